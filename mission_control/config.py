@@ -1,0 +1,165 @@
+"""The project configuration: ``mission-control.toml`` or ``[tool.mission-control]``.
+
+Example::
+
+    plan = "docs/ssot-refactor-plan.md"
+    baseline = "pre-ssot"            # git ref the rollback returns to
+    python = ".venv/bin/python"      # interpreter for tests and the repo's own codemods
+    [components.factory]
+    paths = ["app/agents/agent_instance_factory*.py"]
+    tasks = ["alpha1"]
+    tests = ["tests/agents/test_factory.py"]
+
+Every problem in a file is collected into one :class:`ConfigError`, each naming the file and
+the key, so a lead fixes them all in one go.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILE = "mission-control.toml"
+_TOP_KEYS = {"plan", "baseline", "python", "components", "metrics", "tests"}
+_COMPONENT_KEYS = {"paths", "tasks", "tests", "description"}
+
+
+@dataclass(frozen=True)
+class ConfigProblem:
+    """One problem: the file, the dotted key and what is wrong."""
+
+    file: Path
+    key: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}: {self.key}" if self.key else str(self.file)
+        return f"{where}: {self.message}"
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; ``problems`` lists every issue found."""
+
+    def __init__(self, problems: list[ConfigProblem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass(frozen=True)
+class ComponentConfig:
+    """A component: the files it owns (globs), the plan tasks it serves, its tests."""
+
+    name: str
+    paths: tuple[str, ...] = ()
+    tasks: tuple[str, ...] = ()
+    tests: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectConfig:
+    """Everything read from the configuration; ``source`` is None when there is none."""
+
+    source: Path | None = None
+    plan: Path | None = None
+    baseline: str | None = None
+    python: str | None = None
+    components: dict[str, ComponentConfig] = field(default_factory=dict)
+    metrics: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def find_config_table(repo: Path) -> tuple[Path, dict[str, Any], str] | None:
+    """Return (file, table, key prefix) of the repo's configuration, or None if it has none."""
+    toml_path = repo / CONFIG_FILE
+    if toml_path.is_file():
+        return toml_path, _read_toml(toml_path), ""
+    pyproject = repo / "pyproject.toml"
+    if pyproject.is_file():
+        table = _read_toml(pyproject).get("tool", {}).get("mission-control")
+        if isinstance(table, dict):
+            return pyproject, table, "tool.mission-control."
+    return None
+
+
+def load_config(repo: str | Path) -> ProjectConfig:
+    """Read the configuration of ``repo``; an empty config when the repo has none.
+
+    Raises:
+        ConfigError: the file is not valid TOML or a key has the wrong type.
+    """
+    repo = Path(repo)
+    found = find_config_table(repo)
+    if found is None:
+        return ProjectConfig()
+    path, table, prefix = found
+    problems: list[ConfigProblem] = []
+    for key in sorted(set(table) - _TOP_KEYS):
+        problems.append(ConfigProblem(path, prefix + key, "unknown key"))
+    plan = _string(table, "plan", path, prefix, problems)
+    baseline = _string(table, "baseline", path, prefix, problems)
+    python = _string(table, "python", path, prefix, problems)
+    components = _components(table.get("components", {}), path, prefix, problems)
+    metrics = table.get("metrics", {})
+    if not isinstance(metrics, dict):
+        problems.append(ConfigProblem(path, prefix + "metrics", "must be a table"))
+        metrics = {}
+    if problems:
+        raise ConfigError(problems)
+    return ProjectConfig(
+        source=path,
+        plan=(repo / plan) if plan else None,
+        baseline=baseline,
+        python=python,
+        components=components,
+        metrics=metrics,
+        raw=table,
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError([ConfigProblem(path, "", f"not valid TOML: {exc}")]) from None
+    except OSError as exc:
+        raise ConfigError([ConfigProblem(path, "", f"cannot be read: {exc.strerror}")]) from None
+
+
+def _string(table: dict, key: str, path: Path, prefix: str, problems: list) -> str | None:
+    value = table.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        problems.append(ConfigProblem(path, prefix + key, f"must be a non-empty string, not {value!r}"))
+        return None
+    return value
+
+
+def _components(value: Any, path: Path, prefix: str, problems: list) -> dict[str, ComponentConfig]:
+    if not isinstance(value, dict):
+        problems.append(ConfigProblem(path, prefix + "components", "must be a table of tables"))
+        return {}
+    result: dict[str, ComponentConfig] = {}
+    for name, body in value.items():
+        key = f"{prefix}components.{name}"
+        if not isinstance(body, dict):
+            problems.append(ConfigProblem(path, key, "must be a table"))
+            continue
+        for extra in sorted(set(body) - _COMPONENT_KEYS):
+            problems.append(ConfigProblem(path, f"{key}.{extra}", "unknown key"))
+        lists = {}
+        for field_name in ("paths", "tasks", "tests"):
+            items = body.get(field_name, [])
+            if isinstance(items, str):
+                items = [items]
+            if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+                problems.append(
+                    ConfigProblem(path, f"{key}.{field_name}", "must be a list of non-empty strings")
+                )
+                items = []
+            lists[field_name] = tuple(items)
+        result[name] = ComponentConfig(name=name, **lists)
+    return result
