@@ -1,0 +1,164 @@
+"""Plan commands: ``plan show``, ``check`` and ``reschedule``."""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from datetime import datetime, timedelta
+
+from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, CliError, add_json_flag, print_json
+from mission_control.plan import PlanChangedOnDisk, PlanError, PlanFile, load_plan
+from mission_control.plan.dates import DateFormat, parse_duration
+from mission_control.plan.export import iso, plan_to_json
+from mission_control.schedule import format_time
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``plan show``, ``check`` and ``reschedule``."""
+    plan = subparsers.add_parser("plan", help="inspect an execution plan")
+    plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
+    show = plan_sub.add_parser("show", help="tasks, dependencies, critical path, conflicts, checklist")
+    show.add_argument("plan", help="the plan's Markdown file")
+    add_json_flag(show)
+    show.set_defaults(handler=cmd_show)
+
+    check = subparsers.add_parser("check", help="report errors, warnings and conflicts (exit 1 if any error or conflict)")
+    check.add_argument("plan", help="the plan's Markdown file")
+    add_json_flag(check)
+    check.set_defaults(handler=cmd_check)
+
+    move = subparsers.add_parser("reschedule", help="move a task (and optionally its dependents) in the plan file")
+    move.add_argument("plan", help="the plan's Markdown file")
+    move.add_argument("task_id", help="the task's id")
+    move.add_argument("--start", help="new start: HH:MM for date-less plans, else a date in the plan's dateFormat")
+    move.add_argument("--duration", help="new duration, e.g. 6h, 90m, 1.5h, 2d")
+    move.add_argument("--cascade", action="store_true", help="move dependents the least needed to keep every dependency")
+    move.add_argument("--dry-run", action="store_true", help="print what would move; do not write the file")
+    add_json_flag(move)
+    move.set_defaults(handler=cmd_reschedule)
+
+
+def _load(path: str) -> PlanFile:
+    try:
+        return load_plan(path)
+    except PlanError as exc:
+        raise CliError(str(exc)) from None
+
+
+def cmd_show(ns: argparse.Namespace) -> int:
+    pf = _load(ns.plan)
+    if ns.json:
+        print_json(plan_to_json(pf.plan, pf.analysis))
+        return EXIT_OK
+    plan, analysis = pf.plan, pf.analysis
+    print(plan.title or "(untitled plan)")
+    print(f"dateFormat {plan.date_format or '(none)'} · {len(plan.sections)} sections · {len(plan.tasks)} tasks · "
+          f"{len(plan.dependencies)} dependencies · {len(plan.checklist)} checklist items")
+    critical = set(analysis.critical_path)
+    for section in plan.sections or [""]:
+        print(f"\n{section or '(no section)'}")
+        for task in (t for t in plan.tasks if t.section == section):
+            marks = " ".join(task.tags) + (" [critical path]" if task.key in critical else "")
+            print(f"  {task.key:<12} {format_time(plan, task.start):>9} – {format_time(plan, task.end):<9} {task.name}  {marks}".rstrip())
+    if plan.dependencies:
+        print("\nDependencies")
+        for dep in plan.dependencies:
+            print(f"  {dep.from_key} → {dep.to_key}  {dep.kind}{f' ({dep.label})' if dep.label else ''}  [{dep.source}]")
+    print(f"\nCritical path: {' → '.join(analysis.critical_path) or '(none)'}")
+    _print_problems(pf)
+    done = sum(1 for item in plan.checklist if item.done)
+    print(f"\nChecklist: {done}/{len(plan.checklist)} done · components: {', '.join(plan.components) or '(none)'}")
+    return EXIT_OK
+
+
+def _print_problems(pf: PlanFile) -> None:
+    for conflict in pf.analysis.conflicts:
+        print(f"conflict: {conflict.message}")
+    for diag in pf.plan.diagnostics:
+        print(str(diag))
+
+
+def cmd_check(ns: argparse.Namespace) -> int:
+    pf = _load(ns.plan)
+    plan, analysis = pf.plan, pf.analysis
+    failed = bool(plan.errors or analysis.conflicts)
+    if ns.json:
+        print_json({
+            "ok": not failed,
+            "errors": [{"line": d.line, "message": d.message} for d in plan.errors],
+            "warnings": [{"line": d.line, "message": d.message} for d in plan.warnings],
+            "conflicts": [{"task": c.task, "depends_on": c.depends_on, "kind": c.kind, "message": c.message} for c in analysis.conflicts],
+        })
+        return EXIT_PROBLEMS if failed else EXIT_OK
+    _print_problems(pf)
+    print(f"{ns.plan}: {len(plan.tasks)} tasks, {len(plan.errors)} errors, {len(plan.warnings)} warnings, "
+          f"{len(analysis.conflicts)} conflicts")
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def parse_when(pf: PlanFile, text: str) -> datetime:
+    """A user's start time: the plan's dateFormat, ``H:MM`` for date-less plans, or ISO 8601."""
+    plan = pf.plan
+    fmt = DateFormat(plan.date_format)
+    reference = plan.reference_day or datetime(1970, 1, 1)
+    value = fmt.parse(text, reference.date()) if plan.date_format else None
+    if value is not None:
+        return value
+    clock = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
+    if clock and not fmt.has_date:
+        hours, minutes, seconds = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+        return reference + timedelta(hours=hours, minutes=minutes, seconds=seconds)
+    try:
+        return datetime.fromisoformat(text).replace(tzinfo=None)
+    except ValueError:
+        expected = "HH:MM" if plan.date_format and not fmt.has_date else f"a date in {plan.date_format or 'YYYY-MM-DD'}"
+        raise CliError(f"--start {text!r} is not {expected}") from None
+
+
+def parse_length(text: str, start: datetime) -> timedelta:
+    """A user's duration (``6h``, ``90m``, ``1.5d``) as a timedelta from ``start``."""
+    duration = parse_duration(text)
+    if duration is None:
+        raise CliError(f"--duration {text!r} is not a duration like 6h, 90m or 2d")
+    return duration.add_to(start) - start
+
+
+def cmd_reschedule(ns: argparse.Namespace) -> int:
+    if ns.start is None and ns.duration is None:
+        raise CliError("reschedule needs --start and/or --duration")
+    pf = _load(ns.plan)
+    task = pf.plan.find_task(ns.task_id)
+    if task is None:
+        raise CliError(f"{ns.plan}: unknown task id {ns.task_id!r}", EXIT_PROBLEMS)
+    start = parse_when(pf, ns.start) if ns.start else None
+    duration = parse_length(ns.duration, start or task.start) if ns.duration else None
+    try:
+        result = pf.reschedule(ns.task_id, start=start, duration=duration, cascade=ns.cascade)
+        if not ns.dry_run:
+            pf.save()
+    except PlanChangedOnDisk as exc:
+        raise CliError(str(exc), EXIT_PROBLEMS) from None
+    except PlanError as exc:
+        raise CliError(str(exc), EXIT_PROBLEMS) from None
+    if ns.json:
+        print_json({
+            "written": not ns.dry_run,
+            "moved": [{"task": m.key, "name": m.name, "old_start": iso(m.old_start), "old_end": iso(m.old_end),
+                       "new_start": iso(m.new_start), "new_end": iso(m.new_end)} for m in result.moves],
+            "lines": [e.index + 1 for e in result.edits],
+            "notes": result.notes,
+            "conflicts": [c.message for c in pf.analysis.conflicts],
+        })
+        return EXIT_OK
+    for move in result.moves:
+        print(f"{move.key}: {format_time(pf.plan, move.old_start)}–{format_time(pf.plan, move.old_end)} → "
+              f"{format_time(pf.plan, move.new_start)}–{format_time(pf.plan, move.new_end)}  {move.name}")
+    if not result.moves:
+        print("nothing moved")
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    for conflict in pf.analysis.conflicts:
+        print(f"conflict remains: {conflict.message}", file=sys.stderr)
+    print(f"{'would change' if ns.dry_run else 'changed'} line(s) {', '.join(str(e.index + 1) for e in result.edits) or '-'} of {ns.plan}")
+    return EXIT_OK

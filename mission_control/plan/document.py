@@ -1,0 +1,154 @@
+"""The plan file as bytes and lines, so that edits change only the lines they mean to.
+
+A :class:`Document` keeps the original bytes, the detected encoding (BOMs, UTF-8, else
+Windows-1252 or Latin-1) and each line's own ending (``\\n``, ``\\r\\n`` or ``\\r``). Saving
+re-encodes every line as it was; unchanged lines come out byte-identical because the encodings
+used round-trip exactly (checked at load time). Saves are atomic and refuse to overwrite a file
+that changed on disk since it was read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from mission_control.fsutil import atomic_write_bytes
+
+_BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+]
+_LINE_RE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
+
+
+class PlanError(Exception):
+    """A plan file that cannot be read or written; the message names the file (and line)."""
+
+
+class PlanChangedOnDisk(PlanError):
+    """The file on disk is no longer what was loaded; saving would overwrite someone's edit."""
+
+
+@dataclass(frozen=True)
+class LineEdit:
+    """Replace line ``index`` (0-based, without its ending) ``old`` → ``new``."""
+
+    index: int
+    old: str
+    new: str
+
+    def inverted(self) -> "LineEdit":
+        return LineEdit(self.index, self.new, self.old)
+
+
+class Document:
+    """A text file's lines, its encoding and line endings, and where it came from."""
+
+    def __init__(self, data: bytes, path: Path | None = None) -> None:
+        self.path = path
+        self.original = data
+        self.digest = hashlib.sha256(data).digest()
+        self.bom, self.encoding = _detect_encoding(data)
+        text = data[len(self.bom):].decode(self.encoding, errors="surrogateescape")
+        if self._encode(text) != data:
+            raise PlanError(f"{path or '<plan>'}: cannot be edited safely: its bytes do not round-trip in {self.encoding}")
+        self.lines: list[str] = []
+        self.endings: list[str] = []
+        for match in _LINE_RE.finditer(text):
+            if match.start() == len(text) and self.lines and not match.group(0):
+                break
+            self.lines.append(match.group(1))
+            self.endings.append(match.group(2))
+
+    @classmethod
+    def read(cls, path: str | Path) -> "Document":
+        """Read ``path``; PlanError if it is missing or unreadable."""
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise PlanError(f"{path}: no such file") from None
+        except IsADirectoryError:
+            raise PlanError(f"{path}: is a folder, not a plan file") from None
+        except OSError as exc:
+            raise PlanError(f"{path}: cannot be read: {exc.strerror}") from None
+        return cls(data, path)
+
+    @property
+    def text(self) -> str:
+        """The whole text with its original line endings (BOM removed)."""
+        return "".join(line + end for line, end in zip(self.lines, self.endings))
+
+    def to_bytes(self) -> bytes:
+        """The document encoded exactly as it was read, with the current lines."""
+        return self._encode(self.text)
+
+    @property
+    def modified(self) -> bool:
+        return self.to_bytes() != self.original
+
+    def apply(self, edits: list[LineEdit]) -> None:
+        """Apply line edits; each must find its ``old`` text (else PlanError, nothing changed)."""
+        for edit in edits:
+            if not 0 <= edit.index < len(self.lines) or self.lines[edit.index] != edit.old:
+                raise PlanError(f"{self.path or '<plan>'}:{edit.index + 1}: line is not what the edit expected")
+        for edit in edits:
+            self._check_encodable(edit)
+            self.lines[edit.index] = edit.new
+
+    def _check_encodable(self, edit: LineEdit) -> None:
+        try:
+            edit.new.encode(self.encoding)
+        except UnicodeEncodeError as exc:
+            raise PlanError(f"{self.path or '<plan>'}:{edit.index + 1}: {edit.new[exc.start:exc.end]!r} cannot be written in the file's encoding ({self.encoding})") from None
+
+    def changed_on_disk(self) -> bool:
+        """Whether the file on disk differs from what was loaded (or last saved)."""
+        if self.path is None:
+            return False
+        try:
+            return hashlib.sha256(self.path.read_bytes()).digest() != self.digest
+        except OSError:
+            return True
+
+    def save(self, path: str | Path | None = None, force: bool = False) -> None:
+        """Write atomically to ``path`` (default: where it was read).
+
+        Raises:
+            PlanChangedOnDisk: the file changed on disk since it was loaded (unless ``force``).
+        """
+        target = Path(path) if path is not None else self.path
+        if target is None:
+            raise PlanError("<plan>: has no file to save to")
+        if not force and path is None and self.changed_on_disk():
+            raise PlanChangedOnDisk(f"{target}: changed on disk since it was loaded; reload it or save elsewhere")
+        data = self.to_bytes()
+        try:
+            atomic_write_bytes(target, data)
+        except OSError as exc:
+            raise PlanError(f"{target}: cannot be written: {exc.strerror}") from None
+        if path is None or Path(path) == self.path:
+            self.original = data
+            self.digest = hashlib.sha256(data).digest()
+
+    def _encode(self, text: str) -> bytes:
+        return self.bom + text.encode(self.encoding, errors="surrogateescape")
+
+
+def _detect_encoding(data: bytes) -> tuple[bytes, str]:
+    for bom, name in _BOMS:
+        if data.startswith(bom):
+            return bom, name
+    try:
+        data.decode("utf-8")
+        return b"", "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        data.decode("cp1252")
+        return b"", "cp1252"
+    except UnicodeDecodeError:
+        return b"", "latin-1"

@@ -1,0 +1,287 @@
+"""Edits to a loaded plan that rewrite only the characters they change.
+
+:class:`PlanFile` couples a :class:`~mission_control.plan.document.Document` (bytes, encoding,
+line endings) with its parsed :class:`~mission_control.plan.model.Plan`. Every edit is a list of
+:class:`~mission_control.plan.document.LineEdit` — the undo stack in the UI and the CLI both work
+with those — and after each edit the plan is parsed again, so Mermaid's semantics decide where
+``after`` and implicit starts land.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from mission_control.plan.dates import DateFormat, format_duration, parse_duration
+from mission_control.plan.document import Document, LineEdit, PlanError
+from mission_control.plan.loader import parse_plan
+from mission_control.plan.model import TAG_NAMES, ChecklistItem, Plan, Task
+from mission_control.schedule import ScheduleAnalysis, analyse, find_conflicts, successors
+
+
+@dataclass(frozen=True)
+class Move:
+    """A task whose times changed: before and after."""
+
+    key: str
+    name: str
+    old_start: datetime | None
+    old_end: datetime | None
+    new_start: datetime | None
+    new_end: datetime | None
+
+
+@dataclass(frozen=True)
+class EditResult:
+    """The line edits an operation made, the tasks that moved, and notes for the lead."""
+
+    edits: list[LineEdit] = field(default_factory=list)
+    moves: list[Move] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+class PlanFile:
+    """A plan file loaded for viewing and editing; ``plan`` is always the current parse."""
+
+    def __init__(self, document: Document, today: datetime | None = None) -> None:
+        self.document = document
+        self.today = today
+        self.plan: Plan = self._parse()
+        self._analysis: ScheduleAnalysis | None = None
+
+    @classmethod
+    def load(cls, path: str | Path, today: datetime | None = None) -> "PlanFile":
+        """Read and parse ``path``; PlanError when the file cannot be read."""
+        return cls(Document.read(path), today)
+
+    @property
+    def path(self) -> Path | None:
+        return self.document.path
+
+    @property
+    def analysis(self) -> ScheduleAnalysis:
+        """Conflicts, floats and critical path of the current plan (cached until the next edit)."""
+        if self._analysis is None:
+            self._analysis = analyse(self.plan)
+        return self._analysis
+
+    @property
+    def modified(self) -> bool:
+        """Whether the lines differ from the file as loaded or last saved."""
+        return self.document.modified
+
+    def _parse(self) -> Plan:
+        return parse_plan(self.document.text, self.document.path, self.today)
+
+    def apply(self, edits: list[LineEdit]) -> None:
+        """Apply ``edits`` (e.g. an undo's inverse) and parse again."""
+        if not edits:
+            return
+        self.document.apply(edits)
+        self.plan = self._parse()
+        self._analysis = None
+
+    def undo(self, edits: list[LineEdit]) -> None:
+        """Revert ``edits`` made by an earlier operation."""
+        self.apply([e.inverted() for e in reversed(edits)])
+
+    def save(self, force: bool = False) -> None:
+        """Write the file atomically; PlanChangedOnDisk if it changed since it was loaded."""
+        self.document.save(force=force)
+
+    def reload(self) -> None:
+        """Read the file again from disk, dropping unsaved edits."""
+        if self.document.path is None:
+            raise PlanError("<plan>: has no file to reload")
+        self.document = Document.read(self.document.path)
+        self.plan = self._parse()
+        self._analysis = None
+
+    # ------------------------------------------------------------------ tasks
+
+    def task(self, key: str) -> Task:
+        """The task ``key``; PlanError naming the file if there is none."""
+        task = self.plan.find_task(key)
+        if task is None:
+            raise PlanError(f"{self.path or '<plan>'}: unknown task id {key!r}")
+        return task
+
+    def reschedule(
+        self,
+        key: str,
+        start: datetime | None = None,
+        duration: timedelta | None = None,
+        cascade: bool = False,
+    ) -> EditResult:
+        """Move task ``key`` to ``start`` and/or give it ``duration``; optionally cascade.
+
+        With ``cascade``, every dependency downstream of the change that is now violated moves
+        its successor to the earliest start it allows (the least move), repeatedly. All edits are
+        applied; on any error nothing is changed and PlanError says why.
+        """
+        before = {t.key: (t.start, t.end) for t in self.plan.tasks}
+        original = list(self.document.lines)
+        notes: list[str] = []
+        try:
+            self._retime(self.task(key), start, duration, notes)
+            if cascade:
+                self._cascade(key, notes)
+        except PlanError:
+            self.document.lines[:] = original
+            self.plan = self._parse()
+            self._analysis = None
+            raise
+        edits = [LineEdit(i, old, new) for i, (old, new) in enumerate(zip(original, self.document.lines)) if old != new]
+        self._analysis = None
+        return EditResult(edits, self._moves(before), notes)
+
+    def _moves(self, before: dict[str, tuple]) -> list[Move]:
+        moves = []
+        for task in self.plan.tasks:
+            old = before.get(task.key)
+            if old is not None and old != (task.start, task.end):
+                moves.append(Move(task.key, task.name, old[0], old[1], task.start, task.end))
+        return moves
+
+    def _retime(self, task: Task, start: datetime | None, duration: timedelta | None, notes: list[str]) -> None:
+        """Rewrite ``task``'s start and end items for a new start and/or duration."""
+        if not task.resolved:
+            raise PlanError(f"{self.path or '<plan>'}:{task.line}: task {task.name!r} is not scheduled and cannot be moved")
+        new_start = start if start is not None else task.start
+        new_duration = duration if duration is not None else task.duration
+        if new_duration < timedelta(0):
+            raise PlanError(f"{self.path or '<plan>'}:{task.line}: a duration cannot be negative")
+        line = self.document.lines[task.item_spans[0].index]
+        replacements: list[tuple[int, int, str]] = []
+        if new_start != task.start:
+            replacements.append(self._start_replacement(task, new_start, notes))
+        end_text = self._end_text(task, new_start, new_duration, notes)
+        if end_text is not None:
+            span = task.item_spans[-1]
+            replacements.append((span.start, span.end, end_text))
+        for begin, end, text in sorted(replacements, reverse=True):
+            line = line[:begin] + text + line[end:]
+        index = task.item_spans[0].index
+        self.document.apply([LineEdit(index, self.document.lines[index], line)])
+        self.plan = self._parse()
+        moved = self.plan.find_task(task.key)
+        if moved is None or moved.start != new_start:
+            raise PlanError(f"{self.path or '<plan>'}:{task.line}: {task.name!r} cannot be moved to {new_start:%Y-%m-%d %H:%M} in this plan's dateFormat {self.plan.date_format!r}")
+
+    def _start_replacement(self, task: Task, new_start: datetime, notes: list[str]) -> tuple[int, int, str]:
+        text = self._format(task, new_start)
+        if task.start_item is None:
+            end_span = task.item_spans[-1]
+            notes.append(f"{task.label}: now starts at a fixed time instead of after the previous task")
+            return (end_span.start, end_span.start, f"{text}, ")
+        if task.start_kind == "after":
+            notes.append(f"{task.label}: 'after {' '.join(task.after_ids)}' replaced by a fixed start {text}")
+        span = task.item_spans[-2]
+        return (span.start, span.end, text)
+
+    def _end_text(self, task: Task, new_start: datetime, new_duration: timedelta, notes: list[str]) -> str | None:
+        """New text for the end item, or None when it already gives the right end."""
+        old = parse_duration(task.end_item)
+        if old is not None:
+            if new_duration == task.duration:
+                return None
+            return _duration_text(new_duration, old.unit)
+        if task.until_ids:
+            if new_start == task.start and new_duration == task.duration:
+                return None
+            notes.append(f"{task.label}: 'until {' '.join(task.until_ids)}' replaced by a duration")
+            return _duration_text(new_duration, "h")
+        new_end = new_start + new_duration
+        if new_end == task.end:
+            return None
+        return self._format(task, new_end)
+
+    def _format(self, task: Task, value: datetime) -> str:
+        """``value`` in the plan's dateFormat; PlanError if that format cannot say it exactly."""
+        fmt = DateFormat(self.plan.date_format)
+        text = fmt.format(value)
+        reference = self.plan.reference_day or value
+        if fmt.parse(text, reference.date()) != value:
+            if not fmt.has_date and self.plan.date_format:
+                raise PlanError(f"{self.path or '<plan>'}:{task.line}: {task.name!r} cannot start at {text} on another day than the plan's first: a {self.plan.date_format!r} plan only places tasks on its first day")
+            raise PlanError(f"{self.path or '<plan>'}:{task.line}: {value:%Y-%m-%d %H:%M} cannot be written in dateFormat {self.plan.date_format!r}")
+        return text
+
+    def _cascade(self, key: str, notes: list[str]) -> None:
+        """Push violated successors downstream of ``key`` to the earliest start they allow."""
+        downstream = _descendants(self.plan, key)
+        for _ in range(len(self.plan.tasks) + 1):
+            pending: dict[str, datetime] = {}
+            for conflict in find_conflicts(self.plan):
+                if conflict.task in downstream and conflict.required_start is not None:
+                    pending[conflict.task] = max(conflict.required_start, pending.get(conflict.task, conflict.required_start))
+            if not pending:
+                return
+            first = min(pending, key=lambda k: (self.plan.task(k).start, self.plan.task(k).order))
+            self._retime(self.plan.task(first), pending[first], None, notes)
+        raise PlanError(f"{self.path or '<plan>'}: cascade did not settle (a dependency cycle?)")
+
+    # ------------------------------------------------------------------ checklists and tags
+
+    def set_checked(self, item: ChecklistItem, done: bool) -> EditResult:
+        """Flip one checkbox: ``[ ]`` ↔ ``[x]``; only that character of that line changes."""
+        current = next((i for i in self.plan.checklist if i.line == item.line and i.text == item.text), None)
+        if current is None or current.box is None:
+            raise PlanError(f"{self.path or '<plan>'}:{item.line}: checklist item {item.text!r} is no longer there")
+        if current.done == done:
+            return EditResult()
+        index, col = current.box.index, current.box.start
+        old = self.document.lines[index]
+        edit = LineEdit(index, old, old[:col] + ("x" if done else " ") + old[col + 1:])
+        self.apply([edit])
+        return EditResult([edit])
+
+    def set_tag(self, key: str, tag: str, on: bool) -> EditResult:
+        """Add or remove a Mermaid tag (``active``, ``done``, ``crit``, ``milestone``) on a task."""
+        if tag not in TAG_NAMES:
+            raise PlanError(f"unknown tag {tag!r}; expected one of {', '.join(TAG_NAMES)}")
+        task = self.task(key)
+        if (tag in task.tags) == on:
+            return EditResult()
+        span = task.data_span
+        old = self.document.lines[span.index]
+        data = old[span.start:span.end]
+        if on:
+            body = data.lstrip()
+            new_data = f"{data[: len(data) - len(body)]}{tag}, {body}"
+        else:
+            new_data = _without_tag(data, tag, len(task.tags))
+        edit = LineEdit(span.index, old, old[:span.start] + new_data + old[span.end:])
+        self.apply([edit])
+        return EditResult([edit])
+
+
+def _duration_text(value: timedelta, unit: str) -> str:
+    return format_duration(value, prefer=unit)
+
+
+def _without_tag(data: str, tag: str, tag_count: int) -> str:
+    """``data`` without the tag item ``tag`` (and its comma) among the leading tag items."""
+    pos = 0
+    items = data.split(",")
+    for item in items[:tag_count]:
+        if item.strip() == tag:
+            end = pos + len(item) + 1
+            lead = len(item) - len(item.lstrip())
+            rest = data[end:]
+            return data[:pos] + item[:lead] + rest.lstrip(" ")
+        pos += len(item) + 1
+    return data
+
+
+def _descendants(plan: Plan, key: str) -> set[str]:
+    links = successors(plan)
+    seen: set[str] = set()
+    stack = [key]
+    while stack:
+        for succ, _ in links.get(stack.pop(), ()):
+            if succ not in seen:
+                seen.add(succ)
+                stack.append(succ)
+    return seen

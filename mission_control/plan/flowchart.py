@@ -1,0 +1,276 @@
+"""Mermaid flowcharts (``graph``/``flowchart``): nodes, labels and edges, for dependencies.
+
+Covers what dependency edges need: every bracket shape and quoted label, ``A@{ label: ... }``,
+``:::class`` suffixes, every link stroke and head (``-->``, ``---``, ``==>``, ``-.->``, ``--x``,
+``<-->``, ``~~~`` and their longer spellings), ``|label|`` and ``-- label -->`` labels, chains,
+``&`` groups, ``;`` separators and subgraphs. ``style``, ``classDef``, ``class``, ``linkStyle``
+and ``click`` lines add nothing and are skipped without error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mission_control.plan.model import Diagnostic
+
+_HEADER_RE = re.compile(r"^(graph|flowchart|flowchart-elk)\b\s*(TB|TD|BT|RL|LR|>|<|\^|v)?\s*;?\s*$", re.IGNORECASE)
+_SKIP_RE = re.compile(r"^(style|classDef|class|linkStyle|click|accTitle|accDescr|direction)\b")
+_RESERVED = {"end", "subgraph", "graph", "flowchart", "style", "class", "classDef", "linkStyle",
+             "interpolate", "_self", "_blank", "_parent", "_top"}
+# Shapes, longest opening first; each maps to the closings that end it.
+_SHAPES = [
+    ("(((", (")))",)), ("((", ("))",)), ("([", ("])",)), ("[[", ("]]",)), ("[(", (")]",)),
+    ("[/", ("/]", "\\]")), ("[\\", ("\\]", "/]")), ("{{", ("}}",)), ("(", (")",)),
+    ("[", ("]",)), ("{", ("}",)), (">", ("]",)),
+]
+_LINK_RE = re.compile(
+    r"\s*(?P<l>[xo<]?)(?P<body>-{2,}|={2,}|-\.+-|~{3,})(?P<r>>|[xo](?!\w)|)\s*"
+)
+_TEXT_LINK_OPEN_RE = re.compile(r"\s*(?P<l>[xo<]?)(?P<open>--|==|-\.)(?=[^-=.>])")
+_CLOSE_RES = {
+    "--": re.compile(r"\s*-{2,}(?P<r>>|[xo](?!\w)|)\s*"),
+    "==": re.compile(r"\s*={2,}(?P<r>>|[xo](?!\w)|)\s*"),
+    "-.": re.compile(r"\s*\.+-(?P<r>>|[xo](?!\w)|)\s*"),
+}
+
+
+@dataclass
+class Flowchart:
+    """Nodes (id → label, first line) in order of appearance and edges as written."""
+
+    direction: str = "TD"
+    nodes: dict[str, str] = field(default_factory=dict)
+    node_lines: dict[str, int] = field(default_factory=dict)
+    edges: list[tuple[str, str, str | None, str, int]] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class FlowchartSyntaxError(Exception):
+    """One statement that does not parse; ``column`` is where it went wrong."""
+
+    def __init__(self, message: str, column: int) -> None:
+        super().__init__(message)
+        self.column = column
+
+
+def parse_flowchart(lines: list[tuple[int, str]], file: str | None = None) -> Flowchart:
+    """Parse a flowchart block given as (0-based line index, text) pairs."""
+    chart = Flowchart()
+    header_seen = False
+    for index, text in lines:
+        stripped = text.strip()
+        if not stripped or (stripped.startswith("%%")):
+            continue
+        if not header_seen:
+            header_seen = True
+            header = _HEADER_RE.match(stripped)
+            if header:
+                chart.direction = _direction(header.group(2))
+                continue
+            first = stripped.split(";", 1)
+            header = _HEADER_RE.match(first[0])
+            if not header:
+                chart.diagnostics.append(Diagnostic("error", index + 1, f"expected 'graph' or 'flowchart' to open the diagram, found {stripped[:40]!r}", file))
+                return chart
+            chart.direction = _direction(header.group(2))
+            stripped = first[1] if len(first) > 1 else ""
+            text = stripped
+        _parse_line(chart, index, text, file)
+    return chart
+
+
+def _direction(token: str | None) -> str:
+    return {None: "TD", ">": "LR", "<": "RL", "^": "BT", "v": "TB"}.get(token, (token or "TD").upper())
+
+
+def _parse_line(chart: Flowchart, index: int, text: str, file: str | None) -> None:
+    pos = 0
+    while pos < len(text):
+        while pos < len(text) and text[pos] in " \t;":
+            pos += 1
+        if pos >= len(text):
+            return
+        rest = text[pos:]
+        if _SKIP_RE.match(rest):
+            return  # styling and interaction lines carry no dependencies
+        if re.match(r"subgraph\b", rest):
+            _subgraph(chart, index, rest[8:].strip())
+            return
+        if re.fullmatch(r"end\s*;?\s*", rest):
+            return
+        try:
+            pos = _statement(chart, index, text, pos)
+        except FlowchartSyntaxError as exc:
+            chart.diagnostics.append(Diagnostic("error", index + 1, f"flowchart: {exc} at column {exc.column + 1}", file))
+            return
+
+
+def _subgraph(chart: Flowchart, index: int, rest: str) -> None:
+    match = re.match(r"([^\s\[\"]+)\s*(?:\[(.*)\])?", rest)
+    if match and not rest.startswith('"'):
+        node_id = match.group(1)
+        label = (match.group(2) or node_id).strip().strip('"')
+        chart.nodes.setdefault(node_id, label)
+        chart.node_lines.setdefault(node_id, index + 1)
+
+
+def _statement(chart: Flowchart, index: int, text: str, pos: int) -> int:
+    """Parse ``group (link group)*``; return the position after the statement."""
+    left, pos = _group(chart, index, text, pos)
+    while True:
+        link = _link(text, pos)
+        if link is None:
+            break
+        kind, label, pos = link
+        right, pos = _group(chart, index, text, pos)
+        if not right:
+            raise FlowchartSyntaxError(f"a link '{kind}' needs a node after it", pos)
+        for a in left:
+            for b in right:
+                chart.edges.append((a, b, label, kind, index + 1))
+        left = right
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    if pos < len(text) and text[pos] != ";":
+        raise FlowchartSyntaxError(f"unexpected {text[pos:pos + 12]!r}", pos)
+    return pos
+
+
+def _group(chart: Flowchart, index: int, text: str, pos: int) -> tuple[list[str], int]:
+    """Parse ``node (& node)*``."""
+    ids = []
+    while True:
+        node_id, pos = _node(chart, index, text, pos)
+        ids.append(node_id)
+        match = re.compile(r"\s*&\s*").match(text, pos)
+        if not match:
+            return ids, pos
+        pos = match.end()
+
+
+def _node(chart: Flowchart, index: int, text: str, pos: int) -> tuple[str, int]:
+    while pos < len(text) and text[pos] in " \t":
+        pos += 1
+    start = pos
+    while pos < len(text) and _id_char(text, pos):
+        pos += 1
+    node_id = text[start:pos]
+    if not node_id:
+        raise FlowchartSyntaxError("expected a node id", start)
+    if node_id in _RESERVED or re.match(r"(end|subgraph|graph|flowchart|style|class|classDef|linkStyle)[.\-/]", node_id):
+        raise FlowchartSyntaxError(f"{node_id!r} is a keyword and cannot be a node id", start)
+    label, pos = _shape(text, pos)
+    if text.startswith("@{", pos):
+        close = text.find("}", pos)
+        if close < 0:
+            raise FlowchartSyntaxError("unclosed '@{'", pos)
+        data = text[pos + 2:close]
+        found = re.search(r"label\s*:\s*(\"[^\"]*\"|'[^']*'|[^,}]+)", data)
+        if found:
+            label = found.group(1).strip().strip("\"'")
+        pos = close + 1
+    if text.startswith(":::", pos):
+        pos += 3
+        while pos < len(text) and (text[pos].isalnum() or text[pos] in "_-"):
+            pos += 1
+    if label is not None or node_id not in chart.nodes:
+        chart.nodes[node_id] = label if label is not None else chart.nodes.get(node_id, node_id)
+    chart.node_lines.setdefault(node_id, index + 1)
+    return node_id, pos
+
+
+def _id_char(text: str, pos: int) -> bool:
+    char = text[pos]
+    nxt = text[pos + 1] if pos + 1 < len(text) else ""
+    if char.isalnum() or char in "_!#$%'*+.`?\\/" or (ord(char) > 127 and char.isalpha()):
+        if char == "." and nxt == "-":
+            return False
+        return True
+    if char == "-":
+        return nxt not in ("-", ">", ".", "")
+    if char == "=":
+        return nxt != "="
+    return False
+
+
+def _shape(text: str, pos: int) -> tuple[str | None, int]:
+    for opening, closings in _SHAPES:
+        if not text.startswith(opening, pos):
+            continue
+        body_start = pos + len(opening)
+        stripped_start = body_start
+        while stripped_start < len(text) and text[stripped_start] == " ":
+            stripped_start += 1
+        if stripped_start < len(text) and text[stripped_start] == '"':
+            quote_end = text.find('"', stripped_start + 1)
+            if quote_end < 0:
+                raise FlowchartSyntaxError("unclosed '\"' in a node label", stripped_start)
+            after = quote_end + 1
+            while after < len(text) and text[after] == " ":
+                after += 1
+            for closing in closings:
+                if text.startswith(closing, after):
+                    return text[stripped_start + 1:quote_end], after + len(closing)
+            raise FlowchartSyntaxError(f"expected {closings[0]!r} after the quoted label", after)
+        best = None
+        for closing in closings:
+            found = text.find(closing, body_start)
+            if found >= 0 and (best is None or found < best[0]):
+                best = (found, closing)
+        if best is None:
+            raise FlowchartSyntaxError(f"node shape {opening!r} is never closed (expected {closings[0]!r})", pos)
+        return text[body_start:best[0]].strip(), best[0] + len(best[1])
+    return None, pos
+
+
+def _link(text: str, pos: int) -> tuple[str, str | None, int] | None:
+    """Parse a link (with an optional ``|label|`` or ``-- label -->`` text); None if none here."""
+    match = _LINK_RE.match(text, pos)
+    if match and match.group("body") in ("--", "==") and not match.group("r"):
+        match = None  # a bare '--' opens a '-- text -->' link
+    if match:
+        kind = _canonical(match.group("l"), match.group("body"), match.group("r"))
+        pos = match.end()
+        label = None
+        if pos < len(text) and text[pos] == "|":
+            close = text.find("|", pos + 1)
+            if close < 0:
+                raise FlowchartSyntaxError("unclosed '|' edge label", pos)
+            label = _clean_label(text[pos + 1:close])
+            pos = close + 1
+        return kind, label, pos
+    opening = _TEXT_LINK_OPEN_RE.match(text, pos)
+    if not opening:
+        return None
+    closer = _CLOSE_RES[opening.group("open")]
+    scan = opening.end()
+    while scan < len(text):
+        close = closer.search(text, scan)
+        if close is None:
+            break
+        if close.start() > opening.end():
+            label = _clean_label(text[opening.end():close.start()])
+            body = {"--": "--", "==": "==", "-.": "-.-"}[opening.group("open")]
+            return _canonical(opening.group("l"), body, close.group("r")), label, close.end()
+        scan = close.end()
+    raise FlowchartSyntaxError("a '-- text -->' link is never closed", pos)
+
+
+def _clean_label(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] == text[-1] == '"':
+        text = text[1:-1]
+    return text
+
+
+def _canonical(left: str, body: str, right: str) -> str:
+    """The shortest spelling of a link: ``--->`` → ``-->``, ``-..->`` → ``-.->``."""
+    if body.startswith("~"):
+        return "~~~"
+    stroke = "==" if body.startswith("=") else ("-.-" if "." in body else "--")
+    if stroke == "--" and not right and not left:
+        return "---"
+    if stroke == "==" and not right and not left:
+        return "==="
+    return f"{left}{stroke}{right}"

@@ -1,0 +1,396 @@
+"""Mermaid ``gantt`` blocks: statements, task lines, and Mermaid's own date resolution.
+
+Follows Mermaid 11's lexer (keywords first, case-insensitive, each needing whitespace after it;
+a task is ``name : data`` with the data ending at ``#``, ``;`` or the line's end) and its
+``compileTasks`` loop (up to 11 passes, lookups by the last task with an id, the ``after a b``
+quirk). Where Mermaid fails silently or draws garbage (unknown ids, cycles, invalid dates), we
+keep going and report a diagnostic naming the line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from mission_control.plan.dates import EPOCH, DateFormat, parse_duration
+from mission_control.plan.model import TAG_NAMES, Diagnostic, Span, Task
+
+MAX_PASSES = 11
+_KEYWORD_RE = re.compile(
+    r"(?P<kw>dateFormat|axisFormat|tickInterval|includes|excludes|todayMarker|weekday|weekend"
+    r"|title|section|accDescription|click)\s",
+    re.IGNORECASE,
+)
+_VALUE_END_RE = re.compile(r"[#;]")
+_DATE_START_RE = re.compile(r"\d\d\d\d-\d\d-\d\d")
+_ACC_RE = re.compile(r"(accTitle|accDescr)\s*(:|\{)", re.IGNORECASE)
+
+
+@dataclass
+class GanttChart:
+    """A parsed gantt block: its settings and task lines (dates filled by :func:`resolve`)."""
+
+    title: str | None = None
+    date_format: str = ""
+    axis_format: str | None = None
+    excludes: tuple[str, ...] = ()
+    includes: tuple[str, ...] = ()
+    weekend: str = "saturday"
+    inclusive_end_dates: bool = False
+    sections: list[str] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class _Parser:
+    """Reads a gantt block line by line into a :class:`GanttChart`."""
+
+    def __init__(self, file: str | None) -> None:
+        self.file = file
+        self.chart = GanttChart()
+        self.section = ""
+        self.last_key: str | None = None
+        self.anonymous = 0
+        self.order = 0
+
+    def error(self, index: int, message: str) -> None:
+        self.chart.diagnostics.append(Diagnostic("error", index + 1, message, self.file))
+
+    def warn(self, index: int, message: str) -> None:
+        self.chart.diagnostics.append(Diagnostic("warning", index + 1, message, self.file))
+
+    def parse(self, lines: list[tuple[int, str]]) -> GanttChart:
+        lines = self._front_matter(lines)
+        seen_header = False
+        in_acc_block = False
+        for index, text in lines:
+            stripped = text.strip()
+            if in_acc_block:
+                in_acc_block = "}" not in stripped
+                continue
+            if not stripped or (stripped.startswith("%%") and not stripped.startswith("%%{")):
+                continue
+            if stripped.startswith("%%{"):
+                continue  # an init directive: configuration, not content
+            if not seen_header:
+                if stripped.lower().startswith("gantt"):
+                    seen_header = True
+                    rest = stripped[5:].strip()
+                    if rest:
+                        self.statement(index, text, text.index(rest))
+                    continue
+                self.error(index, f"expected 'gantt' to open the diagram, found {stripped[:40]!r}")
+                seen_header = True
+            acc = _ACC_RE.match(stripped)
+            if acc:
+                in_acc_block = acc.group(2) == "{" and "}" not in stripped
+                continue
+            self.statement(index, text, len(text) - len(text.lstrip()))
+        return self.chart
+
+    def _front_matter(self, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        """Drop a YAML front matter block (``---`` on the first line), reading its ``title``."""
+        if not lines or lines[0][1].rstrip() != "---":
+            return lines
+        for pos in range(1, len(lines)):
+            if lines[pos][1].rstrip() == "---":
+                for _, text in lines[1:pos]:
+                    match = re.match(r"\s*title:\s*(.*)$", text)
+                    if match:
+                        self.chart.title = match.group(1).strip().strip("\"'")
+                return lines[pos + 1:]
+        self.error(lines[0][0], "front matter opened with '---' is never closed")
+        return []
+
+    def statement(self, index: int, text: str, pos: int) -> None:
+        """Read the statements of one line starting at column ``pos``."""
+        rest = text[pos:]
+        lowered = rest.lower()
+        if lowered.startswith("inclusiveenddates"):
+            self.chart.inclusive_end_dates = True
+            return
+        if lowered.startswith("topaxis"):
+            return  # display only (and broken in Mermaid 11 as a statement)
+        if _DATE_START_RE.match(rest):
+            self.error(index, "a line may not start with a date; expected 'name : data'")
+            return
+        if lowered.startswith("gantt"):
+            self.error(index, "'gantt' may only open the diagram")
+            return
+        keyword = _KEYWORD_RE.match(rest)
+        if keyword:
+            self.keyword(index, text, pos, keyword)
+            return
+        self.tasks(index, text, pos)
+
+    def keyword(self, index: int, text: str, pos: int, match: re.Match[str]) -> None:
+        name = match.group("kw").lower()
+        value_start = pos + match.end()
+        if name in ("title", "section"):
+            value = text[value_start:]
+            if name == "title":
+                self.chart.title = value.strip()
+            else:
+                self.section = value.strip()
+                self.chart.sections.append(self.section)
+            return
+        if name == "todaymarker":
+            return
+        end = _VALUE_END_RE.search(text, value_start)
+        value = text[value_start:end.start() if end else len(text)].strip()
+        if name == "dateformat":
+            self.chart.date_format = value
+        elif name == "axisformat":
+            self.chart.axis_format = value
+        elif name == "excludes":
+            self.chart.excludes += tuple(v for v in re.split(r"[\s,]+", value.lower()) if v)
+        elif name == "includes":
+            self.chart.includes += tuple(v for v in re.split(r"[\s,]+", value.lower()) if v)
+        elif name == "weekend":
+            if value.lower() in ("friday", "saturday"):
+                self.chart.weekend = value.lower()
+            else:
+                self.warn(index, f"'weekend {value}' is not understood; expected friday or saturday")
+        if end is not None and text[end.start():].strip(" #;"):
+            self.tasks(index, text, end.start())
+
+    def tasks(self, index: int, text: str, pos: int) -> None:
+        """Read ``name : data`` tasks from column ``pos``; ``;`` starts another task."""
+        while pos < len(text):
+            while pos < len(text) and text[pos] in " \t":
+                pos += 1
+            if pos >= len(text):
+                return
+            colon = text.find(":", pos)
+            if colon < 0:
+                self.error(index, f"expected 'name : data' (a task needs a ':'), found {text[pos:].strip()!r}")
+                return
+            name = text[pos:colon].strip()
+            end_match = _VALUE_END_RE.search(text, colon + 1)
+            data_end = end_match.start() if end_match else len(text)
+            self.task(index, name, text, colon + 1, data_end)
+            pos = data_end
+            if end_match and text[data_end] == ";":
+                continue  # Mermaid reads what follows the ';' as the next task's name
+            if end_match and text[data_end] == "#":
+                rest = text[data_end:]
+                if ":" not in rest:
+                    self.error(index, "a '#' after a task's data is not allowed (Mermaid rejects the diagram)")
+                    return
+            if not end_match:
+                return
+
+    def task(self, index: int, name: str, text: str, start: int, end: int) -> None:
+        items = _split_items(text, start, end)
+        tags: list[str] = []
+        while items and items[0][0] in TAG_NAMES:
+            tags.append(items.pop(0)[0])
+        if not items:
+            self.error(index, f"task {name!r} has no start or duration (expected 'name : [id,] [start,] end')")
+            return
+        if len(items) > 3:
+            self.error(index, f"task {name!r} has {len(items)} items; expected at most 3 (id, start, end)")
+            return
+        task_id = items[0][0] if len(items) == 3 else None
+        if task_id is not None and not task_id:
+            self.warn(index, f"task {name!r} has an empty id")
+        start_item = items[-2][0] if len(items) >= 2 else None
+        key = task_id
+        if key is None:
+            self.anonymous += 1
+            key = f"task{self.anonymous}"
+        self.chart.tasks.append(
+            Task(
+                key=key,
+                id=task_id,
+                name=name,
+                section=self.section,
+                tags=tuple(tags),
+                line=index + 1,
+                start_item=start_item,
+                end_item=items[-1][0],
+                prev_key=self.last_key,
+                data_span=Span(index, start, end),
+                item_spans=tuple(Span(index, a, b) for _, a, b in items),
+                order=self.order,
+            )
+        )
+        self.order += 1
+        self.last_key = key
+
+
+def _split_items(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+    """Split ``text[start:end]`` on commas into (trimmed item, column start, column end)."""
+    items = []
+    pos = start
+    for raw in text[start:end].split(","):
+        lead = len(raw) - len(raw.lstrip())
+        item = raw.strip()
+        items.append((item, pos + lead, pos + lead + len(item)))
+        pos += len(raw) + 1
+    return items
+
+
+def parse_gantt(lines: list[tuple[int, str]], file: str | None = None) -> GanttChart:
+    """Parse a gantt block given as (0-based line index, text) pairs."""
+    return _Parser(file).parse(lines)
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+@dataclass
+class _Resolver:
+    """Mermaid's ``compileTasks``: passes over all tasks until every one has an end."""
+
+    chart: GanttChart
+    today: datetime
+    file: str | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.fmt = DateFormat(self.chart.date_format)
+        self.by_key: dict[str, Task] = {}
+        for task in self.chart.tasks:
+            self.by_key[task.key] = task  # Mermaid finds the LAST task with an id
+        self.processed = {id(t): False for t in self.chart.tasks}
+
+    def run(self) -> None:
+        for task in self.chart.tasks:
+            task.start = task.end = None
+        for _ in range(MAX_PASSES):
+            if self.compile_all():
+                break
+        self.report()
+
+    def compile_all(self) -> bool:
+        done = True
+        for task in self.chart.tasks:
+            self.compile(task)
+            done = done and self.processed[id(task)]
+        return done
+
+    def compile(self, task: Task) -> None:
+        if task.start_item is None:
+            prev = self.by_key.get(task.prev_key) if task.prev_key else None
+            task.start = prev.end if prev is not None else self.today
+        else:
+            start = self.start_date(task.start_item)
+            if start is not None:
+                task.start = start
+        if task.start is None:
+            return
+        end = self.end_date(task.start, task.end_item)
+        if end is not None:
+            task.end = self.apply_excludes(task, task.start, end)
+            self.processed[id(task)] = True
+
+    def start_date(self, item: str) -> datetime | None:
+        ids = _ids(item, "after")
+        if ids is not None:
+            latest: Task | None = None
+            for key in ids:
+                other = self.by_key.get(key)
+                if other is not None and (latest is None or _later(other.end, latest.end)):
+                    latest = other
+            return latest.end if latest is not None else self.today
+        if self.fmt.pattern.strip() in ("x", "X") and item.isdigit():
+            return EPOCH + timedelta(milliseconds=int(item))
+        return self.fmt.parse(item, self.today.date())
+
+    def end_date(self, start: datetime, item: str) -> datetime | None:
+        ids = _ids(item, "until")
+        if ids is not None:
+            earliest: Task | None = None
+            for key in ids:
+                other = self.by_key.get(key)
+                if other is not None and (earliest is None or _later(earliest.start, other.start)):
+                    earliest = other
+            return earliest.start if earliest is not None else self.today
+        parsed = self.fmt.parse(item, self.today.date())  # time-only ends fall on "today", as in Mermaid
+        if parsed is not None:
+            return parsed + timedelta(days=1) if self.chart.inclusive_end_dates else parsed
+        duration = parse_duration(item)
+        return duration.add_to(start) if duration is not None else start
+
+    def apply_excludes(self, task: Task, start: datetime, end: datetime) -> datetime:
+        """Push the end one day later for each excluded day in (start, end] (Mermaid's rule)."""
+        if not self.chart.excludes or DateFormat("YYYY-MM-DD").parse(task.end_item) is not None:
+            return end
+        day = start + timedelta(days=1)
+        while day <= end:
+            if self.excluded(day):
+                end += timedelta(days=1)
+            day += timedelta(days=1)
+        return end
+
+    def excluded(self, day: datetime) -> bool:
+        text = self.fmt.format(day) if self.fmt.pattern else day.strftime("%Y-%m-%d")
+        iso = day.strftime("%Y-%m-%d")
+        if text in self.chart.includes or iso in self.chart.includes:
+            return False
+        weekend = (4, 5) if self.chart.weekend == "friday" else (5, 6)
+        if "weekends" in self.chart.excludes and day.weekday() in weekend:
+            return True
+        if day.strftime("%A").lower() in self.chart.excludes:
+            return True
+        return text in self.chart.excludes or iso in self.chart.excludes
+
+    def report(self) -> None:
+        """Explain what Mermaid would silently get wrong or fail on."""
+        for task in self.chart.tasks:
+            self.report_task(task)
+
+    def report_task(self, task: Task) -> None:
+        diag = self.diagnostics
+        line = task.line
+        if not task.resolved and (task.start_item is None or _ids(task.start_item, "after") is not None or task.start is not None):
+            diag.append(Diagnostic("error", line, f"task {task.name!r} could not be scheduled: it waits for tasks that are never scheduled (a cycle or too long a chain)", self.file))
+        for keyword, ids in (("after", task.after_ids), ("until", task.until_ids)):
+            for key in ids:
+                if key not in self.by_key:
+                    diag.append(Diagnostic("warning", line, f"task {task.name!r}: unknown id {key!r} in '{keyword} {' '.join(ids)}'", self.file))
+        if task.start_item is not None and _ids(task.start_item, "after") is None and task.start is None:
+            diag.append(Diagnostic("error", line, f"task {task.name!r}: start {task.start_item!r} is not a date in dateFormat {self.chart.date_format!r}", self.file))
+        if task.start_item is None and task.prev_key is None:
+            diag.append(Diagnostic("warning", line, f"task {task.name!r} has no start and no task before it; it starts at the mission's start", self.file))
+        if task.resolved and _ids(task.end_item, "until") is None and parse_duration(task.end_item) is None:
+            if self.fmt.parse(task.end_item, task.start.date()) is None:
+                diag.append(Diagnostic("warning", line, f"task {task.name!r}: end {task.end_item!r} is neither a date in {self.chart.date_format!r} nor a duration like 8h; Mermaid gives it zero length", self.file))
+        if task.resolved and task.end < task.start:
+            diag.append(Diagnostic("warning", line, f"task {task.name!r} ends before it starts", self.file))
+        if task.resolved and len(task.after_ids) > 1:
+            ends = [self.by_key[k].end for k in task.after_ids if k in self.by_key and self.by_key[k].end]
+            if ends and max(ends) > task.start:
+                diag.append(Diagnostic("warning", line, f"task {task.name!r}: Mermaid starts it after the first resolved id of 'after {' '.join(task.after_ids)}', not the latest end ({max(ends):%Y-%m-%d %H:%M}); list the later-defined id first", self.file))
+
+
+def _ids(item: str, keyword: str) -> list[str] | None:
+    match = re.match(rf"{keyword}\s+([\w\- ]+)", item, flags=re.ASCII)
+    if not match:
+        return None
+    return match.group(1).split(" ")
+
+
+def _later(a: datetime | None, b: datetime | None) -> bool:
+    """JavaScript's ``a > b`` where an unset date compares false either way."""
+    return a is not None and b is not None and a > b
+
+
+def default_today(date_format: str) -> datetime:
+    """Mermaid's "today 00:00": the mission's day (1970-01-01) for date-less formats."""
+    if date_format and not DateFormat(date_format).has_date:
+        return EPOCH
+    return datetime.combine(datetime.now().date(), datetime.min.time())
+
+
+def resolve(chart: GanttChart, today: datetime | None = None, file: str | None = None) -> list[Diagnostic]:
+    """Fill every task's start and end as Mermaid would; return diagnostics about the result.
+
+    ``today`` is Mermaid's "today 00:00" (the fallback for ``after`` with no known id); it is
+    also the day of date-less formats. Default: 1970-01-01 for date-less formats, else today.
+    """
+    resolver = _Resolver(chart, today if today is not None else default_today(chart.date_format), file)
+    resolver.run()
+    return resolver.diagnostics

@@ -1,0 +1,269 @@
+"""Turn a plan's text into a :class:`~mission_control.plan.model.Plan`.
+
+The Markdown layer finds the blocks; the first ``gantt`` block gives the tasks; every flowchart
+block gives edges. Flowchart nodes map to tasks by id, else by label (normalised; exact name,
+then a word-prefix match, then all words contained — the first tier with any match decides, and
+only a single match counts). ``after`` gives finish-to-start; an edge labelled "Can Start
+Parallel" gives start-to-start, any other edge finish-to-start.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from pathlib import Path
+
+from mission_control.plan.flowchart import parse_flowchart
+from mission_control.plan.gantt import default_today, parse_gantt, resolve
+from mission_control.plan.markdown import parse_structure
+from mission_control.plan.model import (
+    FINISH_TO_START,
+    START_TO_START,
+    Dependency,
+    Diagnostic,
+    Graph,
+    GraphEdge,
+    GraphNode,
+    Plan,
+    Task,
+)
+
+START_TO_START_LABELS = {"can start parallel", "can start in parallel", "start to start", "start-to-start", "ss"}
+_FENCE_LINE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
+
+
+def parse_plan(text: str, path: Path | str | None = None, today: datetime | None = None) -> Plan:
+    """Parse a whole plan document. Never raises for bad content: problems become diagnostics."""
+    file = str(path) if path is not None else None
+    structure = parse_structure(text)
+    plan = Plan(text=text, path=Path(path) if path is not None else None)
+    plan.headings = structure.headings
+    plan.code_blocks = structure.code_blocks
+    plan.checklist = structure.checklist
+    plan.components = structure.components
+    lines = re.split(r"\r\n|\r|\n", text)
+    gantts, flows = _mermaid_blocks(plan, lines)
+    if gantts:
+        _read_gantt(plan, gantts[0], today, file)
+        for extra in gantts[1:]:
+            plan.diagnostics.append(Diagnostic("warning", extra[0][0] + 1 if extra else None, "only the first gantt block is used; this one is ignored", file))
+    else:
+        plan.diagnostics.append(Diagnostic("warning", None, "the plan has no ```mermaid gantt block: no tasks", file))
+    _read_flowcharts(plan, flows, file)
+    _after_dependencies(plan)
+    _report_cycles(plan, file)
+    return plan
+
+
+def _mermaid_blocks(plan: Plan, lines: list[str]) -> tuple[list, list]:
+    """Split ```mermaid blocks into gantt and flowchart blocks of (line index, text) pairs."""
+    gantts, flows = [], []
+    for block in plan.code_blocks:
+        if block.lang != "mermaid":
+            continue
+        # block.line is the opening fence (1-based), so content starts at 0-based index block.line
+        body = [(i, lines[i]) for i in range(block.line, min(block.end_line, len(lines)))]
+        if body and _FENCE_LINE_RE.match(body[-1][1]):
+            body = body[:-1]  # the closing fence (absent when the block runs to the end)
+        kind = _diagram_kind(body)
+        if kind == "gantt":
+            gantts.append(body)
+            if plan.gantt_line is None:
+                plan.gantt_line = block.line
+        elif kind == "flowchart":
+            flows.append(body)
+    return gantts, flows
+
+
+def _diagram_kind(body: list[tuple[int, str]]) -> str | None:
+    in_front_matter = False
+    for pos, (_, text) in enumerate(body):
+        stripped = text.strip()
+        if pos == 0 and stripped == "---":
+            in_front_matter = True
+            continue
+        if in_front_matter:
+            in_front_matter = stripped != "---"
+            continue
+        if not stripped or stripped.startswith("%%"):
+            continue
+        word = stripped.split()[0].lower()
+        if word.startswith("gantt"):
+            return "gantt"
+        if word in ("graph", "flowchart", "flowchart-elk") or re.match(r"(graph|flowchart)\b", word):
+            return "flowchart"
+        return None
+    return None
+
+
+def _read_gantt(plan: Plan, body: list[tuple[int, str]], today: datetime | None, file: str | None) -> None:
+    chart = parse_gantt(body, file)
+    plan.title = chart.title
+    plan.date_format = chart.date_format
+    plan.axis_format = chart.axis_format
+    plan.excludes = chart.excludes
+    plan.includes = chart.includes
+    plan.sections = chart.sections
+    plan.tasks = chart.tasks
+    plan.diagnostics.extend(chart.diagnostics)
+    if not chart.date_format:
+        plan.diagnostics.append(Diagnostic("warning", body[0][0] + 1 if body else None, "no dateFormat line: dates are read as ISO dates (YYYY-MM-DD)", file))
+    seen: dict[str, Task] = {}
+    for task in chart.tasks:
+        if task.id and task.id in seen:
+            plan.diagnostics.append(Diagnostic("warning", task.line, f"duplicate task id {task.id!r} (also on line {seen[task.id].line}); Mermaid uses the last one for every reference", file))
+        seen[task.key] = task
+    if today is None:
+        today = default_today(chart.date_format)
+    plan.diagnostics.extend(resolve(chart, today, file))
+    plan.reference_day = today
+
+
+def _after_dependencies(plan: Plan) -> None:
+    """Finish-to-start dependencies from ``after`` (only ids that exist)."""
+    keys = {t.key for t in plan.tasks}
+    deps = []
+    for task in plan.tasks:
+        for key in task.after_ids:
+            if key in keys:
+                deps.append(Dependency(key, task.key, FINISH_TO_START, None, "after", task.line))
+    plan.dependencies = deps + plan.dependencies
+
+
+def _read_flowcharts(plan: Plan, flows: list, file: str | None) -> None:
+    nodes: dict[str, str] = {}
+    node_lines: dict[str, int] = {}
+    edges: list[tuple] = []
+    direction = "TD"
+    for index, body in enumerate(flows):
+        chart = parse_flowchart(body, file)
+        plan.diagnostics.extend(chart.diagnostics)
+        if index == 0:
+            direction = chart.direction
+        for node_id, label in chart.nodes.items():
+            nodes[node_id] = label
+            node_lines.setdefault(node_id, chart.node_lines[node_id])
+        edges.extend(chart.edges)
+    matcher = _TaskMatcher(plan.tasks)
+    graph_nodes = []
+    for node_id, label in nodes.items():
+        task, problem = matcher.match(node_id, label)
+        if problem:
+            plan.diagnostics.append(Diagnostic("warning", node_lines[node_id], problem, file))
+        graph_nodes.append(GraphNode(node_id, label, task, node_lines[node_id]))
+    task_of = {n.id: n.task for n in graph_nodes}
+    graph_edges = []
+    for a, b, label, kind, line in edges:
+        graph_edges.append(GraphEdge(a, b, label, kind, line))
+        if task_of.get(a) and task_of.get(b):
+            dep_kind = START_TO_START if _normal(label or "") in START_TO_START_LABELS else FINISH_TO_START
+            plan.dependencies.append(Dependency(task_of[a], task_of[b], dep_kind, label, "graph", line))
+    plan.graph = Graph(tuple(graph_nodes), tuple(graph_edges), direction)
+
+
+def _normal(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+class _TaskMatcher:
+    """Maps a flowchart node to a task: by id, else by an unambiguous label match."""
+
+    def __init__(self, tasks: list[Task]) -> None:
+        self.by_key = {t.key: t for t in tasks}
+        self.tasks = tasks
+
+    def match(self, node_id: str, label: str) -> tuple[str | None, str | None]:
+        if node_id in self.by_key:
+            return node_id, None
+        words = _normal(label).split()
+        if not words:
+            return None, f"flowchart node {node_id!r} has no label to match a task"
+        for tier in (self._exact, self._prefix, self._contains):
+            found = [t for t in self.tasks if tier(words, _normal(t.name).split())]
+            unique = list(dict.fromkeys(t.key for t in found))
+            if len(unique) == 1:
+                return unique[0], None
+            if len(unique) > 1:
+                names = ", ".join(repr(self.by_key[k].name) for k in unique[:4])
+                return None, f"flowchart node {node_id!r} ({label!r}) matches several tasks ({names}); use a task id as the node id"
+        return None, f"flowchart node {node_id!r} ({label!r}) matches no gantt task; it adds no dependency"
+
+    @staticmethod
+    def _exact(node: list[str], task: list[str]) -> bool:
+        return node == task
+
+    @staticmethod
+    def _prefix(node: list[str], task: list[str]) -> bool:
+        """Node words start the task's words; the last may be cut short (Refactor ⊂ Refactoring)."""
+        if len(node) > len(task):
+            return False
+        return node[:-1] == task[:len(node) - 1] and task[len(node) - 1].startswith(node[-1])
+
+    @staticmethod
+    def _contains(node: list[str], task: list[str]) -> bool:
+        return all(any(w.startswith(n) for w in task) for n in node)
+
+
+def _report_cycles(plan: Plan, file: str | None) -> None:
+    """Report every dependency cycle (after, implicit order and graph edges) with its members."""
+    succ: dict[str, set[str]] = {t.key: set() for t in plan.tasks}
+    for dep in plan.dependencies:
+        succ.setdefault(dep.from_key, set()).add(dep.to_key)
+    for task in plan.tasks:
+        if task.start_item is None and task.prev_key in succ:
+            succ[task.prev_key].add(task.key)
+        for key in task.until_ids:
+            if key in succ:
+                succ[key].add(task.key)
+    for cycle in _cycles(succ):
+        names = " → ".join(cycle + [cycle[0]])
+        first = plan.find_task(cycle[0])
+        plan.diagnostics.append(Diagnostic("error", first.line if first else None, f"dependency cycle: {names}", file))
+
+
+def _cycles(succ: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one member, or a self-loop (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    result: list[list[str]] = []
+    counter = 0
+    for root in succ:
+        if root in index:
+            continue
+        work = [(root, iter(sorted(succ.get(root, ()))))]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            advanced = False
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = counter
+                    counter += 1
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(succ.get(child, ())))))
+                    advanced = True
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            if advanced:
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                if len(members) > 1 or node in succ.get(node, ()):
+                    result.append(list(reversed(members)))
+    return result

@@ -1,0 +1,261 @@
+"""The execution plan as data: tasks, dependencies, the flowchart, checklists, diagnostics.
+
+Everything here is plain, Qt-free data produced by :mod:`mission_control.plan.loader`. Line
+numbers are 1-based file lines, as an editor shows them; ``Span`` columns are 0-based offsets in
+the decoded line, used to rewrite exactly the characters an edit changes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+FINISH_TO_START = "finish-to-start"
+START_TO_START = "start-to-start"
+TAG_NAMES = ("active", "done", "crit", "milestone", "vert")
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """An error or warning about the plan, naming the line and what was expected."""
+
+    severity: str  # "error" | "warning"
+    line: int | None
+    message: str
+    file: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file or "<plan>"
+        if self.line is not None:
+            where += f":{self.line}"
+        return f"{where}: {self.severity}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Span:
+    """Columns ``start:end`` of the 0-based line ``index`` in the document."""
+
+    index: int
+    start: int
+    end: int
+
+
+@dataclass
+class Task:
+    """One gantt task line, as written and as resolved.
+
+    ``key`` is the id Mermaid uses internally (the written id, or ``taskN`` for id-less tasks);
+    ``id`` is what the author wrote (None when there is none).
+    """
+
+    key: str
+    id: str | None
+    name: str
+    section: str
+    tags: tuple[str, ...]
+    line: int
+    start_item: str | None  # None: implicit start (after the previous task line)
+    end_item: str
+    prev_key: str | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    data_span: Span | None = None
+    item_spans: tuple[Span, ...] = ()
+    order: int = 0
+
+    @property
+    def after_ids(self) -> tuple[str, ...]:
+        """Ids named by an ``after`` start item (empty for other starts)."""
+        return _id_list(self.start_item, "after")
+
+    @property
+    def until_ids(self) -> tuple[str, ...]:
+        """Ids named by an ``until`` end item."""
+        return _id_list(self.end_item, "until")
+
+    @property
+    def start_kind(self) -> str:
+        """``implicit`` (previous task's end), ``after`` or ``date``."""
+        if self.start_item is None:
+            return "implicit"
+        return "after" if re.match(r"after\s", self.start_item) else "date"
+
+    @property
+    def duration(self) -> timedelta | None:
+        """End minus start, once resolved."""
+        if self.start is None or self.end is None:
+            return None
+        return self.end - self.start
+
+    @property
+    def resolved(self) -> bool:
+        return self.start is not None and self.end is not None
+
+    def has_tag(self, tag: str) -> bool:
+        return tag in self.tags
+
+    @property
+    def label(self) -> str:
+        """How the task is named in messages: its name and, when it has one, its id."""
+        return f"{self.name} ({self.id})" if self.id else self.name
+
+
+def _id_list(item: str | None, keyword: str) -> tuple[str, ...]:
+    """Mermaid's id list after ``after``/``until``: ``[\w\- ]+`` split on single spaces."""
+    if not item:
+        return ()
+    match = re.match(rf"^{keyword}\s+([\w\- ]+)", item, flags=re.ASCII)
+    if not match:
+        return ()
+    return tuple(part for part in match.group(1).split(" ") if part)
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """``to`` may not start until ``from`` has finished (or started, for start-to-start)."""
+
+    from_key: str
+    to_key: str
+    kind: str
+    label: str | None
+    source: str  # "after" | "graph"
+    line: int
+
+
+@dataclass(frozen=True)
+class GraphNode:
+    """A flowchart node: its id, label, and the gantt task it was matched to (or None)."""
+
+    id: str
+    label: str
+    task: str | None
+    line: int
+
+
+@dataclass(frozen=True)
+class GraphEdge:
+    """A flowchart edge as written: ``kind`` is the arrow's shortest spelling (``-->``...)."""
+
+    from_id: str
+    to_id: str
+    label: str | None
+    kind: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Graph:
+    """One or more flowchart blocks, merged: nodes in order of first appearance."""
+
+    nodes: tuple[GraphNode, ...] = ()
+    edges: tuple[GraphEdge, ...] = ()
+    direction: str = "TD"
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """A ``- [ ]`` / ``- [x]`` item with the headings it stands under."""
+
+    text: str
+    heading: tuple[str, ...]
+    done: bool
+    line: int
+    box: Span | None = None
+
+    @property
+    def heading_path(self) -> str:
+        """The headings joined as a breadcrumb: ``Final Checklist › Mid-Execution (Hour 10):``."""
+        return " › ".join(self.heading)
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced code block: its language, text, the headings it stands under, its first line."""
+
+    lang: str
+    text: str
+    heading: tuple[str, ...]
+    line: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A Markdown heading (never a ``#`` line inside fenced code)."""
+
+    level: int
+    text: str
+    line: int
+
+
+@dataclass
+class Plan:
+    """A parsed execution plan. Produced by :func:`mission_control.plan.parse_plan`."""
+
+    text: str
+    path: Path | None = None
+    title: str | None = None
+    date_format: str = ""
+    axis_format: str | None = None
+    excludes: tuple[str, ...] = ()
+    includes: tuple[str, ...] = ()
+    sections: list[str] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    dependencies: list[Dependency] = field(default_factory=list)
+    graph: Graph = field(default_factory=Graph)
+    checklist: list[ChecklistItem] = field(default_factory=list)
+    components: list[str] = field(default_factory=list)
+    code_blocks: list[CodeBlock] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    gantt_line: int | None = None
+    reference_day: datetime | None = None
+
+    def __post_init__(self) -> None:
+        self._by_key: dict[str, Task] | None = None
+
+    def task(self, key: str) -> Task:
+        """The task with internal id ``key`` (Mermaid's rule: the last one with that id).
+
+        Raises:
+            KeyError: no such task.
+        """
+        if self._by_key is None:
+            self._by_key = {t.key: t for t in self.tasks}
+        return self._by_key[key]
+
+    def find_task(self, key: str) -> Task | None:
+        """Like :meth:`task` but None when unknown."""
+        try:
+            return self.task(key)
+        except KeyError:
+            return None
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def start(self) -> datetime | None:
+        """The earliest task start (the mission's Hour 0 for date-less plans)."""
+        starts = [t.start for t in self.tasks if t.start is not None]
+        return min(starts) if starts else None
+
+    @property
+    def end(self) -> datetime | None:
+        ends = [t.end for t in self.tasks if t.end is not None]
+        return max(ends) if ends else None
+
+    def dependencies_of(self, key: str) -> list[Dependency]:
+        """Dependencies whose successor is ``key`` (what ``key`` waits for)."""
+        return [d for d in self.dependencies if d.to_key == key]
+
+    def dependents_of(self, key: str) -> list[Dependency]:
+        """Dependencies whose predecessor is ``key`` (what waits for ``key``)."""
+        return [d for d in self.dependencies if d.from_key == key]

@@ -1,0 +1,150 @@
+"""Conflicts (violated dependencies) and the critical path by CPM.
+
+The forward pass is the plan's own resolution: tasks with explicit starts keep them, ``after``
+and implicit starts follow their predecessors. The backward pass gives each task its latest
+finish (the project's end, tightened by every successor); total float = latest finish − end.
+A task with no float (or negative float, i.e. already behind) is critical.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from mission_control.plan.dates import EPOCH, DateFormat
+from mission_control.plan.model import FINISH_TO_START, START_TO_START, Dependency, Plan, Task
+
+_EPSILON = timedelta(milliseconds=1)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A dependency the schedule violates: ``task`` starts before ``depends_on`` allows."""
+
+    task: str
+    depends_on: str
+    kind: str
+    message: str
+    label: str | None = None
+    line: int | None = None
+    required_start: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ScheduleAnalysis:
+    """What scheduling found: conflicts, total float per task, the critical path in order."""
+
+    conflicts: list[Conflict] = field(default_factory=list)
+    total_float: dict[str, timedelta] = field(default_factory=dict)
+    critical_path: list[str] = field(default_factory=list)
+
+    def conflicts_of(self, key: str) -> list[Conflict]:
+        """Conflicts in which ``key`` is the late-starting task or the one it waits for."""
+        return [c for c in self.conflicts if key in (c.task, c.depends_on)]
+
+
+def analyse(plan: Plan) -> ScheduleAnalysis:
+    """Conflicts, floats and the critical path of ``plan``."""
+    path, floats = critical_path(plan)
+    return ScheduleAnalysis(find_conflicts(plan), floats, path)
+
+
+def required_start(dep: Dependency, pred: Task) -> datetime | None:
+    """The earliest start ``dep`` allows its successor."""
+    if dep.kind == START_TO_START:
+        return pred.start
+    return pred.end
+
+
+def find_conflicts(plan: Plan) -> list[Conflict]:
+    """Every dependency whose successor starts before its predecessor allows."""
+    conflicts = []
+    for dep in plan.dependencies:
+        pred, succ = plan.find_task(dep.from_key), plan.find_task(dep.to_key)
+        if pred is None or succ is None or not pred.resolved or not succ.resolved:
+            continue
+        needed = required_start(dep, pred)
+        if needed is not None and succ.start < needed:
+            conflicts.append(Conflict(succ.key, pred.key, dep.kind, _message(plan, dep, pred, succ), dep.label, dep.line, needed))
+    return conflicts
+
+
+def _message(plan: Plan, dep: Dependency, pred: Task, succ: Task) -> str:
+    what = "finish" if dep.kind == FINISH_TO_START else "start"
+    when = pred.end if dep.kind == FINISH_TO_START else pred.start
+    via = f"'after {pred.key}'" if dep.source == "after" else f"graph edge{f' {dep.label!r}' if dep.label else ''} (line {dep.line})"
+    return (
+        f"{succ.label} starts at {format_time(plan, succ.start)}, but {pred.label} must {what} first "
+        f"({'it ends' if dep.kind == FINISH_TO_START else 'it starts'} at {format_time(plan, when)}; {dep.kind} via {via})"
+    )
+
+
+def successors(plan: Plan) -> dict[str, list[tuple[str, str]]]:
+    """Scheduling links per task: (successor key, kind), including implicit 'after the previous task'."""
+    links: dict[str, list[tuple[str, str]]] = {t.key: [] for t in plan.tasks}
+    for dep in plan.dependencies:
+        if dep.from_key in links:
+            links[dep.from_key].append((dep.to_key, dep.kind))
+    for task in plan.tasks:
+        if task.start_item is None and task.prev_key in links:
+            links[task.prev_key].append((task.key, FINISH_TO_START))
+    return links
+
+
+def critical_path(plan: Plan) -> tuple[list[str], dict[str, timedelta]]:
+    """CPM backward pass over the resolved schedule; returns (critical tasks in order, floats)."""
+    tasks = [t for t in plan.tasks if t.resolved]
+    if not tasks:
+        return [], {}
+    by_key = {t.key: t for t in tasks}
+    links = successors(plan)
+    project_end = max(t.end for t in tasks)
+    latest_finish = {t.key: project_end for t in tasks}
+    for key in reversed(_topological(by_key, links)):
+        task = by_key[key]
+        for succ_key, kind in links.get(key, ()):
+            succ = by_key.get(succ_key)
+            if succ is None:
+                continue
+            succ_latest_start = latest_finish[succ_key] - succ.duration
+            bound = succ_latest_start if kind == FINISH_TO_START else succ_latest_start + task.duration
+            latest_finish[key] = min(latest_finish[key], bound)
+    floats = {key: latest_finish[key] - by_key[key].end for key in by_key}
+    critical = [t for t in tasks if floats[t.key] < _EPSILON]
+    critical.sort(key=lambda t: (t.start, t.order))
+    return [t.key for t in critical], floats
+
+
+def _topological(by_key: dict[str, Task], links: dict[str, list[tuple[str, str]]]) -> list[str]:
+    """Kahn's order; members of cycles come last in file order (their floats stay approximate)."""
+    indegree = {key: 0 for key in by_key}
+    for key in by_key:
+        for succ, _ in links.get(key, ()):
+            if succ in indegree:
+                indegree[succ] += 1
+    queue = deque(key for key in by_key if indegree[key] == 0)
+    order = []
+    while queue:
+        key = queue.popleft()
+        order.append(key)
+        for succ, _ in links.get(key, ()):
+            if succ in indegree:
+                indegree[succ] -= 1
+                if indegree[succ] == 0:
+                    queue.append(succ)
+    seen = set(order)
+    return order + [key for key in by_key if key not in seen]
+
+
+def format_time(plan: Plan, value: datetime | None) -> str:
+    """A time as the lead reads it: ``08:00`` (``+1d 02:00`` past day one) for date-less plans."""
+    if value is None:
+        return "unscheduled"
+    if plan.date_format and not DateFormat(plan.date_format).has_date:
+        days = (value.date() - EPOCH.date()).days
+        clock = value.strftime("%H:%M") if not value.second else value.strftime("%H:%M:%S")
+        return clock if days == 0 else f"{'+' if days > 0 else ''}{days}d {clock}"
+    if value.time() == datetime.min.time():
+        return value.strftime("%Y-%m-%d")
+    return value.strftime("%Y-%m-%d %H:%M")
