@@ -1,0 +1,342 @@
+"""From per-module facts to the repo-wide audit: duplicates, roles, sizes, broken imports.
+
+Pure functions over ``{relative path: facts}``; no file system access, so the working tree
+and any baseline tree go through exactly the same code.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import combinations
+from typing import Iterable, Mapping, Sequence
+
+from mission_control.audit import extract as fx
+from mission_control.audit.files import is_package_init, module_name
+
+DEFAULT_ROLES = (
+    "Manager", "Factory", "Registry", "Dispatcher", "Engine", "Emitter", "Handler",
+    "Service", "Provider", "Builder", "Adapter", "Controller", "Executor", "Processor",
+    "Router", "Repository", "Helper",
+)
+# Modules left out of the duplicate search: tests and migrations repeat names by design.
+DEFAULT_DUPLICATE_EXCLUDES = (
+    "test_*.py", "*/test_*.py", "*_test.py", "conftest.py", "*/conftest.py",
+    "tests/*", "*/tests/*", "test/*", "*/test/*", "*/migrations/*",
+)
+SIMILARITY_SAMPLE = 16  # pairwise comparisons use at most this many modules per name
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    """A file skipped because it does not parse."""
+
+    path: str
+    line: int
+    message: str
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """A name defined at top level in two or more modules: an SSOT violation candidate.
+
+    ``similarity`` is the mean Jaccard similarity of the bodies' line sets (1.0 = copies).
+    """
+
+    name: str
+    kind: str  # "class" | "function"
+    modules: tuple[str, ...]
+    similarity: float
+
+
+@dataclass(frozen=True)
+class BrokenImport:
+    """An import of a module or name of this repository that does not exist."""
+
+    path: str
+    line: int
+    import_: str
+
+
+@dataclass(frozen=True)
+class ComponentSize:
+    """Files and physical lines matched by a component's path globs."""
+
+    files: int
+    lines: int
+
+
+@dataclass(frozen=True)
+class ModuleSummary:
+    """What the metrics need of one module beyond the JSON report."""
+
+    path: str
+    module: str
+    lines: int
+    classes: tuple[str, ...]
+    functions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """The audit of one tree (the working tree when ``ref`` is None).
+
+    ``parsed`` counts files actually parsed in this run (0 on a warm run), ``read`` the
+    files whose bytes were read; both are for benchmarks and status lines.
+    """
+
+    files: int
+    lines: int
+    parse_errors: tuple[ParseProblem, ...]
+    duplicates: tuple[Duplicate, ...]
+    roles: dict[str, int]
+    broken_imports: tuple[BrokenImport, ...]
+    components: dict[str, ComponentSize]
+    modules: tuple[ModuleSummary, ...] = field(default=(), repr=False)
+    ref: str | None = None
+    parsed: int = 0
+    read: int = 0
+
+    def to_json(self) -> dict:
+        """The ``audit --json`` object, exactly the documented shape."""
+        return {
+            "files": self.files,
+            "lines": self.lines,
+            "parse_errors": [
+                {"path": p.path, "line": p.line, "message": p.message} for p in self.parse_errors
+            ],
+            "duplicates": [
+                {"name": d.name, "kind": d.kind, "modules": list(d.modules), "similarity": d.similarity}
+                for d in self.duplicates
+            ],
+            "roles": dict(self.roles),
+            "broken_imports": [
+                {"path": b.path, "line": b.line, "import": b.import_} for b in self.broken_imports
+            ],
+            "components": {
+                name: {"files": c.files, "lines": c.lines} for name, c in self.components.items()
+            },
+        }
+
+    def metrics(self) -> dict[str, float]:
+        """Flat numeric metrics (for history and success-metric gauges).
+
+        Names: ``files``, ``lines``, ``parse_errors``, ``duplicates`` (SSOT violation
+        candidates), ``broken_imports``, ``roles.<Role>``, ``components.<name>.files``,
+        ``components.<name>.lines``.
+        """
+        values: dict[str, float] = {
+            "files": self.files,
+            "lines": self.lines,
+            "parse_errors": len(self.parse_errors),
+            "duplicates": len(self.duplicates),
+            "broken_imports": len(self.broken_imports),
+        }
+        values.update({f"roles.{role}": n for role, n in self.roles.items()})
+        for name, size in self.components.items():
+            values[f"components.{name}.files"] = size.files
+            values[f"components.{name}.lines"] = size.lines
+        return values
+
+
+def analyse(
+    facts_by_path: Mapping[str, tuple],
+    *,
+    components: Mapping[str, Sequence[str]] | None = None,
+    roles: Sequence[str] = DEFAULT_ROLES,
+    duplicate_excludes: Sequence[str] = DEFAULT_DUPLICATE_EXCLUDES,
+    ref: str | None = None,
+) -> AuditResult:
+    """Build the repo-wide audit from the facts of every file (keys: repo-relative paths)."""
+    paths = sorted(facts_by_path)
+    good = [p for p in paths if facts_by_path[p][fx.ERROR] is None]
+    modules = {p: module_name(p) for p in paths}
+    return AuditResult(
+        files=len(paths),
+        lines=sum(facts_by_path[p][fx.LINES] for p in paths),
+        parse_errors=_parse_errors(facts_by_path, paths),
+        duplicates=_duplicates(facts_by_path, good, modules, duplicate_excludes),
+        roles=_roles(facts_by_path, good, roles),
+        broken_imports=_broken_imports(facts_by_path, good, modules),
+        components=_components(facts_by_path, paths, components or {}),
+        modules=tuple(_summary(p, modules[p], facts_by_path[p]) for p in paths),
+        ref=ref,
+    )
+
+
+def _summary(path: str, module: str, facts: tuple) -> ModuleSummary:
+    return ModuleSummary(
+        path=path,
+        module=module,
+        lines=facts[fx.LINES],
+        classes=tuple(d[0] for d in facts[fx.CLASSES]),
+        functions=tuple(d[0] for d in facts[fx.FUNCTIONS]),
+    )
+
+
+def _parse_errors(facts_by_path: Mapping[str, tuple], paths: list[str]) -> tuple[ParseProblem, ...]:
+    problems = []
+    for path in paths:
+        error = facts_by_path[path][fx.ERROR]
+        if error is not None:
+            problems.append(ParseProblem(path, error[0], error[1]))
+    return tuple(problems)
+
+
+def _duplicates(
+    facts_by_path: Mapping[str, tuple],
+    paths: list[str],
+    modules: Mapping[str, str],
+    excludes: Sequence[str],
+) -> tuple[Duplicate, ...]:
+    groups: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
+    for path in paths:
+        if matches_any(path, excludes):
+            continue
+        facts = facts_by_path[path]
+        for kind, index in (("class", fx.CLASSES), ("function", fx.FUNCTIONS)):
+            for name, _line, fingerprint in facts[index]:
+                groups[(kind, name)].setdefault(modules[path], fingerprint)
+    found = []
+    for (kind, name), members in groups.items():
+        if len(members) < 2:
+            continue
+        names = tuple(sorted(members))
+        score = _group_similarity([members[m] for m in names[:SIMILARITY_SAMPLE]])
+        found.append(Duplicate(name, kind, names, score))
+    found.sort(key=lambda d: (-d.similarity, -len(d.modules), d.name, d.kind))
+    return tuple(found)
+
+
+def _group_similarity(fingerprints: list[tuple]) -> float:
+    sets = [set(f) for f in fingerprints]
+    scores = []
+    for a, b in combinations(sets, 2):
+        union = len(a | b)
+        scores.append(len(a & b) / union if union else 1.0)
+    return round(sum(scores) / len(scores), 3) if scores else 1.0
+
+
+def _roles(facts_by_path: Mapping[str, tuple], paths: list[str], roles: Sequence[str]) -> dict[str, int]:
+    counts = {role: 0 for role in roles}
+    ordered = sorted(roles, key=len, reverse=True)  # "ToolRegistryManager" is a Manager
+    for path in paths:
+        for name, _line, _fp in facts_by_path[path][fx.CLASSES]:
+            for role in ordered:
+                if name.endswith(role):
+                    counts[role] += 1
+                    break
+    return counts
+
+
+def matches_any(path: str, patterns: Iterable[str]) -> bool:
+    """Whether a repo-relative path matches one of the globs (a bare folder matches inside)."""
+    for pattern in patterns:
+        pattern = pattern.strip()
+        if pattern.startswith("./"):
+            pattern = pattern[2:]
+        if fnmatch.fnmatchcase(path, pattern):
+            return True
+        folder = pattern.rstrip("/")
+        if not any(ch in folder for ch in "*?[") and path.startswith(folder + "/"):
+            return True
+        if pattern.endswith("/**") and path.startswith(pattern[:-3] + "/"):
+            return True
+    return False
+
+
+def _components(
+    facts_by_path: Mapping[str, tuple], paths: list[str], components: Mapping[str, Sequence[str]]
+) -> dict[str, ComponentSize]:
+    sizes = {}
+    for name, patterns in components.items():
+        hits = [p for p in paths if matches_any(p, patterns)]
+        sizes[name] = ComponentSize(len(hits), sum(facts_by_path[p][fx.LINES] for p in hits))
+    return sizes
+
+
+class _ModuleIndex:
+    """Every module and package of the tree, and the names each module binds."""
+
+    def __init__(self, facts_by_path: Mapping[str, tuple], paths: list[str], modules: Mapping[str, str]) -> None:
+        self.files: dict[str, tuple] = {}  # module name -> facts (file modules and __init__s)
+        self.packages: set[str] = set()  # every dotted prefix that is a folder
+        self.package_of: dict[str, str] = {}
+        for path, facts in facts_by_path.items():
+            module = modules[path]
+            if module:
+                self.files[module] = facts
+            parts = module.split(".") if module else []
+            upto = len(parts) if is_package_init(path) else len(parts) - 1
+            for i in range(1, upto + 1):
+                self.packages.add(".".join(parts[:i]))
+            self.package_of[path] = ".".join(parts[:upto])
+        self.roots = {m.split(".")[0] for m in list(self.files) + list(self.packages)}
+        self.roots -= set(sys.stdlib_module_names)
+
+    def exists(self, module: str) -> bool:
+        return module in self.files or module in self.packages
+
+    def provides(self, module: str, name: str) -> bool:
+        """Whether ``from module import name`` can succeed."""
+        if self.exists(f"{module}.{name}"):
+            return True
+        facts = self.files.get(module)
+        if facts is None:
+            return False  # a namespace package offers only its submodules
+        if facts[fx.FLAGS] & (fx.STAR_IMPORT | fx.HAS_GETATTR):
+            return True
+        return name in facts[fx.BOUND]
+
+
+def _broken_imports(
+    facts_by_path: Mapping[str, tuple], paths: list[str], modules: Mapping[str, str]
+) -> tuple[BrokenImport, ...]:
+    index = _ModuleIndex(facts_by_path, paths, modules)
+    broken = []
+    for path in paths:
+        for line, level, module, names, guarded in facts_by_path[path][fx.IMPORTS]:
+            if guarded:
+                continue
+            problem = _check_import(index, path, level, module, names)
+            if problem:
+                broken.append(BrokenImport(path, line, problem))
+    return tuple(broken)
+
+
+def _check_import(index: _ModuleIndex, path: str, level: int, module: str, names: tuple) -> str | None:
+    """Return the text of the missing import, or None when it resolves or is external."""
+    if level:
+        base = _relative_base(index.package_of[path], level)
+        shown = "." * level + module
+        if base is None:
+            return shown
+        target = f"{base}.{module}" if base and module else (base or module)
+    else:
+        shown = target = module
+        if target.split(".")[0] not in index.roots:
+            return None
+    if not names:
+        return None if index.exists(target) else shown
+    if not target or not index.exists(target):
+        return shown
+    for name in names:
+        if name != "*" and not index.provides(target, name):
+            return f"{shown}.{name}" if not shown.endswith(".") else f"{shown}{name}"
+    return None
+
+
+def _relative_base(package: str, level: int) -> str | None:
+    parts = package.split(".") if package else []
+    if level - 1 > len(parts):
+        return None
+    return ".".join(parts[: len(parts) - (level - 1)])
+
+
+def name_tokens(identifier: str) -> list[str]:
+    """Lower-case words of a CamelCase or snake_case identifier (``IDManager`` -> id, manager)."""
+    words = re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+", identifier)
+    return [w.lower() for w in words]

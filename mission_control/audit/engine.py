@@ -1,0 +1,358 @@
+"""Running the audit: find the files, reuse cached facts, parse the rest (in parallel), analyse.
+
+:class:`Auditor` is the long-lived object the app keeps per repository: after the first
+run it knows every file's stat and facts, so a watcher's change set costs only the changed
+files (``auditor.run(changed=paths)``). :func:`audit` is the one-shot call the CLI makes.
+A cold run parses in worker processes (one per core); the parent only stats, merges and
+analyses.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import subprocess
+import threading
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from mission_control.audit import extract as fx
+from mission_control.audit.analysis import DEFAULT_ROLES, AuditResult, analyse
+from mission_control.audit.cache import AuditCache, stat_key
+from mission_control.audit.files import (
+    NotARepository,
+    check_repo,
+    is_ignored_part,
+    list_python_files,
+)
+from mission_control.progress import CancelToken, Progress, ProgressCallback
+
+PARALLEL_THRESHOLD = 200  # below this many files to parse, process start-up is not worth it
+
+
+class AuditError(Exception):
+    """The audit cannot run (missing folder, unknown git ref); the message names which."""
+
+
+class Auditor:
+    """Audits one repository repeatedly, reusing the per-file cache in memory and on disk.
+
+    Args:
+        repo: the repository folder.
+        components: component name -> path globs (from the config) for lines per component.
+        roles: class-name suffixes to count.
+        jobs: worker processes for cold runs (default: CPU count; 1 = in-process only).
+        use_cache: read and write the on-disk cache in ``appdirs.cache_dir()``.
+    """
+
+    def __init__(
+        self,
+        repo: str | os.PathLike[str],
+        *,
+        components: Mapping[str, Sequence[str]] | None = None,
+        roles: Sequence[str] = DEFAULT_ROLES,
+        jobs: int | None = None,
+        use_cache: bool = True,
+    ) -> None:
+        try:
+            self.repo = check_repo(repo)
+        except NotARepository as exc:
+            raise AuditError(str(exc)) from None
+        self.components = dict(components or {})
+        self.roles = tuple(roles)
+        self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+        self._cache = AuditCache.load(self.repo, use_cache)
+        self._files: set[str] | None = None
+        self._lock = threading.Lock()
+
+    def run(
+        self,
+        changed: Iterable[str | os.PathLike[str]] | None = None,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> AuditResult:
+        """Audit the working tree.
+
+        ``changed`` (paths from a watcher's change set, absolute or repo-relative) skips
+        listing the repository again; only those paths are re-examined, the others are
+        re-validated by stat. Without it, the file list comes from git (or a walk).
+        """
+        with self._lock:
+            if not self.repo.is_dir():
+                raise AuditError(f"{self.repo}: the repository folder is gone")
+            files = self._current_files(changed)
+            facts, parsed, read = self._facts_for(files, on_progress, cancel)
+            self._cache.forget_paths_except(set(facts))
+            self._cache.save()
+            result = analyse(facts, components=self.components, roles=self.roles)
+            return _with_counts(result, parsed, read)
+
+    def run_ref(
+        self,
+        ref: str,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> AuditResult:
+        """Audit the tree of git ``ref`` (the baseline) without touching the working tree."""
+        with self._lock:
+            commit = _resolve_ref(self.repo, ref)
+            listing = _ls_tree(self.repo, commit)
+            missing = sorted({blob for blob in listing.values() if blob not in self._cache.facts})
+            parsed = self._parse_blobs(missing, on_progress, cancel)
+            facts = {rel: self._cache.facts[blob] for rel, blob in listing.items()}
+            self._cache.set_baseline(set(listing.values()))
+            self._cache.save()
+            result = analyse(facts, components=self.components, roles=self.roles, ref=ref)
+            return _with_counts(result, parsed, parsed)
+
+    # -- working tree -------------------------------------------------------------------
+
+    def _current_files(self, changed: Iterable[str | os.PathLike[str]] | None) -> set[str]:
+        if changed is None or self._files is None:
+            self._files = set(list_python_files(self.repo))
+            return set(self._files)
+        for path in changed:
+            rel = self._relative(path)
+            if rel is None or not rel.endswith(".py"):
+                continue
+            if (self.repo / rel).is_file():
+                self._files.add(rel)
+            else:
+                self._files.discard(rel)
+        return set(self._files)
+
+    def _relative(self, path: str | os.PathLike[str]) -> str | None:
+        candidate = Path(path)
+        if candidate.is_absolute():
+            try:
+                candidate = candidate.relative_to(self.repo)
+            except ValueError:
+                return None
+        rel = candidate.as_posix()
+        if any(is_ignored_part(part) for part in rel.split("/")[:-1]):
+            return None
+        return rel
+
+    def _facts_for(
+        self, files: set[str], on_progress: ProgressCallback | None, cancel: CancelToken | None
+    ) -> tuple[dict[str, tuple], int, int]:
+        facts: dict[str, tuple] = {}
+        stale: list[tuple[str, tuple[int, int, int]]] = []
+        for rel in sorted(files):
+            try:
+                key = stat_key(os.stat(self.repo / rel))
+            except OSError:
+                continue  # deleted since listing
+            cached = self._cache.paths.get(rel)
+            if cached and cached[0] == key and cached[1] in self._cache.facts:
+                facts[rel] = self._cache.facts[cached[1]]
+            else:
+                stale.append((rel, key))
+        if len(stale) >= PARALLEL_THRESHOLD and self.jobs > 1:
+            results = _parallel(_extract_files, str(self.repo), [r for r, _ in stale], self.jobs, on_progress, cancel)
+            parsed = len(results)
+        else:
+            results, parsed = self._extract_here(stale, on_progress, cancel)
+        keys = dict(stale)
+        for rel, blob, file_facts in results:
+            if blob is None:
+                continue  # vanished while reading
+            if blob not in self._cache.facts:
+                self._cache.put(blob, file_facts)
+            self._cache.set_path(rel, keys[rel], blob)
+            facts[rel] = file_facts
+        return facts, parsed, len(stale)
+
+    def _extract_here(
+        self, stale: list, on_progress: ProgressCallback | None, cancel: CancelToken | None
+    ) -> tuple[list[tuple], int]:
+        results, parsed = [], 0
+        for done, (rel, _key) in enumerate(stale, 1):
+            if cancel is not None:
+                cancel.raise_if_cancelled()
+            try:
+                data = (self.repo / rel).read_bytes()
+            except OSError:
+                continue
+            blob = fx.blob_id(data)
+            file_facts = self._cache.facts.get(blob)
+            if file_facts is None:
+                file_facts = fx.extract(data)
+                parsed += 1
+            results.append((rel, blob, file_facts))
+            if on_progress is not None:
+                on_progress(Progress(done, len(stale), rel))
+        return results, parsed
+
+    # -- baseline tree --------------------------------------------------------------------
+
+    def _parse_blobs(
+        self, blobs: list[str], on_progress: ProgressCallback | None, cancel: CancelToken | None
+    ) -> int:
+        if not blobs:
+            return 0
+        contents = _cat_blobs(self.repo, blobs)
+        if len(blobs) >= PARALLEL_THRESHOLD and self.jobs > 1:
+            items = list(contents.items())
+            results = _parallel(_extract_blobs, "", items, self.jobs, on_progress, cancel)
+        else:
+            results = []
+            for done, (blob, data) in enumerate(contents.items(), 1):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                results.append((blob, fx.extract(data)))
+                if on_progress is not None:
+                    on_progress(Progress(done, len(contents), blob[:10]))
+        for blob, file_facts in results:
+            self._cache.put(blob, file_facts)
+        return len(results)
+
+
+def audit(
+    repo: str | os.PathLike[str],
+    *,
+    ref: str | None = None,
+    components: Mapping[str, Sequence[str]] | None = None,
+    roles: Sequence[str] = DEFAULT_ROLES,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> AuditResult:
+    """Audit ``repo``'s working tree, or the tree of git ``ref`` (e.g. the baseline).
+
+    Raises:
+        AuditError: the folder is missing, or ``ref`` is not a commit of this repository.
+        Cancelled: ``cancel`` was cancelled.
+    """
+    auditor = Auditor(repo, components=components, roles=roles, jobs=jobs, use_cache=use_cache)
+    if ref is not None:
+        return auditor.run_ref(ref, on_progress=on_progress, cancel=cancel)
+    return auditor.run(on_progress=on_progress, cancel=cancel)
+
+
+def _with_counts(result: AuditResult, parsed: int, read: int) -> AuditResult:
+    from dataclasses import replace
+
+    return replace(result, parsed=parsed, read=read)
+
+
+# -- worker processes -----------------------------------------------------------------------
+
+
+def _extract_files(root: str, rels: list[str]) -> list[tuple]:
+    """Worker: read, hash and extract files; returns ``(rel, blob | None, facts)``."""
+    gc.disable()  # ast trees are acyclic: reference counting frees them, the GC only slows
+    try:
+        out = []
+        for rel in rels:
+            try:
+                with open(os.path.join(root, rel), "rb") as handle:
+                    data = handle.read()
+            except OSError:
+                out.append((rel, None, None))
+                continue
+            out.append((rel, fx.blob_id(data), fx.extract(data)))
+        return out
+    finally:
+        gc.enable()
+
+
+def _extract_blobs(_root: str, items: list[tuple[str, bytes]]) -> list[tuple]:
+    """Worker: extract blobs already read from git; returns ``(blob, facts)``."""
+    gc.disable()
+    try:
+        return [(blob, fx.extract(data)) for blob, data in items]
+    finally:
+        gc.enable()
+
+
+def _parallel(
+    func, root: str, items: list, jobs: int, on_progress: ProgressCallback | None, cancel: CancelToken | None
+) -> list[tuple]:
+    chunks = _chunks(items, jobs * 4)
+    results: list[tuple] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context()) as pool:
+        futures = [pool.submit(func, root, chunk) for chunk in chunks]
+        try:
+            for future in as_completed(futures):
+                if cancel is not None:
+                    cancel.raise_if_cancelled()
+                results.extend(future.result())
+                if on_progress is not None:
+                    on_progress(Progress(len(results), len(items), "parsing"))
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return results
+
+
+def _chunks(items: list, count: int) -> list[list]:
+    """Round-robin split so every chunk gets a similar mix of big and small files."""
+    count = max(1, min(count, len(items)))
+    return [items[i::count] for i in range(count)]
+
+
+def _mp_context():
+    """fork is fastest, but forking a multi-threaded process (the Qt app) is unsafe."""
+    methods = multiprocessing.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    if "forkserver" in methods:
+        return multiprocessing.get_context("forkserver")
+    return multiprocessing.get_context("spawn")
+
+
+# -- git plumbing ------------------------------------------------------------------------------
+
+
+def _git(repo: Path, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(["git", *args], cwd=repo, input=data, capture_output=True)
+
+
+def _resolve_ref(repo: Path, ref: str) -> str:
+    proc = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    if proc.returncode != 0:
+        if _git(repo, "rev-parse", "--git-dir").returncode != 0:
+            raise AuditError(f"{repo}: not a git repository, so it has no baseline {ref!r}")
+        raise AuditError(f"{repo}: unknown git ref {ref!r} (is the baseline tag or branch created?)")
+    return proc.stdout.decode().strip()
+
+
+def _ls_tree(repo: Path, commit: str) -> dict[str, str]:
+    """Repo-relative path -> blob id of every ``.py`` file of ``commit``."""
+    proc = _git(repo, "ls-tree", "-r", "-z", commit)
+    if proc.returncode != 0:
+        raise AuditError(f"{repo}: git ls-tree {commit} failed: {proc.stderr.decode().strip()}")
+    listing = {}  # without --full-tree, paths are relative to (and limited to) ``repo``
+    for entry in proc.stdout.split(b"\0"):
+        if not entry:
+            continue
+        meta, _, raw_path = entry.partition(b"\t")
+        mode, kind, blob = meta.decode().split()
+        path = os.fsdecode(raw_path)
+        if kind != "blob" or mode == "120000" or not path.endswith(".py"):
+            continue
+        if not any(is_ignored_part(part) for part in path.split("/")[:-1]):
+            listing[path] = blob
+    return listing
+
+
+def _cat_blobs(repo: Path, blobs: list[str]) -> dict[str, bytes]:
+    """Read many blobs with one ``git cat-file --batch``."""
+    proc = _git(repo, "cat-file", "--batch", data="".join(b + "\n" for b in blobs).encode())
+    out, pos, contents = proc.stdout, 0, {}
+    for blob in blobs:
+        header_end = out.index(b"\n", pos)
+        header = out[pos:header_end].split()
+        if len(header) != 3:
+            raise AuditError(f"{repo}: git cat-file could not read blob {blob}")
+        size = int(header[2])
+        contents[blob] = out[header_end + 1 : header_end + 1 + size]
+        pos = header_end + 1 + size + 1
+    return contents

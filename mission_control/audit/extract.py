@@ -1,0 +1,212 @@
+"""Per-module facts for the SSOT audit, extracted with the stdlib ``ast`` module.
+
+One file's facts depend only on its bytes (never on its path), so they can be cached by
+content hash and shared between the working tree and the baseline tree. They are plain
+tuples of ``str``/``int`` so :mod:`marshal` can store them and process pools can ship
+them cheaply:
+
+``(lines, error, classes, functions, imports, bound, flags)``
+
+- ``lines``: physical line count.
+- ``error``: ``None`` or ``(line, message)`` when the file does not parse.
+- ``classes`` / ``functions``: top-level definitions (also inside top-level ``if``/``try``)
+  as ``(name, line, fingerprint)``, the fingerprint a sorted tuple of CRC32s of the
+  definition's stripped body lines (comparing two sets gives how alike two bodies are).
+- ``imports``: every import statement, nested ones too, as
+  ``(line, level, module or "", names or (), guarded)``; ``names`` is empty for
+  ``import a.b``; ``guarded`` marks imports inside a ``try`` body (optional imports).
+- ``bound``: names bound at module level (what ``from module import name`` may take).
+- ``flags``: :data:`STAR_IMPORT` | :data:`HAS_GETATTR` (the module's names are open-ended).
+
+Parse, extract, drop: trees are never kept (keeping them makes the GC re-walk them).
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import zlib
+
+FACTS_VERSION = 1
+STAR_IMPORT = 1
+HAS_GETATTR = 2
+
+# Indices into a facts tuple.
+LINES, ERROR, CLASSES, FUNCTIONS, IMPORTS, BOUND, FLAGS = range(7)
+
+_BLOCK_FIELDS = ("body", "orelse", "finalbody")
+
+
+def blob_id(data: bytes) -> str:
+    """The git blob id of ``data``: the cache key shared with ``git ls-tree`` output."""
+    digest = hashlib.sha1(b"blob %d\0" % len(data))
+    digest.update(data)
+    return digest.hexdigest()
+
+
+def count_lines(data: bytes) -> int:
+    """Physical lines, counting a last line without a newline."""
+    lines = data.count(b"\n")
+    if data and not data.endswith(b"\n"):
+        lines += 1
+    return lines
+
+
+def extract(data: bytes) -> tuple:
+    """Return the facts tuple of one Python source file's bytes (never raises)."""
+    lines = count_lines(data)
+    try:
+        tree = ast.parse(data)
+    except SyntaxError as exc:
+        return (lines, (exc.lineno or 1, exc.msg or "invalid syntax"), (), (), (), (), 0)
+    except (ValueError, MemoryError, RecursionError) as exc:
+        return (lines, (1, str(exc) or type(exc).__name__), (), (), (), (), 0)
+    source_lines = data.split(b"\n")
+    collector = _Collector(source_lines)
+    collector.module(tree.body)
+    return (
+        lines,
+        None,
+        tuple(collector.classes),
+        tuple(collector.functions),
+        tuple(collector.imports),
+        tuple(sorted(collector.bound)),
+        collector.flags,
+    )
+
+
+class _Collector:
+    """Walks statements only (never expressions): cheap next to the parse itself."""
+
+    def __init__(self, source_lines: list[bytes]) -> None:
+        self.source_lines = source_lines
+        self.classes: list[tuple] = []
+        self.functions: list[tuple] = []
+        self.imports: list[tuple] = []
+        self.bound: set[str] = set()
+        self.flags = 0
+
+    def module(self, body: list[ast.stmt]) -> None:
+        """Collect top-level definitions and bindings, descending into if/try/with blocks."""
+        for node in body:
+            self._top_level(node)
+
+    def _top_level(self, node: ast.stmt) -> None:
+        if isinstance(node, ast.ClassDef):
+            self.classes.append(self._definition(node))
+            self.bound.add(node.name)
+            self._nested(node.body, guarded=False)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.functions.append(self._definition(node))
+            self.bound.add(node.name)
+            if node.name == "__getattr__":
+                self.flags |= HAS_GETATTR
+            self._nested(node.body, guarded=False)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            self._import(node, guarded=False, top=True)
+        elif isinstance(node, ast.Try) or _is_try_star(node):
+            self._try(node)
+        elif isinstance(node, (ast.If, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):
+            self._bind_targets(node)
+            for field in _BLOCK_FIELDS:
+                for child in getattr(node, field, ()):
+                    self._top_level(child)
+        else:
+            self._bind_targets(node)
+
+    def _try(self, node: ast.stmt) -> None:
+        for child in node.body:
+            self._top_level_guarded(child)
+        for handler in node.handlers:
+            for child in handler.body:
+                self._top_level(child)
+        for field in ("orelse", "finalbody"):
+            for child in getattr(node, field):
+                self._top_level(child)
+
+    def _top_level_guarded(self, node: ast.stmt) -> None:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            self._import(node, guarded=True, top=True)
+        else:
+            self._top_level(node)
+
+    def _nested(self, body: list[ast.stmt], guarded: bool) -> None:
+        """Find imports inside functions and classes (statements only)."""
+        for node in body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                self._import(node, guarded=guarded, top=False)
+                continue
+            is_try = isinstance(node, ast.Try) or _is_try_star(node)
+            for field in _BLOCK_FIELDS:
+                children = getattr(node, field, None)
+                if children:
+                    self._nested(children, guarded or (is_try and field == "body"))
+            for handler in getattr(node, "handlers", ()):
+                self._nested(handler.body, guarded)
+            for case in getattr(node, "cases", ()):
+                self._nested(case.body, guarded)
+
+    def _import(self, node: ast.Import | ast.ImportFrom, guarded: bool, top: bool) -> None:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                self.imports.append((node.lineno, 0, alias.name, (), guarded))
+                if top:
+                    self.bound.add(alias.asname or alias.name.partition(".")[0])
+            return
+        names = tuple(alias.name for alias in node.names)
+        self.imports.append((node.lineno, node.level or 0, node.module or "", names, guarded))
+        if top:
+            if "*" in names:
+                self.flags |= STAR_IMPORT
+            self.bound.update(alias.asname or alias.name for alias in node.names if alias.name != "*")
+
+    def _bind_targets(self, node: ast.stmt) -> None:
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
+            targets = [node.target]
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            targets = [item.optional_vars for item in node.items if item.optional_vars is not None]
+        elif isinstance(node, ast.TypeAlias if hasattr(ast, "TypeAlias") else ()):
+            targets = [node.name]
+        for target in targets:
+            self._bind(target)
+
+    def _bind(self, target: ast.expr) -> None:
+        if isinstance(target, ast.Name):
+            self.bound.add(target.id)
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            for element in target.elts:
+                self._bind(element)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value)
+
+    def _definition(self, node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> tuple:
+        first = node.body[0].lineno if node.body else node.lineno + 1
+        last = node.end_lineno or first
+        return (node.name, node.lineno, _fingerprint(self.source_lines[first - 1 : last]))
+
+
+def _fingerprint(lines: list[bytes]) -> tuple[int, ...]:
+    """Sorted CRC32s of a body's stripped, non-blank, non-comment lines."""
+    hashes = set()
+    for raw in lines:
+        text = raw.strip()
+        if text and not text.startswith(b"#"):
+            hashes.add(zlib.crc32(text))
+    return tuple(sorted(hashes))
+
+
+def _is_try_star(node: ast.stmt) -> bool:
+    try_star = getattr(ast, "TryStar", None)
+    return try_star is not None and isinstance(node, try_star)
+
+
+def similarity(left: tuple[int, ...], right: tuple[int, ...]) -> float:
+    """Jaccard similarity of two fingerprints: 1.0 identical bodies, 0.0 nothing shared."""
+    if not left and not right:
+        return 1.0
+    a, b = set(left), set(right)
+    union = len(a | b)
+    return len(a & b) / union if union else 0.0
