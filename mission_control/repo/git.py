@@ -1,0 +1,255 @@
+"""The one small wrapper around the real ``git`` command line.
+
+Users trust what ``git`` itself reports, so every repository question goes through the
+``git`` executable, never a re-implementation. :class:`Git` runs plumbing commands in a
+repository's top-level folder with a clean environment (no inherited ``GIT_DIR`` or
+``GIT_INDEX_FILE``) and turns failures into :class:`GitError` messages that name the
+repository and the command. Paths are repo-relative POSIX strings; bytes that are not UTF-8
+survive through ``os.fsdecode``/``os.fsencode``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator
+
+#: Inherited variables that would point git at another repository or index.
+_DROPPED_ENV = (
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE",
+    "GIT_PREFIX", "GIT_COMMON_DIR", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+)
+#: Mission Control's own commits (snapshots) carry a fixed identity, so they work on a machine
+#: where the user never configured ``user.name``.
+_TOOL_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Mission Control", "GIT_AUTHOR_EMAIL": "mission-control@localhost",
+    "GIT_COMMITTER_NAME": "Mission Control", "GIT_COMMITTER_EMAIL": "mission-control@localhost",
+}
+NULL_SHA = "0" * 40
+GITLINK_MODE = "160000"
+SYMLINK_MODE = "120000"
+
+
+class RepoError(Exception):
+    """An expected repository problem, with a message that names the repository or file."""
+
+
+class NotARepository(RepoError):
+    """The folder is not inside a git working tree."""
+
+
+class GitError(RepoError):
+    """A git command failed; the message names the repository, the command and git's words."""
+
+    def __init__(self, root: Path, args: tuple[str, ...], returncode: int, stderr: str) -> None:
+        self.root, self.args_, self.returncode, self.stderr = root, args, returncode, stderr
+        detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
+        super().__init__(f"{root}: git {' '.join(args[:3])} failed: {detail}")
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    """One file as git stores it: its mode (``100644``, ``100755``, ``120000``) and blob id."""
+
+    mode: str
+    sha: str
+
+
+def open_repo(path: str | os.PathLike[str]) -> "Git":
+    """The repository whose working tree contains ``path``.
+
+    Raises:
+        NotARepository: ``path`` does not exist, is not a folder, is not in a git working tree,
+            or git is not installed.
+    """
+    folder = Path(path).expanduser()
+    if not folder.exists():
+        raise NotARepository(f"{folder}: no such folder")
+    if not folder.is_dir():
+        raise NotARepository(f"{folder}: not a folder")
+    if shutil.which("git") is None:
+        raise NotARepository(f"{folder}: the git command line is not installed")
+    proc = subprocess.run(
+        ["git", "rev-parse", "--show-toplevel"], cwd=folder, env=clean_env(),
+        capture_output=True,
+    )
+    top = os.fsdecode(proc.stdout).strip()
+    if proc.returncode != 0 or not top:
+        raise NotARepository(f"{folder}: not a git repository (or it has no working tree)")
+    return Git(Path(top))
+
+
+def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The process environment without variables that redirect git, plus ``extra``."""
+    env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}
+    env["GIT_TERMINAL_PROMPT"] = "0"
+    env.update(extra or {})
+    return env
+
+
+@dataclass(frozen=True)
+class Git:
+    """Plumbing commands run in the working tree ``root``."""
+
+    root: Path
+
+    def run(self, *args: str, input: bytes | None = None, index: Path | None = None,
+            ok_codes: tuple[int, ...] = (0,), tool_identity: bool = False) -> bytes:
+        """Run ``git args`` and return its stdout; ``index`` selects a temporary index file.
+
+        Raises:
+            GitError: git exited with a code outside ``ok_codes``.
+        """
+        extra = dict(_TOOL_IDENTITY) if tool_identity else {}
+        if index is not None:
+            extra["GIT_INDEX_FILE"] = str(index)
+        proc = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args], cwd=self.root, input=input,
+            env=clean_env(extra), capture_output=True,
+        )
+        if proc.returncode not in ok_codes:
+            raise GitError(self.root, args, proc.returncode, os.fsdecode(proc.stderr))
+        return proc.stdout
+
+    def text(self, *args: str, **kwargs) -> str:
+        """Run ``git args`` and return stdout as text without the trailing newline."""
+        return os.fsdecode(self.run(*args, **kwargs)).rstrip("\n")
+
+    def git_path(self, name: str) -> Path:
+        """The absolute path of ``name`` inside the repository's git folder (index, MERGE_HEAD...)."""
+        path = Path(self.text("rev-parse", "--git-path", name))
+        return path if path.is_absolute() else self.root / path
+
+    def resolve_commit(self, rev: str) -> str | None:
+        """The commit id ``rev`` names, or None when it names no commit."""
+        try:
+            out = self.text("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}",
+                            ok_codes=(0, 1))
+        except GitError:
+            return None
+        return out or None
+
+    def head(self) -> str | None:
+        """The commit HEAD points at, or None on an unborn branch."""
+        return self.resolve_commit("HEAD")
+
+    def ls_tree(self, rev: str) -> dict[str, TreeEntry]:
+        """Every file of commit or tree ``rev``, recursively (submodules keep mode 160000)."""
+        out = self.run("ls-tree", "-r", "-z", "--full-tree", rev)
+        entries = {}
+        for record in _split_z(out):
+            meta, _, path = record.partition("\t")
+            mode, _kind, sha = meta.split()
+            entries[path] = TreeEntry(mode, sha)
+        return entries
+
+    def index_entries(self, index: Path | None = None) -> dict[str, TreeEntry]:
+        """The stage-0 entries of the index (the real one unless ``index`` is given)."""
+        out = self.run("ls-files", "-s", "-z", index=index)
+        entries = {}
+        for record in _split_z(out):
+            meta, _, path = record.partition("\t")
+            mode, sha, stage = meta.split()
+            if stage == "0":
+                entries[path] = TreeEntry(mode, sha)
+        return entries
+
+    def list_files(self) -> list[str]:
+        """Tracked files plus untracked files that are not ignored, as in the working tree."""
+        return sorted(set(_split_z(self.run("ls-files", "-z", "-c", "-o", "--exclude-standard"))))
+
+    def hash_files(self, paths: list[str]) -> list[str]:
+        """Store the working-tree bytes of ``paths`` (regular files) as blobs; return their ids.
+
+        ``--no-filters`` keeps the bytes exactly as on disk (no CRLF or clean-filter changes),
+        which is what a byte-for-byte undo needs.
+        """
+        if not paths:
+            return []
+        data = b"".join(os.fsencode(p) + b"\n" for p in paths)
+        return self.text("hash-object", "-w", "--no-filters", "--stdin-paths", input=data).split("\n")
+
+    def hash_bytes(self, data: bytes) -> str:
+        """Store ``data`` as a blob and return its id."""
+        return self.text("hash-object", "-w", "--no-filters", "--stdin", input=data)
+
+    def read_blobs(self, shas: Iterable[str]) -> dict[str, bytes]:
+        """The contents of the blobs ``shas``, read in one ``git cat-file --batch`` call.
+
+        Raises:
+            GitError: an object is missing from the repository.
+        """
+        wanted = sorted(set(shas))
+        if not wanted:
+            return {}
+        out = self.run("cat-file", "--batch", input="".join(s + "\n" for s in wanted).encode())
+        blobs, pos = {}, 0
+        for sha in wanted:
+            end = out.index(b"\n", pos)
+            header = out[pos:end].decode().split()
+            if len(header) != 3:
+                raise GitError(self.root, ("cat-file", sha), 1, f"object {sha} is missing")
+            size = int(header[2])
+            blobs[sha] = out[end + 1:end + 1 + size]
+            pos = end + 1 + size + 1
+        return blobs
+
+    def build_tree(self, entries: dict[str, TreeEntry]) -> str:
+        """Write a tree holding exactly ``entries`` (built in a throw-away index) and return its id."""
+        with self.temp_index() as index:
+            self.update_index(entries, index=index)
+            return self.text("write-tree", index=index)
+
+    def update_index(self, entries: dict[str, TreeEntry | None], index: Path | None = None) -> None:
+        """Set (or, for None, remove) index entries in one ``update-index --index-info`` call."""
+        if not entries:
+            return
+        lines = []
+        for path, entry in sorted(entries.items()):
+            meta = f"{entry.mode} {entry.sha}" if entry else f"0 {NULL_SHA}"
+            lines.append(meta.encode() + b"\t" + os.fsencode(path) + b"\0")
+        self.run("update-index", "-z", "--index-info", input=b"".join(lines), index=index)
+
+    def commit_tree(self, tree: str, message: str, parents: tuple[str, ...] = ()) -> str:
+        """Create a commit of ``tree`` (no branch moves) and return its id."""
+        args = ["commit-tree", tree]
+        for parent in parents:
+            args += ["-p", parent]
+        return self.text(*args, input=message.encode(), tool_identity=True)
+
+    def create_ref(self, ref: str, sha: str) -> bool:
+        """Create ``ref`` pointing at ``sha``; False if it already exists (never overwrites)."""
+        try:
+            self.run("update-ref", "--create-reflog", ref, sha, NULL_SHA)
+        except GitError:
+            if self.resolve_commit(ref):
+                return False
+            raise
+        return True
+
+    def set_ref(self, ref: str, sha: str) -> None:
+        """Point ``ref`` at ``sha``, creating or moving it."""
+        self.run("update-ref", "--create-reflog", ref, sha)
+
+    def refs(self, prefix: str, fields: str) -> list[list[str]]:
+        """``for-each-ref`` under ``prefix``: one list of NUL-separated ``fields`` per ref."""
+        out = self.text("for-each-ref", f"--format={fields}%00%00", prefix)
+        return [rec.strip("\n").split("\0") for rec in out.split("\0\0") if rec.strip("\n")]
+
+    @contextlib.contextmanager
+    def temp_index(self, seed: Path | None = None) -> Iterator[Path]:
+        """A throw-away index file (a copy of ``seed`` if given), deleted afterwards."""
+        with tempfile.TemporaryDirectory(prefix="mc-index-") as folder:
+            path = Path(folder) / "index"
+            if seed is not None and seed.is_file():
+                shutil.copyfile(seed, path)
+            yield path
+
+
+def _split_z(out: bytes) -> list[str]:
+    return [os.fsdecode(part) for part in out.split(b"\0") if part]

@@ -1,0 +1,241 @@
+"""Snapshots: the exact state of some files, stored as a git commit, restorable byte for byte.
+
+Before Mission Control changes files (a rollback, a codemod), it stores what those files hold
+right now, so the change can be undone. A snapshot is a commit (never on a branch) under
+``refs/mission-control/snapshots/<timestamp>-<label>``, built with a throw-away index
+(``GIT_INDEX_FILE``), ``hash-object -w``, ``write-tree`` and ``commit-tree``. Its tree holds:
+
+- ``files/<path>``: the working-tree bytes and git mode of every path that existed,
+  untracked files included;
+- ``index/<path>``: the staged (index) entry of every path that had one;
+- ``meta.json``: the label, time, extra info, each file's permission bits, the paths that did
+  NOT exist (restoring removes them) and the folders that did exist.
+
+Typical use::
+
+    snap = create_snapshot(repo, ["app/x.py", "app/new.py"], "codemod-rename")
+    ...change the files...
+    restore_snapshot(repo, snap)          # or snap.id, snap.ref, or None for the latest
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable
+
+from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.repo.git import Git, RepoError, TreeEntry, open_repo
+from mission_control.repo.worktree import FileState, apply_state, expand_paths, read_state
+
+SNAPSHOT_PREFIX = "refs/mission-control/snapshots/"
+_FORMAT = 1
+_TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
+
+
+class SnapshotNotFound(RepoError):
+    """No snapshot matches the requested id or ref."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A stored state of some files.
+
+    Attributes:
+        id: the short name, ``<timestamp>-<label>``; ``ref`` is the full git ref.
+        commit: the snapshot commit's id.
+        created: when it was taken (UTC).
+        paths: every path the snapshot covers; ``absent`` those that did not exist.
+        head: the commit HEAD pointed at, or None on an unborn branch.
+        info: free-form strings from the creator (``kind``, ``component``, ``baseline``...).
+    """
+
+    id: str
+    ref: str
+    commit: str
+    label: str
+    created: datetime
+    paths: tuple[str, ...]
+    absent: tuple[str, ...]
+    head: str | None
+    info: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    """What :func:`restore_snapshot` did: files written and removed, and the backup it took."""
+
+    snapshot: Snapshot
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+    backup: Snapshot | None
+
+
+def create_snapshot(repo: Path | str | Git, paths: Iterable[str | Path], label: str, *,
+                    info: dict[str, str] | None = None, on_progress: ProgressCallback | None = None,
+                    cancel: CancelToken | None = None) -> Snapshot:
+    """Store the current state of ``paths`` (files, or folders meaning every file under them).
+
+    Paths that do not exist are recorded as absent, so restoring removes them. Nothing in the
+    working tree, the index or any branch changes.
+
+    Raises:
+        RepoError: not a repository, a path outside it, or git failed (message names which).
+        Cancelled: ``cancel`` was set before the snapshot was stored.
+    """
+    git = repo if isinstance(repo, Git) else open_repo(repo)
+    report = on_progress or no_progress
+    wanted = expand_paths(git.root, paths)
+    report(Progress(0, 3, f"reading {len(wanted)} files"))
+    state = read_state(git, wanted)
+    if cancel:
+        cancel.raise_if_cancelled()
+    report(Progress(1, 3, "reading the index"))
+    index = git.index_entries()
+    created = datetime.now(timezone.utc)
+    meta = _meta(git.root, label, created, info or {}, git.head(), state)
+    entries = {f"files/{p}": s.entry for p, s in state.items() if s is not None}
+    entries.update({f"index/{p}": index[p] for p in wanted if p in index})
+    entries["meta.json"] = TreeEntry("100644", git.hash_bytes(json.dumps(meta, indent=1).encode()))
+    report(Progress(2, 3, "storing the snapshot"))
+    commit = git.commit_tree(git.build_tree(entries), _message(meta))
+    snapshot = _store_ref(git, commit, meta)
+    report(Progress(3, 3, f"snapshot {snapshot.id} stored"))
+    return snapshot
+
+
+def list_snapshots(repo: Path | str | Git) -> list[Snapshot]:
+    """Every snapshot of the repository, newest first."""
+    git = repo if isinstance(repo, Git) else open_repo(repo)
+    rows = git.refs(SNAPSHOT_PREFIX, "%(refname)%00%(objectname)")
+    if not rows:
+        return []
+    blobs = git.read_blobs(f"{commit}:meta.json" for _ref, commit in rows)
+    snapshots = [_from_meta(ref, commit, json.loads(blobs[f"{commit}:meta.json"])) for ref, commit in rows]
+    return sorted(snapshots, key=lambda s: (s.created, s.id), reverse=True)
+
+
+def find_snapshot(repo: Path | str | Git, which: "Snapshot | str | None" = None) -> Snapshot:
+    """The snapshot named by ``which``: a Snapshot, an id, a full ref, a commit id or an id
+    prefix; None means the latest.
+
+    Raises:
+        SnapshotNotFound: nothing (or more than one snapshot) matches.
+    """
+    git = repo if isinstance(repo, Git) else open_repo(repo)
+    snapshots = list_snapshots(git)
+    if isinstance(which, Snapshot):
+        which = which.ref
+    if which is None:
+        if not snapshots:
+            raise SnapshotNotFound(f"{git.root}: no snapshots yet")
+        return snapshots[0]
+    exact = [s for s in snapshots if which in (s.id, s.ref, s.commit)]
+    matches = exact or [s for s in snapshots if s.id.startswith(which) or s.commit.startswith(which)]
+    if len(matches) != 1:
+        problem = "no snapshot" if not matches else f"{len(matches)} snapshots"
+        raise SnapshotNotFound(f"{git.root}: {problem} match {which!r} (see `mission-control snapshots`)")
+    return matches[0]
+
+
+def restore_snapshot(repo: Path | str | Git, which: "Snapshot | str | None" = None, *,
+                     backup: bool = True, on_progress: ProgressCallback | None = None,
+                     cancel: CancelToken | None = None) -> RestoreResult:
+    """Put every path of a snapshot back exactly as it was (bytes, mode, existence, index entry).
+
+    Only the snapshot's paths are touched. With ``backup`` the current state of those paths is
+    first stored as a new snapshot (``info["kind"] = "undo-backup"``), so a restore can itself
+    be undone.
+
+    Raises:
+        SnapshotNotFound: ``which`` names no snapshot.
+        RepoError: the index is locked, or a file cannot be written safely; nothing changed.
+        Cancelled: ``cancel`` was set before any file was written.
+    """
+    git = repo if isinstance(repo, Git) else open_repo(repo)
+    report = on_progress or no_progress
+    snap = find_snapshot(git, which)
+    report(Progress(0, 3, f"reading snapshot {snap.id}"))
+    meta, files, index = _load_contents(git, snap)
+    if git.git_path("index.lock").exists():
+        raise RepoError(f"{git.git_path('index.lock')}: the index is locked by another git process; "
+                        "nothing was changed")
+    wanted = {p: None for p in meta["absent"]}
+    wanted.update({p: FileState(e.mode, e.sha, meta["files"].get(p)) for p, e in files.items()})
+    blobs = git.read_blobs(e.sha for e in files.values())
+    current = read_state(git, wanted)
+    if cancel:
+        cancel.raise_if_cancelled()
+    saved = None
+    if backup:
+        report(Progress(1, 3, "saving the current state"))
+        saved = create_snapshot(git, list(wanted), f"before-undo-{snap.label}",
+                                info={"kind": "undo-backup", "restores": snap.id})
+    report(Progress(2, 3, f"restoring {len(wanted)} files"))
+    written, removed = apply_state(git, wanted, blobs, current, keep_dirs=set(meta.get("dirs", [])))
+    git.update_index({p: index.get(p) for p in wanted})
+    git.run("update-index", "-q", "--refresh", ok_codes=(0, 1))
+    report(Progress(3, 3, f"restored snapshot {snap.id}"))
+    return RestoreResult(snap, tuple(written), tuple(removed), saved)
+
+
+def _meta(root: Path, label: str, created: datetime, info: dict[str, str], head: str | None,
+          state: dict[str, FileState | None]) -> dict[str, Any]:
+    dirs = {"/".join(p.split("/")[:i]) for p in state for i in range(1, p.count("/") + 1)}
+    return {
+        "format": _FORMAT,
+        "label": label,
+        "created": created.isoformat(),
+        "info": {str(k): str(v) for k, v in info.items()},
+        "head": head,
+        "files": {p: s.perms for p, s in sorted(state.items()) if s is not None},
+        "absent": sorted(p for p, s in state.items() if s is None),
+        "dirs": sorted(d for d in dirs if (root / d).is_dir() and not (root / d).is_symlink()),
+    }
+
+
+def _message(meta: dict[str, Any]) -> str:
+    summary = f"Mission Control snapshot: {meta['label']}"
+    body = f"{len(meta['files'])} files stored, {len(meta['absent'])} absent"
+    extra = "".join(f"\n{k}: {v}" for k, v in meta["info"].items())
+    return f"{summary}\n\n{body}{extra}\n"
+
+
+def _store_ref(git: Git, commit: str, meta: dict[str, Any]) -> Snapshot:
+    """Create a new, unique ref for the snapshot (never overwriting another)."""
+    created = datetime.fromisoformat(meta["created"])
+    base = f"{created.strftime(_TIME_FORMAT)}-{_slug(meta['label'])}"
+    for n in range(1, 1000):
+        snap_id = base if n == 1 else f"{base}-{n}"
+        if git.create_ref(SNAPSHOT_PREFIX + snap_id, commit):
+            return _from_meta(SNAPSHOT_PREFIX + snap_id, commit, meta)
+    raise RepoError(f"{git.root}: cannot name snapshot {base}")
+
+
+def _slug(label: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9_-]+", "-", label).strip("-")[:60]
+    return slug or "snapshot"
+
+
+def _from_meta(ref: str, commit: str, meta: dict[str, Any]) -> Snapshot:
+    return Snapshot(
+        id=ref[len(SNAPSHOT_PREFIX):], ref=ref, commit=commit, label=meta["label"],
+        created=datetime.fromisoformat(meta["created"]),
+        paths=tuple(sorted([*meta["files"], *meta["absent"]])), absent=tuple(meta["absent"]),
+        head=meta.get("head"), info=dict(meta.get("info", {})),
+    )
+
+
+def _load_contents(git: Git, snap: Snapshot) -> tuple[dict, dict[str, TreeEntry], dict[str, TreeEntry]]:
+    """The snapshot's metadata, stored files and stored index entries."""
+    tree = git.ls_tree(snap.commit)
+    meta_entry = tree.get("meta.json")
+    if meta_entry is None:
+        raise RepoError(f"{git.root}: {snap.ref} is not a Mission Control snapshot (no meta.json)")
+    meta = json.loads(git.read_blobs([meta_entry.sha])[meta_entry.sha])
+    files = {p[len("files/"):]: e for p, e in tree.items() if p.startswith("files/")}
+    index = {p[len("index/"):]: e for p, e in tree.items() if p.startswith("index/")}
+    return meta, files, index
