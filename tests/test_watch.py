@@ -114,7 +114,7 @@ def test_transient_files_vanish_from_the_net_change(repo: Path) -> None:
         scratch.write_text("x")
         scratch.unlink()
         change = sink.wait_for(lambda c: "a.py" in c.created)
-    assert change.paths == ("a.py",)
+    assert change.paths == ("a.py",), [c.to_json() for c in sink.sets]
 
 
 def test_plan_changes_and_deletion_are_reported(repo: Path, tmp_path: Path) -> None:
@@ -187,21 +187,25 @@ def test_a_failing_callback_does_not_kill_the_watcher(repo: Path) -> None:
         watcher.stop()
 
 
-def test_coalescer_net_effects() -> None:
+def test_coalescer_net_effects_ignore_event_order() -> None:
+    existing = {"new", "plan", "gone", "old-kept"}
     c = Coalescer()
+    c.add("modified", "new")  # out of order on purpose: watchdog can deliver it so
     c.add("created", "new")
-    c.add("modified", "new")
     c.add("modified", "old")
     c.add("deleted", "old")
-    c.add("created", "tmp")
     c.add("moved", "tmp", "plan")
+    c.add("created", "tmp")
     c.add("deleted", "gone")
     c.add("created", "gone")
-    assert c.paths_by_state("created") == ("new", "plan")
-    assert c.paths_by_state("deleted") == ("old",)
+    c.add("moved", "old-name", "old-kept")
+    c.finish(existing.__contains__)
+    assert c.paths_by_state("created") == ("new", "old-kept", "plan")
+    assert c.paths_by_state("deleted") == ("old", "old-name")
     assert c.paths_by_state("modified") == ("gone",)
-    assert c.moves == []  # the temp file was born in the burst: not a user-visible move
-    assert c.count == 8
+    assert "tmp" not in c.states  # born and renamed away within the burst
+    assert c.moves == [("old-name", "old-kept")]  # the temp file's rename is not a user move
+    assert c.count == 9
 
 
 def test_change_set_json() -> None:

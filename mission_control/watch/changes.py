@@ -64,41 +64,65 @@ class ChangeSet:
 
 
 class Coalescer:
-    """Accumulates raw events (``created``/``modified``/``deleted``/``moved``) into net states."""
+    """Accumulates raw events (``created``/``modified``/``deleted``/``moved``) into net states.
+
+    watchdog may deliver one burst's events out of order (seen with watchdog 7 after an
+    earlier observer in the same process), so the net state is not replayed from the event
+    order: it is decided when the burst closes, from counts of births and deaths per path
+    and whether the path exists *now* (see :meth:`finish`).
+    """
 
     def __init__(self) -> None:
-        self.states: dict[str, str] = {}
+        self.births: dict[str, int] = {}
+        self.deaths: dict[str, int] = {}
+        self.touched: dict[str, None] = {}  # insertion-ordered set
         self.moves: list[tuple[str, str]] = []
         self.count = 0
+        self.states: dict[str, str] = {}
 
-    def add(self, kind: str, path: str, dest: str | None = None) -> None:
+    def add(self, kind: str, path: str | None, dest: str | None = None) -> None:
         """Fold one event in; ``dest`` is set for moves (either side may be None = outside)."""
         self.count += 1
         if kind == "moved":
-            created_here = self.states.get(path) == "created"
             if path is not None:
-                self._deleted(path)
+                self._bump(self.deaths, path)
             if dest is not None:
-                self._created(dest)
-            if path is not None and dest is not None and not created_here:
+                self._bump(self.births, dest)
+            if path is not None and dest is not None:
                 self.moves.append((path, dest))
         elif kind == "created":
-            self._created(path)
+            self._bump(self.births, path)
         elif kind == "deleted":
-            self._deleted(path)
-        elif kind == "modified":
-            if self.states.get(path) not in ("created",):
-                self.states[path] = "modified"
+            self._bump(self.deaths, path)
+        elif path is not None:
+            self.touched[path] = None
 
-    def _created(self, path: str) -> None:
-        self.states[path] = "modified" if self.states.get(path) in ("deleted", "modified") else "created"
+    def _bump(self, counter: dict[str, int], path: str) -> None:
+        counter[path] = counter.get(path, 0) + 1
+        self.touched[path] = None
 
-    def _deleted(self, path: str) -> None:
-        if self.states.get(path) == "created":
-            del self.states[path]  # born and gone within the burst: nothing happened
-        else:
-            self.states[path] = "deleted"
+    def finish(self, exists) -> dict[str, str]:
+        """Decide each path's net state with ``exists(path) -> bool``; returns and keeps it.
+
+        Existing now: ``created`` if it was born more often than it died in the burst, else
+        ``modified``. Gone now: ``deleted`` unless it was born in the burst too (a temp file:
+        nothing to report). Moves keep only pairs whose source is gone and was not born here.
+        """
+        states = {}
+        for path in self.touched:
+            born, died = self.births.get(path, 0), self.deaths.get(path, 0)
+            if exists(path):
+                states[path] = "created" if born > died else "modified"
+            elif died > born or (died and not born):
+                states[path] = "deleted"
+        self.states = states
+        self.moves = [
+            (src, dest)
+            for src, dest in self.moves
+            if states.get(src) == "deleted" and dest in states and not self.births.get(src)
+        ]
+        return states
 
     def paths_by_state(self, state: str) -> tuple[str, ...]:
-        """Sorted paths whose net state is ``state``."""
+        """Sorted paths whose net state is ``state`` (after :meth:`finish`)."""
         return tuple(sorted(p for p, s in self.states.items() if s == state))

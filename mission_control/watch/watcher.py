@@ -252,14 +252,13 @@ class RepoWatcher:
         coalescer = Coalescer()
         for kind, src, dest in raw:
             coalescer.add(kind, src, dest)
+        coalescer.finish(os.path.lexists)
         change = self._build(coalescer)
         return None if change.is_empty() else change
 
     def _build(self, coalescer: Coalescer) -> ChangeSet:
         repo_gone = not self.repo.is_dir()
-        plan_touched = self.plan is not None and (
-            str(self.plan) in coalescer.states or any(str(self.plan) in pair for pair in coalescer.moves)
-        )
+        plan_touched = self.plan is not None and str(self.plan) in coalescer.touched
         plan_exists = bool(self.plan and self.plan.exists())
         plan_deleted = bool(self.plan and self._plan_existed and not plan_exists)
         self._plan_existed = plan_exists
