@@ -203,9 +203,9 @@ class PlanFile:
         text = fmt.format(value)
         reference = self.plan.reference_day or value
         if fmt.parse(text, reference.date()) != value:
-            if not fmt.has_date and self.plan.date_format:
+            if not fmt.has_date and self.plan.date_format and value.date() != reference.date():
                 raise PlanError(f"{self.path or '<plan>'}:{task.line}: {task.name!r} cannot start at {text} on another day than the plan's first: a {self.plan.date_format!r} plan only places tasks on its first day")
-            raise PlanError(f"{self.path or '<plan>'}:{task.line}: {value:%Y-%m-%d %H:%M} cannot be written in dateFormat {self.plan.date_format!r}")
+            raise PlanError(f"{self.path or '<plan>'}:{task.line}: {value:%Y-%m-%d %H:%M:%S} cannot be written exactly in dateFormat {self.plan.date_format!r}")
         return text
 
     def _cascade(self, key: str, notes: list[str]) -> None:

@@ -103,7 +103,7 @@ class Task:
 
 
 def _id_list(item: str | None, keyword: str) -> tuple[str, ...]:
-    """Mermaid's id list after ``after``/``until``: ``[\w\- ]+`` split on single spaces."""
+    r"""Mermaid's id list after ``after``/``until``: ``[\w\- ]+`` split on single spaces."""
     if not item:
         return ()
     match = re.match(rf"^{keyword}\s+([\w\- ]+)", item, flags=re.ASCII)

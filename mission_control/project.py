@@ -1,0 +1,147 @@
+"""One open project: a repository, its configuration and its plan, with the actions the faces call.
+
+The CLI and the Qt UI both drive a :class:`Project`; the UI observes it through its own signals.
+It is Qt-free and holds the only copy of the loaded plan, so every view shows the same state.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from mission_control.config import ConfigError, ProjectConfig, load_config
+from mission_control.plan import EditResult, LineEdit, Plan, PlanError, PlanFile
+from mission_control.schedule import ScheduleAnalysis, analyse
+
+_SKIP_DIRS = {".git", ".hg", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".mypy_cache", "build", "dist"}
+_PLAN_SEARCH_DEPTH = 3
+
+
+class ProjectError(Exception):
+    """A project that cannot be opened; the message names the folder or file."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a reschedule would do, computed on a scratch copy (for live drag feedback)."""
+
+    plan: Plan
+    analysis: ScheduleAnalysis
+    result: EditResult | None
+    error: str | None = None
+
+
+class Project:
+    """A repository (may be None for a lone plan file), its config and its loaded plan."""
+
+    def __init__(self, repo: Path | None, plan_file: PlanFile, config: ProjectConfig) -> None:
+        self.repo = repo
+        self.plan_file = plan_file
+        self.config = config
+
+    @classmethod
+    def open(cls, repo: str | Path | None = None, plan: str | Path | None = None) -> "Project":
+        """Open ``repo`` (and ``plan``, else the configured or discovered plan).
+
+        Raises:
+            ProjectError: the folder or plan is missing, or the config is invalid.
+        """
+        repo_path = Path(repo).resolve() if repo is not None else None
+        if repo_path is not None and not repo_path.is_dir():
+            raise ProjectError(f"{repo_path}: no such folder")
+        config = ProjectConfig()
+        if repo_path is not None:
+            try:
+                config = load_config(repo_path)
+            except ConfigError as exc:
+                raise ProjectError(str(exc)) from None
+        plan_path = Path(plan).resolve() if plan is not None else config.plan
+        if plan_path is None and repo_path is not None:
+            plan_path = find_plan(repo_path)
+        if plan_path is None:
+            raise ProjectError(f"{repo_path}: no plan found (a Markdown file with a ```mermaid gantt block); pass --plan")
+        if repo_path is None:
+            repo_path = _enclosing_repo(plan_path)
+        try:
+            plan_file = PlanFile.load(plan_path)
+        except PlanError as exc:
+            raise ProjectError(str(exc)) from None
+        return cls(repo_path, plan_file, config)
+
+    @property
+    def plan(self) -> Plan:
+        """The live plan model (re-parsed after every edit)."""
+        return self.plan_file.plan
+
+    @property
+    def analysis(self) -> ScheduleAnalysis:
+        return self.plan_file.analysis
+
+    @property
+    def name(self) -> str:
+        """What the window title shows: the plan's title, else its file name."""
+        return self.plan.title or (self.plan_file.path.name if self.plan_file.path else "plan")
+
+    @property
+    def modified(self) -> bool:
+        return self.plan_file.modified
+
+    def reschedule(self, key: str, start: datetime | None = None, duration: timedelta | None = None,
+                   cascade: bool = False) -> EditResult:
+        """Move/resize a task in the plan (in memory until :meth:`save`)."""
+        return self.plan_file.reschedule(key, start=start, duration=duration, cascade=cascade)
+
+    def preview(self, key: str, start: datetime | None = None, duration: timedelta | None = None,
+                cascade: bool = False) -> Preview:
+        """What :meth:`reschedule` would give, without touching the project."""
+        scratch = copy.copy(self.plan_file)
+        scratch.document = copy.copy(self.plan_file.document)
+        scratch.document.lines = list(self.plan_file.document.lines)
+        try:
+            result = scratch.reschedule(key, start=start, duration=duration, cascade=cascade)
+        except PlanError as exc:
+            return Preview(self.plan, self.analysis, None, str(exc))
+        return Preview(scratch.plan, analyse(scratch.plan), result)
+
+    def apply(self, edits: list[LineEdit]) -> None:
+        self.plan_file.apply(edits)
+
+    def undo(self, edits: list[LineEdit]) -> None:
+        self.plan_file.undo(edits)
+
+    def save(self, force: bool = False) -> None:
+        self.plan_file.save(force=force)
+
+    def reload(self) -> None:
+        self.plan_file.reload()
+
+
+def find_plan(repo: Path) -> Path | None:
+    """The repo's plan: a Markdown file with a mermaid gantt block, preferring shallow paths and docs/."""
+    found: list[Path] = []
+    for root, dirs, files in os.walk(repo):
+        depth = len(Path(root).relative_to(repo).parts)
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")) if depth < _PLAN_SEARCH_DEPTH else []
+        for name in sorted(files):
+            if name.lower().endswith((".md", ".markdown")):
+                path = Path(root) / name
+                try:
+                    text = path.read_text(encoding="utf-8", errors="replace")
+                except OSError:
+                    continue
+                if "```mermaid" in text and "gantt" in text:
+                    found.append(path)
+    if not found:
+        return None
+    found.sort(key=lambda p: (len(p.relative_to(repo).parts) - (1 if "docs" in p.parts else 0), str(p)))
+    return found[0]
+
+
+def _enclosing_repo(path: Path) -> Path | None:
+    for parent in [path.parent, *path.parent.parents]:
+        if (parent / ".git").exists():
+            return parent
+    return None

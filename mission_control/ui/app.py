@@ -1,0 +1,67 @@
+"""Start the desktop app: ``mission-control [REPO] [--plan PLAN] | --demo [--reset]``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mission_control import APP_ID, APP_NAME, __version__
+
+
+def parse_gui_args(args: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="mission-control", description=f"{APP_NAME}: the desktop app. "
+                                     "Run 'mission-control --help' for the headless commands.")
+    parser.add_argument("repo", nargs="?", help="the repository to open (default: the last project, or a welcome screen)")
+    parser.add_argument("--plan", help="the plan's Markdown file (default: from mission-control.toml, or found in the repo)")
+    parser.add_argument("--demo", action="store_true", help="open the built-in demo mission (created on first use)")
+    parser.add_argument("--reset", action="store_true", help="with --demo: recreate the demo mission from scratch")
+    parser.add_argument("--exit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
+    parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    return parser.parse_args(args)
+
+
+def run_app(args: list[str]) -> int:
+    """Create the QApplication and the main window; return the exit code."""
+    ns = parse_gui_args(args)
+    if ns.reset and not ns.demo:
+        print("mission-control: --reset only goes with --demo", file=sys.stderr)
+        return 2
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    from mission_control.project import Project, ProjectError
+    from mission_control.settings import load_settings
+    from mission_control.ui.main_window import MainWindow
+
+    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setOrganizationName("mission-control")
+    app.setDesktopFileName(APP_ID)
+    icon = Path(__file__).resolve().parent.parent / "resources" / "icons" / "mission-control.svg"
+    if icon.exists():
+        app.setWindowIcon(QtGui.QIcon(str(icon)))
+    settings = load_settings()
+    project = None
+    try:
+        if ns.demo:
+            from mission_control.demo import create_demo
+
+            project = Project.open(create_demo(reset=ns.reset))
+        elif ns.repo or ns.plan:
+            project = Project.open(ns.repo, ns.plan)
+        elif settings.recent and Path(settings.recent[0].plan or settings.recent[0].repo).exists():
+            last = settings.recent[0]
+            project = Project.open(last.repo or None, last.plan or None)
+    except ProjectError as exc:
+        print(f"mission-control: {exc}", file=sys.stderr)
+        if ns.repo or ns.plan or ns.demo:
+            return 2
+    window = MainWindow(project, settings)
+    window.show()
+    if ns.screenshot:
+        QtCore.QTimer.singleShot(300, lambda: window.grab().save(ns.screenshot))
+    if ns.exit_after is not None:
+        QtCore.QTimer.singleShot(max(ns.exit_after, 0), window.close)
+        QtCore.QTimer.singleShot(max(ns.exit_after, 0) + 50, app.quit)
+    return app.exec()

@@ -1,0 +1,680 @@
+"""The interactive Gantt: swimlanes, bars, dependency arrows, drag to reschedule.
+
+Built on pyqtgraph: its ViewBox gives wheel zoom on the time axis and drag-to-pan on empty space;
+a custom :class:`TimeAxis` keeps hour/date ticks readable at every zoom; each task is a
+:class:`BarItem` that follows pyqtgraph's drag protocol (``mouseDragEvent`` with
+``isStart``/``isFinish``, right-click or Escape cancels). The view holds no domain logic: it draws
+what the project's plan and analysis say and reports what the lead did through signals.
+
+Signals:
+    task_selected(str): a bar was clicked.
+    span_change_finished(str, object, object): a drag ended — task key, new start, new duration
+        (the undo point; the window turns it into an undo command).
+    span_changing(str, object, object): live position during a drag (for previews).
+    task_nudged(str, object, object): an arrow key moved the selected task by one snap step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from mission_control.plan import FINISH_TO_START, Plan, Task
+from mission_control.plan.dates import EPOCH, DateFormat
+from mission_control.schedule import ScheduleAnalysis, format_time
+
+ROW_HEIGHT = 1.0
+BAR_FILL = 0.62
+EDGE_GRAB_PX = 7
+LANE_COLORS = ("#f7f9fc", "#eef2f8")
+COLORS = {
+    "bar": "#5b8def", "bar_border": "#3866c4", "crit": "#e4606d", "crit_border": "#b83a48",
+    "done": "#a9b4c2", "done_border": "#7d8896", "active": "#7fb3ff", "conflict": "#d7263d",
+    "critical_path": "#ff9f1c", "arrow": "#5c6773", "arrow_ss": "#7a5cc4", "text": "#16202c",
+    "milestone": "#2b2f36", "now": "#2a9d8f", "selection": "#111111",
+}
+_TICK_STEPS_H = [1 / 60, 5 / 60, 0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 24 * 7, 24 * 14, 24 * 30]
+
+
+@dataclass
+class BarGeometry:
+    """Where a task is drawn: its row and its hours from the plan's origin."""
+
+    row: int
+    x0: float
+    x1: float
+
+
+def hours_between(origin: datetime, value: datetime) -> float:
+    return (value - origin).total_seconds() / 3600.0
+
+
+class TimeAxis(pg.AxisItem):
+    """Bottom/top axis in hours from the origin, labelled as clock times or dates."""
+
+    def __init__(self, orientation: str = "bottom") -> None:
+        super().__init__(orientation)
+        self.origin = EPOCH
+        self.date_less = True
+        self.setStyle(tickTextOffset=6, autoExpandTextSpace=True)
+
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):  # noqa: N802 (pyqtgraph API)
+        span = max(maxVal - minVal, 1e-6)
+        pixels_per_hour = size / span
+        major = next((s for s in _TICK_STEPS_H if s * pixels_per_hour >= 80), _TICK_STEPS_H[-1])
+        index = _TICK_STEPS_H.index(major)
+        minor = _TICK_STEPS_H[index - 1] if index > 0 else major / 2
+        if minor * pixels_per_hour < 12:
+            minor = major
+        return [(major, 0), (minor, 0)]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+        return [self.label_for(v, spacing) for v in values]
+
+    def label_for(self, hours: float, spacing: float) -> str:
+        moment = self.origin + timedelta(hours=round(hours * 3600) / 3600)
+        if self.date_less:
+            day = (moment.date() - self.origin.date()).days
+            clock = moment.strftime("%H:%M")
+            if spacing >= 24:
+                return f"Day {day + 1}"
+            return clock if day == 0 else f"+{day}d {clock}" if moment.hour == 0 and moment.minute == 0 else clock
+        if spacing >= 24:
+            return moment.strftime("%b %d")
+        return moment.strftime("%H:%M") if moment.hour or moment.minute else moment.strftime("%b %d")
+
+
+class LaneAxis(pg.AxisItem):
+    """Left axis: the section (team) names at the middle of their swimlanes."""
+
+    def __init__(self) -> None:
+        super().__init__("left")
+        self.lanes: list[tuple[str, float, float]] = []
+        self.setWidth(170)
+        self.setStyle(tickLength=0, tickTextOffset=8)
+
+    def set_lanes(self, lanes: list[tuple[str, float, float]]) -> None:
+        self.lanes = lanes
+        self.picture = None
+        self.update()
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph API)
+        return [(1.0, [(top + bottom) / 2 for _, top, bottom in self.lanes])]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+        names = {round((top + bottom) / 2, 6): name for name, top, bottom in self.lanes}
+        metrics = QtGui.QFontMetrics(self.font() if hasattr(self, "font") else QtGui.QFont())
+        return [metrics.elidedText(names.get(round(v, 6), ""), QtCore.Qt.TextElideMode.ElideRight, 155) for v in values]
+
+
+class LanesItem(pg.GraphicsObject):
+    """Alternating swimlane bands across the whole time range."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lanes: list[tuple[str, float, float]] = []
+        self.setZValue(-20)
+
+    def set_lanes(self, lanes: list[tuple[str, float, float]]) -> None:
+        self.prepareGeometryChange()
+        self.lanes = lanes
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
+        if not self.lanes:
+            return QtCore.QRectF()
+        return QtCore.QRectF(-1e5, self.lanes[0][1], 2e5, self.lanes[-1][2] - self.lanes[0][1])
+
+    def paint(self, painter: QtGui.QPainter, *args) -> None:
+        painter.setPen(QtCore.Qt.PenStyle.NoPen)
+        for index, (_, top, bottom) in enumerate(self.lanes):
+            painter.setBrush(pg.mkBrush(LANE_COLORS[index % 2]))
+            painter.drawRect(QtCore.QRectF(-1e5, top, 2e5, bottom - top))
+
+
+class BarItem(pg.GraphicsObject):
+    """One task's bar (or milestone diamond), draggable to move and resizable at its right edge."""
+
+    def __init__(self, view: "GanttView", task: Task, geometry: BarGeometry) -> None:
+        super().__init__()
+        self.view = view
+        self.key = task.key
+        self.task = task
+        self.geometry = geometry
+        self.critical = False
+        self.conflicts: list[str] = []
+        self.selected = False
+        self.marker = ""
+        self._drag: dict | None = None
+        self.setAcceptHoverEvents(True)
+        self.setZValue(10)
+        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, False)
+
+    # geometry -------------------------------------------------------------------------
+    def rect(self) -> QtCore.QRectF:
+        g = self.geometry
+        top = g.row + (1 - BAR_FILL) / 2
+        return QtCore.QRectF(g.x0, top, max(g.x1 - g.x0, 0.0), BAR_FILL)
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
+        r = self.rect()
+        pad = self.pixel_hours(12)
+        return r.adjusted(-pad, -0.2, pad, 0.2)
+
+    def pixel_hours(self, pixels: float) -> float:
+        """How many hours ``pixels`` screen pixels span at the current zoom."""
+        vb = self.view.plotItem.vb
+        width = vb.width() or 1
+        span = vb.viewRange()[0][1] - vb.viewRange()[0][0]
+        return pixels * span / width
+
+    def set_geometry(self, geometry: BarGeometry) -> None:
+        self.prepareGeometryChange()
+        self.geometry = geometry
+        self.update()
+
+    @property
+    def is_milestone(self) -> bool:
+        return "milestone" in self.task.tags
+
+    # painting ------------------------------------------------------------------------
+    def paint(self, painter: QtGui.QPainter, *args) -> None:
+        device = painter.transform()  # item → device; deviceTransform() crashes PySide6 6.11 here
+        if device is None:
+            return
+        rect = device.mapRect(self.rect())
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        fill, border = self._colors()
+        if self.is_milestone:
+            self._paint_milestone(painter, rect, fill)
+        else:
+            self._paint_bar(painter, rect, fill, border)
+        painter.restore()
+
+    def _colors(self) -> tuple[str, str]:
+        tags = self.task.tags
+        if "done" in tags:
+            return COLORS["done"], COLORS["done_border"]
+        if "crit" in tags:
+            return COLORS["crit"], COLORS["crit_border"]
+        if "active" in tags:
+            return COLORS["active"], COLORS["bar_border"]
+        return COLORS["bar"], COLORS["bar_border"]
+
+    def _paint_bar(self, painter: QtGui.QPainter, rect: QtCore.QRectF, fill: str, border: str) -> None:
+        rect = rect.adjusted(0, 0, 0, 0) if rect.width() >= 3 else QtCore.QRectF(rect.x(), rect.y(), 3, rect.height())
+        pen = pg.mkPen(border, width=1.2)
+        if self.critical:
+            pen = pg.mkPen(COLORS["critical_path"], width=3)
+        if self.conflicts:
+            pen = pg.mkPen(COLORS["conflict"], width=3, style=QtCore.Qt.PenStyle.DashLine)
+        if self.selected:
+            painter.setPen(pg.mkPen(COLORS["selection"], width=1.5, style=QtCore.Qt.PenStyle.DotLine))
+            painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect.adjusted(-4, -4, 4, 4), 6, 6)
+        painter.setPen(pen)
+        brush = QtGui.QBrush(QtGui.QColor(fill))
+        painter.setBrush(brush)
+        painter.drawRoundedRect(rect, 4, 4)
+        if "active" in self.task.tags:
+            painter.setBrush(QtGui.QBrush(QtGui.QColor(255, 255, 255, 90), QtCore.Qt.BrushStyle.BDiagPattern))
+            painter.drawRoundedRect(rect, 4, 4)
+        self._paint_label(painter, rect)
+
+    def _paint_label(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+        label = self.task.name + (f"  {self.marker}" if self.marker else "")
+        if self._drag is not None:
+            label = f"{self.view.format_span(self.geometry)}  {self.task.name}"
+        font = painter.font()
+        font.setPointSizeF(9)
+        painter.setFont(font)
+        metrics = QtGui.QFontMetricsF(font)
+        inner = rect.adjusted(6, 0, -4, 0)
+        if metrics.horizontalAdvance(label) <= inner.width():
+            painter.setPen(QtGui.QColor("white" if "done" not in self.task.tags else COLORS["text"]))
+            painter.drawText(inner, QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignLeft, label)
+        else:
+            outside = QtCore.QRectF(rect.right() + 6, rect.top(), metrics.horizontalAdvance(label) + 4, rect.height())
+            painter.setPen(QtGui.QColor(COLORS["text"]))
+            painter.drawText(outside, QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignLeft, label)
+
+    def _paint_milestone(self, painter: QtGui.QPainter, rect: QtCore.QRectF, fill: str) -> None:
+        centre = QtCore.QPointF(rect.center().x(), rect.center().y())
+        size = rect.height() / 2
+        diamond = QtGui.QPolygonF([centre + QtCore.QPointF(0, -size), centre + QtCore.QPointF(size, 0),
+                                   centre + QtCore.QPointF(0, size), centre + QtCore.QPointF(-size, 0)])
+        painter.setPen(pg.mkPen(COLORS["conflict"] if self.conflicts else COLORS["milestone"], width=2 if self.conflicts else 1))
+        painter.setBrush(QtGui.QBrush(QtGui.QColor(COLORS["milestone"] if fill == COLORS["bar"] else fill)))
+        painter.drawPolygon(diamond)
+        painter.setPen(QtGui.QColor(COLORS["text"]))
+        painter.drawText(QtCore.QRectF(centre.x() + size + 6, rect.top(), 400, rect.height()),
+                         QtCore.Qt.AlignmentFlag.AlignVCenter, self.task.name)
+
+    # interaction ---------------------------------------------------------------------
+    def near_right_edge(self, pos: QtCore.QPointF) -> bool:
+        return not self.is_milestone and abs(pos.x() - self.geometry.x1) <= self.pixel_hours(EDGE_GRAB_PX) and self.rect().top() <= pos.y() <= self.rect().bottom()
+
+    def inside(self, pos: QtCore.QPointF) -> bool:
+        r = self.rect()
+        if self.is_milestone:
+            mid = (r.left() + r.right()) / 2
+            half = self.pixel_hours(r.height() and 10)
+            return abs(pos.x() - mid) <= half and r.top() <= pos.y() <= r.bottom()
+        grab = self.pixel_hours(EDGE_GRAB_PX)
+        return r.left() - grab / 2 <= pos.x() <= r.right() + grab and r.top() <= pos.y() <= r.bottom()
+
+    def hoverEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph API)
+        if ev.isExit() or not self.inside(ev.pos()):
+            self.unsetCursor()
+            return
+        ev.acceptDrags(QtCore.Qt.MouseButton.LeftButton)
+        ev.acceptClicks(QtCore.Qt.MouseButton.LeftButton)
+        shape = QtCore.Qt.CursorShape.SizeHorCursor if self.near_right_edge(ev.pos()) else QtCore.Qt.CursorShape.OpenHandCursor
+        self.setCursor(shape)
+        self.setToolTip(self.view.tooltip_for(self))
+
+    def mouseClickEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph API)
+        if ev.button() == QtCore.Qt.MouseButton.RightButton and self._drag is not None:
+            self.cancel_drag()
+            ev.accept()
+            return
+        if ev.button() == QtCore.Qt.MouseButton.LeftButton and self.inside(ev.pos()):
+            ev.accept()
+            self.view.select(self.key, emit=True)
+
+    def mouseDragEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph API)
+        if ev.button() != QtCore.Qt.MouseButton.LeftButton:
+            ev.ignore()
+            return
+        if ev.isStart():
+            if not self.inside(ev.buttonDownPos()) or not self.task.resolved:
+                ev.ignore()
+                return
+            mode = "resize" if self.near_right_edge(ev.buttonDownPos()) else "move"
+            self._drag = {"mode": mode, "origin": ev.buttonDownPos().x(), "start": self.geometry}
+            self.view.select(self.key, emit=True)
+            self.setCursor(QtCore.Qt.CursorShape.ClosedHandCursor if mode == "move" else QtCore.Qt.CursorShape.SizeHorCursor)
+        if self._drag is None:
+            ev.ignore()
+            return
+        ev.accept()
+        snap = not (ev.modifiers() & QtCore.Qt.KeyboardModifier.AltModifier)
+        geometry = self._dragged_geometry(ev.pos().x(), snap)
+        if ev.isFinish():
+            self._finish(geometry)
+        else:
+            self.set_geometry(geometry)
+            self.view.drag_moved(self, geometry)
+
+    def _dragged_geometry(self, x: float, snap: bool) -> BarGeometry:
+        start: BarGeometry = self._drag["start"]
+        delta = x - self._drag["origin"]
+        if self._drag["mode"] == "move":
+            x0 = self.view.snap(start.x0 + delta) if snap else start.x0 + delta
+            return BarGeometry(start.row, x0, x0 + (start.x1 - start.x0))
+        x1 = self.view.snap(start.x1 + delta) if snap else start.x1 + delta
+        return BarGeometry(start.row, start.x0, max(x1, start.x0))
+
+    def _finish(self, geometry: BarGeometry) -> None:
+        start: BarGeometry = self._drag["start"]
+        self._drag = None
+        self.unsetCursor()
+        if (geometry.x0, geometry.x1) == (start.x0, start.x1):
+            self.set_geometry(start)
+            self.view.drag_cancelled()
+            return
+        self.set_geometry(geometry)
+        self.view.drag_finished(self, start, geometry)
+
+    def cancel_drag(self) -> None:
+        """Put the bar back where the drag started (right-click or Escape)."""
+        if self._drag is None:
+            return
+        self.set_geometry(self._drag["start"])
+        self._drag = None
+        self.unsetCursor()
+        self.view.drag_cancelled()
+
+
+class ArrowsItem(pg.GraphicsObject):
+    """Dependency arrows, drawn in screen space so heads keep their size at every zoom."""
+
+    def __init__(self, view: "GanttView") -> None:
+        super().__init__()
+        self.view = view
+        self.arrows: list[tuple[str, str, str, bool]] = []  # from key, to key, kind, conflict
+        self.setZValue(5)
+
+    def set_arrows(self, arrows: list[tuple[str, str, str, bool]]) -> None:
+        self.prepareGeometryChange()
+        self.arrows = arrows
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
+        return self.view.content_rect()
+
+    def paint(self, painter: QtGui.QPainter, *args) -> None:
+        device = painter.transform()  # item → device; deviceTransform() crashes PySide6 6.11 here
+        if device is None:
+            return
+        painter.save()
+        painter.resetTransform()
+        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        for from_key, to_key, kind, conflict in self.arrows:
+            a, b = self.view.bars.get(from_key), self.view.bars.get(to_key)
+            if a is None or b is None:
+                continue
+            self._paint_arrow(painter, device, a, b, kind, conflict)
+        painter.restore()
+
+    def _paint_arrow(self, painter, device, a: BarItem, b: BarItem, kind: str, conflict: bool) -> None:
+        ra, rb = device.mapRect(a.rect()), device.mapRect(b.rect())
+        start = QtCore.QPointF(ra.right() if kind == FINISH_TO_START else ra.left(), ra.center().y())
+        end = QtCore.QPointF(rb.left(), rb.center().y())
+        color = COLORS["conflict"] if conflict else (COLORS["arrow"] if kind == FINISH_TO_START else COLORS["arrow_ss"])
+        pen = pg.mkPen(color, width=2 if conflict else 1.4)
+        if kind != FINISH_TO_START:
+            pen.setStyle(QtCore.Qt.PenStyle.DashLine)
+        path = QtGui.QPainterPath(start)
+        out_x = start.x() + (10 if kind == FINISH_TO_START else -10)
+        in_x = end.x() - 10
+        mid_y = (ra.bottom() + 4) if rb.center().y() > ra.center().y() else (ra.top() - 4)
+        path.lineTo(out_x, start.y())
+        if in_x >= out_x or kind != FINISH_TO_START and in_x >= out_x:
+            path.lineTo(out_x, end.y())
+        else:
+            path.lineTo(out_x, mid_y)
+            path.lineTo(in_x, mid_y)
+            path.lineTo(in_x, end.y())
+        path.lineTo(end)
+        painter.setPen(pen)
+        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
+        painter.drawPath(path)
+        head = QtGui.QPolygonF([end, end + QtCore.QPointF(-8, -4.5), end + QtCore.QPointF(-8, 4.5)])
+        painter.setPen(pg.mkPen(color, width=1))
+        painter.setBrush(QtGui.QColor(color))
+        painter.drawPolygon(head)
+
+
+class GanttView(pg.PlotWidget):
+    """The Gantt chart widget (objectName ``ganttView``)."""
+
+    task_selected = QtCore.Signal(str)
+    span_change_finished = QtCore.Signal(str, object, object)
+    span_changing = QtCore.Signal(str, object, object)
+    task_nudged = QtCore.Signal(str, object, object)
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        pg.setConfigOptions(antialias=True, mouseRateLimit=-1)
+        time_axis, lane_axis = TimeAxis("bottom"), LaneAxis()
+        super().__init__(parent, axisItems={"bottom": time_axis, "left": lane_axis, "top": TimeAxis("top")},
+                         background="w")
+        self.time_axis, self.lane_axis = time_axis, lane_axis
+        self.setObjectName("ganttView")
+        self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        self.scene().minDragTime = 0
+        self.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+        item = self.plotItem
+        item.showAxis("top")
+        item.showGrid(x=True, y=False, alpha=0.18)
+        item.hideButtons()
+        item.setMenuEnabled(False)
+        item.vb.setMouseEnabled(x=True, y=False)
+        item.vb.invertY(True)
+        item.vb.setDefaultPadding(0.01)
+        for name in ("bottom", "top", "left"):
+            axis = item.getAxis(name)
+            axis.setTextPen(pg.mkPen(COLORS["text"]))
+            axis.setPen(pg.mkPen("#9aa5b1"))
+        self.snap_minutes = 15
+        self.origin = EPOCH
+        self.plan: Plan | None = None
+        self.analysis: ScheduleAnalysis | None = None
+        self.bars: dict[str, BarItem] = {}
+        self.selected_key: str | None = None
+        self.lanes = LanesItem()
+        self.arrows = ArrowsItem(self)
+        self.now_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(COLORS["now"], width=2),
+                                        label="now", labelOpts={"position": 0.02, "color": COLORS["now"]})
+        self.now_line.setVisible(False)
+        self.drag_label = pg.TextItem("", color=COLORS["text"], fill=pg.mkBrush(255, 255, 255, 230),
+                                      border=pg.mkPen("#9aa5b1"), anchor=(0, 1))
+        self.drag_label.setZValue(50)
+        self.drag_label.setVisible(False)
+        for extra in (self.lanes, self.arrows, self.now_line, self.drag_label):
+            item.addItem(extra, ignoreBounds=extra is not self.lanes)
+        item.vb.sigRangeChanged.connect(lambda *_: self.arrows.update())
+        self._fitted = False
+
+    # model -> view ---------------------------------------------------------------------
+    def set_plan(self, plan: Plan, analysis: ScheduleAnalysis) -> None:
+        """Draw ``plan``; keeps the zoom unless this is the first plan shown."""
+        self.plan, self.analysis = plan, analysis
+        self.origin = _origin(plan)
+        for axis in (self.time_axis, self.plotItem.getAxis("top")):
+            axis.origin = self.origin
+            axis.date_less = bool(plan.date_format) and not DateFormat(plan.date_format).has_date
+            axis.picture = None
+        rows, lanes = self._layout(plan)
+        keys = {t.key for t in plan.tasks}
+        for key in list(self.bars):
+            if key not in keys:
+                self.plotItem.removeItem(self.bars.pop(key))
+        for task in plan.tasks:
+            geometry = self._geometry(task, rows[task.key])
+            bar = self.bars.get(task.key)
+            if bar is None:
+                bar = BarItem(self, task, geometry)
+                self.bars[task.key] = bar
+                self.plotItem.addItem(bar)
+            else:
+                bar.task = task
+                bar.set_geometry(geometry)
+        self._style(analysis)
+        self.lanes.set_lanes(lanes)
+        self.lane_axis.set_lanes(lanes)
+        self.plotItem.vb.setLimits(yMin=-0.3, yMax=(lanes[-1][2] if lanes else 1) + 0.3)
+        if not self._fitted:
+            self.zoom_fit()
+            self._fitted = True
+        self.arrows.update()
+
+    def _style(self, analysis: ScheduleAnalysis) -> None:
+        critical = set(analysis.critical_path)
+        messages: dict[str, list[str]] = {}
+        for conflict in analysis.conflicts:
+            messages.setdefault(conflict.task, []).append(conflict.message)
+        for key, bar in self.bars.items():
+            bar.critical = key in critical
+            bar.conflicts = messages.get(key, [])
+            bar.selected = key == self.selected_key
+            bar.update()
+        conflicted = {(c.depends_on, c.task) for c in analysis.conflicts}
+        self.arrows.set_arrows([(d.from_key, d.to_key, d.kind, (d.from_key, d.to_key) in conflicted)
+                                for d in (self.plan.dependencies if self.plan else [])])
+
+    def _layout(self, plan: Plan) -> tuple[dict[str, int], list[tuple[str, float, float]]]:
+        rows: dict[str, int] = {}
+        lanes: list[tuple[str, float, float]] = []
+        row = 0
+        sections = list(plan.sections) or [""]
+        if any(t.section not in sections for t in plan.tasks):
+            sections = [""] + sections
+        for section in sections:
+            tasks = [t for t in plan.tasks if t.section == section]
+            if not tasks and section == "":
+                continue
+            top = row
+            for task in tasks:
+                rows[task.key] = row
+                row += 1
+            lanes.append((section or "(no section)", float(top), float(max(row, top + 1))))
+            row = max(row, top + 1)
+        return rows, lanes
+
+    def _geometry(self, task: Task, row: int) -> BarGeometry:
+        if not task.resolved:
+            return BarGeometry(row, 0.0, 0.0)
+        return BarGeometry(row, hours_between(self.origin, task.start), hours_between(self.origin, task.end))
+
+    def content_rect(self) -> QtCore.QRectF:
+        if not self.bars:
+            return QtCore.QRectF(0, 0, 1, 1)
+        xs = [b.geometry.x0 for b in self.bars.values()] + [b.geometry.x1 for b in self.bars.values()]
+        rows = [b.geometry.row for b in self.bars.values()]
+        return QtCore.QRectF(min(xs) - 1e3, min(rows) - 1, max(xs) - min(xs) + 2e3, max(rows) - min(rows) + 3)
+
+    # view operations -------------------------------------------------------------------
+    def zoom_fit(self) -> None:
+        """Show the whole plan."""
+        if not self.bars:
+            return
+        xs = [b.geometry.x0 for b in self.bars.values()] + [b.geometry.x1 for b in self.bars.values()]
+        lo, hi = min(xs), max(xs)
+        span = max(hi - lo, 0.5)
+        width = max(self.plotItem.vb.width(), 300)
+        # room on the right for the labels of short bars drawn beside them (~170 px)
+        right = span * 170 / max(width - 170, 100)
+        rows = max(b.geometry.row for b in self.bars.values()) + 1
+        self.plotItem.vb.setRange(xRange=(lo - span * 0.02, hi + right), yRange=(0, rows), padding=0)
+
+    def zoom(self, factor: float) -> None:
+        """Zoom the time axis about the centre (factor < 1 zooms in)."""
+        vb = self.plotItem.vb
+        (x0, x1), _ = vb.viewRange()
+        centre = (x0 + x1) / 2
+        half = (x1 - x0) * factor / 2
+        vb.setXRange(centre - half, centre + half, padding=0)
+
+    def set_now(self, moment: datetime | None) -> None:
+        """Show the now-line at ``moment`` (None hides it)."""
+        if moment is None:
+            self.now_line.setVisible(False)
+            return
+        self.now_line.setPos(hours_between(self.origin, moment))
+        self.now_line.setVisible(True)
+
+    def select(self, key: str | None, emit: bool = False) -> None:
+        """Highlight ``key``'s bar; emit ``task_selected`` when the user did it."""
+        self.selected_key = key
+        for bar_key, bar in self.bars.items():
+            if bar.selected != (bar_key == key):
+                bar.selected = bar_key == key
+                bar.update()
+        if emit and key is not None:
+            self.task_selected.emit(key)
+
+    def task_rect(self, key: str) -> QtCore.QRect:
+        """The bar of task ``key`` in this widget's coordinates."""
+        bar = self.bars[key]
+        vb = self.plotItem.vb
+        scene_rect = vb.mapViewToScene(bar.rect()).boundingRect()
+        polygon = self.mapFromScene(scene_rect)
+        return polygon.boundingRect()
+
+    @property
+    def date_only(self) -> bool:
+        """Whether the plan's dateFormat has no time of day (then bars move by whole days)."""
+        fmt = self.plan.date_format if self.plan else ""
+        return bool(fmt) and DateFormat(fmt).has_date and not any(t in fmt for t in ("H", "h", "m", "s", "x", "X"))
+
+    @property
+    def snap_hours(self) -> float:
+        return 24.0 if self.date_only else self.snap_minutes / 60
+
+    def snap(self, hours: float) -> float:
+        step = self.snap_hours
+        return round(hours / step) * step if step > 0 else hours
+
+    def format_span(self, geometry: BarGeometry) -> str:
+        start = self.origin + timedelta(hours=geometry.x0)
+        end = self.origin + timedelta(hours=geometry.x1)
+        plan = self.plan
+        return f"{format_time(plan, _round_s(start))} – {format_time(plan, _round_s(end))}" if plan else ""
+
+    def tooltip_for(self, bar: BarItem) -> str:
+        task = bar.task
+        plan = self.plan
+        lines = [f"<b>{task.name}</b>" + (f" ({task.id})" if task.id else ""),
+                 f"{format_time(plan, task.start)} – {format_time(plan, task.end)}"]
+        if task.tags:
+            lines.append("tags: " + ", ".join(task.tags))
+        if bar.critical:
+            lines.append("on the critical path (no float)")
+        for message in bar.conflicts:
+            lines.append(f"<span style='color:{COLORS['conflict']}'>⚠ {message}</span>")
+        return "<br>".join(lines)
+
+    # drag plumbing ----------------------------------------------------------------------
+    def drag_moved(self, bar: BarItem, geometry: BarGeometry) -> None:
+        self.drag_label.setText(self.format_span(geometry))
+        self.drag_label.setPos(geometry.x0, geometry.row + (1 - BAR_FILL) / 2 - 0.02)
+        self.drag_label.setVisible(True)
+        self.arrows.update()
+        start, duration = self.to_times(geometry)
+        self.span_changing.emit(bar.key, start, duration)
+
+    def drag_finished(self, bar: BarItem, old: BarGeometry, new: BarGeometry) -> None:
+        self.drag_label.setVisible(False)
+        start, duration = self.to_times(new)
+        self.span_change_finished.emit(bar.key, start, duration)
+
+    def drag_cancelled(self) -> None:
+        self.drag_label.setVisible(False)
+        if self.plan is not None and self.analysis is not None:
+            self.set_plan(self.plan, self.analysis)
+
+    def to_times(self, geometry: BarGeometry) -> tuple[datetime, timedelta]:
+        """Bar position → (start, duration), to the minute (to the day for date-only plans)."""
+        unit = 24 * 60 if self.date_only else 1
+        start = _round_minutes(self.origin + timedelta(hours=geometry.x0), unit)
+        end = _round_minutes(self.origin + timedelta(hours=geometry.x1), unit)
+        return start, end - start
+
+    def show_preview(self, plan: Plan, analysis: ScheduleAnalysis, dragged: str) -> None:
+        """Show a would-be schedule during a drag: other bars move, conflicts recolour."""
+        for task in plan.tasks:
+            bar = self.bars.get(task.key)
+            if bar is not None and task.key != dragged and task.resolved:
+                bar.set_geometry(self._geometry(task, bar.geometry.row))
+        saved = self.plan
+        self.plan = plan
+        self._style(analysis)
+        self.plan = saved
+
+    def keyPressEvent(self, ev: QtGui.QKeyEvent) -> None:  # noqa: N802 (Qt API)
+        if ev.key() == QtCore.Qt.Key.Key_Escape:
+            for bar in self.bars.values():
+                bar.cancel_drag()
+            ev.accept()
+            return
+        if ev.key() in (QtCore.Qt.Key.Key_Left, QtCore.Qt.Key.Key_Right) and self.selected_key in self.bars:
+            bar = self.bars[self.selected_key]
+            step = self.snap_hours * (1 if ev.key() == QtCore.Qt.Key.Key_Right else -1)
+            g = bar.geometry
+            self.task_nudged.emit(bar.key, *self.to_times(BarGeometry(g.row, g.x0 + step, g.x1 + step)))
+            ev.accept()
+            return
+        super().keyPressEvent(ev)
+
+
+def _origin(plan: Plan) -> datetime:
+    start = plan.start or plan.reference_day or EPOCH
+    return datetime.combine(start.date(), datetime.min.time())
+
+
+def _round_minutes(value: datetime, unit: int) -> datetime:
+    """Round to a whole number of ``unit`` minutes from midnight of 0001-01-01."""
+    minutes = (value - datetime.min).total_seconds() / 60
+    return datetime.min + timedelta(minutes=round(minutes / unit) * unit)
+
+
+def _round_s(value: datetime) -> datetime:
+    """Drop float noise from hour arithmetic: round to the nearest second."""
+    return datetime.min + timedelta(seconds=math.floor((value - datetime.min).total_seconds() + 0.5))

@@ -1,0 +1,424 @@
+"""The main window (objectName ``mainWindow``): Gantt, dependency graph, task details, docks.
+
+The window owns the undo stack and turns what the views report (a finished drag, a click) into
+calls on the :class:`~mission_control.project.Project`; after each change every view redraws
+from the project's one plan, so they never disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from mission_control import APP_NAME, __version__
+from mission_control.plan import PlanChangedOnDisk, PlanError
+from mission_control.project import Project
+from mission_control.settings import Settings, load_settings, save_settings
+from mission_control.ui import dialogs
+from mission_control.ui.commands import RescheduleCommand
+from mission_control.ui.details import TaskDetails
+from mission_control.ui.gantt import GanttView
+from mission_control.ui.graph import DependencyGraph
+from mission_control.ui.welcome import WelcomeScreen
+
+log = logging.getLogger(__name__)
+PREVIEW_MAX_TASKS = 400
+Button = QtWidgets.QMessageBox.StandardButton
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    """One project's window.
+
+    Signals:
+        project_changed(): the plan changed (an edit, undo/redo, reload).
+        selection_changed(str): the selected task changed (empty string: none).
+    """
+
+    project_changed = QtCore.Signal()
+    selection_changed = QtCore.Signal(str)
+
+    def __init__(self, project: Project | None = None, settings: Settings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.settings = settings or load_settings()
+        self.project: Project | None = None
+        self.selected: str | None = None
+        self.undo_stack = QtGui.QUndoStack(self)
+        self.undo_stack.cleanChanged.connect(lambda _: self._update_title())
+        self._preview_pending: tuple | None = None
+        self._preview_timer = QtCore.QTimer(self, singleShot=True, interval=60)
+        self._preview_timer.timeout.connect(self._run_preview)
+        self._build_views()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_statusbar()
+        self.resize(1400, 860)
+        self._restore_layout()
+        if project is not None:
+            self.set_project(project)
+        else:
+            self._update_title()
+
+    # construction ----------------------------------------------------------------------
+    def _build_views(self) -> None:
+        self.gantt = GanttView()
+        self.gantt.snap_minutes = self.settings.snap_minutes
+        self.graph = DependencyGraph()
+        self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        self.splitter.setObjectName("centralSplitter")
+        self.splitter.addWidget(self.gantt)
+        self.splitter.addWidget(self.graph)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        self.splitter.setSizes([560, 300])
+        self.welcome = WelcomeScreen()
+        self.welcome.open_repository_requested.connect(self.open_repository_dialog)
+        self.welcome.open_plan_requested.connect(self.open_plan_dialog)
+        self.welcome.open_demo_requested.connect(self.open_demo)
+        self.welcome.recent_requested.connect(lambda repo, plan: self.open_project(repo or None, plan or None))
+        self.welcome.set_recent(self.settings.recent)
+        self.stack = QtWidgets.QStackedWidget()
+        self.stack.addWidget(self.welcome)
+        self.stack.addWidget(self.splitter)
+        self.setCentralWidget(self.stack)
+        self.details = TaskDetails()
+        scroller = QtWidgets.QScrollArea()
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroller.setWidget(self.details)
+        scroller.setMinimumWidth(300)
+        self.details_dock = self.add_dock("Task details", "taskDetailsDock", scroller, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+        self.gantt.task_selected.connect(self.select_task)
+        self.graph.task_selected.connect(self.select_task)
+        self.gantt.span_change_finished.connect(self._span_changed)
+        self.gantt.span_changing.connect(self._span_changing)
+        self.gantt.task_nudged.connect(lambda key, start, duration: self._span_changed(key, start, duration, nudge=True))
+
+    def add_dock(self, title: str, name: str, widget: QtWidgets.QWidget, area: QtCore.Qt.DockWidgetArea) -> QtWidgets.QDockWidget:
+        """Add a dock (other panels use this too) and list it in the View menu."""
+        dock = QtWidgets.QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        if hasattr(self, "view_menu"):
+            self.view_menu.addAction(dock.toggleViewAction())
+        return dock
+
+    def _action(self, text: str, slot, shortcut=None, icon: QtWidgets.QStyle.StandardPixmap | None = None,
+                tip: str = "") -> QtGui.QAction:
+        action = QtGui.QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QtGui.QKeySequence(shortcut))
+        if icon is not None:
+            action.setIcon(self.style().standardIcon(icon))
+        action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        sp = QtWidgets.QStyle.StandardPixmap
+        self.act_open_repo = self._action("Open &Repository…", self.open_repository_dialog, QtGui.QKeySequence.StandardKey.Open, sp.SP_DirOpenIcon)
+        self.act_open_plan = self._action("Open &Plan…", self.open_plan_dialog, "Ctrl+Shift+O", sp.SP_FileIcon)
+        self.act_open_demo = self._action("Open &Demo Mission", self.open_demo, None, sp.SP_ComputerIcon)
+        self.act_save = self._action("&Save", self.save, QtGui.QKeySequence.StandardKey.Save, sp.SP_DialogSaveButton)
+        self.act_export_gantt = self._action("Export &Gantt Image…", self.export_gantt_dialog, "Ctrl+E")
+        self.act_export_graph = self._action("Export Dependency &Graph Image…", self.export_graph_dialog, "Ctrl+Shift+E")
+        self.act_quit = self._action("&Quit", self.close, QtGui.QKeySequence.StandardKey.Quit)
+        self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcut(QtGui.QKeySequence("Ctrl+Z"))
+        self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
+        self.act_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QtGui.QKeySequence("Ctrl+Shift+Z"), QtGui.QKeySequence("Ctrl+Y")])
+        self.act_redo.setIcon(self.style().standardIcon(sp.SP_ArrowForward))
+        for action in (self.act_undo, self.act_redo):
+            self.addAction(action)
+        self.act_zoom_in = self._action("Zoom &In", lambda: self.gantt.zoom(0.8), QtGui.QKeySequence.StandardKey.ZoomIn)
+        self.act_zoom_out = self._action("Zoom &Out", lambda: self.gantt.zoom(1.25), QtGui.QKeySequence.StandardKey.ZoomOut)
+        self.act_zoom_fit = self._action("Zoom to &Fit", self.zoom_fit, "Ctrl+0")
+        self.act_cascade = self._action("&Cascade", self._cascade_toggled, "Ctrl+Shift+C",
+                                        tip="When a task moves, move its dependents the least needed")
+        self.act_cascade.setCheckable(True)
+        self.act_cascade.setChecked(self.settings.cascade)
+        self.act_shortcuts = self._action("&Keyboard Shortcuts", self.show_shortcuts, "F1")
+        self.act_about = self._action("&About Mission Control", self.show_about)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for action in (self.act_open_repo, self.act_open_plan, self.act_open_demo):
+            file_menu.addAction(action)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("recentMenu")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_save)
+        file_menu.addAction(self.act_export_gantt)
+        file_menu.addAction(self.act_export_graph)
+        file_menu.addSeparator()
+        file_menu.addAction(self.act_quit)
+        edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.act_undo)
+        edit_menu.addAction(self.act_redo)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.act_cascade)
+        self.view_menu = bar.addMenu("&View")
+        for action in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_fit):
+            self.view_menu.addAction(action)
+        self.view_menu.addSeparator()
+        self.view_menu.addAction(self.details_dock.toggleViewAction())
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.act_shortcuts)
+        self.help_menu.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        toolbar.setIconSize(QtCore.QSize(18, 18))
+        for action in (self.act_open_repo, self.act_save, None, self.act_undo, self.act_redo, None,
+                       self.act_zoom_in, self.act_zoom_out, self.act_zoom_fit, None, self.act_cascade, self.act_export_gantt):
+            if action is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(action)
+        self.toolbar = toolbar
+
+    def _build_statusbar(self) -> None:
+        status = self.statusBar()
+        self.plan_label = QtWidgets.QLabel("")
+        self.plan_label.setObjectName("planLabel")
+        self.conflict_label = QtWidgets.QLabel("")
+        self.conflict_label.setObjectName("conflictLabel")
+        status.addPermanentWidget(self.conflict_label)
+        status.addPermanentWidget(self.plan_label)
+
+    def _restore_layout(self) -> None:
+        if self.settings.window_geometry:
+            self.restoreGeometry(QtCore.QByteArray.fromBase64(self.settings.window_geometry.encode()))
+        if self.settings.window_state:
+            self.restoreState(QtCore.QByteArray.fromBase64(self.settings.window_state.encode()))
+
+    # project ---------------------------------------------------------------------------
+    def set_project(self, project: Project) -> None:
+        """Show ``project`` in this window (the undo history starts afresh)."""
+        self.project = project
+        self.stack.setCurrentWidget(self.splitter)
+        self.undo_stack.clear()
+        self.selected = None
+        self.gantt._fitted = False
+        self.refresh()
+        self.settings.add_recent(project.repo, project.plan_file.path)
+        save_settings(self.settings)
+        path = project.plan_file.path
+        self.plan_label.setText(f"Plan: {path}" if path else "")
+        for problem in project.plan.errors:
+            self.statusBar().showMessage(str(problem), 10000)
+
+    def refresh(self) -> None:
+        """Redraw every view from the project's current plan."""
+        if self.project is None:
+            return
+        plan, analysis = self.project.plan, self.project.analysis
+        self.gantt.set_plan(plan, analysis)
+        self.graph.set_plan(plan, analysis)
+        self.graph.select(self.selected)
+        self.gantt.select(self.selected)
+        self.details.show_task(plan, analysis, self.selected)
+        count = len(analysis.conflicts)
+        self.conflict_label.setText(f"<span style='color:#d7263d'>⚠ {count} conflict{'s' * (count != 1)}</span>" if count else "No conflicts")
+        self.conflict_label.setToolTip("\n".join(c.message for c in analysis.conflicts))
+        self._update_title()
+        self.project_changed.emit()
+
+    def _update_title(self) -> None:
+        if self.project is None:
+            self.setWindowTitle(APP_NAME)
+            return
+        file_name = self.project.plan_file.path.name if self.project.plan_file.path else "plan"
+        self.setWindowTitle(f"{self.project.name} — {file_name}[*] — {APP_NAME}")
+        self.setWindowModified(self.project.modified)
+        self.act_save.setEnabled(True)
+
+    def select_task(self, key: str | None) -> None:
+        """Select ``key`` in every view."""
+        self.selected = key or None
+        self.gantt.select(self.selected)
+        self.graph.select(self.selected)
+        if self.project is not None:
+            self.details.show_task(self.project.plan, self.project.analysis, self.selected)
+        self.selection_changed.emit(self.selected or "")
+
+    # editing ---------------------------------------------------------------------------
+    @property
+    def cascade(self) -> bool:
+        return self.act_cascade.isChecked()
+
+    def _cascade_toggled(self) -> None:
+        self.settings.cascade = self.cascade
+        save_settings(self.settings)
+
+    def _span_changed(self, key: str, start: datetime, duration: timedelta, nudge: bool = False) -> None:
+        self._preview_timer.stop()
+        self._preview_pending = None
+        if self.project is None:
+            return
+        task = self.project.plan.find_task(key)
+        if task is None:
+            return
+        command = RescheduleCommand(self.project, key, start if start != task.start else None,
+                                    duration if duration != task.duration else None, self.cascade,
+                                    self.refresh, self._edit_failed, nudge=nudge)
+        self.undo_stack.push(command)
+        self.refresh()
+
+    def _edit_failed(self, message: str) -> None:
+        self.statusBar().showMessage(message, 12000)
+        dialogs.inform(self, "Cannot reschedule", message, warning=True)
+
+    def _span_changing(self, key: str, start: datetime, duration: timedelta) -> None:
+        if self.project is None or len(self.project.plan.tasks) > PREVIEW_MAX_TASKS:
+            return
+        self._preview_pending = (key, start, duration)
+        if not self._preview_timer.isActive():
+            self._preview_timer.start()
+
+    def _run_preview(self) -> None:
+        if self._preview_pending is None or self.project is None:
+            return
+        key, start, duration = self._preview_pending
+        preview = self.project.preview(key, start=start, duration=duration, cascade=self.cascade)
+        if preview.error is None:
+            self.gantt.show_preview(preview.plan, preview.analysis, key)
+        else:
+            self.statusBar().showMessage(preview.error, 4000)
+
+    # files -----------------------------------------------------------------------------
+    def save(self) -> bool:
+        """Save the plan (only changed lines differ); ask if the file changed on disk."""
+        if self.project is None:
+            return False
+        try:
+            self.project.save()
+        except PlanChangedOnDisk as exc:
+            answer = dialogs.ask(self, "Plan changed on disk", f"{exc}\n\nOverwrite the file with your version?",
+                                 Button.Save | Button.Cancel, Button.Cancel)
+            if answer != Button.Save:
+                return False
+            self.project.save(force=True)
+        except PlanError as exc:
+            dialogs.inform(self, "Cannot save", str(exc), warning=True)
+            return False
+        self.undo_stack.setClean()
+        self._update_title()
+        self.statusBar().showMessage(f"Saved {self.project.plan_file.path}", 5000)
+        return True
+
+    def open_project(self, repo: str | Path | None, plan: str | Path | None = None) -> bool:
+        """Open another project in this window (asking first about unsaved edits)."""
+        from mission_control.project import ProjectError
+
+        if not self.maybe_save():
+            return False
+        try:
+            project = Project.open(repo, plan)
+        except ProjectError as exc:
+            dialogs.inform(self, "Cannot open project", str(exc), warning=True)
+            return False
+        self.set_project(project)
+        return True
+
+    def open_repository_dialog(self) -> None:
+        folder = QtWidgets.QFileDialog.getExistingDirectory(self, "Open repository")
+        if folder:
+            self.open_project(folder)
+
+    def open_plan_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open plan", "", "Markdown (*.md *.markdown);;All files (*)")
+        if path:
+            self.open_project(None, path)
+
+    def open_demo(self) -> None:
+        from mission_control.demo import create_demo
+
+        self.open_project(create_demo())
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for entry in self.settings.recent:
+            action = self.recent_menu.addAction(entry.label)
+            action.setToolTip(entry.plan)
+            action.triggered.connect(lambda _=False, e=entry: self.open_project(e.repo or None, e.plan or None))
+        if not self.settings.recent:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+
+    def maybe_save(self) -> bool:
+        """Ask about unsaved edits; False if the lead cancelled."""
+        if self.project is None or not self.project.modified:
+            return True
+        answer = dialogs.ask(self, "Unsaved changes", f"Save your changes to {self.project.plan_file.path.name}?",
+                             Button.Save | Button.Discard | Button.Cancel, Button.Save, headless_answer=Button.Discard)
+        if answer == Button.Save:
+            return self.save()
+        return answer == Button.Discard
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        if not self.maybe_save():
+            event.ignore()
+            return
+        self.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
+        self.settings.window_state = bytes(self.saveState().toBase64()).decode()
+        save_settings(self.settings)
+        event.accept()
+
+    # views -----------------------------------------------------------------------------
+    def zoom_fit(self) -> None:
+        self.gantt.zoom_fit()
+        self.graph.fit()
+
+    def export_gantt(self, path: str | Path) -> Path:
+        """Write the Gantt as PNG or SVG (by extension)."""
+        from mission_control.ui.export import export_widget
+
+        return export_widget(self.gantt, Path(path))
+
+    def export_graph(self, path: str | Path) -> Path:
+        """Write the dependency graph as PNG or SVG (by extension)."""
+        from mission_control.ui.export import export_scene
+
+        return export_scene(self.graph.scene(), Path(path))
+
+    def export_gantt_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export Gantt", "gantt.png", "PNG image (*.png);;SVG image (*.svg)")
+        if path:
+            self.export_gantt(path)
+
+    def export_graph_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export dependency graph", "dependencies.png", "PNG image (*.png);;SVG image (*.svg)")
+        if path:
+            self.export_graph(path)
+
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """Every action with a shortcut, as (action, keys) — for Help › Keyboard Shortcuts."""
+        rows = []
+        for action in self.actions():
+            keys = ", ".join(s.toString(QtGui.QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
+            if keys:
+                rows.append((action.text().replace("&", ""), keys))
+        rows += [("Nudge selected task", "Left / Right"), ("Move without snapping", "Alt + drag"),
+                 ("Cancel a drag", "Esc or right-click")]
+        return rows
+
+    def show_shortcuts(self) -> None:
+        from mission_control.ui.help import ShortcutsDialog
+
+        ShortcutsDialog(self.shortcut_rows(), self).open()
+
+    def show_about(self) -> None:
+        from mission_control.ui.help import AboutDialog
+
+        AboutDialog(self).open()
