@@ -1,0 +1,1 @@
+"""Core settings, user execution context and ID helpers."""

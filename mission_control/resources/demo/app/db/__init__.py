@@ -1,0 +1,1 @@
+"""Database sessions (an in-memory database stands in for Postgres)."""

@@ -1,0 +1,1 @@
+"""Execution engines: run agents (and tool plans) for a request."""

@@ -1,0 +1,1 @@
+"""The managers: state, sessions, caches, threads, config, lifecycle (the audit's main target)."""

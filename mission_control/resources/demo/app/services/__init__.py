@@ -1,0 +1,1 @@
+"""Application services: the entry points the web layer calls."""

@@ -1,0 +1,63 @@
+"""The user websocket emitter: typed agent events for one user's run.
+
+This is meant to be the single source of truth ("one WebSocket emitter class"); four older
+copies still live elsewhere.
+"""
+
+from __future__ import annotations
+
+
+class UserWebSocketEmitter:
+    """Sends numbered agent events to one user through a websocket manager.
+
+    Any object with ``send_to_user(user_id, message) -> int`` works as the manager.
+    """
+
+    def __init__(self, manager, user_id: str, thread_id: str | None = None, run_id: str | None = None) -> None:
+        self.manager = manager
+        self.user_id = user_id
+        self.thread_id = thread_id
+        self.run_id = run_id
+        self.events_sent = 0
+        self.events_dropped = 0
+
+    def emit(self, event_type: str, payload: dict | None = None) -> dict:
+        """Send one event; returns the message (counted as dropped if nobody received it)."""
+        if not event_type:
+            raise ValueError("event_type must not be empty")
+        self.events_sent += 1
+        message = {
+            "type": event_type,
+            "user_id": self.user_id,
+            "thread_id": self.thread_id,
+            "run_id": self.run_id,
+            "sequence": self.events_sent,
+            "payload": dict(payload or {}),
+        }
+        if self.manager.send_to_user(self.user_id, message) == 0:
+            self.events_dropped += 1
+        return message
+
+    def notify_agent_started(self, agent_name: str) -> dict:
+        """The agent began working."""
+        return self.emit("agent_started", {"agent": agent_name})
+
+    def notify_agent_thinking(self, agent_name: str, thought: str) -> dict:
+        """A progress note from the agent."""
+        return self.emit("agent_thinking", {"agent": agent_name, "thought": thought})
+
+    def notify_tool_executing(self, tool_name: str, params: dict | None = None) -> dict:
+        """A tool call started."""
+        return self.emit("tool_executing", {"tool": tool_name, "params": dict(params or {})})
+
+    def notify_tool_completed(self, tool_name: str, result: object) -> dict:
+        """A tool call finished."""
+        return self.emit("tool_completed", {"tool": tool_name, "result": result})
+
+    def notify_agent_completed(self, agent_name: str, result: object) -> dict:
+        """The agent finished with ``result``."""
+        return self.emit("agent_completed", {"agent": agent_name, "result": result})
+
+    def notify_agent_error(self, agent_name: str, error: str) -> dict:
+        """The agent failed."""
+        return self.emit("agent_error", {"agent": agent_name, "error": error})

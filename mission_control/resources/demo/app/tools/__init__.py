@@ -1,0 +1,1 @@
+"""Tools agents can call, their registries and the dispatchers that run them."""

@@ -1,0 +1,1 @@
+"""Websocket connections and message delivery (managers, emitters, helpers)."""
