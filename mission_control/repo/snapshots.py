@@ -29,7 +29,7 @@ from typing import Any, Iterable
 
 from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
 from mission_control.repo.git import Git, RepoError, TreeEntry, open_repo
-from mission_control.repo.worktree import FileState, apply_state, expand_paths, read_state
+from mission_control.repo.worktree import FileState, apply_state, expand_paths, normalize_path, read_state
 
 SNAPSHOT_PREFIX = "refs/mission-control/snapshots/"
 _FORMAT = 1
@@ -75,12 +75,15 @@ class RestoreResult:
 
 
 def create_snapshot(repo: Path | str | Git, paths: Iterable[str | Path], label: str, *,
-                    info: dict[str, str] | None = None, on_progress: ProgressCallback | None = None,
+                    info: dict[str, str] | None = None, expand_folders: bool = True,
+                    on_progress: ProgressCallback | None = None,
                     cancel: CancelToken | None = None) -> Snapshot:
     """Store the current state of ``paths`` (files, or folders meaning every file under them).
 
-    Paths that do not exist are recorded as absent, so restoring removes them. Nothing in the
-    working tree, the index or any branch changes.
+    Paths that do not exist are recorded as absent, so restoring removes them. With
+    ``expand_folders`` False a path that is a folder is recorded as absent (it is not a file)
+    instead of standing for its files. Nothing in the working tree, the index or any branch
+    changes.
 
     Raises:
         RepoError: not a repository, a path outside it, or git failed (message names which).
@@ -88,7 +91,10 @@ def create_snapshot(repo: Path | str | Git, paths: Iterable[str | Path], label: 
     """
     git = repo if isinstance(repo, Git) else open_repo(repo)
     report = on_progress or no_progress
-    wanted = expand_paths(git.root, paths)
+    if expand_folders:
+        wanted = expand_paths(git.root, paths)
+    else:
+        wanted = sorted({normalize_path(git.root, p) for p in paths})
     report(Progress(0, 3, f"reading {len(wanted)} files"))
     state = read_state(git, wanted)
     if cancel:

@@ -129,8 +129,7 @@ def apply_state(git: Git, wanted: State, blobs: dict[str, bytes], current: State
         RepoError: before any change, when a path cannot be written safely.
     """
     current = read_state(git, wanted) if current is None else current
-    changed = {p: w for p, w in wanted.items() if not _same(current.get(p), w)}
-    _preflight(git.root, changed)
+    changed = preflight(git.root, wanted, current)
     removed = [p for p in sorted(changed, key=len) if changed[p] is None and current.get(p)]
     for path in removed:
         full = git.root / path
@@ -141,6 +140,18 @@ def apply_state(git: Git, wanted: State, blobs: dict[str, bytes], current: State
     for path in written:
         _write(git.root, path, changed[path], blobs, current.get(path))
     return written, removed
+
+
+def preflight(root: Path, wanted: State, current: State) -> State:
+    """The paths of ``wanted`` that differ from ``current``, after checking they can be written.
+
+    Raises:
+        RepoError: a write would go through a symlink or a file, or over a folder holding other
+            files; the message names the path.
+    """
+    changed = {p: w for p, w in wanted.items() if not _same(current.get(p), w)}
+    _preflight(root, changed)
+    return changed
 
 
 def _same(old: FileState | None, new: FileState | None) -> bool:

@@ -1,0 +1,325 @@
+"""Roll a component (or the whole tree) back to the baseline, safely and undoably.
+
+Every file matching the component's paths, in the baseline or in the working tree, returns to
+its baseline content, mode and existence (files added since are removed; ignored files are left
+alone). Before anything changes, the current state of those files, untracked ones and their
+index entries included, is stored as a snapshot (see :mod:`.snapshots`), and
+:func:`undo_rollback` restores it byte for byte.
+
+The result stays in the working tree for review: no commit, no history rewrite. The index
+entries of the component's files are reset to HEAD (unstaged), so ``git diff`` shows exactly
+what the rollback did and a stray ``git commit`` does not record it by accident. Nothing outside
+the component changes, in the working tree or in the index.
+
+Refused, before anything changes (:class:`RollbackRefused`): not a git repository, no baseline,
+a merge/rebase/cherry-pick/revert in progress, a locked index, a component without paths, a
+glob or symlink leading outside the repository, a component that matches no file, or a write
+that would go through a symlinked folder.
+
+A full rollback keeps Mission Control's own files (``mission-control.toml``, ``.mission-control/``
+and the configured plan), so the mission's plan, config and sign-offs survive it.
+
+Typical use (the Components dock)::
+
+    preview = plan_rollback(repo, "websocket")      # files + diff stat for the confirmation
+    result = rollback(repo, "websocket", on_progress=cb, cancel=token)
+    undo_rollback(repo, result.snapshot)             # the "Undo" button
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mission_control.config import CONFIG_FILE, ConfigError, ProjectConfig, load_config
+from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.repo.baseline import Baseline, resolve_baseline
+from mission_control.repo.components import Components, check_symlinks, load_components
+from mission_control.repo.git import GITLINK_MODE, Git, RepoError, TreeEntry, open_repo
+from mission_control.repo.snapshots import (
+    RestoreResult, Snapshot, create_snapshot, find_snapshot, list_snapshots, restore_snapshot,
+)
+from mission_control.repo.status import FileChange, changes_since
+from mission_control.repo.worktree import FileState, State, apply_state, preflight, read_state
+
+FULL = "*"
+_IN_PROGRESS = (
+    ("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"), ("rebase-apply", "a rebase or am"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert"),
+)
+
+
+class RollbackRefused(RepoError):
+    """A rollback or undo that was refused; nothing was changed. The message says why."""
+
+
+@dataclass(frozen=True)
+class RollbackPlan:
+    """What a rollback would do (the dry run, and the confirmation dialog's content).
+
+    Attributes:
+        component: the component's name, or None for a full rollback.
+        paths: every path the rollback covers (and its snapshot stores).
+        files: the files that will change, with the kind of change since the baseline and line
+            counts: ``added`` ones are removed, ``modified``/``deleted`` ones rewritten.
+        notes: things the user should know (kept files, skipped submodules).
+    """
+
+    root: Path
+    component: str | None
+    baseline: Baseline
+    paths: tuple[str, ...]
+    files: tuple[FileChange, ...]
+    notes: tuple[str, ...] = ()
+
+    @property
+    def target(self) -> str:
+        """``component NAME`` or ``the whole tree``."""
+        return f"component {self.component}" if self.component else "the whole tree"
+
+    @property
+    def diffstat(self) -> str:
+        """``3 files, +10 -2`` (lines the rollback undoes: added since baseline, removed since)."""
+        added = sum(f.added or 0 for f in self.files)
+        removed = sum(f.removed or 0 for f in self.files)
+        noun = "file" if len(self.files) == 1 else "files"
+        return f"{len(self.files)} {noun}, +{added} -{removed}"
+
+    def to_json(self) -> dict[str, Any]:
+        """The plan for ``rollback --dry-run --json``."""
+        return {"component": self.component, "full": self.component is None, "baseline": self.baseline.ref,
+                "baseline_commit": self.baseline.commit, "diffstat": self.diffstat,
+                "files": [_action_json(f) for f in self.files], "notes": list(self.notes)}
+
+
+@dataclass(frozen=True)
+class RollbackResult:
+    """A done rollback: its plan, the snapshot that undoes it, and the files written/removed."""
+
+    plan: RollbackPlan
+    snapshot: Snapshot
+    written: tuple[str, ...]
+    removed: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """The result for ``rollback --json``."""
+        return {**self.plan.to_json(), "snapshot": self.snapshot.id, "written": list(self.written),
+                "removed": list(self.removed)}
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    git: Git
+    plan: RollbackPlan
+    wanted: State
+    current: State
+    index_reset: dict[str, TreeEntry | None]
+
+
+def plan_rollback(repo: Path | str | Git, component: str | None = None, *, full: bool = False,
+                  config: ProjectConfig | None = None, components: Components | None = None) -> RollbackPlan:
+    """What rolling back ``component`` (or, with ``full``, the whole tree) would do; changes nothing.
+
+    Raises:
+        RollbackRefused: the rollback would be refused (same checks as :func:`rollback`).
+        ConfigError: the configuration is invalid.
+    """
+    return _prepare(repo, component, full, config, components).plan
+
+
+def rollback(repo: Path | str | Git, component: str | None = None, *, full: bool = False,
+             config: ProjectConfig | None = None, components: Components | None = None,
+             on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> RollbackResult:
+    """Roll ``component`` (or, with ``full``, the whole tree) back to the baseline.
+
+    A snapshot of the current state is stored first; pass it to :func:`undo_rollback` to undo.
+    The cancel token is honoured until the snapshot is stored; after that the rollback runs to
+    the end, so the component is never left half rolled back.
+
+    Raises:
+        RollbackRefused: refused before anything changed; the message says why.
+        ConfigError: the configuration is invalid.
+        Cancelled: cancelled before any file changed.
+    """
+    report = on_progress or no_progress
+    report(Progress(0, 4, "checking the repository"))
+    prep = _prepare(repo, component, full, config, components)
+    git, plan = prep.git, prep.plan
+    if cancel:
+        cancel.raise_if_cancelled()
+    report(Progress(1, 4, f"saving a snapshot of {len(plan.paths)} files"))
+    info = {"kind": "rollback", "component": plan.component or FULL, "baseline": plan.baseline.commit or "",
+            "baseline_ref": plan.baseline.ref or ""}
+    snapshot = create_snapshot(git, plan.paths, f"rollback-{plan.component or 'full'}", info=info,
+                               expand_folders=False, cancel=cancel)
+    report(Progress(2, 4, f"rolling back {plan.target}"))
+    blobs = git.read_blobs(s.sha for s in prep.wanted.values() if s is not None)
+    written, removed = apply_state(git, prep.wanted, blobs, prep.current)
+    report(Progress(3, 4, "unstaging the rolled-back files"))
+    git.update_index(prep.index_reset)
+    git.run("update-index", "-q", "--refresh", ok_codes=(0, 1))
+    report(Progress(4, 4, f"rolled back {plan.target}: {plan.diffstat}"))
+    return RollbackResult(plan, snapshot, tuple(written), tuple(removed))
+
+
+def undo_rollback(repo: Path | str | Git, which: Snapshot | str | None = None, *,
+                  on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> RestoreResult:
+    """Restore the snapshot ``which`` (any snapshot), by default the latest rollback not yet undone.
+
+    Raises:
+        RollbackRefused: nothing to undo, a merge/rebase in progress or a locked index.
+        SnapshotNotFound: ``which`` names no snapshot.
+        RepoError: a file cannot be restored safely; nothing changed.
+    """
+    git = repo if isinstance(repo, Git) else _open(repo)
+    check_ready(git)
+    if which is None:
+        pending = undoable_rollbacks(git)
+        if not pending:
+            raise RollbackRefused(f"{git.root}: nothing to undo: no rollback snapshot that was not undone "
+                                  "(name one: `mission-control snapshots`)")
+        which = pending[0]
+    return restore_snapshot(git, which, on_progress=on_progress, cancel=cancel)
+
+
+def undoable_rollbacks(repo: Path | str | Git) -> list[Snapshot]:
+    """Rollback snapshots not yet undone (no later undo restored them), newest first."""
+    snapshots = list_snapshots(repo)
+    undone = {s.info.get("restores") for s in snapshots if s.info.get("kind") == "undo-backup"}
+    return [s for s in snapshots if s.info.get("kind") == "rollback" and s.id not in undone]
+
+
+def last_rollbacks(repo: Path | str | Git) -> dict[str, str]:
+    """Component name (``*`` for full rollbacks) -> id of its latest rollback not yet undone."""
+    latest: dict[str, str] = {}
+    for snap in undoable_rollbacks(repo):
+        latest.setdefault(snap.info.get("component", FULL), snap.id)
+    return latest
+
+
+def check_ready(git: Git) -> None:
+    """Refuse while git is in the middle of something or another process holds the index.
+
+    Raises:
+        RollbackRefused: naming what is in progress or the lock file.
+    """
+    names = [name for name, _ in _IN_PROGRESS] + ["index.lock"]
+    paths = git.git_paths(*names)
+    for (name, what), path in zip(_IN_PROGRESS, paths):
+        if path.exists():
+            raise RollbackRefused(f"{git.root}: {what} is in progress ({path.name}); finish or abort it first")
+    if paths[-1].exists():
+        raise RollbackRefused(f"{paths[-1]}: the index is locked by another git process "
+                              "(remove the file if no git command is running)")
+
+
+def _open(repo: Path | str) -> Git:
+    try:
+        return open_repo(repo)
+    except RepoError as exc:
+        raise RollbackRefused(str(exc)) from None
+
+
+def _prepare(repo: Path | str | Git, component: str | None, full: bool,
+             config: ProjectConfig | None, components: Components | None) -> _Prepared:
+    if full == (component is not None):
+        raise ValueError("pass exactly one of component or full=True")
+    git = repo if isinstance(repo, Git) else _open(repo)
+    check_ready(git)
+    config = load_config(git.root) if config is None else config
+    baseline = resolve_baseline(git, config)
+    if baseline.commit is None:
+        raise RollbackRefused(baseline.problem or "no baseline")
+    base_entries = git.ls_tree(baseline.commit)
+    head = git.head()
+    head_entries = git.ls_tree(head) if head else {}
+    index_entries = git.index_entries()
+    candidates = set(base_entries) | set(head_entries) | set(index_entries) | set(git.list_files())
+    notes: list[str] = []
+    if full:
+        paths = _full_paths(git, config, candidates, notes)
+    else:
+        paths = _component_paths(git, config, components, component, candidates)
+    gitlinks = {p for p in paths if _is_gitlink(p, base_entries, index_entries)}
+    if gitlinks:
+        notes.append(f"submodules are left alone: {', '.join(sorted(gitlinks))}")
+    paths = sorted(set(paths) - gitlinks)
+    wanted: State = {p: _baseline_state(base_entries.get(p)) for p in paths}
+    current = read_state(git, paths)
+    try:
+        changed = preflight(git.root, wanted, current)
+    except RepoError as exc:
+        raise RollbackRefused(f"{exc}") from None
+    files = _listing(git, baseline.commit, changed, base_entries, current)
+    index_reset = {p: head_entries.get(p) for p in paths if index_entries.get(p) != head_entries.get(p)}
+    plan = RollbackPlan(git.root, None if full else component, baseline, tuple(paths), tuple(files), tuple(notes))
+    return _Prepared(git, plan, wanted, current, index_reset)
+
+
+def _component_paths(git: Git, config: ProjectConfig, components: Components | None, name: str,
+                     candidates: set[str]) -> list[str]:
+    try:
+        comps = load_components(git.root, config) if components is None else components
+        comp = comps.get(name)
+    except (RepoError, ConfigError) as exc:
+        raise RollbackRefused(str(exc)) from None
+    if not comp.paths:
+        where = "comes from the plan's rollback commands and " if comp.source == "plan" else ""
+        raise RollbackRefused(f"component {name!r} {where}has no paths; add [components.{name}] "
+                              f"paths = [...] to {CONFIG_FILE} to roll it back")
+    try:
+        check_symlinks(git.root, comp)
+        paths = comp.files(candidates)
+    except RepoError as exc:
+        raise RollbackRefused(str(exc)) from None
+    if not paths:
+        raise RollbackRefused(f"component {name!r}: its paths ({', '.join(comp.paths)}) match no file "
+                              "in the baseline or the working tree")
+    return paths
+
+
+def _full_paths(git: Git, config: ProjectConfig, candidates: set[str], notes: list[str]) -> list[str]:
+    kept = {CONFIG_FILE}
+    if config.plan is not None:
+        try:
+            kept.add(config.plan.resolve().relative_to(git.root.resolve()).as_posix())
+        except ValueError:
+            pass
+    keep = [p for p in candidates if p in kept or p.startswith(".mission-control/")]
+    if keep:
+        notes.append(f"Mission Control's own files are kept: {', '.join(sorted(keep))}")
+    paths = sorted(candidates - set(keep))
+    if not paths:
+        raise RollbackRefused(f"{git.root}: nothing to roll back: no file in the baseline or the working tree")
+    return paths
+
+
+def _is_gitlink(path: str, base: dict[str, TreeEntry], index: dict[str, TreeEntry]) -> bool:
+    return any(e.get(path) is not None and e[path].mode == GITLINK_MODE for e in (base, index))
+
+
+def _baseline_state(entry: TreeEntry | None) -> FileState | None:
+    return FileState(entry.mode, entry.sha) if entry is not None else None
+
+
+def _listing(git: Git, baseline: str, changed: State, base: dict[str, TreeEntry],
+             current: State) -> list[FileChange]:
+    """The files the rollback changes, with change kind since the baseline and line counts."""
+    if not changed:
+        return []
+    counts = {c.path: c for c in changes_since(git, baseline) if c.path in changed}
+    files = []
+    for path in sorted(changed):
+        if path in counts:
+            files.append(counts[path])
+            continue
+        old, new = base.get(path), current.get(path)
+        kind = "added" if old is None else "deleted" if new is None else "modified"
+        files.append(FileChange(path, kind, 0, 0, old.mode if old else "", new.mode if new else ""))
+    return files
+
+
+def _action_json(change: FileChange) -> dict[str, Any]:
+    action = "remove" if change.change == "added" else "restore"
+    return {**change.to_json(), "action": action}

@@ -1,0 +1,193 @@
+"""What changed since the baseline, per component, as git itself sees it.
+
+The working tree is compared with the baseline commit, so committed, staged, unstaged and
+untracked-but-not-ignored changes all count. It is done with a throw-away copy of the index
+(``GIT_INDEX_FILE``) into which ``git add -A`` stages everything, then ``git diff-index
+--cached`` against the baseline; the real index is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mission_control.config import ProjectConfig, load_config
+from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.repo.baseline import Baseline, resolve_baseline
+from mission_control.repo.components import Components, load_components
+from mission_control.repo.git import Git, RepoError, open_repo
+
+_CHANGE = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}
+
+
+@dataclass(frozen=True)
+class FileChange:
+    """One file that differs from the baseline.
+
+    Attributes:
+        change: ``"added"``, ``"modified"`` or ``"deleted"`` (a rename is a deletion plus an
+            addition; a mode-only change is ``"modified"``).
+        added, removed: changed line counts; None for binary files.
+        old_mode, new_mode: git modes (``""`` where the file does not exist).
+    """
+
+    path: str
+    change: str
+    added: int | None = 0
+    removed: int | None = 0
+    old_mode: str = ""
+    new_mode: str = ""
+
+    @property
+    def binary(self) -> bool:
+        """Whether git treats the file as binary (no line counts)."""
+        return self.added is None
+
+    def to_json(self) -> dict[str, Any]:
+        """The file as the ``status --json`` output shows it."""
+        return {"path": self.path, "change": self.change, "added": self.added, "removed": self.removed,
+                "binary": self.binary, "old_mode": self.old_mode, "new_mode": self.new_mode}
+
+
+@dataclass(frozen=True)
+class ComponentStatus:
+    """A component's changes since the baseline.
+
+    Attributes:
+        state: ``"no paths"``, ``"clean"``, ``"changed"`` or ``"rolled back"`` (clean, and its last
+            rollback was not undone).
+        last_rollback: the id of the component's latest rollback snapshot not undone, if any.
+    """
+
+    name: str
+    files: tuple[FileChange, ...]
+    has_paths: bool
+    tasks: tuple[str, ...] = ()
+    last_rollback: str | None = None
+
+    @property
+    def state(self) -> str:
+        """One word for the row: no paths / clean / changed / rolled back."""
+        if not self.has_paths:
+            return "no paths"
+        if self.files:
+            return "changed"
+        return "rolled back" if self.last_rollback else "clean"
+
+    @property
+    def summary(self) -> str:
+        """The row's text: ``clean``, ``3 files changed (+10 -2)``, ``rolled back``, ``no paths``."""
+        if self.state != "changed":
+            return self.state
+        added, removed = sum(f.added or 0 for f in self.files), sum(f.removed or 0 for f in self.files)
+        noun = "file" if len(self.files) == 1 else "files"
+        return f"{len(self.files)} {noun} changed (+{added} -{removed})"
+
+
+@dataclass(frozen=True)
+class RepoStatus:
+    """The whole repository's status: baseline, per-component changes, and the rest."""
+
+    root: Path
+    baseline: Baseline
+    components: dict[str, ComponentStatus] = field(default_factory=dict)
+    changes: tuple[FileChange, ...] = ()
+    unassigned: tuple[FileChange, ...] = ()
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"baseline", "components": {NAME: {"files": [{"path", "change", ...}]}}, ...}``."""
+        return {
+            "root": str(self.root),
+            "baseline": self.baseline.ref,
+            "baseline_commit": self.baseline.commit,
+            "baseline_problem": self.baseline.problem,
+            "components": {
+                name: {"state": c.state, "summary": c.summary, "has_paths": c.has_paths, "tasks": list(c.tasks),
+                       "last_rollback": c.last_rollback, "files": [f.to_json() for f in c.files]}
+                for name, c in self.components.items()
+            },
+            "unassigned": [f.to_json() for f in self.unassigned],
+            "notes": list(self.notes),
+        }
+
+
+def changes_since(git: Git, baseline: str) -> list[FileChange]:
+    """Every file whose working-tree state differs from commit ``baseline`` (sorted by path)."""
+    with git.temp_index(seed=git.git_path("index")) as index:
+        git.run("add", "-A", "--ignore-errors", "--", ".", index=index, ok_codes=(0, 1))
+        raw = git.run("diff-index", "--cached", "--no-renames", "-z", "--raw", baseline, index=index)
+        numstat = git.run("diff-index", "--cached", "--no-renames", "-z", "--numstat", baseline, index=index)
+    counts = _parse_numstat(numstat)
+    changes = []
+    fields = raw.split(b"\0")
+    for meta, path_bytes in zip(fields[0::2], fields[1::2]):
+        if not meta:
+            continue
+        old_mode, new_mode, _old, _new, letter = meta.decode().lstrip(":").split()
+        path = os.fsdecode(path_bytes)
+        added, removed = counts.get(path, (0, 0))
+        changes.append(FileChange(path, _CHANGE.get(letter[0], "modified"), added, removed,
+                                  "" if old_mode == "000000" else old_mode,
+                                  "" if new_mode == "000000" else new_mode))
+    return sorted(changes, key=lambda c: c.path)
+
+
+def _parse_numstat(out: bytes) -> dict[str, tuple[int | None, int | None]]:
+    counts = {}
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        added, removed, path = record.split(b"\t", 2)
+        if added == b"-":
+            counts[os.fsdecode(path)] = (None, None)
+        else:
+            counts[os.fsdecode(path)] = (int(added), int(removed))
+    return counts
+
+
+def repo_status(repo: Path | str | Git, *, config: ProjectConfig | None = None,
+                components: Components | None = None, on_progress: ProgressCallback | None = None,
+                cancel: CancelToken | None = None) -> RepoStatus:
+    """The status of every component since the baseline (files, change kinds, line counts).
+
+    Without a usable baseline the result has no changes and ``baseline.problem`` says why.
+
+    Raises:
+        NotARepository: ``repo`` is not a git working tree.
+        ConfigError: the configuration is invalid.
+    """
+    from mission_control.repo.rollback import last_rollbacks
+
+    git = repo if isinstance(repo, Git) else open_repo(repo)
+    report = on_progress or no_progress
+    config = load_config(git.root) if config is None else config
+    comps = load_components(git.root, config) if components is None else components
+    baseline = resolve_baseline(git, config)
+    report(Progress(0, 2, "comparing the working tree with the baseline"))
+    changes = changes_since(git, baseline.commit) if baseline.commit else []
+    if cancel:
+        cancel.raise_if_cancelled()
+    rolled = last_rollbacks(git)
+    statuses, assigned, notes = {}, set(), list(comps.notes)
+    for name, comp in comps.components.items():
+        try:
+            belongs = comp.matcher()
+        except RepoError as exc:
+            notes.append(str(exc))
+            belongs = None
+        mine = [c for c in changes if belongs and belongs(c.path)]
+        assigned.update(c.path for c in mine)
+        statuses[name] = ComponentStatus(name, tuple(mine), bool(comp.paths), comp.tasks, rolled.get(name))
+    unassigned = tuple(c for c in changes if c.path not in assigned)
+    notes += [baseline.problem] if baseline.problem else []
+    report(Progress(2, 2, f"{len(changes)} files changed since the baseline"))
+    return RepoStatus(git.root, baseline, statuses, tuple(changes), unassigned, tuple(notes))
+
+
+def status_json(status: RepoStatus) -> str:
+    """The status as indented JSON text."""
+    return json.dumps(status.to_json(), indent=2)
