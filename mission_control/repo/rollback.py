@@ -35,7 +35,7 @@ from typing import Any
 from mission_control.config import CONFIG_FILE, ConfigError, ProjectConfig, load_config
 from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
 from mission_control.repo.baseline import Baseline, resolve_baseline
-from mission_control.repo.components import Components, check_symlinks, load_components
+from mission_control.repo.components import Components, UnknownComponent, check_symlinks, load_components
 from mission_control.repo.git import GITLINK_MODE, Git, RepoError, TreeEntry, open_repo
 from mission_control.repo.snapshots import (
     RestoreResult, Snapshot, create_snapshot, find_snapshot, list_snapshots, restore_snapshot,
@@ -262,6 +262,8 @@ def _component_paths(git: Git, config: ProjectConfig, components: Components | N
     try:
         comps = load_components(git.root, config) if components is None else components
         comp = comps.get(name)
+    except UnknownComponent:
+        raise
     except (RepoError, ConfigError) as exc:
         raise RollbackRefused(str(exc)) from None
     if not comp.paths:
