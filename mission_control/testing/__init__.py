@@ -1,0 +1,54 @@
+"""Run the repository's own pytest in the background: live results, selections, schedules.
+
+Typical use (the UI does the same from a worker thread)::
+
+    run = run_project_tests(repo, Selection("component", "core"), on_event=..., cancel=token)
+    run.result.totals, run.result.tests, run.alerts
+"""
+
+from mission_control.testing.interpreter import (
+    Interpreter,
+    InterpreterError,
+    choose_interpreter,
+    find_interpreter,
+    probe_interpreter,
+)
+from mission_control.testing.results import (
+    OUTCOMES,
+    Collected,
+    CollectionError,
+    CollectionFailed,
+    RunEvent,
+    TestFinished,
+    TestResult,
+    TestRunResult,
+    TestStarted,
+    summary_line,
+)
+from mission_control.testing.runner import PLUGIN_DIR, PLUGIN_MODULE, build_command, run_tests
+from mission_control.testing.schedule import RunScheduler, ScheduleSettings, interval_from_plan
+from mission_control.testing.selection import (
+    KINDS,
+    ResolvedSelection,
+    Selection,
+    SelectionError,
+    changed_files,
+    current_commit,
+    resolve_selection,
+)
+from mission_control.testing.service import (
+    Alert,
+    ProjectRun,
+    record_run,
+    regression_alerts,
+    run_project_tests,
+)
+
+__all__ = [
+    "KINDS", "OUTCOMES", "PLUGIN_DIR", "PLUGIN_MODULE", "Alert", "Collected", "CollectionError",
+    "CollectionFailed", "Interpreter", "InterpreterError", "ProjectRun", "ResolvedSelection", "RunEvent",
+    "RunScheduler", "ScheduleSettings", "Selection", "SelectionError", "TestFinished", "TestResult",
+    "TestRunResult", "TestStarted", "build_command", "changed_files", "choose_interpreter", "current_commit",
+    "find_interpreter", "interval_from_plan", "probe_interpreter", "record_run", "regression_alerts",
+    "resolve_selection", "run_project_tests", "run_tests", "summary_line",
+]

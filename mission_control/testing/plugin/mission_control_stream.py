@@ -1,0 +1,169 @@
+"""A standalone pytest plugin streaming results as JSON lines, one line per event.
+
+Mission Control loads it into the *target* project's pytest with
+``PYTHONPATH=<this folder> python -m pytest -p mission_control_stream``, so nothing has to be
+installed there. It imports nothing but pytest and the standard library, and keeps to syntax
+old interpreters understand. Events go to the file named by ``MISSION_CONTROL_STREAM``, flushed
+line by line (the model is pytest-reportlog):
+
+``{"e": "start", "pytest": "8.3.2", "xdist": false}``
+``{"e": "collected", "count": 12}``
+``{"e": "collect", "nodeid": ..., "outcome": "failed"|"skipped", "category": ..., "longrepr": ...}``
+``{"e": "begin", "nodeid": ...}``        a test started (names the culprit when a run hangs)
+``{"e": "test", "nodeid", "outcome", "categories", "duration", "longrepr", "sections", "location"}``
+``{"e": "finish", "exitstatus": 0, "counts": {...}}``   counts = pytest's own summary line
+
+Categories come from ``pytest_report_teststatus``, exactly as the terminal reporter counts them,
+so the totals built from them equal pytest's summary line. Under pytest-xdist only the
+controller writes; it receives every worker's reports through xdist's relay.
+"""
+
+import json
+import os
+
+import pytest
+
+_ENV = "MISSION_CONTROL_STREAM"
+_PHASE_ORDER = ("setup", "call", "teardown")
+
+
+class _Stream(object):
+    """Writes events and folds each test's phase reports into one line."""
+
+    def __init__(self, config, path):
+        self.config = config
+        self.handle = open(path, "a", encoding="utf-8")
+        self.pending = {}
+
+    def emit(self, data):
+        self.handle.write(json.dumps(data, default=str) + "\n")
+        self.handle.flush()
+
+    def category(self, report):
+        res = self.config.hook.pytest_report_teststatus(report=report, config=self.config)
+        return res[0] if res else ""
+
+    def close(self):
+        for nodeid in list(self.pending):
+            self.flush_test(nodeid, None)
+        self.handle.close()
+
+    # -- hooks -----------------------------------------------------------------------------
+
+    def pytest_sessionstart(self, session):
+        xdist = self.config.pluginmanager.hasplugin("dsession")
+        self.emit({"e": "start", "pytest": pytest.__version__, "xdist": bool(xdist)})
+
+    def pytest_collection_finish(self, session):
+        if not self.config.pluginmanager.hasplugin("dsession"):
+            self.emit({"e": "collected", "count": len(session.items)})
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node, ids):
+        if not getattr(self, "_xdist_counted", False):
+            self._xdist_counted = True
+            self.emit({"e": "collected", "count": len(ids)})
+
+    def pytest_collectreport(self, report):
+        if report.passed:
+            return
+        self.emit({"e": "collect", "nodeid": report.nodeid, "outcome": report.outcome,
+                   "category": self.category(report), "longrepr": report.longreprtext})
+
+    def pytest_runtest_logstart(self, nodeid, location):
+        self.emit({"e": "begin", "nodeid": nodeid})
+
+    def pytest_runtest_logreport(self, report):
+        self.pending.setdefault(report.nodeid, []).append(report)
+
+    def pytest_runtest_logfinish(self, nodeid, location):
+        self.flush_test(nodeid, location)
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        self.emit({"e": "finish", "exitstatus": int(exitstatus), "counts": self.summary_counts()})
+
+    def pytest_unconfigure(self, config):
+        self.close()
+
+    # -- folding ---------------------------------------------------------------------------
+
+    def flush_test(self, nodeid, location):
+        reports = self.pending.pop(nodeid, [])
+        if not reports:
+            return
+        categories = []
+        for report in reports:
+            cat = self.category(report)
+            if cat and getattr(report, "count_towards_summary", True):
+                categories.append(cat)
+        failing = [r for r in reports if not r.passed]
+        self.emit({
+            "e": "test",
+            "nodeid": nodeid,
+            "outcome": _outcome(reports, categories),
+            "categories": categories,
+            "duration": sum(getattr(r, "duration", 0.0) or 0.0 for r in reports),
+            "longrepr": "\n".join(_failure_text(r) for r in failing) or None,
+            "sections": _sections(reports),
+            "location": list(location) if location else list(reports[0].location),
+        })
+
+    def summary_counts(self):
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is None:
+            return None
+        counts = {}
+        for key, reports in reporter.stats.items():
+            if not key:
+                continue
+            shown = [r for r in reports if getattr(r, "count_towards_summary", True)]
+            if shown:
+                counts[key] = len(shown)
+        return counts
+
+
+def _outcome(reports, categories):
+    """One outcome per test: an error in any phase wins, else the call's (or setup's) category."""
+    phases = dict((r.when, r) for r in reports)
+    if any(c == "error" for c in categories):
+        return "error"
+    for when in ("call", "setup"):
+        report = phases.get(when)
+        if report is None:
+            continue
+        if getattr(report, "wasxfail", None) is not None:
+            return "xfailed" if report.skipped else "xpassed"
+        if report.failed:
+            return "error" if when == "setup" else "failed"
+        if report.skipped:
+            return "skipped"
+        if when == "call":
+            return "passed"
+    return categories[0] if categories else "passed"
+
+
+def _failure_text(report):
+    if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
+        path, line, reason = report.longrepr
+        return "%s:%s: %s" % (path, line, reason)
+    text = report.longreprtext
+    return "[%s] %s" % (report.when, text) if report.when != "call" else text
+
+
+def _sections(reports):
+    seen = set()
+    out = []
+    for report in reports:
+        for title, content in report.sections:
+            if (title, content) not in seen and content:
+                seen.add((title, content))
+                out.append([title, content])
+    return out
+
+
+def pytest_configure(config):
+    """Start streaming if Mission Control asked for it (and this is not an xdist worker)."""
+    path = os.environ.get(_ENV)
+    if not path or hasattr(config, "workerinput"):
+        return
+    config.pluginmanager.register(_Stream(config, path), "mission_control_stream_writer")

@@ -1,0 +1,341 @@
+"""Run a repository's own pytest in a subprocess and stream its results per test.
+
+The target environment needs nothing installed: the one-file plugin in ``plugin/`` is put on
+``PYTHONPATH`` and loaded with ``-p mission_control_stream``; it appends JSON lines to a file this
+module tails while the run goes on. pytest runs in its own process group (session), so a cancel
+or a timeout sends SIGINT to the whole group (pytest finishes cleanly and says which test it was
+in), then kills the group after a short grace period: xdist workers and anything the tests
+spawned go with it.
+
+Expected failures (no pytest, a crashing interpreter, a hang, no tests) come back as a
+:class:`TestRunResult` with a clear ``message``; nothing here raises for them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from mission_control.progress import CancelToken, Progress, ProgressCallback
+from mission_control.testing.interpreter import Interpreter, InterpreterError, find_interpreter
+from mission_control.testing.results import (
+    OUTCOMES,
+    Collected,
+    CollectionError,
+    CollectionFailed,
+    EventCallback,
+    TestFinished,
+    TestResult,
+    TestRunResult,
+    TestStarted,
+)
+
+PLUGIN_DIR = Path(__file__).resolve().parent / "plugin"
+PLUGIN_MODULE = "mission_control_stream"
+STREAM_ENV = "MISSION_CONTROL_STREAM"
+POLL_SECONDS = 0.05
+OUTPUT_KEEP = 200_000
+EXIT_INTERRUPTED = 2
+EXIT_INTERNAL = 3
+EXIT_UNAVAILABLE = 4
+EXIT_NO_TESTS = 5
+
+
+def build_command(interpreter: Interpreter, args: Sequence[str] = (), workers: str | int | None = "auto") -> list[str]:
+    """The pytest command line: the streaming plugin, xdist when available, then ``args``."""
+    cmd = [interpreter.path, "-m", "pytest", "-p", PLUGIN_MODULE, "--color=no"]
+    if workers is not None and interpreter.has_xdist:
+        cmd += ["-n", str(workers)]
+    return cmd + list(args)
+
+
+def build_env(stream_path: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The child's environment: the plugin folder first on PYTHONPATH, no leaked xdist state."""
+    env = dict(os.environ if base is None else base)
+    for key in list(env):
+        if key.startswith("PYTEST_XDIST_") or key == "PYTEST_CURRENT_TEST":
+            del env[key]
+    old = env.get("PYTHONPATH")
+    env["PYTHONPATH"] = str(PLUGIN_DIR) + (os.pathsep + old if old else "")
+    env[STREAM_ENV] = str(stream_path)
+    env.setdefault("PYTHONIOENCODING", "utf-8")
+    return env
+
+
+class _Tail:
+    """Reads complete JSON lines appended to a file since the last call."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.offset = 0
+        self.partial = b""
+
+    def read(self) -> list[dict]:
+        try:
+            with open(self.path, "rb") as handle:
+                handle.seek(self.offset)
+                chunk = handle.read()
+        except FileNotFoundError:
+            return []
+        self.offset += len(chunk)
+        lines = (self.partial + chunk).split(b"\n")
+        self.partial = lines.pop()
+        events = []
+        for line in lines:
+            try:
+                events.append(json.loads(line))
+            except ValueError:
+                continue  # a torn or foreign line: skip it, never stop the run
+        return events
+
+
+@dataclass
+class _State:
+    """Everything folded from the stream so far."""
+
+    total: int = 0
+    collected: int | None = None
+    done: int = 0
+    totals: dict[str, int] = field(default_factory=lambda: {k: 0 for k in OUTCOMES})
+    tests: list[TestResult] = field(default_factory=list)
+    errors: list[CollectionError] = field(default_factory=list)
+    current: str | None = None
+    started: bool = False
+    finish: dict | None = None
+
+    def count(self, category: str) -> None:
+        if category in self.totals:
+            self.totals[category] += 1
+
+
+class _Dispatcher:
+    """Turns stream lines into state and callbacks (cheap per test: one dataclass, two calls)."""
+
+    def __init__(self, on_event: EventCallback | None, on_progress: ProgressCallback | None) -> None:
+        self.state = _State()
+        self.on_event = on_event
+        self.on_progress = on_progress
+
+    def handle(self, data: dict) -> None:
+        handler = getattr(self, "_on_" + str(data.get("e")), None)
+        if handler is not None:
+            handler(data)
+
+    def _emit(self, event, message: str) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
+        if self.on_progress is not None:
+            self.on_progress(Progress(self.state.done, self.state.total, message))
+
+    def _on_start(self, data: dict) -> None:
+        self.state.started = True
+
+    def _on_collected(self, data: dict) -> None:
+        self.state.total = self.state.collected = int(data["count"])
+        self._emit(Collected(self.state.total), f"collected {self.state.total} tests")
+
+    def _on_collect(self, data: dict) -> None:
+        self.state.count(data.get("category") or "")
+        if data.get("outcome") == "failed":
+            error = CollectionError(data["nodeid"], data.get("longrepr") or "")
+            self.state.errors.append(error)
+            self._emit(CollectionFailed(error), f"cannot collect {error.nodeid}")
+
+    def _on_begin(self, data: dict) -> None:
+        self.state.current = data["nodeid"]
+        if self.on_event is not None:
+            self.on_event(TestStarted(data["nodeid"]))
+
+    def _on_test(self, data: dict) -> None:
+        location = data.get("location")
+        result = TestResult(
+            data["nodeid"], data["outcome"], float(data.get("duration") or 0.0), data.get("longrepr"),
+            tuple((s[0], s[1]) for s in data.get("sections") or ()),
+            (location[0], location[1], location[2]) if location else None,
+        )
+        for category in data.get("categories", ()):
+            self.state.count(category)
+        self.state.tests.append(result)
+        self.state.done += 1
+        self.state.current = None
+        self._emit(TestFinished(result, self.state.done, self.state.total), result.nodeid)
+
+    def _on_finish(self, data: dict) -> None:
+        self.state.finish = data
+
+
+def run_tests(
+    repo: Path,
+    args: Sequence[str] = (),
+    *,
+    selection: str = "all",
+    interpreter: Interpreter | None = None,
+    python: str | None = None,
+    workers: str | int | None = "auto",
+    timeout: float | None = None,
+    grace: float = 3.0,
+    on_event: EventCallback | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> TestRunResult:
+    """Run pytest in ``repo`` with ``args`` and return the finished run.
+
+    ``interpreter`` (else ``python``, else the repo's venv or ours) runs pytest; ``workers``
+    is passed to ``-n`` when the environment has pytest-xdist (None: never). ``on_event`` gets
+    :class:`Collected`, :class:`TestStarted`, :class:`TestFinished` and :class:`CollectionFailed`
+    while it runs, from the calling thread; ``on_progress`` gets done/total per test. A
+    ``cancel`` or a ``timeout`` (seconds) interrupts the run and kills its process tree.
+    """
+    repo = Path(repo)
+    started = time.monotonic()
+    if not repo.is_dir():
+        return _unavailable(f"repository folder not found: {repo}", selection, started)
+    if interpreter is None:
+        try:
+            interpreter = find_interpreter(repo, python)
+        except InterpreterError as exc:
+            return _unavailable(str(exc), selection, started)
+    if not interpreter.has_pytest:
+        return _unavailable(
+            f"pytest is not installed for {interpreter.path} ({interpreter.source}); install it there "
+            "or set `python` in mission-control.toml", selection, started)
+    cmd = build_command(interpreter, args, workers)
+    with tempfile.TemporaryDirectory(prefix="mc-test-") as tmp:
+        stream, out_path = Path(tmp) / "stream.jsonl", Path(tmp) / "output.txt"
+        dispatcher = _Dispatcher(on_event, on_progress)
+        with open(out_path, "wb") as out:
+            proc = _spawn(cmd, repo, build_env(stream), out)
+            stop_reason = _pump(proc, _Tail(stream), dispatcher, cancel, timeout, grace, started)
+        output = out_path.read_text("utf-8", errors="replace")[-OUTPUT_KEEP:]
+    return _result(dispatcher.state, proc.returncode, stop_reason, timeout, selection, cmd, output, started, repo)
+
+
+def _spawn(cmd: list[str], repo: Path, env: dict[str, str], out) -> subprocess.Popen:
+    kwargs: dict = {}
+    if os.name == "posix":
+        kwargs["start_new_session"] = True
+    else:
+        kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
+    return subprocess.Popen(cmd, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, **kwargs)
+
+
+def _pump(proc, tail: _Tail, dispatcher: _Dispatcher, cancel: CancelToken | None,
+          timeout: float | None, grace: float, started: float) -> str | None:
+    """Feed stream events to the dispatcher until pytest ends; return why it was stopped, if it was."""
+    reason = None
+    while proc.poll() is None:
+        for data in tail.read():
+            dispatcher.handle(data)
+        if cancel is not None and cancel.cancelled:
+            reason = "cancelled"
+        elif timeout is not None and time.monotonic() - started > timeout:
+            reason = "timeout"
+        if reason:
+            _stop(proc, tail, dispatcher, grace)
+            break
+        if cancel is not None:
+            cancel.wait(POLL_SECONDS)
+        else:
+            time.sleep(POLL_SECONDS)
+    for data in tail.read():
+        dispatcher.handle(data)
+    return reason
+
+
+def _stop(proc, tail: _Tail, dispatcher: _Dispatcher, grace: float) -> None:
+    """SIGINT the process group, let pytest finish its session, then kill whatever is left."""
+    _signal_group(proc, interrupt=True)
+    deadline = time.monotonic() + grace
+    while proc.poll() is None and time.monotonic() < deadline:
+        for data in tail.read():
+            dispatcher.handle(data)
+        time.sleep(POLL_SECONDS)
+    _signal_group(proc, interrupt=False)
+    proc.wait()
+
+
+def _signal_group(proc, interrupt: bool) -> None:
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGINT if interrupt else signal.SIGKILL)
+        elif interrupt:
+            proc.send_signal(signal.CTRL_BREAK_EVENT)  # type: ignore[attr-defined]
+        else:
+            subprocess.run(["taskkill", "/T", "/F", "/PID", str(proc.pid)], capture_output=True)
+    except (ProcessLookupError, PermissionError, OSError):
+        pass  # already gone
+
+
+def _unavailable(message: str, selection: str, started: float) -> TestRunResult:
+    return TestRunResult(EXIT_UNAVAILABLE, time.monotonic() - started, {k: 0 for k in OUTCOMES},
+                         message=message, selection=selection)
+
+
+def _result(state: _State, returncode: int, stop_reason: str | None, timeout: float | None,
+            selection: str, cmd: list[str], output: str, started: float, repo: Path) -> TestRunResult:
+    exit_code = _exit_code(state, returncode, stop_reason)
+    message = _message(state, exit_code, returncode, stop_reason, timeout, output, repo)
+    counts = state.finish.get("counts") if state.finish else None
+    return TestRunResult(
+        exit_code, time.monotonic() - started, dict(state.totals), tuple(state.tests), tuple(state.errors),
+        message, stop_reason == "cancelled", stop_reason == "timeout", selection, tuple(cmd), output,
+        counts, state.collected)
+
+
+def _exit_code(state: _State, returncode: int, stop_reason: str | None) -> int:
+    """pytest's exit code; 2 for a stopped run; 3 when the interpreter died mid-session."""
+    if stop_reason:
+        return EXIT_INTERRUPTED
+    if state.finish is not None:
+        return int(state.finish["exitstatus"])
+    if 1 <= returncode <= 5 and not state.started:
+        return returncode  # e.g. a usage error before the session began
+    return EXIT_INTERNAL
+
+
+def _message(state: _State, exit_code: int, returncode: int, stop_reason: str | None,
+             timeout: float | None, output: str, repo: Path) -> str | None:
+    where = f"while running {state.current}" if state.current else (
+        "while collecting tests" if state.collected is None else "between tests")
+    if stop_reason == "cancelled":
+        return f"cancelled {where} ({state.done} of {state.total} tests finished)"
+    if stop_reason == "timeout":
+        return f"timed out after {timeout:g} s {where} ({state.done} of {state.total} tests finished)"
+    if exit_code == EXIT_NO_TESTS:
+        return f"no tests were collected in {repo}"
+    if exit_code == EXIT_UNAVAILABLE:
+        return f"pytest reported a usage error:\n{_tail(output)}".rstrip()
+    if state.finish is None:
+        how = _describe_exit(returncode)
+        last = f"; last test started: {state.current}" if state.current else ""
+        return f"pytest ended without finishing its session ({how}){last}\n{_tail(output)}".rstrip()
+    if exit_code == EXIT_INTERNAL:
+        return f"pytest reported an internal error:\n{_tail(output)}".rstrip()
+    if exit_code == EXIT_INTERRUPTED and state.errors:
+        names = ", ".join(e.nodeid for e in state.errors[:5])
+        return f"interrupted: {len(state.errors)} error(s) during collection ({names})"
+    return None
+
+
+def _describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            return f"killed by signal {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    if not sys.platform.startswith("win") and returncode > 128:
+        return f"exit code {returncode}, likely signal {returncode - 128}"
+    return f"exit code {returncode}"
+
+
+def _tail(output: str, lines: int = 15) -> str:
+    return "\n".join(output.strip().splitlines()[-lines:])

@@ -1,0 +1,165 @@
+"""Which tests a run covers: all, a component's, a task's, the last failed, or those affected.
+
+A selection resolves to pytest arguments (paths or node ids) before the run, so the run itself
+stays plain pytest. Every way a selection can be empty or impossible is a
+:class:`SelectionError` with a message a lead can act on ("component 'x' has no tests ...").
+"""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from mission_control.config import ProjectConfig
+from mission_control.testing.imports import affected_tests, build_import_graph
+
+KINDS = ("all", "component", "task", "failed", "affected")
+FAILING = frozenset({"failed", "error"})
+
+
+class SelectionError(Exception):
+    """A selection that cannot be turned into a run; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to run: ``kind`` is one of :data:`KINDS`; ``name`` the component or task for those."""
+
+    kind: str = "all"
+    name: str | None = None
+
+    @property
+    def label(self) -> str:
+        """Stored in history: "all", "component:core", "task:alpha1", "failed", "affected"."""
+        return f"{self.kind}:{self.name}" if self.name else self.kind
+
+
+@dataclass(frozen=True)
+class ResolvedSelection:
+    """pytest arguments for a selection, and a human note on how they were chosen."""
+
+    selection: Selection
+    args: tuple[str, ...]
+    note: str = ""
+
+
+def resolve_selection(
+    repo: Path,
+    selection: Selection,
+    config: ProjectConfig | None = None,
+    *,
+    last_outcomes: Mapping[str, str] | None = None,
+    green_commit: str | None = None,
+    has_testmon: bool = False,
+) -> ResolvedSelection:
+    """Turn ``selection`` into pytest arguments for ``repo``.
+
+    ``last_outcomes`` (history's last known outcome per node id) drives "failed";
+    ``green_commit`` (the last green run's commit) drives "affected"; ``has_testmon`` makes
+    "affected" use pytest-testmon instead of the import graph.
+    """
+    config = config or ProjectConfig()
+    kind = selection.kind
+    if kind == "all":
+        return ResolvedSelection(selection, ())
+    if kind == "component":
+        return ResolvedSelection(selection, tuple(_component_tests(repo, config, selection.name or "")))
+    if kind == "task":
+        return _task_selection(repo, config, selection)
+    if kind == "failed":
+        return _failed_selection(repo, selection, last_outcomes or {})
+    if kind == "affected":
+        return _affected_selection(repo, selection, green_commit, has_testmon)
+    raise SelectionError(f"unknown selection {kind!r}; use one of {', '.join(KINDS)}")
+
+
+def _component_tests(repo: Path, config: ProjectConfig, name: str) -> list[str]:
+    component = config.components.get(name)
+    if component is None:
+        known = ", ".join(sorted(config.components)) or "none configured"
+        raise SelectionError(f"unknown component {name!r} (components: {known})")
+    if component.tests:
+        return list(component.tests)
+    files = _component_files(repo, component.paths)
+    if not files:
+        raise SelectionError(f"component {name!r} has no tests and its paths match no files; "
+                             f"add tests = [...] under [components.{name}] in the config")
+    tests, everything = affected_tests(build_import_graph(repo), files)
+    if everything or not tests:
+        raise SelectionError(f"component {name!r} has no tests configured and no test imports its files; "
+                             f"add tests = [...] under [components.{name}] in the config")
+    return tests
+
+
+def _component_files(repo: Path, patterns: Iterable[str]) -> list[str]:
+    found = set()
+    for pattern in patterns:
+        for path in Path(repo).glob(pattern):
+            if path.is_file():
+                found.add(path.relative_to(repo).as_posix())
+            elif path.is_dir():
+                found.update(p.relative_to(repo).as_posix() for p in path.rglob("*.py"))
+    return sorted(found)
+
+
+def _task_selection(repo: Path, config: ProjectConfig, selection: Selection) -> ResolvedSelection:
+    task = selection.name or ""
+    names = [c.name for c in config.components.values() if task in c.tasks]
+    if not names:
+        raise SelectionError(f"no component lists task {task!r} in its tasks; "
+                             "add it under [components.NAME] tasks = [...] in the config")
+    args: list[str] = []
+    for name in names:
+        args += [a for a in _component_tests(repo, config, name) if a not in args]
+    return ResolvedSelection(selection, tuple(args), f"components: {', '.join(names)}")
+
+
+def _failed_selection(repo: Path, selection: Selection, last: Mapping[str, str]) -> ResolvedSelection:
+    failing = [n for n, o in sorted(last.items()) if o in FAILING and (Path(repo) / n.split("::")[0]).exists()]
+    if failing:
+        return ResolvedSelection(selection, tuple(failing), f"{len(failing)} failing in the last runs")
+    if last:
+        raise SelectionError("no failed tests to rerun: every test passed the last time it ran")
+    return ResolvedSelection(selection, ("--lf", "--lfnf=none"), "no history yet: pytest's --lf")
+
+
+def _affected_selection(repo: Path, selection: Selection, commit: str | None, testmon: bool) -> ResolvedSelection:
+    if testmon:
+        return ResolvedSelection(selection, ("--testmon",), "pytest-testmon")
+    if commit is None:
+        return ResolvedSelection(selection, (), "no green run yet: running everything")
+    changed = changed_files(repo, commit)
+    if not changed:
+        raise SelectionError(f"nothing changed since the last green run (commit {commit[:10]})")
+    tests, everything = affected_tests(build_import_graph(repo), changed)
+    if everything:
+        return ResolvedSelection(selection, (), "the root conftest.py changed: running everything")
+    if not tests:
+        raise SelectionError(f"no test is affected by the {len(changed)} file(s) changed since commit {commit[:10]}")
+    return ResolvedSelection(selection, tuple(tests), f"{len(changed)} changed file(s) since {commit[:10]}")
+
+
+def _git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        raise SelectionError(f"{repo}: git {' '.join(args)} failed: {proc.stderr.strip() or proc.returncode}")
+    return proc.stdout
+
+
+def changed_files(repo: Path, commit: str) -> list[str]:
+    """Files changed since ``commit``: committed, staged, unstaged and untracked (repo-relative)."""
+    diff = _git(repo, "diff", "--name-only", "--no-renames", commit, "--")
+    untracked = _git(repo, "ls-files", "--others", "--exclude-standard")
+    return sorted({line for line in (diff + untracked).splitlines() if line})
+
+
+def current_commit(repo: Path) -> str | None:
+    """The repo's HEAD commit, or None outside git or before the first commit."""
+    try:
+        proc = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=repo, capture_output=True,
+                              text=True, stdin=subprocess.DEVNULL)
+    except OSError:
+        return None
+    return proc.stdout.strip() or None if proc.returncode == 0 else None

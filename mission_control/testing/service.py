@@ -1,0 +1,135 @@
+"""One call for the faces: resolve a selection, run it, store it in history, raise alerts.
+
+The CLI and the UI's Tests dock both call :func:`run_project_tests` (the UI from a worker thread,
+turning ``on_event``/``on_progress`` into signals and holding the :class:`CancelToken`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from mission_control.config import ConfigError, ProjectConfig, load_config
+from mission_control.history import History, HistoryError, TestRunRecord, open_history
+from mission_control.progress import CancelToken, ProgressCallback
+from mission_control.testing.interpreter import InterpreterError, find_interpreter
+from mission_control.testing.results import EventCallback, TestRunResult
+from mission_control.testing.runner import EXIT_UNAVAILABLE, run_tests
+from mission_control.testing.selection import (
+    Selection,
+    SelectionError,
+    current_commit,
+    resolve_selection,
+)
+
+GREEN_SELECTIONS = ("all", "affected")
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Something the lead must see now; ``level`` "critical" for a test regression."""
+
+    level: str
+    title: str
+    message: str
+    nodeids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectRun:
+    """A run with its context: the result, the stored history record, alerts and how tests were chosen."""
+
+    result: TestRunResult
+    record: TestRunRecord | None = None
+    alerts: tuple[Alert, ...] = ()
+    note: str = ""
+
+
+def regression_alerts(record: TestRunRecord) -> tuple[Alert, ...]:
+    """The plan's critical alert: tests that passed the last time they ran and fail now."""
+    if not record.regressions:
+        return ()
+    names = record.regressions
+    shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return (Alert("critical", "Test regression detected",
+                  f"{len(names)} test(s) passed in the previous run and fail now: {shown}", names),)
+
+
+def record_run(history: History, result: TestRunResult, commit: str | None,
+               when: datetime | None = None) -> tuple[TestRunRecord, tuple[Alert, ...]]:
+    """Store ``result`` in ``history`` and return the record with its alerts."""
+    record = history.record_test_run(
+        selection=result.selection, exit_code=result.exit_code, duration=result.duration,
+        totals=result.totals, outcomes=result.outcomes, commit=commit, when=when,
+        collection_errors=len(result.collection_errors))
+    return record, regression_alerts(record)
+
+
+def run_project_tests(
+    repo: Path,
+    selection: Selection = Selection(),
+    *,
+    config: ProjectConfig | None = None,
+    extra_args: tuple[str, ...] = (),
+    workers: str | int | None = "auto",
+    timeout: float | None = None,
+    store: bool = True,
+    on_event: EventCallback | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> ProjectRun:
+    """Run ``selection`` in ``repo`` with its configured interpreter; store it unless ``store`` is False.
+
+    Never raises for expected failures: a bad config, an unusable interpreter or an empty
+    selection come back as a result with exit code 4 (or 5 for "nothing to run") and a message.
+    Cancelled and unavailable runs are not stored.
+    """
+    repo = Path(repo)
+    started = datetime.now(timezone.utc)
+    try:
+        config = config if config is not None else load_config(repo)
+        interpreter = find_interpreter(repo, config.python)
+        with _history(repo, store) as history:
+            resolved = resolve_selection(
+                repo, selection, config,
+                last_outcomes=history.last_outcomes() if history else None,
+                green_commit=_green_commit(history),
+                has_testmon=interpreter.has_testmon)
+            commit = current_commit(repo)
+            result = run_tests(repo, resolved.args + tuple(extra_args), selection=selection.label,
+                               interpreter=interpreter, workers=workers, timeout=timeout,
+                               on_event=on_event, on_progress=on_progress, cancel=cancel)
+            if history is None or result.cancelled or result.exit_code == EXIT_UNAVAILABLE:
+                return ProjectRun(result, note=resolved.note)
+            record, alerts = record_run(history, result, commit, when=started)
+            return ProjectRun(result, record, alerts, resolved.note)
+    except SelectionError as exc:
+        return _failed(selection, str(exc), 5)
+    except (ConfigError, InterpreterError, HistoryError) as exc:
+        return _failed(selection, str(exc), EXIT_UNAVAILABLE)
+
+
+def _failed(selection: Selection, message: str, code: int) -> ProjectRun:
+    return ProjectRun(TestRunResult(code, 0.0, {}, message=message, selection=selection.label))
+
+
+def _green_commit(history: History | None) -> str | None:
+    if history is None:
+        return None
+    green = history.last_green_run(GREEN_SELECTIONS)
+    return green.commit if green else None
+
+
+class _history:
+    """Context manager yielding the project's history, or None when not storing."""
+
+    def __init__(self, repo: Path, store: bool) -> None:
+        self.history = open_history(repo) if store else None
+
+    def __enter__(self) -> History | None:
+        return self.history
+
+    def __exit__(self, *exc: object) -> None:
+        if self.history is not None:
+            self.history.close()
