@@ -24,7 +24,7 @@ _MONTHS = [
 _TOKEN_RE = re.compile(
     r"\[[^\]]*\]|YYYY|YY|Q|MMMM|MMM|MM|M|Do|DD|D|HH|H|hh|h|a|A|mm|m|ss|s|SSS|SS|S|ZZ|Z|X|x"
 )
-_DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h|d|w|M|y)$")
+_DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|M|y)$")  # Mermaid's: no ".5d"
 _DATE_TOKENS = {"YYYY", "YY", "Q", "MMMM", "MMM", "MM", "M", "Do", "DD", "D", "X", "x"}
 
 

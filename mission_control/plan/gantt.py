@@ -255,6 +255,7 @@ class _Resolver:
         for task in self.chart.tasks:
             self.by_key[task.key] = task  # Mermaid finds the LAST task with an id
         self.processed = {id(t): False for t in self.chart.tasks}
+        self.all_excluded: set[int] = set()
 
     def run(self) -> None:
         for task in self.chart.tasks:
@@ -284,7 +285,7 @@ class _Resolver:
         end = self.end_date(task.start, task.end_item)
         if end is not None:
             task.end = self.apply_excludes(task, task.start, end)
-            self.processed[id(task)] = True
+            self.processed[id(task)] = task.end is not None
 
     def start_date(self, item: str) -> datetime | None:
         ids = _ids(item, "after")
@@ -314,14 +315,27 @@ class _Resolver:
         duration = parse_duration(item)
         return duration.add_to(start) if duration is not None else start
 
-    def apply_excludes(self, task: Task, start: datetime, end: datetime) -> datetime:
-        """Push the end one day later for each excluded day in (start, end] (Mermaid's rule)."""
+    def apply_excludes(self, task: Task, start: datetime, end: datetime) -> datetime | None:
+        """Push the end one day later for each excluded day in (start, end] (Mermaid's rule).
+
+        None when every day is excluded: Mermaid gives up (after 10,000 days) and draws nothing.
+        A run of excluded days longer than a week plus one per excluded date can never end, so
+        we stop there instead of walking 10,000 days.
+        """
         if not self.chart.excludes or DateFormat("YYYY-MM-DD").parse(task.end_item) is not None:
             return end
+        longest_run = len(self.chart.excludes) + 7
+        run = 0
         day = start + timedelta(days=1)
         while day <= end:
             if self.excluded(day):
                 end += timedelta(days=1)
+                run += 1
+                if run > longest_run:
+                    self.all_excluded.add(id(task))
+                    return None
+            else:
+                run = 0
             day += timedelta(days=1)
         return end
 
@@ -345,6 +359,9 @@ class _Resolver:
     def report_task(self, task: Task) -> None:
         diag = self.diagnostics
         line = task.line
+        if id(task) in self.all_excluded:
+            diag.append(Diagnostic("error", line, f"task {task.name!r} never ends: 'excludes' leaves no working day after its start ({', '.join(self.chart.excludes)})", self.file))
+            return
         if not task.resolved and (task.start_item is None or _ids(task.start_item, "after") is not None or task.start is not None):
             diag.append(Diagnostic("error", line, f"task {task.name!r} could not be scheduled: it waits for tasks that are never scheduled (a cycle or too long a chain)", self.file))
         for keyword, ids in (("after", task.after_ids), ("until", task.until_ids)):
