@@ -30,6 +30,8 @@ from mission_control.schedule import ScheduleAnalysis, format_time
 ROW_HEIGHT = 1.0
 BAR_FILL = 0.62
 EDGE_GRAB_PX = 7
+LABEL_ROOM_PX = 320
+ROW_PX = 26  # preferred height of a task row on screen
 LANE_COLORS = ("#f7f9fc", "#eef2f8")
 COLORS = {
     "bar": "#5b8def", "bar_border": "#3866c4", "crit": "#e4606d", "crit_border": "#b83a48",
@@ -150,6 +152,8 @@ class BarItem(pg.GraphicsObject):
         self.selected = False
         self.marker = ""
         self._drag: dict | None = None
+        self._bounds = QtCore.QRectF()
+        self.refresh_bounds()
         self.setAcceptHoverEvents(True)
         self.setZValue(10)
         self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, False)
@@ -161,20 +165,21 @@ class BarItem(pg.GraphicsObject):
         return QtCore.QRectF(g.x0, top, max(g.x1 - g.x0, 0.0), BAR_FILL)
 
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
+        return self._bounds
+
+    def refresh_bounds(self) -> None:
+        """Recompute the painted area: the bar plus room for a label beside it (zoom-dependent)."""
+        self.prepareGeometryChange()
         r = self.rect()
-        pad = self.pixel_hours(12)
-        return r.adjusted(-pad, -0.2, pad, 0.2)
+        self._bounds = r.adjusted(-self.pixel_hours(12), -0.2, self.pixel_hours(LABEL_ROOM_PX), 0.2)
 
     def pixel_hours(self, pixels: float) -> float:
         """How many hours ``pixels`` screen pixels span at the current zoom."""
-        vb = self.view.plotItem.vb
-        width = vb.width() or 1
-        span = vb.viewRange()[0][1] - vb.viewRange()[0][0]
-        return pixels * span / width
+        return pixels * self.view.hours_per_pixel
 
     def set_geometry(self, geometry: BarGeometry) -> None:
-        self.prepareGeometryChange()
         self.geometry = geometry
+        self.refresh_bounds()
         self.update()
 
     @property
@@ -208,14 +213,14 @@ class BarItem(pg.GraphicsObject):
         return COLORS["bar"], COLORS["bar_border"]
 
     def _paint_bar(self, painter: QtGui.QPainter, rect: QtCore.QRectF, fill: str, border: str) -> None:
-        rect = rect.adjusted(0, 0, 0, 0) if rect.width() >= 3 else QtCore.QRectF(rect.x(), rect.y(), 3, rect.height())
-        pen = pg.mkPen(border, width=1.2)
+        rect = rect if rect.width() >= 3 else QtCore.QRectF(rect.x(), rect.y(), 3, rect.height())
+        pen = _pen(border, 1.2)
         if self.critical:
-            pen = pg.mkPen(COLORS["critical_path"], width=3)
+            pen = _pen(COLORS["critical_path"], 3)
         if self.conflicts:
-            pen = pg.mkPen(COLORS["conflict"], width=3, style=QtCore.Qt.PenStyle.DashLine)
+            pen = _pen(COLORS["conflict"], 3, QtCore.Qt.PenStyle.DashLine)
         if self.selected:
-            painter.setPen(pg.mkPen(COLORS["selection"], width=1.5, style=QtCore.Qt.PenStyle.DotLine))
+            painter.setPen(_pen(COLORS["selection"], 1.5, QtCore.Qt.PenStyle.DotLine))
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
             painter.drawRoundedRect(rect.adjusted(-4, -4, 4, 4), 6, 6)
         painter.setPen(pen)
@@ -249,7 +254,7 @@ class BarItem(pg.GraphicsObject):
         size = rect.height() / 2
         diamond = QtGui.QPolygonF([centre + QtCore.QPointF(0, -size), centre + QtCore.QPointF(size, 0),
                                    centre + QtCore.QPointF(0, size), centre + QtCore.QPointF(-size, 0)])
-        painter.setPen(pg.mkPen(COLORS["conflict"] if self.conflicts else COLORS["milestone"], width=2 if self.conflicts else 1))
+        painter.setPen(_pen(COLORS["conflict"] if self.conflicts else COLORS["milestone"], 2 if self.conflicts else 1))
         painter.setBrush(QtGui.QBrush(QtGui.QColor(COLORS["milestone"] if fill == COLORS["bar"] else fill)))
         painter.drawPolygon(diamond)
         painter.setPen(QtGui.QColor(COLORS["text"]))
@@ -350,6 +355,8 @@ class ArrowsItem(pg.GraphicsObject):
         self.view = view
         self.arrows: list[tuple[str, str, str, bool]] = []  # from key, to key, kind, conflict
         self.setZValue(5)
+        # makes option.exposedRect the area being repainted, not the whole item, for culling
+        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
 
     def set_arrows(self, arrows: list[tuple[str, str, str, bool]]) -> None:
         self.prepareGeometryChange()
@@ -359,28 +366,37 @@ class ArrowsItem(pg.GraphicsObject):
     def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
         return self.view.content_rect()
 
-    def paint(self, painter: QtGui.QPainter, *args) -> None:
+    def paint(self, painter: QtGui.QPainter, option, *args) -> None:
         device = painter.transform()  # item → device; deviceTransform() crashes PySide6 6.11 here
-        if device is None:
-            return
+        visible = device.mapRect(option.exposedRect).adjusted(-20, -20, 20, 20) if option is not None else None
         painter.save()
         painter.resetTransform()
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
+        exposed = option.exposedRect if option is not None else self.boundingRect()
+        top, bottom = exposed.top() - 1, exposed.bottom() + 1
+        left, right = exposed.left(), exposed.right()
+        bars = self.view.bars
         for from_key, to_key, kind, conflict in self.arrows:
-            a, b = self.view.bars.get(from_key), self.view.bars.get(to_key)
+            a, b = bars.get(from_key), bars.get(to_key)
             if a is None or b is None:
                 continue
-            self._paint_arrow(painter, device, a, b, kind, conflict)
+            ga, gb = a.geometry, b.geometry
+            # cheap culling in data space first: most arrows of a large plan are off screen
+            if max(ga.row, gb.row) < top or min(ga.row, gb.row) > bottom:
+                continue
+            if max(ga.x1, gb.x1) < left or min(ga.x0, gb.x0) > right:
+                continue
+            self._paint_arrow(painter, device, a, b, kind, conflict, visible)
         painter.restore()
 
-    def _paint_arrow(self, painter, device, a: BarItem, b: BarItem, kind: str, conflict: bool) -> None:
+    def _paint_arrow(self, painter, device, a: BarItem, b: BarItem, kind: str, conflict: bool, visible) -> None:
         ra, rb = device.mapRect(a.rect()), device.mapRect(b.rect())
+        if visible is not None and not visible.intersects(ra.united(rb)):
+            return  # off screen: most arrows of a large plan, on most frames
         start = QtCore.QPointF(ra.right() if kind == FINISH_TO_START else ra.left(), ra.center().y())
         end = QtCore.QPointF(rb.left(), rb.center().y())
         color = COLORS["conflict"] if conflict else (COLORS["arrow"] if kind == FINISH_TO_START else COLORS["arrow_ss"])
-        pen = pg.mkPen(color, width=2 if conflict else 1.4)
-        if kind != FINISH_TO_START:
-            pen.setStyle(QtCore.Qt.PenStyle.DashLine)
+        pen = _pen(color, 2 if conflict else 1.4, QtCore.Qt.PenStyle.SolidLine if kind == FINISH_TO_START else QtCore.Qt.PenStyle.DashLine)
         path = QtGui.QPainterPath(start)
         out_x = start.x() + (10 if kind == FINISH_TO_START else -10)
         in_x = end.x() - 10
@@ -397,9 +413,16 @@ class ArrowsItem(pg.GraphicsObject):
         painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
         painter.drawPath(path)
         head = QtGui.QPolygonF([end, end + QtCore.QPointF(-8, -4.5), end + QtCore.QPointF(-8, 4.5)])
-        painter.setPen(pg.mkPen(color, width=1))
+        painter.setPen(_pen(color, 1))
         painter.setBrush(QtGui.QColor(color))
         painter.drawPolygon(head)
+
+
+class GanttViewBox(pg.ViewBox):
+    """The wheel zooms the time axis only; dragging empty space pans in time and across rows."""
+
+    def wheelEvent(self, ev, axis=None):  # noqa: N802 (pyqtgraph API)
+        super().wheelEvent(ev, axis=0)
 
 
 class GanttView(pg.PlotWidget):
@@ -413,8 +436,8 @@ class GanttView(pg.PlotWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         pg.setConfigOptions(antialias=True, mouseRateLimit=-1)
         time_axis, lane_axis = TimeAxis("bottom"), LaneAxis()
-        super().__init__(parent, axisItems={"bottom": time_axis, "left": lane_axis, "top": TimeAxis("top")},
-                         background="w")
+        super().__init__(parent, viewBox=GanttViewBox(), background="w",
+                         axisItems={"bottom": time_axis, "left": lane_axis, "top": TimeAxis("top")})
         self.time_axis, self.lane_axis = time_axis, lane_axis
         self.setObjectName("ganttView")
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -425,7 +448,7 @@ class GanttView(pg.PlotWidget):
         item.showGrid(x=True, y=False, alpha=0.18)
         item.hideButtons()
         item.setMenuEnabled(False)
-        item.vb.setMouseEnabled(x=True, y=False)
+        item.vb.setMouseEnabled(x=True, y=True)
         item.vb.invertY(True)
         item.vb.setDefaultPadding(0.01)
         for name in ("bottom", "top", "left"):
@@ -449,7 +472,9 @@ class GanttView(pg.PlotWidget):
         self.drag_label.setVisible(False)
         for extra in (self.lanes, self.arrows, self.now_line, self.drag_label):
             item.addItem(extra, ignoreBounds=extra is not self.lanes)
-        item.vb.sigRangeChanged.connect(lambda *_: self.arrows.update())
+        self.hours_per_pixel = 0.01
+        self._content = QtCore.QRectF(0, 0, 1, 1)
+        item.vb.sigRangeChanged.connect(self._range_changed)
         self._fitted = False
 
     # model -> view ---------------------------------------------------------------------
@@ -480,6 +505,7 @@ class GanttView(pg.PlotWidget):
         self.lanes.set_lanes(lanes)
         self.lane_axis.set_lanes(lanes)
         self.plotItem.vb.setLimits(yMin=-0.3, yMax=(lanes[-1][2] if lanes else 1) + 0.3)
+        self._update_content_rect()
         if not self._fitted:
             self.zoom_fit()
             self._fitted = True
@@ -524,11 +550,28 @@ class GanttView(pg.PlotWidget):
         return BarGeometry(row, hours_between(self.origin, task.start), hours_between(self.origin, task.end))
 
     def content_rect(self) -> QtCore.QRectF:
+        """Everything the plan covers, padded (cached; recomputed when the plan is set)."""
+        return self._content
+
+    def _update_content_rect(self) -> None:
+        self.arrows.prepareGeometryChange()
         if not self.bars:
-            return QtCore.QRectF(0, 0, 1, 1)
+            self._content = QtCore.QRectF(0, 0, 1, 1)
+            return
         xs = [b.geometry.x0 for b in self.bars.values()] + [b.geometry.x1 for b in self.bars.values()]
         rows = [b.geometry.row for b in self.bars.values()]
-        return QtCore.QRectF(min(xs) - 1e3, min(rows) - 1, max(xs) - min(xs) + 2e3, max(rows) - min(rows) + 3)
+        self._content = QtCore.QRectF(min(xs) - 1e3, min(rows) - 1, max(xs) - min(xs) + 2e3, max(rows) - min(rows) + 3)
+
+    def _range_changed(self, *_) -> None:
+        """Zoom changed: pixel-sized margins of every bar change with it."""
+        vb = self.plotItem.vb
+        (x0, x1), _ = vb.viewRange()
+        per_pixel = (x1 - x0) / max(vb.width(), 1)
+        if abs(per_pixel - self.hours_per_pixel) > 1e-9 * max(per_pixel, 1e-9):
+            self.hours_per_pixel = per_pixel
+            for bar in self.bars.values():
+                bar.refresh_bounds()
+        self.arrows.update()
 
     # view operations -------------------------------------------------------------------
     def zoom_fit(self) -> None:
@@ -542,7 +585,8 @@ class GanttView(pg.PlotWidget):
         # room on the right for the labels of short bars drawn beside them (~170 px)
         right = span * 170 / max(width - 170, 100)
         rows = max(b.geometry.row for b in self.bars.values()) + 1
-        self.plotItem.vb.setRange(xRange=(lo - span * 0.02, hi + right), yRange=(0, rows), padding=0)
+        visible_rows = min(rows, max(self.plotItem.vb.height(), 200) / ROW_PX) if rows > 40 else rows
+        self.plotItem.vb.setRange(xRange=(lo - span * 0.02, hi + right), yRange=(0, visible_rows), padding=0)
 
     def zoom(self, factor: float) -> None:
         """Zoom the time axis about the centre (factor < 1 zooms in)."""
@@ -662,6 +706,21 @@ class GanttView(pg.PlotWidget):
             ev.accept()
             return
         super().keyPressEvent(ev)
+
+
+_PENS: dict[tuple, QtGui.QPen] = {}
+
+
+def _pen(color: str, width: float, style: QtCore.Qt.PenStyle = QtCore.Qt.PenStyle.SolidLine) -> QtGui.QPen:
+    """A cached cosmetic pen (mkPen per paint call is a measurable cost on large plans)."""
+    key = (color, width, style)
+    pen = _PENS.get(key)
+    if pen is None:
+        pen = QtGui.QPen(QtGui.QColor(color), width)
+        pen.setStyle(style)
+        pen.setCosmetic(True)
+        _PENS[key] = pen
+    return pen
 
 
 def _origin(plan: Plan) -> datetime:

@@ -47,7 +47,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.project: Project | None = None
         self.selected: str | None = None
         self.undo_stack = QtGui.QUndoStack(self)
-        self.undo_stack.cleanChanged.connect(lambda _: self._update_title())
+        self.undo_stack.cleanChanged.connect(self._update_title)
         self._preview_pending: tuple | None = None
         self._preview_timer = QtCore.QTimer(self, singleShot=True, interval=60)
         self._preview_timer.timeout.connect(self._run_preview)
@@ -235,7 +235,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._update_title()
         self.project_changed.emit()
 
-    def _update_title(self) -> None:
+    def _update_title(self, *_) -> None:
         if self.project is None:
             self.setWindowTitle(APP_NAME)
             return
