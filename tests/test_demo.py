@@ -33,6 +33,7 @@ from mission_control.demo import (
 
 PLAN_COMPONENTS = {"factory", "websocket"}
 REQUIRED_COMPONENTS = PLAN_COMPONENTS | {"agents", "dispatch", "ids", "managers"}
+ID_HELPER = r"(generate|make)_\w*id|new_uuid_hex|timestamped_id"
 
 
 @pytest.fixture(scope="module")
@@ -104,14 +105,16 @@ def test_demo_has_the_duplication_the_plan_removes(shared_demo: Path) -> None:
         for node in tree.body:
             if isinstance(node, ast.ClassDef):
                 classes.setdefault(node.name, []).append(module)
-            elif isinstance(node, ast.FunctionDef) and re.fullmatch(r"(generate|make)_\w*id|new_uuid_hex|timestamped_id", node.name):
+            elif isinstance(node, ast.FunctionDef) and re.fullmatch(ID_HELPER, node.name):
                 id_helper_modules.add(module)
     emitters = classes["UserWebSocketEmitter"]
     assert len(emitters) == 5 and "app/services/websocket_emitter.py" in emitters
     managers = [name for name in classes if name.endswith("Manager")]
     assert {"WebSocketManager", "ConnectionScopedWebSocketManager"} <= set(managers)
     assert len(managers) >= 12
-    assert {"AgentRegistry", "AgentClassRegistry", "AgentInstanceFactory", "OptimizedAgentInstanceFactory"} <= set(classes)
+    registries_and_factories = {"AgentRegistry", "AgentClassRegistry", "AgentInstanceFactory",
+                                "OptimizedAgentInstanceFactory"}
+    assert registries_and_factories <= set(classes)
     assert len([name for name in classes if name.endswith("ToolDispatcher")]) == 5
     assert len([name for name in classes if name.endswith("ExecutionEngine")]) == 4
     assert len(classes["DataSubAgent"]) == 3

@@ -21,9 +21,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Create the demo mission in the user data folder, or reuse the existing one, "
         "and print its path. The GUI equivalent is 'mission-control --demo'.",
     )
-    parser.add_argument("--reset", action="store_true", help="recreate it from scratch (your edits there are lost)")
-    parser.add_argument("--path", type=Path, metavar="DIR", help=f"where to create it (default: {demo.DEMO_DIRNAME} "
-                        "in the user data folder)")
+    parser.add_argument("--reset", action="store_true",
+                        help="recreate it from scratch (your edits there are lost)")
+    parser.add_argument("--path", type=Path, metavar="DIR",
+                        help=f"where to create it (default: {demo.DEMO_DIRNAME} in the user data folder)")
     add_json_flag(parser)
     parser.set_defaults(handler=run_demo)
 

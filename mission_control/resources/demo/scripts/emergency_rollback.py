@@ -33,7 +33,9 @@ def _changed_files(baseline: str) -> list[str]:
             sys.exit(f"emergency_rollback: git {' '.join(args)} failed: {done.stderr.strip()}")
         return [line for line in done.stdout.splitlines() if line]
 
-    return sorted(set(git("diff", "--name-only", baseline)) | set(git("ls-files", "--others", "--exclude-standard")))
+    changed = set(git("diff", "--name-only", baseline))
+    untracked = set(git("ls-files", "--others", "--exclude-standard"))
+    return sorted(changed | untracked)
 
 
 def main(argv: list[str]) -> int:

@@ -9,7 +9,8 @@ from app.tools.tool_dispatcher import ToolDispatcher, generate_execution_id
 class AdminToolDispatcher(ToolDispatcher):
     """Like ToolDispatcher, but tools in ``admin_tools`` need ``is_admin``."""
 
-    def __init__(self, registry=None, admin_tools: tuple[str, ...] = ("shutdown",), is_admin: bool = False) -> None:
+    def __init__(self, registry=None, admin_tools: tuple[str, ...] = ("shutdown",),
+                 is_admin: bool = False) -> None:
         super().__init__(registry)
         self.admin_tools = set(admin_tools)
         self.is_admin = is_admin
