@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from mission_control.plan.model import Diagnostic
 
 _HEADER_RE = re.compile(r"^(graph|flowchart|flowchart-elk)\b\s*(TB|TD|BT|RL|LR|>|<|\^|v)?\s*;?\s*$", re.IGNORECASE)
-_SKIP_RE = re.compile(r"^(style|classDef|class|linkStyle|click|accTitle|accDescr|direction)\b")
+# A keyword needs whitespace after it: ``style-node`` is a (bad) node id, not a style line.
+_SKIP_RE = re.compile(r"^(?:(?:style|classDef|class|linkStyle|click|direction)\s|acc(?:Title|Descr)\s*[:{])")
 _RESERVED = {"end", "subgraph", "graph", "flowchart", "style", "class", "classDef", "linkStyle",
              "interpolate", "_self", "_blank", "_parent", "_top"}
 # Shapes, longest opening first; each maps to the closings that end it.
@@ -25,8 +26,10 @@ _SHAPES = [
     ("[", ("]",)), ("{", ("}",)), (">", ("]",)),
 ]
 _LINK_RE = re.compile(
-    r"\s*(?P<l>[xo<]?)(?P<body>-{2,}|={2,}|-\.+-|~{3,})(?P<r>>|[xo](?!\w)|)\s*"
+    # A head letter right after the stroke belongs to the link, as in Mermaid: A---oB is A --o B.
+    r"\s*(?P<l>[xo<]?)(?P<body>-{2,}|={2,}|-\.+-|~{3,})(?P<r>>|[xo]|)\s*"
 )
+_EDGE_ID_RE = re.compile(r"\s+[A-Za-z0-9_]+@(?=\s*[xo<]?(?:--|==|-\.|~~))")
 _TEXT_LINK_OPEN_RE = re.compile(r"\s*(?P<l>[xo<]?)(?P<open>--|==|-\.)(?=[^-=.>])")
 _CLOSE_RES = {
     "--": re.compile(r"\s*-{2,}(?P<r>>|[xo](?!\w)|)\s*"),
@@ -95,7 +98,8 @@ def _parse_line(chart: Flowchart, index: int, text: str, file: str | None) -> No
         if _SKIP_RE.match(rest):
             return  # styling and interaction lines carry no dependencies
         if re.match(r"subgraph\b", rest):
-            _subgraph(chart, index, rest[8:].strip())
+            if not _subgraph(chart, index, rest[8:].strip()):
+                chart.diagnostics.append(Diagnostic("error", index + 1, f"flowchart: expected a subgraph id or \"title\" after 'subgraph', found {rest[8:].strip()!r}", file))
             return
         if re.fullmatch(r"end\s*;?\s*", rest):
             return
@@ -106,13 +110,21 @@ def _parse_line(chart: Flowchart, index: int, text: str, file: str | None) -> No
             return
 
 
-def _subgraph(chart: Flowchart, index: int, rest: str) -> None:
-    match = re.match(r"([^\s\[\"]+)\s*(?:\[(.*)\])?", rest)
-    if match and not rest.startswith('"'):
+def _subgraph(chart: Flowchart, index: int, rest: str) -> bool:
+    """Record ``subgraph id[Title]`` as a node (edges may target it); False if malformed."""
+    if rest.startswith('"'):
+        return rest.count('"') >= 2  # ``subgraph "Title"``: an automatic id nobody can name
+    match = re.fullmatch(r"([\w.\-]+)\s*(?:\[(.*)\])?\s*;?\s*|([\w.\- ]+)", rest)
+    if not rest or match is None:
+        return False
+    if match.group(3) is not None:  # ``subgraph Some Title``: the title is the id
+        node_id = label = match.group(3).strip()
+    else:
         node_id = match.group(1)
         label = (match.group(2) or node_id).strip().strip('"')
-        chart.nodes.setdefault(node_id, label)
-        chart.node_lines.setdefault(node_id, index + 1)
+    chart.nodes.setdefault(node_id, label)
+    chart.node_lines.setdefault(node_id, index + 1)
+    return True
 
 
 def _statement(chart: Flowchart, index: int, text: str, pos: int) -> int:
@@ -123,9 +135,9 @@ def _statement(chart: Flowchart, index: int, text: str, pos: int) -> int:
         if link is None:
             break
         kind, label, pos = link
-        right, pos = _group(chart, index, text, pos)
-        if not right:
+        if not text[pos:].strip(" \t;"):
             raise FlowchartSyntaxError(f"a link '{kind}' needs a node after it", pos)
+        right, pos = _group(chart, index, text, pos)
         for a in left:
             for b in right:
                 chart.edges.append((a, b, label, kind, index + 1))
@@ -226,6 +238,9 @@ def _shape(text: str, pos: int) -> tuple[str | None, int]:
 
 def _link(text: str, pos: int) -> tuple[str, str | None, int] | None:
     """Parse a link (with an optional ``|label|`` or ``-- label -->`` text); None if none here."""
+    edge_id = _EDGE_ID_RE.match(text, pos)  # ``A e1@--> B``: the edge's id names nothing we need
+    if edge_id:
+        pos = edge_id.end()
     match = _LINK_RE.match(text, pos)
     if match and match.group("body") in ("--", "==") and not match.group("r"):
         match = None  # a bare '--' opens a '-- text -->' link
