@@ -253,7 +253,9 @@ class Git:
         with tempfile.TemporaryDirectory(prefix="mc-index-") as folder:
             path = Path(folder) / "index"
             if seed is not None and seed.is_file():
-                shutil.copyfile(seed, path)
+                # copy2 keeps the index's mtime: git's racy-clean check compares file mtimes
+                # with it, so a fresh mtime would hide same-size edits made in the same second
+                shutil.copy2(seed, path)
             yield path
 
 

@@ -35,7 +35,7 @@ from typing import Any
 from mission_control.config import CONFIG_FILE, ConfigError, ProjectConfig, load_config
 from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
 from mission_control.repo.baseline import Baseline, resolve_baseline
-from mission_control.repo.components import Components, UnknownComponent, check_symlinks, load_components
+from mission_control.repo.components import Component, Components, UnknownComponent, check_symlinks, load_components
 from mission_control.repo.git import GITLINK_MODE, Git, RepoError, TreeEntry, open_repo
 from mission_control.repo.snapshots import (
     RestoreResult, Snapshot, create_snapshot, find_snapshot, list_snapshots, restore_snapshot,
@@ -228,6 +228,7 @@ def _prepare(repo: Path | str | Git, component: str | None, full: bool,
     git = repo if isinstance(repo, Git) else _open(repo)
     check_ready(git)
     config = load_config(git.root) if config is None else config
+    comp = None if full else _component(git, config, components, component)
     baseline = resolve_baseline(git, config)
     if baseline.commit is None:
         raise RollbackRefused(baseline.problem or "no baseline")
@@ -240,7 +241,7 @@ def _prepare(repo: Path | str | Git, component: str | None, full: bool,
     if full:
         paths = _full_paths(git, config, candidates, notes)
     else:
-        paths = _component_paths(git, config, components, component, candidates)
+        paths = _component_paths(comp, candidates)
     gitlinks = {p for p in paths if _is_gitlink(p, base_entries, index_entries)}
     if gitlinks:
         notes.append(f"submodules are left alone: {', '.join(sorted(gitlinks))}")
@@ -257,8 +258,8 @@ def _prepare(repo: Path | str | Git, component: str | None, full: bool,
     return _Prepared(git, plan, wanted, current, index_reset)
 
 
-def _component_paths(git: Git, config: ProjectConfig, components: Components | None, name: str,
-                     candidates: set[str]) -> list[str]:
+def _component(git: Git, config: ProjectConfig, components: Components | None, name: str) -> Component:
+    """The component ``name``, checked: it has paths and none leads outside the repository."""
     try:
         comps = load_components(git.root, config) if components is None else components
         comp = comps.get(name)
@@ -271,12 +272,17 @@ def _component_paths(git: Git, config: ProjectConfig, components: Components | N
         raise RollbackRefused(f"component {name!r} {where}has no paths; add [components.{name}] "
                               f"paths = [...] to {CONFIG_FILE} to roll it back")
     try:
+        comp.matcher()
         check_symlinks(git.root, comp)
-        paths = comp.files(candidates)
     except RepoError as exc:
         raise RollbackRefused(str(exc)) from None
+    return comp
+
+
+def _component_paths(comp: Component, candidates: set[str]) -> list[str]:
+    paths = comp.files(candidates)
     if not paths:
-        raise RollbackRefused(f"component {name!r}: its paths ({', '.join(comp.paths)}) match no file "
+        raise RollbackRefused(f"component {comp.name!r}: its paths ({', '.join(comp.paths)}) match no file "
                               "in the baseline or the working tree")
     return paths
 
