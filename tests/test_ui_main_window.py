@@ -211,3 +211,34 @@ def test_shortcuts_and_about_dialogs(qtbot, window):
     about = window.findChild(QtWidgets.QMessageBox, "aboutDialog")
     assert "PySide6" in about.informativeText()
     about.close()
+
+
+def test_plan_edited_elsewhere_is_reloaded_by_the_watcher(qtbot, plan_copy):
+    import subprocess
+
+    repo = plan_copy.parent
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    win = create_window(repo, plan_copy)
+    qtbot.addWidget(win)
+    assert win.watch is not None and win.watch_label.text().startswith("Watching")
+    text = plan_copy.read_bytes().replace(b":crit, alpha3, 14:00, 4h", b":crit, alpha3, 14:30, 4h")
+    plan_copy.write_bytes(text)
+    qtbot.waitUntil(lambda: win.project.plan.task("alpha3").start == datetime(1970, 1, 1, 14, 30), timeout=10_000)
+    assert not win.project.modified
+    win.close()
+
+
+def test_external_edit_with_unsaved_edits_asks_and_keeps_them_by_default(qtbot, plan_copy, monkeypatch):
+    import subprocess
+
+    repo = plan_copy.parent
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=repo, check=True)
+    win = create_window(repo, plan_copy)
+    qtbot.addWidget(win)
+    win.project.reschedule("alpha4", start=datetime(1970, 1, 1, 19))
+    asked = []
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: asked.append(a[1]) or QtWidgets.QMessageBox.StandardButton.No)
+    plan_copy.write_bytes(plan_copy.read_bytes() + b"\n")
+    qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
+    assert win.project.plan.task("alpha4").start == datetime(1970, 1, 1, 19)  # the lead's edit survives
+    win.close()

@@ -43,17 +43,17 @@ def run_app(args: list[str]) -> int:
         app.setWindowIcon(QtGui.QIcon(str(icon)))
     settings = load_settings()
     project = None
+    from mission_control.demo import DemoError, create_demo
+
     try:
         if ns.demo:
-            from mission_control.demo import create_demo
-
             project = Project.open(create_demo(reset=ns.reset))
         elif ns.repo or ns.plan:
             project = Project.open(ns.repo, ns.plan)
         elif settings.recent and Path(settings.recent[0].plan or settings.recent[0].repo).exists():
             last = settings.recent[0]
             project = Project.open(last.repo or None, last.plan or None)
-    except ProjectError as exc:
+    except (ProjectError, DemoError) as exc:
         print(f"mission-control: {exc}", file=sys.stderr)
         if ns.repo or ns.plan or ns.demo:
             return 2

@@ -35,10 +35,12 @@ class MainWindow(QtWidgets.QMainWindow):
     Signals:
         project_changed(): the plan changed (an edit, undo/redo, reload).
         selection_changed(str): the selected task changed (empty string: none).
+        repo_changed(object): files in the repository changed (a watch ChangeSet).
     """
 
     project_changed = QtCore.Signal()
     selection_changed = QtCore.Signal(str)
+    repo_changed = QtCore.Signal(object)
 
     def __init__(self, project: Project | None = None, settings: Settings | None = None) -> None:
         super().__init__()
@@ -46,6 +48,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = settings or load_settings()
         self.project: Project | None = None
         self.selected: str | None = None
+        self.watch = None
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self._preview_pending: tuple | None = None
@@ -194,7 +197,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.plan_label.setObjectName("planLabel")
         self.conflict_label = QtWidgets.QLabel("")
         self.conflict_label.setObjectName("conflictLabel")
+        self.watch_label = QtWidgets.QLabel("")
+        self.watch_label.setObjectName("watchLabel")
         status.addPermanentWidget(self.conflict_label)
+        status.addPermanentWidget(self.watch_label)
         status.addPermanentWidget(self.plan_label)
 
     def _restore_layout(self) -> None:
@@ -216,8 +222,62 @@ class MainWindow(QtWidgets.QMainWindow):
         save_settings(self.settings)
         path = project.plan_file.path
         self.plan_label.setText(f"Plan: {path}" if path else "")
+        self._start_watching()
         for problem in project.plan.errors:
             self.statusBar().showMessage(str(problem), 10000)
+
+    # watching ----------------------------------------------------------------------------
+    def _start_watching(self) -> None:
+        from mission_control.ui.watch_bridge import WatchBridge
+
+        self._stop_watching()
+        if self.project is None or self.project.repo is None:
+            self.watch_label.setText("Not watching (no repository)")
+            return
+        self.watch = WatchBridge(self.project.repo, self.project.plan_file.path, self)
+        self.watch.changed.connect(self._repo_changed)
+        mode = self.watch.start()
+        self.watch_label.setText(self.watch.status if mode in ("native", "polling") else mode)
+
+    def _stop_watching(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
+            self.watch.deleteLater()
+            self.watch = None
+
+    def _repo_changed(self, change) -> None:
+        """React to a coalesced burst of file changes: reload the plan, tell the panels."""
+        if self.project is None:
+            return
+        if change.notice:
+            self.watch_label.setText(self.watch.status if self.watch else change.notice)
+            self.statusBar().showMessage(change.notice, 10000)
+        if change.repo_deleted:
+            dialogs.inform(self, "Repository gone", f"{self.project.repo} no longer exists; the plan stays open.", warning=True)
+        if change.plan_deleted:
+            self.statusBar().showMessage(f"The plan file {self.project.plan_file.path} was deleted on disk; Save writes it again.", 15000)
+        elif change.plan_changed and self.project.plan_file.document.changed_on_disk():
+            self._plan_changed_on_disk()
+        self.repo_changed.emit(change)
+
+    def _plan_changed_on_disk(self) -> None:
+        """The plan was edited elsewhere: reload, asking first if that would drop the lead's edits."""
+        if self.project.modified:
+            answer = dialogs.ask(self, "Plan changed on disk",
+                                 "The plan file was changed outside Mission Control, and you have unsaved edits.\n\n"
+                                 "Reload it and discard your edits? (No keeps your version; saving will ask before overwriting.)",
+                                 Button.Yes | Button.No, Button.No)
+            if answer != Button.Yes:
+                self.statusBar().showMessage("Plan changed on disk; your unsaved edits are kept.", 10000)
+                return
+        try:
+            self.project.reload()
+        except PlanError as exc:
+            dialogs.inform(self, "Cannot reload plan", str(exc), warning=True)
+            return
+        self.undo_stack.clear()
+        self.refresh()
+        self.statusBar().showMessage("Plan reloaded: it changed on disk.", 8000)
 
     def refresh(self) -> None:
         """Redraw every view from the project's current plan."""
@@ -343,9 +403,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_project(None, path)
 
     def open_demo(self) -> None:
-        from mission_control.demo import create_demo
+        from mission_control.demo import DemoError, create_demo
 
-        self.open_project(create_demo())
+        try:
+            path = create_demo()
+        except DemoError as exc:
+            dialogs.inform(self, "Cannot create the demo mission", str(exc), warning=True)
+            return
+        self.open_project(path)
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -370,6 +435,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.maybe_save():
             event.ignore()
             return
+        self._stop_watching()
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64()).decode()
         save_settings(self.settings)
