@@ -473,6 +473,7 @@ class GanttView(pg.PlotWidget):
         for extra in (self.lanes, self.arrows, self.now_line, self.drag_label):
             item.addItem(extra, ignoreBounds=extra is not self.lanes)
         self.hours_per_pixel = 0.01
+        self._markers: dict[str, dict[str, str]] = {}
         self._content = QtCore.QRectF(0, 0, 1, 1)
         item.vb.sigRangeChanged.connect(self._range_changed)
         self._fitted = False
@@ -496,6 +497,7 @@ class GanttView(pg.PlotWidget):
             bar = self.bars.get(task.key)
             if bar is None:
                 bar = BarItem(self, task, geometry)
+                bar.marker = "  ".join(v for _, v in sorted(self._markers.get(task.key, {}).items()))
                 self.bars[task.key] = bar
                 self.plotItem.addItem(bar)
             else:
@@ -595,6 +597,21 @@ class GanttView(pg.PlotWidget):
         centre = (x0 + x1) / 2
         half = (x1 - x0) * factor / 2
         vb.setXRange(centre - half, centre + half, padding=0)
+
+    def set_marker(self, key: str, source: str, text: str | None) -> None:
+        """Show a short marker after task ``key``'s name (e.g. ``⟲ rolled back``, ``✓ 12/12``).
+
+        Several panels mark bars; each owns its ``source`` slot, and ``None`` clears it.
+        """
+        markers = self._markers.setdefault(key, {})
+        if text:
+            markers[source] = text
+        else:
+            markers.pop(source, None)
+        bar = self.bars.get(key)
+        if bar is not None:
+            bar.marker = "  ".join(markers[s] for s in sorted(markers))
+            bar.update()
 
     def set_now(self, moment: datetime | None) -> None:
         """Show the now-line at ``moment`` (None hides it)."""

@@ -26,6 +26,9 @@ from mission_control.ui.welcome import WelcomeScreen
 
 log = logging.getLogger(__name__)
 PREVIEW_MAX_TASKS = 400
+# Dock modules under mission_control.ui; each defines install(window) and is loaded if present.
+PANEL_MODULES = ("components_panel", "tests_panel", "codemods_panel", "checklist_panel",
+                 "runbook_panel", "dashboard_panel", "log_panel")
 Button = QtWidgets.QMessageBox.StandardButton
 
 
@@ -59,6 +62,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_menus()
         self._build_toolbar()
         self._build_statusbar()
+        self.panels: dict[str, object] = {}
+        self._install_panels()
         self.resize(1400, 860)
         self._restore_layout()
         if project is not None:
@@ -100,6 +105,28 @@ class MainWindow(QtWidgets.QMainWindow):
         self.gantt.span_change_finished.connect(self._span_changed)
         self.gantt.span_changing.connect(self._span_changing)
         self.gantt.task_nudged.connect(lambda key, start, duration: self._span_changed(key, start, duration, nudge=True))
+
+    def _install_panels(self) -> None:
+        """Load each dock module that exists; a broken panel is logged, never fatal."""
+        import importlib
+        import importlib.util
+
+        for name in PANEL_MODULES:
+            module_name = f"mission_control.ui.{name}"
+            if importlib.util.find_spec(module_name) is None:
+                continue
+            try:
+                self.panels[name] = importlib.import_module(module_name).install(self)
+            except Exception:  # noqa: BLE001 — one panel must not take the window down
+                log.exception("panel %s failed to install", name)
+
+    def edit_plan(self, description: str, action) -> None:
+        """Run a plan edit (``action() -> list[LineEdit]``) as one undoable step."""
+        from mission_control.ui.commands import PlanEditCommand
+
+        if self.project is None:
+            return
+        self.undo_stack.push(PlanEditCommand(self.project, description, action, self.refresh, self._edit_failed))
 
     def add_dock(self, title: str, name: str, widget: QtWidgets.QWidget, area: QtCore.Qt.DockWidgetArea) -> QtWidgets.QDockWidget:
         """Add a dock (other panels use this too) and list it in the View menu."""
