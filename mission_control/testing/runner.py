@@ -110,6 +110,13 @@ class _State:
     current: str | None = None
     started: bool = False
     finish: dict | None = None
+    stopped_where: str | None = None
+
+    def where(self) -> str:
+        """Where the run is now, for a cancel or timeout message."""
+        if self.current:
+            return f"while running {self.current}"
+        return "while collecting tests" if self.collected is None else "between tests"
 
     def count(self, category: str) -> None:
         if category in self.totals:
@@ -240,6 +247,7 @@ def _pump(proc, tail: _Tail, dispatcher: _Dispatcher, cancel: CancelToken | None
         elif timeout is not None and time.monotonic() - started > timeout:
             reason = "timeout"
         if reason:
+            dispatcher.state.stopped_where = dispatcher.state.where()
             _stop(proc, tail, dispatcher, grace)
             break
         if cancel is not None:
@@ -304,8 +312,7 @@ def _exit_code(state: _State, returncode: int, stop_reason: str | None) -> int:
 
 def _message(state: _State, exit_code: int, returncode: int, stop_reason: str | None,
              timeout: float | None, output: str, repo: Path) -> str | None:
-    where = f"while running {state.current}" if state.current else (
-        "while collecting tests" if state.collected is None else "between tests")
+    where = state.stopped_where or state.where()
     if stop_reason == "cancelled":
         return f"cancelled {where} ({state.done} of {state.total} tests finished)"
     if stop_reason == "timeout":

@@ -20,7 +20,14 @@ FAILING = frozenset({"failed", "error"})
 
 
 class SelectionError(Exception):
-    """A selection that cannot be turned into a run; the message says why and what to do."""
+    """A selection that cannot be turned into a run; the message says why and what to do.
+
+    ``exit_code`` follows pytest: 4 for a bad request (unknown component), 5 for nothing to run.
+    """
+
+    def __init__(self, message: str, exit_code: int = 4) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,7 @@ def _failed_selection(repo: Path, selection: Selection, last: Mapping[str, str])
     if failing:
         return ResolvedSelection(selection, tuple(failing), f"{len(failing)} failing in the last runs")
     if last:
-        raise SelectionError("no failed tests to rerun: every test passed the last time it ran")
+        raise SelectionError("no failed tests to rerun: every test passed the last time it ran", 5)
     return ResolvedSelection(selection, ("--lf", "--lfnf=none"), "no history yet: pytest's --lf")
 
 
@@ -132,12 +139,13 @@ def _affected_selection(repo: Path, selection: Selection, commit: str | None, te
         return ResolvedSelection(selection, (), "no green run yet: running everything")
     changed = changed_files(repo, commit)
     if not changed:
-        raise SelectionError(f"nothing changed since the last green run (commit {commit[:10]})")
+        raise SelectionError(f"nothing changed since the last green run (commit {commit[:10]})", 5)
     tests, everything = affected_tests(build_import_graph(repo), changed)
     if everything:
         return ResolvedSelection(selection, (), "the root conftest.py changed: running everything")
     if not tests:
-        raise SelectionError(f"no test is affected by the {len(changed)} file(s) changed since commit {commit[:10]}")
+        raise SelectionError(
+            f"no test is affected by the {len(changed)} file(s) changed since commit {commit[:10]}", 5)
     return ResolvedSelection(selection, tuple(tests), f"{len(changed)} changed file(s) since {commit[:10]}")
 
 

@@ -105,7 +105,7 @@ def run_project_tests(
             record, alerts = record_run(history, result, commit, when=started)
             return ProjectRun(result, record, alerts, resolved.note)
     except SelectionError as exc:
-        return _failed(selection, str(exc), 5)
+        return _failed(selection, str(exc), exc.exit_code)
     except (ConfigError, InterpreterError, HistoryError) as exc:
         return _failed(selection, str(exc), EXIT_UNAVAILABLE)
 

@@ -96,11 +96,14 @@ class _Stream(object):
             cat = self.category(report)
             if cat and getattr(report, "count_towards_summary", True):
                 categories.append(cat)
+        outcome = _outcome(reports, categories)
+        if outcome is None:
+            return  # interrupted before its call phase: it did not finish
         failing = [r for r in reports if not r.passed]
         self.emit({
             "e": "test",
             "nodeid": nodeid,
-            "outcome": _outcome(reports, categories),
+            "outcome": outcome,
             "categories": categories,
             "duration": sum(getattr(r, "duration", 0.0) or 0.0 for r in reports),
             "longrepr": "\n".join(_failure_text(r) for r in failing) or None,
@@ -123,7 +126,10 @@ class _Stream(object):
 
 
 def _outcome(reports, categories):
-    """One outcome per test: an error in any phase wins, else the call's (or setup's) category."""
+    """One outcome per test: an error in any phase wins, else the call's (or setup's) category.
+
+    None when the test never reached its call phase (a run interrupted during it).
+    """
     phases = dict((r.when, r) for r in reports)
     if any(c == "error" for c in categories):
         return "error"
@@ -139,7 +145,7 @@ def _outcome(reports, categories):
             return "skipped"
         if when == "call":
             return "passed"
-    return categories[0] if categories else "passed"
+    return categories[0] if categories else None
 
 
 def _failure_text(report):

@@ -1,0 +1,113 @@
+"""The ``test`` command: run the repository's suite (or a selection) with live progress.
+
+Live progress goes to stderr, the summary (or ``--json``) to stdout, and the exit code is
+pytest's, so scripts and CI can use it like pytest itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from mission_control.cli import EXIT_USAGE, CliError, add_json_flag, print_json
+from mission_control.progress import CancelToken
+from mission_control.testing import (
+    Selection,
+    TestFinished,
+    run_project_tests,
+    summary_line,
+)
+from mission_control.testing.results import FAILING, RunEvent
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``test``."""
+    parser = subparsers.add_parser("test", help="run the repository's tests (live progress on stderr)")
+    parser.add_argument("--repo", default=".", help="the repository (default: current folder)")
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--component", metavar="C", help="only component C's tests")
+    group.add_argument("--task", metavar="T", help="only the tests of the components serving plan task T")
+    group.add_argument("--failed", action="store_true", help="rerun the tests that failed last time")
+    group.add_argument("--affected", action="store_true", help="only tests affected by changes since the last green run")
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the run after this long")
+    parser.add_argument("--no-parallel", action="store_true", help="do not use pytest-xdist even when installed")
+    parser.add_argument("--no-history", action="store_true", help="do not record this run in the project history")
+    add_json_flag(parser)
+    parser.set_defaults(handler=cmd_test)
+
+
+def selection_from_args(ns: argparse.Namespace) -> Selection:
+    """The selection the flags ask for."""
+    if ns.component:
+        return Selection("component", ns.component)
+    if ns.task:
+        return Selection("task", ns.task)
+    if ns.failed:
+        return Selection("failed")
+    if ns.affected:
+        return Selection("affected")
+    return Selection()
+
+
+class _Live:
+    """Prints one status character per finished test to stderr, pytest-style, with a count per line."""
+
+    marks = {"passed": ".", "failed": "F", "error": "E", "skipped": "s", "xfailed": "x", "xpassed": "X"}
+
+    def __init__(self, stream=sys.stderr) -> None:
+        self.stream = stream
+        self.column = 0
+
+    def __call__(self, event: RunEvent) -> None:
+        if not isinstance(event, TestFinished):
+            return
+        self.stream.write(self.marks.get(event.result.outcome, "?"))
+        self.column += 1
+        if self.column == 60 or event.done == event.total:
+            total = f"/{event.total}" if event.total else ""
+            self.stream.write(f" [{event.done}{total}]\n")
+            self.column = 0
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.column:
+            self.stream.write("\n")
+            self.column = 0
+
+
+def cmd_test(ns: argparse.Namespace) -> int:
+    repo = Path(ns.repo)
+    if not repo.is_dir():
+        raise CliError(f"repository folder not found: {repo}", EXIT_USAGE)
+    live = _Live()
+    cancel = CancelToken()
+    try:
+        run = run_project_tests(repo, selection_from_args(ns), workers=None if ns.no_parallel else "auto",
+                                timeout=ns.timeout, store=not ns.no_history, on_event=live, cancel=cancel)
+    finally:
+        live.close()
+    result = run.result
+    if ns.json:
+        data = result.to_json()
+        data["alerts"] = [{"level": a.level, "title": a.title, "message": a.message} for a in run.alerts]
+        print_json(data)
+    else:
+        _print_summary(run)
+    return result.exit_code
+
+
+def _print_summary(run) -> None:
+    result = run.result
+    for test in result.tests:
+        if test.outcome in FAILING:
+            print(f"{test.outcome.upper()} {test.nodeid}")
+    for error in result.collection_errors:
+        print(f"ERROR collecting {error.nodeid}")
+    if run.note:
+        print(f"selection: {result.selection} ({run.note})", file=sys.stderr)
+    if result.message:
+        print(result.message, file=sys.stderr)
+    for alert in run.alerts:
+        print(f"{alert.level.upper()}: {alert.title}: {alert.message}", file=sys.stderr)
+    print(summary_line(result))
