@@ -243,3 +243,17 @@ def test_progress_and_cancel(crafted: Path) -> None:
 def test_name_tokens() -> None:
     assert name_tokens("UnifiedIDManager") == ["unified", "id", "manager"]
     assert name_tokens("generate_run_id") == ["generate", "run", "id"]
+
+
+def test_incremental_runs_are_flushed_to_the_disk_cache(crafted: Path) -> None:
+    auditor = Auditor(crafted)
+    auditor.run()
+    write(crafted, "app/core.py", "class Engine:\n    pass\n")
+    assert auditor.run(changed=["app/core.py"]).parsed == 1
+    (crafted / "app/sessions").rename(crafted / "app/moved")  # a folder: forces a relist
+    moved = auditor.run(changed=[crafted / "app/sessions", crafted / "app/moved"])
+    assert {"app.moved.one", "app.moved.two"} <= {m.module for m in moved.modules}
+    auditor.flush()
+    warm = audit(crafted)
+    assert (warm.parsed, warm.read) == (0, 0)
+    assert warm.to_json() == moved.to_json()

@@ -11,6 +11,7 @@ import re
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 from typing import Iterable, Mapping, Sequence
 
@@ -234,18 +235,24 @@ def _roles(facts_by_path: Mapping[str, tuple], paths: list[str], roles: Sequence
 
 def matches_any(path: str, patterns: Iterable[str]) -> bool:
     """Whether a repo-relative path matches one of the globs (a bare folder matches inside)."""
+    return _compiled(tuple(patterns)).match(path) is not None
+
+
+@lru_cache(maxsize=256)
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern:
+    """One regex for a set of globs: ``fnmatch`` semantics, plus folder prefixes."""
+    alternatives = []
     for pattern in patterns:
         pattern = pattern.strip()
         if pattern.startswith("./"):
             pattern = pattern[2:]
-        if fnmatch.fnmatchcase(path, pattern):
-            return True
+        alternatives.append(fnmatch.translate(pattern))
         folder = pattern.rstrip("/")
-        if not any(ch in folder for ch in "*?[") and path.startswith(folder + "/"):
-            return True
-        if pattern.endswith("/**") and path.startswith(pattern[:-3] + "/"):
-            return True
-    return False
+        if pattern.endswith("/**"):
+            alternatives.append(re.escape(pattern[:-3]) + "/.*")
+        elif folder and not any(ch in folder for ch in "*?["):
+            alternatives.append(re.escape(folder) + "/.*")
+    return re.compile("|".join(f"(?:{alt})" for alt in alternatives) or r"(?!)", re.S)
 
 
 def _components(

@@ -65,6 +65,7 @@ class Auditor:
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
         self._cache = AuditCache.load(self.repo, use_cache)
         self._files: set[str] | None = None
+        self._last: dict[str, tuple] | None = None
         self._lock = threading.Lock()
 
     def run(
@@ -76,19 +77,53 @@ class Auditor:
     ) -> AuditResult:
         """Audit the working tree.
 
-        ``changed`` (paths from a watcher's change set, absolute or repo-relative) skips
-        listing the repository again; only those paths are re-examined, the others are
-        re-validated by stat. Without it, the file list comes from git (or a walk).
+        Without ``changed``: list the files (git or a walk), re-validate every one by stat,
+        and save the cache. With ``changed`` (paths of a watcher's change set, absolute or
+        repo-relative) after a first run: only those paths are looked at and the cache is
+        saved later (:meth:`flush`), so one changed file costs one file.
         """
         with self._lock:
             if not self.repo.is_dir():
                 raise AuditError(f"{self.repo}: the repository folder is gone")
-            files = self._current_files(changed)
-            facts, parsed, read = self._facts_for(files, on_progress, cancel)
-            self._cache.forget_paths_except(set(facts))
-            self._cache.save()
+            incremental = changed is not None and self._last is not None
+            if incremental:
+                facts, parsed, read = self._refresh(changed, cancel)
+            else:
+                files = self._current_files(None)
+                facts, parsed, read = self._facts_for(files, on_progress, cancel)
+                self._cache.forget_paths_except(set(facts))
+                self._cache.save()
+            self._last = facts
             result = analyse(facts, components=self.components, roles=self.roles)
             return _with_counts(result, parsed, read)
+
+    def flush(self) -> None:
+        """Write what incremental runs learnt to the on-disk cache (call when idle or closing)."""
+        with self._lock:
+            if self._last is not None:
+                self._cache.forget_paths_except(set(self._last))
+            self._cache.save()
+
+    def _refresh(
+        self, changed: Iterable[str | os.PathLike[str]], cancel: CancelToken | None
+    ) -> tuple[dict[str, tuple], int, int]:
+        """Re-examine only ``changed``; a folder or an unknown non-.py path forces a relist."""
+        paths = list(changed)
+        if any(self._needs_relist(p) for p in paths):
+            files = self._current_files(None)
+            return self._facts_for(files, None, cancel)
+        files = self._current_files(paths)
+        facts = {rel: f for rel, f in self._last.items() if rel in files}
+        touched = {rel for rel in map(self._relative, paths) if rel and rel in files}
+        fresh, parsed, read = self._facts_for(touched, None, cancel)
+        facts.update(fresh)
+        return facts, parsed, read
+
+    def _needs_relist(self, path: str | os.PathLike[str]) -> bool:
+        rel = self._relative(path)
+        if rel is None or rel.endswith(".py"):
+            return False
+        return (self.repo / rel).is_dir() or not (self.repo / rel).exists()
 
     def run_ref(
         self,

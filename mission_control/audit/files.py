@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
 IGNORED_DIRS = frozenset(
@@ -103,14 +104,15 @@ def _in_ignored_folder(repo: Path, rel: str, venv_cache: dict[str, bool]) -> boo
     return False
 
 
+@lru_cache(maxsize=65536)
 def module_name(rel: str) -> str:
-    """Dotted module name of a repo-relative path (``src/`` layouts stripped)."""
+    """Dotted module name of a repo-relative path (``src/`` layouts stripped); memoised."""
     for root in SOURCE_ROOTS:
         if rel.startswith(root):
             rel = rel[len(root) :]
             break
-    path = PurePosixPath(rel)
-    parts = list(path.with_suffix("").parts)
+    stem = rel[: -len(PurePosixPath(rel).suffix)] if PurePosixPath(rel).suffix else rel
+    parts = [part for part in stem.split("/") if part]
     if parts and parts[-1] == "__init__":
         parts.pop()
     return ".".join(parts)
