@@ -1,4 +1,5 @@
-"""The plan as JSON-ready data (the shape ``mission-control plan show --json`` prints)."""
+"""The plan as JSON-ready data (the shape ``mission-control plan show --json`` prints, exactly
+the keys issue 2 lists)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,16 @@ from mission_control.schedule import ScheduleAnalysis, analyse
 def iso(value: datetime | None) -> str | None:
     """ISO 8601 without zone (``1970-01-01T08:00:00``), or None when unscheduled."""
     return value.isoformat() if value is not None else None
+
+
+def problems(plan: Plan) -> list[dict[str, Any]]:
+    """Errors and warnings in the issue's ``{"line", "message"}`` shape, errors first and marked.
+
+    ``plan show --json`` has one list for both (its shape is fixed); ``check --json`` keeps
+    them apart.
+    """
+    errors = [{"line": d.line, "message": f"error: {d.message}"} for d in plan.errors]
+    return errors + [{"line": d.line, "message": d.message} for d in plan.warnings]
 
 
 def plan_to_json(plan: Plan, analysis: ScheduleAnalysis | None = None) -> dict[str, Any]:
@@ -46,8 +57,7 @@ def plan_to_json(plan: Plan, analysis: ScheduleAnalysis | None = None) -> dict[s
             {"text": i.text, "heading": list(i.heading), "done": i.done, "line": i.line} for i in plan.checklist
         ],
         "components": list(plan.components),
-        "errors": [{"line": d.line, "message": d.message} for d in plan.errors],
-        "warnings": [{"line": d.line, "message": d.message} for d in plan.warnings],
+        "warnings": problems(plan),
         "graph": {
             "nodes": [{"id": n.id, "label": n.label, "task": n.task} for n in plan.graph.nodes],
             "edges": [{"from": e.from_id, "to": e.to_id, "label": e.label, "kind": e.kind} for e in plan.graph.edges],
