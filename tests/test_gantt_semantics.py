@@ -581,3 +581,10 @@ def test_chains_longer_than_eleven_passes_stay_unscheduled():
     resolved = {t.key for t in plan.tasks if t.resolved}
     assert "t15" in resolved and "t1" not in resolved
     assert any("could not be scheduled" in e.message for e in plan.errors)
+
+
+def test_durations_past_the_year_9999_are_errors_not_crashes():
+    plan = parse("dateFormat YYYY-MM-DD\na :a, 9990-01-01, 20y\nb :b, 2020-01-01, 99999y")
+    assert plan.task("a").end == plan.task("a").start and [e.line for e in plan.errors] == [6]
+    assert plan.task("b").end == plan.task("b").start  # not a duration at all: zero length, a warning
+    assert any(w.line == 7 and "zero length" in w.message for w in plan.warnings)

@@ -36,7 +36,17 @@ class Duration:
     unit: str
 
     def add_to(self, start: datetime) -> datetime:
-        """Return ``start`` plus this duration with Mermaid's calendar rules."""
+        """Return ``start`` plus this duration with Mermaid's calendar rules.
+
+        Raises:
+            OverflowError: the result would fall outside the years 1..9999.
+        """
+        try:
+            return self._add(start)
+        except (OverflowError, ValueError):
+            raise OverflowError(f"{self} from {start:%Y-%m-%d} goes past the year 9999") from None
+
+    def _add(self, start: datetime) -> datetime:
         if self.unit in _EXACT_UNITS:
             return start + timedelta(milliseconds=float(self.amount * _EXACT_UNITS[self.unit]))
         if self.unit in ("d", "w"):
@@ -52,12 +62,24 @@ class Duration:
 _EXACT_UNITS = {"ms": Decimal(1), "s": Decimal(1000), "m": Decimal(60_000), "h": Decimal(3_600_000)}
 
 
+# Longer than any calendar can hold (10,000 years): such a "duration" is a typo, not a plan.
+_MAX_SPAN_MS = Decimal(10_000 * 366 * 86_400_000)
+_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 7 * 86_400_000,
+            "M": 31 * 86_400_000, "y": 366 * 86_400_000}
+
+
 def parse_duration(text: str) -> Duration | None:
-    """Parse ``8h``, ``1.5d``, ``30m``...; None if ``text`` is not exactly a duration."""
+    """Parse ``8h``, ``1.5d``, ``30m``...; None if ``text`` is not exactly a duration.
+
+    Amounts spanning more than 10,000 years are refused too (no date could hold the end).
+    """
     match = _DURATION_RE.match(text)
     if not match:
         return None
-    return Duration(Decimal(match.group(1)), match.group(2))
+    amount = Decimal(match.group(1))
+    if amount * _UNIT_MS[match.group(2)] > _MAX_SPAN_MS:
+        return None
+    return Duration(amount, match.group(2))
 
 
 def add_months(moment: datetime, months: int) -> datetime:

@@ -256,6 +256,8 @@ class _Resolver:
             self.by_key[task.key] = task  # Mermaid finds the LAST task with an id
         self.processed = {id(t): False for t in self.chart.tasks}
         self.all_excluded: set[int] = set()
+        self.overflowed: set[int] = set()
+        self.current: Task | None = None
 
     def run(self) -> None:
         for task in self.chart.tasks:
@@ -273,6 +275,7 @@ class _Resolver:
         return done
 
     def compile(self, task: Task) -> None:
+        self.current = task
         if task.start_item is None:
             prev = self.by_key.get(task.prev_key) if task.prev_key else None
             task.start = prev.end if prev is not None else self.today
@@ -313,7 +316,13 @@ class _Resolver:
         if parsed is not None:
             return parsed + timedelta(days=1) if self.chart.inclusive_end_dates else parsed
         duration = parse_duration(item)
-        return duration.add_to(start) if duration is not None else start
+        if duration is None:
+            return start
+        try:
+            return duration.add_to(start)
+        except OverflowError:
+            self.overflowed.add(id(self.current))
+            return start
 
     def apply_excludes(self, task: Task, start: datetime, end: datetime) -> datetime | None:
         """Push the end one day later for each excluded day in (start, end] (Mermaid's rule).
@@ -359,6 +368,8 @@ class _Resolver:
     def report_task(self, task: Task) -> None:
         diag = self.diagnostics
         line = task.line
+        if id(task) in self.overflowed:
+            diag.append(Diagnostic("error", line, f"task {task.name!r}: {task.end_item!r} from {task.start:%Y-%m-%d} ends past the year 9999; it is given zero length", self.file))
         if id(task) in self.all_excluded:
             diag.append(Diagnostic("error", line, f"task {task.name!r} never ends: 'excludes' leaves no working day after its start ({', '.join(self.chart.excludes)})", self.file))
             return
