@@ -472,34 +472,27 @@ class GanttView(pg.PlotWidget):
         self.drag_label.setVisible(False)
         for extra in (self.lanes, self.arrows, self.now_line, self.drag_label):
             item.addItem(extra, ignoreBounds=extra is not self.lanes)
-        self.legend = self._make_legend()
         self.hours_per_pixel = 0.01
         self._markers: dict[str, dict[str, str]] = {}
         self._content = QtCore.QRectF(0, 0, 1, 1)
         item.vb.sigRangeChanged.connect(self._range_changed)
         self._fitted = False
 
-    def _make_legend(self) -> QtWidgets.QLabel:
+    @staticmethod
+    def make_legend() -> QtWidgets.QLabel:
+        """A one-line key to the chart's colours, to place under the chart."""
         swatch = "<span style='background:{0};color:{0}'>&nbsp;&nbsp;&nbsp;</span>"
-        outline = "<span style='border:2px {1} {0};color:white'>&nbsp;&nbsp;&nbsp;</span>"
         html = (f"{swatch.format(COLORS['crit'])} crit &nbsp; {swatch.format(COLORS['bar'])} task &nbsp; "
-                f"{swatch.format(COLORS['done'])} done &nbsp; "
+                f"{swatch.format(COLORS['done'])} done &nbsp;&nbsp; "
                 f"<span style='color:{COLORS['critical_path']}'>▬</span> critical path &nbsp; "
                 f"<span style='color:{COLORS['conflict']}'>┅</span> conflict &nbsp; "
                 f"<span style='color:{COLORS['arrow']}'>→</span> finish-to-start &nbsp; "
-                f"<span style='color:{COLORS['arrow_ss']}'>⇢</span> start-to-start")
-        del outline
-        legend = QtWidgets.QLabel(html, self)
+                f"<span style='color:{COLORS['arrow_ss']}'>⇢</span> start-to-start &nbsp;&nbsp; "
+                "<span style='color:#5c6773'>drag to move · drag the right edge to resize · Alt: no snap · wheel: zoom</span>")
+        legend = QtWidgets.QLabel(html)
         legend.setObjectName("ganttLegend")
-        legend.setStyleSheet("QLabel { background: rgba(255,255,255,225); border: 1px solid #c9d1db;"
-                             " border-radius: 4px; padding: 2px 6px; color: #16202c; font-size: 8pt; }")
-        legend.adjustSize()
+        legend.setStyleSheet("QLabel { background: white; color: #16202c; padding: 3px 10px; font-size: 8pt; }")
         return legend
-
-    def resizeEvent(self, ev: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt API)
-        super().resizeEvent(ev)
-        if hasattr(self, "legend"):
-            self.legend.move(self.width() - self.legend.width() - 12, self.height() - self.legend.height() - 34)
 
     # model -> view ---------------------------------------------------------------------
     def set_plan(self, plan: Plan, analysis: ScheduleAnalysis) -> None:

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 PREVIEW_MAX_TASKS = 400
 # Dock modules under mission_control.ui; each defines install(window) and is loaded if present.
 PANEL_MODULES = ("components_panel", "tests_panel", "codemods_panel", "checklist_panel",
-                 "runbook_panel", "dashboard_panel", "log_panel")
+                 "runbook_panel", "dashboard_panel", "log_panel", "preferences")
 Button = QtWidgets.QMessageBox.StandardButton
 
 
@@ -78,7 +78,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.graph = DependencyGraph()
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         self.splitter.setObjectName("centralSplitter")
-        self.splitter.addWidget(self.gantt)
+        gantt_box = QtWidgets.QWidget()
+        box_layout = QtWidgets.QVBoxLayout(gantt_box)
+        box_layout.setContentsMargins(0, 0, 0, 0)
+        box_layout.setSpacing(0)
+        box_layout.addWidget(self.gantt, 1)
+        box_layout.addWidget(GanttView.make_legend())
+        self.splitter.addWidget(gantt_box)
         self.splitter.addWidget(self.graph)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
