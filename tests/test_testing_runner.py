@@ -286,3 +286,21 @@ def test_plugin_folder_holds_only_the_plugin() -> None:
     # everything in this folder lands on the target's sys.path: it must not shadow their modules
     names = {p.name for p in PLUGIN_DIR.iterdir() if p.suffix == ".py"}
     assert names == {"__init__.py", "mission_control_stream.py"}
+
+
+@pytest.mark.slow
+def test_third_party_suite_totals_equal_plain_pytest() -> None:
+    """boltons' own suite (sdist in benchmarks/.data, downloaded once): totals equal pytest's summary."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    try:
+        from bench_test_runner import fetch_suite
+    finally:
+        sys.path.pop(0)
+    try:
+        suite = fetch_suite()
+    except (subprocess.CalledProcessError, OSError) as exc:
+        pytest.skip(f"cannot download the boltons sdist: {exc}")
+    expected = pytest_summary_counts(suite)
+    result = run_tests(suite, ["-p", "no:cacheprovider"], workers=None)
+    assert nonzero(result.totals) == expected and sum(expected.values()) > 500
+    assert len(result.tests) == result.collected
