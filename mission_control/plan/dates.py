@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 EPOCH = datetime(1970, 1, 1)
 
@@ -130,16 +131,7 @@ class DateFormat:
     @property
     def tokens(self) -> list[str]:
         """The pattern split into tokens and literal text."""
-        parts: list[str] = []
-        pos = 0
-        for match in _TOKEN_RE.finditer(self.pattern):
-            if match.start() > pos:
-                parts.append(self.pattern[pos:match.start()])
-            parts.append(match.group(0))
-            pos = match.end()
-        if pos < len(self.pattern):
-            parts.append(self.pattern[pos:])
-        return parts
+        return list(_tokens(self.pattern))
 
     @property
     def has_date(self) -> bool:
@@ -172,16 +164,8 @@ class DateFormat:
         return "".join(_format_token(tok, value) for tok in self.tokens)
 
     def _match(self, text: str) -> dict[str, str] | None:
-        regex, names = [], []
-        for tok in self.tokens:
-            if tok in _TOKEN_PATTERNS:
-                regex.append(f"({_TOKEN_PATTERNS[tok]})")
-                names.append(tok)
-            elif tok.startswith("[") and tok.endswith("]"):
-                regex.append(re.escape(tok[1:-1]))
-            else:
-                regex.append(re.escape(tok))
-        match = re.fullmatch("".join(regex), text)
+        regex, names = _matcher(self.pattern)
+        match = regex.fullmatch(text)
         if not match:
             return None
         return dict(zip(names, match.groups()))
@@ -236,6 +220,36 @@ class DateFormat:
         if offset is not None:  # keep the wall-clock time as written; record nothing else
             value = value.replace(tzinfo=timezone(timedelta(minutes=offset))).replace(tzinfo=None)
         return value
+
+
+@lru_cache(maxsize=64)
+def _tokens(pattern: str) -> tuple[str, ...]:
+    """``pattern`` split into tokens and literal text (cached: every date parse needs it)."""
+    parts: list[str] = []
+    pos = 0
+    for match in _TOKEN_RE.finditer(pattern):
+        if match.start() > pos:
+            parts.append(pattern[pos:match.start()])
+        parts.append(match.group(0))
+        pos = match.end()
+    if pos < len(pattern):
+        parts.append(pattern[pos:])
+    return tuple(parts)
+
+
+@lru_cache(maxsize=64)
+def _matcher(pattern: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
+    """The compiled regex reading ``pattern``'s tokens, and the token of each group."""
+    regex, names = [], []
+    for tok in _tokens(pattern):
+        if tok in _TOKEN_PATTERNS:
+            regex.append(f"({_TOKEN_PATTERNS[tok]})")
+            names.append(tok)
+        elif tok.startswith("[") and tok.endswith("]"):
+            regex.append(re.escape(tok[1:-1]))
+        else:
+            regex.append(re.escape(tok))
+    return re.compile("".join(regex)), tuple(names)
 
 
 _TOKEN_PATTERNS = {

@@ -171,6 +171,7 @@ class _TaskMatcher:
     def __init__(self, tasks: list[Task]) -> None:
         self.by_key = {t.key: t for t in tasks}
         self.tasks = tasks
+        self.words = [_normal(t.name).split() for t in tasks]  # once, not once per node
 
     def match(self, node_id: str, label: str) -> tuple[str | None, str | None]:
         if node_id in self.by_key:
@@ -179,7 +180,7 @@ class _TaskMatcher:
         if not words:
             return None, f"flowchart node {node_id!r} has no label to match a task"
         for tier in (self._exact, self._prefix, self._contains):
-            found = [t for t in self.tasks if tier(words, _normal(t.name).split())]
+            found = [t for t, task_words in zip(self.tasks, self.words) if tier(words, task_words)]
             unique = list(dict.fromkeys(t.key for t in found))
             if len(unique) == 1:
                 return unique[0], None

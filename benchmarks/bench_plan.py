@@ -1,0 +1,84 @@
+"""Benchmark: parse + schedule a generated 5,000-task plan, next to plain markdown-it.
+
+Generates a plan with sections, task ids, ``after`` chains, implicit starts, a checklist and a
+flowchart over some of the tasks, then times (best of a few runs):
+
+* markdown-it tokenising the same text (the floor any Markdown-based parser pays);
+* ``parse_plan`` (Markdown structure, gantt, Mermaid date resolution, flowchart, matching, cycles);
+* ``analyse`` (conflicts and the CPM critical path).
+
+Run: ``nice .venv/bin/python benchmarks/bench_plan.py [--tasks 5000] [--repeat 3]``.
+Aim: parse + CPM well under a second for 5,000 tasks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from markdown_it import MarkdownIt
+
+from mission_control.plan import parse_plan
+from mission_control.schedule import analyse
+
+
+def generate(tasks: int, per_section: int = 50) -> str:
+    """A plan with ``tasks`` gantt tasks in sections of ``per_section``, plus graph and checklist."""
+    lines = ["# Generated plan", "", "```mermaid", "gantt", "    title Generated", "    dateFormat YYYY-MM-DD HH:mm"]
+    for i in range(tasks):
+        if i % per_section == 0:
+            lines.append(f"    section Team {i // per_section}")
+        first = i % per_section == 0
+        if first:
+            lines.append(f"    Task number {i} :t{i}, 2024-01-01 00:00, 4h")
+        elif i % 7 == 0:
+            lines.append(f"    Task number {i} :2h")  # implicit start
+        elif i % 3 == 0:
+            lines.append(f"    Task number {i} :crit, t{i}, after t{i - 1} t{i - 2}, 3h")
+        else:
+            lines.append(f"    Task number {i} :t{i}, after t{i - 1}, 1h")
+    lines += ["```", "", "## Dependencies", "", "```mermaid", "graph TD"]
+    for i in range(1, tasks, 10):
+        target = i + 5 if (i + 5) % 7 else i + 6
+        if target < tasks:
+            lines.append(f"    t{i}[Task number {i}] -->|Blocks| t{target}")
+    lines += ["```", "", "## Checklist", ""]
+    lines += [f"- [{'x' if i % 2 else ' '}] item {i}" for i in range(200)]
+    lines += ["", "```bash", "rollback --component core", "```"]
+    return "\n".join(lines) + "\n"
+
+
+def best_of(repeat: int, func) -> float:
+    """The fastest of ``repeat`` runs of ``func`` in seconds (the least disturbed by other load)."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=5000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    text = generate(args.tasks)
+    plan = parse_plan(text)
+    assert len(plan.tasks) == args.tasks and all(t.resolved for t in plan.tasks), "generated plan did not resolve"
+    md = MarkdownIt("commonmark")
+    t_md = best_of(args.repeat, lambda: md.parse(text))
+    t_parse = best_of(args.repeat, lambda: parse_plan(text))
+    t_cpm = best_of(args.repeat, lambda: analyse(plan))
+    n = args.tasks
+    print(f"plan: {n} tasks, {len(plan.dependencies)} dependencies, {len(text.splitlines())} lines, {len(text)} chars")
+    print(f"markdown-it tokenise : {t_md * 1000:8.1f} ms  ({t_md / n * 1e6:6.1f} µs/task)")
+    print(f"parse_plan           : {t_parse * 1000:8.1f} ms  ({t_parse / n * 1e6:6.1f} µs/task)")
+    print(f"analyse (CPM)        : {t_cpm * 1000:8.1f} ms  ({t_cpm / n * 1e6:6.1f} µs/task)")
+    total = t_parse + t_cpm
+    print(f"parse + CPM          : {total * 1000:8.1f} ms  ({total / n * 1e6:6.1f} µs/task)")
+    print(f"ratio (parse + CPM) / markdown-it: {total / t_md:.1f}x   aim: well under 1 s -> {'ok' if total < 1 else 'SLOW'}")
+
+
+if __name__ == "__main__":
+    main()
