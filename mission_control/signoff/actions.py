@@ -1,0 +1,124 @@
+"""Signing items off and revoking them: the plan box and the ledger entry together.
+
+The identity comes from ``git var GIT_AUTHOR_IDENT`` (git's own rules: config or environment),
+the commit from ``git rev-parse HEAD``, the test totals from the project's run history. The
+plan edit itself is the caller's (the UI makes it undoable); :func:`sign_off_file` is the
+CLI's all-in-one path: tick, record, save.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from mission_control.signoff.ledger import LedgerEntry, LedgerError, append_entry, utc_now
+
+_IDENT_RE = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^>]*)>")
+
+
+class SignoffError(Exception):
+    """A sign-off that cannot be done; the message names the item or file."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who acts: git's author name and email (empty when git has none)."""
+
+    name: str
+    email: str
+
+
+def git_identity(repo: str | Path) -> Identity:
+    """The git author identity in ``repo`` (environment variables win, as in git)."""
+    out = _git(repo, "var", "GIT_AUTHOR_IDENT")
+    match = _IDENT_RE.match(out or "")
+    if not match:
+        return Identity("", "")
+    return Identity(match.group("name").strip(), match.group("email").strip())
+
+
+def head_commit(repo: str | Path) -> str | None:
+    """The commit HEAD names, or None (no git, or nothing committed)."""
+    return _git(repo, "rev-parse", "--verify", "-q", "HEAD") or None
+
+
+def _git(repo: str | Path, *args: str) -> str:
+    try:
+        proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+    return proc.stdout.strip() if proc.returncode == 0 else ""
+
+
+def latest_test_totals(repo: str | Path) -> dict[str, Any] | None:
+    """The latest recorded test run of ``repo``: totals, green, when, selection; None if none."""
+    try:
+        from mission_control.history import open_history
+
+        with open_history(Path(repo)) as history:
+            runs = history.test_runs(limit=1)
+    except Exception:  # noqa: BLE001 — history is evidence, never a reason to refuse a sign-off
+        return None
+    if not runs:
+        return None
+    run = runs[0]
+    return {**dict(run.totals), "green": run.green, "run_at": run.when.isoformat(), "selection": run.selection,
+            "exit_code": run.exit_code}
+
+
+def make_entry(repo: str | Path, kind: str, item: Any, *, note: str = "", reason: str = "",
+               now: datetime | None = None, extra: dict | None = None) -> LedgerEntry:
+    """A complete ledger entry for ``item`` (anything with ``text`` and ``heading``)."""
+    who = git_identity(repo)
+    return LedgerEntry(kind, item.text, tuple(item.heading), who.name, who.email, now or utc_now(),
+                       head_commit(repo), latest_test_totals(repo), note, reason, dict(extra or {}))
+
+
+def record_signoff(repo: str | Path, item: Any, note: str = "", now: datetime | None = None) -> LedgerEntry:
+    """Append a sign-off of ``item`` to the ledger (LedgerError if it cannot be written)."""
+    return append_entry(repo, make_entry(repo, "signoff", item, note=note, now=now))
+
+
+def record_revoke(repo: str | Path, item: Any, reason: str, now: datetime | None = None) -> LedgerEntry:
+    """Append a revocation of ``item``; a reason is required (SignoffError without one)."""
+    if not reason.strip():
+        raise SignoffError(f"revoking {item.text!r} needs a reason")
+    return append_entry(repo, make_entry(repo, "revoke", item, reason=reason.strip(), now=now))
+
+
+def check_action(repo: str | Path, items: Any, item: Any, revoke: bool) -> None:
+    """Refuse signing an item that is already signed, or revoking one that is not (SignoffError)."""
+    from mission_control.signoff.checklist import checklist_state
+    from mission_control.signoff.ledger import read_ledger
+
+    state = checklist_state(items, read_ledger(repo).entries).state_of(item)
+    signed = state is not None and state.signed
+    if not revoke and signed and item.done:
+        raise SignoffError(f"{item.text!r} is already signed off by {state.signed_by} "
+                           f"({state.signed_at:%Y-%m-%d %H:%M} UTC)")
+    if revoke and not signed and not item.done:
+        raise SignoffError(f"{item.text!r} is not signed off; nothing to revoke")
+
+
+def sign_off_file(repo: str | Path, plan_file: Any, item: Any, *, revoke: bool = False, note: str = "",
+                  reason: str = "", now: datetime | None = None) -> LedgerEntry:
+    """Tick (or untick) ``item`` in ``plan_file``, append the ledger entry, save the plan.
+
+    The ledger is written before the plan is saved: if the ledger fails, the plan on disk is
+    untouched. Raises SignoffError/LedgerError with a message naming the file.
+    """
+    if plan_file.modified:
+        raise SignoffError(f"{plan_file.path}: has unsaved edits; save them first")
+    check_action(repo, plan_file.plan.checklist, item, revoke)
+    result = plan_file.set_checked(item, not revoke)
+    try:
+        entry = record_revoke(repo, item, reason, now) if revoke else record_signoff(repo, item, note, now)
+    except (LedgerError, SignoffError):
+        plan_file.undo(result.edits)
+        raise
+    plan_file.save()
+    return entry

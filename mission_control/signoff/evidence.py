@@ -1,0 +1,159 @@
+"""Live evidence for checklist items that name something measurable.
+
+"Tests passing 100%" reads the latest test run, "All SSOT violations resolved" and "Zero
+broken imports" the latest audit recorded in the history, "Legacy code removed" the files
+whose path still says ``legacy``, "Rollback scripts tested" the ledger's runs of the rollback
+block. Phrases come from :func:`mission_control.metrics.recognise` plus these few; anything
+else has no evidence (a person's judgement). Evidence never blocks a sign-off: the UI warns.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Mapping, Sequence
+
+from mission_control.signoff.ledger import LedgerEntry
+from mission_control.signoff.matching import normalise
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What the repository says about an item.
+
+    ``ok``: True (supports signing), False (contradicts it), None (nothing measured yet).
+    ``text``: one short line for beside the button, e.g. ``✓ 0 failed of 42`` or ``✗ 3 broken imports``.
+    """
+
+    metric: str
+    ok: bool | None
+    text: str
+    value: float | None = None
+    target: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"metric": self.metric, "ok": self.ok, "text": self.text, "value": self.value, "target": self.target}
+
+
+@dataclass(frozen=True)
+class Facts:
+    """The measurements evidence is drawn from (gathered off the GUI thread by :func:`gather_facts`)."""
+
+    tests: Mapping[str, Any] | None = None
+    audit: Mapping[str, float] | None = None
+    legacy_files: tuple[str, ...] | None = None
+    runs: tuple[LedgerEntry, ...] = ()
+
+
+def metric_for(text: str) -> tuple[str, str, float] | None:
+    """``(metric, op, target)`` for a measurable item text, else None."""
+    norm = normalise(text)
+    if re.search(r"\blegacy (code|files?|modules?) removed\b", norm):
+        return ("legacy_files", "<=", 0.0)
+    if "rollback" in norm and re.search(r"\btested\b", norm):
+        return ("rollback_run", "==", 1.0)
+    if re.fullmatch(r"no (critical )?failures|no critical failures", norm):
+        return ("tests.failed", "<=", 0.0)
+    from mission_control.metrics import recognise
+
+    spec = recognise(text)
+    if spec is None or spec.target is None:
+        return None
+    return (spec.metric, spec.op, float(spec.target))
+
+
+def evidence_for(text: str, facts: Facts) -> Evidence | None:
+    """The evidence for item ``text`` from ``facts``; None when the item is not measurable."""
+    found = metric_for(text)
+    if found is None:
+        return None
+    metric, op, target = found
+    value, detail = _measure(metric, facts)
+    if value is None:
+        return Evidence(metric, None, detail, None, target)
+    ok = _OPS[op](value, target)
+    return Evidence(metric, ok, ("✓ " if ok else "✗ ") + detail, value, target)
+
+
+def _measure(metric: str, facts: Facts) -> tuple[float | None, str]:
+    if metric.startswith("tests."):
+        return _tests(metric, facts.tests)
+    if metric == "legacy_files":
+        return _legacy(facts.legacy_files)
+    if metric == "rollback_run":
+        return _rollback(facts.runs)
+    if facts.audit is None or metric not in facts.audit:
+        return None, "no audit recorded yet (run an audit)"
+    value = float(facts.audit[metric])
+    return value, f"{value:g} {metric.replace('_', ' ')} (latest audit)"
+
+
+def _tests(metric: str, tests: Mapping[str, Any] | None) -> tuple[float | None, str]:
+    if not tests:
+        return None, "no test run recorded yet"
+    failed = int(tests.get("failed", 0)) + int(tests.get("error", 0))
+    total = sum(int(tests.get(k, 0)) for k in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"))
+    if metric == "tests.failed":
+        return float(failed), f"{failed} failed of {total} (latest run)"
+    if metric in tests:
+        return float(tests[metric]), f"{tests[metric]} {metric} (latest run)"
+    return None, f"{metric}: not in the latest run"
+
+
+def _legacy(files: Sequence[str] | None) -> tuple[float | None, str]:
+    if files is None:
+        return None, "not measured"
+    if not files:
+        return 0.0, "no legacy files left"
+    shown = ", ".join(files[:2]) + (" …" if len(files) > 2 else "")
+    return float(len(files)), f"{len(files)} legacy file{'s' * (len(files) != 1)} left: {shown}"
+
+
+def _rollback(runs: Sequence[LedgerEntry]) -> tuple[float | None, str]:
+    mine = [r for r in runs if any("rollback" in h.lower() for h in r.heading)]
+    if not mine:
+        return None, "rollback commands never run from the runbook"
+    last = mine[-1]
+    status = last.extra.get("exit_status")
+    return (1.0 if status == 0 else 0.0), f"last rollback run exited {status}"
+
+
+def gather_facts(repo: str | Path, entries: Sequence[LedgerEntry] = ()) -> Facts:
+    """Read the history (latest test run, latest audit) and the legacy files; slow-ish: a worker's job."""
+    from mission_control.signoff.actions import latest_test_totals
+
+    return Facts(latest_test_totals(repo), _latest_audit(Path(repo)), _legacy_files(Path(repo)),
+                 tuple(e for e in entries if e.kind == "run"))
+
+
+def _latest_audit(repo: Path) -> dict[str, float] | None:
+    try:
+        from mission_control.history import open_history
+
+        with open_history(repo) as history:
+            values = {}
+            for name in history.metric_names():
+                series = history.metric_series(name, source="audit")
+                if series:
+                    values[name] = series[-1][1]
+    except Exception:  # noqa: BLE001 — missing history means "not measured"
+        return None
+    return values or None
+
+
+def _legacy_files(repo: Path) -> tuple[str, ...] | None:
+    try:
+        proc = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=repo,
+                              capture_output=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if proc.returncode != 0:
+        return None
+    paths = [p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p]
+    return tuple(sorted(p for p in paths if "legacy" in Path(p).name.lower() and (repo / p).exists()))

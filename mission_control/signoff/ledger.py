@@ -1,0 +1,172 @@
+"""The sign-off ledger: ``.mission-control/signoffs.jsonl`` in the repository.
+
+One JSON object per line, only ever appended. Each append takes an exclusive ``fcntl`` lock
+on the file (so two app instances, or the app and the CLI, never interleave), repairs a last
+line cut by a crash (it starts the new entry on a fresh line), and is flushed and fsynced
+before the lock is released. Reading skips unreadable lines and reports them with their line
+numbers instead of failing, so a crash can never lock the lead out of the history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: single-writer only
+    fcntl = None
+
+LEDGER_DIR = ".mission-control"
+LEDGER_NAME = "signoffs.jsonl"
+KINDS = ("signoff", "revoke", "run")
+
+
+class LedgerError(Exception):
+    """The ledger cannot be written; the message names the file."""
+
+
+@dataclass(frozen=True)
+class LedgerEntry:
+    """One ledger line.
+
+    Attributes:
+        kind: ``"signoff"``, ``"revoke"`` or ``"run"`` (a runbook command).
+        text, heading: the checklist item (or the runbook block's first line and heading).
+        who, email: the git identity of whoever acted.
+        at: when, in UTC.
+        commit: HEAD at that moment (None outside git or before the first commit).
+        tests: the latest test run's totals, or None when no run is recorded.
+        note: the optional sign-off note; reason: why it was revoked.
+        extra: everything else in the line (a run's exit status and output tail...).
+        line: the 1-based line of the ledger file.
+    """
+
+    kind: str
+    text: str
+    heading: tuple[str, ...]
+    who: str = ""
+    email: str = ""
+    at: datetime | None = None
+    commit: str | None = None
+    tests: dict | None = None
+    note: str = ""
+    reason: str = ""
+    extra: dict = field(default_factory=dict)
+    line: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        """The entry as it is stored (and as ``--json`` prints it)."""
+        data = {"kind": self.kind, "text": self.text, "heading": list(self.heading), "who": self.who,
+                "email": self.email, "at": self.at.isoformat() if self.at else None, "commit": self.commit,
+                "tests": self.tests, "note": self.note, "reason": self.reason}
+        data.update(self.extra)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], line: int = 0) -> "LedgerEntry":
+        """Rebuild an entry from a stored line (ValueError/TypeError/KeyError when malformed)."""
+        known = {"kind", "text", "heading", "who", "email", "at", "commit", "tests", "note", "reason"}
+        at = data.get("at")
+        return cls(
+            kind=str(data["kind"]), text=str(data["text"]), heading=tuple(str(h) for h in data.get("heading") or ()),
+            who=str(data.get("who") or ""), email=str(data.get("email") or ""),
+            at=datetime.fromisoformat(at) if at else None, commit=data.get("commit"),
+            tests=data.get("tests"), note=str(data.get("note") or ""), reason=str(data.get("reason") or ""),
+            extra={k: v for k, v in data.items() if k not in known}, line=line)
+
+
+@dataclass(frozen=True)
+class LedgerRead:
+    """Every readable entry (file order) and one message per unreadable line."""
+
+    entries: tuple[LedgerEntry, ...] = ()
+    problems: tuple[str, ...] = ()
+
+
+def ledger_path(repo: str | os.PathLike[str]) -> Path:
+    """Where ``repo``'s ledger lives."""
+    return Path(repo) / LEDGER_DIR / LEDGER_NAME
+
+
+def read_ledger(repo: str | os.PathLike[str]) -> LedgerRead:
+    """Read the ledger (an empty result when there is none yet)."""
+    path = ledger_path(repo)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return LedgerRead()
+    except OSError as exc:
+        return LedgerRead((), (f"{path}: cannot read the ledger: {exc.strerror}",))
+    entries, problems = [], []
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw.strip():
+            continue
+        try:
+            entries.append(LedgerEntry.from_json(json.loads(raw.decode("utf-8")), number))
+        except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+            problems.append(f"{path}:{number}: unreadable ledger line skipped (cut by a crash?)")
+    return LedgerRead(tuple(entries), tuple(problems))
+
+
+def append_entry(repo: str | os.PathLike[str], entry: LedgerEntry) -> LedgerEntry:
+    """Append ``entry`` durably under an exclusive file lock; return it with its line number.
+
+    Raises:
+        LedgerError: the folder or file cannot be created or written.
+    """
+    if entry.kind not in KINDS:
+        raise LedgerError(f"unknown ledger entry kind {entry.kind!r}")
+    path = ledger_path(repo)
+    line = (json.dumps(entry.to_json(), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot open the ledger: {exc.strerror}") from None
+    try:
+        _lock(fd)
+        number = _append_locked(fd, line)
+    except OSError as exc:
+        raise LedgerError(f"{path}: cannot write the ledger: {exc.strerror}") from None
+    finally:
+        os.close(fd)  # closing releases the lock
+    return LedgerEntry.from_json(entry.to_json(), number)
+
+
+def _lock(fd: int) -> None:
+    if fcntl is not None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _append_locked(fd: int, line: bytes) -> int:
+    """Write ``line`` after a newline repair; fsync; return its 1-based line number."""
+    size = os.fstat(fd).st_size
+    existing = b""
+    if size:
+        os.lseek(fd, 0, os.SEEK_SET)
+        existing = _read_all(fd, size)
+    prefix = b"\n" if existing and not existing.endswith(b"\n") else b""
+    os.write(fd, prefix + line)
+    os.fsync(fd)
+    return (existing + prefix).count(b"\n") + 1
+
+
+def _read_all(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left > 0:
+        chunk = os.read(fd, left)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def utc_now() -> datetime:
+    """The current moment in UTC (one place, so tests can pass their own)."""
+    return datetime.now(timezone.utc)

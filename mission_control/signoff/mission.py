@@ -1,0 +1,120 @@
+"""The mission clock: when Hour 0 was, stored in ``.mission-control/mission.json`` in the repo.
+
+"Start mission" records the baseline (``mission_control.repo.baseline.start_mission``) and
+the start time, written atomically, so the CLI and every app instance read the same clock.
+The plan's times map onto it: in a date-less plan (``dateFormat HH:mm``) plan time ``t`` is
+``start + (t - plan origin)``; a plan with real dates keeps its own dates.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from mission_control.fsutil import atomic_write_text
+from mission_control.signoff.ledger import LEDGER_DIR, utc_now
+
+MISSION_FILE = "mission.json"
+
+
+class MissionError(Exception):
+    """The mission cannot be started or its file is unreadable; the message names the file."""
+
+
+@dataclass(frozen=True)
+class Mission:
+    """A started mission: Hour 0 (UTC), the baseline commit and who started it."""
+
+    started_at: datetime
+    baseline: str | None = None
+    started_by: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {"started_at": self.started_at.isoformat(), "baseline": self.baseline, "started_by": self.started_by}
+
+
+def mission_path(repo: str | Path) -> Path:
+    return Path(repo) / LEDGER_DIR / MISSION_FILE
+
+
+def read_mission(repo: str | Path) -> Mission | None:
+    """The started mission, or None; MissionError naming the file if it is unreadable."""
+    path = mission_path(repo)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        started = datetime.fromisoformat(data["started_at"])
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise MissionError(f"{path}: unreadable mission file ({exc})") from None
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=timezone.utc)
+    return Mission(started, data.get("baseline"), str(data.get("started_by") or ""))
+
+
+def start_mission(repo: str | Path, now: datetime | None = None, force: bool = False) -> Mission:
+    """Set Hour 0 to ``now`` and the baseline to HEAD; refuse a restart unless ``force``.
+
+    Raises:
+        MissionError: already started (without ``force``), or the baseline cannot be recorded.
+    """
+    from mission_control.repo.baseline import start_mission as record_baseline
+    from mission_control.repo.git import RepoError
+    from mission_control.signoff.actions import git_identity
+
+    existing = read_mission(repo) if not force else None
+    if existing is not None:
+        raise MissionError(f"{mission_path(repo)}: the mission already started at "
+                           f"{existing.started_at:%Y-%m-%d %H:%M} UTC; restart it explicitly (--force)")
+    try:
+        baseline = record_baseline(repo, force=force)
+    except (RepoError, Exception) as exc:  # NotARepository and friends: one clear message
+        raise MissionError(str(exc)) from None
+    who = git_identity(repo)
+    mission = Mission((now or utc_now()).astimezone(timezone.utc), baseline.commit,
+                      f"{who.name} <{who.email}>" if who.email else who.name)
+    path = mission_path(repo)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(path, json.dumps(mission.to_json(), indent=2) + "\n")
+    return mission
+
+
+def is_relative(date_format: str) -> bool:
+    """Whether plan times are hours from the mission's start (no day/year/timestamp token)."""
+    return not re.search(r"[YDXx]", date_format or "")
+
+
+def plan_origin(plan: Any) -> datetime | None:
+    """Plan time of Hour 0: the earliest task start in a date-less plan (its reference day)."""
+    starts = [t.start for t in plan.tasks if t.start is not None]
+    if plan.reference_day is not None and is_relative(plan.date_format):
+        return min([plan.reference_day, *starts]) if starts else plan.reference_day
+    return None
+
+
+def to_plan_time(plan: Any, mission: Mission | None, moment: datetime) -> datetime | None:
+    """Where ``moment`` (aware, real time) falls on the plan's axis; None before the mission in a relative plan."""
+    origin = plan_origin(plan)
+    if origin is None:
+        return _naive_local(moment)
+    if mission is None:
+        return None
+    return origin + (moment - mission.started_at)
+
+
+def _naive_local(moment: datetime) -> datetime:
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def elapsed_label(mission: Mission | None, now: datetime) -> str:
+    """``Hour 3:25`` since the start, or ``not started``."""
+    if mission is None:
+        return "not started"
+    delta = now - mission.started_at
+    sign = "-" if delta < timedelta(0) else ""
+    minutes = int(abs(delta).total_seconds() // 60)
+    return f"Hour {sign}{minutes // 60}:{minutes % 60:02d}"

@@ -1,0 +1,202 @@
+"""Each task's state from evidence: planned, active, done, late or blocked.
+
+- done: the plan tags it ``done``, or every checklist item that names it is signed off and its
+  components' tests are not failing;
+- late: its end has passed on the mission clock and it is not done;
+- blocked: it is due (its start has passed) or already being worked on, and a finish-to-start
+  predecessor is not done (start-to-start: not yet started);
+- active: the plan tags it ``active``, the clock is inside its span, or its components changed
+  since the baseline;
+- planned: none of the above.
+
+:func:`task_states` is pure (a fake clock in tests); :func:`gather_task_evidence` reads git
+and the test history and belongs in a worker.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+
+STATES = ("planned", "active", "done", "late", "blocked")
+MARKERS = {"planned": None, "active": "▶ active", "done": "✓ done", "late": "⚠ late", "blocked": "⛔ blocked"}
+
+
+@dataclass(frozen=True)
+class TaskEvidence:
+    """What the repository says per task id: files changed in its components, its tests' state."""
+
+    changed_files: Mapping[str, int] = field(default_factory=dict)
+    tests: Mapping[str, str] = field(default_factory=dict)  # "green" | "failing"
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskStatus:
+    """A task's state and the reasons behind it (for the tooltip and the CLI)."""
+
+    key: str
+    state: str
+    reasons: tuple[str, ...] = ()
+
+    @property
+    def marker(self) -> str | None:
+        """The text the Gantt shows after the bar's name (None for planned)."""
+        return MARKERS[self.state]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "state": self.state, "reasons": list(self.reasons)}
+
+
+def _stems(text: str) -> set[str]:
+    return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
+
+
+def linked_items(task: Any, items: Sequence[Any]) -> list[Any]:
+    """Checklist items that name ``task`` (every word of its name, matched by 5-letter stem)."""
+    name = _stems(task.name)
+    return [i for i in items if name and name <= _stems(i.text)]
+
+
+def task_states(plan: Any, now: datetime | None, evidence: TaskEvidence | None = None,
+                checklist: Any = None) -> dict[str, TaskStatus]:
+    """Every task's :class:`TaskStatus`; ``now`` is on the plan's axis (None: mission not started)."""
+    evidence = evidence or TaskEvidence()
+    signed = _signed_items(checklist)
+    done = {t.key: _done_reasons(t, evidence, signed) for t in plan.tasks}
+    preds = _predecessors(plan)
+    result = {}
+    for task in plan.tasks:
+        result[task.key] = _state(task, now, evidence, done, preds.get(task.key, ()), plan)
+    return result
+
+
+def _signed_items(checklist: Any) -> list[tuple[Any, bool]]:
+    if checklist is None:
+        return []
+    return [(s.item, bool(s.signed and s.done)) for s in checklist.items]
+
+
+def _done_reasons(task: Any, evidence: TaskEvidence, signed: list[tuple[Any, bool]]) -> tuple[str, ...] | None:
+    if task.has_tag("done"):
+        return ("tagged done in the plan",)
+    items = linked_items(task, [i for i, _ in signed])
+    flags = {id(i): ok for i, ok in signed}
+    if items and all(flags[id(i)] for i in items) and evidence.tests.get(task.id or task.key) != "failing":
+        return (f"checklist signed off: {', '.join(i.text for i in items)}",)
+    return None
+
+
+def _predecessors(plan: Any) -> dict[str, list[tuple[str, str]]]:
+    preds: dict[str, list[tuple[str, str]]] = {}
+    for dep in plan.dependencies:
+        preds.setdefault(dep.to_key, []).append((dep.from_key, dep.kind))
+    return preds
+
+
+def _state(task: Any, now: datetime | None, evidence: TaskEvidence, done: dict, preds: Sequence[tuple[str, str]],
+           plan: Any) -> TaskStatus:
+    ident = task.id or task.key
+    if done[task.key]:
+        return TaskStatus(task.key, "done", done[task.key])
+    working = _work_reasons(task, now, evidence, ident)
+    if evidence.tests.get(ident) == "failing":
+        working.append("its tests are failing")
+    if now is not None and task.end is not None and now >= task.end:
+        return TaskStatus(task.key, "late", (f"its end ({task.end:%H:%M}) has passed and it is not done", *working))
+    due = now is not None and task.start is not None and now >= task.start
+    waiting = _waiting_on(preds, done, evidence, now, plan)
+    if waiting and (due or working):
+        return TaskStatus(task.key, "blocked", (f"waiting for {', '.join(waiting)}", *working))
+    if working or task.has_tag("active"):
+        return TaskStatus(task.key, "active", tuple(working) or ("tagged active in the plan",))
+    return TaskStatus(task.key, "planned", ())
+
+
+def _work_reasons(task: Any, now: datetime | None, evidence: TaskEvidence, ident: str) -> list[str]:
+    reasons = []
+    if task.has_tag("active"):
+        reasons.append("tagged active in the plan")
+    if now is not None and task.start is not None and task.end is not None and task.start <= now < task.end:
+        reasons.append("the mission clock is inside its span")
+    files = evidence.changed_files.get(ident, 0)
+    if files:
+        reasons.append(f"{files} file{'s' * (files != 1)} of its components changed since the baseline")
+    return reasons
+
+
+def _waiting_on(preds: Sequence[tuple[str, str]], done: dict, evidence: TaskEvidence, now: datetime | None,
+                plan: Any) -> list[str]:
+    waiting = []
+    for key, kind in preds:
+        if done.get(key):
+            continue
+        if kind == "start-to-start":
+            pred = plan.find_task(key)
+            started = pred is not None and (pred.has_tag("active") or evidence.changed_files.get(pred.id or key)
+                                             or (now is not None and pred.start is not None and now >= pred.start))
+            if started:
+                continue
+        waiting.append(key)
+    return waiting
+
+
+def gather_task_evidence(repo: str | Path, config: Any = None, on_progress: ProgressCallback | None = None,
+                         cancel: CancelToken | None = None) -> TaskEvidence:
+    """Files changed per task (through its components) and its tests' last outcomes.
+
+    Never raises for a missing baseline or history: the notes say what could not be read.
+    """
+    from mission_control.repo.status import repo_status
+
+    report = on_progress or no_progress
+    notes: list[str] = []
+    report(Progress(0, 2, "reading changes since the baseline"))
+    changed: dict[str, int] = {}
+    components: dict[str, Any] = {}
+    try:
+        status = repo_status(repo, config=config, cancel=cancel)
+        notes += list(status.notes)
+        for comp in status.components.values():
+            for task_id in comp.tasks:
+                changed[task_id] = changed.get(task_id, 0) + len(comp.files)
+        components = dict(config.components) if config is not None else {}
+    except Exception as exc:  # noqa: BLE001 — no git, bad config...: evidence is partial, said in notes
+        if type(exc).__name__ == "Cancelled":
+            raise
+        notes.append(str(exc))
+    report(Progress(1, 2, "reading the test history"))
+    tests = _test_states(Path(repo), components, notes)
+    report(Progress(2, 2, "task evidence read"))
+    return TaskEvidence(changed, tests, tuple(notes))
+
+
+def _test_states(repo: Path, components: Mapping[str, Any], notes: list[str]) -> dict[str, str]:
+    try:
+        from mission_control.history import open_history
+
+        with open_history(repo) as history:
+            outcomes = history.last_outcomes()
+    except Exception as exc:  # noqa: BLE001
+        notes.append(f"test history unavailable: {exc}")
+        return {}
+    states: dict[str, str] = {}
+    for comp in components.values():
+        mine = [o for node, o in outcomes.items() if any(_belongs(node, t) for t in comp.tests)]
+        if not mine:
+            continue
+        state = "failing" if any(o in ("failed", "error") for o in mine) else "green"
+        for task_id in comp.tasks:
+            if states.get(task_id) != "failing":
+                states[task_id] = state
+    return states
+
+
+def _belongs(nodeid: str, test: str) -> bool:
+    """Whether test node ``nodeid`` is (under) the configured test path or node id ``test``."""
+    return nodeid == test or nodeid.startswith(test + "::") or nodeid.startswith(test.rstrip("/") + "/")
