@@ -1,0 +1,312 @@
+"""What the Dashboard dock shows, computed off the GUI thread (no Qt in this module).
+
+:class:`DashboardSource` is the long-lived, per-repository object the dock drives from its
+worker thread: it keeps one :class:`~mission_control.audit.Auditor` (so a watcher's change set
+costs only the changed files), audits the baseline once, records each audit in the project's
+SQLite history, then reads the history back into a :class:`Snapshot`: plot series, the plan's
+success metrics as gauges, its checkpoints on the time axis and the critical alerts.
+The dock only draws a Snapshot; everything slow (files, git, SQLite) happens here.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+from mission_control.audit import AuditError, Auditor, AuditResult
+from mission_control.config import ConfigError, ProjectConfig
+from mission_control.history import History, HistoryError, TestRunRecord, open_history
+from mission_control.metrics import Checkpoint, MetricStatus, evaluate, load_overrides, parse_plan_metrics
+from mission_control.progress import CancelToken, ProgressCallback
+
+MISSION_FILE = Path(".mission-control") / "mission.json"
+_START_KEYS = ("started", "start", "started_at", "mission_start", "start_time", "when")
+MAX_CHECKPOINT_HOURS = 24 * 7  # "Day 5 Final" (120 h) is still drawn; nothing absurd
+
+Series = tuple[tuple[float, ...], tuple[float, ...]]  # (epoch seconds, values)
+
+
+@dataclass(frozen=True)
+class DashboardAlert:
+    """A critical alert of the plan, with when it happened and why."""
+
+    when: datetime
+    title: str
+    cause: str
+    level: str = "critical"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything one redraw of the dashboard needs.
+
+    ``plots`` maps a plot ("tests", "ssot", "roles", "components") to its curves, each a
+    :data:`Series`; ``checkpoints`` are ``(label, when)`` on the same time axis.
+    """
+
+    plots: dict[str, dict[str, Series]]
+    statuses: tuple[MetricStatus, ...] = ()
+    checkpoints: tuple[tuple[str, datetime], ...] = ()
+    mission_start: datetime | None = None
+    alerts: tuple[DashboardAlert, ...] = ()
+    audit: AuditResult | None = None
+    baseline_label: str = "no baseline"
+    problems: tuple[str, ...] = ()
+    taken: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+
+# -- mission start and checkpoints ---------------------------------------------------------------
+
+
+def read_mission_start(repo: Path) -> datetime | None:
+    """The mission's start from ``.mission-control/mission.json`` (written at "Start mission").
+
+    Accepts an ISO 8601 string or epoch seconds under any of the usual keys; a missing or
+    unreadable file gives None (the caller falls back to the first history point).
+    """
+    try:
+        data = json.loads((Path(repo) / MISSION_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    for key in _START_KEYS:
+        when = _as_datetime(data.get(key))
+        if when is not None:
+            return when
+    return None
+
+
+def _as_datetime(value: object) -> datetime | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(float(value), timezone.utc)
+    if isinstance(value, str):
+        try:
+            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+        return when if when.tzinfo else when.astimezone()
+    return None
+
+
+def checkpoint_times(checkpoints: Sequence[Checkpoint], start: datetime | None) -> tuple[tuple[str, datetime], ...]:
+    """Each "Hour N Checkpoint" placed at ``start + N hours`` (none without a start)."""
+    if start is None:
+        return ()
+    placed = []
+    for checkpoint in checkpoints:
+        if checkpoint.hour is not None and 0 <= checkpoint.hour <= MAX_CHECKPOINT_HOURS:
+            label = checkpoint.name.replace(" Checkpoint", "")
+            placed.append((label, start + timedelta(hours=checkpoint.hour)))
+    return tuple(sorted(placed, key=lambda pair: pair[1]))
+
+
+# -- series from the history ---------------------------------------------------------------------
+
+
+def _series(points: Iterable[tuple[datetime, float]]) -> Series:
+    pairs = list(points)
+    return tuple(p[0].timestamp() for p in pairs), tuple(float(p[1]) for p in pairs)
+
+
+def tests_series(runs: Sequence[TestRunRecord]) -> dict[str, Series]:
+    """Passing and failing tests per run, oldest first (``runs`` may come newest first)."""
+    ordered = sorted(runs, key=lambda r: (r.when, r.id))
+    xs = tuple(r.when.timestamp() for r in ordered)
+    passed = tuple(float(r.totals.get("passed", 0)) for r in ordered)
+    failing = tuple(float(r.totals.get("failed", 0) + r.totals.get("error", 0)) for r in ordered)
+    return {"passed": (xs, passed), "failed": (xs, failing)}
+
+
+def metric_plots(history: History) -> dict[str, dict[str, Series]]:
+    """The audit's plots from the history: SSOT violations, classes by role, lines per component."""
+    names = history.metric_names()
+    ssot = {label: _series(history.metric_series(name, "audit"))
+            for label, name in (("duplicates", "duplicates"), ("broken imports", "broken_imports"))}
+    roles = {}
+    for name in names:
+        if name.startswith("roles."):
+            series = _series(history.metric_series(name, "audit"))
+            if any(series[1]):  # a role never seen in this code base is only noise
+                roles[name[len("roles."):]] = series
+    components = {name[len("components."):-len(".lines")]: _series(history.metric_series(name, "audit"))
+                  for name in names if name.startswith("components.") and name.endswith(".lines")}
+    return {"ssot": ssot, "roles": roles, "components": components}
+
+
+# -- alerts ------------------------------------------------------------------------------------------
+
+
+def regression_alerts(runs: Sequence[TestRunRecord]) -> list[DashboardAlert]:
+    """"Test regression detected": tests failing in a run that were not failing in the run before.
+
+    The history keeps failing node ids per run, not passing ones, so "the run before" is the
+    previous run of the same selection or of the whole suite, and only runs that had passing
+    tests count as a reference.
+    """
+    alerts, previous = [], {}
+    for run in sorted(runs, key=lambda r: (r.when, r.id)):
+        reference = previous.get(run.selection) or previous.get("all")
+        if reference is not None:
+            new = [n for n in run.failing if n not in set(reference.failing)]
+            if new:
+                alerts.append(DashboardAlert(run.when, "Test regression detected", _regression_cause(new, run)))
+        if run.totals.get("passed", 0):
+            previous[run.selection] = run
+    return alerts
+
+
+def _regression_cause(nodeids: Sequence[str], run: TestRunRecord) -> str:
+    shown = ", ".join(nodeids[:3]) + (f" and {len(nodeids) - 3} more" if len(nodeids) > 3 else "")
+    where = f" at {run.commit[:7]}" if run.commit else ""
+    return f"{len(nodeids)} test(s) passed before and fail now{where}: {shown}"
+
+
+def broken_import_alerts(series: Sequence[tuple[datetime, float]], latest: AuditResult | None,
+                         previous: AuditResult | None) -> list[DashboardAlert]:
+    """"Broken imports appearing": each audit whose broken-import count rose above the last one.
+
+    The newest rise names the imports that appeared (when this session saw the audit before).
+    """
+    alerts = []
+    for (_, before), (when, after) in zip(series, series[1:]):
+        if after > before:
+            alerts.append(DashboardAlert(when, "Broken imports appeared",
+                                         f"{int(before)} → {int(after)} broken imports"))
+    if alerts and latest is not None and series and alerts[-1].when == series[-1][0]:
+        known = {(b.path, b.import_) for b in previous.broken_imports} if previous else set()
+        new = [b for b in latest.broken_imports if (b.path, b.import_) not in known] or list(latest.broken_imports)
+        named = "; ".join(f"{b.path}:{b.line} imports {b.import_}" for b in new[:3])
+        more = f" and {len(new) - 3} more" if len(new) > 3 else ""
+        alerts[-1] = DashboardAlert(alerts[-1].when, alerts[-1].title, f"{alerts[-1].cause}: {named}{more}")
+    return alerts
+
+
+# -- the long-lived source ------------------------------------------------------------------------
+
+
+class DashboardSource:
+    """Audits one repository and reads its history into snapshots; one caller at a time.
+
+    Args:
+        repo: the repository folder.
+        config: its project configuration (components, baseline, ``[metrics]`` overrides).
+    """
+
+    def __init__(self, repo: Path, config: ProjectConfig) -> None:
+        self.repo = Path(repo)
+        self.config = config
+        self.auditor: Auditor | None = None
+        self.baseline: AuditResult | None = None
+        self.baseline_label = "no baseline"
+        self._baseline_tried = False
+        self.last: AuditResult | None = None
+        self._previous: AuditResult | None = None
+
+    def refresh(self, plan_text: str, changed: Iterable[str] | None = None, *, audit: bool = True,
+                on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> Snapshot:
+        """Audit (all files, or only ``changed``), record the audit, and build a snapshot.
+
+        ``audit=False`` re-reads the history and the plan only (a test run was stored, the
+        plan was edited). Expected problems (no baseline, bad ``[metrics]`` table, unusable
+        history) are listed in ``Snapshot.problems``; a missing repository raises AuditError.
+        """
+        problems: list[str] = []
+        if audit or self.last is None:
+            self._audit(changed, on_progress, cancel, problems)
+        if not self._baseline_tried:
+            self._audit_baseline(problems)
+        return self._snapshot(plan_text, problems)
+
+    def flush(self) -> None:
+        """Save what incremental audits learnt to the on-disk cache (on close)."""
+        if self.auditor is not None:
+            self.auditor.flush()
+
+    def _audit(self, changed, on_progress, cancel, problems: list[str]) -> None:
+        if self.auditor is None:
+            components = {name: list(c.paths) for name, c in self.config.components.items() if c.paths}
+            self.auditor = Auditor(self.repo, components=components)
+        incremental = changed is not None and self.last is not None
+        result = self.auditor.run(list(changed) if incremental else None, on_progress=on_progress, cancel=cancel)
+        self._previous, self.last = self.last, result
+        try:
+            with open_history(self.repo) as history:
+                history.record_metrics("audit", result.metrics(), commit=_head(self.repo))
+        except HistoryError as exc:
+            problems.append(f"history not recorded: {exc}")
+
+    def _audit_baseline(self, problems: list[str]) -> None:
+        self._baseline_tried = True
+        try:
+            from mission_control.repo.baseline import resolve_baseline
+
+            baseline = resolve_baseline(self.repo, self.config)
+        except Exception as exc:  # noqa: BLE001 — NotARepository, ConfigError: shown, not fatal
+            problems.append(f"no baseline: {exc}")
+            return
+        if baseline.commit is None:
+            problems.append(baseline.problem or "no baseline")
+            return
+        try:
+            self.baseline = self.auditor.run_ref(baseline.commit)
+            self.baseline_label = baseline.label
+        except AuditError as exc:
+            problems.append(str(exc))
+
+    def _snapshot(self, plan_text: str, problems: list[str]) -> Snapshot:
+        items, checkpoints = parse_plan_metrics(plan_text)
+        try:
+            overrides = load_overrides(self.config.metrics or {}, self.config.source)
+        except ConfigError as exc:
+            problems.append(str(exc))
+            overrides = {}
+        try:
+            with open_history(self.repo) as history:
+                runs = history.test_runs(limit=None)
+                plots = metric_plots(history)
+                broken = history.metric_series("broken_imports", "audit")
+                first = _first_point(history, runs)
+        except HistoryError as exc:
+            problems.append(str(exc))
+            runs, plots, broken, first = [], {}, [], None
+        plots["tests"] = tests_series(runs)
+        statuses = evaluate(items, self.last, self.baseline, overrides=overrides, extra_now=_test_values(runs))
+        start = read_mission_start(self.repo) or first
+        alerts = regression_alerts(runs) + broken_import_alerts(broken, self.last, self._previous)
+        alerts.sort(key=lambda a: a.when, reverse=True)
+        return Snapshot(plots, tuple(statuses), checkpoint_times(checkpoints, start), start, tuple(alerts),
+                        self.last, self.baseline_label, tuple(problems))
+
+
+def _test_values(runs: Sequence[TestRunRecord]) -> Mapping[str, float]:
+    """The newest run's figures, under the names the success metrics use (``tests.failed``)."""
+    if not runs:
+        return {}
+    newest = max(runs, key=lambda r: (r.when, r.id))
+    failed = newest.totals.get("failed", 0) + newest.totals.get("error", 0) + newest.collection_errors
+    return {"tests.failed": float(failed), "tests.passed": float(newest.totals.get("passed", 0))}
+
+
+def _first_point(history: History, runs: Sequence[TestRunRecord]) -> datetime | None:
+    """The time of the oldest history point (the mission start when none is recorded)."""
+    times = [r.when for r in runs]
+    for name in ("files", "lines"):
+        series = history.metric_series(name, "audit")
+        if series:
+            times.append(series[0][0])
+    return min(times) if times else None
+
+
+def _head(repo: Path) -> str | None:
+    try:
+        proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return proc.stdout.strip() if proc.returncode == 0 else None

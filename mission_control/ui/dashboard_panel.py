@@ -1,0 +1,483 @@
+"""The Dashboard dock (objectName ``dashboard``): success-metric gauges, trends and critical alerts.
+
+Fed live: when a project opens and whenever the watcher reports changed files, a
+:class:`~mission_control.ui.dashboard_data.DashboardSource` audits the repository in a worker
+thread (only the changed files after the first run), records the audit in the project's
+history and returns a snapshot that this dock draws: gauges (baseline → now → target, met or
+not; manual metrics listed to sign off), pyqtgraph plots over time with the plan's checkpoints
+marked, and the plan's critical alerts. Requests that arrive while an audit runs are merged
+into one follow-up run, so two audits never run at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from pathlib import Path
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from mission_control.history import history_path
+from mission_control.metrics import MetricStatus
+from mission_control.ui.dashboard_data import DashboardSource, Series, Snapshot
+from mission_control.ui.workers import run_in_thread
+
+log = logging.getLogger(__name__)
+
+PLOTS = (("tests", "Tests passing"), ("ssot", "SSOT violations"),
+         ("roles", "Classes by role"), ("components", "Lines per component"))
+PALETTE = ("#2a9d8f", "#e76f51", "#457b9d", "#f4a261", "#8e7dbe", "#e9c46a", "#6a994e", "#bc4749",
+           "#1d3557", "#b5838d")
+FIXED_COLOURS = {"passed": "#2a9d8f", "failed": "#d62839", "duplicates": "#e76f51", "broken imports": "#d62839"}
+MET_COLOUR, UNMET_COLOUR, GREY = QtGui.QColor("#1b873f"), QtGui.QColor("#c62828"), QtGui.QColor("#757575")
+HISTORY_POLL_MS = 3000
+
+
+class _Request:
+    """One pending refresh: ``audit`` files (``paths`` None = all) or only re-read the history."""
+
+    def __init__(self, audit: bool, paths: frozenset[str] | None) -> None:
+        self.audit, self.paths = audit, paths
+
+    def merged(self, other: "_Request | None") -> "_Request":
+        if other is None:
+            return self
+        audit = self.audit or other.audit
+        full = (self.audit and self.paths is None) or (other.audit and other.paths is None)
+        return _Request(audit, None if full else (self.paths or frozenset()) | (other.paths or frozenset()))
+
+
+class DashboardPanel(QtWidgets.QWidget):
+    """The dock's widget.
+
+    Signals:
+        refreshed(object): a :class:`Snapshot` was drawn (tests and the benchmark wait on it).
+        audit_failed(str): an audit could not run (the repository is gone...).
+    """
+
+    refreshed = QtCore.Signal(object)
+    audit_failed = QtCore.Signal(str)
+
+    def __init__(self, window: QtWidgets.QMainWindow) -> None:
+        super().__init__()
+        self.setObjectName("dashboard")
+        self.window = window
+        self.source: DashboardSource | None = None
+        self.snapshot: Snapshot | None = None
+        self.job = None
+        self.audits_started = 0
+        self._pending: _Request | None = None
+        self._generation = 0
+        self._retired: list[DashboardSource] = []
+        self._plan_text = ""
+        self._history_stamp: tuple = ()
+        self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
+        self.checkpoint_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
+        self._build()
+        self._history_timer = QtCore.QTimer(self, interval=HISTORY_POLL_MS)
+        self._history_timer.timeout.connect(self._poll_history)
+
+    # construction -------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 4, 6, 6)
+        layout.setSpacing(4)
+        layout.addLayout(self._build_header())
+        left = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
+        left.addWidget(self._build_gauges())
+        left.addWidget(self._build_alerts())
+        left.setSizes([260, 120])
+        self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("dashboardSplitter")
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self._build_plots())
+        self.splitter.setStretchFactor(0, 2)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([600, 900])
+        layout.addWidget(self.splitter, 1)
+
+    def _build_header(self) -> QtWidgets.QHBoxLayout:
+        row = QtWidgets.QHBoxLayout()
+        self.status_label = QtWidgets.QLabel("No project open")
+        self.status_label.setObjectName("dashboardStatus")
+        self.status_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.baseline_label = QtWidgets.QLabel("")
+        self.baseline_label.setObjectName("dashboardBaseline")
+        self.baseline_label.setStyleSheet("color: #616161")
+        self.audit_button = QtWidgets.QPushButton("Audit now")
+        self.audit_button.setObjectName("dashboardAuditButton")
+        self.audit_button.setToolTip("Audit every file again and refresh the dashboard")
+        self.audit_button.clicked.connect(lambda: self.request_refresh(audit=True))
+        self.audit_button.setEnabled(False)
+        row.addWidget(self.status_label, 1)
+        row.addWidget(self.baseline_label)
+        row.addSpacing(12)
+        row.addWidget(self.audit_button)
+        return row
+
+    def _build_gauges(self) -> QtWidgets.QTreeWidget:
+        tree = QtWidgets.QTreeWidget()
+        tree.setObjectName("dashboardGauges")
+        tree.setHeaderLabels(["Success metric", "Baseline", "Now", "Target", "Status"])
+        tree.setRootIsDecorated(True)
+        tree.setUniformRowHeights(True)
+        tree.setAlternatingRowColors(True)
+        header = tree.header()
+        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        for column in range(1, 5):
+            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        self.gauges = tree
+        return tree
+
+    def _build_alerts(self) -> QtWidgets.QWidget:
+        box = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(box)
+        layout.setContentsMargins(0, 4, 0, 0)
+        layout.setSpacing(2)
+        title = QtWidgets.QLabel("<b>Critical alerts</b>")
+        tree = QtWidgets.QTreeWidget()
+        tree.setObjectName("dashboardAlerts")
+        tree.setHeaderLabels(["Time", "Alert", "Cause"])
+        tree.setRootIsDecorated(False)
+        tree.setWordWrap(False)
+        tree.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        tree.header().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        layout.addWidget(title)
+        layout.addWidget(tree, 1)
+        self.alerts = tree
+        return box
+
+    def _build_plots(self) -> QtWidgets.QWidget:
+        box = QtWidgets.QWidget()
+        grid = QtWidgets.QGridLayout(box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setSpacing(4)
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.plot_widgets: dict[str, pg.PlotWidget] = {}
+        for index, (name, title) in enumerate(PLOTS):
+            widget = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
+            widget.setObjectName(f"dashboard{name.title()}Plot")
+            widget.setBackground("w")
+            widget.setMinimumSize(220, 150)
+            plot = widget.getPlotItem()
+            plot.setTitle(f"<span style='font-size:10pt; color:#333'>{title}</span>")
+            plot.showGrid(x=True, y=True, alpha=0.15)
+            plot.setMenuEnabled(False)
+            legend = plot.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-8)
+            legend.setBrush(pg.mkBrush(255, 255, 255, 215))
+            legend.setPen(pg.mkPen("#dddddd"))
+            for axis in ("left", "bottom"):
+                plot.getAxis(axis).setTextPen("#444")
+                plot.getAxis(axis).setPen("#999")
+            grid.addWidget(widget, index // 2, index % 2)
+            self.plots[name], self.plot_widgets[name] = plot, widget
+        return box
+
+    # reacting to the window -----------------------------------------------------------------
+    def project_changed(self) -> None:
+        """A project was opened (new source, full audit) or its plan edited (re-evaluate only)."""
+        project = self.window.project
+        repo = getattr(project, "repo", None)
+        if project is None or repo is None:
+            self._set_source(None)
+            self.status_label.setText("No repository: the dashboard needs one to audit")
+            return
+        plan_text = project.plan.text
+        if self.source is None or Path(repo) != self.source.repo or project.config is not self.source.config:
+            self._plan_text = plan_text
+            self._set_source(DashboardSource(Path(repo), project.config))
+            self.request_refresh(audit=True)
+        elif plan_text != self._plan_text:
+            self._plan_text = plan_text
+            self.request_refresh(audit=False)
+
+    def repo_changed(self, change) -> None:
+        """Files changed: audit just those (merged with any request already waiting)."""
+        if self.source is None or change.repo_deleted:
+            if change.repo_deleted:
+                self.status_label.setText("<span style='color:#c62828'>The repository is gone; audits stopped</span>")
+            return
+        paths = frozenset(change.paths)
+        if paths:
+            self.request_refresh(audit=True, paths=paths)
+
+    def _set_source(self, source: DashboardSource | None) -> None:
+        if self.source is not None:
+            self._retired.append(self.source)
+        self.source = source
+        self._generation += 1
+        self._pending = None
+        self.audit_button.setEnabled(source is not None)
+        if source is None:
+            self._history_timer.stop()
+        else:
+            self._history_stamp = self._history_files_stamp()
+            self._history_timer.start()
+
+    # background refreshes ---------------------------------------------------------------------
+    def request_refresh(self, audit: bool = True, paths: frozenset[str] | None = None) -> None:
+        """Audit (all files, or ``paths``) or only re-read history; queued if a run is going on."""
+        if self.source is None:
+            return
+        request = _Request(audit, paths if audit else frozenset())
+        if self.job is not None:
+            self._pending = request.merged(self._pending)
+            return
+        self._start(request)
+
+    def _start(self, request: _Request) -> None:
+        source, generation, plan_text = self.source, self._generation, self._plan_text
+        retired, self._retired = self._retired, []
+        if request.audit:
+            self.audits_started += 1
+            self.status_label.setText(self.status_label.text().split(" · auditing")[0] + " · auditing…")
+
+        def work(progress, _event, cancel):
+            for old in retired:  # save what the previous project's audits learnt
+                old.flush()
+            snapshot = source.refresh(plan_text, request.paths, audit=request.audit, on_progress=progress,
+                                      cancel=cancel)
+            return generation, snapshot
+
+        # Bound methods, not lambdas: PySide runs a queued lambda in the sender's (worker) thread.
+        self.job = run_in_thread(self, work, on_result=self._finished, on_error=self._failed, on_end=self._ended)
+
+    def _finished(self, outcome: tuple[int, Snapshot]) -> None:
+        generation, snapshot = outcome
+        if generation != self._generation:
+            return  # a project opened meanwhile; this belongs to the old one
+        self.snapshot = snapshot
+        self._history_stamp = self._history_files_stamp()
+        self.show_snapshot(snapshot)
+        self.refreshed.emit(snapshot)
+
+    def _failed(self, message: str) -> None:
+        if message != "cancelled":
+            self.status_label.setText(f"<span style='color:#c62828'>Audit failed: {_escape(message)}</span>")
+            self.audit_failed.emit(message)
+
+    def _ended(self) -> None:
+        self.job = None
+        pending, self._pending = self._pending, None
+        if pending is not None and self.source is not None:
+            self._start(pending)
+
+    def _poll_history(self) -> None:
+        """A test run (Tests dock, CLI) wrote the history: redraw from it (a stat, nothing more)."""
+        stamp = self._history_files_stamp()
+        if stamp != self._history_stamp and self.job is None:
+            self._history_stamp = stamp
+            self.request_refresh(audit=False)
+
+    def _history_files_stamp(self) -> tuple:
+        if self.source is None:
+            return ()
+        path = history_path(self.source.repo)
+        stamp = []
+        for candidate in (path, path.with_name(path.name + "-wal")):
+            try:
+                info = candidate.stat()
+                stamp.append((info.st_mtime_ns, info.st_size))
+            except OSError:
+                stamp.append(None)
+        return tuple(stamp)
+
+    def shutdown(self) -> None:
+        """Stop background work and save the audit cache (the window is closing)."""
+        self._history_timer.stop()
+        self._pending = None
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait(30_000)
+        for source in [*self._retired, self.source]:
+            if source is not None:
+                try:
+                    source.flush()
+                except Exception:  # noqa: BLE001 — a cache that cannot be saved only costs time later
+                    log.exception("saving the audit cache failed")
+        self._retired = []
+
+    # drawing --------------------------------------------------------------------------------
+    def show_snapshot(self, snapshot: Snapshot) -> None:
+        """Draw a snapshot: status line, gauges, plots with checkpoints, alerts."""
+        self._show_status(snapshot)
+        self._show_gauges(snapshot.statuses)
+        self._show_plots(snapshot)
+        self._show_alerts(snapshot)
+
+    def _show_status(self, snapshot: Snapshot) -> None:
+        result = snapshot.audit
+        parts = []
+        if result is not None:
+            broken = len(result.broken_imports)
+            parts = [f"<b>{result.files:,}</b> files", f"<b>{result.lines:,}</b> lines",
+                     f"<b>{len(result.duplicates)}</b> SSOT violations",
+                     _coloured(f"{broken} broken imports", broken > 0)]
+            if result.parse_errors:
+                parts.append(_coloured(f"{len(result.parse_errors)} files do not parse", True))
+        parts.append(f"updated {snapshot.taken.astimezone():%H:%M:%S}")
+        self.status_label.setText(" · ".join(parts))
+        self.status_label.setToolTip("\n".join(snapshot.problems))
+        self.baseline_label.setText(f"Baseline: {snapshot.baseline_label}")
+
+    def _show_gauges(self, statuses: tuple[MetricStatus, ...]) -> None:
+        self.gauges.clear()
+        gauges = [s for s in statuses if s.kind == "gauge"]
+        manual = [s for s in statuses if s.kind == "manual"]
+        met = sum(1 for s in gauges if s.met)
+        live = QtWidgets.QTreeWidgetItem(self.gauges, [f"Live gauges — {met} of {len(gauges)} met"])
+        for status in gauges:
+            self._gauge_item(live, status)
+        signoff = QtWidgets.QTreeWidgetItem(self.gauges, [f"To sign off — {len(manual)} manual"])
+        for status in manual:
+            item = QtWidgets.QTreeWidgetItem(signoff, [status.item.text, "", "", "", "sign off"])
+            item.setForeground(4, GREY)
+            item.setToolTip(0, f"{status.item.group} (plan line {status.item.line}): no measurement; a person signs it off")
+        for top in (live, signoff):
+            font = top.font(0)
+            font.setBold(True)
+            top.setFont(0, font)
+            top.setFirstColumnSpanned(True)
+            top.setExpanded(True)
+
+    def _gauge_item(self, parent: QtWidgets.QTreeWidgetItem, status: MetricStatus) -> QtWidgets.QTreeWidgetItem:
+        unit = status.spec.unit if status.spec else ""
+        text = ("✔ met", MET_COLOUR) if status.met else (("✘ not met", UNMET_COLOUR) if status.met is False
+                                                        else ("— no data", GREY))
+        item = QtWidgets.QTreeWidgetItem(parent, [status.item.text, _number(status.baseline, unit),
+                                                  _number(status.now, unit),
+                                                  f"{status.spec.op} {_number(status.target, unit)}", text[0]])
+        item.setForeground(4, text[1])
+        for column in (1, 2, 3):
+            item.setTextAlignment(column, QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        where = f"{status.item.group}, plan line {status.item.line}"
+        how = "mapped in [metrics] of the config" if status.source == "config" else "recognised in the plan"
+        item.setToolTip(0, f"{where}\nmeasures {status.spec.metric} ({how})")
+        item.setData(0, QtCore.Qt.ItemDataRole.UserRole, status)
+        return item
+
+    def _show_plots(self, snapshot: Snapshot) -> None:
+        for plot, line in self.checkpoint_lines:
+            plot.removeItem(line)
+        self.checkpoint_lines = []
+        for name, plot in self.plots.items():
+            self._draw_curves(name, plot, snapshot.plots.get(name, {}))
+            for label, when in snapshot.checkpoints:
+                line = pg.InfiniteLine(when.timestamp(), angle=90, movable=False,
+                                       pen=pg.mkPen("#9e9e9e", width=1, style=QtCore.Qt.PenStyle.DashLine),
+                                       label=label, labelOpts={"position": 0.92, "color": "#616161"})
+                plot.addItem(line, ignoreBounds=True)
+                self.checkpoint_lines.append((plot, line))
+            self._fit_x(plot, snapshot)
+
+    def _draw_curves(self, plot_name: str, plot: pg.PlotItem, series: dict[str, Series]) -> None:
+        for key in [k for k in self.curves if k[0] == plot_name and k[1] not in series]:
+            plot.removeItem(self.curves.pop(key))
+        for index, (curve_name, (xs, ys)) in enumerate(sorted(series.items())):
+            curve = self.curves.get((plot_name, curve_name))
+            if curve is None:
+                colour = FIXED_COLOURS.get(curve_name, PALETTE[index % len(PALETTE)])
+                curve = plot.plot([], [], name=curve_name, pen=pg.mkPen(colour, width=2),
+                                  symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=None)
+                self.curves[(plot_name, curve_name)] = curve
+            curve.setData(list(xs), list(ys))
+        legend = plot.legend
+        if legend is not None:
+            legend.setColumnCount(2 if len(series) > 4 else 1)
+
+    def _fit_x(self, plot: pg.PlotItem, snapshot: Snapshot) -> None:
+        """Show the data from the mission start up to the next checkpoint still ahead."""
+        xs = [x for curve in self.curves.values() for x in (curve.xData if curve.xData is not None else ())]
+        if not xs:
+            return
+        first, last = min(xs), max(xs)
+        if snapshot.mission_start is not None:
+            first = min(first, snapshot.mission_start.timestamp())
+        ahead = [w.timestamp() for _, w in snapshot.checkpoints if w.timestamp() >= last]
+        if ahead:
+            last = min(ahead)
+        span = max(last - first, 60.0)
+        plot.setXRange(first - span * 0.02, last + span * 0.05, padding=0)
+        plot.enableAutoRange(axis="y")
+
+    def _show_alerts(self, snapshot: Snapshot) -> None:
+        self.alerts.clear()
+        icon = self.style().standardIcon(QtWidgets.QStyle.StandardPixmap.SP_MessageBoxCritical)
+        for alert in snapshot.alerts:
+            item = QtWidgets.QTreeWidgetItem(self.alerts, [_when(alert.when), alert.title, alert.cause])
+            item.setIcon(1, icon)
+            item.setForeground(1, UNMET_COLOUR)
+            item.setToolTip(2, alert.cause)
+        if not snapshot.alerts:
+            item = QtWidgets.QTreeWidgetItem(self.alerts, ["", "No critical alerts", ""])
+            item.setForeground(1, GREY)
+
+    # inspection (tests, benchmark) ------------------------------------------------------------
+    def curve_data(self, plot: str, curve: str) -> tuple[list[float], list[float]]:
+        """The x (epoch seconds) and y values drawn for ``curve`` of ``plot``."""
+        item = self.curves[(plot, curve)]
+        xs, ys = item.getData()
+        return ([] if xs is None else [float(x) for x in xs]), ([] if ys is None else [float(y) for y in ys])
+
+    def gauge_rows(self) -> dict[str, tuple[str, ...]]:
+        """Gauge text -> the row's cells (baseline, now, target, status) as shown."""
+        rows = {}
+        for top in range(self.gauges.topLevelItemCount()):
+            parent = self.gauges.topLevelItem(top)
+            for index in range(parent.childCount()):
+                child = parent.child(index)
+                rows.setdefault(child.text(0), tuple(child.text(c) for c in range(1, 5)))
+        return rows
+
+
+def _number(value: float | None, unit: str = "") -> str:
+    if value is None:
+        return "—"
+    text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return f"{text} {unit}".strip()
+
+
+def _when(when: datetime) -> str:
+    local = when.astimezone()
+    return f"{local:%H:%M:%S}" if local.date() == datetime.now().astimezone().date() else f"{local:%Y-%m-%d %H:%M}"
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _coloured(text: str, bad: bool) -> str:
+    return f"<span style='color:#c62828'><b>{text}</b></span>" if bad else text
+
+
+class _CloseWatcher(QtCore.QObject):
+    """Stops the panel's work when the window closes (the window's closeEvent is not ours)."""
+
+    def __init__(self, panel: DashboardPanel) -> None:
+        super().__init__(panel)
+        self.panel = panel
+
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt API)
+        if event.type() == QtCore.QEvent.Type.Close:
+            QtCore.QTimer.singleShot(0, self._after_close)
+        return False
+
+    def _after_close(self) -> None:
+        if not self.panel.window.isVisible():  # the close was accepted
+            self.panel.shutdown()
+
+
+def install(window: QtWidgets.QMainWindow) -> DashboardPanel:
+    """Build the Dashboard dock (bottom area), wire it to the window and return the panel."""
+    panel = DashboardPanel(window)
+    dock = window.add_dock("Dashboard", "dashboardDock", panel, QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
+    panel.dock = dock
+    window.project_changed.connect(panel.project_changed)
+    window.repo_changed.connect(panel.repo_changed)
+    window.installEventFilter(_CloseWatcher(panel))
+    app = QtWidgets.QApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(panel.shutdown)
+    return panel
