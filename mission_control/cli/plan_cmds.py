@@ -108,6 +108,8 @@ def parse_when(pf: PlanFile, text: str) -> datetime:
     clock = re.fullmatch(r"(\d{1,2}):(\d{2})(?::(\d{2}))?", text)
     if clock and not fmt.has_date:
         hours, minutes, seconds = int(clock[1]), int(clock[2]), int(clock[3] or 0)
+        if hours > 23 or minutes > 59 or seconds > 59:
+            raise CliError(f"--start {text!r} is not a time of day (00:00 to 23:59)")
         return reference + timedelta(hours=hours, minutes=minutes, seconds=seconds)
     try:
         return datetime.fromisoformat(text).replace(tzinfo=None)
@@ -121,7 +123,10 @@ def parse_length(text: str, start: datetime) -> timedelta:
     duration = parse_duration(text)
     if duration is None:
         raise CliError(f"--duration {text!r} is not a duration like 6h, 90m or 2d")
-    return duration.add_to(start) - start
+    try:
+        return duration.add_to(start) - start
+    except (OverflowError, ValueError):
+        raise CliError(f"--duration {text!r} is too long for a calendar") from None
 
 
 def cmd_reschedule(ns: argparse.Namespace) -> int:
