@@ -461,7 +461,11 @@ class _CloseWatcher(QtCore.QObject):
 
     def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt API)
         if event.type() == QtCore.QEvent.Type.Close:
-            QtCore.QTimer.singleShot(0, self._after_close)
+            project = getattr(self.panel.window, "project", None)
+            if project is None or not project.modified:
+                self.panel.shutdown()  # nothing to ask about: the close goes through
+            else:
+                QtCore.QTimer.singleShot(0, self._after_close)  # the lead may still cancel it
         return False
 
     def _after_close(self) -> None:
