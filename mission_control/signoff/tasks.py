@@ -24,7 +24,7 @@ from typing import Any, Mapping, Sequence
 from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 STATES = ("planned", "active", "done", "late", "blocked")
-MARKERS = {"planned": None, "active": "▶ active", "done": "✓ done", "late": "⚠ late", "blocked": "⛔ blocked"}
+MARKERS = {"planned": None, "active": "▶ active", "done": "✓ done", "late": "⚠ late", "blocked": "✗ blocked"}
 
 
 @dataclass(frozen=True)

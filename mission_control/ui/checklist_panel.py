@@ -1,0 +1,477 @@
+"""The Checklist dock: one-click sign-off with evidence, discrepancies, the mission clock and task states.
+
+Items stand under their headings with progress per group. "Sign off" ticks the box through an
+undoable plan edit and appends a ledger entry (written in a worker: it asks git who and which
+commit); "Revoke" needs a reason typed in the note field. Selecting an item shows its whole
+ledger history. "Start mission" sets Hour 0 and the baseline; task states (planned, active,
+done, late, blocked) are shown as Gantt markers, with the now-line on the mission clock.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+from pathlib import Path
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from mission_control.signoff import (
+    ChecklistState,
+    Facts,
+    checklist_state,
+    elapsed_label,
+    evidence_for,
+    gather_facts,
+    gather_task_evidence,
+    make_entry,
+    read_ledger,
+    read_mission,
+    start_mission,
+    task_states,
+    to_plan_time,
+    utc_now,
+)
+from mission_control.signoff.ledger import append_entry
+from mission_control.ui import dialogs
+from mission_control.ui.workers import run_in_thread
+
+log = logging.getLogger(__name__)
+Button = QtWidgets.QMessageBox.StandardButton
+ITEM_ROLE = QtCore.Qt.ItemDataRole.UserRole
+OK_COLOUR, BAD_COLOUR, GREY = "#2e7d32", "#c62828", "#757575"
+
+
+class ChecklistPanel(QtWidgets.QWidget):
+    """The checklist dock's widget (objectName ``checklistPanel``).
+
+    Signals:
+        loaded(): the ledger, evidence and task states were read again and shown.
+        signed(object): a ledger entry was written (sign-off or revoke).
+    """
+
+    loaded = QtCore.Signal()
+    signed = QtCore.Signal(object)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.setObjectName("checklistPanel")
+        self.window = window
+        self.clock = utc_now  # tests replace it with a fake clock
+        self.state = ChecklistState()
+        self.facts = Facts()
+        self.task_evidence = None
+        self.task_status: dict = {}
+        self.mission = None
+        self.ledger_problems: tuple[str, ...] = ()
+        self._entries: tuple = ()
+        self._jobs: list = []
+        self._reload_pending = False
+        self._loaded_repo: Path | None = None
+        self._build()
+        self._timer = QtCore.QTimer(self, interval=60_000)
+        self._timer.timeout.connect(self._render_clock)
+        self._timer.start()
+
+    # construction ----------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        layout.addLayout(self._mission_row())
+        layout.addLayout(self._task_row())
+        self.note_edit = QtWidgets.QLineEdit(objectName="signoffNote")
+        self.note_edit.setPlaceholderText("Note for a sign-off (optional) / reason for a revoke (required)")
+        self.note_edit.setClearButtonEnabled(True)
+        layout.addWidget(self.note_edit)
+        self.tree = QtWidgets.QTreeWidget(objectName="checklistTree")
+        self.tree.setColumnCount(4)
+        self.tree.setHeaderLabels(["Item", "Signed", "Evidence", ""])
+        self.tree.setRootIsDecorated(True)
+        self.tree.setUniformRowHeights(False)
+        self.tree.setWordWrap(True)
+        header = self.tree.header()
+        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2, 3):
+            header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)
+        self.tree.currentItemChanged.connect(lambda *_: self._show_history())
+        self.tree.setMinimumHeight(180)
+        layout.addWidget(self.tree, 3)
+        self.discrepancy_label = QtWidgets.QLabel(objectName="discrepancyLabel", wordWrap=True)
+        self.discrepancy_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        layout.addWidget(self.discrepancy_label)
+        self.history = QtWidgets.QTextBrowser(objectName="signoffHistory")
+        self.history.setPlaceholderText("Select an item to see its sign-off history.")
+        self.history.setMaximumHeight(90)
+        layout.addWidget(self.history, 1)
+        self.setMinimumWidth(420)
+
+    def _mission_row(self) -> QtWidgets.QHBoxLayout:
+        row = QtWidgets.QHBoxLayout()
+        self.clock_label = QtWidgets.QLabel("Mission not started", objectName="missionClock")
+        font = self.clock_label.font()
+        font.setBold(True)
+        self.clock_label.setFont(font)
+        self.start_button = QtWidgets.QPushButton("Start mission", objectName="startMissionButton")
+        self.start_button.setToolTip("Set the mission clock's Hour 0 to now and record HEAD as the baseline")
+        self.start_button.clicked.connect(self.start_mission_clicked)
+        self.refresh_button = QtWidgets.QPushButton("Refresh", objectName="checklistRefresh")
+        self.refresh_button.clicked.connect(self.reload)
+        row.addWidget(self.clock_label, 1)
+        row.addWidget(self.refresh_button)
+        row.addWidget(self.start_button)
+        return row
+
+    def _task_row(self) -> QtWidgets.QHBoxLayout:
+        row = QtWidgets.QHBoxLayout()
+        self.task_label = QtWidgets.QLabel("No task selected", objectName="taskStateLabel", wordWrap=True)
+        self.active_button = QtWidgets.QPushButton("Mark active", objectName="markActiveButton")
+        self.done_button = QtWidgets.QPushButton("Mark done", objectName="markDoneButton")
+        self.active_button.clicked.connect(lambda: self.mark_task("active"))
+        self.done_button.clicked.connect(lambda: self.mark_task("done"))
+        row.addWidget(self.task_label, 1)
+        row.addWidget(self.active_button)
+        row.addWidget(self.done_button)
+        return row
+
+    # loading -----------------------------------------------------------------------------------
+    @property
+    def project(self):
+        return self.window.project
+
+    def on_project_changed(self) -> None:
+        """The plan changed (edit, undo, reload) or another project was opened."""
+        repo = self.project.repo if self.project is not None else None
+        if repo != self._loaded_repo:
+            self._loaded_repo = repo
+            self._entries, self.facts, self.task_evidence, self.mission = (), Facts(), None, None
+            self.reload()
+        self.render()
+
+    def on_repo_changed(self, _change: Any) -> None:
+        """Files changed (the ledger, the code, the test history's inputs): read the evidence again."""
+        self.reload()
+
+    def reload(self) -> None:
+        """Read ledger, mission, evidence and task evidence in a worker, then render."""
+        project = self.project
+        if project is None or project.repo is None:
+            return
+        if any(job.running for job in self._jobs):
+            self._reload_pending = True
+            return
+        repo, config = project.repo, project.config
+        self._start(lambda progress, event, cancel: _load(repo, config, progress, cancel),
+                    on_result=self._loaded_result, on_error=lambda msg: log.warning("checklist reload: %s", msg),
+                    on_end=self._reload_ended)
+
+    def _start(self, work, **slots) -> None:
+        job = run_in_thread(self, work, **slots)
+        self._jobs = [j for j in self._jobs if j.running] + [job]
+
+    def _reload_ended(self) -> None:
+        if self._reload_pending:
+            self._reload_pending = False
+            QtCore.QTimer.singleShot(0, self.reload)
+
+    def _loaded_result(self, data: dict) -> None:
+        if self.project is None or data["repo"] != self.project.repo:
+            return
+        self._entries, self.ledger_problems = data["entries"], data["problems"]
+        self.facts, self.task_evidence, self.mission = data["facts"], data["tasks"], data["mission"]
+        self.render()
+        self.loaded.emit()
+
+    def wait_for_jobs(self, ms: int = 30_000) -> None:
+        """Block until background reads and writes end (tests, shutdown)."""
+        for job in list(self._jobs):
+            if job.running:
+                job.wait(ms)
+
+    # rendering ---------------------------------------------------------------------------------
+    def render(self) -> None:
+        """Rebuild the tree, discrepancies, clock and task states from the current plan + cached reads."""
+        if self.project is None:
+            return
+        self.state = checklist_state(self.project.plan.checklist, self._entries, self.ledger_problems)
+        current = self._current_key()
+        self.tree.clear()
+        groups: dict[tuple, QtWidgets.QTreeWidgetItem] = {}
+        for item_state in self.state.items:
+            parent = groups.get(item_state.heading)
+            if parent is None:
+                parent = groups[item_state.heading] = self._group_row(item_state.heading)
+            self._item_row(parent, item_state)
+        for heading, parent in groups.items():
+            self._fill_group(parent, heading)
+        self.tree.expandAll()
+        self._restore_current(current)
+        self._render_discrepancies()
+        self._render_clock()
+
+    def _group_row(self, heading: tuple) -> QtWidgets.QTreeWidgetItem:
+        row = QtWidgets.QTreeWidgetItem(self.tree, [heading[-1].rstrip(":") if heading else "(no heading)"])
+        row.setToolTip(0, " › ".join(heading))
+        font = row.font(0)
+        font.setBold(True)
+        row.setFont(0, font)
+        row.setFirstColumnSpanned(False)
+        return row
+
+    def _fill_group(self, parent: QtWidgets.QTreeWidgetItem, heading: tuple) -> None:
+        mine = [s for s in self.state.items if s.heading == heading]
+        done = sum(1 for s in mine if s.done and s.signed)
+        parent.setText(1, f"{done}/{len(mine)}")
+        bar = QtWidgets.QProgressBar(maximum=max(1, len(mine)), value=done, textVisible=False)
+        bar.setFixedHeight(10)
+        bar.setMaximumWidth(140)
+        self.tree.setItemWidget(parent, 2, bar)
+
+    def _item_row(self, parent: QtWidgets.QTreeWidgetItem, s: Any) -> None:
+        row = QtWidgets.QTreeWidgetItem(parent, [s.text])
+        row.setData(0, ITEM_ROLE, (s.text, s.item.line))
+        row.setCheckState(0, QtCore.Qt.CheckState.Checked if s.done else QtCore.Qt.CheckState.Unchecked)
+        row.setFlags(row.flags() & ~QtCore.Qt.ItemFlag.ItemIsUserCheckable)
+        if s.signed and s.signed_at:
+            row.setText(1, f"{s.signed_by} · {s.signed_at:%b %d %H:%M}")
+            row.setToolTip(1, f"{s.signed_by}, {s.signed_at:%Y-%m-%d %H:%M} UTC" + (f"\nNote: {s.note}" if s.note else ""))
+        evidence = evidence_for(s.text, self.facts)
+        if evidence is not None:
+            row.setText(2, evidence.text)
+            colour = GREY if evidence.ok is None else OK_COLOUR if evidence.ok else BAD_COLOUR
+            row.setForeground(2, QtGui.QBrush(QtGui.QColor(colour)))
+            row.setToolTip(2, evidence.text)
+        button = QtWidgets.QPushButton("Revoke…" if s.signed else "Sign off")
+        button.setObjectName(f"signoff:{s.text}")
+        button.clicked.connect(lambda _=False, text=s.text, line=s.item.line: self.button_clicked(text, line))
+        self.tree.setItemWidget(row, 3, button)
+
+    def _current_key(self):
+        row = self.tree.currentItem()
+        return row.data(0, ITEM_ROLE) if row is not None else None
+
+    def _restore_current(self, key) -> None:
+        if key is None:
+            return
+        for row in self._item_rows():
+            if row.data(0, ITEM_ROLE) and row.data(0, ITEM_ROLE)[0] == key[0]:
+                self.tree.setCurrentItem(row)
+                return
+
+    def _item_rows(self) -> list[QtWidgets.QTreeWidgetItem]:
+        rows = []
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            rows += [group.child(j) for j in range(group.childCount())]
+        return rows
+
+    def button_for(self, text: str) -> QtWidgets.QPushButton | None:
+        """The Sign off / Revoke button of the item with ``text`` (tests click it)."""
+        for row in self._item_rows():
+            if row.text(0) == text:
+                return self.tree.itemWidget(row, 3)
+        return None
+
+    def _render_discrepancies(self) -> None:
+        lines = [f"⚠ {html.escape(d.text)}: {html.escape(d.message)}" for d in self.state.discrepancies]
+        lines += [f"⚠ {html.escape(p)}" for p in self.state.problems]
+        self.discrepancy_label.setText(f"<span style='color:{BAD_COLOUR}'>" + "<br>".join(lines) + "</span>")
+        self.discrepancy_label.setVisible(bool(lines))
+
+    def _show_history(self) -> None:
+        key = self._current_key()
+        state = next((s for s in self.state.items if key and (s.text, s.item.line) == tuple(key)), None)
+        if state is None:
+            self.history.clear()
+            return
+        rows = [f"<b>{html.escape(state.text)}</b> <span style='color:{GREY}'>({html.escape(' › '.join(state.heading))}, "
+                f"line {state.item.line})</span>"]
+        for entry in state.history:
+            rows.append(_history_line(entry))
+        if not state.history:
+            rows.append("<i>Never signed off.</i>")
+        self.history.setHtml("<br>".join(rows))
+
+    # sign-off ----------------------------------------------------------------------------------
+    def _find(self, text: str, line: int):
+        return next((s for s in self.state.items if s.text == text and s.item.line == line), None)
+
+    def button_clicked(self, text: str, line: int) -> None:
+        """Sign the item off, or revoke it when it is signed."""
+        state = self._find(text, line)
+        if state is None or self.project is None or self.project.repo is None:
+            return
+        if state.signed:
+            self.revoke(state)
+        else:
+            self.sign_off(state)
+
+    def sign_off(self, state: Any) -> None:
+        """Warn when the evidence disagrees, tick the box (undoable), then write the ledger entry."""
+        evidence = evidence_for(state.text, self.facts)
+        if evidence is not None and evidence.ok is False:
+            answer = dialogs.ask(self, "Evidence says otherwise",
+                                 f"“{state.text}”\n\nThe evidence says: {evidence.text}\n\nSign it off anyway?",
+                                 Button.Yes | Button.No, Button.No, headless_answer=Button.No)
+            if answer != Button.Yes:
+                return
+        self._write(state, "signoff", note=self.note_edit.text().strip())
+
+    def revoke(self, state: Any) -> None:
+        """Untick the box and append a revocation; the reason comes from the note field."""
+        reason = self.note_edit.text().strip()
+        if not reason:
+            dialogs.inform(self, "Revoking needs a reason",
+                           f"Type why “{state.text}” is revoked in the note field, then click Revoke again.")
+            self.note_edit.setFocus()
+            return
+        self._write(state, "revoke", reason=reason)
+
+    def _write(self, state: Any, kind: str, note: str = "", reason: str = "") -> None:
+        project = self.project
+        was_modified = project.modified
+        item = state.item
+        done = kind == "signoff"
+        if item.done != done:
+            verb = "Sign off" if done else "Revoke"
+            self.window.edit_plan(f"{verb} “{item.text}”", lambda: project.plan_file.set_checked(item, done).edits)
+        repo, when = project.repo, self.clock()
+        self.note_edit.clear()
+        self._start(lambda progress, event, cancel: append_entry(
+                        repo, make_entry(repo, kind, item, note=note, reason=reason, now=when)),
+                    on_result=lambda entry: self._written(entry, was_modified),
+                    on_error=lambda msg: self._write_failed(msg, item.done != done))
+
+    def _written(self, entry: Any, was_modified: bool) -> None:
+        if self.project is not None and not was_modified and self.project.modified:
+            self.window.save()  # the plan on disk then differs from its last state only in that box
+        self.signed.emit(entry)
+        self.reload()
+
+    def _write_failed(self, message: str, edited: bool) -> None:
+        if edited:
+            self.window.undo_stack.undo()
+        dialogs.inform(self, "Sign-off not recorded", f"The ledger could not be written:\n{message}", warning=True)
+
+    # mission and tasks -------------------------------------------------------------------------
+    def start_mission_clicked(self) -> None:
+        """Set Hour 0 = now and the baseline (asking before restarting a started mission)."""
+        project = self.project
+        if project is None or project.repo is None:
+            return
+        force = False
+        if self.mission is not None:
+            answer = dialogs.ask(self, "Restart the mission?",
+                                 f"The mission started {self.mission.started_at:%Y-%m-%d %H:%M} UTC.\n"
+                                 "Restart the clock now and move the baseline to HEAD?",
+                                 Button.Yes | Button.No, Button.No, headless_answer=Button.No)
+            if answer != Button.Yes:
+                return
+            force = True
+        repo, now = project.repo, self.clock()
+        self._start(lambda progress, event, cancel: start_mission(repo, now=now, force=force),
+                    on_result=self._mission_started,
+                    on_error=lambda msg: dialogs.inform(self, "Cannot start the mission", msg, warning=True))
+
+    def _mission_started(self, mission: Any) -> None:
+        self.mission = mission
+        self.window.statusBar().showMessage(f"Mission started: Hour 0 = {mission.started_at:%Y-%m-%d %H:%M} UTC", 8000)
+        self.reload()
+
+    def _render_clock(self) -> None:
+        """Clock label, task states, Gantt markers and the now-line."""
+        if self.project is None:
+            return
+        now = self.clock()
+        self.clock_label.setText("Mission not started" if self.mission is None
+                                 else f"Mission clock: {elapsed_label(self.mission, now)}")
+        plan = self.project.plan
+        plan_now = to_plan_time(plan, self.mission, now)
+        self.task_status = task_states(plan, plan_now, self.task_evidence, self.state)
+        gantt = getattr(self.window, "gantt", None)
+        if gantt is not None:
+            for key, status in self.task_status.items():
+                gantt.set_marker(key, "status", status.marker)
+            if hasattr(gantt, "set_now"):
+                gantt.set_now(plan_now if self.mission is not None else None)
+        self._render_task_row()
+
+    def _render_task_row(self) -> None:
+        key = getattr(self.window, "selected", None)
+        status = self.task_status.get(key) if key else None
+        task = self.project.plan.find_task(key) if key and self.project is not None else None
+        self.active_button.setEnabled(task is not None)
+        self.done_button.setEnabled(task is not None)
+        if task is None or status is None:
+            self.task_label.setText("Select a task to see its state")
+            return
+        self.task_label.setText(f"<b>{html.escape(task.name)}</b>: {status.state}")
+        self.task_label.setToolTip("\n".join(status.reasons) or "no evidence yet")
+        self.active_button.setEnabled(not task.has_tag("active") and not task.has_tag("done"))
+        self.done_button.setEnabled(not task.has_tag("done"))
+
+    def mark_task(self, tag: str) -> None:
+        """Write the ``active``/``done`` Mermaid tag on the selected task (one undoable edit)."""
+        key = getattr(self.window, "selected", None)
+        project = self.project
+        if project is None or not key or project.plan.find_task(key) is None:
+            return
+
+        def edit() -> list:
+            edits = []
+            if tag == "done":
+                edits += project.plan_file.set_tag(key, "active", False).edits
+            return edits + project.plan_file.set_tag(key, tag, True).edits
+
+        self.window.edit_plan(f"Mark {key} {tag}", edit)
+
+    def cleanup(self) -> None:
+        """Stop the clock and wait for background jobs (window closing)."""
+        self._timer.stop()
+        for job in list(self._jobs):
+            if job.running:
+                job.cancel()
+        self.wait_for_jobs(10_000)
+
+
+def _history_line(entry: Any) -> str:
+    when = f"{entry.at:%Y-%m-%d %H:%M} UTC" if entry.at else "?"
+    who = html.escape(f"{entry.who} <{entry.email}>")
+    what = {"signoff": f"<span style='color:{OK_COLOUR}'>signed off</span>",
+            "revoke": f"<span style='color:{BAD_COLOUR}'>revoked</span>"}.get(entry.kind, entry.kind)
+    detail = ""
+    if entry.note:
+        detail += f" — note: {html.escape(entry.note)}"
+    if entry.reason:
+        detail += f" — reason: {html.escape(entry.reason)}"
+    if entry.tests:
+        detail += f" — tests: {entry.tests.get('passed', 0)} passed, {entry.tests.get('failed', 0)} failed"
+    commit = f" at {entry.commit[:7]}" if entry.commit else ""
+    return f"{when}: {what} by {who}{commit}{detail}"
+
+
+def _load(repo: Path, config: Any, progress, cancel) -> dict:
+    """Everything the panel shows that needs the disk or git (runs in a worker)."""
+    ledger = read_ledger(repo)
+    try:
+        mission = read_mission(repo)
+    except Exception as exc:  # noqa: BLE001 — shown as a problem, the rest still loads
+        mission, problems = None, ledger.problems + (str(exc),)
+    else:
+        problems = ledger.problems
+    facts = gather_facts(repo, ledger.entries)
+    tasks = gather_task_evidence(repo, config, on_progress=progress, cancel=cancel)
+    return {"repo": repo, "entries": ledger.entries, "problems": problems, "facts": facts, "tasks": tasks,
+            "mission": mission}
+
+
+def install(window: Any) -> ChecklistPanel:
+    """Build the Checklist dock in ``window`` and connect it to the window's signals."""
+    panel = ChecklistPanel(window)
+    window.add_dock("Checklist", "checklistPanelDock", panel, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+    window.project_changed.connect(panel.on_project_changed)
+    window.repo_changed.connect(panel.on_repo_changed)
+    window.selection_changed.connect(lambda _key: panel._render_task_row())
+    QtWidgets.QApplication.instance().aboutToQuit.connect(panel.cleanup)
+    return panel
