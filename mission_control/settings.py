@@ -15,6 +15,8 @@ from mission_control.fsutil import atomic_write_text
 
 SCHEMA_VERSION = 1
 MAX_RECENT = 10
+THEMES = ("system", "light", "dark")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 @dataclass
@@ -31,7 +33,12 @@ class RecentProject:
 
 @dataclass
 class Settings:
-    """Everything remembered between sessions."""
+    """Everything remembered between sessions.
+
+    ``python`` (empty: the project's configured interpreter), ``test_schedule_minutes`` (0: no
+    scheduled runs) and ``run_tests_on_change`` are read by the Tests dock; ``theme`` is one of
+    :data:`THEMES` ("system" follows the desktop's light/dark palette).
+    """
 
     version: int = SCHEMA_VERSION
     recent: list[RecentProject] = field(default_factory=list)
@@ -40,6 +47,10 @@ class Settings:
     snap_minutes: int = 15
     cascade: bool = False
     theme: str = "system"
+    python: str = ""
+    test_schedule_minutes: int = 0
+    run_tests_on_change: bool = False
+    log_level: str = "INFO"
 
     def add_recent(self, repo: Path | None, plan: Path | None) -> None:
         """Put a project first in the recent list (deduplicated, capped, missing ones pruned)."""
@@ -62,14 +73,26 @@ def load_settings() -> Settings:
         return Settings()
     recent = [RecentProject(str(r.get("repo", "")), str(r.get("plan", ""))) for r in data.get("recent", []) if isinstance(r, dict)]
     settings = Settings(recent=recent)
-    for name in ("window_geometry", "window_state", "theme"):
+    for name in ("window_geometry", "window_state", "python"):
         if isinstance(data.get(name), str):
             setattr(settings, name, data[name])
-    if isinstance(data.get("snap_minutes"), int) and data["snap_minutes"] > 0:
+    if data.get("theme") in THEMES:
+        settings.theme = data["theme"]
+    if data.get("log_level") in LOG_LEVELS:
+        settings.log_level = data["log_level"]
+    if _is_int(data.get("snap_minutes")) and data["snap_minutes"] > 0:
         settings.snap_minutes = data["snap_minutes"]
-    if isinstance(data.get("cascade"), bool):
-        settings.cascade = data["cascade"]
+    if _is_int(data.get("test_schedule_minutes")) and data["test_schedule_minutes"] >= 0:
+        settings.test_schedule_minutes = data["test_schedule_minutes"]
+    for name in ("cascade", "run_tests_on_change"):
+        if isinstance(data.get(name), bool):
+            setattr(settings, name, data[name])
     return settings
+
+
+def _is_int(value: object) -> bool:
+    """True for a real int (JSON ``true`` loads as a bool, which is an int in Python)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def save_settings(settings: Settings) -> None:

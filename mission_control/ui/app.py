@@ -1,12 +1,34 @@
-"""Start the desktop app: ``mission-control [REPO] [--plan PLAN] | --demo [--reset]``."""
+"""Start the desktop app: ``mission-control [REPO] [--plan PLAN] | --demo [--reset]``.
+
+Sets up what a finished desktop app needs before the first window: the app's name, desktop id
+and icon, logging to the user log folder (:mod:`mission_control.logsetup`) and the crash dialog
+for unhandled exceptions (:mod:`mission_control.ui.crash`).
+"""
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from pathlib import Path
 
 from mission_control import APP_ID, APP_NAME, __version__
+
+log = logging.getLogger(__name__)
+ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+
+
+def app_icon():
+    """The app icon: the SVG plus the rendered PNG sizes (crisp in task bars and title bars)."""
+    from PySide6 import QtGui
+
+    icon = QtGui.QIcon()
+    for png in sorted(ICON_DIR.glob("mission-control-*.png")):
+        icon.addFile(str(png))
+    svg = ICON_DIR / "mission-control.svg"
+    if svg.exists():
+        icon.addFile(str(svg))
+    return icon
 
 
 def parse_gui_args(args: list[str]) -> argparse.Namespace:
@@ -27,10 +49,12 @@ def run_app(args: list[str]) -> int:
     if ns.reset and not ns.demo:
         print("mission-control: --reset only goes with --demo", file=sys.stderr)
         return 2
-    from PySide6 import QtCore, QtGui, QtWidgets
+    from PySide6 import QtCore, QtWidgets
 
+    from mission_control.logsetup import setup_logging
     from mission_control.project import Project, ProjectError
     from mission_control.settings import load_settings
+    from mission_control.ui.crash import install_excepthook
     from mission_control.ui.main_window import MainWindow
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
@@ -38,10 +62,11 @@ def run_app(args: list[str]) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("mission-control")
     app.setDesktopFileName(APP_ID)
-    icon = Path(__file__).resolve().parent.parent / "resources" / "icons" / "mission-control.svg"
-    if icon.exists():
-        app.setWindowIcon(QtGui.QIcon(str(icon)))
+    app.setWindowIcon(app_icon())
     settings = load_settings()
+    setup_logging(settings.log_level)
+    app.crash_handler = install_excepthook(app)
+    log.info("%s %s starting (Qt %s)", APP_NAME, __version__, QtCore.qVersion())
     project = None
     from mission_control.demo import DemoError, create_demo
 
@@ -54,6 +79,7 @@ def run_app(args: list[str]) -> int:
             last = settings.recent[0]
             project = Project.open(last.repo or None, last.plan or None)
     except (ProjectError, DemoError) as exc:
+        log.warning("cannot open the project: %s", exc)
         print(f"mission-control: {exc}", file=sys.stderr)
         if ns.repo or ns.plan or ns.demo:
             return 2
