@@ -1,0 +1,174 @@
+"""The Runbook dock: the plan's shell commands under their headings, each run only after a click.
+
+Run shows the whole command and asks first (nothing runs without that answer), then runs it
+in the repository in a worker with live output; Stop kills its process group. The exit status
+and the output tail go to the sign-off ledger (written by the worker, off the GUI thread).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from mission_control.runbook import RunbookBlock, RunResult, record_run, run_block, runbook_blocks
+from mission_control.ui import dialogs
+from mission_control.ui.workers import run_in_thread
+
+log = logging.getLogger(__name__)
+Button = QtWidgets.QMessageBox.StandardButton
+BLOCK_ROLE = QtCore.Qt.ItemDataRole.UserRole
+MAX_OUTPUT_LINES = 5000
+
+
+class RunbookPanel(QtWidgets.QWidget):
+    """The runbook dock's widget (objectName ``runbookPanel``).
+
+    Signals:
+        run_finished(object): a run ended (its :class:`~mission_control.runbook.RunResult`), already recorded.
+    """
+
+    run_finished = QtCore.Signal(object)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.setObjectName("runbookPanel")
+        self.window = window
+        self.blocks: list[RunbookBlock] = []
+        self.job = None
+        self.last_result: RunResult | None = None
+        self._build()
+
+    def _build(self) -> None:
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.list = QtWidgets.QTreeWidget(objectName="runbookList")
+        self.list.setHeaderLabels(["Command", "Last run"])
+        self.list.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.list.header().setStretchLastSection(False)
+        self.list.header().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.list.currentItemChanged.connect(lambda *_: self._show_command())
+        split.addWidget(self.list)
+        right = QtWidgets.QWidget()
+        box = QtWidgets.QVBoxLayout(right)
+        box.setContentsMargins(0, 0, 0, 0)
+        mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
+        self.command_view = QtWidgets.QPlainTextEdit(objectName="runbookCommand", readOnly=True)
+        self.command_view.setFont(mono)
+        self.command_view.setMaximumHeight(110)
+        buttons = QtWidgets.QHBoxLayout()
+        self.status_label = QtWidgets.QLabel("", objectName="runbookStatus")
+        self.run_button = QtWidgets.QPushButton("Run…", objectName="runbookRun", enabled=False)
+        self.stop_button = QtWidgets.QPushButton("Stop", objectName="runbookStop", enabled=False)
+        self.run_button.clicked.connect(self.run_selected)
+        self.stop_button.clicked.connect(self.stop)
+        buttons.addWidget(self.status_label, 1)
+        buttons.addWidget(self.run_button)
+        buttons.addWidget(self.stop_button)
+        self.output = QtWidgets.QPlainTextEdit(objectName="runbookOutput", readOnly=True)
+        self.output.setFont(mono)
+        self.output.setMaximumBlockCount(MAX_OUTPUT_LINES)
+        self.output.setPlaceholderText("Output appears here while a command runs.")
+        box.addWidget(self.command_view)
+        box.addLayout(buttons)
+        box.addWidget(self.output, 1)
+        split.addWidget(right)
+        split.setStretchFactor(1, 2)
+        layout.addWidget(split)
+
+    # listing -----------------------------------------------------------------------------------
+    def on_project_changed(self) -> None:
+        """List the plan's shell blocks again (keeping the selection by heading)."""
+        project = self.window.project
+        current = self.selected_block()
+        self.blocks = runbook_blocks(project.plan) if project is not None else []
+        self.list.clear()
+        for block in self.blocks:
+            row = QtWidgets.QTreeWidgetItem(self.list, [f"{block.title}\n{block.summary}", ""])
+            row.setToolTip(0, f"{' › '.join(block.heading)} (line {block.line})\n\n{block.text}")
+            row.setData(0, BLOCK_ROLE, block)
+            if current is not None and block.heading == current.heading:
+                self.list.setCurrentItem(row)
+        if self.list.currentItem() is None and self.list.topLevelItemCount():
+            self.list.setCurrentItem(self.list.topLevelItem(0))
+        self._update_buttons()
+
+    def selected_block(self) -> RunbookBlock | None:
+        row = self.list.currentItem()
+        return row.data(0, BLOCK_ROLE) if row is not None else None
+
+    def select(self, index: int) -> None:
+        """Select block ``index`` (list order)."""
+        self.list.setCurrentItem(self.list.topLevelItem(index))
+
+    def _show_command(self) -> None:
+        block = self.selected_block()
+        self.command_view.setPlainText(block.text if block else "")
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        running = self.job is not None and self.job.running
+        project = self.window.project
+        self.run_button.setEnabled(not running and self.selected_block() is not None
+                                   and project is not None and project.repo is not None)
+        self.stop_button.setEnabled(running)
+
+    # running -----------------------------------------------------------------------------------
+    def run_selected(self) -> None:
+        """Show the command in full, ask, and run it in the repository."""
+        block, project = self.selected_block(), self.window.project
+        if block is None or project is None or project.repo is None or (self.job and self.job.running):
+            return
+        answer = dialogs.ask(self, "Run this command?",
+                             f"In {project.repo}:\n\n{block.text}\n\nRun it now?",
+                             Button.Yes | Button.No, Button.No, headless_answer=Button.No)
+        if answer != Button.Yes:
+            return
+        repo = project.repo
+        self.output.clear()
+        self.status_label.setText(f"Running {block.title}…")
+
+        def work(progress, event, cancel):
+            result = run_block(repo, block, on_event=event, on_progress=progress, cancel=cancel)
+            record_run(repo, block, result)
+            return result
+
+        self.job = run_in_thread(self, work, on_event=self.output.appendPlainText, on_result=self._finished,
+                                 on_error=self._failed, on_end=self._update_buttons)
+        self._update_buttons()
+
+    def stop(self) -> None:
+        """Stop the running command (its whole process group)."""
+        if self.job is not None and self.job.running:
+            self.status_label.setText("Stopping…")
+            self.job.cancel()
+
+    def _finished(self, result: RunResult) -> None:
+        self.last_result = result
+        colour = "#2e7d32" if result.ok else "#c62828"
+        self.status_label.setText(f"<span style='color:{colour}'>{result.summary()}</span> — recorded in the ledger")
+        row = self.list.currentItem()
+        if row is not None:
+            row.setText(1, "✓ 0" if result.ok else ("stopped" if result.stopped else f"✗ {result.exit_status}"))
+        self.run_finished.emit(result)
+
+    def _failed(self, message: str) -> None:
+        self.status_label.setText(f"<span style='color:#c62828'>{message}</span>")
+        dialogs.inform(self, "Run failed", message, warning=True)
+
+    def cleanup(self) -> None:
+        """Stop a running command and wait for it (window closing)."""
+        if self.job is not None and self.job.running:
+            self.job.cancel()
+            self.job.wait(15_000)
+
+
+def install(window: Any) -> RunbookPanel:
+    """Build the Runbook dock in ``window`` and connect it to the window's signals."""
+    panel = RunbookPanel(window)
+    window.add_dock("Runbook", "runbookPanelDock", panel, QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
+    window.project_changed.connect(panel.on_project_changed)
+    QtWidgets.QApplication.instance().aboutToQuit.connect(panel.cleanup)
+    return panel

@@ -1,0 +1,104 @@
+"""The runbook: the plan's shell blocks, a real run with live output, a real stop, the ledger record."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from pathlib import Path
+
+from mission_control.cli import run as cli
+from mission_control.plan import load_plan, parse_plan
+from mission_control.progress import CancelToken
+from mission_control.runbook import record_run, run_block, runbook_blocks
+from mission_control.signoff import read_ledger
+
+PLAN = """# Plan
+
+## Rollback Strategy:
+```bash
+echo rolling back
+echo "in $(basename "$PWD")"
+exit 3
+```
+
+## Monitoring
+```python
+print("not a shell block")
+```
+
+## Launch (Hour 0)
+```sh
+echo launched
+```
+"""
+
+
+def test_sample_plan_blocks_are_its_shell_commands(sample_plan_path: Path) -> None:
+    blocks = runbook_blocks(load_plan(sample_plan_path).plan)
+    assert [b.title for b in blocks] == ["Rollback Strategy", "Phase 1: Launch All Teams (Hour 0)",
+                                         "Phase 2: Integration (Hour 14)", "Phase 3: Cutover (Hour 18)"]
+    assert blocks[0].summary == "python scripts/emergency_rollback.py --component factory"
+    assert "--full" in blocks[0].text
+
+
+def test_run_streams_output_in_the_repo_and_records_it(git_repo: Path) -> None:
+    block = runbook_blocks(parse_plan(PLAN))[0]
+    lines: list[str] = []
+    result = run_block(git_repo, block, on_event=lines.append)
+    assert lines == ["rolling back", f"in {git_repo.name}"]
+    assert result.exit_status == 3 and not result.ok and not result.stopped
+    entry = record_run(git_repo, block, result)
+    (stored,) = read_ledger(git_repo).entries
+    assert stored.kind == "run" and stored.heading == ("Rollback Strategy:",)
+    assert stored.extra["exit_status"] == 3 and stored.extra["output_tail"] == lines
+    assert stored.extra["command"] == block.text and stored.who == "Test Lead" and entry.line == 1
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_stop_kills_the_whole_process_group(tmp_path: Path) -> None:
+    pidfile = tmp_path / "child.pid"
+    script = f"sleep 300 & echo $! > {pidfile}; echo started; wait"
+    token = CancelToken()
+    lines: list[str] = []
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(r=run_block(tmp_path, script, on_event=lines.append,
+                                                                        cancel=token)))
+    thread.start()
+    for _ in range(200):
+        if lines and pidfile.exists() and pidfile.read_text().strip():
+            break
+        time.sleep(0.05)
+    child = int(pidfile.read_text())
+    assert _alive(child)
+    token.cancel()
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    assert outcome["r"].stopped and outcome["r"].exit_status != 0
+    for _ in range(100):  # the reaper may need a moment
+        if not _alive(child):
+            break
+        time.sleep(0.05)
+    assert not _alive(child)
+
+
+def test_cli_runbook_list_and_run(git_repo: Path, capsys) -> None:
+    (git_repo / "plan.md").write_text(PLAN.replace("```python", "```mermaid\ngantt\n```\n```python"))
+    assert cli(["runbook", "list", "--repo", str(git_repo), "--plan", str(git_repo / "plan.md")]) == 0
+    out = capsys.readouterr().out
+    assert "1. Rollback Strategy:" in out and "2. Launch (Hour 0)" in out and "not a shell" not in out
+    args = ["runbook", "run", "--repo", str(git_repo), "--plan", str(git_repo / "plan.md")]
+    assert cli([*args, "2"]) == 1  # not a terminal and no --yes: nothing runs
+    assert read_ledger(git_repo).entries == ()
+    assert cli([*args, "2", "--yes"]) == 0
+    assert "launched" in capsys.readouterr().out
+    assert cli([*args, "1", "--yes"]) == 1
+    assert [e.extra["exit_status"] for e in read_ledger(git_repo).entries] == [0, 3]
+    assert cli([*args, "9", "--yes"]) == 2

@@ -1,0 +1,296 @@
+"""Sign-off core and CLI: ledger durability, matching by heading+text, discrepancies, evidence, task states."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from conftest import git
+
+from mission_control.cli import run as cli
+from mission_control.plan import load_plan, parse_plan
+from mission_control.signoff import (
+    Facts,
+    LedgerEntry,
+    TaskEvidence,
+    append_entry,
+    checklist_state,
+    evidence_for,
+    find_items,
+    ledger_path,
+    read_ledger,
+    read_mission,
+    start_mission,
+    task_states,
+    to_plan_time,
+)
+
+PLAN = """# Plan
+
+```mermaid
+gantt
+    dateFormat HH:mm
+    section A
+    Factory Consolidation :a1, 00:00, 8h
+    WebSocket Unification :a2, after a1, 4h
+    Legacy Code Removal   :a3, 00:00, 2h
+```
+
+## Final Checklist
+
+### Pre-Execution (Hour -1):
+- [ ] All teams briefed on tasks
+- [ ] Rollback scripts tested
+
+### Post-Execution (Hour 22):
+- [ ] Tests passing 100%
+- [ ] Legacy code removed
+- [ ] Factory consolidation complete
+"""
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def project(git_repo: Path) -> Path:
+    (git_repo / "plan.md").write_text(PLAN)
+    git(git_repo, "add", "plan.md")
+    git(git_repo, "commit", "-q", "-m", "plan")
+    return git_repo
+
+
+def _entry(text: str, heading: tuple[str, ...], kind: str = "signoff", **kw) -> LedgerEntry:
+    return LedgerEntry(kind, text, heading, "Ann", "ann@example.com", T0, "abc", None, **kw)
+
+
+def _items(text: str = PLAN):
+    return parse_plan(text).checklist
+
+
+# -- the ledger -------------------------------------------------------------------------------------
+
+
+def test_append_and_read_round_trip(tmp_path: Path) -> None:
+    first = append_entry(tmp_path, _entry("Tests passing 100%", ("Final", "Post"), note="green"))
+    second = append_entry(tmp_path, _entry("Tests passing 100%", ("Final", "Post"), "revoke", reason="red"))
+    read = read_ledger(tmp_path)
+    assert (first.line, second.line) == (1, 2)
+    assert [e.kind for e in read.entries] == ["signoff", "revoke"]
+    assert read.entries[0].note == "green" and read.entries[1].reason == "red"
+    assert read.entries[0].at == T0 and read.problems == ()
+
+
+def test_crash_cut_last_line_is_skipped_and_next_append_starts_fresh(tmp_path: Path) -> None:
+    append_entry(tmp_path, _entry("A", ("H",)))
+    path = ledger_path(tmp_path)
+    whole = json.dumps(_entry("B", ("H",)).to_json()).encode()
+    with open(path, "ab") as fh:
+        fh.write(whole[: len(whole) // 2])  # a crash in the middle of a write
+    read = read_ledger(tmp_path)
+    assert [e.text for e in read.entries] == ["A"]
+    assert read.problems and f"{path}:2:" in read.problems[0]
+    appended = append_entry(tmp_path, _entry("C", ("H",)))
+    read = read_ledger(tmp_path)
+    assert [e.text for e in read.entries] == ["A", "C"]
+    assert appended.line == 3 and read.entries[-1].line == 3
+
+
+_WRITER = """
+import sys
+from datetime import datetime, timezone
+from mission_control.signoff import LedgerEntry, append_entry
+repo, tag = sys.argv[1], sys.argv[2]
+for i in range(60):
+    append_entry(repo, LedgerEntry("signoff", f"{tag}-{i}" + "x" * 3000, ("H",), "W", "w@x", datetime.now(timezone.utc)))
+"""
+
+
+def test_two_writers_never_interleave(tmp_path: Path) -> None:
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), tag]) for tag in ("one", "two")]
+    assert [p.wait(timeout=60) for p in procs] == [0, 0]
+    read = read_ledger(tmp_path)
+    assert read.problems == ()
+    assert len(read.entries) == 120
+    for tag in ("one", "two"):  # each writer's entries complete and in its own order
+        mine = [e.text.rstrip("x") for e in read.entries if e.text.startswith(tag)]
+        assert mine == [f"{tag}-{i}" for i in range(60)]
+
+
+# -- matching and discrepancies -----------------------------------------------------------------------
+
+
+def test_sign_off_follows_an_item_moved_and_slightly_reworded() -> None:
+    heading = ("Final Checklist", "Pre-Execution (Hour -1):")
+    entries = [_entry("Rollback scripts tested", heading)]
+    moved = PLAN.replace("- [ ] Rollback scripts tested\n", "").replace(
+        "- [ ] Legacy code removed\n", "- [ ] Legacy code removed\n- [x] Rollback script tested\n")
+    state = checklist_state(_items(moved), entries)
+    signed = [s for s in state.items if s.signed]
+    assert [s.text for s in signed] == ["Rollback script tested"]
+    assert signed[0].heading[-1].startswith("Post-Execution")
+    assert signed[0].signed_by == "Ann" and state.discrepancies == ()
+
+
+def test_discrepancies_orphan_unsigned_and_unticked() -> None:
+    heading = ("Final Checklist", "Pre-Execution (Hour -1):")
+    text = PLAN.replace("- [ ] Tests passing 100%", "- [x] Tests passing 100%")
+    entries = [_entry("Deploy the moon base", heading), _entry("All teams briefed on tasks", heading)]
+    state = checklist_state(_items(text), entries)
+    kinds = sorted((d.kind, d.text) for d in state.discrepancies)
+    assert kinds == [("orphan", "Deploy the moon base"), ("unsigned", "Tests passing 100%"),
+                     ("unticked", "All teams briefed on tasks")]
+
+
+def test_a_revoked_orphan_is_not_a_discrepancy() -> None:
+    heading = ("Old",)
+    entries = [_entry("Gone item", heading), _entry("Gone item", heading, "revoke", reason="dropped")]
+    assert checklist_state(_items(), entries).discrepancies == ()
+
+
+def test_find_items_exact_partial_fuzzy_and_ambiguous() -> None:
+    items = _items()
+    assert [i.text for i in find_items(items, "tests passing 100%")] == ["Tests passing 100%"]
+    assert [i.text for i in find_items(items, "Rollback")] == ["Rollback scripts tested"]
+    assert [i.text for i in find_items(items, "Legacy code remove")] == ["Legacy code removed"]
+    assert len(find_items(items, "t")) > 1
+    assert find_items(items, "launch the rockets") == []
+
+
+# -- evidence ------------------------------------------------------------------------------------------
+
+
+def test_evidence_from_tests_legacy_files_and_runs() -> None:
+    red = Facts(tests={"passed": 40, "failed": 2, "error": 0})
+    green = Facts(tests={"passed": 42, "failed": 0}, legacy_files=())
+    assert evidence_for("Tests passing 100%", red).ok is False
+    assert "2 failed of 42" in evidence_for("Tests passing 100%", red).text
+    assert evidence_for("Tests passing 100%", green).ok is True
+    assert evidence_for("Tests passing 100%", Facts()).ok is None
+    assert evidence_for("Legacy code removed", Facts(legacy_files=("app/x_legacy.py",))).ok is False
+    assert evidence_for("Legacy code removed", green).ok is True
+    assert evidence_for("Zero broken imports", Facts(audit={"broken_imports": 3})).ok is False
+    assert evidence_for("All teams briefed on tasks", green) is None
+    run = LedgerEntry("run", "python rollback.py", ("Risk", "Rollback Strategy:"), extra={"exit_status": 1})
+    assert evidence_for("Rollback scripts tested", Facts(runs=(run,))).ok is False
+
+
+# -- the CLI -------------------------------------------------------------------------------------------
+
+
+def test_cli_signoff_changes_one_line_and_writes_a_complete_entry(project: Path, capsys) -> None:
+    from mission_control.history import open_history
+
+    with open_history(project) as history:
+        history.record_test_run(selection="all", exit_code=0, duration=1.0, totals={"passed": 7},
+                                outcomes={"t::a": "passed"})
+    before = (project / "plan.md").read_bytes()
+    assert cli(["signoff", "--repo", str(project), "Tests passing", "--note", "CI green"]) == 0
+    after = (project / "plan.md").read_bytes()
+    changed = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
+    assert changed == [(b"- [ ] Tests passing 100%", b"- [x] Tests passing 100%")]
+    assert len(before) == len(after)
+    (entry,) = read_ledger(project).entries
+    assert (entry.kind, entry.text, entry.heading) == ("signoff", "Tests passing 100%",
+                                                      ("Final Checklist", "Post-Execution (Hour 22):"))
+    assert (entry.who, entry.email, entry.note) == ("Test Lead", "lead@example.com", "CI green")
+    assert entry.commit == git(project, "rev-parse", "HEAD").strip()
+    assert entry.tests["passed"] == 7 and entry.tests["green"] is True
+    assert entry.at.tzinfo is not None and abs(entry.at - datetime.now(timezone.utc)) < timedelta(minutes=5)
+
+
+def test_cli_refuses_unknown_ambiguous_double_and_reasonless_revoke(project: Path, capsys) -> None:
+    repo = str(project)
+    assert cli(["signoff", "--repo", repo, "launch the rockets"]) == 1
+    assert cli(["signoff", "--repo", repo, "t"]) == 1
+    assert "matches" in capsys.readouterr().err
+    assert cli(["signoff", "--repo", repo, "Rollback scripts tested"]) == 0
+    assert cli(["signoff", "--repo", repo, "Rollback scripts tested"]) == 1
+    assert cli(["signoff", "--repo", repo, "--revoke", "Rollback scripts tested"]) == 1
+    assert cli(["signoff", "--repo", repo, "--revoke", "All teams briefed", "--reason", "x"]) == 1
+    assert len(read_ledger(project).entries) == 1
+    assert cli(["signoff", "--repo", repo, "--revoke", "Rollback scripts tested", "--reason", "flaky"]) == 0
+    assert "- [ ] Rollback scripts tested" in (project / "plan.md").read_text()
+    assert [e.kind for e in read_ledger(project).entries] == ["signoff", "revoke"]
+
+
+def test_cli_checklist_json(project: Path, capsys) -> None:
+    assert cli(["signoff", "--repo", str(project), "Legacy code removed"]) == 0
+    capsys.readouterr()
+    assert cli(["checklist", "--repo", str(project), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert set(data) >= {"items", "discrepancies"}
+    legacy = next(i for i in data["items"] if i["text"] == "Legacy code removed")
+    assert {"text", "heading", "done", "signed_by", "signed_at"} <= set(legacy)
+    assert legacy["done"] and legacy["signed_by"] == "Test Lead"
+    assert data["discrepancies"] == []
+    text = (project / "plan.md").read_text().replace("- [ ] Tests passing 100%", "- [x] Tests passing 100%")
+    (project / "plan.md").write_text(text)
+    assert cli(["checklist", "--repo", str(project), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["discrepancies"][0]["kind"] == "unsigned"
+
+
+def test_cli_bad_repo_is_a_clear_message(tmp_path: Path, capsys) -> None:
+    assert cli(["checklist", "--repo", str(tmp_path / "nope")]) == 2
+    err = capsys.readouterr().err
+    assert "nope" in err and "Traceback" not in err
+
+
+# -- mission clock and task states ---------------------------------------------------------------------
+
+
+def test_start_mission_writes_clock_and_refuses_restart(project: Path) -> None:
+    mission = start_mission(project, now=T0)
+    assert read_mission(project) == mission
+    assert mission.baseline == git(project, "rev-parse", "HEAD").strip()
+    assert git(project, "rev-parse", "refs/mission-control/baseline").strip() == mission.baseline
+    with pytest.raises(Exception, match="already started"):
+        start_mission(project, now=T0 + timedelta(hours=1))
+    assert start_mission(project, now=T0 + timedelta(hours=1), force=True).started_at == T0 + timedelta(hours=1)
+
+
+def test_task_states_from_clock_dependencies_changes_and_checklist(project: Path) -> None:
+    plan = load_plan(project / "plan.md").plan
+    mission = start_mission(project, now=T0)
+    at = lambda hours: to_plan_time(plan, mission, T0 + timedelta(hours=hours))  # noqa: E731
+    assert to_plan_time(plan, None, T0) is None
+    before = task_states(plan, None)
+    assert {s.state for s in before.values()} == {"planned"}
+    hour1 = task_states(plan, at(1))
+    assert (hour1["a1"].state, hour1["a2"].state, hour1["a3"].state) == ("active", "planned", "active")
+    hour9 = task_states(plan, at(9))
+    assert (hour9["a1"].state, hour9["a2"].state, hour9["a3"].state) == ("late", "blocked", "late")
+    early = task_states(plan, at(1), TaskEvidence(changed_files={"a2": 3}))
+    assert early["a2"].state == "blocked" and "3 files" in " ".join(early["a2"].reasons)
+    signed = checklist_state(_items(PLAN.replace("- [ ] Factory consolidation complete",
+                                                 "- [x] Factory consolidation complete")),
+                             [_entry("Factory consolidation complete", ("Final Checklist", "Post-Execution (Hour 22):"))])
+    hour9 = task_states(plan, at(9), None, signed)
+    assert (hour9["a1"].state, hour9["a2"].state) == ("done", "active")
+    assert task_states(plan, at(13), None, signed)["a2"].state == "late"
+    failing = task_states(plan, at(9), TaskEvidence(tests={"a1": "failing"}), signed)
+    assert failing["a1"].state == "late"
+    tagged = parse_plan(PLAN.replace(":a1,", ":done, a1,"))
+    assert task_states(tagged, at(9))["a2"].state == "active"
+
+
+def test_task_states_on_the_demo_mission_with_a_fake_clock(tmp_path: Path) -> None:
+    from mission_control.config import load_config
+    from mission_control.demo import create_demo
+    from mission_control.signoff import gather_task_evidence
+
+    repo = create_demo(tmp_path / "demo")
+    plan = load_plan(repo / "docs" / "ssot-refactor-plan.md").plan
+    factory = repo / "app" / "agents" / "agent_instance_factory.py"
+    factory.write_text(factory.read_text() + "\n# consolidated\n")
+    evidence = gather_task_evidence(repo, load_config(repo))
+    assert evidence.changed_files.get("alpha1") == 1
+    assert task_states(plan, None, evidence)["alpha1"].state == "active"
+    mission = start_mission(repo, now=T0)
+    states = task_states(plan, to_plan_time(plan, mission, T0 + timedelta(hours=9)), evidence)
+    assert states["alpha1"].state == "late"
+    assert states["alpha2"].state == "blocked"  # its span started; Factory Consolidation is not done
+    assert states["alpha4"].state == "planned"
+    assert states["delta3"].state == "active"  # 06:00-12:00, no unfinished dependency
