@@ -1,0 +1,58 @@
+"""Codemods with libcst: dry run, review per file or hunk, apply after a snapshot, undo.
+
+The API the CLI and the UI call::
+
+    run = run_codemod(repo, "rename", {"old_name": "a.b.Old", "new_name": "a.c.New"},
+                      on_progress=..., cancel=token)        # nothing is written
+    for f in run.changed: f.diff, f.hunks ...               # review
+    result = apply_run(repo, run, {"a/x.py": None, "a/y.py": [0, 2]})  # whole file / hunks
+    undo_codemod(repo, result.snapshot_id)
+
+Built-in codemods (one module each): ``rename``, ``consolidate``, ``remove-unused-imports``,
+``remove-commented-code``; any other name is a codemod of the repository's own
+``.libcst.codemod.yaml`` modules (``module.ClassName``), run by the project's interpreter.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mission_control.codemods.apply import apply_run, planned_changes, undo_codemod
+from mission_control.codemods.base import CodemodError
+from mission_control.codemods.completion import qualified_names
+from mission_control.codemods.engine import Eta, check_repo, run_builtin
+from mission_control.codemods.model import (
+    CHANGED, FAILED, SKIPPED, UNCHANGED, ApplyResult, ArgSpec, CodemodInfo, CodemodRun, FileResult, Hunk,
+)
+from mission_control.codemods.registry import BUILTINS, builtin_infos, list_codemods
+from mission_control.progress import CancelToken, ProgressCallback
+
+
+def run_codemod(repo: str | os.PathLike[str], name: str, args: dict[str, str] | None = None, *,
+                paths: list[str] | None = None, jobs: int | None = None, use_cache: bool = True,
+                python: str | None = None, on_progress: ProgressCallback | None = None,
+                cancel: CancelToken | None = None) -> CodemodRun:
+    """Dry-run codemod ``name`` over ``repo`` and return every file's outcome (writes nothing).
+
+    Raises:
+        CodemodError: not a folder, unknown codemod, or bad arguments (the message says which).
+    """
+    root = check_repo(repo)
+    args = dict(args or {})
+    if name in BUILTINS or name.replace("_", "-") in BUILTINS:
+        from mission_control.codemods.registry import builtin
+        return run_builtin(root, builtin(name), args, paths=paths, jobs=jobs, use_cache=use_cache,
+                           on_progress=on_progress, cancel=cancel)
+    if "." not in name:
+        raise CodemodError(f"no codemod {name!r}: built-ins are {', '.join(BUILTINS)}; "
+                           "a repository's own codemod is named module.ClassName")
+    from mission_control.codemods.external import run_external
+    return run_external(root, name, args, paths=paths, python=python, on_progress=on_progress, cancel=cancel)
+
+
+__all__ = [
+    "ApplyResult", "ArgSpec", "CHANGED", "CancelToken", "CodemodError", "CodemodInfo", "CodemodRun", "Eta",
+    "FAILED", "FileResult", "Hunk", "SKIPPED", "UNCHANGED", "apply_run", "builtin_infos", "list_codemods",
+    "planned_changes", "qualified_names", "run_codemod", "undo_codemod", "Path",
+]

@@ -1,0 +1,116 @@
+"""Apply a reviewed dry run (all of it, some files, some hunks) after a snapshot; undo it.
+
+Before any file is written, the files the run will touch are stored as a snapshot
+(:mod:`mission_control.repo.snapshots`, the mechanism rollbacks use), so "Undo codemod"
+restores them exactly, deleted modules included. Each file is written atomically and a
+cancel stops between files, so every file is either untouched or fully transformed. A file
+that changed on disk since the dry run is refused (listed in ``problems``), never overwritten.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from mission_control.codemods.diffs import apply_hunks
+from mission_control.codemods.model import CHANGED, ApplyResult, CodemodRun, FileResult
+from mission_control.fsutil import atomic_write_text
+from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+
+SNAPSHOT_KIND = "codemod"
+
+#: What to apply: None = every changed file; paths = those files whole; a mapping
+#: path -> None (whole file) or hunk indices (only those hunks).
+Selection = Iterable[str] | Mapping[str, Iterable[int] | None] | None
+
+
+def planned_changes(run: CodemodRun, accept: Selection = None) -> dict[str, str | None]:
+    """The new content of each accepted file (None = delete it), hunks applied as chosen."""
+    chosen = _normalise(run, accept)
+    out: dict[str, str | None] = {}
+    for result in run.changed:
+        if result.path not in chosen:
+            continue
+        hunks = chosen[result.path]
+        if hunks is None or result.new_text is None:
+            out[result.path] = result.new_text
+            continue
+        selected = [h for h in result.hunks if h.index in hunks]
+        if selected:
+            out[result.path] = apply_hunks(result.old_text or "", selected)
+    return out
+
+
+def _normalise(run: CodemodRun, accept: Selection) -> dict[str, set[int] | None]:
+    if accept is None:
+        return {r.path: None for r in run.changed}
+    if isinstance(accept, Mapping):
+        return {p: (None if h is None else set(h)) for p, h in accept.items()}
+    return {p: None for p in accept}
+
+
+def apply_run(repo: str | os.PathLike[str], run: CodemodRun, accept: Selection = None, *,
+              on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> ApplyResult:
+    """Write the accepted changes of ``run`` after snapshotting the files they touch.
+
+    Raises:
+        RepoError: not a git repository, or the snapshot cannot be stored (nothing written).
+    """
+    root = Path(repo).resolve()
+    report = on_progress or no_progress
+    changes = planned_changes(run, accept)
+    current = {r.path: r for r in run.changed}
+    stale = [p for p in changes if not _unchanged_since(root, current[p])]
+    problems = [f"{p}: changed on disk since the dry run; not written (run the codemod again)" for p in stale]
+    changes = {p: t for p, t in changes.items() if p not in stale}
+    if not changes:
+        return ApplyResult((), (), None, False, tuple(problems))
+    snapshot_id = take_snapshot(root, sorted(changes), run)
+    written, deleted = [], []
+    for i, (path, text) in enumerate(sorted(changes.items())):
+        if cancel and cancel.cancelled:
+            return ApplyResult(tuple(written), tuple(deleted), snapshot_id, True, tuple(problems))
+        report(Progress(i, len(changes), f"writing {path}"))
+        if text is None:
+            (root / path).unlink()
+            deleted.append(path)
+        else:
+            atomic_write_text(root / path, text)
+            written.append(path)
+    report(Progress(len(changes), len(changes), f"{len(written)} written, {len(deleted)} deleted"))
+    return ApplyResult(tuple(written), tuple(deleted), snapshot_id, False, tuple(problems))
+
+
+def _unchanged_since(root: Path, result: FileResult) -> bool:
+    try:
+        return (root / result.path).read_bytes().decode("utf-8") == result.old_text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def take_snapshot(root: Path, paths: list[str], run: CodemodRun) -> str:
+    """Store the files about to change; the snapshot id undoes the codemod."""
+    from mission_control.repo.snapshots import create_snapshot
+    snapshot = create_snapshot(root, paths, f"codemod-{run.name}", expand_folders=False,
+                               info={"kind": SNAPSHOT_KIND, "codemod": run.name,
+                                     "args": json.dumps(run.args, sort_keys=True)})
+    return snapshot.id
+
+
+def undo_codemod(repo: str | os.PathLike[str], snapshot_id: str | None = None, *,
+                 on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> list[str]:
+    """Restore the files of a codemod's snapshot (default: the latest codemod); the paths restored.
+
+    Raises:
+        SnapshotNotFound: no codemod snapshot (or none matching ``snapshot_id``).
+    """
+    from mission_control.repo.snapshots import SnapshotNotFound, list_snapshots, restore_snapshot
+    if snapshot_id is None:
+        ours = [s for s in list_snapshots(repo) if s.info.get("kind") == SNAPSHOT_KIND]
+        if not ours:
+            raise SnapshotNotFound(f"{repo}: no codemod has been applied here")
+        snapshot_id = ours[0].id
+    result = restore_snapshot(repo, snapshot_id, on_progress=on_progress, cancel=cancel)
+    return sorted({*result.written, *result.removed})

@@ -1,0 +1,41 @@
+"""Which codemods exist: the built-in ones (one module each) and the repository's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mission_control.codemods import consolidate, remove_commented_code, remove_unused_imports, rename
+from mission_control.codemods.base import BuiltinCodemod, CodemodError
+from mission_control.codemods.model import CodemodInfo
+
+BUILTINS: dict[str, BuiltinCodemod] = {
+    c.name: c for c in (rename.COMMAND, consolidate.COMMAND, remove_unused_imports.COMMAND,
+                        remove_commented_code.COMMAND)
+}
+
+
+def builtin(name: str) -> BuiltinCodemod:
+    """The built-in codemod called ``name`` (``remove_unused_imports`` spelling works too)."""
+    command = BUILTINS.get(name) or BUILTINS.get(name.replace("_", "-"))
+    if command is None:
+        raise CodemodError(f"no built-in codemod {name!r} (built-ins: {', '.join(BUILTINS)})")
+    return command
+
+
+def builtin_infos() -> list[CodemodInfo]:
+    """Name, description and arguments of every built-in codemod."""
+    return [CodemodInfo(c.name, c.description, c.args) for c in BUILTINS.values()]
+
+
+def list_codemods(repo: str | Path | None = None, python: str | None = None) -> tuple[list[CodemodInfo], list[str]]:
+    """Every codemod the user can run in ``repo``, and problems met discovering the repo's own.
+
+    The repository's codemods come from the modules its ``.libcst.codemod.yaml`` names,
+    imported by the project's interpreter in a subprocess (see :mod:`.external`).
+    """
+    infos = builtin_infos()
+    if repo is None:
+        return infos, []
+    from mission_control.codemods.external import discover
+    found, problems = discover(Path(repo), python)
+    return infos + found, problems

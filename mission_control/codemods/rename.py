@@ -1,0 +1,214 @@
+"""Built-in codemod ``rename``: move or rename a symbol or module (``old.mod.Name`` -> ``new.mod.Name``).
+
+The transformation is libcst's ``RenameCommand`` (the reference behaviour, same arguments),
+with two additions it lacks: relative imports that reach the old name are first made absolute
+(RenameCommand only sees absolute ones), and string annotations (``"Name"``) are renamed too.
+
+What makes it fast is choosing the files: the text must contain the words of the old name and
+the stdlib ``ast`` must show the file importing and using it (see :mod:`.resolve`); libcst's
+expensive scope analysis only runs on those. Files that import the old module but never use
+the name are left alone, where RenameCommand would add an unused import of the new name.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import libcst as cst
+from libcst.codemod.commands.rename import RenameCommand
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import QualifiedNameProvider, ScopeProvider
+
+from mission_control.codemods.base import (
+    CodemodError, FileSkipped, Source, context_for, parse_dotted, run_libcst,
+)
+from mission_control.codemods.model import ArgSpec
+from mission_control.codemods.resolve import absolute_module, find_reference, has_words
+
+
+class Rename:
+    """Rename or move a symbol or module, updating imports and qualified uses."""
+
+    name = "rename"
+    description = "Rename or move a symbol or module (old.mod.Name -> new.mod.Name): imports and uses."
+    args = (
+        ArgSpec("old_name", "full dotted name of the object to rename, e.g. pkg.mod.Name", kind="qualname"),
+        ArgSpec("new_name", "full dotted name of the replacement (pkg:mod.Name imports pkg)", kind="qualname"),
+    )
+
+    def prepare(self, repo: Any, args: dict[str, str]) -> dict[str, Any]:
+        """Check ``old_name``/``new_name`` as RenameCommand would."""
+        missing = [a.name for a in self.args if not args.get(a.name)]
+        if missing:
+            raise CodemodError(f"rename needs --arg {missing[0]}=...")
+        old = parse_dotted(args["old_name"], "old_name")
+        new = args["new_name"].strip()
+        parse_dotted(new.replace(":", "."), "new_name")
+        if new.count(":") > 1:
+            raise CodemodError("new_name may contain at most one ':'")
+        return {"old_name": old, "new_name": new}
+
+    def wants(self, params: dict[str, Any], source: Source) -> str | None:
+        """Relevant when the text has the old name's words and the ``ast`` shows it used."""
+        return wants_name(params["old_name"], source)
+
+    def transform(self, params: dict[str, Any], source: Source) -> str | None:
+        """Run the rename on one file."""
+        return rename_text(source, params["old_name"], params["new_name"])
+
+
+def wants_name(old_name: str, source: Source) -> str | None:
+    """Shared by rename and consolidate: None, ``""`` (run libcst) or a skip reason."""
+    module, _, last = old_name.rpartition(".")
+    if not has_words(source.text, module.rpartition(".")[2], last):
+        return None
+    reference = find_reference(source.parse_ast(), source.package, old_name)
+    if reference.uses:
+        return ""
+    if reference.star:
+        return f"uses {last} through 'from {module} import *'; make the import explicit first"
+    return None
+
+
+def rename_text(source: Source, old_name: str, new_name: str, code: str | None = None) -> str:
+    """``source``'s text (or ``code``) with ``old_name`` renamed to ``new_name``."""
+    code = source.text if code is None else code
+    absolute = _absolutize(source, old_name, code)
+    result = run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, absolute)
+    if result == absolute:
+        return code
+    return result
+
+
+class RenameCodemod(RenameCommand):
+    """libcst's RenameCommand, also renaming string annotations that name the old object."""
+
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
+
+    def __init__(self, context: cst.codemod.CodemodContext, old_name: str, new_name: str) -> None:
+        super().__init__(context, old_name, new_name)
+        self._annotation_depth = 0
+
+    def visit_Module(self, node: cst.Module) -> None:
+        self._top_level = {id(small) for line in node.body if isinstance(line, cst.SimpleStatementLine)
+                           for small in line.body}
+        self._nested_renamed = False
+        self._top_level_seen = False
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+        """RenameCommand's import handling, but a nested import (in ``if TYPE_CHECKING:``,
+        ``try:``, a function) renamed on the spot keeps its place and gets the new object name,
+        instead of a duplicate import being added at the top of the module."""
+        result = super().leave_ImportFrom(original_node, updated_node)
+        if not self._imports_old_name(original_node):
+            return result
+        if id(original_node) in self._top_level:
+            self._top_level_seen = True
+            return result
+        if result.module is None or cst.helpers.get_full_name_for_node(result.module) != self.new_module:
+            return result
+        if isinstance(result.names, cst.ImportStar) or not self.new_mod_or_obj:
+            return result
+        names = [self._renamed_alias(alias) for alias in result.names]
+        self._nested_renamed = True
+        return result.with_changes(names=names)
+
+    def _imports_old_name(self, node: cst.ImportFrom) -> bool:
+        if node.module is None or node.relative or isinstance(node.names, cst.ImportStar):
+            return False
+        module = cst.helpers.get_full_name_for_node(node.module)
+        return any(f"{module}.{cst.helpers.get_full_name_for_node(a.name)}" == self.old_name for a in node.names)
+
+    def _renamed_alias(self, alias: cst.ImportAlias) -> cst.ImportAlias:
+        if cst.helpers.get_full_name_for_node(alias.name) != self.old_mod_or_obj:
+            return alias
+        return alias.with_changes(name=cst.Name(self.new_mod_or_obj.split(".")[0]))
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if self._nested_renamed and not self._top_level_seen:
+            self.bypass_import = True
+            self.scheduled_removals = {r for r in self.scheduled_removals if not isinstance(r, cst.ImportFrom)}
+        return super().leave_Module(original_node, updated_node)
+
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self._annotation_depth += 1
+
+    def leave_Annotation(self, original_node: cst.Annotation, updated_node: cst.Annotation) -> cst.Annotation:
+        self._annotation_depth -= 1
+        return updated_node
+
+    def leave_SimpleString(self, original_node: cst.SimpleString,
+                           updated_node: cst.SimpleString) -> cst.SimpleString:
+        if not self._annotation_depth:
+            return updated_node
+        value = original_node.evaluated_value
+        if not isinstance(value, str) or not all(p.isidentifier() for p in value.strip().split(".")):
+            return updated_node
+        replacement = self._string_replacement(original_node, value.strip())
+        if replacement is None:
+            return updated_node
+        quote = original_node.quote
+        return updated_node.with_changes(value=f"{original_node.prefix}{quote}{replacement}{quote}")
+
+    def _string_replacement(self, node: cst.SimpleString, value: str) -> str | None:
+        scope = self.get_metadata(ScopeProvider, node, None)
+        if scope is None:
+            return None
+        names = {q.name for q in scope.get_qualified_names_for(value)}
+        if self.old_name not in names:
+            return None
+        head = value.split(".")[0]
+        module, _, obj = self.old_name.rpartition(".")
+        if value == head and self.new_mod_or_obj:
+            # ``"Old"`` bound by ``from mod import Old``: that import is renamed with the code.
+            return self.new_mod_or_obj
+        AddImportsVisitor.add_needed_import(self.context, self.new_module)
+        return self.new_name
+
+
+class _Absolutize(cst.CSTTransformer):
+    """Make relative ``from`` imports absolute where they reach the renamed name."""
+
+    def __init__(self, package: str, old_name: str) -> None:
+        super().__init__()
+        self.package = package
+        self.old_name = old_name
+        self.changed = False
+
+    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom) -> cst.ImportFrom:
+        if not updated_node.relative:
+            return updated_node
+        dotted = cst.helpers.get_full_name_for_node(updated_node.module) if updated_node.module else None
+        module = absolute_module(self.package, len(updated_node.relative), dotted)
+        if not module or not self._reaches(module, updated_node.names):
+            return updated_node
+        self.changed = True
+        return updated_node.with_changes(relative=(), module=cst.parse_expression(module))
+
+    def _reaches(self, module: str, names: Sequence[cst.ImportAlias] | cst.ImportStar) -> bool:
+        if self.old_name == module:
+            return True
+        if not self.old_name.startswith(module + ".") or isinstance(names, cst.ImportStar):
+            return False
+        for alias in names:
+            qualified = f"{module}.{cst.helpers.get_full_name_for_node(alias.name)}"
+            if qualified == self.old_name or self.old_name.startswith(qualified + "."):
+                return True
+        return False
+
+
+def _absolutize(source: Source, old_name: str, code: str) -> str:
+    if "from ." not in code:
+        return code
+    try:
+        module = cst.parse_module(code)
+    except cst.ParserSyntaxError:
+        return code  # the rename itself reports the parse error with its line
+    transformer = _Absolutize(source.package, old_name)
+    new = module.visit(transformer)
+    return new.code if transformer.changed else code
+
+
+COMMAND = Rename()
+
+__all__ = ["COMMAND", "Rename", "RenameCodemod", "rename_text", "wants_name", "FileSkipped"]
