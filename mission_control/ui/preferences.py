@@ -20,8 +20,9 @@ from mission_control.settings import LOG_LEVELS, THEMES, Settings, save_settings
 
 log = logging.getLogger(__name__)
 SNAP_CHOICES = (1, 5, 10, 15, 30, 60, 120, 240, 480, 1440)
-# Main actions that the window builds without keys get these (the lead may move them into main_window).
-DEFAULT_SHORTCUTS = {"act_open_demo": "Ctrl+Shift+D", "act_about": "Ctrl+F1"}
+# Main actions the window builds without keys get these (the lead may move them into main_window).
+# Quit is there because QKeySequence.StandardKey.Quit is empty on some platforms (offscreen, bare X11).
+DEFAULT_SHORTCUTS = {"act_open_demo": "Ctrl+Shift+D", "act_about": "Ctrl+F1", "act_quit": "Ctrl+Q"}
 
 
 def _snap_label(minutes: int) -> str:
@@ -265,7 +266,6 @@ class Preferences(QtCore.QObject):
         else:
             self.dialog.load(self.window.settings)
         self.dialog.open()
-        self.dialog.raise_()
         return self.dialog
 
     def _closed(self) -> None:
