@@ -221,13 +221,21 @@ class TestFilter(QtCore.QSortFilterProxyModel):
 
     def set_outcomes(self, outcomes: Iterable[str] | None) -> None:
         """Allowed outcomes (None: every outcome)."""
-        self.outcomes = frozenset(outcomes) if outcomes is not None else None
-        self.invalidateFilter()
+        self._change_filter("outcomes", frozenset(outcomes) if outcomes is not None else None)
 
     def set_text(self, text: str) -> None:
         """Case-insensitive substring of the node id."""
-        self.text = text.strip().lower()
-        self.invalidateFilter()
+        self._change_filter("text", text.strip().lower())
+
+    def _change_filter(self, name: str, value: object) -> None:
+        # Qt 6.10 deprecates invalidateFilter() for begin/endFilterChange(); support both.
+        if hasattr(self, "beginFilterChange"):
+            self.beginFilterChange()
+            setattr(self, name, value)
+            self.endFilterChange()
+        else:
+            setattr(self, name, value)
+            self.invalidateFilter()
 
     def filterAcceptsRow(self, row: int, parent: QtCore.QModelIndex) -> bool:  # noqa: N802 (Qt API)
         if self.outcomes is None and not self.text:
