@@ -70,9 +70,9 @@ def apply_run(repo: str | os.PathLike[str], run: CodemodRun, accept: Selection =
     snapshot_id = take_snapshot(root, sorted(changes), run)
     written, deleted = [], []
     for i, (path, text) in enumerate(sorted(changes.items())):
+        report(Progress(i, len(changes), f"writing {path}"))
         if cancel and cancel.cancelled:
             return ApplyResult(tuple(written), tuple(deleted), snapshot_id, True, tuple(problems))
-        report(Progress(i, len(changes), f"writing {path}"))
         if text is None:
             (root / path).unlink()
             deleted.append(path)

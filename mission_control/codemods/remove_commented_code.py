@@ -90,10 +90,18 @@ def _own_line_comments(source: Source) -> list[tuple[int, int, str]]:
 
 def _code_lines(block: list[tuple[int, int, str]]) -> set[int]:
     """Lines of the longest runs in ``block`` whose uncommented text is code."""
-    texts = [t for _, _, t in block]
-    if any(_PRAGMA.match(t) or _PROSE_START.match(t) for t in texts):
-        return set()
-    body = _uncomment(texts)
+    if any(_PRAGMA.match(t) or _PROSE_START.match(t) for _, _, t in block):
+        # A pragma or a TODO note splits the block; the runs between are judged alone.
+        found: set[int] = set()
+        run: list[tuple[int, int, str]] = []
+        for item in [*block, (0, 0, "# TODO")]:
+            if _PRAGMA.match(item[2]) or _PROSE_START.match(item[2]):
+                found.update(_code_lines(run) if run else ())
+                run = []
+            else:
+                run.append(item)
+        return found
+    body = _uncomment([t for _, _, t in block])
     if _is_code(body):
         return {line for line, _, _ in block}
     # A mixed block (prose then code): take each line alone.

@@ -1,0 +1,271 @@
+"""Codemods on real files in real git repositories: each built-in, review, apply, undo, cancel."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import git
+
+from mission_control.codemods import (
+    CHANGED, FAILED, SKIPPED, CancelToken, CodemodError, apply_run, list_codemods, planned_changes,
+    qualified_names, run_codemod, undo_codemod,
+)
+from mission_control.codemods.diffs import apply_hunks, make_hunks
+
+RENAME = {"old_name": "pkg.old.Thing", "new_name": "pkg.new.Widget"}
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for rel, text in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+
+
+@pytest.fixture
+def repo(git_repo: Path) -> Path:
+    write(git_repo, {
+        "pkg/__init__.py": "",
+        "pkg/old.py": "class Thing:\n    pass\n\n\nclass Other:\n    pass\n",
+        "pkg/new.py": "class Widget:\n    pass\n",
+        "pkg/uses_alias.py": "from pkg.old import Thing as T\n\nx = T()\n",
+        "pkg/uses_module.py": "import pkg.old\n\nx = pkg.old.Thing()\n",
+        "pkg/only_module.py": "from pkg import old\n\nx = old.Other()\n",
+        "pkg/relative.py": "from .old import Thing\n\n\ndef make() -> Thing:\n    return Thing()\n",
+        "pkg/typing_only.py": ("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+                               "    from pkg.old import Thing\n\n\ndef f(x: \"Thing\") -> None:\n    print(x)\n"),
+        "pkg/conditional.py": ("try:\n    from pkg.old import Thing\nexcept ImportError:\n    Thing = None\n\n"
+                               "print(Thing)\n"),
+        "pkg/star.py": "from pkg.old import *\n\nx = Thing()\n",
+        "pkg/unrelated.py": "def now():\n    return 1\n",
+        "pkg/broken.py": "from pkg.old import Thing\n\ndef oops(:\n    pass\n",
+    })
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-qm", "code")
+    return git_repo
+
+
+def text(root: Path, rel: str) -> str:
+    return (root / rel).read_text()
+
+
+def test_rename_rewrites_imports_and_uses_in_every_form(repo: Path) -> None:
+    run = run_codemod(repo, "rename", RENAME)
+    new = {r.path: r.new_text for r in run.changed}
+    assert new["pkg/uses_alias.py"] == "from pkg.new import Widget\n\nx = Widget()\n"
+    assert "x = pkg.new.Widget()" in new["pkg/uses_module.py"] and "import pkg.new" in new["pkg/uses_module.py"]
+    assert new["pkg/relative.py"] == "from pkg.new import Widget\n\n\ndef make() -> Widget:\n    return Widget()\n"
+    # The TYPE_CHECKING import stays type-only and the string annotation follows.
+    assert new["pkg/typing_only.py"] == ("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+                                         "    from pkg.new import Widget\n\n\ndef f(x: \"Widget\") -> None:\n"
+                                         "    print(x)\n")
+    assert new["pkg/conditional.py"].startswith("try:\n    from pkg.new import Widget\nexcept ImportError:")
+    assert "print(Widget)" in new["pkg/conditional.py"]
+    assert set(new) == {"pkg/uses_alias.py", "pkg/uses_module.py", "pkg/relative.py", "pkg/typing_only.py",
+                        "pkg/conditional.py"}
+
+
+def test_rename_leaves_module_only_importers_alone_and_explains_star_imports(repo: Path) -> None:
+    run = run_codemod(repo, "rename", RENAME)
+    assert run.result_for("pkg/only_module.py") is None  # libcst's RenameCommand adds an unused import here
+    star = run.result_for("pkg/star.py")
+    assert star.status == SKIPPED and "import *" in star.reason
+    assert run.prefiltered >= 4  # unrelated, new, __init__, only_module: never parsed by libcst
+
+
+def test_unparsable_file_is_listed_with_its_line_and_left_untouched(repo: Path) -> None:
+    run = run_codemod(repo, "rename", RENAME)
+    broken = run.result_for("pkg/broken.py")
+    assert broken.status == FAILED and broken.line == 3 and "pkg/broken.py:3" in broken.reason
+    apply_run(repo, run)
+    assert text(repo, "pkg/broken.py").startswith("from pkg.old import Thing")
+
+
+def test_apply_then_undo_restores_exactly(repo: Path) -> None:
+    run = run_codemod(repo, "rename", RENAME)
+    result = apply_run(repo, run)
+    assert set(result.written) == {r.path for r in run.changed} and result.snapshot_id
+    assert "Widget" in text(repo, "pkg/uses_alias.py")
+    assert git(repo, "status", "--porcelain").strip()
+    restored = undo_codemod(repo)
+    assert set(restored) >= set(result.written)
+    assert git(repo, "status", "--porcelain").strip() == ""
+
+
+def test_accept_per_file_and_per_hunk(repo: Path) -> None:
+    write(repo, {"pkg/two.py": "from pkg.old import Thing\n" + "\n" * 12 + "a = Thing()\n" + "\n" * 12
+                 + "b = Thing()\n"})
+    run = run_codemod(repo, "rename", RENAME)
+    two = run.result_for("pkg/two.py")
+    assert len(two.hunks) == 3
+    result = apply_run(repo, run, {"pkg/two.py": [0, 1], "pkg/uses_alias.py": None})
+    assert set(result.written) == {"pkg/two.py", "pkg/uses_alias.py"}
+    body = text(repo, "pkg/two.py")
+    assert "from pkg.new import Widget" in body and "a = Widget()" in body and "b = Thing()" in body
+    assert text(repo, "pkg/relative.py").startswith("from .old import Thing")  # not accepted
+
+
+def test_a_file_changed_since_the_dry_run_is_refused(repo: Path) -> None:
+    run = run_codemod(repo, "rename", RENAME)
+    (repo / "pkg/uses_alias.py").write_text("edited meanwhile\n")
+    result = apply_run(repo, run)
+    assert "pkg/uses_alias.py" not in result.written
+    assert any("pkg/uses_alias.py" in p for p in result.problems)
+    assert text(repo, "pkg/uses_alias.py") == "edited meanwhile\n"
+
+
+def test_cancel_during_the_run_and_during_apply(repo: Path) -> None:
+    token = CancelToken()
+    seen = []
+
+    def progress(p):
+        seen.append(p)
+        if p.done >= 1 and p.message.startswith("libcst"):
+            token.cancel()
+
+    run = run_codemod(repo, "rename", RENAME, use_cache=False, jobs=1, on_progress=progress, cancel=token)
+    assert run.cancelled and len(run.changed) == 1  # (broken.py fails earlier, in the ast look)
+    full = run_codemod(repo, "rename", RENAME)
+    before = {r.path: r.old_text for r in full.changed}
+    token = CancelToken()
+    result = apply_run(repo, full, on_progress=lambda p: p.done == 2 and token.cancel(), cancel=token)
+    assert result.cancelled and len(result.written) == 2
+    for path, old in before.items():  # every file untouched or fully transformed
+        assert text(repo, path) in (old, full.result_for(path).new_text)
+        assert (text(repo, path) != old) == (path in result.written)
+
+
+def test_progress_reports_an_eta(repo: Path) -> None:
+    messages = []
+    run_codemod(repo, "rename", RENAME, use_cache=False, jobs=1, on_progress=lambda p: messages.append(p.message))
+    assert any("s left" in m for m in messages)
+
+
+def test_cache_and_processes_give_the_same_results(repo: Path) -> None:
+    first = run_codemod(repo, "rename", RENAME)
+    again = run_codemod(repo, "rename", RENAME)
+    assert again.cached == len(first.changed) and first.cached == 0
+    assert [(r.path, r.new_text) for r in again.changed] == [(r.path, r.new_text) for r in first.changed]
+    parallel = run_codemod(repo, "rename", RENAME, use_cache=False, jobs=2)
+    assert parallel.jobs == 2
+    assert [(r.path, r.new_text) for r in parallel.changed] == [(r.path, r.new_text) for r in first.changed]
+
+
+def test_bad_arguments_are_clear(repo: Path, tmp_path: Path) -> None:
+    with pytest.raises(CodemodError, match="old_name"):
+        run_codemod(repo, "rename", {"new_name": "a.b"})
+    with pytest.raises(CodemodError, match="dotted"):
+        run_codemod(repo, "rename", {"old_name": "a b", "new_name": "a.b"})
+    with pytest.raises(CodemodError, match="no module pkg.gone"):
+        run_codemod(repo, "consolidate", {"canonical": "pkg.new.Widget", "duplicates": "pkg.gone.X"})
+    with pytest.raises(CodemodError, match="not a folder"):
+        run_codemod(tmp_path / "missing", "rename", RENAME)
+    with pytest.raises(CodemodError, match="no codemod"):
+        run_codemod(repo, "frobnicate")
+
+
+def test_remove_unused_imports_keeps_reexports_noqa_and_packages(git_repo: Path) -> None:
+    write(git_repo, {
+        "app/__init__.py": "from app.core import helper\n",
+        "app/core.py": "import os\nimport sys  # noqa\nfrom json import dumps, loads\nfrom app.util import helper\n\n"
+                       "print(loads('1'))\n",
+        "app/util.py": "def helper():\n    pass\n",
+        "app/user.py": "from app.core import helper\n\nhelper()\n",
+    })
+    run = run_codemod(git_repo, "remove-unused-imports")
+    assert [r.path for r in run.changed] == ["app/core.py"]
+    assert run.changed[0].new_text == ("import sys  # noqa\nfrom json import loads\nfrom app.util import helper\n\n"
+                                       "print(loads('1'))\n")
+
+
+def test_remove_commented_code_keeps_prose_and_pragmas(git_repo: Path) -> None:
+    write(git_repo, {"m.py": (
+        "# A module comment that is prose.\n"
+        "# from app.x import y\n"
+        "# DEFAULT = make()\n"
+        "import os  # type: ignore\n\n"
+        "def f():\n"
+        "    # TODO: print(x)\n"
+        "    # if os.sep:\n"
+        "    #     print(os.sep)\n"
+        "    s = '# print(1)'\n"
+        "    # note: this is fine\n"
+        "    return s\n"), "clean.py": "# nothing to do here\nx = 1\n"})
+    run = run_codemod(git_repo, "remove-commented-code")
+    assert [r.path for r in run.changed] == ["m.py"]
+    assert run.changed[0].new_text == (
+        "# A module comment that is prose.\n"
+        "import os  # type: ignore\n\n"
+        "def f():\n"
+        "    # TODO: print(x)\n"
+        "    s = '# print(1)'\n"
+        "    # note: this is fine\n"
+        "    return s\n")
+
+
+def test_hunks_round_trip() -> None:
+    old = "".join(f"line {i}\n" for i in range(40))
+    new = old.replace("line 2\n", "LINE 2\n").replace("line 30\n", "").replace("line 39\n", "line 39")
+    hunks = make_hunks(old, new)
+    assert len(hunks) == 3
+    assert apply_hunks(old, hunks) == new
+    assert apply_hunks(old, hunks[:1]) == old.replace("line 2\n", "LINE 2\n")
+    assert apply_hunks(old, []) == old
+
+
+def test_repository_codemods_are_discovered_and_run_by_its_interpreter(git_repo: Path) -> None:
+    write(git_repo, {
+        ".libcst.codemod.yaml": "modules:\n- 'mods'\n",
+        "mods/__init__.py": "",
+        "mods/shout.py": (
+            "import libcst as cst\nfrom libcst.codemod import VisitorBasedCodemodCommand\n\n\n"
+            "class ShoutCommand(VisitorBasedCodemodCommand):\n"
+            "    DESCRIPTION = 'Upper-case one name.'\n\n"
+            "    @staticmethod\n    def add_args(parser):\n        parser.add_argument('--name', required=True)\n\n"
+            "    def __init__(self, context, name):\n        super().__init__(context)\n        self.name = name\n\n"
+            "    def leave_Name(self, original_node, updated_node):\n"
+            "        if updated_node.value == self.name:\n"
+            "            return updated_node.with_changes(value=self.name.upper())\n"
+            "        return updated_node\n"),
+        "code.py": "quiet = 1\nprint(quiet)\n",
+        "bad.py": "def (:\n",
+    })
+    (git_repo / "mission-control.toml").write_text(f'python = "{sys.executable}"\n')
+    infos, problems = list_codemods(git_repo)
+    mine = [i for i in infos if not i.builtin]
+    assert problems == [] and [i.name for i in mine] == ["shout.ShoutCommand"]
+    assert [a.name for a in mine[0].args] == ["name"]
+    run = run_codemod(git_repo, "shout.ShoutCommand", {"name": "quiet"})
+    assert run.result_for("code.py").new_text == "QUIET = 1\nprint(QUIET)\n"
+    assert run.result_for("bad.py").status == FAILED and run.result_for("bad.py").line == 1
+    with pytest.raises(CodemodError, match="bad arguments"):
+        run_codemod(git_repo, "shout.ShoutCommand", {"nope": "x"})
+
+
+def test_qualified_name_completion(repo: Path) -> None:
+    names = [n for n, _path, _line in qualified_names(repo, "pkg.old")]
+    assert names == ["pkg.old", "pkg.old.Other", "pkg.old.Thing"]
+
+
+def test_demo_mission_one_websocket_emitter_class_by_consolidate(tmp_path: Path) -> None:
+    """The plan's "one WebSocket emitter class", done by the consolidate codemod; suite still green."""
+    from mission_control.demo import create_demo
+    demo = create_demo(tmp_path / "demo")
+    canonical = "app.services.websocket_emitter.UserWebSocketEmitter"
+    duplicates = ",".join(f"{m}.UserWebSocketEmitter" for m in (
+        "app.websocket_core.user_emitter", "app.websocket_core.unified_emitter",
+        "app.agents.agent_websocket_emitter", "app.services.agent_websocket_bridge"))
+    run = run_codemod(demo, "consolidate", {"canonical": canonical, "duplicates": duplicates})
+    assert not run.failed and not run.skipped
+    result = apply_run(demo, run)
+    assert set(result.deleted) == {"app/websocket_core/user_emitter.py", "app/websocket_core/unified_emitter.py",
+                                   "app/agents/agent_websocket_emitter.py"}
+    assert git(demo, "grep", "-l", "class UserWebSocketEmitter").split() == ["app/services/websocket_emitter.py"]
+    done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=demo,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr
+    undo_codemod(demo, result.snapshot_id)
+    assert git(demo, "status", "--porcelain").strip() == ""
+    assert planned_changes(run, []) == {}
