@@ -42,6 +42,25 @@ ITEM_ROLE = QtCore.Qt.ItemDataRole.UserRole
 OK_COLOUR, BAD_COLOUR, GREY = "#2e7d32", "#c62828", "#757575"
 
 
+class _Relay(QtCore.QObject):
+    """Runs ``fn`` on the GUI thread: a worker's queued signal reaches a QObject's slot in the
+    receiver's thread, whereas a bare lambda would be called in the worker's thread."""
+
+    def __init__(self, parent: QtCore.QObject, fn) -> None:
+        super().__init__(parent)
+        self.fn = fn
+
+    @QtCore.Slot(object)
+    def call(self, value: Any = None) -> None:
+        self.fn(value)
+        self.deleteLater()
+
+
+def on_gui(parent: QtCore.QObject, fn):
+    """A slot that calls ``fn(value)`` on ``parent``'s (the GUI) thread, once."""
+    return _Relay(parent, fn).call
+
+
 class ChecklistPanel(QtWidgets.QWidget):
     """The checklist dock's widget (objectName ``checklistPanel``).
 
@@ -67,6 +86,7 @@ class ChecklistPanel(QtWidgets.QWidget):
         self._entries: tuple = ()
         self._jobs: list = []
         self._reload_pending = False
+        self._reload_job = None
         self._loaded_repo: Path | None = None
         self._build()
         self._timer = QtCore.QTimer(self, interval=60_000)
@@ -158,19 +178,24 @@ class ChecklistPanel(QtWidgets.QWidget):
         project = self.project
         if project is None or project.repo is None:
             return
-        if any(job.running for job in self._jobs):
+        if self._reload_job is not None and self._reload_job.running:
             self._reload_pending = True
             return
         repo, config = project.repo, project.config
-        self._start(lambda progress, event, cancel: _load(repo, config, progress, cancel),
-                    on_result=self._loaded_result, on_error=lambda msg: log.warning("checklist reload: %s", msg),
+        self._reload_job = self._start(lambda progress, event, cancel: _load(repo, config, progress, cancel),
+                    on_result=self._loaded_result, on_error=self._reload_failed,
                     on_end=self._reload_ended)
 
-    def _start(self, work, **slots) -> None:
+    def _reload_failed(self, message: str) -> None:
+        log.warning("checklist reload: %s", message)
+
+    def _start(self, work, **slots):
         job = run_in_thread(self, work, **slots)
         self._jobs = [j for j in self._jobs if j.running] + [job]
+        return job
 
     def _reload_ended(self) -> None:
+        self._reload_job = None
         if self._reload_pending:
             self._reload_pending = False
             QtCore.QTimer.singleShot(0, self.reload)
@@ -182,6 +207,11 @@ class ChecklistPanel(QtWidgets.QWidget):
         self.facts, self.task_evidence, self.mission = data["facts"], data["tasks"], data["mission"]
         self.render()
         self.loaded.emit()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a read or write is under way (or a reload is queued)."""
+        return self._reload_pending or any(job.running for job in self._jobs)
 
     def wait_for_jobs(self, ms: int = 30_000) -> None:
         """Block until background reads and writes end (tests, shutdown)."""
@@ -340,8 +370,8 @@ class ChecklistPanel(QtWidgets.QWidget):
         self.note_edit.clear()
         self._start(lambda progress, event, cancel: append_entry(
                         repo, make_entry(repo, kind, item, note=note, reason=reason, now=when)),
-                    on_result=lambda entry: self._written(entry, was_modified),
-                    on_error=lambda msg: self._write_failed(msg, item.done != done))
+                    on_result=on_gui(self, lambda entry: self._written(entry, was_modified)),
+                    on_error=on_gui(self, lambda msg: self._write_failed(msg, item.done != done)))
 
     def _written(self, entry: Any, was_modified: bool) -> None:
         if self.project is not None and not was_modified and self.project.modified:
@@ -372,7 +402,8 @@ class ChecklistPanel(QtWidgets.QWidget):
         repo, now = project.repo, self.clock()
         self._start(lambda progress, event, cancel: start_mission(repo, now=now, force=force),
                     on_result=self._mission_started,
-                    on_error=lambda msg: dialogs.inform(self, "Cannot start the mission", msg, warning=True))
+                    on_error=on_gui(self, lambda msg: dialogs.inform(self, "Cannot start the mission", msg,
+                                                                     warning=True)))
 
     def _mission_started(self, mission: Any) -> None:
         self.mission = mission

@@ -37,6 +37,7 @@ class RunbookPanel(QtWidgets.QWidget):
         self.window = window
         self.blocks: list[RunbookBlock] = []
         self.job = None
+        self.running = False
         self.last_result: RunResult | None = None
         self._build()
 
@@ -109,7 +110,7 @@ class RunbookPanel(QtWidgets.QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        running = self.job is not None and self.job.running
+        running = self.running
         project = self.window.project
         self.run_button.setEnabled(not running and self.selected_block() is not None
                                    and project is not None and project.repo is not None)
@@ -119,7 +120,7 @@ class RunbookPanel(QtWidgets.QWidget):
     def run_selected(self) -> None:
         """Show the command in full, ask, and run it in the repository."""
         block, project = self.selected_block(), self.window.project
-        if block is None or project is None or project.repo is None or (self.job and self.job.running):
+        if block is None or project is None or project.repo is None or self.running:
             return
         answer = dialogs.ask(self, "Run this command?",
                              f"In {project.repo}:\n\n{block.text}\n\nRun it now?",
@@ -136,12 +137,17 @@ class RunbookPanel(QtWidgets.QWidget):
             return result
 
         self.job = run_in_thread(self, work, on_event=self.output.appendPlainText, on_result=self._finished,
-                                 on_error=self._failed, on_end=self._update_buttons)
+                                 on_error=self._failed, on_end=self._ended)
+        self.running = True
+        self._update_buttons()
+
+    def _ended(self) -> None:
+        self.running = False
         self._update_buttons()
 
     def stop(self) -> None:
         """Stop the running command (its whole process group)."""
-        if self.job is not None and self.job.running:
+        if self.running and self.job is not None:
             self.status_label.setText("Stopping…")
             self.job.cancel()
 
@@ -160,7 +166,7 @@ class RunbookPanel(QtWidgets.QWidget):
 
     def cleanup(self) -> None:
         """Stop a running command and wait for it (window closing)."""
-        if self.job is not None and self.job.running:
+        if self.running and self.job is not None:
             self.job.cancel()
             self.job.wait(15_000)
 
