@@ -99,7 +99,7 @@ class CrashDialog(QtWidgets.QDialog):
         again = f" (happened {self.count} times)" if getattr(self, "count", 1) > 1 else ""
         self.message_label.setText(
             f"<p><b>Something went wrong{again}.</b></p><p><code>{_escape(message)}</code></p>"
-            "<p>The action did not finish, but the app is still running and your plan is as it was. "
+            "<p>The action did not finish, but the app is still running. "
             f"Save your work if you have unsaved edits.{where}</p>"
             "<p>If it happens again, copy the report and attach it to an issue.</p>")
         self.message = message

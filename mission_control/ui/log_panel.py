@@ -145,8 +145,13 @@ def _html(record: logging.LogRecord) -> str:
 def install(window) -> LogPanel:
     """Add the Log dock at the bottom of ``window`` (hidden until View › Log or Ctrl+Shift+L)."""
     panel = LogPanel()
-    dock = window.add_dock("Log", "logPanelDock", panel, QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
+    area = QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
+    neighbours = [d for d in window.findChildren(QtWidgets.QDockWidget) if window.dockWidgetArea(d) == area]
+    dock = window.add_dock("Log", "logPanelDock", panel, area)
+    if neighbours:  # a tab beside the other bottom docks rather than a sliver of its own
+        window.tabifyDockWidget(neighbours[-1], dock)
     dock.toggleViewAction().setShortcut(QtGui.QKeySequence("Ctrl+Shift+L"))
+    dock.toggleViewAction().triggered.connect(lambda checked: checked and dock.raise_())  # bring its tab forward
     window.addAction(dock.toggleViewAction())
     if not window.settings.window_state:
         dock.hide()

@@ -33,6 +33,13 @@ def _snap_label(minutes: int) -> str:
     return f"{minutes} min"
 
 
+def _buddy_label(text: str, buddy: QtWidgets.QWidget) -> QtWidgets.QLabel:
+    """A form label whose Alt+letter focuses ``buddy`` (rows holding a layout get none by themselves)."""
+    label = QtWidgets.QLabel(text)
+    label.setBuddy(buddy)
+    return label
+
+
 class PreferencesDialog(QtWidgets.QDialog):
     """The form. ``values()`` reads it into a new Settings; nothing is applied until OK/Apply.
 
@@ -83,7 +90,7 @@ class PreferencesDialog(QtWidgets.QDialog):
         group, form = self._form("Tests")
         self.python_edit = QtWidgets.QLineEdit()
         self.python_edit.setObjectName("interpreterEdit")
-        self.python_edit.setPlaceholderText("Project default (python = … in mission-control.toml)")
+        self.python_edit.setPlaceholderText("Project default (from mission-control.toml)")
         self.python_edit.textChanged.connect(self._check_python)
         browse = QtWidgets.QPushButton("Browse…")
         browse.setObjectName("interpreterBrowse")
@@ -91,7 +98,7 @@ class PreferencesDialog(QtWidgets.QDialog):
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.python_edit, 1)
         row.addWidget(browse)
-        form.addRow("&Interpreter:", row)
+        form.addRow(_buddy_label("&Interpreter:", self.python_edit), row)
         self.python_problem = QtWidgets.QLabel()
         self.python_problem.setObjectName("interpreterProblem")
         self.python_problem.setStyleSheet("color: #c0392b;")
@@ -109,7 +116,7 @@ class PreferencesDialog(QtWidgets.QDialog):
         schedule_row.addWidget(self.schedule_check)
         schedule_row.addWidget(self.schedule_spin)
         schedule_row.addStretch(1)
-        form.addRow("Sc&hedule:", schedule_row)
+        form.addRow(_buddy_label("Sc&hedule:", self.schedule_check), schedule_row)
         self.on_change_check = QtWidgets.QCheckBox("Run the affected tests when files change")
         self.on_change_check.setObjectName("runTestsOnChange")
         form.addRow("On &change:", self.on_change_check)
