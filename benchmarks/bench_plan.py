@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import argparse
 import time
+from datetime import datetime, timedelta
 
 from markdown_it import MarkdownIt
 
-from mission_control.plan import parse_plan
+from mission_control.plan import PlanFile, parse_plan
+from mission_control.plan.document import Document
 from mission_control.schedule import analyse
 
 
@@ -29,23 +31,33 @@ def generate(tasks: int, per_section: int = 50) -> str:
         if i % per_section == 0:
             lines.append(f"    section Team {i // per_section}")
         first = i % per_section == 0
-        if first:
-            lines.append(f"    Task number {i} :t{i}, 2024-01-01 00:00, 4h")
+        if first:  # section heads follow each other (graph edges below): a cascade moves them all
+            head = datetime(2024, 1, 1) + timedelta(hours=4 * (i // per_section))
+            lines.append(f"    Task number {i} :t{i}, {head:%Y-%m-%d %H:%M}, 4h")
         elif i % 7 == 0:
             lines.append(f"    Task number {i} :2h")  # implicit start
         elif i % 3 == 0:
-            lines.append(f"    Task number {i} :crit, t{i}, after t{i - 1} t{i - 2}, 3h")
+            lines.append(f"    Task number {i} :crit, t{i}, after {ref(i - 1)} {ref(i - 2)}, 3h")
         else:
-            lines.append(f"    Task number {i} :t{i}, after t{i - 1}, 1h")
+            lines.append(f"    Task number {i} :t{i}, after {ref(i - 1)}, 1h")
     lines += ["```", "", "## Dependencies", "", "```mermaid", "graph TD"]
     for i in range(1, tasks, 10):
         target = i + 5 if (i + 5) % 7 else i + 6
         if target < tasks:
             lines.append(f"    t{i}[Task number {i}] -->|Blocks| t{target}")
+    for head in range(per_section, tasks, per_section):
+        lines.append(f"    t{head - per_section} --> t{head}")
     lines += ["```", "", "## Checklist", ""]
     lines += [f"- [{'x' if i % 2 else ' '}] item {i}" for i in range(200)]
     lines += ["", "```bash", "rollback --component core", "```"]
     return "\n".join(lines) + "\n"
+
+
+def ref(index: int, per_section: int = 50) -> str:
+    """The id of task ``index`` or, when it has none (implicit start), of the nearest task before it."""
+    while index % 7 == 0 and index % per_section:
+        index -= 1
+    return f"t{index}"
 
 
 def best_of(repeat: int, func) -> float:
@@ -78,6 +90,35 @@ def main() -> None:
     total = t_parse + t_cpm
     print(f"parse + CPM          : {total * 1000:8.1f} ms  ({total / n * 1e6:6.1f} µs/task)")
     print(f"ratio (parse + CPM) / markdown-it: {total / t_md:.1f}x   aim: well under 1 s -> {'ok' if total < 1 else 'SLOW'}")
+    edits(text, args)
+
+
+def edits(text: str, args) -> None:
+    """One reschedule (a drag's drop) and a cascade that moves every section head."""
+    n = args.tasks
+    middle = (n // 2) // 50 * 50 + 1  # an ``after`` task in a middle section
+
+    def one_reschedule():
+        pf = PlanFile(Document(text.encode()))
+        task = pf.plan.task(f"t{middle}")
+        start = time.perf_counter()
+        pf.reschedule(task.key, start=task.start + timedelta(hours=1))
+        return time.perf_counter() - start
+
+    def cascade():
+        pf = PlanFile(Document(text.encode()))
+        start = time.perf_counter()
+        result = pf.reschedule("t0", start=pf.plan.task("t0").start + timedelta(hours=1), cascade=True)
+        return time.perf_counter() - start, result
+
+    t_one = min(one_reschedule() for _ in range(args.repeat))
+    t_cascade, result = cascade()
+    print(f"reschedule one task  : {t_one * 1000:8.1f} ms  (vs full parse: {t_one / parse_time(text, args.repeat):.2f}x)")
+    print(f"cascade              : {t_cascade * 1000:8.1f} ms  ({len(result.edits)} lines rewritten, {len(result.moves)} tasks moved)")
+
+
+def parse_time(text: str, repeat: int) -> float:
+    return best_of(repeat, lambda: parse_plan(text))
 
 
 if __name__ == "__main__":

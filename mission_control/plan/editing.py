@@ -9,13 +9,14 @@ with those — and after each edit the plan is parsed again, so Mermaid's semant
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from mission_control.plan.dates import DateFormat, format_duration, parse_duration
 from mission_control.plan.document import Document, LineEdit, PlanError
-from mission_control.plan.loader import parse_plan
+from mission_control.plan.loader import ParseMemo, build_plan
+from mission_control.plan.markdown import Structure, parse_structure, update_structure
 from mission_control.plan.model import TAG_NAMES, ChecklistItem, Plan, Task
 from mission_control.schedule import ScheduleAnalysis, analyse, find_conflicts, successors
 
@@ -47,6 +48,8 @@ class PlanFile:
     def __init__(self, document: Document, today: datetime | None = None) -> None:
         self.document = document
         self.today = today
+        self._memo = ParseMemo()
+        self._structure: Structure | None = None
         self.plan: Plan = self._parse()
         self._analysis: ScheduleAnalysis | None = None
 
@@ -72,14 +75,34 @@ class PlanFile:
         return self.document.modified
 
     def _parse(self) -> Plan:
-        return parse_plan(self.document.text, self.document.path, self.today)
+        """A full parse of the document (Markdown included)."""
+        text = self.document.text
+        self._structure = parse_structure(text)
+        return build_plan(text, self._structure, self.document.path, self.today, self._memo)
+
+    def _reparse(self, edits: list[LineEdit]) -> Plan:
+        """The plan after ``edits`` (already in the document), re-reading only what they can change.
+
+        Edits inside the gantt or flowchart fences keep the Markdown structure (and unchanged
+        flowcharts and node matches, via the memo); checkbox flips change only their items.
+        Anything else is a full parse. Always equal to :meth:`_parse` (a property test checks).
+        """
+        structure = update_structure(self._structure, self.document.lines, edits) if self._structure else None
+        if structure is None:
+            return self._parse()
+        text = self.document.text
+        if structure.code_blocks is self._structure.code_blocks:
+            self._structure = structure
+            return replace(self.plan, text=text, checklist=list(structure.checklist))
+        self._structure = structure
+        return build_plan(text, structure, self.document.path, self.today, self._memo)
 
     def apply(self, edits: list[LineEdit]) -> None:
-        """Apply ``edits`` (e.g. an undo's inverse) and parse again."""
+        """Apply ``edits`` (e.g. an undo's inverse) and parse again (incrementally when safe)."""
         if not edits:
             return
         self.document.apply(edits)
-        self.plan = self._parse()
+        self.plan = self._reparse(edits)
         self._analysis = None
 
     def undo(self, edits: list[LineEdit]) -> None:
@@ -163,8 +186,9 @@ class PlanFile:
         for begin, end, text in sorted(replacements, reverse=True):
             line = line[:begin] + text + line[end:]
         index = task.item_spans[0].index
-        self.document.apply([LineEdit(index, self.document.lines[index], line)])
-        self.plan = self._parse()
+        edit = LineEdit(index, self.document.lines[index], line)
+        self.document.apply([edit])
+        self.plan = self._reparse([edit])
         moved = self.plan.find_task(task.key)
         if moved is None or moved.start != new_start:
             raise PlanError(f"{self.path or '<plan>'}:{task.line}: {task.name!r} cannot be moved to {new_start:%Y-%m-%d %H:%M} in this plan's dateFormat {self.plan.date_format!r}")

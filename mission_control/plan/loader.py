@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mission_control.plan.flowchart import parse_flowchart
 from mission_control.plan.gantt import default_today, parse_gantt, resolve
-from mission_control.plan.markdown import parse_structure
+from mission_control.plan.markdown import Structure, parse_structure
 from mission_control.plan.model import (
     FINISH_TO_START,
     START_TO_START,
@@ -34,13 +34,37 @@ _FENCE_LINE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
 
 def parse_plan(text: str, path: Path | str | None = None, today: datetime | None = None) -> Plan:
     """Parse a whole plan document. Never raises for bad content: problems become diagnostics."""
+    return build_plan(text, parse_structure(text), path, today)
+
+
+class ParseMemo:
+    """What the last parse of one file learnt that the next may reuse when its input is equal.
+
+    Flowchart blocks are parsed again only when their lines changed, and flowchart nodes are
+    matched to tasks again only when the nodes or the tasks' keys and names changed.
+    """
+
+    def __init__(self) -> None:
+        self.flowcharts: dict[tuple, object] = {}
+        self.matches: tuple | None = None
+
+    def flowchart(self, body: list, file: str | None):
+        key = (file, tuple(body))
+        chart = self.flowcharts.get(key)
+        if chart is None:
+            chart = parse_flowchart(body, file)
+        return key, chart
+
+
+def build_plan(text: str, structure: Structure, path: Path | str | None = None,
+               today: datetime | None = None, memo: ParseMemo | None = None) -> Plan:
+    """Build the plan from ``text`` and its Markdown ``structure`` (reusing ``memo`` if given)."""
     file = str(path) if path is not None else None
-    structure = parse_structure(text)
     plan = Plan(text=text, path=Path(path) if path is not None else None)
-    plan.headings = structure.headings
-    plan.code_blocks = structure.code_blocks
-    plan.checklist = structure.checklist
-    plan.components = structure.components
+    plan.headings = list(structure.headings)
+    plan.code_blocks = list(structure.code_blocks)
+    plan.checklist = list(structure.checklist)
+    plan.components = list(structure.components)
     lines = re.split(r"\r\n|\r|\n", text)
     gantts, flows = _mermaid_blocks(plan, lines)
     if gantts:
@@ -49,7 +73,7 @@ def parse_plan(text: str, path: Path | str | None = None, today: datetime | None
             plan.diagnostics.append(Diagnostic("warning", extra[0][0] + 1 if extra else None, "only the first gantt block is used; this one is ignored", file))
     else:
         plan.diagnostics.append(Diagnostic("warning", None, "the plan has no ```mermaid gantt block: no tasks", file))
-    _read_flowcharts(plan, flows, file)
+    _read_flowcharts(plan, flows, file, memo)
     _after_dependencies(plan)
     _report_cycles(plan, file)
     return plan
@@ -130,13 +154,18 @@ def _after_dependencies(plan: Plan) -> None:
     plan.dependencies = deps + plan.dependencies
 
 
-def _read_flowcharts(plan: Plan, flows: list, file: str | None) -> None:
+def _read_flowcharts(plan: Plan, flows: list, file: str | None, memo: ParseMemo | None = None) -> None:
     nodes: dict[str, str] = {}
     node_lines: dict[str, int] = {}
     edges: list[tuple] = []
     direction = "TD"
+    charts = {}
     for index, body in enumerate(flows):
-        chart = parse_flowchart(body, file)
+        if memo is not None:
+            key, chart = memo.flowchart(body, file)
+            charts[key] = chart
+        else:
+            chart = parse_flowchart(body, file)
         plan.diagnostics.extend(chart.diagnostics)
         if index == 0:
             direction = chart.direction
@@ -144,10 +173,10 @@ def _read_flowcharts(plan: Plan, flows: list, file: str | None) -> None:
             nodes[node_id] = label
             node_lines.setdefault(node_id, chart.node_lines[node_id])
         edges.extend(chart.edges)
-    matcher = _TaskMatcher(plan.tasks)
+    if memo is not None:
+        memo.flowcharts = charts
     graph_nodes = []
-    for node_id, label in nodes.items():
-        task, problem = matcher.match(node_id, label)
+    for (node_id, label), (task, problem) in zip(nodes.items(), _matches(plan.tasks, nodes, memo)):
         if problem:
             plan.diagnostics.append(Diagnostic("warning", node_lines[node_id], problem, file))
         graph_nodes.append(GraphNode(node_id, label, task, node_lines[node_id]))
@@ -159,6 +188,18 @@ def _read_flowcharts(plan: Plan, flows: list, file: str | None) -> None:
             dep_kind = START_TO_START if _normal(label or "") in START_TO_START_LABELS else FINISH_TO_START
             plan.dependencies.append(Dependency(task_of[a], task_of[b], dep_kind, label, "graph", line))
     plan.graph = Graph(tuple(graph_nodes), tuple(graph_edges), direction)
+
+
+def _matches(tasks: list[Task], nodes: dict[str, str], memo: ParseMemo | None) -> list[tuple]:
+    """(task key or None, problem or None) per node, in order; reused while its inputs are equal."""
+    key = (tuple((t.key, t.name) for t in tasks), tuple(nodes.items()))
+    if memo is not None and memo.matches is not None and memo.matches[0] == key:
+        return memo.matches[1]
+    matcher = _TaskMatcher(tasks)
+    result = [matcher.match(node_id, label) for node_id, label in nodes.items()]
+    if memo is not None:
+        memo.matches = (key, result)
+    return result
 
 
 def _normal(text: str) -> str:

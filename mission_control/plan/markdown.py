@@ -8,7 +8,7 @@ the file's lines for round-trip edits.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markdown_it import MarkdownIt
 
@@ -17,6 +17,7 @@ from mission_control.plan.model import ChecklistItem, CodeBlock, Heading, Span
 _CHECKBOX_RE = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d+[.)])\s+\[)([ xX])(\])(?=\s|$)")
 _COMPONENT_RE = re.compile(r"--component(?:=|\s+)([A-Za-z0-9_.\-]+)")
 _LEADING_SYMBOLS_RE = re.compile(r"^[^\w(\[<\"'`]+", re.UNICODE)
+_FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
 _MD = MarkdownIt("commonmark")
 
 
@@ -28,6 +29,9 @@ class Structure:
     code_blocks: list[CodeBlock] = field(default_factory=list)
     checklist: list[ChecklistItem] = field(default_factory=list)
     components: list[str] = field(default_factory=list)
+    # Per code block: whether its body lines can be edited without re-reading the Markdown
+    # (a closed, top-level fence at column 0 whose content is exactly its lines).
+    editable: list[bool] = field(default_factory=list)
 
 
 def display_text(text: str) -> str:
@@ -61,6 +65,7 @@ def parse_structure(text: str) -> Structure:
                 stack.pop()
             stack.append(heading)
         elif token.type == "fence" and token.map:
+            result.editable.append(_editable_fence(token, lines))
             result.code_blocks.append(
                 CodeBlock(
                     lang=(token.info.split() or [""])[0].lower(),
@@ -76,6 +81,64 @@ def parse_structure(text: str) -> Structure:
                 result.checklist.append(item)
     result.components = _components(result.code_blocks)
     return result
+
+
+def _editable_fence(token, lines: list[str]) -> bool:
+    """Whether edits to this fence's body lines leave the rest of the Markdown as it is."""
+    first, end = token.map
+    if token.level != 0 or end - 1 >= len(lines) or end - first < 2:
+        return False
+    if not lines[first][:1] in ("`", "~") or not _FENCE_RE.match(lines[end - 1]):
+        return False
+    return token.content == "".join(line + "\n" for line in lines[first + 1:end - 1])
+
+
+def update_structure(structure: Structure, lines: list[str], edits: list) -> Structure | None:
+    """The structure after line ``edits`` (already applied to ``lines``), or None to re-parse.
+
+    Two kinds of edit keep the Markdown as it was: a change inside the body of an editable
+    fence (that is neither a fence line itself nor becomes one), and a checkbox flip
+    ``[ ]`` ↔ ``[x]`` of a known checklist item. Anything else needs a full parse.
+    """
+    blocks = list(structure.code_blocks)
+    checklist = list(structure.checklist)
+    by_line = {item.line: pos for pos, item in enumerate(checklist)}
+    touched: set[int] = set()
+    for edit in edits:
+        pos = by_line.get(edit.index + 1)
+        if pos is not None and _is_flip(checklist[pos], edit):
+            item = checklist[pos]
+            checklist[pos] = replace(item, done=edit.new[item.box.start] in "xX")
+            continue
+        block = _editable_block(structure, edit)
+        if block is None:
+            return None
+        touched.add(block)
+    if not touched:
+        blocks = structure.code_blocks  # the same list: callers may tell a checkbox-only edit by it
+    for pos in touched:
+        block = blocks[pos]
+        blocks[pos] = replace(block, text="".join(line + "\n" for line in lines[block.line:block.end_line - 1]))
+    return Structure(structure.headings, blocks, checklist, _components(blocks) if touched else structure.components, structure.editable)
+
+
+def _is_flip(item: ChecklistItem, edit) -> bool:
+    col = item.box.start if item.box else -1
+    old, new = edit.old, edit.new
+    return (col >= 0 and len(old) == len(new) > col and old[col] in " xX" and new[col] in " xX"
+            and old[:col] == new[:col] and old[col + 1:] == new[col + 1:])
+
+
+def _editable_block(structure: Structure, edit) -> int | None:
+    """The editable code block whose body holds the edited line, if the edit is harmless there."""
+    if "\0" in edit.new or "\n" in edit.new or "\r" in edit.new:
+        return None
+    if _FENCE_RE.match(edit.old) or _FENCE_RE.match(edit.new):
+        return None
+    for pos, block in enumerate(structure.code_blocks):
+        if block.line <= edit.index < block.end_line - 1:
+            return pos if structure.editable[pos] else None
+    return None
 
 
 def _title_level(tokens: list) -> int | None:
