@@ -10,13 +10,15 @@ same text.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+
+import pytest
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_plan_roundtrip import plans
 
-from mission_control.plan import LineEdit, PlanFile, parse_plan
+from mission_control.plan import LineEdit, PlanError, PlanFile, parse_plan
 from mission_control.plan.document import Document
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -85,5 +87,71 @@ def test_an_edit_inside_the_gantt_block_reuses_the_markdown_structure(monkeypatc
     assert (pf.plan.task("a").start.hour, pf.plan.task("a").end.hour) == (2, 5)
     pf.set_checked(pf.plan.checklist[0], True)
     assert pf.plan.checklist[0].done and "- [x] one" in pf.plan.text
-    with __import__("pytest").raises(AssertionError, match="parsed again"):
+    with pytest.raises(AssertionError, match="parsed again"):
         pf.apply([LineEdit(7, "", "# New heading")])  # outside any fence: a full parse
+
+
+# --------------------------------------------------------------------------- one-pass cascade
+
+
+@st.composite
+def dag_plans(draw) -> tuple[str, list[str]]:
+    """A plan whose tasks depend only on earlier ones (after, implicit, FS/SS graph edges)."""
+    count = draw(st.integers(2, 8))
+    lines = ["# P", "", "```mermaid", "gantt", "dateFormat YYYY-MM-DD HH:mm", "section S"]
+    explicit = []
+    for i in range(count):
+        hours = draw(st.integers(1, 5))
+        form = draw(st.sampled_from(["date", "date", "after", "implicit"]) if i else st.just("date"))
+        if form == "date":
+            lines.append(f"T{i} :t{i}, 2024-03-0{draw(st.integers(1, 2))} {draw(st.integers(0, 20)):02d}:00, {hours}h")
+            explicit.append(f"t{i}")
+        elif form == "after":
+            preds = draw(st.lists(st.integers(0, i - 1), min_size=1, max_size=2, unique=True))
+            lines.append(f"T{i} :t{i}, after {' '.join(f't{p}' for p in preds)}, {hours}h")
+        else:
+            lines.append(f"T{i} :{hours}h")  # implicit: no id, key taskN
+    lines += ["```", "", "```mermaid", "graph TD"]
+    for _ in range(draw(st.integers(1, count + 3))):
+        a = draw(st.integers(0, count - 2))
+        b = draw(st.integers(a + 1, count - 1))
+        label = draw(st.sampled_from(["", "|Can Start Parallel|", "|Blocks|"]))
+        lines.append(f"n{a}[T{a}] -->{label} n{b}[T{b}]")
+    lines += ["```", ""]
+    return "\n".join(lines), explicit
+
+
+def outcome(pf: PlanFile, key: str, start, duration):
+    try:
+        result = pf.reschedule(key, start=start, duration=duration, cascade=True)
+    except PlanError as exc:
+        return ("error", str(exc), pf.document.text)
+    return (result.edits, result.moves, sorted(result.notes), pf.document.text)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=dag_plans(), data=st.data())
+def test_one_pass_cascade_equals_the_step_by_step_cascade_on_random_dags(case, data):
+    text, explicit = case
+    key = data.draw(st.sampled_from(explicit))
+    start = datetime(2024, 3, 1) + timedelta(hours=data.draw(st.integers(0, 40)))
+    duration = data.draw(st.one_of(st.none(), st.integers(0, 9).map(lambda h: timedelta(hours=h))))
+    new = outcome(PlanFile(Document(text.encode()), today=TODAY), key, start, duration)
+    with pytest.MonkeyPatch.context() as patch:  # the old algorithm, kept as the oracle
+        patch.setattr(PlanFile, "_cascade_one_pass", lambda self, downstream, notes: False)
+        old = outcome(PlanFile(Document(text.encode()), today=TODAY), key, start, duration)
+    assert new == old
+
+
+def test_the_one_pass_cascade_parses_once(monkeypatch):
+    gantt = "A :a, 2024-03-01 00:00, 2h\nB :b, 2024-03-01 02:00, 2h\nC :c, after b, 1h\nD :d, 2024-03-01 05:00, 1h"
+    text = f"```mermaid\ngantt\ndateFormat YYYY-MM-DD HH:mm\n{gantt}\n```\n```mermaid\ngraph TD\na --> b\nc --> d\n```\n"
+    pf = PlanFile(Document(text.encode()), today=TODAY)
+    calls = []
+    reparse = PlanFile._reparse
+    monkeypatch.setattr(PlanFile, "_reparse", lambda self, edits: calls.append(edits) or reparse(self, edits))
+    monkeypatch.setattr(PlanFile, "_cascade_stepwise", lambda *a: pytest.fail("fell back to the stepwise cascade"))
+    result = pf.reschedule("a", duration=timedelta(hours=4), cascade=True)
+    assert len(calls) == 2  # the task's own retime, then every cascade line at once
+    assert [e.index for e in calls[1]] == [4, 6]
+    assert {m.key: m.new_start.hour for m in result.moves} == {"a": 0, "b": 4, "c": 6, "d": 7}

@@ -18,7 +18,9 @@ from mission_control.plan.document import Document, LineEdit, PlanError
 from mission_control.plan.loader import ParseMemo, build_plan
 from mission_control.plan.markdown import Structure, parse_structure, update_structure
 from mission_control.plan.model import TAG_NAMES, ChecklistItem, Plan, Task
+from mission_control.plan.gantt import GanttChart, _Resolver, default_today, parse_gantt
 from mission_control.schedule import ScheduleAnalysis, analyse, find_conflicts, successors
+from mission_control.schedule.analysis import required_start
 
 
 @dataclass(frozen=True)
@@ -169,13 +171,24 @@ class PlanFile:
 
     def _retime(self, task: Task, start: datetime | None, duration: timedelta | None, notes: list[str]) -> None:
         """Rewrite ``task``'s start and end items for a new start and/or duration."""
+        new_start = start if start is not None else task.start
+        index, line = self._retimed_line(task, self.document.lines[task.item_spans[0].index], start, duration, notes)
+        edit = LineEdit(index, self.document.lines[index], line)
+        self.document.apply([edit])
+        self.plan = self._reparse([edit])
+        moved = self.plan.find_task(task.key)
+        if moved is None or moved.start != new_start:
+            raise PlanError(f"{self.path or '<plan>'}:{task.line}: {task.name!r} cannot be moved to {new_start:%Y-%m-%d %H:%M} in this plan's dateFormat {self.plan.date_format!r}")
+
+    def _retimed_line(self, task: Task, line: str, start: datetime | None, duration: timedelta | None,
+                      notes: list[str]) -> tuple[int, str]:
+        """(line index, new text of ``line``) giving ``task`` a new start and/or duration."""
         if not task.resolved:
             raise PlanError(f"{self.path or '<plan>'}:{task.line}: task {task.name!r} is not scheduled and cannot be moved")
         new_start = start if start is not None else task.start
         new_duration = duration if duration is not None else task.duration
         if new_duration < timedelta(0):
             raise PlanError(f"{self.path or '<plan>'}:{task.line}: a duration cannot be negative")
-        line = self.document.lines[task.item_spans[0].index]
         replacements: list[tuple[int, int, str]] = []
         if new_start != task.start:
             replacements.append(self._start_replacement(task, new_start, notes))
@@ -185,13 +198,7 @@ class PlanFile:
             replacements.append((span.start, span.end, end_text))
         for begin, end, text in sorted(replacements, reverse=True):
             line = line[:begin] + text + line[end:]
-        index = task.item_spans[0].index
-        edit = LineEdit(index, self.document.lines[index], line)
-        self.document.apply([edit])
-        self.plan = self._reparse([edit])
-        moved = self.plan.find_task(task.key)
-        if moved is None or moved.start != new_start:
-            raise PlanError(f"{self.path or '<plan>'}:{task.line}: {task.name!r} cannot be moved to {new_start:%Y-%m-%d %H:%M} in this plan's dateFormat {self.plan.date_format!r}")
+        return task.item_spans[0].index, line
 
     def _start_replacement(self, task: Task, new_start: datetime, notes: list[str]) -> tuple[int, int, str]:
         text = self._format(task, new_start)
@@ -233,8 +240,63 @@ class PlanFile:
         return text
 
     def _cascade(self, key: str, notes: list[str]) -> None:
-        """Push violated successors downstream of ``key`` to the earliest start they allow."""
+        """Push violated successors downstream of ``key`` to the earliest start they allow.
+
+        One pass over the resolved model in topological order computes every move; all lines
+        are written and the plan parsed once. If that pass cannot be trusted for this plan
+        (a cycle, two moved tasks on one line, Mermaid's pass limit...), the parse disagrees
+        with it and the step-by-step cascade (one re-parse per move) runs instead.
+        """
         downstream = _descendants(self.plan, key)
+        saved = list(self.document.lines)
+        found: list[str] = []
+        try:
+            if self._cascade_one_pass(downstream, found):
+                notes.extend(found)
+                return
+        except PlanError:
+            pass
+        if self.document.lines != saved:
+            self.document.lines[:] = saved
+            self.plan = self._parse()
+        self._cascade_stepwise(downstream, notes)
+
+    def _cascade_one_pass(self, downstream: set[str], notes: list[str]) -> bool:
+        """Compute all moves in topological order, write them, parse once; False if unsure."""
+        plan = self.plan
+        order = _topological_tasks(plan)
+        if order is None:
+            return False
+        copies = [replace(t) for t in plan.tasks]
+        chart = GanttChart(date_format=plan.date_format, excludes=plan.excludes, includes=plan.includes, tasks=copies)
+        resolver = _Resolver(chart, plan.reference_day or default_today(plan.date_format), None)
+        incoming: dict[str, list] = {}
+        for dep in plan.dependencies:
+            incoming.setdefault(dep.to_key, []).append(dep)
+        lines: dict[int, str] = {}
+        for pos in order:
+            task = copies[pos]
+            resolver.compile(task)
+            if task.key not in downstream or task.start is None:
+                continue
+            needs = [required_start(d, resolver.by_key[d.from_key]) for d in incoming.get(task.key, ())
+                     if d.from_key in resolver.by_key and resolver.by_key[d.from_key].resolved]
+            need = max((n for n in needs if n is not None), default=None)
+            if need is None or need <= task.start:
+                continue
+            index, line = self._retimed_line(task, self.document.lines[task.item_spans[0].index], need, None, notes)
+            if index in lines:
+                return False  # two moved tasks on one line: their columns shift
+            lines[index] = line
+            _reread_items(task, index, line)
+            resolver.compile(task)
+        edits = [LineEdit(i, self.document.lines[i], text) for i, text in sorted(lines.items())]
+        self.document.apply(edits)
+        self.plan = self._reparse(edits)
+        return [(t.start, t.end) for t in self.plan.tasks] == [(t.start, t.end) for t in copies]
+
+    def _cascade_stepwise(self, downstream: set[str], notes: list[str]) -> None:
+        """The reference cascade: move the earliest violated successor, re-parse, repeat."""
         for _ in range(len(self.plan.tasks) + 1):
             pending: dict[str, datetime] = {}
             for conflict in find_conflicts(self.plan):
@@ -297,6 +359,42 @@ def _without_tag(data: str, tag: str, tag_count: int) -> str:
             return data[:pos] + item[:lead] + rest.lstrip(" ")
         pos += len(item) + 1
     return data
+
+
+def _topological_tasks(plan: Plan) -> list[int] | None:
+    """Task positions so that every task comes after all it waits for; None on a cycle."""
+    pos_of = {t.key: pos for pos, t in enumerate(plan.tasks)}  # the last task with a key, as Mermaid
+    after: list[set[int]] = [set() for _ in plan.tasks]
+    for dep in plan.dependencies:
+        if dep.from_key in pos_of and dep.to_key in pos_of:
+            after[pos_of[dep.to_key]].add(pos_of[dep.from_key])
+    for pos, task in enumerate(plan.tasks):
+        for key in task.after_ids + task.until_ids + ((task.prev_key,) if task.start_item is None and task.prev_key else ()):
+            if key in pos_of:
+                after[pos].add(pos_of[key])
+    indegree = [len(preds) for preds in after]
+    succ: list[list[int]] = [[] for _ in plan.tasks]
+    for pos, preds in enumerate(after):
+        for pred in preds:
+            succ[pred].append(pos)
+    ready = [pos for pos, n in enumerate(indegree) if n == 0]
+    order = []
+    while ready:
+        pos = ready.pop()
+        order.append(pos)
+        for nxt in succ[pos]:
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                ready.append(nxt)
+    return order if len(order) == len(plan.tasks) else None
+
+
+def _reread_items(task: Task, index: int, line: str) -> None:
+    """Give ``task`` the start and end items its rewritten ``line`` now holds."""
+    same = [t for t in parse_gantt([(index - 1, "gantt"), (index, line)]).tasks if t.data_span.start == task.data_span.start]
+    if not same:
+        raise PlanError(f"<plan>:{index + 1}: the rewritten task line does not read back")
+    task.start_item, task.end_item = same[0].start_item, same[0].end_item
 
 
 def _descendants(plan: Plan, key: str) -> set[str]:
