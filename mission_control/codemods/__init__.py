@@ -16,7 +16,6 @@ Built-in codemods (one module each): ``rename``, ``consolidate``, ``remove-unuse
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from mission_control.codemods.apply import apply_run, planned_changes, undo_codemod
 from mission_control.codemods.base import CodemodError
@@ -54,5 +53,5 @@ def run_codemod(repo: str | os.PathLike[str], name: str, args: dict[str, str] | 
 __all__ = [
     "ApplyResult", "ArgSpec", "CHANGED", "CancelToken", "CodemodError", "CodemodInfo", "CodemodRun", "Eta",
     "FAILED", "FileResult", "Hunk", "SKIPPED", "UNCHANGED", "apply_run", "builtin_infos", "list_codemods",
-    "planned_changes", "qualified_names", "run_codemod", "undo_codemod", "Path",
+    "planned_changes", "qualified_names", "run_codemod", "undo_codemod",
 ]

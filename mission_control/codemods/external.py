@@ -113,12 +113,8 @@ def _stream(repo: Path, interpreter: str, job: dict, texts: dict[str, str], resu
     stderr = process.stderr.read()
     if process.wait() != 0:
         last = (stderr.strip().splitlines() or ["no output"])[-1]
-        raise CodemodError(f"{name_of(job)} failed in {interpreter}: {last}")
+        raise CodemodError(f"{job['command']} failed in {interpreter}: {last}")
     return False
-
-
-def name_of(job: dict) -> str:
-    return job["command"]
 
 
 def _result(data: dict, text: str) -> FileResult:

@@ -50,10 +50,10 @@ def absolute_module(package: str, level: int, module: str | None) -> str | None:
     return ".".join([*base, *([module] if module else [])])
 
 
-def import_index(tree: ast.AST, package: str) -> ImportIndex:
+def import_index(tree: ast.AST, package: str, nodes: list[ast.AST] | None = None) -> ImportIndex:
     """Every import anywhere in ``tree`` (conditional and nested ones too)."""
     index = ImportIndex()
-    for node in ast.walk(tree):
+    for node in nodes if nodes is not None else ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:
                 index.imported.add(alias.name)
@@ -116,7 +116,8 @@ class Reference:
 
 def find_reference(tree: ast.AST, package: str, target: str) -> Reference:
     """Whether the module ``tree`` imports or uses ``target`` (a dotted qualified name)."""
-    index = import_index(tree, package)
+    nodes = list(ast.walk(tree))  # one walk serves both passes
+    index = import_index(tree, package, nodes)
     relative = any(_matches(q, target) or target.startswith(q + ".") for q in index.relative)
     if any(_matches(q, target) for q in index.imported):
         return Reference(True, relative=relative)
@@ -125,7 +126,7 @@ def find_reference(tree: ast.AST, package: str, target: str) -> Reference:
     if not index.bindings and not star:
         return Reference(False)
     star_use = False
-    for node in ast.walk(tree):
+    for node in nodes:
         dotted = _expression_name(node)
         if dotted is None:
             continue
