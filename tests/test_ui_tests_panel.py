@@ -18,7 +18,7 @@ from mission_control.testing import Selection, TestFinished, TestResult, TestSta
 from mission_control.ui import create_window
 from mission_control.ui.tests_editor import editor_command
 from mission_control.ui.tests_model import KIND_ROLE, NODEID_ROLE, OUTCOME_ROLE, split_nodeid
-from mission_control.ui.tests_panel import component_matches, marker_text
+from mission_control.ui.tests_panel import BATCH, component_matches, marker_text
 from mission_control.watch import ChangeSet
 
 Qt = QtCore.Qt
@@ -336,7 +336,7 @@ def test_preferences_set_the_schedule_and_interpreter(qtbot, calc_repo, tmp_path
     panel.shutdown()
 
 
-def test_thousands_of_streamed_events_through_the_panel(qtbot, calc_repo, qtmodeltester):
+def test_thousands_of_streamed_events_through_the_panel(qtbot, calc_repo, qtmodeltester, monkeypatch):
     """Thousands of signals from a real worker thread reach the tree in batches (PySide6 6.12 aborted)."""
     from mission_control.ui.workers import run_in_thread
 
@@ -351,11 +351,20 @@ def test_thousands_of_streamed_events_through_the_panel(qtbot, calc_repo, qtmode
             event(TestFinished(TestResult(nodeid, outcome, 0.001), number + 1, count))
         return count
 
-    done = []
+    done, batches = [], []
+    apply = panel.model.apply
+
+    def counting_apply(started=(), finished=(), errors=()):
+        started, finished = list(started), list(finished)
+        batches.append(len(started) + len(finished))
+        apply(started, finished, errors)
+
+    monkeypatch.setattr(panel.model, "apply", counting_apply)
     job = run_in_thread(panel, work, on_event=panel._evented, on_result=done.append)
     qtbot.waitUntil(lambda: bool(done), timeout=RUN_TIMEOUT)
     job.wait(10_000)
     qtbot.waitUntil(lambda: not panel._pending and len(panel.model.leaves) == count, timeout=RUN_TIMEOUT)
+    assert sum(batches) == 2 * count and max(batches) <= BATCH  # handed over in slices, never all at once
     totals = panel.model.totals()
     assert totals["failed"] == len(range(0, count, 97)) and totals["passed"] == count - totals["failed"]
     assert panel.model.outcomes()["tests/test_f0.py::TestC0::test_0"] == "failed"

@@ -97,8 +97,10 @@ class TestTree(QtGui.QStandardItemModel):
     def apply(self, started: Iterable[str] = (), finished: Iterable[TestResult] = (),
               errors: Iterable[CollectionError] = ()) -> None:
         """One batch: tests that started, tests that finished, collection errors."""
+        finished = list(finished)
+        done = {result.nodeid for result in finished}
         for nodeid in started:
-            if nodeid not in self.leaves:
+            if nodeid not in self.leaves and nodeid not in done:  # started and done: one row write
                 self._set_leaf(nodeid, RUNNING, None, 0.0)
         for result in finished:
             self._set_leaf(result.nodeid, result.outcome, result, result.duration)
@@ -112,15 +114,21 @@ class TestTree(QtGui.QStandardItemModel):
         item = self.leaves.get(nodeid)
         old = None
         if item is None:
-            item = self._new_leaf(nodeid, parts[-1], self._group(path))
+            row = self._new_row(nodeid, parts[-1])
+            self._fill_row(row, outcome, payload, duration)  # before insertion: no signals
+            self._group(path).appendRow(row)
+            self.leaves[nodeid] = row[0]
         else:
             old = item.data(OUTCOME_ROLE)
             self.group_time_add(path, -float(item.data(DURATION_ROLE) or 0.0))
+            parent = item.parent() or self.invisibleRootItem()
+            self._fill_row([item, parent.child(item.row(), 1), parent.child(item.row(), 2)],
+                           outcome, payload, duration)
         self._count(path, old, outcome)
         self.group_time_add(path, duration)
-        self._fill_leaf(item, outcome, payload, duration)
 
-    def _new_leaf(self, nodeid: str, name: str, parent: QtGui.QStandardItem) -> QtGui.QStandardItem:
+    @staticmethod
+    def _new_row(nodeid: str, name: str) -> list[QtGui.QStandardItem]:
         item = QtGui.QStandardItem(name)
         item.setData(nodeid, NODEID_ROLE)
         item.setData("test", KIND_ROLE)
@@ -129,18 +137,15 @@ class TestTree(QtGui.QStandardItemModel):
         for cell in row:
             cell.setEditable(False)
         row[2].setTextAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
-        parent.appendRow(row)
-        self.leaves[nodeid] = item
-        return item
+        return row
 
-    def _fill_leaf(self, item: QtGui.QStandardItem, outcome: str, payload: object, duration: float) -> None:
+    @staticmethod
+    def _fill_row(row: list[QtGui.QStandardItem], outcome: str, payload: object, duration: float) -> None:
+        item, result_cell, time_cell = row
         item.setData(outcome, OUTCOME_ROLE)
         item.setData(payload, RESULT_ROLE)
         item.setData(duration, DURATION_ROLE)
         item.setIcon(outcome_icon(outcome))
-        parent = item.parent() or self.invisibleRootItem()
-        row = item.row()
-        result_cell, time_cell = parent.child(row, 1), parent.child(row, 2)
         result_cell.setText("collection error" if isinstance(payload, CollectionError) else outcome)
         result_cell.setForeground(QtGui.QColor(COLORS.get(outcome, "#777777")))
         time_cell.setText(format_duration(duration) if outcome != RUNNING and payload is not None else "")
@@ -182,11 +187,14 @@ class TestTree(QtGui.QStandardItemModel):
             item = self.groups[path]
             counts = self.group_counts[path]
             worst = next((k for k in SEVERITY if counts.get(k)), "skipped")
-            item.setData(worst, OUTCOME_ROLE)
-            item.setIcon(outcome_icon(worst))
+            if item.data(OUTCOME_ROLE) != worst:
+                item.setData(worst, OUTCOME_ROLE)
+                item.setIcon(outcome_icon(worst))
             parent = item.parent() or self.invisibleRootItem()
-            parent.child(item.row(), 1).setText(counts_text(counts))
-            parent.child(item.row(), 2).setText(format_duration(max(0.0, self.group_time[path])))
+            for column, text in ((1, counts_text(counts)), (2, format_duration(max(0.0, self.group_time[path])))):
+                cell = parent.child(item.row(), column)
+                if cell.text() != text:
+                    cell.setText(text)
         self._dirty.clear()
 
     # reading -------------------------------------------------------------------------------
