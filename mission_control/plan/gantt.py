@@ -394,8 +394,11 @@ class _Resolver:
                 diag.append(Diagnostic("warning", line, f"task {task.name!r}: Mermaid starts it after the first resolved id of 'after {' '.join(task.after_ids)}', not the latest end ({max(ends):%Y-%m-%d %H:%M}); list the later-defined id first", self.file))
 
 
+_IDS_RES = {k: re.compile(rf"{k}\s+([\w\- ]+)", re.ASCII) for k in ("after", "until")}
+
+
 def _ids(item: str, keyword: str) -> list[str] | None:
-    match = re.match(rf"{keyword}\s+([\w\- ]+)", item, flags=re.ASCII)
+    match = _IDS_RES[keyword].match(item)
     if not match:
         return None
     return match.group(1).split(" ")

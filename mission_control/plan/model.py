@@ -102,11 +102,14 @@ class Task:
         return f"{self.name} ({self.id})" if self.id else self.name
 
 
+_ID_LIST_RES = {k: re.compile(rf"^{k}\s+([\w\- ]+)", re.ASCII) for k in ("after", "until")}
+
+
 def _id_list(item: str | None, keyword: str) -> tuple[str, ...]:
     r"""Mermaid's id list after ``after``/``until``: ``[\w\- ]+`` split on single spaces."""
     if not item:
         return ()
-    match = re.match(rf"^{keyword}\s+([\w\- ]+)", item, flags=re.ASCII)
+    match = _ID_LIST_RES[keyword].match(item)
     if not match:
         return ()
     return tuple(part for part in match.group(1).split(" ") if part)
