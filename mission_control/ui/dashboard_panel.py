@@ -92,9 +92,9 @@ class DashboardPanel(QtWidgets.QWidget):
         self.splitter.setObjectName("dashboardSplitter")
         self.splitter.addWidget(left)
         self.splitter.addWidget(self._build_plots())
-        self.splitter.setStretchFactor(0, 2)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setSizes([600, 900])
+        self.splitter.setStretchFactor(0, 1)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([700, 700])
         layout.addWidget(self.splitter, 1)
 
     def _build_header(self) -> QtWidgets.QHBoxLayout:
@@ -124,10 +124,12 @@ class DashboardPanel(QtWidgets.QWidget):
         tree.setUniformRowHeights(True)
         tree.setAlternatingRowColors(True)
         header = tree.header()
-        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(48)
+        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(0, 230)
         for column in range(1, 5):
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
         self.gauges = tree
         return tree
 
@@ -166,7 +168,7 @@ class DashboardPanel(QtWidgets.QWidget):
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setMenuEnabled(False)
             legend = plot.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-8)
-            legend.setBrush(pg.mkBrush(255, 255, 255, 215))
+            legend.setBrush(pg.mkBrush(255, 255, 255, 170))
             legend.setPen(pg.mkPen("#dddddd"))
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setTextPen("#444")
@@ -386,9 +388,12 @@ class DashboardPanel(QtWidgets.QWidget):
                                   symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=None)
                 self.curves[(plot_name, curve_name)] = curve
             curve.setData(list(xs), list(ys))
-        legend = plot.legend
-        if legend is not None:
-            legend.setColumnCount(2 if len(series) > 4 else 1)
+        self._label_curves(plot_name, plot, series)
+
+    def _label_curves(self, plot_name: str, plot: pg.PlotItem, series: dict[str, Series]) -> None:
+        """A translucent legend; two columns when many curves share the plot."""
+        if plot.legend is not None:
+            plot.legend.setColumnCount(2 if len(series) > 4 else 1)
 
     def _fit_x(self, plot: pg.PlotItem, snapshot: Snapshot) -> None:
         """Show the data from the mission start up to the next checkpoint still ahead."""
