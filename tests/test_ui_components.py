@@ -104,6 +104,7 @@ def test_demo_break_rollback_with_one_click_tests_pass_undo(qtbot, tmp_path, inf
     assert marker(win, "alpha2") == "⟲ rolled back" and marker(win, "delta1") == "⟲ rolled back"
     assert panel.undo_bar.isVisible() and button(win, "statusUndoRollbackButton").isVisible()
     assert "websocket" in panel.undo_label.text()
+    assert button(win, "undoButton_websocket").isVisible(), "the row offers Undo too (also after a restart)"
 
     with qtbot.waitSignal(panel.action_finished, timeout=TIMEOUT):
         click(qtbot, button(win, "undoRollbackButton"))
@@ -151,13 +152,13 @@ def test_full_rollback_and_row_undo(qtbot, tmp_path, informed, monkeypatch):
     assert {f.path for f in confirmed[0].files} == {"app/websocket_core/half_done.py", "app/websocket_core/manager.py",
                                                    "app/core/config.py", "notes.txt"}
     assert not (repo / "notes.txt").exists() and git(repo, "status", "--porcelain") == ""
-    panel.undo_bar.findChild(QtWidgets.QToolButton, "dismissUndoBarButton").click()
+    click(qtbot, panel.undo_bar.findChild(QtWidgets.QToolButton, "dismissUndoBarButton"))
     assert not panel.undo_bar.isVisible()
-    # the per-row Undo still offers the (full) rollback of each component's files... via the latest snapshot
-    with qtbot.waitSignal(panel.action_finished, timeout=TIMEOUT):
-        panel.undo()
+    with qtbot.waitSignal(panel.action_finished, timeout=TIMEOUT):  # the status bar still offers Undo
+        click(qtbot, button(win, "statusUndoRollbackButton"))
     wait_idle(qtbot, panel)
     assert tree_state(repo) == broken
+    assert not button(win, "statusUndoRollbackButton").isVisible()
 
 
 def test_start_mission_records_the_baseline(qtbot, git_repo, sample_plan_path, informed):

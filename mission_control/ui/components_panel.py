@@ -198,14 +198,15 @@ class ComponentsPanel(QtWidgets.QWidget):
         self.undo_label = QtWidgets.QLabel()
         self.undo_label.setObjectName("rollbackUndoMessage")
         self.undo_label.setWordWrap(True)
-        self.undo_button = _button("Undo", "undoRollbackButton", "Put the files back as they were before the rollback")
+        self.undo_button = _button("Undo", "undoRollbackButton",
+                                   "Put the files back as they were before the rollback")
         self.undo_button.clicked.connect(self.undo_last)
         close = QtWidgets.QToolButton()
         close.setObjectName("dismissUndoBarButton")
         close.setText("✕")
         close.setAutoRaise(True)
-        close.setToolTip("Hide this message (the row's Undo stays available)")
-        close.clicked.connect(self._hide_undo)
+        close.setToolTip("Hide this message (Undo rollback stays in the status bar)")
+        close.clicked.connect(self.undo_bar.hide)
         bar.addWidget(self.undo_label, 1)
         bar.addWidget(self.undo_button)
         bar.addWidget(close)
@@ -219,7 +220,8 @@ class ComponentsPanel(QtWidgets.QWidget):
         self.status_undo = QtWidgets.QPushButton("Undo rollback")
         self.status_undo.setObjectName("statusUndoRollbackButton")
         self.status_undo.setFlat(True)
-        self.status_undo.setStyleSheet("QPushButton { color: #1565c0; text-decoration: underline; padding: 0 6px; }")
+        self.status_undo.setStyleSheet(
+            "QPushButton { color: #1565c0; text-decoration: underline; padding: 0 6px; }")
         self.status_undo.clicked.connect(self.undo_last)
         self.status_undo.hide()
         status_bar.addPermanentWidget(self.status_undo)
@@ -353,7 +355,8 @@ class ComponentsPanel(QtWidgets.QWidget):
         row.setContentsMargins(4, 1, 4, 1)
         row.setSpacing(4)
         if comp.has_paths:
-            roll = _button("Roll back", f"rollbackButton_{comp.name}", f"Return {comp.name}'s files to the baseline")
+            roll = _button("Roll back", f"rollbackButton_{comp.name}",
+                           f"Return {comp.name}'s files to the baseline")
             roll.setEnabled(comp.state == "changed" and self._action_job is None)
             roll.setVisible(comp.state == "changed")
             roll.clicked.connect(lambda _=False, n=comp.name: self.roll_back(n))
@@ -424,7 +427,8 @@ class ComponentsPanel(QtWidgets.QWidget):
             self._refused("Cannot roll back", plan.message)
             return
         if not plan.files:
-            dialogs.inform(self, "Nothing to roll back", f"{plan.target.capitalize()} already matches the baseline.")
+            dialogs.inform(self, "Nothing to roll back",
+                           f"{plan.target.capitalize()} already matches the baseline.")
             return
         self.confirm_dialog = confirm_rollback(self.window_, plan, lambda p=plan: self._confirmed(p))
 
@@ -563,18 +567,25 @@ class ComponentsPanel(QtWidgets.QWidget):
         """Whether a refresh or an action is running (tests wait on this)."""
         return self._refresh_job is not None or self._action_job is not None or self._refresh_again
 
-    def shutdown(self) -> None:
-        """Stop the refresh and wait for every background job (window close)."""
+    def cleanup(self) -> None:
+        """Stop the refresh and wait for every background job (the window is closing).
+
+        A running rollback or undo is never cancelled half way: it is waited for.
+        """
         self._refresh_again = False
         for job in (self._refresh_job, self._action_job):
-            if job is not None:
+            if job is None:
+                continue
+            try:
                 if job is self._refresh_job:
                     job.cancel()
                 job.wait(60_000)
+            except RuntimeError:  # the job already ended and was deleted
+                pass
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt API)
         if watched is self.window_ and event.type() == QtCore.QEvent.Type.Close:
-            self.shutdown()
+            self.cleanup()  # also for windows that do not call panel.cleanup() themselves
         return False
 
 
@@ -648,7 +659,8 @@ def _files_tip(comp: ComponentStatus) -> str:
     if not comp.has_paths:
         return f"{comp.name} has no paths yet: Add paths… says which files it owns."
     if not comp.files:
-        return "Every file matches the baseline." + (f"\nRolled back ({comp.last_rollback})." if comp.last_rollback else "")
+        rolled = f"\nRolled back ({comp.last_rollback})." if comp.last_rollback else ""
+        return "Every file matches the baseline." + rolled
     shown = [f"{f.change:9} {f.path}" for f in comp.files[:30]]
     more = len(comp.files) - len(shown)
     return "\n".join(shown + ([f"… and {more} more"] if more > 0 else []))
@@ -662,7 +674,8 @@ def install(window) -> ComponentsPanel:
     """Build the Components dock in ``window`` and wire it to the window's signals."""
     panel = ComponentsPanel(window)
     panel.install_status_widgets(window.statusBar())
-    dock = window.add_dock("Components", "componentsPanelDock", panel, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+    dock = window.add_dock("Components", "componentsPanelDock", panel,
+                           QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
     window.resizeDocks([dock], [380], QtCore.Qt.Orientation.Vertical)
     window.resizeDocks([dock], [540], QtCore.Qt.Orientation.Horizontal)
     window.project_changed.connect(panel.project_changed)
