@@ -7,7 +7,6 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -388,7 +387,7 @@ def test_the_demo_mission_runs_green_in_the_dock(qtbot, tmp_path):
     panel.shutdown()
 
 
-def test_selection_labels_drive_the_combo_and_buttons_without_a_repo(qtbot, sample_plan_path, tmp_path):
+def test_without_a_repository_nothing_runs(qtbot, sample_plan_path, tmp_path):
     import shutil
 
     plan = tmp_path / "plan.md"
@@ -396,7 +395,7 @@ def test_selection_labels_drive_the_combo_and_buttons_without_a_repo(qtbot, samp
     win = create_window(None, plan)
     qtbot.addWidget(win)
     panel = win.panels["tests_panel"]
-    if win.project.repo is None:
-        assert not panel.run_all_button.isEnabled()
-        assert not panel.run(Selection("all"))
-    assert not panel.cancel_button.isEnabled()
+    assert win.project.repo is None
+    assert not panel.run_all_button.isEnabled() and not panel.cancel_button.isEnabled()
+    assert not panel.run(Selection("all"))
+    assert "No repository" in panel.summary.text()

@@ -116,6 +116,7 @@ class TestsPanel(QtWidgets.QWidget):
         self._pending: list = []
         self._result_waiting: tuple | None = None
         self._repo: Path | None = None
+        self._project = None
         self._run_repo: Path | None = None
         self._marked: set[str] = set()
         self._schedule_touched = False
@@ -257,7 +258,7 @@ class TestsPanel(QtWidgets.QWidget):
         tree.header().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.Interactive)
         tree.header().setSectionResizeMode(2, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
         tree.header().resizeSection(1, 130)
-        tree.setMinimumHeight(120)
+        tree.setMinimumHeight(90)
         tree.selectionModel().currentChanged.connect(lambda current, _prev: self.show_details(current))
         tree.doubleClicked.connect(lambda _index: self.open_current())
         self.tree = tree
@@ -282,6 +283,7 @@ class TestsPanel(QtWidgets.QWidget):
         self.details.setReadOnly(True)
         self.details.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
         self.details.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        self.details.setMinimumHeight(70)
         self.details.setPlaceholderText("A failure's traceback and captured output show here.")
         layout.addLayout(head)
         layout.addWidget(self.details, 1)
@@ -317,7 +319,8 @@ class TestsPanel(QtWidgets.QWidget):
         """The window opened, edited or reloaded a project: follow a new repository, refresh markers."""
         project = self.window_.project
         repo = project.repo if project is not None else None
-        if repo != self._repo:
+        if project is not self._project or repo != self._repo:
+            self._project = project
             self._switch_repo(repo)
         self.update_markers()
         self._update_buttons()
@@ -659,6 +662,8 @@ class TestsPanel(QtWidgets.QWidget):
         orientation = QtCore.Qt.Orientation.Horizontal if wide else QtCore.Qt.Orientation.Vertical
         if self.splitter.orientation() != orientation:
             self.splitter.setOrientation(orientation)
+            room = event.size().width() if wide else max(240, self.splitter.height())
+            self.splitter.setSizes([room * 3 // 5, room * 2 // 5])
 
     # lifetime -------------------------------------------------------------------------------------------
     def shutdown(self, wait_ms: int = 15_000) -> None:
