@@ -676,6 +676,10 @@ class TestsPanel(QtWidgets.QWidget):
             job.wait(wait_ms)
             QtWidgets.QApplication.sendPostedEvents()
 
+    def cleanup(self) -> None:
+        """The window is closing (called by the main window): stop and wait for the run."""
+        self.shutdown()
+
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt API)
         if watched is self.window_ and event.type() == QtCore.QEvent.Type.Close:
             self.shutdown()
