@@ -39,11 +39,13 @@ class MainWindow(QtWidgets.QMainWindow):
         project_changed(): the plan changed (an edit, undo/redo, reload).
         selection_changed(str): the selected task changed (empty string: none).
         repo_changed(object): files in the repository changed (a watch ChangeSet).
+        closing(): the window is closing (after the lead agreed); stop background work.
     """
 
     project_changed = QtCore.Signal()
     selection_changed = QtCore.Signal(str)
     repo_changed = QtCore.Signal(object)
+    closing = QtCore.Signal()
 
     def __init__(self, project: Project | None = None, settings: Settings | None = None) -> None:
         super().__init__()
@@ -469,6 +471,14 @@ class MainWindow(QtWidgets.QMainWindow):
             event.ignore()
             return
         self._stop_watching()
+        self.closing.emit()
+        for panel in self.panels.values():
+            cleanup = getattr(panel, "cleanup", None)
+            if callable(cleanup):
+                try:
+                    cleanup()  # stop and wait for the panel's background jobs
+                except Exception:  # noqa: BLE001 — closing must not fail on one panel
+                    log.exception("panel cleanup failed")
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64()).decode()
         save_settings(self.settings)

@@ -61,17 +61,31 @@ class Worker(QtCore.QObject):
 
 
 class Job(QtCore.QObject):
-    """A running background call: cancel it, wait for it, ask if it runs."""
+    """A running background call: cancel it, wait for it, ask if it runs.
 
-    def __init__(self, parent: QtCore.QObject, worker: Worker) -> None:
+    The Job lives on the GUI thread; the worker's signals reach its slots queued, and only
+    there are the caller's callbacks invoked — so plain functions and lambdas passed as
+    callbacks run on the GUI thread too.
+    """
+
+    def __init__(self, parent: QtCore.QObject, worker: Worker, callbacks: dict[str, Callable | None]) -> None:
         super().__init__(parent)
         self.worker = worker
+        self.callbacks = callbacks
         self.thread = QtCore.QThread(self)
         worker.moveToThread(self.thread)
         self.thread.started.connect(worker.run)
-        worker.ended.connect(self.thread.quit)
+        queued = QtCore.Qt.ConnectionType.QueuedConnection
+        worker.succeeded.connect(self._succeeded, queued)
+        worker.failed.connect(self._failed, queued)
+        worker.progressed.connect(self._progressed, queued)
+        worker.evented.connect(self._evented, queued)
+        worker.ended.connect(self._ended, queued)
+        # Direct: quit() is thread-safe, and a queued quit would need the GUI loop that wait() blocks.
+        worker.ended.connect(self.thread.quit, QtCore.Qt.ConnectionType.DirectConnection)
         self.thread.finished.connect(self._cleanup)
         self._running = True
+        self._finished = False
 
     def cancel(self) -> None:
         """Ask the call to stop at its next safe point."""
@@ -83,10 +97,39 @@ class Job(QtCore.QObject):
 
     def wait(self, ms: int = 30_000) -> bool:
         """Block until the thread ends (tests, shutdown); True if it did."""
+        if self._finished:
+            return True  # the thread object may already be deleted
         return self.thread.wait(ms)
+
+    def _call(self, name: str, *args: Any) -> None:
+        callback = self.callbacks.get(name)
+        if callback is not None:
+            callback(*args)
+
+    @QtCore.Slot(object)
+    def _succeeded(self, result: Any) -> None:
+        self._call("on_result", result)
+
+    @QtCore.Slot(str)
+    def _failed(self, message: str) -> None:
+        self._call("on_error", message)
+
+    @QtCore.Slot(object)
+    def _progressed(self, progress: Progress) -> None:
+        self._call("on_progress", progress)
+
+    @QtCore.Slot(object)
+    def _evented(self, item: Any) -> None:
+        self._call("on_event", item)
+
+    @QtCore.Slot()
+    def _ended(self) -> None:
+        self._running = False
+        self._call("on_end")
 
     def _cleanup(self) -> None:
         self._running = False
+        self._finished = True
         self.worker.deleteLater()
         self.deleteLater()
 
@@ -96,14 +139,12 @@ def run_in_thread(parent: QtCore.QObject, work: Work, *, on_result: Callable[[An
                   on_progress: Callable[[Progress], None] | None = None,
                   on_event: Callable[[Any], None] | None = None,
                   on_end: Callable[[], None] | None = None) -> Job:
-    """Start ``work(progress, event, cancel)`` in a new thread; callbacks run on the GUI thread."""
+    """Start ``work(progress, event, cancel)`` in a new thread; callbacks run on the GUI thread.
+
+    ``parent`` must live on the GUI thread (a widget); the job is its child.
+    """
     worker = Worker(work)
-    job = Job(parent, worker)
-    receiver = parent  # queued to the GUI thread because ``parent`` lives there
-    for signal, slot in ((worker.succeeded, on_result), (worker.failed, on_error),
-                         (worker.progressed, on_progress), (worker.evented, on_event), (worker.ended, on_end)):
-        if slot is not None:
-            signal.connect(slot, QtCore.Qt.ConnectionType.QueuedConnection)
-    del receiver
+    job = Job(parent, worker, {"on_result": on_result, "on_error": on_error, "on_progress": on_progress,
+                               "on_event": on_event, "on_end": on_end})
     job.thread.start()
     return job
