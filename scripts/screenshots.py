@@ -23,6 +23,25 @@ def settle(app, rounds: int = 10) -> None:
         app.processEvents()
 
 
+def run_demo_tests(app, window, timeout: float = 120.0) -> None:
+    """Run the demo's suite through the Tests dock so the screenshots show real results."""
+    import time
+
+    panel = window.panels.get("tests_panel")
+    if panel is None:
+        return
+    from mission_control.testing import Selection
+
+    panel.workers = None
+    if not panel.run(Selection()):
+        return
+    deadline = time.monotonic() + timeout
+    while panel.last_run is None and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.05)
+    settle(app, 30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "screenshots"))
@@ -39,8 +58,9 @@ def main() -> int:
         app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
         repo = create_demo(Path(home) / "demo-mission")
         window = create_window(repo)
-        window.resize(1600, 1000)
+        window.resize(1600, 1150)
         settle(app)
+        run_demo_tests(app, window)
         window.zoom_fit()
         window.select_task("alpha2")
         settle(app)
@@ -48,11 +68,20 @@ def main() -> int:
         for name, widget in shots.items():
             widget.grab().save(str(out / name))
             print(out / name)
-        for panel_name, panel in window.panels.items():
-            widget = panel if isinstance(panel, QtWidgets.QWidget) else getattr(panel, "widget", None)
-            if isinstance(widget, QtWidgets.QWidget) and widget.isVisible():
-                widget.grab().save(str(out / f"{panel_name.replace('_', '-')}.png"))
-                print(out / f"{panel_name.replace('_', '-')}.png")
+        docks = window.findChildren(QtWidgets.QDockWidget)
+        for dock in docks:
+            dock.raise_()
+            settle(app)
+            name = dock.objectName().removesuffix("Dock")
+            name = "".join("-" + c.lower() if c.isupper() else c for c in name)
+            dock.grab().save(str(out / f"{name}.png"))
+            print(out / f"{name}.png")
+        for name in ("taskDetailsDock", "testsPanelDock"):
+            dock = window.findChild(QtWidgets.QDockWidget, name)
+            if dock is not None:
+                dock.raise_()
+        settle(app)
+        window.grab().save(str(out / "main-window.png"))
         window.close()
     return 0
 

@@ -28,7 +28,7 @@ from mission_control.plan.dates import EPOCH, DateFormat
 from mission_control.schedule import ScheduleAnalysis, format_time
 
 ROW_HEIGHT = 1.0
-BAR_FILL = 0.62
+BAR_FILL = 0.7
 EDGE_GRAB_PX = 7
 LABEL_ROOM_PX = 320
 ROW_PX = 26  # preferred height of a task row on screen
@@ -237,7 +237,7 @@ class BarItem(pg.GraphicsObject):
         if self._drag is not None:
             label = f"{self.view.format_span(self.geometry)}  {self.task.name}"
         font = painter.font()
-        font.setPointSizeF(9)
+        font.setPixelSize(max(7, min(12, int(rect.height() * 0.78))))  # fits the bar at every row height
         painter.setFont(font)
         metrics = QtGui.QFontMetricsF(font)
         inner = rect.adjusted(6, 0, -4, 0)

@@ -66,6 +66,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_statusbar()
         self.panels: dict[str, object] = {}
         self._install_panels()
+        self._default_layout()
         self.resize(1400, 860)
         self._restore_layout()
         if project is not None:
@@ -91,6 +92,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([560, 300])
+        self.gantt.setMinimumHeight(380)
+        self.graph.setMinimumHeight(140)
+        self.splitter.setMinimumHeight(560)  # the Gantt stays the biggest thing on screen
         self.welcome = WelcomeScreen()
         self.welcome.open_repository_requested.connect(self.open_repository_dialog)
         self.welcome.open_plan_requested.connect(self.open_plan_dialog)
@@ -127,6 +131,36 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.panels[name] = importlib.import_module(module_name).install(self)
             except Exception:  # noqa: BLE001 — one panel must not take the window down
                 log.exception("panel %s failed to install", name)
+
+    RIGHT_DOCKS = ("taskDetailsDock", "componentsPanelDock", "checklistPanelDock")
+    BOTTOM_DOCKS = ("testsPanelDock", "dashboardDock", "codemodsPanelDock", "runbookPanelDock", "logPanelDock")
+
+    def _default_layout(self) -> None:
+        """Docks as tabs (details/components/checklist right, the rest below): the Gantt keeps its room."""
+        right = QtCore.Qt.DockWidgetArea.RightDockWidgetArea
+        bottom = QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
+        for names, area in ((self.RIGHT_DOCKS, right), (self.BOTTOM_DOCKS, bottom)):
+            docks = [d for d in (self.findChild(QtWidgets.QDockWidget, n) for n in names) if d is not None]
+            for dock in docks:
+                self.addDockWidget(area, dock)
+            for first, other in zip(docks, docks[1:]):
+                self.tabifyDockWidget(first, other)
+            if docks:
+                docks[0].raise_()
+        self._needs_dock_sizes = not self.settings.window_state
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(event)
+        if getattr(self, "_needs_dock_sizes", False):
+            self._needs_dock_sizes = False
+            QtCore.QTimer.singleShot(0, self._size_docks)
+
+    def _size_docks(self) -> None:
+        """First start: the bottom docks take about a quarter of the height, the right ones ~380 px."""
+        bottom = [d for d in (self.findChild(QtWidgets.QDockWidget, n) for n in self.BOTTOM_DOCKS) if d is not None]
+        if bottom:
+            self.resizeDocks(bottom[:1], [max(self.height() // 4, 200)], QtCore.Qt.Orientation.Vertical)
+        self.resizeDocks([self.details_dock], [380], QtCore.Qt.Orientation.Horizontal)
 
     def edit_plan(self, description: str, action) -> None:
         """Run a plan edit (``action() -> list[LineEdit]``) as one undoable step."""
