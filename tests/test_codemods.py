@@ -269,3 +269,15 @@ def test_demo_mission_one_websocket_emitter_class_by_consolidate(tmp_path: Path)
     undo_codemod(demo, result.snapshot_id)
     assert git(demo, "status", "--porcelain").strip() == ""
     assert planned_changes(run, []) == {}
+
+
+def test_parking_unrelated_statements_gives_the_same_text_as_a_full_run() -> None:
+    from mission_control.codemods.base import Source, context_for, run_libcst
+    from mission_control.codemods.rename import RenameCodemod, rename_text
+    code = ('"""Doc."""\nimport os\nfrom pkg import old\n\n\nclass A:\n    """Unrelated."""\n\n'
+            '    def f(self):\n        return os.sep\n\n\ndef g():\n    return old.Thing()\n\n\n'
+            'def h(Thing=None):\n    return Thing\n\n\nX = [1,\n     2]  # trailing\n')
+    source = Source("pkg/m.py", "pkg.m", "pkg", code)
+    full = run_libcst(RenameCodemod(context_for(source), "pkg.old.Thing", "pkg.new.Widget"), source)
+    assert rename_text(source, "pkg.old.Thing", "pkg.new.Widget") == full
+    assert "from pkg.new import Widget" in full and "return Widget()" in full and "class A:" in full
