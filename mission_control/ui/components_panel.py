@@ -318,13 +318,16 @@ class ComponentsPanel(QtWidgets.QWidget):
 
     def _show_notes(self, status: RepoStatus) -> None:
         notes = [_escape(n) for n in status.notes if n != status.baseline.problem]
-        if status.baseline.problem:
+        if status.baseline.source == "none":
+            notes.insert(0, "No baseline yet: press <b>Start mission</b> to record the current commit, or set "
+                            "<code>baseline = \"&lt;ref&gt;\"</code> in mission-control.toml.")
+        elif status.baseline.problem:
             notes.insert(0, _escape(status.baseline.problem))
         if status.unassigned:
             count = len(status.unassigned)
             notes.append(f"{count} changed file{'s' * (count != 1)} belong{'s' * (count == 1)} to no component "
                          "(only Full rollback covers {0}).".format("it" if count == 1 else "them"))
-        self.notes.setText("<br>".join(notes))
+        self.notes.setText("<br>".join(notes) if len(notes) < 2 else "<br>".join(f"• {n}" for n in notes))
         self.notes.setVisible(bool(notes))
         self.notes.setToolTip("\n".join(f.path for f in status.unassigned[:40]))
 
