@@ -9,6 +9,7 @@ records are appended at most every 100 ms.
 from __future__ import annotations
 
 import logging
+import weakref
 from html import escape
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -27,6 +28,20 @@ class _Bridge(QtCore.QObject):
     record_logged = QtCore.Signal(object)
 
 
+def _listener_for(bridge: _Bridge):
+    """A ring-buffer listener that does not keep the panel alive: once the bridge is gone it raises,
+    and the ring buffer drops it."""
+    ref = weakref.ref(bridge)
+
+    def listener(record: logging.LogRecord) -> None:
+        target = ref()
+        if target is None:
+            raise RuntimeError("log panel closed")
+        target.record_logged.emit(record)
+
+    return listener
+
+
 class LogPanel(QtWidgets.QWidget):
     """Shows log records at or above the chosen level; Clear empties the view (not the file)."""
 
@@ -40,8 +55,8 @@ class LogPanel(QtWidgets.QWidget):
         self._build()
         self._bridge = _Bridge(self)
         self._bridge.record_logged.connect(self._queue, QtCore.Qt.ConnectionType.QueuedConnection)
-        self.ring.add_listener(self._bridge.record_logged.emit)
-        self.destroyed.connect(lambda *_, ring=self.ring, emit=self._bridge.record_logged.emit: ring.remove_listener(emit))
+        self._listener = _listener_for(self._bridge)
+        self.ring.add_listener(self._listener)
         self.rebuild()
 
     def _build(self) -> None:
@@ -145,11 +160,9 @@ def _html(record: logging.LogRecord) -> str:
 def install(window) -> LogPanel:
     """Add the Log dock at the bottom of ``window`` (hidden until View › Log or Ctrl+Shift+L)."""
     panel = LogPanel()
-    area = QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
-    neighbours = [d for d in window.findChildren(QtWidgets.QDockWidget) if window.dockWidgetArea(d) == area]
-    dock = window.add_dock("Log", "logPanelDock", panel, area)
-    if neighbours:  # a tab beside the other bottom docks rather than a sliver of its own
-        window.tabifyDockWidget(neighbours[-1], dock)
+    # Not tabified with the other bottom docks: that hides and re-shows them, and the Dashboard
+    # starts an audit each time it becomes visible.
+    dock = window.add_dock("Log", "logPanelDock", panel, QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
     dock.toggleViewAction().setShortcut(QtGui.QKeySequence("Ctrl+Shift+L"))
     dock.toggleViewAction().triggered.connect(lambda checked: checked and dock.raise_())  # bring its tab forward
     window.addAction(dock.toggleViewAction())
