@@ -36,6 +36,13 @@ def test_core_and_cli_import_without_qt():
     assert result.stdout.strip() == ""
 
 
+@pytest.mark.parametrize("module", CORE)
+def test_each_core_package_imports_on_its_own(module):
+    """No import cycles: whichever package a script imports first must work."""
+    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
 def test_cli_help_works_headless():
     result = subprocess.run([sys.executable, "-m", "mission_control", "--help"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0

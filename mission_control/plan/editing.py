@@ -19,8 +19,8 @@ from mission_control.plan.loader import ParseMemo, build_plan
 from mission_control.plan.markdown import Structure, parse_structure, update_structure
 from mission_control.plan.model import TAG_NAMES, ChecklistItem, Plan, Task
 from mission_control.plan.gantt import GanttChart, _Resolver, default_today, parse_gantt
-from mission_control.schedule import ScheduleAnalysis, analyse, find_conflicts, successors
-from mission_control.schedule.analysis import required_start
+# ``schedule`` needs ``plan``'s model; binding the package (not its names) lets either be imported first.
+from mission_control import schedule as _schedule
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ class PlanFile:
         self._memo = ParseMemo()
         self._structure: Structure | None = None
         self.plan: Plan = self._parse()
-        self._analysis: ScheduleAnalysis | None = None
+        self._analysis: _schedule.ScheduleAnalysis | None = None
 
     @classmethod
     def load(cls, path: str | Path, today: datetime | None = None) -> "PlanFile":
@@ -65,10 +65,10 @@ class PlanFile:
         return self.document.path
 
     @property
-    def analysis(self) -> ScheduleAnalysis:
+    def analysis(self) -> _schedule.ScheduleAnalysis:
         """Conflicts, floats and critical path of the current plan (cached until the next edit)."""
         if self._analysis is None:
-            self._analysis = analyse(self.plan)
+            self._analysis = _schedule.analyse(self.plan)
         return self._analysis
 
     @property
@@ -279,7 +279,7 @@ class PlanFile:
             resolver.compile(task)
             if task.key not in downstream or task.start is None:
                 continue
-            needs = [required_start(d, resolver.by_key[d.from_key]) for d in incoming.get(task.key, ())
+            needs = [_schedule.analysis.required_start(d, resolver.by_key[d.from_key]) for d in incoming.get(task.key, ())
                      if d.from_key in resolver.by_key and resolver.by_key[d.from_key].resolved]
             need = max((n for n in needs if n is not None), default=None)
             if need is None or need <= task.start:
@@ -299,7 +299,7 @@ class PlanFile:
         """The reference cascade: move the earliest violated successor, re-parse, repeat."""
         for _ in range(len(self.plan.tasks) + 1):
             pending: dict[str, datetime] = {}
-            for conflict in find_conflicts(self.plan):
+            for conflict in _schedule.find_conflicts(self.plan):
                 if conflict.task in downstream and conflict.required_start is not None:
                     pending[conflict.task] = max(conflict.required_start, pending.get(conflict.task, conflict.required_start))
             if not pending:
@@ -398,7 +398,7 @@ def _reread_items(task: Task, index: int, line: str) -> None:
 
 
 def _descendants(plan: Plan, key: str) -> set[str]:
-    links = successors(plan)
+    links = _schedule.successors(plan)
     seen: set[str] = set()
     stack = [key]
     while stack:

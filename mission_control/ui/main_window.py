@@ -196,11 +196,11 @@ class MainWindow(QtWidgets.QMainWindow):
         sp = QtWidgets.QStyle.StandardPixmap
         self.act_open_repo = self._action("Open &Repository…", self.open_repository_dialog, QtGui.QKeySequence.StandardKey.Open, sp.SP_DirOpenIcon)
         self.act_open_plan = self._action("Open &Plan…", self.open_plan_dialog, "Ctrl+Shift+O", sp.SP_FileIcon)
-        self.act_open_demo = self._action("Open &Demo Mission", self.open_demo, None, sp.SP_ComputerIcon)
+        self.act_open_demo = self._action("Open &Demo Mission", self.open_demo, "Ctrl+Shift+D", sp.SP_ComputerIcon)
         self.act_save = self._action("&Save", self.save, QtGui.QKeySequence.StandardKey.Save, sp.SP_DialogSaveButton)
         self.act_export_gantt = self._action("Export &Gantt Image…", self.export_gantt_dialog, "Ctrl+E")
         self.act_export_graph = self._action("Export Dependency &Graph Image…", self.export_graph_dialog, "Ctrl+Shift+E")
-        self.act_quit = self._action("&Quit", self.close, QtGui.QKeySequence.StandardKey.Quit)
+        self.act_quit = self._action("&Quit", self.close, "Ctrl+Q")
         self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QtGui.QKeySequence("Ctrl+Z"))
         self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
@@ -217,7 +217,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_cascade.setCheckable(True)
         self.act_cascade.setChecked(self.settings.cascade)
         self.act_shortcuts = self._action("&Keyboard Shortcuts", self.show_shortcuts, "F1")
-        self.act_about = self._action("&About Mission Control", self.show_about)
+        self.act_about = self._action("&About Mission Control", self.show_about, "Ctrl+F1")
 
     def _build_menus(self) -> None:
         bar = self.menuBar()

@@ -12,9 +12,11 @@ gets a one-line message: an unexpected exception is logged with its traceback, n
 
 from __future__ import annotations
 
+import atexit
 import logging
 from typing import Any, Callable
 
+import shiboken6
 from PySide6 import QtCore
 
 from mission_control.progress import CancelToken, Cancelled, Progress
@@ -68,11 +70,16 @@ class Job(QtCore.QObject):
     callbacks run on the GUI thread too.
     """
 
-    def __init__(self, parent: QtCore.QObject, worker: Worker, callbacks: dict[str, Callable | None]) -> None:
-        super().__init__(parent)
+    def __init__(self, owner: QtCore.QObject, worker: Worker, callbacks: dict[str, Callable | None]) -> None:
+        # No Qt parent: deleting the owner must never destroy a running QThread (Qt aborts).
+        # The registry keeps the job alive until its thread has ended.
+        super().__init__(None)
+        self.owner = owner
+        _RUNNING.add(self)
+        owner.destroyed.connect(self.cancel)
         self.worker = worker
         self.callbacks = callbacks
-        self.thread = QtCore.QThread(self)
+        self.thread = QtCore.QThread()
         worker.moveToThread(self.thread)
         self.thread.started.connect(worker.run)
         queued = QtCore.Qt.ConnectionType.QueuedConnection
@@ -103,8 +110,9 @@ class Job(QtCore.QObject):
 
     def _call(self, name: str, *args: Any) -> None:
         callback = self.callbacks.get(name)
-        if callback is not None:
-            callback(*args)
+        if callback is None or not shiboken6.isValid(self.owner):
+            return  # the panel that asked is gone: nobody to tell
+        callback(*args)
 
     @QtCore.Slot(object)
     def _succeeded(self, result: Any) -> None:
@@ -130,8 +138,27 @@ class Job(QtCore.QObject):
     def _cleanup(self) -> None:
         self._running = False
         self._finished = True
+        _RUNNING.discard(self)
         self.worker.deleteLater()
+        self.thread.deleteLater()
         self.deleteLater()
+
+
+_RUNNING: set[Job] = set()
+
+
+def shutdown_all(timeout_ms: int = 10_000) -> None:
+    """Cancel every running job and wait for its thread (application quit, interpreter exit)."""
+    for job in list(_RUNNING):
+        if not shiboken6.isValid(job) or job._finished:
+            continue
+        job.cancel()
+        if shiboken6.isValid(job.thread):
+            job.thread.quit()
+            job.thread.wait(timeout_ms)
+
+
+atexit.register(shutdown_all)
 
 
 def run_in_thread(parent: QtCore.QObject, work: Work, *, on_result: Callable[[Any], None] | None = None,
@@ -141,7 +168,8 @@ def run_in_thread(parent: QtCore.QObject, work: Work, *, on_result: Callable[[An
                   on_end: Callable[[], None] | None = None) -> Job:
     """Start ``work(progress, event, cancel)`` in a new thread; callbacks run on the GUI thread.
 
-    ``parent`` must live on the GUI thread (a widget); the job is its child.
+    ``parent`` (the owner, on the GUI thread) receives the callbacks; if it is destroyed first,
+    the job is cancelled and its callbacks are skipped.
     """
     worker = Worker(work)
     job = Job(parent, worker, {"on_result": on_result, "on_error": on_error, "on_progress": on_progress,
