@@ -112,9 +112,14 @@ class ChecklistPanel(QtWidgets.QWidget):
         self.tree.setWordWrap(True)
         header = self.tree.header()
         header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        for column in (1, 2, 3):
+        for column in (1, 3):
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        # Evidence can be long: a fixed, elided column keeps the Sign off buttons on screen.
+        header.setSectionResizeMode(2, QtWidgets.QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(2, 120)
         header.setStretchLastSection(False)
+        self.tree.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
+        self.tree.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.tree.currentItemChanged.connect(lambda *_: self._show_history())
         self.tree.setMinimumHeight(180)
         layout.addWidget(self.tree, 3)
