@@ -54,3 +54,18 @@ def test_cancel_and_failures_are_messages(qtbot):
     run_in_thread(widget, broken, on_error=errors.append)
     qtbot.waitUntil(lambda: len(errors) == 2, timeout=10_000)
     assert errors[1] == "plan.md:3: bad line"
+
+
+def test_a_job_holding_the_last_reference_to_its_owner_ends_cleanly(qtbot):
+    """Regression: the job's teardown released its owner, whose 'destroyed' called back into the dying job
+    (a segfault in CI). Now the owner dies with the job's callbacks, and the job outlives nothing."""
+    from mission_control.ui import workers
+
+    done = []
+    for _ in range(20):
+        owner = QtWidgets.QWidget()  # only the job's callbacks keep it
+        run_in_thread(owner, lambda progress, event, cancel: 1, on_result=lambda r, o=owner: done.append(r))
+        del owner
+    qtbot.waitUntil(lambda: len(done) == 20 and not workers._RUNNING, timeout=10_000)
+    qtbot.wait(50)  # the deferred releases run; a crash would end the process here
+    assert done == [1] * 20

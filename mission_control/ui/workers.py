@@ -13,6 +13,7 @@ gets a one-line message: an unexpected exception is logged with its traceback, n
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 from typing import Any, Callable
 
@@ -73,10 +74,12 @@ class Job(QtCore.QObject):
     def __init__(self, owner: QtCore.QObject, worker: Worker, callbacks: dict[str, Callable | None]) -> None:
         # No Qt parent: deleting the owner must never destroy a running QThread (Qt aborts).
         # The registry keeps the job alive until its thread has ended.
+        # No strong reference to the owner either: releasing the last one from the job's own
+        # deletion would destroy the owner mid-teardown and call back into a half-dead job.
         super().__init__(None)
-        self.owner = owner
+        self._owner_alive = True
         _RUNNING.add(self)
-        owner.destroyed.connect(self.cancel)
+        owner.destroyed.connect(self._owner_gone)
         self.worker = worker
         self.callbacks = callbacks
         self.thread = QtCore.QThread()
@@ -108,9 +111,14 @@ class Job(QtCore.QObject):
             return True  # the thread object may already be deleted
         return self.thread.wait(ms)
 
+    @QtCore.Slot()
+    def _owner_gone(self) -> None:
+        self._owner_alive = False
+        self.cancel()
+
     def _call(self, name: str, *args: Any) -> None:
         callback = self.callbacks.get(name)
-        if callback is None or not shiboken6.isValid(self.owner):
+        if callback is None or not self._owner_alive:
             return  # the panel that asked is gone: nobody to tell
         callback(*args)
 
@@ -138,10 +146,11 @@ class Job(QtCore.QObject):
     def _cleanup(self) -> None:
         self._running = False
         self._finished = True
-        _RUNNING.discard(self)
-        self.worker.deleteLater()
-        self.thread.deleteLater()
-        self.deleteLater()
+        self.thread.wait()  # 'finished' comes from the thread itself: let it return first
+        self.callbacks = {}  # the callbacks' closures may hold widgets: release them now
+        # Python owns the job, its worker and thread; the last reference goes from a timer,
+        # never from inside one of the job's own slots.
+        QtCore.QTimer.singleShot(0, functools.partial(_RUNNING.discard, self))
 
 
 _RUNNING: set[Job] = set()
