@@ -67,3 +67,20 @@ def test_list_names_the_builtins(capsys, tmp_path: Path) -> None:
     assert run(["codemod", "list", "--repo", str(tmp_path), "--json"]) == 0
     names = [c["name"] for c in json.loads(capsys.readouterr().out)["codemods"]]
     assert names == ["rename", "consolidate", "remove-unused-imports", "remove-commented-code"]
+
+
+def test_task_is_recorded_and_history_shows_undone(git_repo: Path, capsys) -> None:
+    make_repo(git_repo)
+    assert run(["codemod", "run", "rename", "--arg", "old_name=pkg.old.Thing", "--arg", "new_name=pkg.new.Thing",
+                "--repo", str(git_repo), "--task", "alpha2"]) == 0
+    capsys.readouterr()
+    assert run(["codemod", "history", "--repo", str(git_repo), "--json"]) == 0
+    applied = json.loads(capsys.readouterr().out)["applied"]
+    assert [(a["codemod"], a["task"], a["files"], a["undone"]) for a in applied] == [
+        ("rename", "alpha2", ["pkg/user.py"], False)]
+    assert applied[0]["args"] == {"old_name": "pkg.old.Thing", "new_name": "pkg.new.Thing"}
+    assert run(["codemod", "undo", "--repo", str(git_repo)]) == 0
+    capsys.readouterr()
+    assert run(["codemod", "history", "--repo", str(git_repo)]) == 0
+    out = capsys.readouterr().out
+    assert "rename for task alpha2: 1 files (undone)" in out

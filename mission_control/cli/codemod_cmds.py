@@ -31,6 +31,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     run.add_argument("--jobs", "-j", type=int, default=None, help="processes (default: automatic)")
     run.add_argument("--no-cache", action="store_true", help="ignore cached results")
+    run.add_argument("--task", default=None, metavar="ID", help="the plan task this codemod serves (its Gantt bar shows it ran)")
     add_json_flag(run)
     run.set_defaults(handler=cmd_run)
     undo = sub.add_parser("undo", help="restore the files of the last applied codemod (or SNAPSHOT)")
@@ -38,6 +39,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     undo.add_argument("--repo", default=".")
     add_json_flag(undo)
     undo.set_defaults(handler=cmd_undo)
+    history = sub.add_parser("history", help="codemods applied here, newest first (undone ones marked)")
+    history.add_argument("--repo", default=".")
+    add_json_flag(history)
+    history.set_defaults(handler=cmd_history)
     parser.set_defaults(handler=lambda ns: (parser.print_help(sys.stderr), EXIT_USAGE)[1])
 
 
@@ -81,7 +86,7 @@ def cmd_run(ns: argparse.Namespace) -> int:
     applied = None
     if not ns.dry_run and run.changed:
         try:
-            applied = apply_run(repo, run, on_progress=_progress)
+            applied = apply_run(repo, run, task=ns.task, on_progress=_progress)
         except RepoError as exc:
             raise CliError(f"{exc} (use --dry-run outside a git repository)", EXIT_PROBLEMS) from None
         _clear_progress()
@@ -108,6 +113,25 @@ def cmd_undo(ns: argparse.Namespace) -> int:
         print_json({"restored": restored})
     else:
         print("\n".join(f"restored {p}" for p in restored))
+    return EXIT_OK
+
+
+def cmd_history(ns: argparse.Namespace) -> int:
+    from mission_control.codemods import codemod_history
+    from mission_control.repo.git import RepoError
+    try:
+        applied = codemod_history(_repo(ns.repo))
+    except RepoError as exc:
+        raise CliError(str(exc), EXIT_PROBLEMS) from None
+    if ns.json:
+        print_json({"applied": [{"snapshot": a.snapshot_id, "codemod": a.codemod, "args": a.args, "task": a.task,
+                                 "created": a.created.isoformat(), "files": list(a.paths), "undone": a.undone}
+                                for a in applied]})
+    else:
+        for a in applied:
+            task = f" for task {a.task}" if a.task else ""
+            state = " (undone)" if a.undone else ""
+            print(f"{a.created:%Y-%m-%d %H:%M} {a.codemod}{task}: {len(a.paths)} files{state}  [{a.snapshot_id}]")
     return EXIT_OK
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-from mission_control.codemods.apply import apply_run, planned_changes, undo_codemod
+from mission_control.codemods.apply import AppliedCodemod, apply_run, codemod_history, planned_changes, undo_codemod
 from mission_control.codemods.base import CodemodError
 from mission_control.codemods.completion import qualified_names
 from mission_control.codemods.engine import Eta, check_repo, run_builtin
@@ -51,7 +51,7 @@ def run_codemod(repo: str | os.PathLike[str], name: str, args: dict[str, str] | 
 
 
 __all__ = [
-    "ApplyResult", "ArgSpec", "CHANGED", "CancelToken", "CodemodError", "CodemodInfo", "CodemodRun", "Eta",
-    "FAILED", "FileResult", "Hunk", "SKIPPED", "UNCHANGED", "apply_run", "builtin_infos", "list_codemods",
+    "AppliedCodemod", "ApplyResult", "ArgSpec", "CHANGED", "CancelToken", "CodemodError", "CodemodInfo", "CodemodRun", "Eta",
+    "FAILED", "FileResult", "Hunk", "SKIPPED", "UNCHANGED", "apply_run", "builtin_infos", "codemod_history", "list_codemods",
     "planned_changes", "qualified_names", "run_codemod", "undo_codemod",
 ]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Iterable, Mapping
 
@@ -52,8 +54,12 @@ def _normalise(run: CodemodRun, accept: Selection) -> dict[str, set[int] | None]
 
 
 def apply_run(repo: str | os.PathLike[str], run: CodemodRun, accept: Selection = None, *,
-              on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> ApplyResult:
+              task: str | None = None, on_progress: ProgressCallback | None = None,
+              cancel: CancelToken | None = None) -> ApplyResult:
     """Write the accepted changes of ``run`` after snapshotting the files they touch.
+
+    ``task`` (a plan task id) is recorded with the snapshot: the task the codemod served, so
+    the Gantt can show on that task's bar that it ran (see :func:`codemod_history`).
 
     Raises:
         RepoError: not a git repository, or the snapshot cannot be stored (nothing written).
@@ -67,7 +73,7 @@ def apply_run(repo: str | os.PathLike[str], run: CodemodRun, accept: Selection =
     changes = {p: t for p, t in changes.items() if p not in stale}
     if not changes:
         return ApplyResult((), (), None, False, tuple(problems))
-    snapshot_id = take_snapshot(root, sorted(changes), run)
+    snapshot_id = take_snapshot(root, sorted(changes), run, task)
     written, deleted = [], []
     for i, (path, text) in enumerate(sorted(changes.items())):
         report(Progress(i, len(changes), f"writing {path}"))
@@ -90,13 +96,49 @@ def _unchanged_since(root: Path, result: FileResult) -> bool:
         return False
 
 
-def take_snapshot(root: Path, paths: list[str], run: CodemodRun) -> str:
+def take_snapshot(root: Path, paths: list[str], run: CodemodRun, task: str | None = None) -> str:
     """Store the files about to change; the snapshot id undoes the codemod."""
     from mission_control.repo.snapshots import create_snapshot
-    snapshot = create_snapshot(root, paths, f"codemod-{run.name}", expand_folders=False,
-                               info={"kind": SNAPSHOT_KIND, "codemod": run.name,
-                                     "args": json.dumps(run.args, sort_keys=True)})
+    info = {"kind": SNAPSHOT_KIND, "codemod": run.name, "args": json.dumps(run.args, sort_keys=True)}
+    if task:
+        info["task"] = task
+    snapshot = create_snapshot(root, paths, f"codemod-{run.name}", expand_folders=False, info=info)
     return snapshot.id
+
+
+@dataclass(frozen=True)
+class AppliedCodemod:
+    """A codemod applied in the repository (its snapshot), and whether it was undone since."""
+
+    snapshot_id: str
+    codemod: str
+    args: dict[str, str]
+    task: str | None
+    created: datetime
+    paths: tuple[str, ...]
+    undone: bool
+
+
+def codemod_history(repo: str | os.PathLike[str]) -> list[AppliedCodemod]:
+    """Every codemod applied in ``repo``, newest first (an undo leaves an ``undo-backup`` snapshot).
+
+    Raises:
+        RepoError: not a git repository.
+    """
+    from mission_control.repo.snapshots import list_snapshots
+    snapshots = list_snapshots(repo)
+    restored = {s.info.get("restores") for s in snapshots if s.info.get("kind") == "undo-backup"}
+    out = []
+    for snap in snapshots:
+        if snap.info.get("kind") != SNAPSHOT_KIND:
+            continue
+        try:
+            args = json.loads(snap.info.get("args", "{}"))
+        except ValueError:
+            args = {}
+        out.append(AppliedCodemod(snap.id, snap.info.get("codemod", snap.label), args, snap.info.get("task") or None,
+                                  snap.created, snap.paths, snap.id in restored))
+    return out
 
 
 def undo_codemod(repo: str | os.PathLike[str], snapshot_id: str | None = None, *,
