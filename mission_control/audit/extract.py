@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import zlib
+from mission_control import pyast
 
 FACTS_VERSION = 1
 STAR_IMPORT = 1
@@ -56,7 +57,7 @@ def extract(data: bytes) -> tuple:
     """Return the facts tuple of one Python source file's bytes (never raises)."""
     lines = count_lines(data)
     try:
-        tree = ast.parse(data)
+        tree = pyast.parse(data)
     except SyntaxError as exc:
         return (lines, (exc.lineno or 1, exc.msg or "invalid syntax"), (), (), (), (), 0)
     except (ValueError, MemoryError, RecursionError) as exc:

@@ -24,6 +24,7 @@ from libcst.codemod import (
 )
 
 from mission_control.codemods.model import ArgSpec
+from mission_control import pyast
 
 GENERATED_MARKER = "@" + "generated"
 
@@ -57,7 +58,7 @@ class Source:
     def parse_ast(self) -> ast.Module:
         """The stdlib ``ast`` of the text; raises :class:`FileFailed` naming the line."""
         try:
-            return ast.parse(self.text, filename=self.path)
+            return pyast.parse(self.text, filename=self.path)
         except SyntaxError as exc:
             raise FileFailed(f"{self.path}:{exc.lineno}: does not parse: {exc.msg}", exc.lineno) from None
         except ValueError as exc:  # null bytes

@@ -10,6 +10,7 @@ import ast
 from pathlib import Path
 
 from mission_control.codemods.resolve import defined_names, module_and_package
+from mission_control import pyast
 
 _CACHE: dict[tuple[str, int, int], list[tuple[str, str, int]]] = {}
 
@@ -35,7 +36,7 @@ def _names(root: Path, rel: str, module: str) -> list[tuple[str, str, int]]:
     key = (str(root / rel), stat.st_size, stat.st_mtime_ns)
     if key not in _CACHE:
         try:
-            tree = ast.parse((root / rel).read_bytes())
+            tree = pyast.parse((root / rel).read_bytes())
             names = [(f"{module}.{n}", rel, line) for n, line in defined_names(tree)]
         except (SyntaxError, ValueError, OSError):
             names = []

@@ -21,6 +21,7 @@ from libcst.codemod import Codemod
 
 from mission_control.codemods.base import FileFailed, Source, context_for, run_libcst
 from mission_control.codemods.model import ArgSpec
+from mission_control import pyast
 
 _PRAGMA = re.compile(r"^#\s*(noqa|type:|pragma|fmt:|pylint:|mypy:|isort:|nosec|pyright:|ruff:|-\*-|!)")
 _PROSE_START = re.compile(r"^#\s*(TODO|FIXME|XXX|NOTE|HACK)\b", re.IGNORECASE)
@@ -119,7 +120,7 @@ def _is_code(text: str) -> bool:
     if not text.strip():
         return False
     try:
-        tree = ast.parse(text)
+        tree = pyast.parse(text)
     except (SyntaxError, ValueError):
         return False
     return bool(tree.body) and all(_is_code_statement(s) for s in tree.body)

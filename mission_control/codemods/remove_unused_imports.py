@@ -22,6 +22,7 @@ from libcst.metadata import PositionProvider
 from mission_control.codemods.base import Source, context_for, run_libcst
 from mission_control.codemods.model import ArgSpec
 from mission_control.codemods.resolve import absolute_module, module_and_package
+from mission_control import pyast
 
 
 class RemoveUnusedImports:
@@ -38,7 +39,7 @@ class RemoveUnusedImports:
         for rel in python_files(Path(repo)):
             try:
                 text = (Path(repo) / rel).read_text(encoding="utf-8")
-                tree = ast.parse(text) if "import" in text else None
+                tree = pyast.parse(text) if "import" in text else None
             except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
                 continue
             if tree is not None:

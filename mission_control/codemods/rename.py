@@ -25,6 +25,7 @@ from mission_control.codemods.base import (
 )
 from mission_control.codemods.model import ArgSpec
 from mission_control.codemods.resolve import absolute_module, find_reference, has_words
+from mission_control import pyast
 
 
 class Rename:
@@ -104,7 +105,7 @@ def _relevant_words(code: str, package: str, old_name: str) -> set[str]:
     from mission_control.codemods.resolve import import_index
     words = {old_name.rpartition(".")[2]}
     try:
-        index = import_index(ast.parse(code), package)
+        index = import_index(pyast.parse(code), package)
     except (SyntaxError, ValueError):
         return set()
     for local, qualified in index.bindings.items():

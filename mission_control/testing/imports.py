@@ -16,6 +16,7 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
+from mission_control import pyast
 
 SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox", "build", "dist",
              ".mypy_cache", ".pytest_cache", ".mission-control", "site-packages"}
@@ -88,7 +89,7 @@ def build_import_graph(repo: Path, files: list[str] | None = None) -> ImportGrap
 
 def _imports_of(repo: Path, rel: str, modules: dict[str, str], problems: list[str]) -> set[str]:
     try:
-        tree = ast.parse((repo / rel).read_bytes(), filename=rel)
+        tree = pyast.parse((repo / rel).read_bytes(), filename=rel)
     except (SyntaxError, ValueError) as exc:
         problems.append(f"{rel}:{getattr(exc, 'lineno', 0) or 0}: cannot parse: {getattr(exc, 'msg', exc)}")
         return set()
