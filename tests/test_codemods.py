@@ -137,6 +137,20 @@ def test_cancel_during_the_run_and_during_apply(repo: Path) -> None:
         assert (text(repo, path) != old) == (path in result.written)
 
 
+def test_cancel_across_processes_stops_the_workers(git_repo: Path) -> None:
+    """The parallel path: a cancel mid-run returns the files done so far, nothing written, workers ended."""
+    (git_repo / "pkg").mkdir()
+    (git_repo / "pkg/old.py").write_text("class Thing:\n    pass\n")
+    body = "from pkg.old import Thing\n\n" + "".join(f"def f{i}():\n    return Thing({i})\n\n" for i in range(40))
+    for i in range(120):
+        (git_repo / f"pkg/u{i}.py").write_text(body)
+    token = CancelToken()
+    run = run_codemod(git_repo, "rename", RENAME, use_cache=False, jobs=2, cancel=token,
+                      on_progress=lambda p: p.message.startswith("libcst") and p.done >= 1 and token.cancel())
+    assert run.cancelled and run.jobs == 2 and 1 <= len(run.changed) < 120
+    assert all(text(git_repo, f"pkg/u{i}.py") == body for i in range(120))
+
+
 def test_progress_reports_an_eta(repo: Path) -> None:
     messages = []
     run_codemod(repo, "rename", RENAME, use_cache=False, jobs=1, on_progress=lambda p: messages.append(p.message))

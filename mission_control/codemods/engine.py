@@ -191,8 +191,9 @@ def _future_result(future: cf.Future, source: Source) -> FileResult:
 
 def _stop(pool: cf.ProcessPoolExecutor) -> None:
     """Cancel queued files and end the workers now (their results are not wanted)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown() may drop the dict
     pool.shutdown(wait=False, cancel_futures=True)
-    for process in list(getattr(pool, "_processes", {}).values()):
+    for process in processes:
         process.terminate()
 
 
