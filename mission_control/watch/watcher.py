@@ -22,6 +22,7 @@ import os
 import subprocess
 import threading
 import time
+import warnings
 from pathlib import Path
 from typing import Callable
 
@@ -32,6 +33,11 @@ from watchdog.observers.polling import PollingObserverVFS
 
 from mission_control.audit.files import is_ignored_part, is_venv
 from mission_control.watch.changes import ChangeSet, Coalescer
+
+# watchdog's inotify re-adds a watch when a folder it already watches is re-created (git's
+# ref folders are) and warns with the whole watch table, thousands of characters, harmlessly.
+warnings.filterwarnings("ignore", message="Callback with id .* already exists for watch",
+                        category=RuntimeWarning, module="watchdog")
 
 log = logging.getLogger(__name__)
 
