@@ -1,0 +1,658 @@
+"""The Codemods dock (``codemodsPanel``): choose, dry-run, review, apply and undo libcst codemods.
+
+Left: the codemod (built-ins and the repository's own, discovered in a worker), its arguments
+(qualified names complete from the repository's definitions, comma-separated lists too), the
+plan task it serves, Run / Cancel with a progress bar and an ETA, and the codemods applied here
+(newest first; Undo restores the selected one exactly). Middle: the dry run's files, each
+changed file and each of its hunks checkable (accept or reject), then the files skipped and
+those that failed to parse. Right: the selected diff, coloured. Apply writes the accepted files
+after a snapshot (the rollback mechanism) in a worker; the served task's bar then shows the
+codemod ran. Every repository call goes through :mod:`mission_control.codemods`.
+"""
+
+from __future__ import annotations
+
+import keyword
+import logging
+import re
+from typing import Any
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from mission_control.codemods import (
+    AppliedCodemod, ApplyResult, CodemodInfo, CodemodRun, FileResult, apply_run, builtin_infos, codemod_history,
+    list_codemods, qualified_names, run_codemod, undo_codemod,
+)
+from mission_control.progress import Progress
+from mission_control.ui import dialogs
+from mission_control.ui.workers import run_in_thread
+
+log = logging.getLogger(__name__)
+Qt = QtCore.Qt
+MARKER_SOURCE = "codemods"
+FILE_ROLE = Qt.ItemDataRole.UserRole
+HUNK_ROLE = Qt.ItemDataRole.UserRole + 1
+KIND_ROLE = Qt.ItemDataRole.UserRole + 2
+HISTORY_ROLE = Qt.ItemDataRole.UserRole
+NO_TASK = ""
+
+
+def task_markers(history: list[AppliedCodemod]) -> dict[str, str]:
+    """The marker each task's bar shows: the codemods applied for it and not undone (oldest first)."""
+    names: dict[str, list[str]] = {}
+    for applied in reversed(history):
+        if applied.task and not applied.undone and applied.codemod not in names.get(applied.task, []):
+            names.setdefault(applied.task, []).append(applied.codemod)
+    return {task: "⚙ " + ", ".join(codemods) for task, codemods in names.items()}
+
+
+class DiffHighlighter(QtGui.QSyntaxHighlighter):
+    """Unified-diff colours (added, removed, hunk headers) with Python keywords, strings and comments."""
+
+    _WORDS = re.compile(r"\b(?:%s)\b" % "|".join(keyword.kwlist))
+    _STRING = re.compile(r"(?:[rbfuRBFU]{0,2})(\"[^\"\n]*\"|'[^'\n]*')")
+    _COMMENT = re.compile(r"#.*$")
+
+    def __init__(self, document: QtGui.QTextDocument) -> None:
+        super().__init__(document)
+        def fmt(colour: str | None = None, background: str | None = None, bold: bool = False) -> QtGui.QTextCharFormat:
+            out = QtGui.QTextCharFormat()
+            if colour:
+                out.setForeground(QtGui.QColor(colour))
+            if background:
+                out.setBackground(QtGui.QColor(background))
+            if bold:
+                out.setFontWeight(QtGui.QFont.Weight.Bold)
+            return out
+        self.added = fmt(background="#dff5e1")
+        self.removed = fmt(background="#fbe3e4")
+        self.header = fmt("#555555", bold=True)
+        self.hunk = fmt("#6a4fb3", background="#f1ecfb")
+        self.keyword = fmt("#0b4f9c", bold=True)
+        self.string = fmt("#a34d00")
+        self.comment = fmt("#6b7a6b")
+
+    def highlightBlock(self, text: str) -> None:  # noqa: N802 — Qt's name
+        if text.startswith(("+++", "---")):
+            self.setFormat(0, len(text), self.header)
+            return
+        if text.startswith("@@"):
+            self.setFormat(0, len(text), self.hunk)
+            return
+        line = None
+        if text.startswith("+"):
+            line = self.added
+        elif text.startswith("-"):
+            line = self.removed
+        if line is not None:
+            self.setFormat(0, len(text), line)
+        for pattern, style in ((self._WORDS, self.keyword), (self._STRING, self.string), (self._COMMENT, self.comment)):
+            for match in pattern.finditer(text, 1):
+                merged = QtGui.QTextCharFormat(style)
+                if line is not None:
+                    merged.setBackground(line.background())
+                self.setFormat(match.start(), match.end() - match.start(), merged)
+
+
+class ListCompleter(QtWidgets.QCompleter):
+    """Completes the last item of a comma-separated list (``a.B, c.D``) as well as a single name."""
+
+    def splitPath(self, path: str) -> list[str]:  # noqa: N802 — Qt's name
+        return [path.rsplit(",", 1)[-1].strip()]
+
+    def pathFromIndex(self, index: QtCore.QModelIndex) -> str:  # noqa: N802 — Qt's name
+        chosen = super().pathFromIndex(index)
+        widget = self.widget()
+        text = widget.text() if isinstance(widget, QtWidgets.QLineEdit) else ""
+        head, sep, _ = text.rpartition(",")
+        return f"{head}, {chosen}" if sep else chosen
+
+
+class CodemodsPanel(QtWidgets.QWidget):
+    """The Codemods dock's widget (objectName ``codemodsPanel``).
+
+    Signals:
+        run_finished(object): a dry run ended (its :class:`~mission_control.codemods.CodemodRun`).
+        applied(object): changes were written (the :class:`~mission_control.codemods.ApplyResult`).
+        undone(object): a codemod was undone (the paths restored).
+    """
+
+    run_finished = QtCore.Signal(object)
+    applied = QtCore.Signal(object)
+    undone = QtCore.Signal(object)
+
+    def __init__(self, window: Any) -> None:
+        super().__init__()
+        self.setObjectName("codemodsPanel")
+        self.window = window
+        self.infos: list[CodemodInfo] = builtin_infos()
+        self.run: CodemodRun | None = None
+        self.history: list[AppliedCodemod] = []
+        self.job = None
+        self.busy = ""  # "run", "apply", "undo" while a job of that kind runs
+        self._repo = None
+        self._marked: set[str] = set()
+        self._arg_edits: dict[str, QtWidgets.QLineEdit] = {}
+        self._names_model = QtCore.QStringListModel(self)
+        self._filling = False
+        self._names_timer = QtCore.QTimer(self, singleShot=True, interval=800)
+        self._names_timer.timeout.connect(self._load_names)
+        self._build()
+        self._show_codemod()
+
+    # building ----------------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        split = QtWidgets.QSplitter(Qt.Orientation.Horizontal)
+        layout.addWidget(split)
+
+        left = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(left)
+        column.setContentsMargins(0, 0, 0, 0)
+        form = QtWidgets.QFormLayout()
+        form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.choice = QtWidgets.QComboBox(objectName="codemodChoice")
+        self.choice.currentIndexChanged.connect(lambda *_: self._show_codemod())
+        codemod_label = QtWidgets.QLabel("&Codemod:")
+        codemod_label.setBuddy(self.choice)
+        form.addRow(codemod_label, self.choice)
+        self.description = QtWidgets.QLabel(objectName="codemodDescription", wordWrap=True)
+        self.description.setStyleSheet("color: palette(mid);")
+        form.addRow(self.description)
+        self.args_box = QtWidgets.QWidget()
+        self.args_form = QtWidgets.QFormLayout(self.args_box)
+        self.args_form.setContentsMargins(0, 0, 0, 0)
+        self.args_form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.args_box)
+        self.task_choice = QtWidgets.QComboBox(objectName="codemodTask")
+        self.task_choice.setToolTip("The plan task this codemod serves: its bar shows the codemod ran")
+        task_label = QtWidgets.QLabel("For &task:")
+        task_label.setBuddy(self.task_choice)
+        form.addRow(task_label, self.task_choice)
+        column.addLayout(form)
+        buttons = QtWidgets.QHBoxLayout()
+        self.run_button = QtWidgets.QPushButton("&Run (dry run)", objectName="codemodRun")
+        self.run_button.setToolTip("Compute every change and show it; nothing is written")
+        self.cancel_button = QtWidgets.QPushButton("Cancel", objectName="codemodCancel", enabled=False)
+        self.run_button.clicked.connect(self.start_run)
+        self.cancel_button.clicked.connect(self.cancel)
+        buttons.addWidget(self.run_button, 1)
+        buttons.addWidget(self.cancel_button)
+        column.addLayout(buttons)
+        self.progress = QtWidgets.QProgressBar(objectName="codemodProgress", textVisible=True)
+        self.progress.setVisible(False)
+        column.addWidget(self.progress)
+        self.status_label = QtWidgets.QLabel(objectName="codemodStatus", wordWrap=True)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)
+        column.addWidget(self.status_label)
+        history_label = QtWidgets.QLabel("Applied here (newest first):")
+        column.addWidget(history_label)
+        self.history_list = QtWidgets.QListWidget(objectName="codemodHistory")
+        self.history_list.currentRowChanged.connect(lambda *_: self._update_buttons())
+        column.addWidget(self.history_list, 1)
+        self.undo_button = QtWidgets.QPushButton("&Undo codemod", objectName="codemodUndo", enabled=False)
+        self.undo_button.clicked.connect(self.undo_selected)
+        column.addWidget(self.undo_button)
+        split.addWidget(left)
+
+        middle = QtWidgets.QWidget()
+        box = QtWidgets.QVBoxLayout(middle)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.files = QtWidgets.QTreeWidget(objectName="codemodFiles")
+        self.files.setHeaderLabels(["File", "Change"])
+        self.files.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
+        self.files.header().setStretchLastSection(False)
+        self.files.header().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
+        self.files.currentItemChanged.connect(lambda *_: self._show_diff())
+        self.files.itemChanged.connect(lambda *_: self._update_buttons())
+        box.addWidget(self.files, 1)
+        self.apply_button = QtWidgets.QPushButton("&Apply", objectName="codemodApply", enabled=False)
+        self.apply_button.setToolTip("Write the checked files and hunks, after a snapshot (Undo restores it)")
+        self.apply_button.clicked.connect(self.apply)
+        box.addWidget(self.apply_button)
+        split.addWidget(middle)
+
+        self.diff_view = QtWidgets.QPlainTextEdit(objectName="codemodDiff", readOnly=True)
+        self.diff_view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
+        self.diff_view.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
+        self.diff_view.setPlaceholderText("Run a codemod: its diffs appear here for review before anything is written.")
+        self.highlighter = DiffHighlighter(self.diff_view.document())
+        split.addWidget(self.diff_view)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 2)
+        split.setStretchFactor(2, 4)
+        split.setSizes([300, 300, 600])
+        self._fill_choice()
+
+    def _fill_choice(self) -> None:
+        current = self.choice.currentData()
+        self.choice.blockSignals(True)
+        self.choice.clear()
+        for info in self.infos:
+            label = info.name if info.builtin else f"{info.name}  (this repository)"
+            self.choice.addItem(label, info.name)
+            self.choice.setItemData(self.choice.count() - 1, info.description, Qt.ItemDataRole.ToolTipRole)
+        index = self.choice.findData(current)
+        self.choice.setCurrentIndex(max(index, 0))
+        self.choice.blockSignals(False)
+
+    def info(self) -> CodemodInfo:
+        """The chosen codemod."""
+        name = self.choice.currentData()
+        return next((i for i in self.infos if i.name == name), self.infos[0])
+
+    def _show_codemod(self) -> None:
+        info = self.info()
+        self.description.setText(info.description or "")
+        previous = {name: edit.text() for name, edit in self._arg_edits.items()}
+        while self.args_form.rowCount():
+            self.args_form.removeRow(0)
+        self._arg_edits = {}
+        for spec in info.args:
+            edit = QtWidgets.QLineEdit(objectName=f"codemodArg_{spec.name}")
+            edit.setPlaceholderText(spec.help)
+            edit.setToolTip(spec.help)
+            edit.setText(previous.get(spec.name, ""))
+            if spec.kind == "qualname":
+                completer = ListCompleter(self._names_model, edit)
+                completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+                completer.setFilterMode(Qt.MatchFlag.MatchContains)
+                completer.setMaxVisibleItems(12)
+                edit.setCompleter(completer)
+            edit.textChanged.connect(lambda *_: self._update_buttons())
+            edit.returnPressed.connect(self.start_run)
+            label = spec.name.replace("_", " ") + ("" if spec.required else " (optional)") + ":"
+            self.args_form.addRow(label, edit)
+            self._arg_edits[spec.name] = edit
+        if not info.args:
+            self.args_form.addRow(QtWidgets.QLabel("No arguments: runs over every Python file."))
+        self._update_buttons()
+
+    def set_args(self, codemod: str, **values: str) -> None:
+        """Choose ``codemod`` and fill its arguments (scripting, tests)."""
+        self.choice.setCurrentIndex(self.choice.findData(codemod))
+        for name, value in values.items():
+            self._arg_edits[name].setText(value)
+
+    def args(self) -> dict[str, str]:
+        return {name: edit.text().strip() for name, edit in self._arg_edits.items() if edit.text().strip()}
+
+    # project -----------------------------------------------------------------------------------
+    def on_project_changed(self) -> None:
+        """Fill the task list; a different repository starts over (codemods, names, history)."""
+        project = self.window.project
+        self._fill_tasks()
+        repo = project.repo if project is not None else None
+        if repo != self._repo:
+            self._repo = repo
+            self.run = None
+            self._show_run()
+            self.infos = builtin_infos()
+            self._fill_choice()
+            self._show_codemod()
+            if repo is not None:
+                self._discover()
+                self._load_names()
+            self.refresh_history()
+        else:
+            self._apply_markers()
+        self._update_buttons()
+
+    def on_repo_changed(self, change: Any) -> None:
+        """Python files changed: refresh the completion names (soon) and the history."""
+        paths = [*getattr(change, "created", ()), *getattr(change, "modified", ()), *getattr(change, "deleted", ())]
+        if any(str(p).endswith(".py") for p in paths):
+            self._names_timer.start()
+
+    def on_selection_changed(self, key: str) -> None:
+        """Follow the task selected in the Gantt (unless a job is running)."""
+        if key and not self.busy:
+            index = self.task_choice.findData(key)
+            if index >= 0:
+                self.task_choice.setCurrentIndex(index)
+
+    def _fill_tasks(self) -> None:
+        project = self.window.project
+        current = self.task_choice.currentData()
+        self.task_choice.blockSignals(True)
+        self.task_choice.clear()
+        self.task_choice.addItem("(no task)", NO_TASK)
+        for task in (project.plan.tasks if project is not None else []):
+            self.task_choice.addItem(f"{task.key} — {task.name}", task.key)
+        index = self.task_choice.findData(current if current is not None else self.window.selected or NO_TASK)
+        self.task_choice.setCurrentIndex(max(index, 0))
+        self.task_choice.blockSignals(False)
+
+    def _discover(self) -> None:
+        repo = self._repo
+
+        def found(result: tuple[list[CodemodInfo], list[str]]) -> None:
+            if repo != self._repo:
+                return
+            infos, problems = result
+            self.infos = infos
+            self._fill_choice()
+            self._show_codemod()
+            for problem in problems:
+                log.warning("codemod discovery: %s", problem)
+            if problems:
+                self.window.statusBar().showMessage(f"Repository codemods: {problems[0]}", 10000)
+
+        run_in_thread(self, lambda progress, event, cancel: list_codemods(repo), on_result=found,
+                      on_error=lambda message: log.warning("codemod discovery failed: %s", message))
+
+    def _load_names(self) -> None:
+        repo = self._repo
+        if repo is None:
+            return
+
+        def loaded(names: list[str]) -> None:
+            if repo == self._repo:
+                self._names_model.setStringList(names)
+
+        run_in_thread(self, lambda progress, event, cancel: [n for n, _path, _line in qualified_names(repo)],
+                      on_result=loaded, on_error=lambda message: log.warning("names: %s", message))
+
+    # running -----------------------------------------------------------------------------------
+    def start_run(self) -> None:
+        """Dry-run the chosen codemod with its arguments in a worker; nothing is written."""
+        if self.busy or self._repo is None:
+            return
+        info = self.info()
+        missing = [a.name for a in info.args if a.required and a.name not in self.args()]
+        if missing:
+            self._say(f"Fill in {', '.join(missing)} first.", error=True)
+            self._arg_edits[missing[0]].setFocus()
+            return
+        repo, name, args = self._repo, info.name, self.args()
+        self.run = None
+        self._show_run()
+        self._start("run", f"Running {name}…")
+        self.job = run_in_thread(
+            self, lambda progress, event, cancel: run_codemod(repo, name, args, on_progress=progress,
+                                                              cancel=cancel),
+            on_result=self._run_done, on_error=self._failed, on_progress=self._progressed, on_end=self._ended)
+
+    def _start(self, kind: str, message: str) -> None:
+        self.busy = kind
+        self.progress.setRange(0, 0)
+        self.progress.setFormat(message)
+        self.progress.setVisible(True)
+        self._say(message)
+        self._update_buttons()
+
+    def _progressed(self, progress: Progress) -> None:
+        if progress.total > 0:
+            self.progress.setRange(0, progress.total)
+            self.progress.setValue(progress.done)
+        self.progress.setFormat(progress.message or "%p%")
+        self.progress.setToolTip(progress.message)
+
+    def _ended(self) -> None:
+        self.busy = ""
+        self.job = None
+        self.progress.setVisible(False)
+        self._update_buttons()
+
+    def cancel(self) -> None:
+        """Stop the running job at its next file (a dry run keeps what it computed; Apply stops between files)."""
+        if self.job is not None:
+            self._say("Cancelling…")
+            self.job.cancel()
+
+    def _run_done(self, run: CodemodRun) -> None:
+        self.run = run
+        self._show_run()
+        counts = (f"{len(run.changed)} to change, {len(run.skipped)} skipped, {len(run.failed)} failed of "
+                  f"{run.scanned} files ({run.prefiltered} ruled out without parsing) in {run.seconds:.1f} s")
+        if run.cancelled:
+            self._say(f"Cancelled: {counts}. Nothing written; run again to apply.", error=True)
+        elif not run.changed:
+            self._say(f"Nothing to change: {counts}.")
+        else:
+            self._say(f"Review, then Apply: {counts}.")
+        self.run_finished.emit(run)
+
+    def _failed(self, message: str) -> None:
+        if message == "cancelled":
+            self._say("Cancelled; nothing written.", error=True)
+            return
+        self._say(message, error=True)
+        dialogs.inform(self, "Codemod", message, warning=True)
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet("color: #c62828;" if error else "")
+
+    # review --------------------------------------------------------------------------------------
+    def _show_run(self) -> None:
+        self._filling = True
+        self.files.clear()
+        self.diff_view.clear()
+        run = self.run
+        if run is not None:
+            for result in run.changed:
+                self._add_changed(result, checkable=not run.cancelled)
+            for title, results in (("Skipped", run.skipped), ("Failed to parse (left untouched)", run.failed)):
+                if not results:
+                    continue
+                group = QtWidgets.QTreeWidgetItem(self.files, [f"{title} ({len(results)})", ""])
+                group.setData(0, KIND_ROLE, "group")
+                for result in results:
+                    where = f":{result.line}" if result.line else ""
+                    row = QtWidgets.QTreeWidgetItem(group, [f"{result.path}{where}", result.reason])
+                    row.setToolTip(1, result.reason)
+                    row.setData(0, FILE_ROLE, result)
+                    row.setData(0, KIND_ROLE, result.status)
+                    row.setForeground(0, QtGui.QColor("#c62828" if result.status == "failed" else "#777777"))
+            first = self.files.topLevelItem(0)
+            if first is not None:
+                self.files.setCurrentItem(first)
+        self._filling = False
+        self._update_buttons()
+
+    def _add_changed(self, result: FileResult, checkable: bool) -> None:
+        added = sum(1 for line in result.diff.splitlines() if line.startswith("+") and not line.startswith("+++"))
+        removed = sum(1 for line in result.diff.splitlines() if line.startswith("-") and not line.startswith("---"))
+        change = "deleted" if result.deleted else f"+{added} −{removed}"
+        row = QtWidgets.QTreeWidgetItem(self.files, [result.path, change])
+        row.setData(0, FILE_ROLE, result)
+        row.setData(0, KIND_ROLE, "file")
+        flags = row.flags() | Qt.ItemFlag.ItemIsUserCheckable
+        if checkable and not result.deleted and len(result.hunks) > 1:
+            flags |= Qt.ItemFlag.ItemIsAutoTristate
+        if checkable:
+            row.setFlags(flags)
+            row.setCheckState(0, Qt.CheckState.Checked)
+        if result.warnings:
+            row.setToolTip(0, "\n".join(result.warnings))
+        if result.deleted or len(result.hunks) < 2:
+            return  # one hunk (or a deleted module): the file's own box says it all
+        for hunk in result.hunks:
+            child = QtWidgets.QTreeWidgetItem(row, [hunk.header.strip(), f"+{hunk.new_count} −{hunk.old_count}"])
+            child.setData(0, FILE_ROLE, result)
+            child.setData(0, HUNK_ROLE, hunk.index)
+            child.setData(0, KIND_ROLE, "hunk")
+            if checkable:
+                child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                child.setCheckState(0, Qt.CheckState.Checked)
+
+    def file_item(self, path: str) -> QtWidgets.QTreeWidgetItem | None:
+        """The review row of changed file ``path``."""
+        for i in range(self.files.topLevelItemCount()):
+            item = self.files.topLevelItem(i)
+            if item.data(0, KIND_ROLE) == "file" and item.text(0) == path:
+                return item
+        return None
+
+    def _show_diff(self) -> None:
+        item = self.files.currentItem()
+        result: FileResult | None = item.data(0, FILE_ROLE) if item is not None else None
+        if result is None:
+            self.diff_view.clear()
+            return
+        if result.status != "changed":
+            where = f" (line {result.line})" if result.line else ""
+            self.diff_view.setPlainText(f"{result.path}{where}: {result.status}\n\n{result.reason}")
+            return
+        hunk = item.data(0, HUNK_ROLE)
+        if hunk is not None:
+            header = "".join(result.diff.splitlines(keepends=True)[:2])
+            self.diff_view.setPlainText(header + result.hunks[hunk].text)
+        elif result.deleted:
+            self.diff_view.setPlainText(f"{result.path}: deleted (nothing left in it)\n\n{result.diff}")
+        else:
+            self.diff_view.setPlainText(result.diff)
+
+    def accepted(self) -> dict[str, list[int] | None]:
+        """What Apply writes: path -> None (the whole file) or the accepted hunk indices."""
+        out: dict[str, list[int] | None] = {}
+        for i in range(self.files.topLevelItemCount()):
+            item = self.files.topLevelItem(i)
+            if item.data(0, KIND_ROLE) != "file" or not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+                continue
+            state = item.checkState(0)
+            if state == Qt.CheckState.Checked:
+                out[item.text(0)] = None
+            elif state == Qt.CheckState.PartiallyChecked:
+                out[item.text(0)] = [item.child(c).data(0, HUNK_ROLE) for c in range(item.childCount())
+                                     if item.child(c).checkState(0) == Qt.CheckState.Checked]
+        return out
+
+    # applying and undoing ------------------------------------------------------------------------
+    def apply(self) -> None:
+        """Write the accepted changes after a snapshot, in a worker."""
+        run, accept, repo = self.run, self.accepted(), self._repo
+        if self.busy or run is None or run.cancelled or not accept or repo is None:
+            return
+        task = self.task_choice.currentData() or None
+        self._start("apply", f"Applying {run.name} to {len(accept)} files…")
+        self.job = run_in_thread(
+            self, lambda progress, event, cancel: apply_run(repo, run, accept, task=task, on_progress=progress,
+                                                            cancel=cancel),
+            on_result=self._applied, on_error=self._failed, on_progress=self._progressed, on_end=self._ended)
+
+    def _applied(self, result: ApplyResult) -> None:
+        written = len(result.written) + len(result.deleted)
+        text = f"Applied: {len(result.written)} files written, {len(result.deleted)} deleted."
+        if result.cancelled:
+            text = f"Cancelled after {written} files (each whole); Undo restores them."
+        if result.problems:
+            text += " Refused: " + "; ".join(result.problems)
+        self._say(text, error=bool(result.problems or result.cancelled))
+        if written:
+            self.run = None
+            self._show_run()
+            self.window.statusBar().showMessage(text + " Undo codemod restores them exactly.", 10000)
+        self.refresh_history()
+        self.applied.emit(result)
+
+    def undo_selected(self) -> None:
+        """Restore the files of the selected applied codemod exactly (default: the latest not undone)."""
+        applied = self.selected_history()
+        repo = self._repo
+        if self.busy or applied is None or applied.undone or repo is None:
+            return
+        self._start("undo", f"Undoing {applied.codemod}…")
+        self.job = run_in_thread(
+            self, lambda progress, event, cancel: undo_codemod(repo, applied.snapshot_id, on_progress=progress,
+                                                               cancel=cancel),
+            on_result=self._undone, on_error=self._failed, on_progress=self._progressed, on_end=self._ended)
+
+    def _undone(self, restored: list[str]) -> None:
+        self._say(f"Undone: {len(restored)} files restored as they were.")
+        self.window.statusBar().showMessage(f"Codemod undone: {len(restored)} files restored.", 8000)
+        self.refresh_history()
+        self.undone.emit(restored)
+
+    def selected_history(self) -> AppliedCodemod | None:
+        item = self.history_list.currentItem()
+        return item.data(HISTORY_ROLE) if item is not None else None
+
+    def refresh_history(self) -> None:
+        """Read the codemods applied in the repository (a worker) and mark their tasks' bars."""
+        repo = self._repo
+        if repo is None:
+            self._show_history([])
+            return
+
+        def read(progress, event, cancel) -> list[AppliedCodemod]:
+            try:
+                return codemod_history(repo)
+            except Exception as exc:  # noqa: BLE001 — not a git repository: no history, said once
+                log.info("codemod history unavailable: %s", exc)
+                return []
+
+        run_in_thread(self, read, on_result=lambda history: repo == self._repo and self._show_history(history))
+
+    def _show_history(self, history: list[AppliedCodemod]) -> None:
+        self.history = history
+        self.history_list.clear()
+        select = None
+        for applied in history:
+            task = f" → {applied.task}" if applied.task else ""
+            when = applied.created.astimezone().strftime("%b %d %H:%M")
+            state = "  (undone)" if applied.undone else ""
+            item = QtWidgets.QListWidgetItem(f"{when}  {applied.codemod}{task} · {len(applied.paths)} files{state}")
+            item.setData(HISTORY_ROLE, applied)
+            item.setToolTip("\n".join([*(f"{k} = {v}" for k, v in applied.args.items()), "", *applied.paths]).strip())
+            if applied.undone:
+                item.setForeground(QtGui.QColor("#888888"))
+            elif select is None:
+                select = item
+            self.history_list.addItem(item)
+        if select is not None:
+            self.history_list.setCurrentItem(select)
+        self._apply_markers()
+        self._update_buttons()
+
+    def _apply_markers(self) -> None:
+        gantt = getattr(self.window, "gantt", None)
+        if gantt is None:
+            return
+        wanted = task_markers(self.history)
+        for key in self._marked - set(wanted):
+            gantt.set_marker(key, MARKER_SOURCE, None)
+        for key, text in wanted.items():
+            gantt.set_marker(key, MARKER_SOURCE, text)
+        self._marked = set(wanted)
+
+    # state -----------------------------------------------------------------------------------------
+    def _update_buttons(self) -> None:
+        if self._filling:
+            return
+        has_repo = self._repo is not None
+        info = self.info()
+        ready = all(a.name in self.args() for a in info.args if a.required)
+        self.run_button.setEnabled(has_repo and not self.busy and ready)
+        self.run_button.setToolTip("Compute every change and show it; nothing is written" if has_repo
+                                   else "Open a repository to run codemods")
+        self.cancel_button.setEnabled(bool(self.busy) and self.busy != "undo")
+        accept = self.accepted() if self.run is not None and not self.run.cancelled else {}
+        self.apply_button.setEnabled(not self.busy and bool(accept))
+        self.apply_button.setText(f"&Apply {len(accept)} of {len(self.run.changed)} files" if accept and self.run
+                                  else "&Apply")
+        chosen = self.selected_history()
+        self.undo_button.setEnabled(not self.busy and chosen is not None and not chosen.undone)
+        if chosen is not None:
+            self.undo_button.setToolTip(f"Restore the {len(chosen.paths)} files {chosen.codemod} changed, exactly")
+        if not has_repo and not self.busy:
+            self._say("Open a repository to run codemods.")
+
+    def cleanup(self) -> None:
+        """Cancel a running job and wait for it (window closing)."""
+        if self.job is not None:
+            self.job.cancel()
+            self.job.wait(15_000)
+
+
+def install(window: Any) -> CodemodsPanel:
+    """Build the Codemods dock in ``window`` and connect it to the window's signals."""
+    panel = CodemodsPanel(window)
+    window.add_dock("Codemods", "codemodsPanelDock", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
+    window.project_changed.connect(panel.on_project_changed)
+    window.repo_changed.connect(panel.on_repo_changed)
+    window.selection_changed.connect(panel.on_selection_changed)
+    panel.on_project_changed()
+    return panel

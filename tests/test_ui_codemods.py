@@ -1,0 +1,252 @@
+"""The Codemods dock in the real window: real clicks and keys, real libcst runs in workers, real git.
+
+The demo mission's "one WebSocket emitter class" is done from the dock (its tests still pass),
+its task bar shows it, and Undo puts every byte back. Files and hunks are rejected with the
+keyboard, a long run is cancelled, and bad input becomes a message.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLE_PLAN, git
+from PySide6 import QtCore, QtGui, QtWidgets
+from test_repo_demo import websocket_tests
+from test_repo_snapshots import tree_state
+
+from mission_control.demo import create_demo
+from mission_control.ui import codemods_panel, create_window, dialogs
+
+Qt = QtCore.Qt
+TIMEOUT = 60_000
+CANONICAL = "app.services.websocket_emitter.UserWebSocketEmitter"
+DUPLICATES = ", ".join(f"{m}.UserWebSocketEmitter" for m in (
+    "app.websocket_core.user_emitter", "app.websocket_core.unified_emitter",
+    "app.agents.agent_websocket_emitter", "app.services.agent_websocket_bridge"))
+
+
+@pytest.fixture
+def informed(monkeypatch) -> list[tuple[str, str]]:
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(dialogs, "inform", lambda parent, title, text, warning=False: shown.append((title, text)))
+    return shown
+
+
+def open_window(qtbot, repo: Path):
+    win = create_window(repo)
+    qtbot.addWidget(win)
+    win.resize(1500, 950)
+    win.show()
+    win.findChild(QtWidgets.QDockWidget, "codemodsPanelDock").raise_()
+    panel = win.findChild(QtWidgets.QWidget, "codemodsPanel")
+    assert panel is win.panels["codemods_panel"]
+    return win, panel
+
+
+def click(qtbot, name: str, win) -> None:
+    button = win.findChild(QtWidgets.QPushButton, name)
+    assert button is not None and button.isVisible() and button.isEnabled(), name
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+
+
+def wait_idle(qtbot, panel) -> None:
+    qtbot.waitUntil(lambda: not panel.busy, timeout=TIMEOUT)
+
+
+def type_into(qtbot, win, name: str, text: str) -> None:
+    edit = win.findChild(QtWidgets.QLineEdit, name)
+    assert edit is not None, name
+    edit.clear()
+    qtbot.keyClicks(edit, text)
+
+
+def choose(win, combo_name: str, data: str) -> None:
+    combo = win.findChild(QtWidgets.QComboBox, combo_name)
+    index = combo.findData(data)
+    assert index >= 0, (combo_name, data)
+    combo.setCurrentIndex(index)
+
+
+def source_state(repo: Path) -> dict[str, tuple]:
+    return {p: s for p, s in tree_state(repo).items() if "__pycache__" not in p and ".pytest_cache" not in p}
+
+
+def test_demo_one_emitter_class_from_the_dock_tests_pass_bar_marked_undo_restores(qtbot, tmp_path, informed):
+    repo = create_demo(tmp_path / "demo")
+    before = source_state(repo)
+    win, panel = open_window(qtbot, repo)
+    choose(win, "codemodChoice", "consolidate")
+    type_into(qtbot, win, "codemodArg_canonical", CANONICAL)
+    type_into(qtbot, win, "codemodArg_duplicates", DUPLICATES)
+    win.select_task("alpha2")  # picked in the Gantt: the dock follows
+    assert win.findChild(QtWidgets.QComboBox, "codemodTask").currentData() == "alpha2"
+
+    click(qtbot, "codemodRun", win)
+    qtbot.waitUntil(lambda: panel.run is not None, timeout=TIMEOUT)
+    wait_idle(qtbot, panel)
+    assert source_state(repo) == before  # a dry run writes nothing
+    changed = {r.path: r for r in panel.run.changed}
+    assert {p for p, r in changed.items() if r.deleted} == {
+        "app/websocket_core/user_emitter.py", "app/websocket_core/unified_emitter.py",
+        "app/agents/agent_websocket_emitter.py"}
+    # Review: the diff of a file the codemod rewrote, coloured
+    panel.files.setCurrentItem(panel.file_item("app/agents/supervisor_consolidated.py"))
+    diff = win.findChild(QtWidgets.QPlainTextEdit, "codemodDiff")
+    assert "+from app.services.websocket_emitter import UserWebSocketEmitter" in diff.toPlainText()
+    added = next(b for b in _blocks(diff.document()) if b.text().startswith("+from"))
+    assert added.layout().formats(), "added lines are coloured"
+    apply_button = win.findChild(QtWidgets.QPushButton, "codemodApply")
+    assert apply_button.text().replace("&", "") == f"Apply {len(changed)} of {len(changed)} files"
+
+    click(qtbot, "codemodApply", win)
+    qtbot.waitUntil(lambda: bool(panel.history) and not panel.busy, timeout=TIMEOUT)
+    assert git(repo, "grep", "-l", "class UserWebSocketEmitter").split() == ["app/services/websocket_emitter.py"]
+    assert websocket_tests(repo).returncode == 0
+    assert "⚙ consolidate" in win.gantt.bars["alpha2"].marker
+    history = win.findChild(QtWidgets.QListWidget, "codemodHistory")
+    assert history.count() == 1 and "consolidate → alpha2" in history.item(0).text()
+    assert not informed
+
+    # The bar still says so in a new window (the record is in the repository)
+    win2, panel2 = open_window(qtbot, repo)
+    qtbot.waitUntil(lambda: "⚙ consolidate" in win2.gantt.bars["alpha2"].marker, timeout=TIMEOUT)
+    win2.close()
+
+    click(qtbot, "codemodUndo", win)
+    qtbot.waitUntil(lambda: bool(panel.history) and panel.history[0].undone and not panel.busy, timeout=TIMEOUT)
+    assert source_state(repo) == before  # every byte back, deleted modules included
+    assert "⚙" not in win.gantt.bars["alpha2"].marker
+    assert "(undone)" in history.item(0).text()
+    assert not win.findChild(QtWidgets.QPushButton, "codemodUndo").isEnabled()
+
+
+def _blocks(document: QtGui.QTextDocument):
+    block = document.firstBlock()
+    while block.isValid():
+        yield block
+        block = block.next()
+
+
+def small_repo(root: Path) -> Path:
+    (root / "pkg").mkdir(parents=True)
+    (root / "pkg/__init__.py").write_text("")
+    (root / "pkg/old.py").write_text("class Thing:\n    pass\n")
+    filler = "".join(f"\ndef f{i}():\n    return {i}\n" for i in range(12))
+    (root / "pkg/two.py").write_text("import pkg.old\n" + filler + "\nx = pkg.old.Thing()\n")
+    (root / "pkg/one.py").write_text("from pkg.old import Thing\n\ny = Thing()\n")
+    (root / "pkg/broken.py").write_text("from pkg.old import Thing\n\ndef (:\n")
+    (root / "plan.md").write_text(SAMPLE_PLAN.read_text())
+    git(root, "init", "-q")
+    git(root, "add", "-A")
+    git(root, "commit", "-qm", "code")
+    return root
+
+
+def test_reject_a_file_and_a_hunk_with_the_keyboard_failed_files_listed(qtbot, tmp_path, informed):
+    repo = small_repo(tmp_path / "r")
+    win, panel = open_window(qtbot, repo)
+    choose(win, "codemodChoice", "rename")
+    type_into(qtbot, win, "codemodArg_old_name", "pkg.old.Thing")
+    type_into(qtbot, win, "codemodArg_new_name", "pkg.new.Thing")
+    click(qtbot, "codemodRun", win)
+    qtbot.waitUntil(lambda: panel.run is not None and not panel.busy, timeout=TIMEOUT)
+    assert [r.path for r in panel.run.changed] == ["pkg/one.py", "pkg/two.py"]
+    tree = win.findChild(QtWidgets.QTreeWidget, "codemodFiles")
+    failed_group = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+                        if tree.topLevelItem(i).text(0).startswith("Failed to parse"))
+    assert failed_group.child(0).text(0) == "pkg/broken.py:3"
+
+    tree.setFocus()
+    tree.setCurrentItem(panel.file_item("pkg/one.py"))
+    qtbot.keyClick(tree, Qt.Key.Key_Space)  # reject the whole file
+    two = panel.file_item("pkg/two.py")
+    assert two.childCount() == 2
+    tree.setCurrentItem(two.child(1))
+    qtbot.keyClick(tree, Qt.Key.Key_Space)  # reject its second hunk (the use), keep the import's
+    assert panel.accepted() == {"pkg/two.py": [0]}
+    assert win.findChild(QtWidgets.QPushButton, "codemodApply").text().replace("&", "") == "Apply 1 of 2 files"
+
+    click(qtbot, "codemodApply", win)
+    qtbot.waitUntil(lambda: bool(panel.history) and not panel.busy, timeout=TIMEOUT)
+    assert (repo / "pkg/one.py").read_text() == "from pkg.old import Thing\n\ny = Thing()\n"
+    two_text = (repo / "pkg/two.py").read_text()
+    assert two_text.startswith("import pkg.new\n") and two_text.endswith("\nx = pkg.old.Thing()\n")
+    assert (repo / "pkg/broken.py").read_text() == "from pkg.old import Thing\n\ndef (:\n"
+    assert not informed
+
+
+def test_cancel_a_long_run_writes_nothing_and_cannot_be_applied(qtbot, tmp_path):
+    repo = tmp_path / "big"
+    (repo / "pkg").mkdir(parents=True)
+    (repo / "pkg/old.py").write_text("class Thing:\n    pass\n")
+    body = "from pkg.old import Thing\n\n" + "".join(f"def f{i}(a, b):\n    return Thing(a + {i}, b)\n\n"
+                                                      for i in range(60))
+    for i in range(800):
+        (repo / f"pkg/user_{i:03}.py").write_text(body)
+    (repo / "plan.md").write_text(SAMPLE_PLAN.read_text())
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "code")
+    before = source_state(repo)
+    win, panel = open_window(qtbot, repo)
+    choose(win, "codemodChoice", "rename")
+    type_into(qtbot, win, "codemodArg_old_name", "pkg.old.Thing")
+    type_into(qtbot, win, "codemodArg_new_name", "pkg.new.Thing")
+    click(qtbot, "codemodRun", win)
+    bar = win.findChild(QtWidgets.QProgressBar, "codemodProgress")
+    qtbot.waitUntil(lambda: bar.isVisible() and bar.maximum() > 0 and bar.value() > 0, timeout=TIMEOUT)
+    assert "left" in bar.format() or "files" in bar.format()  # libcst: n/N files, about s left
+    click(qtbot, "codemodCancel", win)
+    wait_idle(qtbot, panel)
+    status = win.findChild(QtWidgets.QLabel, "codemodStatus").text()
+    assert status.startswith("Cancelled"), status
+    assert panel.run is None or panel.run.cancelled
+    assert not win.findChild(QtWidgets.QPushButton, "codemodApply").isEnabled()
+    assert source_state(repo) == before
+
+
+def test_bad_input_is_a_message_never_a_traceback(qtbot, tmp_path, informed):
+    repo = small_repo(tmp_path / "r")
+    win, panel = open_window(qtbot, repo)
+    choose(win, "codemodChoice", "rename")
+    assert not win.findChild(QtWidgets.QPushButton, "codemodRun").isEnabled()  # arguments missing
+    type_into(qtbot, win, "codemodArg_old_name", "pkg..Thing")
+    type_into(qtbot, win, "codemodArg_new_name", "pkg.new.Thing")
+    click(qtbot, "codemodRun", win)
+    qtbot.waitUntil(lambda: bool(informed), timeout=TIMEOUT)
+    wait_idle(qtbot, panel)
+    title, text = informed[0]
+    assert "old_name='pkg..Thing' is not a dotted Python name" in text and "Traceback" not in text
+    assert win.findChild(QtWidgets.QLabel, "codemodStatus").text() == text
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support")  # the completion popup, offscreen
+def test_qualified_names_complete_single_and_comma_separated(qtbot, tmp_path):
+    repo = create_demo(tmp_path / "demo")
+    win, panel = open_window(qtbot, repo)
+    qtbot.waitUntil(lambda: CANONICAL in panel._names_model.stringList(), timeout=TIMEOUT)
+    choose(win, "codemodChoice", "consolidate")
+    edit = win.findChild(QtWidgets.QLineEdit, "codemodArg_duplicates")
+    edit.setFocus()
+    qtbot.keyClicks(edit, "app.websocket_core.user_emitter.UserWeb")
+    completer = edit.completer()
+    qtbot.waitUntil(lambda: completer.completionCount() >= 1, timeout=5_000)
+    assert completer.currentCompletion() == "app.websocket_core.user_emitter.UserWebSocketEmitter"
+    edit.setText("app.a.X, unified_emitter.UserWeb")
+    completer.setCompletionPrefix(completer.splitPath(edit.text())[0])
+    # the earlier items stay; the last one is completed
+    assert completer.currentCompletion() == "app.a.X, app.websocket_core.unified_emitter.UserWebSocketEmitter"
+
+
+def test_task_markers_name_each_codemod_once_and_skip_undone():
+    from datetime import datetime, timezone
+
+    from mission_control.codemods import AppliedCodemod
+
+    def applied(codemod, task, undone=False):
+        return AppliedCodemod("id", codemod, {}, task, datetime.now(timezone.utc), ("a.py",), undone)
+
+    history = [applied("rename", "a1"), applied("consolidate", "a1"), applied("rename", "a1"),
+               applied("remove-commented-code", "b1", undone=True), applied("rename", None)]
+    assert codemods_panel.task_markers(history) == {"a1": "⚙ rename, consolidate"}
