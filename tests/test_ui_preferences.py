@@ -122,6 +122,28 @@ def test_theme_light_dark_and_back_to_the_system_palette(window):
     assert app.palette().color(QtGui.QPalette.ColorRole.Window) == system
 
 
+def test_the_gantt_graph_and_legend_follow_the_theme_live(window, qtbot):
+    app = QtWidgets.QApplication.instance()
+
+    def lightness() -> tuple[int, int, int]:
+        gantt = window.gantt.grab().toImage()
+        legend = window.findChild(QtWidgets.QLabel, "ganttLegend").grab().toImage()
+        graph = window.graph.grab().toImage()
+        # the chart's background (top-left corner), the legend's, the graph's
+        return (QtGui.QColor(gantt.pixel(3, 3)).lightness(), QtGui.QColor(legend.pixel(2, 2)).lightness(),
+                QtGui.QColor(graph.pixel(3, 3)).lightness())
+
+    try:
+        preferences.apply_theme(app, "dark")
+        qtbot.wait(50)
+        assert all(value < 100 for value in lightness()), lightness()
+        preferences.apply_theme(app, "light")
+        qtbot.wait(50)
+        assert all(value > 200 for value in lightness()), lightness()
+    finally:
+        preferences.apply_theme(app, "system")
+
+
 def test_saved_dark_theme_is_applied_when_the_window_opens(qtbot, tmp_path, sample_plan_path):
     save_settings(Settings(theme="dark"))
     plan = shutil.copyfile(sample_plan_path, tmp_path / "plan.md")

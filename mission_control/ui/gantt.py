@@ -32,13 +32,41 @@ BAR_FILL = 0.7
 EDGE_GRAB_PX = 7
 LABEL_ROOM_PX = 320
 ROW_PX = 26  # preferred height of a task row on screen
-LANE_COLORS = ("#f7f9fc", "#eef2f8")
+LANE_COLORS = ["#f7f9fc", "#eef2f8"]
 COLORS = {
     "bar": "#5b8def", "bar_border": "#3866c4", "crit": "#e4606d", "crit_border": "#b83a48",
     "done": "#a9b4c2", "done_border": "#7d8896", "active": "#7fb3ff", "conflict": "#d7263d",
     "critical_path": "#ff9f1c", "arrow": "#5c6773", "arrow_ss": "#7a5cc4", "text": "#16202c",
     "milestone": "#2b2f36", "now": "#2a9d8f", "selection": "#111111",
+    "background": "#ffffff", "axis": "#9aa5b1", "graph_background": "#fbfcfe", "label_back": "#ffffffdc",
 }
+#: What changes on a dark palette (the bar colours read well on both).
+_THEMES = {
+    False: {"text": "#16202c", "milestone": "#2b2f36", "selection": "#111111", "arrow": "#5c6773",
+            "background": "#ffffff", "axis": "#9aa5b1", "graph_background": "#fbfcfe", "label_back": "#ffffffdc",
+            "lanes": ("#f7f9fc", "#eef2f8")},
+    True: {"text": "#e3e8ef", "milestone": "#cfd6df", "selection": "#f5f5f5", "arrow": "#9aa5b1",
+           "background": "#1e2227", "axis": "#5c6773", "graph_background": "#23272e", "label_back": "#23272edc",
+           "lanes": ("#23272e", "#2a2f37")},
+}
+
+
+def use_dark_colours(dark: bool) -> bool:
+    """Switch the chart colours (shared by the Gantt and the graph) to the dark or light set.
+
+    Returns whether anything changed.
+    """
+    theme = _THEMES[bool(dark)]
+    if COLORS["background"] == theme["background"]:
+        return False
+    COLORS.update({k: v for k, v in theme.items() if k != "lanes"})
+    LANE_COLORS[:] = theme["lanes"]
+    return True
+
+
+def palette_is_dark(widget: QtWidgets.QWidget) -> bool:
+    """Whether ``widget``'s palette has a dark window background."""
+    return widget.palette().color(QtGui.QPalette.ColorRole.Window).lightness() < 128
 _TICK_STEPS_H = [1 / 60, 5 / 60, 0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 24 * 7, 24 * 14, 24 * 30]
 
 
@@ -451,10 +479,6 @@ class GanttView(pg.PlotWidget):
         item.vb.setMouseEnabled(x=True, y=True)
         item.vb.invertY(True)
         item.vb.setDefaultPadding(0.01)
-        for name in ("bottom", "top", "left"):
-            axis = item.getAxis(name)
-            axis.setTextPen(pg.mkPen(COLORS["text"]))
-            axis.setPen(pg.mkPen("#9aa5b1"))
         self.snap_minutes = 15
         self.origin = EPOCH
         self.plan: Plan | None = None
@@ -466,8 +490,8 @@ class GanttView(pg.PlotWidget):
         self.now_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(COLORS["now"], width=2),
                                         label="now", labelOpts={"position": 0.02, "color": COLORS["now"]})
         self.now_line.setVisible(False)
-        self.drag_label = pg.TextItem("", color=COLORS["text"], fill=pg.mkBrush(255, 255, 255, 230),
-                                      border=pg.mkPen("#9aa5b1"), anchor=(0, 1))
+        self.drag_label = pg.TextItem("", color=COLORS["text"], fill=pg.mkBrush(COLORS["background"]),
+                                      border=pg.mkPen(COLORS["axis"]), anchor=(0, 1))
         self.drag_label.setZValue(50)
         self.drag_label.setVisible(False)
         for extra in (self.lanes, self.arrows, self.now_line, self.drag_label):
@@ -477,6 +501,26 @@ class GanttView(pg.PlotWidget):
         self._content = QtCore.QRectF(0, 0, 1, 1)
         item.vb.sigRangeChanged.connect(self._range_changed)
         self._fitted = False
+        self.apply_palette()
+
+    def apply_palette(self) -> None:
+        """Follow the widget's palette: dark chart colours on a dark theme, light ones otherwise."""
+        use_dark_colours(palette_is_dark(self))
+        self.setBackground(COLORS["background"])
+        for name in ("bottom", "top", "left"):
+            axis = self.plotItem.getAxis(name)
+            axis.setTextPen(pg.mkPen(COLORS["text"]))
+            axis.setPen(pg.mkPen(COLORS["axis"]))
+        self.drag_label.fill = pg.mkBrush(COLORS["background"])
+        self.drag_label.setColor(COLORS["text"])
+        self.drag_label.border = pg.mkPen(COLORS["axis"])
+        for item in (self.lanes, self.arrows, *self.bars.values()):
+            item.update()
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.PaletteChange and hasattr(self, "drag_label"):
+            self.apply_palette()  # (not during construction)
 
     @staticmethod
     def make_legend() -> QtWidgets.QLabel:
@@ -491,7 +535,14 @@ class GanttView(pg.PlotWidget):
                 "<span style='color:#5c6773'>drag to move · drag the right edge to resize · Alt: no snap · wheel: zoom</span>")
         legend = QtWidgets.QLabel(html)
         legend.setObjectName("ganttLegend")
-        legend.setStyleSheet("QLabel { background: white; color: #16202c; padding: 3px 10px; font-size: 8pt; }")
+        # Colours from the palette roles (live on a theme change), not from the style sheet
+        legend.setAutoFillBackground(True)
+        legend.setBackgroundRole(QtGui.QPalette.ColorRole.Base)
+        legend.setForegroundRole(QtGui.QPalette.ColorRole.Text)
+        legend.setContentsMargins(10, 3, 10, 3)
+        font = legend.font()
+        font.setPointSizeF(8)
+        legend.setFont(font)
         return legend
 
     # model -> view ---------------------------------------------------------------------

@@ -14,7 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from mission_control.graphlayout import layered_layout
 from mission_control.plan import START_TO_START, Plan
 from mission_control.schedule import ScheduleAnalysis
-from mission_control.ui.gantt import COLORS
+from mission_control.ui.gantt import COLORS, palette_is_dark, use_dark_colours
 
 NODE_W, NODE_H = 170, 46
 GAP_X, GAP_Y = 90, 26
@@ -86,14 +86,26 @@ class DependencyGraph(QtWidgets.QGraphicsView):
         self.setObjectName("dependencyGraph")
         self.setScene(QtWidgets.QGraphicsScene(self))
         self.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        self.setBackgroundBrush(QtGui.QColor("#fbfcfe"))
+        self.setBackgroundBrush(QtGui.QColor(COLORS["graph_background"]))
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         self.setDragMode(QtWidgets.QGraphicsView.DragMode.ScrollHandDrag)
         self.nodes: dict[str, NodeItem] = {}
         self._edge_items: list[QtWidgets.QGraphicsItem] = []
+        self._shown: tuple[Plan, ScheduleAnalysis] | None = None
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 (Qt API)
+        super().changeEvent(event)
+        if event.type() == QtCore.QEvent.Type.PaletteChange and hasattr(self, "_shown"):
+            use_dark_colours(palette_is_dark(self))
+            self.setBackgroundBrush(QtGui.QColor(COLORS["graph_background"]))
+            if self._shown is not None:
+                selected = next((n.task for n in self.nodes.values() if n.selected_task), None)
+                self.set_plan(*self._shown)
+                self.select(selected)
 
     def set_plan(self, plan: Plan, analysis: ScheduleAnalysis) -> None:
         """Lay out and draw the plan's flowchart."""
+        self._shown = (plan, analysis)
         scene = self.scene()
         scene.clear()
         self.nodes.clear()
@@ -152,7 +164,7 @@ class DependencyGraph(QtWidgets.QGraphicsView):
             mid = path.pointAtPercent(0.5)
             box = text.boundingRect()
             back = self.scene().addRect(QtCore.QRectF(mid.x() - box.width() / 2 - 3, mid.y() - box.height() / 2 - 1, box.width() + 6, box.height() + 2),
-                                        QtGui.QPen(QtCore.Qt.PenStyle.NoPen), QtGui.QBrush(QtGui.QColor(255, 255, 255, 220)))
+                                        QtGui.QPen(QtCore.Qt.PenStyle.NoPen), QtGui.QBrush(QtGui.QColor(COLORS["label_back"])))
             back.setZValue(1)
             text.setPos(mid.x() - box.width() / 2, mid.y() - box.height() / 2)
             text.setZValue(2)
