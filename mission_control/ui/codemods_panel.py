@@ -35,6 +35,7 @@ HUNK_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 HISTORY_ROLE = Qt.ItemDataRole.UserRole
 NO_TASK = ""
+NO_REPO = "Open a repository to run codemods."
 
 
 def task_markers(history: list[AppliedCodemod]) -> dict[str, str]:
@@ -274,6 +275,7 @@ class CodemodsPanel(QtWidgets.QWidget):
         self.choice.setCurrentIndex(self.choice.findData(codemod))
         for name, value in values.items():
             self._arg_edits[name].setText(value)
+            self._arg_edits[name].setCursorPosition(0)
 
     def args(self) -> dict[str, str]:
         return {name: edit.text().strip() for name, edit in self._arg_edits.items() if edit.text().strip()}
@@ -638,7 +640,9 @@ class CodemodsPanel(QtWidgets.QWidget):
         if chosen is not None:
             self.undo_button.setToolTip(f"Restore the {len(chosen.paths)} files {chosen.codemod} changed, exactly")
         if not has_repo and not self.busy:
-            self._say("Open a repository to run codemods.")
+            self._say(NO_REPO)
+        elif has_repo and self.status_label.text() == NO_REPO:
+            self._say("")
 
     def cleanup(self) -> None:
         """Cancel a running job and wait for it (window closing)."""
