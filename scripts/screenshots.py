@@ -42,6 +42,30 @@ def run_demo_tests(app, window, timeout: float = 120.0) -> None:
     settle(app, 30)
 
 
+def dry_run_codemod(app, window, timeout: float = 120.0) -> None:
+    """Dry-run the demo's "one WebSocket emitter class" in the Codemods dock, to show a review."""
+    import time
+
+    panel = window.panels.get("codemods_panel")
+    if panel is None:
+        return
+    duplicates = ", ".join(f"{m}.UserWebSocketEmitter" for m in (
+        "app.websocket_core.user_emitter", "app.websocket_core.unified_emitter",
+        "app.agents.agent_websocket_emitter", "app.services.agent_websocket_bridge"))
+    panel.set_args("consolidate", canonical="app.services.websocket_emitter.UserWebSocketEmitter",
+                   duplicates=duplicates)
+    panel.task_choice.setCurrentIndex(panel.task_choice.findData("alpha2"))
+    panel.start_run()
+    deadline = time.monotonic() + timeout
+    while (panel.busy or panel.run is None) and time.monotonic() < deadline:
+        app.processEvents()
+        time.sleep(0.05)
+    item = panel.file_item("app/agents/supervisor_consolidated.py")
+    if item is not None:
+        panel.files.setCurrentItem(item)
+    settle(app, 30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "screenshots"))
@@ -61,6 +85,7 @@ def main() -> int:
         window.resize(1600, 1150)
         settle(app)
         run_demo_tests(app, window)
+        dry_run_codemod(app, window)
         window.zoom_fit()
         window.select_task("alpha2")
         settle(app)
