@@ -295,3 +295,20 @@ def test_parking_unrelated_statements_gives_the_same_text_as_a_full_run() -> Non
     full = run_libcst(RenameCodemod(context_for(source), "pkg.old.Thing", "pkg.new.Widget"), source)
     assert rename_text(source, "pkg.old.Thing", "pkg.new.Widget") == full
     assert "from pkg.new import Widget" in full and "return Widget()" in full and "class A:" in full
+
+
+def test_parked_statements_keep_the_imports_they_use() -> None:
+    """Found by the Django benchmark: names imported beside the renamed module's and used only in parked
+    statements looked unused to libcst, which dropped them from the import (broken code)."""
+    from mission_control.codemods.base import Source, context_for, run_libcst
+    from mission_control.codemods.rename import RenameCodemod, rename_text
+    code = ("import sys\n\nfrom django.db import IntegrityError, migrations, transaction\n\n\n"
+            "def update(apps):\n    try:\n        with transaction.atomic():\n            pass\n"
+            "    except IntegrityError:\n        sys.exit(1)\n\n\n"
+            "class Migration(migrations.Migration):\n    operations = []\n")
+    source = Source("app/migrations/0011_x.py", "app.migrations.0011_x", "app.migrations", code)
+    old, new = "django.db.migrations.Migration", "django.db.migrations.migration.Migration"
+    full = run_libcst(RenameCodemod(context_for(source), old, new), source)
+    result = rename_text(source, old, new)
+    assert result == full
+    assert "IntegrityError" in result.split("def update")[0] and "transaction" in result.split("def update")[0]

@@ -89,7 +89,8 @@ def rename_text(source: Source, old_name: str, new_name: str, code: str | None =
         module = None
     if module is None:  # let the libcst run report the error with its line
         return run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, absolute)
-    reduced, parked = _park_unrelated(module, _relevant_words(absolute, source.package, old_name))
+    words, imported = _relevant_words(absolute, source.package, old_name)
+    reduced, parked = _park_unrelated(module, words, imported)
     result = run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, reduced.code)
     if parked:
         result = _unpark(cst.parse_module(result), parked).code
@@ -99,35 +100,46 @@ def rename_text(source: Source, old_name: str, new_name: str, code: str | None =
 _PLACEHOLDER = "__mission_control_parked_{}__"
 
 
-def _relevant_words(code: str, package: str, old_name: str) -> set[str]:
-    """Names a statement must contain to possibly refer to ``old_name``."""
-    import ast
+def _relevant_words(code: str, package: str, old_name: str) -> tuple[set[str], set[str]]:
+    """Names a statement must contain to possibly refer to ``old_name``, and every imported name."""
     from mission_control.codemods.resolve import import_index
     words = {old_name.rpartition(".")[2]}
     try:
         index = import_index(pyast.parse(code), package)
     except (SyntaxError, ValueError):
-        return set()
+        return set(), set()
     for local, qualified in index.bindings.items():
         if any(old_name == q or old_name.startswith(q + ".") or q.startswith(old_name + ".") for q in qualified):
             words.add(local)
-    return words
+    return words, {local.partition(".")[0] for local in index.bindings}
 
 
-def _park_unrelated(module: cst.Module, words: set[str]) -> tuple[cst.Module, dict[str, cst.CSTNode]]:
-    """The module with unrelated statements replaced by placeholders, and those statements."""
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _park_unrelated(module: cst.Module, words: set[str],
+                    imported: set[str] = frozenset()) -> tuple[cst.Module, dict[str, cst.CSTNode]]:
+    """The module with unrelated statements replaced by placeholders, and those statements.
+
+    A placeholder still uses the imported names its statement mentions
+    (``__parked_0__ = (IntegrityError, transaction)``), so libcst's import clean-up sees them
+    used exactly as in the whole module and never drops an import the parked code needs.
+    """
     if not words:
         return module, {}
     pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, sorted(words))) + r")(?![A-Za-z0-9_])")
     header = max((i for i, s in enumerate(module.body) if _is_import_line(s)), default=-1)
     body, parked = [], {}
     for i, statement in enumerate(module.body):
-        if i <= header or _is_import_line(statement) or pattern.search(module.code_for_node(statement)):
+        text = module.code_for_node(statement)
+        if i <= header or _is_import_line(statement) or pattern.search(text):
             body.append(statement)
             continue
         name = _PLACEHOLDER.format(len(parked))
         parked[name] = statement
-        body.append(cst.parse_statement(f"{name} = 0\n"))
+        used = sorted(imported.intersection(_WORD.findall(text)))
+        value = f"({', '.join(used)},)" if used else "0"
+        body.append(cst.parse_statement(f"{name} = {value}\n"))
     return module.with_changes(body=body), parked
 
 
