@@ -69,3 +69,39 @@ def test_a_job_holding_the_last_reference_to_its_owner_ends_cleanly(qtbot):
     qtbot.waitUntil(lambda: len(done) == 20 and not workers._RUNNING, timeout=10_000)
     qtbot.wait(50)  # the deferred releases run; a crash would end the process here
     assert done == [1] * 20
+
+
+def test_reference_cycles_are_collected_on_the_gui_thread_only(qtbot):
+    """Regression (a CI deadlock): the cyclic collector ran inside a worker and destroyed a QObject there."""
+    import gc
+    import weakref
+
+    from mission_control.ui.workers import ensure_gui_garbage_collection
+
+    ensure_gui_garbage_collection()
+    assert not gc.isenabled()  # no collection in whatever thread allocates
+
+    class Node(QtWidgets.QWidget):
+        pass
+
+    threads = []
+
+    def in_worker(progress, event, cancel):
+        junk = [[object()] for _ in range(50_000)]  # allocations that would trigger a collection here
+        threads.append(threading.get_ident())
+        return len(junk)
+
+    widget = Node()
+    widget.me = widget  # a cycle holding a QObject
+    alive = weakref.ref(widget)
+    del widget
+    cycles = []
+    for _ in range(2_000):  # enough garbage for the timer's threshold
+        cycle = []
+        cycle.append(cycle)
+        cycles.append(cycle)
+    del cycles, cycle
+    done = []
+    run_in_thread(QtWidgets.QApplication.instance(), in_worker, on_result=done.append)
+    qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+    qtbot.waitUntil(lambda: alive() is None, timeout=5_000)  # the GUI-thread timer collected it

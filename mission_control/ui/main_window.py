@@ -23,6 +23,7 @@ from mission_control.ui.details import TaskDetails
 from mission_control.ui.gantt import GanttView
 from mission_control.ui.graph import DependencyGraph
 from mission_control.ui.welcome import WelcomeScreen
+from mission_control.ui.workers import ensure_gui_garbage_collection
 
 log = logging.getLogger(__name__)
 PREVIEW_MAX_TASKS = 400
@@ -49,6 +50,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def __init__(self, project: Project | None = None, settings: Settings | None = None) -> None:
         super().__init__()
+        ensure_gui_garbage_collection()  # before any watcher or worker thread exists
         self.setObjectName("mainWindow")
         self.settings = settings or load_settings()
         self.project: Project | None = None

@@ -154,6 +154,22 @@ class Job(QtCore.QObject):
 
 
 _RUNNING: set[Job] = set()
+_GC = None
+
+
+def ensure_gui_garbage_collection() -> None:
+    """Collect reference cycles only on the GUI thread (pyqtgraph's GarbageCollector, on a timer).
+
+    Python's cyclic collector runs in whichever thread happens to allocate; when that is a
+    worker and the garbage holds a QObject, the QObject is destroyed there, takes Qt's
+    connection lock and waits for the GIL, while the GUI thread holds the GIL and waits for
+    that lock: a deadlock (seen in CI). Automatic collection is switched off and a timer on
+    the GUI thread collects instead. Idempotent; needs the QApplication.
+    """
+    global _GC
+    if _GC is None and QtCore.QCoreApplication.instance() is not None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+        _GC = GarbageCollector(interval=0.25)
 
 
 def shutdown_all(timeout_ms: int = 10_000) -> None:
@@ -180,6 +196,7 @@ def run_in_thread(parent: QtCore.QObject, work: Work, *, on_result: Callable[[An
     ``parent`` (the owner, on the GUI thread) receives the callbacks; if it is destroyed first,
     the job is cancelled and its callbacks are skipped.
     """
+    ensure_gui_garbage_collection()
     worker = Worker(work)
     job = Job(parent, worker, {"on_result": on_result, "on_error": on_error, "on_progress": on_progress,
                                "on_event": on_event, "on_end": on_end})
