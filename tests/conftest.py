@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import textwrap
 import time
 from pathlib import Path
 
@@ -63,3 +64,21 @@ def git_repo(tmp_path: Path) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "initial")
     return repo
+
+
+def write_file(repo: Path, rel: str, text: str) -> Path:
+    """Write ``text`` (dedented) to ``repo/rel``, creating folders; the path."""
+    path = repo / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def process_alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, which still answers kill(0), counts as ended)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    stat = Path(f"/proc/{pid}/stat")
+    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import git
+from conftest import git, write_file
 
 from mission_control.audit import AuditError, Auditor, audit
 from mission_control.audit import engine
@@ -38,22 +37,16 @@ def generate_id(prefix):
 """
 
 
-def write(repo: Path, rel: str, text: str) -> Path:
-    path = repo / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
-
 
 @pytest.fixture
 def crafted(git_repo: Path) -> Path:
     """A small app with two copies of a manager, two different ID functions and bad imports."""
-    write(git_repo, "app/__init__.py", "from .core import Engine\n")
-    write(git_repo, "app/core.py", "class Engine:\n    pass\n\nclass ToolDispatcher:\n    pass\n")
-    write(git_repo, "app/sessions/__init__.py", "")
-    write(git_repo, "app/sessions/one.py", MANAGER_A + ID_A)
-    write(git_repo, "app/sessions/two.py", MANAGER_B + ID_B)
-    write(
+    write_file(git_repo, "app/__init__.py", "from .core import Engine\n")
+    write_file(git_repo, "app/core.py", "class Engine:\n    pass\n\nclass ToolDispatcher:\n    pass\n")
+    write_file(git_repo, "app/sessions/__init__.py", "")
+    write_file(git_repo, "app/sessions/one.py", MANAGER_A + ID_A)
+    write_file(git_repo, "app/sessions/two.py", MANAGER_B + ID_B)
+    write_file(
         git_repo,
         "app/users.py",
         """
@@ -74,8 +67,8 @@ def crafted(git_repo: Path) -> Path:
             return generate_id
         """,
     )
-    write(git_repo, "app/broken.py", "def oops(:\n    pass\n")
-    write(git_repo, "tests/test_users.py", "def generate_id():\n    return 1\n")
+    write_file(git_repo, "app/broken.py", "def oops(:\n    pass\n")
+    write_file(git_repo, "tests/test_users.py", "def generate_id():\n    return 1\n")
     return git_repo
 
 
@@ -117,10 +110,10 @@ def test_broken_internal_imports_only(crafted: Path) -> None:
 
 
 def test_star_import_and_module_getattr_are_trusted(git_repo: Path) -> None:
-    write(git_repo, "pkg/__init__.py", "from pkg.impl import *\n")
-    write(git_repo, "pkg/impl.py", "X = 1\n")
-    write(git_repo, "pkg/lazy.py", "def __getattr__(name):\n    return name\n")
-    write(git_repo, "pkg/use.py", "from pkg import Anything\nfrom pkg.lazy import whatever\nfrom pkg.impl import Y\n")
+    write_file(git_repo, "pkg/__init__.py", "from pkg.impl import *\n")
+    write_file(git_repo, "pkg/impl.py", "X = 1\n")
+    write_file(git_repo, "pkg/lazy.py", "def __getattr__(name):\n    return name\n")
+    write_file(git_repo, "pkg/use.py", "from pkg import Anything\nfrom pkg.lazy import whatever\nfrom pkg.impl import Y\n")
     broken = [b.import_ for b in audit(git_repo).broken_imports]
     assert broken == ["pkg.impl.Y"]
 
@@ -144,7 +137,7 @@ def test_warm_run_reads_nothing_and_one_change_costs_one_file(crafted: Path) -> 
     warm = audit(crafted)
     assert (warm.parsed, warm.read) == (0, 0)
     assert warm.to_json() == cold.to_json()
-    write(crafted, "app/core.py", "class Engine:\n    pass\n\nclass NewManager:\n    pass\n")
+    write_file(crafted, "app/core.py", "class Engine:\n    pass\n\nclass NewManager:\n    pass\n")
     again = audit(crafted)
     assert (again.parsed, again.read) == (1, 1)
     assert again.roles["Manager"] == 3
@@ -164,7 +157,7 @@ def test_touched_but_unchanged_file_is_read_not_parsed(crafted: Path) -> None:
 def test_auditor_follows_changed_paths_without_relisting(crafted: Path) -> None:
     auditor = Auditor(crafted)
     auditor.run()
-    write(crafted, "app/extra.py", "class ExtraFactory:\n    pass\n")
+    write_file(crafted, "app/extra.py", "class ExtraFactory:\n    pass\n")
     (crafted / "app/broken.py").unlink()
     result = auditor.run(changed=[crafted / "app/extra.py", "app/broken.py"])
     assert result.roles["Factory"] == 1
@@ -177,7 +170,7 @@ def test_baseline_tree_values(crafted: Path) -> None:
     git(crafted, "commit", "-q", "-m", "before")
     git(crafted, "tag", "pre-ssot")
     (crafted / "app/sessions/two.py").unlink()
-    write(crafted, "app/sessions/one.py", "from app.core import Engine\n")
+    write_file(crafted, "app/sessions/one.py", "from app.core import Engine\n")
     auditor = Auditor(crafted)
     now = auditor.run()
     base = auditor.run_ref("pre-ssot")
@@ -200,11 +193,11 @@ def test_unknown_ref_and_missing_folder_are_clear_errors(git_repo: Path, tmp_pat
 
 
 def test_plain_folder_is_walked_skipping_venvs_and_caches(tmp_path: Path) -> None:
-    write(tmp_path, "proj/src/lib/__init__.py", "from lib.mod import f\n")
-    write(tmp_path, "proj/src/lib/mod.py", "def f():\n    return 1\n")
-    write(tmp_path, "proj/env/pyvenv.cfg", "home = /usr\n")
-    write(tmp_path, "proj/env/lib/site.py", "import nowhere_at_all\n")
-    write(tmp_path, "proj/__pycache__/x.py", "x = (\n")
+    write_file(tmp_path, "proj/src/lib/__init__.py", "from lib.mod import f\n")
+    write_file(tmp_path, "proj/src/lib/mod.py", "def f():\n    return 1\n")
+    write_file(tmp_path, "proj/env/pyvenv.cfg", "home = /usr\n")
+    write_file(tmp_path, "proj/env/lib/site.py", "import nowhere_at_all\n")
+    write_file(tmp_path, "proj/__pycache__/x.py", "x = (\n")
     result = audit(tmp_path / "proj")
     assert result.files == 2
     assert result.broken_imports == () and result.parse_errors == ()
@@ -212,15 +205,15 @@ def test_plain_folder_is_walked_skipping_venvs_and_caches(tmp_path: Path) -> Non
 
 
 def test_git_ignored_files_are_not_audited(git_repo: Path) -> None:
-    write(git_repo, ".gitignore", "generated/\n")
-    write(git_repo, "generated/out.py", "x = (\n")
-    write(git_repo, "kept.py", "x = 1\n")
+    write_file(git_repo, ".gitignore", "generated/\n")
+    write_file(git_repo, "generated/out.py", "x = (\n")
+    write_file(git_repo, "kept.py", "x = 1\n")
     assert audit(git_repo).files == 1
 
 
 def test_parallel_cold_run_matches_in_process(crafted: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for i in range(12):
-        write(crafted, f"gen/m{i}.py", f"class Thing{i % 3}Manager:\n    value = {i}\n")
+        write_file(crafted, f"gen/m{i}.py", f"class Thing{i % 3}Manager:\n    value = {i}\n")
     single = audit(crafted, jobs=1, use_cache=False)
     monkeypatch.setattr(engine, "PARALLEL_THRESHOLD", 5)
     parallel = audit(crafted, jobs=2, use_cache=False)
@@ -248,7 +241,7 @@ def test_name_tokens() -> None:
 def test_incremental_runs_are_flushed_to_the_disk_cache(crafted: Path) -> None:
     auditor = Auditor(crafted)
     auditor.run()
-    write(crafted, "app/core.py", "class Engine:\n    pass\n")
+    write_file(crafted, "app/core.py", "class Engine:\n    pass\n")
     assert auditor.run(changed=["app/core.py"]).parsed == 1
     (crafted / "app/sessions").rename(crafted / "app/moved")  # a folder: forces a relist
     moved = auditor.run(changed=[crafted / "app/sessions", crafted / "app/moved"])

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import git
+from conftest import git, write_file
 
 from mission_control.audit import Auditor
 from mission_control.config import ConfigError
@@ -71,24 +70,19 @@ def test_recognise(phrase: str, spec: MetricSpec | None) -> None:
     assert recognise(phrase) == spec
 
 
-def write(repo: Path, rel: str, text: str) -> None:
-    path = repo / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-
 
 def test_gauges_from_baseline_to_now(git_repo: Path) -> None:
     for i in range(4):
-        write(git_repo, f"app/m{i}.py", f"class Thing{i}Manager:\n    pass\n\ndef generate_id_{i}():\n    return {i}\n")
-    write(git_repo, "app/emit.py", "class UserWebSocketEmitter:\n    pass\nclass LegacyWebSocketEmitter:\n    pass\n")
-    write(git_repo, "app/use.py", "from app.m0 import Thing0Manager\n")
+        write_file(git_repo, f"app/m{i}.py", f"class Thing{i}Manager:\n    pass\n\ndef generate_id_{i}():\n    return {i}\n")
+    write_file(git_repo, "app/emit.py", "class UserWebSocketEmitter:\n    pass\nclass LegacyWebSocketEmitter:\n    pass\n")
+    write_file(git_repo, "app/use.py", "from app.m0 import Thing0Manager\n")
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "baseline")
     git(git_repo, "tag", "pre-ssot")
     for i in range(1, 4):
         (git_repo / f"app/m{i}.py").unlink()
-    write(git_repo, "app/emit.py", "class UserWebSocketEmitter:\n    pass\n")
-    write(git_repo, "app/use.py", "from app.m3 import Thing3Manager\n")
+    write_file(git_repo, "app/emit.py", "class UserWebSocketEmitter:\n    pass\n")
+    write_file(git_repo, "app/use.py", "from app.m3 import Thing3Manager\n")
     auditor = Auditor(git_repo)
     now, base = auditor.run(), auditor.run_ref("pre-ssot")
     items, _ = parse_plan_metrics(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from pathlib import Path
+
+from conftest import process_alive
 
 from mission_control.cli import run as cli
 from mission_control.plan import load_plan, parse_plan
@@ -55,13 +56,6 @@ def test_run_streams_output_in_the_repo_and_records_it(git_repo: Path) -> None:
     assert stored.extra["command"] == block.text and stored.who == "Test Lead" and entry.line == 1
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
 
 def test_stop_kills_the_whole_process_group(tmp_path: Path) -> None:
     pidfile = tmp_path / "child.pid"
@@ -77,16 +71,16 @@ def test_stop_kills_the_whole_process_group(tmp_path: Path) -> None:
             break
         time.sleep(0.05)
     child = int(pidfile.read_text())
-    assert _alive(child)
+    assert process_alive(child)
     token.cancel()
     thread.join(timeout=30)
     assert not thread.is_alive()
     assert outcome["r"].stopped and outcome["r"].exit_status != 0
     for _ in range(100):  # the reaper may need a moment
-        if not _alive(child):
+        if not process_alive(child):
             break
         time.sleep(0.05)
-    assert not _alive(child)
+    assert not process_alive(child)
 
 
 def test_cli_runbook_list_and_run(git_repo: Path, capsys) -> None:

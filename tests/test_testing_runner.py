@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import process_alive
 
 from mission_control.progress import CancelToken
 from mission_control.testing import (
@@ -179,15 +180,6 @@ HANG = """
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    # a zombie still answers kill(0); read its state when /proc exists
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
-
 
 @pytest.mark.skipif(os.name != "posix", reason="process groups")
 def test_cancel_stops_a_hanging_test_and_kills_the_process_tree(tmp_path: Path, monkeypatch) -> None:
@@ -209,10 +201,10 @@ def test_cancel_stops_a_hanging_test_and_kills_the_process_tree(tmp_path: Path, 
     assert [t.outcome for t in result.tests] == ["passed"]
     child = int(pid_file.read_text())
     for _ in range(100):
-        if not _alive(child):
+        if not process_alive(child):
             break
         time.sleep(0.05)
-    assert not _alive(child), "the test's child process survived the cancel"
+    assert not process_alive(child), "the test's child process survived the cancel"
 
 
 def test_timeout_names_a_hung_collection(tmp_path: Path) -> None:

@@ -6,11 +6,10 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import git
+from conftest import git, process_alive, write_file
 from PySide6 import QtCore, QtWidgets
 
 from mission_control.testing import Selection, TestFinished, TestResult, TestStarted
@@ -58,20 +57,14 @@ SUITE = """\
 """
 
 
-def write(repo: Path, rel: str, text: str) -> Path:
-    path = repo / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
-
 
 @pytest.fixture
 def calc_repo(git_repo: Path) -> Path:
-    write(git_repo, "plan.md", PLAN)
-    write(git_repo, "calc.py", "def add(a, b):\n    return a + b\n")
-    write(git_repo, "tests/test_calc.py", SUITE)
-    write(git_repo, "tests/test_other.py", "def test_other():\n    assert True\n")
-    write(git_repo, "mission-control.toml", """
+    write_file(git_repo, "plan.md", PLAN)
+    write_file(git_repo, "calc.py", "def add(a, b):\n    return a + b\n")
+    write_file(git_repo, "tests/test_calc.py", SUITE)
+    write_file(git_repo, "tests/test_other.py", "def test_other():\n    assert True\n")
+    write_file(git_repo, "mission-control.toml", """
         plan = "plan.md"
         [components.calc]
         paths = ["calc.py"]
@@ -82,7 +75,7 @@ def calc_repo(git_repo: Path) -> Path:
         tasks = ["other1"]
         tests = ["tests/test_other.py"]
     """)
-    write(git_repo, "pyproject.toml", '[tool.pytest.ini_options]\npythonpath = ["."]\n')
+    write_file(git_repo, "pyproject.toml", '[tool.pytest.ini_options]\npythonpath = ["."]\n')
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "calc")
     return git_repo
@@ -187,7 +180,7 @@ def test_filters_details_and_open_in_editor(qtbot, calc_repo, tmp_path, monkeypa
 
     # Open in editor: $VISUAL gets +line and the file
     record = tmp_path / "editor-args.txt"
-    script = write(tmp_path, "editor.py", f"import sys\nopen({str(record)!r}, 'w').write(' '.join(sys.argv[1:]))\n")
+    script = write_file(tmp_path, "editor.py", f"import sys\nopen({str(record)!r}, 'w').write(' '.join(sys.argv[1:]))\n")
     monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
     click(qtbot, panel.open_button)
     qtbot.waitUntil(lambda: record.exists() and bool(record.read_text()), timeout=10_000)
@@ -229,18 +222,10 @@ HANG = """\
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
-
 
 @pytest.mark.skipif(os.name != "posix", reason="process groups")
 def test_cancel_button_stops_a_hanging_test_and_its_process_group(qtbot, calc_repo, tmp_path, monkeypatch):
-    write(calc_repo, "tests/test_hang.py", HANG)
+    write_file(calc_repo, "tests/test_hang.py", HANG)
     pid_file = tmp_path / "child.pid"
     monkeypatch.setenv("HANG_PID_FILE", str(pid_file))
     win, panel = open_window(qtbot, calc_repo)
@@ -257,18 +242,18 @@ def test_cancel_button_stops_a_hanging_test_and_its_process_group(qtbot, calc_re
     assert "cancelled" in panel.summary.text()
     assert panel.model.outcomes()["tests/test_hang.py::test_hang"] == "interrupted"
     child = int(pid_file.read_text())
-    qtbot.waitUntil(lambda: not _alive(child), timeout=10_000)
+    qtbot.waitUntil(lambda: not process_alive(child), timeout=10_000)
     assert panel.run_all_button.isEnabled() and not panel.cancel_button.isEnabled()
     panel.shutdown()
 
 
 def test_a_regression_raises_the_alert_in_the_dock_and_status_bar(qtbot, calc_repo):
-    write(calc_repo, "tests/test_calc.py", "from calc import add\n\ndef test_add():\n    assert add(2, 2) == 4\n")
+    write_file(calc_repo, "tests/test_calc.py", "from calc import add\n\ndef test_add():\n    assert add(2, 2) == 4\n")
     win, panel = open_window(qtbot, calc_repo)
     first = run_and_wait(qtbot, panel, panel.run_all_button)
     assert first.result.ok and panel.alert.isHidden()
     assert win.gantt.bars["calc1"].marker == "✓ 1/1"
-    write(calc_repo, "calc.py", "def add(a, b):\n    return a - b\n")
+    write_file(calc_repo, "calc.py", "def add(a, b):\n    return a - b\n")
     second = run_and_wait(qtbot, panel, panel.run_all_button)
     assert [a.title for a in second.alerts] == ["Test regression detected"]
     assert panel.alert.isVisible()
@@ -311,7 +296,7 @@ def test_schedule_defaults_from_the_plan_and_on_change_runs_affected(qtbot, calc
     assert panel.scheduler.settings.on_change
     win.repo_changed.emit(ChangeSet(modified=("docs/notes.md",)))
     assert panel.check_schedule() is None  # not a source file
-    write(calc_repo, "calc.py", "def add(a, b):\n    return b + a\n")
+    write_file(calc_repo, "calc.py", "def add(a, b):\n    return b + a\n")
     with qtbot.waitSignal(panel.run_finished, timeout=RUN_TIMEOUT) as blocker:
         win.repo_changed.emit(ChangeSet(modified=("calc.py",)))  # the 1 s tick starts the run
     run = blocker.args[0]
