@@ -302,7 +302,7 @@ class CodemodsPanel(QtWidgets.QWidget):
         self._update_buttons()
 
     def on_repo_changed(self, change: Any) -> None:
-        """Python files changed: refresh the completion names (soon) and the history."""
+        """Python files changed: refresh the completion names (soon, once per burst)."""
         paths = [*getattr(change, "created", ()), *getattr(change, "modified", ()), *getattr(change, "deleted", ())]
         if any(str(p).endswith(".py") for p in paths):
             self._names_timer.start()
@@ -455,8 +455,12 @@ class CodemodsPanel(QtWidgets.QWidget):
         self._update_buttons()
 
     def _add_changed(self, result: FileResult, checkable: bool) -> None:
-        added = sum(1 for line in result.diff.splitlines() if line.startswith("+") and not line.startswith("+++"))
-        removed = sum(1 for line in result.diff.splitlines() if line.startswith("-") and not line.startswith("---"))
+        added = removed = 0
+        for line in result.diff.splitlines():
+            if line.startswith("+") and not line.startswith("+++"):
+                added += 1
+            elif line.startswith("-") and not line.startswith("---"):
+                removed += 1
         change = "deleted" if result.deleted else f"+{added} −{removed}"
         row = QtWidgets.QTreeWidgetItem(self.files, [result.path, change])
         row.setData(0, FILE_ROLE, result)
