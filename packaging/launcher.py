@@ -7,7 +7,7 @@ parallel codemod runner starts processes) instead of opening a second window.
 import multiprocessing
 import sys
 
-from mission_control.main import main
+from mission_control.__main__ import main
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()

@@ -7,6 +7,7 @@ QSvgRenderer, offscreen, so it works on a headless build machine.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -14,6 +15,13 @@ from pathlib import Path
 ICON_DIR = Path(__file__).resolve().parent.parent / "mission_control" / "resources" / "icons"
 SVG = ICON_DIR / "mission-control.svg"
 SIZES = (16, 24, 32, 48, 64, 128, 256)
+#: The SHA-256 of the SVG the committed PNGs were rendered from (a test checks they are current).
+CHECKSUM_FILE = "rendered-from.sha256"
+
+
+def svg_checksum(svg: Path = SVG) -> str:
+    """SHA-256 of the SVG's bytes."""
+    return hashlib.sha256(svg.read_bytes()).hexdigest()
 
 
 def png_path(size: int) -> Path:
@@ -42,6 +50,7 @@ def render(svg: Path = SVG, sizes: tuple[int, ...] = SIZES) -> list[Path]:
         if not image.save(str(png_path(size)), "PNG"):
             raise SystemExit(f"{png_path(size)}: cannot write")
         written.append(png_path(size))
+    (ICON_DIR / CHECKSUM_FILE).write_text(f"{svg_checksum(svg)}  {svg.name}\n", encoding="utf-8")
     return written
 
 

@@ -76,7 +76,7 @@ def main() -> int:
         os.environ["MISSION_CONTROL_HOME"] = home
         from PySide6 import QtWidgets
 
-        from mission_control.demo import create_demo
+        from mission_control.services.demo import create_demo
         from mission_control.ui import create_window
 
         app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])

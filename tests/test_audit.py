@@ -222,7 +222,7 @@ def test_parallel_cold_run_matches_in_process(crafted: Path, monkeypatch: pytest
 
 
 def test_progress_and_cancel(crafted: Path) -> None:
-    from mission_control.progress import CancelToken, Cancelled
+    from mission_control.util.progress import CancelToken, Cancelled
 
     reports = []
     audit(crafted, jobs=1, use_cache=False, on_progress=reports.append)

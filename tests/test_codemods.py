@@ -265,7 +265,7 @@ def test_qualified_name_completion(repo: Path) -> None:
 
 def test_demo_mission_one_websocket_emitter_class_by_consolidate(tmp_path: Path) -> None:
     """The plan's "one WebSocket emitter class", done by the consolidate codemod; suite still green."""
-    from mission_control.demo import create_demo
+    from mission_control.services.demo import create_demo
     demo = create_demo(tmp_path / "demo")
     canonical = "app.services.websocket_emitter.UserWebSocketEmitter"
     duplicates = ",".join(f"{m}.UserWebSocketEmitter" for m in (
@@ -312,3 +312,17 @@ def test_parked_statements_keep_the_imports_they_use() -> None:
     result = rename_text(source, old, new)
     assert result == full
     assert "IntegrityError" in result.split("def update")[0] and "transaction" in result.split("def update")[0]
+
+
+def test_codemods_leave_what_git_ignores_alone_like_the_audit(repo: Path) -> None:
+    """A ``build/`` copy that git ignores is neither rewritten by a codemod nor audited (one file walker)."""
+    from mission_control.testing.imports import build_import_graph
+
+    write(repo, {".gitignore": "build/\n", "build/lib/pkg/old.py": "from pkg.old import Thing\n\nx = Thing()\n",
+                 "pkg/untracked.py": "from pkg.old import Thing\n\ny = Thing()\n"})
+    run = run_codemod(repo, "rename", RENAME, use_cache=False)
+    assert "pkg/untracked.py" in {r.path for r in run.changed}  # untracked but not ignored: the user's code
+    assert not any(r.path.startswith("build/") for r in run.files)
+    assert not (repo / "build/lib/pkg/old.py").read_text().count("Widget")
+    graph = build_import_graph(repo)  # the affected-tests selection sees the same files
+    assert "pkg/untracked.py" in graph.files and not any(f.startswith("build/") for f in graph.files)

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE_PLAN, git
 
-from mission_control import appdirs, cli
+from mission_control import cli
+from mission_control.util import appdirs
 from mission_control.config import load_config
-from mission_control.demo import (
+from mission_control.services.demo import (
     BASELINE_TAG,
     MARKER_NAME,
     PLAN_PATH,

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mission_control import appdirs
+from mission_control.util import appdirs
 from mission_control.history import HistoryError, history_path, open_history
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)

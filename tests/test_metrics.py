@@ -9,7 +9,7 @@ from conftest import git, write_file
 
 from mission_control.audit import Auditor
 from mission_control.config import ConfigError
-from mission_control.metrics import (
+from mission_control.audit.metrics import (
     MetricSpec,
     evaluate,
     load_overrides,

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_repo_snapshots import tree_state
 
-demo = pytest.importorskip("mission_control.demo")
+demo = pytest.importorskip("mission_control.services.demo")
 
 from mission_control.repo.rollback import plan_rollback, rollback, undo_rollback  # noqa: E402
 from mission_control.repo.status import repo_status  # noqa: E402

@@ -9,7 +9,7 @@ import pytest
 from conftest import git
 from test_repo_snapshots import tree_state
 
-from mission_control.progress import CancelToken, Cancelled
+from mission_control.util.progress import CancelToken, Cancelled
 from mission_control.repo.baseline import start_mission
 from mission_control.repo.components import UnknownComponent
 from mission_control.repo.rollback import (

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import git
 
-from mission_control.progress import CancelToken, Cancelled
-from mission_control.repo.git import RepoError, open_repo
+from mission_control.util.progress import CancelToken, Cancelled
+from mission_control.util.git import RepoError, open_repo
 from mission_control.repo.snapshots import (
     SNAPSHOT_PREFIX, SnapshotNotFound, create_snapshot, find_snapshot, list_snapshots, restore_snapshot,
 )

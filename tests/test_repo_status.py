@@ -11,7 +11,7 @@ from conftest import git
 from mission_control.config import ProjectConfig
 from mission_control.repo.baseline import BASELINE_REF, resolve_baseline, start_mission
 from mission_control.repo.components import Component, glob_to_regex, load_components
-from mission_control.repo.git import RepoError
+from mission_control.util.git import RepoError
 from mission_control.repo.status import repo_status
 
 

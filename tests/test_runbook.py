@@ -10,8 +10,8 @@ from conftest import process_alive
 
 from mission_control.cli import run as cli
 from mission_control.plan import load_plan, parse_plan
-from mission_control.progress import CancelToken
-from mission_control.runbook import record_run, run_block, runbook_blocks
+from mission_control.util.progress import CancelToken
+from mission_control.signoff.runbook import record_run, run_block, runbook_blocks
 from mission_control.signoff import read_ledger
 
 PLAN = """# Plan

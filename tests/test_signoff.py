@@ -278,7 +278,7 @@ def test_task_states_from_clock_dependencies_changes_and_checklist(project: Path
 
 def test_task_states_on_the_demo_mission_with_a_fake_clock(tmp_path: Path) -> None:
     from mission_control.config import load_config
-    from mission_control.demo import create_demo
+    from mission_control.services.demo import create_demo
     from mission_control.signoff import gather_task_evidence
 
     repo = create_demo(tmp_path / "demo")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import process_alive
 
-from mission_control.progress import CancelToken
+from mission_control.util.progress import CancelToken
 from mission_control.testing import (
     Collected,
     CollectionFailed,

@@ -8,7 +8,7 @@ import sys
 
 from PySide6 import QtWidgets
 
-from mission_control.settings import load_settings
+from mission_control.services.settings import load_settings
 from mission_control.ui.main_window import MainWindow
 
 

@@ -15,7 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from test_repo_demo import websocket_tests
 from test_repo_snapshots import tree_state
 
-from mission_control.demo import create_demo
+from mission_control.services.demo import create_demo
 from mission_control.ui import codemods_panel, create_window, dialogs
 
 Qt = QtCore.Qt

@@ -17,7 +17,7 @@ import pytest
 import shiboken6
 from PySide6 import QtCore, QtWidgets
 
-from mission_control import logsetup
+from mission_control.util import logsetup
 from mission_control.ui import create_window, crash
 from mission_control.ui.log_panel import LogPanel
 

@@ -193,7 +193,7 @@ def test_thousands_of_signal_emits_do_not_crash(qtbot, window):
 
 
 def test_window_layout_and_recent_projects_are_remembered(qtbot, window, plan_copy):
-    from mission_control.settings import load_settings
+    from mission_control.services.settings import load_settings
 
     window.close()
     settings = load_settings()

@@ -12,7 +12,7 @@ import shutil
 import pytest
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.settings import Settings, load_settings, save_settings, settings_path
+from mission_control.services.settings import Settings, load_settings, save_settings, settings_path
 from mission_control.ui import create_window, preferences
 
 Qt = QtCore.Qt

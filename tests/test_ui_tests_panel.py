@@ -306,7 +306,7 @@ def test_schedule_defaults_from_the_plan_and_on_change_runs_affected(qtbot, calc
 
 
 def test_preferences_set_the_schedule_and_interpreter(qtbot, calc_repo, tmp_path):
-    from mission_control.settings import Settings
+    from mission_control.services.settings import Settings
 
     win, panel = open_window(qtbot, calc_repo)
     win.settings = Settings(test_schedule_minutes=5, run_tests_on_change=True, python=str(tmp_path / "nope"))
@@ -359,7 +359,7 @@ def test_thousands_of_streamed_events_through_the_panel(qtbot, calc_repo, qtmode
 
 
 def test_the_demo_mission_runs_green_in_the_dock(qtbot, tmp_path):
-    from mission_control.demo import create_demo
+    from mission_control.services.demo import create_demo
 
     repo = create_demo(tmp_path / "demo")
     win, panel = open_window(qtbot, repo)

@@ -6,7 +6,7 @@ import threading
 
 from PySide6 import QtWidgets
 
-from mission_control.progress import Progress
+from mission_control.util.progress import Progress
 from mission_control.ui.workers import run_in_thread
 
 

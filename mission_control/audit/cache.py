@@ -19,9 +19,9 @@ import marshal
 import os
 from pathlib import Path
 
-from mission_control import appdirs
+from mission_control.util import appdirs
 from mission_control.audit.extract import FACTS_VERSION
-from mission_control.fsutil import atomic_write_bytes
+from mission_control.util.fsutil import atomic_write_bytes
 
 _FORMAT = ("mission-control-audit", FACTS_VERSION, 1)
 

@@ -21,13 +21,10 @@ from typing import Iterable, Mapping, Sequence
 from mission_control.audit import extract as fx
 from mission_control.audit.analysis import DEFAULT_ROLES, AuditResult, analyse
 from mission_control.audit.cache import AuditCache, stat_key
-from mission_control.audit.files import (
-    NotARepository,
-    check_repo,
-    is_ignored_part,
-    list_python_files,
-)
-from mission_control.progress import CancelToken, Progress, ProgressCallback
+from mission_control.audit.files import NotARepository, check_repo
+from mission_control.util.files import is_ignored_part
+from mission_control.util.files import python_files as list_python_files
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback
 
 PARALLEL_THRESHOLD = 200  # below this many files to parse, process start-up is not worth it
 

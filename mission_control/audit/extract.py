@@ -26,7 +26,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import zlib
-from mission_control import pyast
+from mission_control.util import pyast
 
 FACTS_VERSION = 1
 STAR_IMPORT = 1

@@ -18,7 +18,7 @@ from typing import Any
 from mission_control.audit import AuditError, AuditResult, Auditor
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_json_flag, print_json
 from mission_control.config import ConfigError, ProjectConfig, load_config
-from mission_control.metrics import MetricStatus, evaluate, load_overrides, parse_plan_metrics, plan_text
+from mission_control.audit.metrics import MetricStatus, evaluate, load_overrides, parse_plan_metrics, plan_text
 from mission_control.watch import ChangeSet, RepoWatcher, WatchError
 
 _BASELINE_FROM_CONFIG = "__config__"

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_json_flag, print_json
-from mission_control.progress import Progress
+from mission_control.util.progress import Progress
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -75,7 +75,7 @@ def cmd_list(ns: argparse.Namespace) -> int:
 
 def cmd_run(ns: argparse.Namespace) -> int:
     from mission_control.codemods import CodemodError, apply_run, run_codemod
-    from mission_control.repo.git import RepoError
+    from mission_control.util.git import RepoError
     repo = _repo(ns.repo)
     try:
         run = run_codemod(repo, ns.name, parse_args(ns.arg), jobs=ns.jobs, use_cache=not ns.no_cache,
@@ -104,7 +104,7 @@ def cmd_run(ns: argparse.Namespace) -> int:
 
 def cmd_undo(ns: argparse.Namespace) -> int:
     from mission_control.codemods import undo_codemod
-    from mission_control.repo.git import RepoError
+    from mission_control.util.git import RepoError
     try:
         restored = undo_codemod(_repo(ns.repo), ns.snapshot)
     except RepoError as exc:
@@ -118,7 +118,7 @@ def cmd_undo(ns: argparse.Namespace) -> int:
 
 def cmd_history(ns: argparse.Namespace) -> int:
     from mission_control.codemods import codemod_history
-    from mission_control.repo.git import RepoError
+    from mission_control.util.git import RepoError
     try:
         applied = codemod_history(_repo(ns.repo))
     except RepoError as exc:

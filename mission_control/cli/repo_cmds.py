@@ -14,7 +14,7 @@ from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, ad
 from mission_control.config import ConfigError
 from mission_control.repo.baseline import resolve_baseline, start_mission
 from mission_control.repo.components import UnknownComponent
-from mission_control.repo.git import Git, RepoError, open_repo
+from mission_control.util.git import Git, RepoError, open_repo
 from mission_control.repo.rollback import plan_rollback, rollback, undo_rollback
 from mission_control.repo.snapshots import Snapshot, find_snapshot, list_snapshots
 from mission_control.repo.status import repo_status

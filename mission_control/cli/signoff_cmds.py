@@ -68,7 +68,7 @@ def _add_project(parser: argparse.ArgumentParser, plan: bool = True) -> None:
 
 
 def _project(ns: argparse.Namespace):
-    from mission_control.project import Project, ProjectError
+    from mission_control.services.project import Project, ProjectError
 
     try:
         project = Project.open(ns.repo, getattr(ns, "plan", None))
@@ -161,7 +161,7 @@ def _print_checklist(state) -> None:
 
 def cmd_runbook_list(ns: argparse.Namespace) -> int:
     """List the plan's shell blocks with their last recorded run."""
-    from mission_control.runbook import last_runs, runbook_blocks
+    from mission_control.signoff.runbook import last_runs, runbook_blocks
     from mission_control.signoff import read_ledger
 
     project = _project(ns)
@@ -185,7 +185,7 @@ def _run_json(entry):
 
 def cmd_runbook_run(ns: argparse.Namespace) -> int:
     """Show block N in full, ask (unless --yes), run it with live output, record it."""
-    from mission_control.runbook import record_run, run_block, runbook_blocks
+    from mission_control.signoff.runbook import record_run, run_block, runbook_blocks
 
     project = _project(ns)
     blocks = runbook_blocks(project.plan)

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from mission_control.cli import EXIT_USAGE, CliError, add_json_flag, print_json
-from mission_control.progress import CancelToken
+from mission_control.util.progress import CancelToken
 from mission_control.testing import (
     Selection,
     TestFinished,

@@ -24,8 +24,9 @@ from mission_control.codemods.engine import Eta, check_repo, run_builtin
 from mission_control.codemods.model import (
     CHANGED, FAILED, SKIPPED, UNCHANGED, ApplyResult, ArgSpec, CodemodInfo, CodemodRun, FileResult, Hunk,
 )
-from mission_control.codemods.registry import BUILTINS, builtin_infos, list_codemods
-from mission_control.progress import CancelToken, ProgressCallback
+from mission_control.codemods.external import list_codemods
+from mission_control.codemods.registry import BUILTINS, builtin_infos
+from mission_control.util.progress import CancelToken, ProgressCallback
 
 
 def run_codemod(repo: str | os.PathLike[str], name: str, args: dict[str, str] | None = None, *,

@@ -18,8 +18,8 @@ from typing import Iterable, Mapping
 
 from mission_control.codemods.diffs import apply_hunks
 from mission_control.codemods.model import CHANGED, ApplyResult, CodemodRun, FileResult
-from mission_control.fsutil import atomic_write_text
-from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.util.fsutil import atomic_write_text
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 SNAPSHOT_KIND = "codemod"
 

@@ -24,7 +24,7 @@ from libcst.codemod import (
 )
 
 from mission_control.codemods.model import ArgSpec
-from mission_control import pyast
+from mission_control.util import pyast
 
 GENERATED_MARKER = "@" + "generated"
 

@@ -10,14 +10,14 @@ import ast
 from pathlib import Path
 
 from mission_control.codemods.resolve import defined_names, module_and_package
-from mission_control import pyast
+from mission_control.util import pyast
 
 _CACHE: dict[tuple[str, int, int], list[tuple[str, str, int]]] = {}
 
 
 def qualified_names(repo: str | Path, prefix: str = "") -> list[tuple[str, str, int]]:
     """``(qualified name, path, line)`` of every module and top-level definition starting with ``prefix``."""
-    from mission_control.codemods.engine import python_files
+    from mission_control.util.files import python_files
     root = Path(repo)
     out = []
     for rel in python_files(root):

@@ -20,33 +20,20 @@ from typing import Any, Iterable
 
 import libcst
 
-from mission_control import appdirs
+from mission_control.util import appdirs
 from mission_control.codemods import diffs
 from mission_control.codemods.base import (
     GENERATED_MARKER, BuiltinCodemod, CodemodError, FileFailed, FileSkipped, Source,
 )
 from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, UNCHANGED, CodemodRun, FileResult
 from mission_control.codemods.resolve import module_and_package
-from mission_control.fsutil import atomic_write_text
-from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.util.files import python_files
+from mission_control.util.fsutil import atomic_write_text
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 ENGINE_VERSION = "1"
 #: Below this many files for libcst, processes cost more than they save.
 PARALLEL_MIN_FILES = 24
-SKIP_DIRS = {".git", ".hg", ".svn", ".venv", "venv", "env", "__pycache__", "node_modules", ".tox",
-             ".nox", ".mypy_cache", ".pytest_cache", ".ruff_cache", "site-packages", ".mission-control"}
-
-
-def python_files(root: Path) -> list[str]:
-    """Every ``.py`` file under ``root`` (relative POSIX paths), skipping VCS, venvs and caches."""
-    found = []
-    for folder, dirs, names in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info"))
-        rel = Path(folder).relative_to(root).as_posix()
-        found.extend(n if rel == "." else f"{rel}/{n}" for n in names if n.endswith(".py"))
-    return sorted(found)
-
-
 def run_builtin(repo: Path, command: BuiltinCodemod, args: dict[str, str], *,
                 paths: Iterable[str] | None = None, jobs: int | None = None, use_cache: bool = True,
                 include_generated: bool = False, on_progress: ProgressCallback | None = None,

@@ -15,10 +15,12 @@ import time
 from pathlib import Path
 
 from mission_control.codemods.base import GENERATED_MARKER, CodemodError
-from mission_control.codemods.engine import Eta, file_result, python_files
+from mission_control.codemods.engine import Eta, file_result
+from mission_control.util.files import python_files
+from mission_control.codemods.registry import builtin_infos
 from mission_control.codemods.model import FAILED, SKIPPED, ArgSpec, CodemodInfo, CodemodRun, FileResult
 from mission_control.codemods.resolve import module_and_package
-from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 CONFIG_NAME = ".libcst.codemod.yaml"
 HELPER = Path(__file__).with_name("_external_helper.py")
@@ -124,3 +126,16 @@ def _result(data: dict, text: str) -> FileResult:
     reason = data.get("reason", "")
     return FileResult(data["path"], status, old_text=text, reason=f"{data['path']}: {reason}"
                       if status == FAILED else reason, line=data.get("line"))
+
+
+def list_codemods(repo: str | Path | None = None, python: str | None = None) -> tuple[list[CodemodInfo], list[str]]:
+    """Every codemod the user can run in ``repo``, and problems met discovering the repo's own.
+
+    The repository's codemods come from the modules its ``.libcst.codemod.yaml`` names,
+    imported by the project's interpreter in a subprocess (see :mod:`.external`).
+    """
+    infos = builtin_infos()
+    if repo is None:
+        return infos, []
+    found, problems = discover(Path(repo), python)
+    return infos + found, problems

@@ -25,17 +25,3 @@ def builtin(name: str) -> BuiltinCodemod:
 def builtin_infos() -> list[CodemodInfo]:
     """Name, description and arguments of every built-in codemod."""
     return [CodemodInfo(c.name, c.description, c.args) for c in BUILTINS.values()]
-
-
-def list_codemods(repo: str | Path | None = None, python: str | None = None) -> tuple[list[CodemodInfo], list[str]]:
-    """Every codemod the user can run in ``repo``, and problems met discovering the repo's own.
-
-    The repository's codemods come from the modules its ``.libcst.codemod.yaml`` names,
-    imported by the project's interpreter in a subprocess (see :mod:`.external`).
-    """
-    infos = builtin_infos()
-    if repo is None:
-        return infos, []
-    from mission_control.codemods.external import discover
-    found, problems = discover(Path(repo), python)
-    return infos + found, problems

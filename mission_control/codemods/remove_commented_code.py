@@ -21,7 +21,7 @@ from libcst.codemod import Codemod
 
 from mission_control.codemods.base import FileFailed, Source, context_for, run_libcst
 from mission_control.codemods.model import ArgSpec
-from mission_control import pyast
+from mission_control.util import pyast
 
 _PRAGMA = re.compile(r"^#\s*(noqa|type:|pragma|fmt:|pylint:|mypy:|isort:|nosec|pyright:|ruff:|-\*-|!)")
 _PROSE_START = re.compile(r"^#\s*(TODO|FIXME|XXX|NOTE|HACK)\b", re.IGNORECASE)

@@ -22,7 +22,8 @@ from libcst.metadata import PositionProvider
 from mission_control.codemods.base import Source, context_for, run_libcst
 from mission_control.codemods.model import ArgSpec
 from mission_control.codemods.resolve import absolute_module, module_and_package
-from mission_control import pyast
+from mission_control.util.files import python_files
+from mission_control.util import pyast
 
 
 class RemoveUnusedImports:
@@ -34,7 +35,6 @@ class RemoveUnusedImports:
 
     def prepare(self, repo: Any, args: dict[str, str]) -> dict[str, Any]:
         """Map each module to the names other modules import from it."""
-        from mission_control.codemods.engine import python_files
         imported: dict[str, set[str]] = {}
         for rel in python_files(Path(repo)):
             try:

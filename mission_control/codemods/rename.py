@@ -25,7 +25,7 @@ from mission_control.codemods.base import (
 )
 from mission_control.codemods.model import ArgSpec
 from mission_control.codemods.resolve import absolute_module, find_reference, has_words
-from mission_control import pyast
+from mission_control.util import pyast
 
 
 class Rename:

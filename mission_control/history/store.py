@@ -26,7 +26,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from mission_control import appdirs
+from mission_control.util import appdirs
 
 SCHEMA_VERSION = 1
 TOTAL_KEYS = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")

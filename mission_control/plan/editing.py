@@ -20,7 +20,7 @@ from mission_control.plan.markdown import Structure, parse_structure, update_str
 from mission_control.plan.model import TAG_NAMES, ChecklistItem, Plan, Task
 from mission_control.plan.gantt import GanttChart, _Resolver, default_today, parse_gantt
 # ``schedule`` needs ``plan``'s model; binding the package (not its names) lets either be imported first.
-from mission_control import schedule as _schedule
+from mission_control.plan import schedule as _schedule
 
 
 @dataclass(frozen=True)
@@ -279,7 +279,7 @@ class PlanFile:
             resolver.compile(task)
             if task.key not in downstream or task.start is None:
                 continue
-            needs = [_schedule.analysis.required_start(d, resolver.by_key[d.from_key]) for d in incoming.get(task.key, ())
+            needs = [_schedule.required_start(d, resolver.by_key[d.from_key]) for d in incoming.get(task.key, ())
                      if d.from_key in resolver.by_key and resolver.by_key[d.from_key].resolved]
             need = max((n for n in needs if n is not None), default=None)
             if need is None or need <= task.start:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from mission_control.plan.model import Plan
-from mission_control.schedule import ScheduleAnalysis, analyse
+from mission_control.plan.schedule import ScheduleAnalysis, analyse
 
 
 def iso(value: datetime | None) -> str | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mission_control.config import ProjectConfig, load_config
-from mission_control.repo.git import Git, RepoError, open_repo
+from mission_control.util.git import Git, RepoError, open_repo
 
 BASELINE_REF = "refs/mission-control/baseline"
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from mission_control.config import ProjectConfig, load_config
-from mission_control.repo.git import RepoError
+from mission_control.util.git import RepoError
 
 _GLOB_CHARS = "*?["
 
@@ -111,22 +111,15 @@ def plan_component_names(repo: Path, config: ProjectConfig) -> tuple[list[str], 
     The only place this package reads the plan, so plan-engine changes stay here.
     """
     from mission_control.plan import PlanError, load_plan
+    from mission_control.plan.discover import find_plan
 
-    path = config.plan or _find_plan(repo)
+    path = config.plan or find_plan(repo)
     if path is None:
         return [], "no plan found"
     try:
         return list(load_plan(path).plan.components), None
     except PlanError as exc:
         return [], str(exc)
-
-
-def _find_plan(repo: Path) -> Path | None:
-    try:
-        from mission_control.project import find_plan
-    except ImportError:
-        return None
-    return find_plan(repo)
 
 
 def glob_to_regex(pattern: str, component: str = "") -> str:

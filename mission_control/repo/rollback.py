@@ -33,17 +33,17 @@ from pathlib import Path
 from typing import Any
 
 from mission_control.config import CONFIG_FILE, ConfigError, ProjectConfig, load_config
-from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 from mission_control.repo.baseline import Baseline, resolve_baseline
 from mission_control.repo.components import Component, Components, UnknownComponent, check_symlinks, load_components
-from mission_control.repo.git import GITLINK_MODE, Git, RepoError, TreeEntry, open_repo
+from mission_control.util.git import GITLINK_MODE, Git, RepoError, TreeEntry, open_repo
 from mission_control.repo.snapshots import (
-    RestoreResult, Snapshot, create_snapshot, find_snapshot, list_snapshots, restore_snapshot,
+    FULL, RestoreResult, Snapshot, create_snapshot, find_snapshot, last_rollbacks, list_snapshots, restore_snapshot,
+    undoable_rollbacks,
 )
 from mission_control.repo.status import FileChange, changes_since
 from mission_control.repo.worktree import FileState, State, apply_state, preflight, read_state
 
-FULL = "*"
 _IN_PROGRESS = (
     ("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"), ("rebase-apply", "a rebase or am"),
     ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert"),
@@ -181,21 +181,6 @@ def undo_rollback(repo: Path | str | Git, which: Snapshot | str | None = None, *
                                   "(name one: `mission-control snapshots`)")
         which = pending[0]
     return restore_snapshot(git, which, on_progress=on_progress, cancel=cancel)
-
-
-def undoable_rollbacks(repo: Path | str | Git) -> list[Snapshot]:
-    """Rollback snapshots not yet undone (no later undo restored them), newest first."""
-    snapshots = list_snapshots(repo)
-    undone = {s.info.get("restores") for s in snapshots if s.info.get("kind") == "undo-backup"}
-    return [s for s in snapshots if s.info.get("kind") == "rollback" and s.id not in undone]
-
-
-def last_rollbacks(repo: Path | str | Git) -> dict[str, str]:
-    """Component name (``*`` for full rollbacks) -> id of its latest rollback not yet undone."""
-    latest: dict[str, str] = {}
-    for snap in undoable_rollbacks(repo):
-        latest.setdefault(snap.info.get("component", FULL), snap.id)
-    return latest
 
 
 def check_ready(git: Git) -> None:

@@ -27,8 +27,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
-from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
-from mission_control.repo.git import Git, RepoError, TreeEntry, open_repo
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.util.git import Git, RepoError, TreeEntry, open_repo
 from mission_control.repo.worktree import FileState, apply_state, expand_paths, normalize_path, read_state
 
 SNAPSHOT_PREFIX = "refs/mission-control/snapshots/"
@@ -245,3 +245,22 @@ def _load_contents(git: Git, snap: Snapshot) -> tuple[dict, dict[str, TreeEntry]
     files = {p[len("files/"):]: e for p, e in tree.items() if p.startswith("files/")}
     index = {p[len("index/"):]: e for p, e in tree.items() if p.startswith("index/")}
     return meta, files, index
+
+
+# The rollback flow's records among the snapshots (status and rollback both read them).
+FULL = "*"  # the component name of a full rollback
+
+
+def undoable_rollbacks(repo: Path | str | Git) -> list[Snapshot]:
+    """Rollback snapshots not yet undone (no later undo restored them), newest first."""
+    snapshots = list_snapshots(repo)
+    undone = {s.info.get("restores") for s in snapshots if s.info.get("kind") == "undo-backup"}
+    return [s for s in snapshots if s.info.get("kind") == "rollback" and s.id not in undone]
+
+
+def last_rollbacks(repo: Path | str | Git) -> dict[str, str]:
+    """Component name (``*`` for full rollbacks) -> id of its latest rollback not yet undone."""
+    latest: dict[str, str] = {}
+    for snap in undoable_rollbacks(repo):
+        latest.setdefault(snap.info.get("component", FULL), snap.id)
+    return latest

@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from mission_control.config import ProjectConfig, load_config
-from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 from mission_control.repo.baseline import Baseline, resolve_baseline
 from mission_control.repo.components import Components, load_components
-from mission_control.repo.git import Git, RepoError, open_repo
+from mission_control.util.git import Git, RepoError, open_repo
+from mission_control.repo.snapshots import last_rollbacks
 
 _CHANGE = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}
 
@@ -160,8 +161,6 @@ def repo_status(repo: Path | str | Git, *, config: ProjectConfig | None = None,
         NotARepository: ``repo`` is not a git working tree.
         ConfigError: the configuration is invalid.
     """
-    from mission_control.repo.rollback import last_rollbacks
-
     git = repo if isinstance(repo, Git) else open_repo(repo)
     report = on_progress or no_progress
     config = load_config(git.root) if config is None else config

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Iterable
 
-from mission_control.fsutil import atomic_write_bytes
-from mission_control.repo.git import SYMLINK_MODE, Git, RepoError, TreeEntry
+from mission_control.util.fsutil import atomic_write_bytes
+from mission_control.util.git import SYMLINK_MODE, Git, RepoError, TreeEntry
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 "Tests passing 100%" reads the latest test run, "All SSOT violations resolved" and "Zero
 broken imports" the latest audit recorded in the history, "Legacy code removed" the files
 whose path still says ``legacy``, "Rollback scripts tested" the ledger's runs of the rollback
-block. Phrases come from :func:`mission_control.metrics.recognise` plus these few; anything
+block. Phrases come from :func:`mission_control.audit.metrics.recognise` plus these few; anything
 else has no evidence (a person's judgement). Evidence never blocks a sign-off: the UI warns.
 """
 
@@ -60,7 +60,7 @@ def metric_for(text: str) -> tuple[str, str, float] | None:
         return ("rollback_run", "==", 1.0)
     if re.fullmatch(r"no (critical )?failures|no critical failures", norm):
         return ("tests.failed", "<=", 0.0)
-    from mission_control.metrics import recognise
+    from mission_control.audit.metrics import recognise
 
     spec = recognise(text)
     if spec is None or spec.target is None:

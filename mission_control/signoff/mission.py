@@ -15,7 +15,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from mission_control.fsutil import atomic_write_text
+from mission_control.util.fsutil import atomic_write_text
 from mission_control.signoff.ledger import LEDGER_DIR, utc_now
 
 MISSION_FILE = "mission.json"
@@ -63,7 +63,7 @@ def start_mission(repo: str | Path, now: datetime | None = None, force: bool = F
         MissionError: already started (without ``force``), or the baseline cannot be recorded.
     """
     from mission_control.repo.baseline import start_mission as record_baseline
-    from mission_control.repo.git import RepoError
+    from mission_control.util.git import RepoError
     from mission_control.signoff.actions import git_identity
 
     existing = read_mission(repo) if not force else None

@@ -21,7 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 STATES = ("planned", "active", "done", "late", "blocked")
 MARKERS = {"planned": None, "active": "▶ active", "done": "✓ done", "late": "⚠ late", "blocked": "✗ blocked"}

@@ -16,10 +16,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
-from mission_control import pyast
+from mission_control.util.files import python_files
+from mission_control.util import pyast
 
-SKIP_DIRS = {".git", ".hg", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".nox", "build", "dist",
-             ".mypy_cache", ".pytest_cache", ".mission-control", "site-packages"}
 TEST_PATTERNS = ("test_*.py", "*_test.py")
 
 
@@ -47,18 +46,6 @@ def is_test_file(rel: str) -> bool:
     """Whether pytest's default patterns would collect ``rel`` as a test module."""
     name = rel.rsplit("/", 1)[-1]
     return any(fnmatch.fnmatch(name, pattern) for pattern in TEST_PATTERNS)
-
-
-def python_files(repo: Path) -> list[str]:
-    """Every ``.py`` file of the repo as a relative POSIX path, skipping venvs and caches."""
-    found = []
-    for root, dirs, names in os.walk(repo):
-        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not d.endswith(".egg-info")]
-        rel_root = Path(root).relative_to(repo).as_posix()
-        for name in names:
-            if name.endswith(".py"):
-                found.append(name if rel_root == "." else f"{rel_root}/{name}")
-    return sorted(found)
 
 
 def _module_names(rel: str) -> list[str]:

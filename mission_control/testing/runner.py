@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from mission_control.progress import CancelToken, Progress, ProgressCallback
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback
 from mission_control.testing.interpreter import Interpreter, InterpreterError, find_interpreter
 from mission_control.testing.results import (
     OUTCOMES,

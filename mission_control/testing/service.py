@@ -12,7 +12,7 @@ from pathlib import Path
 
 from mission_control.config import ConfigError, ProjectConfig, load_config
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
-from mission_control.progress import CancelToken, ProgressCallback
+from mission_control.util.progress import CancelToken, ProgressCallback
 from mission_control.testing.interpreter import InterpreterError, find_interpreter
 from mission_control.testing.results import EventCallback, TestRunResult
 from mission_control.testing.runner import EXIT_UNAVAILABLE, run_tests

@@ -18,9 +18,9 @@ def create_window(repo: str | Path | None, plan: str | Path | None = None):
     """Build and show the main window for ``repo`` (and ``plan``); a QApplication must exist.
 
     Raises:
-        mission_control.project.ProjectError: the repository or plan cannot be opened.
+        mission_control.services.project.ProjectError: the repository or plan cannot be opened.
     """
-    from mission_control.project import Project
+    from mission_control.services.project import Project
     from mission_control.ui.main_window import MainWindow
 
     window = MainWindow(Project.open(repo, plan))

@@ -1,7 +1,7 @@
 """Start the desktop app: ``mission-control [REPO] [--plan PLAN] | --demo [--reset]``.
 
 Sets up what a finished desktop app needs before the first window: the app's name, desktop id
-and icon, logging to the user log folder (:mod:`mission_control.logsetup`) and the crash dialog
+and icon, logging to the user log folder (:mod:`mission_control.util.logsetup`) and the crash dialog
 for unhandled exceptions (:mod:`mission_control.ui.crash`).
 """
 
@@ -51,9 +51,9 @@ def run_app(args: list[str]) -> int:
         return 2
     from PySide6 import QtCore, QtWidgets
 
-    from mission_control.logsetup import setup_logging
-    from mission_control.project import Project, ProjectError
-    from mission_control.settings import load_settings
+    from mission_control.util.logsetup import setup_logging
+    from mission_control.services.project import Project, ProjectError
+    from mission_control.services.settings import load_settings
     from mission_control.ui.crash import install_excepthook
     from mission_control.ui.main_window import MainWindow
 
@@ -68,7 +68,7 @@ def run_app(args: list[str]) -> int:
     app.crash_handler = install_excepthook(app)
     log.info("%s %s starting (Qt %s)", APP_NAME, __version__, QtCore.qVersion())
     project = None
-    from mission_control.demo import DemoError, create_demo
+    from mission_control.services.demo import DemoError, create_demo
 
     try:
         if ns.demo:

@@ -23,7 +23,7 @@ from mission_control.codemods import (
     AppliedCodemod, ApplyResult, CodemodInfo, CodemodRun, FileResult, apply_run, builtin_infos, codemod_history,
     list_codemods, qualified_names, run_codemod, undo_codemod,
 )
-from mission_control.progress import Progress
+from mission_control.util.progress import Progress
 from mission_control.ui import dialogs
 from mission_control.ui.workers import run_in_thread
 

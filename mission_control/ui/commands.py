@@ -8,7 +8,7 @@ from typing import Callable
 from PySide6 import QtGui
 
 from mission_control.plan import LineEdit, PlanError
-from mission_control.project import Project
+from mission_control.services.project import Project
 
 NUDGE_ID = 1001
 

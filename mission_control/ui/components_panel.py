@@ -20,14 +20,14 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control.config import ConfigError
-from mission_control.progress import Progress
+from mission_control.util.progress import Progress
 from mission_control.repo.baseline import start_mission
-from mission_control.repo.git import RepoError
+from mission_control.util.git import RepoError
 from mission_control.repo.rollback import RollbackPlan, RollbackResult, plan_rollback, rollback, undo_rollback
 from mission_control.repo.snapshots import RestoreResult
 from mission_control.repo.status import ComponentStatus, RepoStatus, repo_status
 from mission_control.ui import dialogs
-from mission_control.ui.components_config import ComponentConfigError, add_component_paths
+from mission_control.services.components_config import ComponentConfigError, add_component_paths
 from mission_control.ui.components_dialogs import AddPathsDialog, RollbackConfirmDialog
 from mission_control.ui.workers import run_in_thread
 

@@ -20,7 +20,8 @@ from types import TracebackType
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control import APP_NAME, __version__, logsetup
+from mission_control import APP_NAME, __version__
+from mission_control.util import logsetup
 from mission_control.ui import dialogs
 
 log = logging.getLogger("mission_control.crash")

@@ -1,7 +1,7 @@
 """The Dashboard dock (objectName ``dashboard``): success-metric gauges, trends and critical alerts.
 
 Fed live: when a project opens and whenever the watcher reports changed files, a
-:class:`~mission_control.ui.dashboard_data.DashboardSource` audits the repository in a worker
+:class:`~mission_control.services.dashboard.DashboardSource` audits the repository in a worker
 thread (only the changed files after the first run), records the audit in the project's
 history and returns a snapshot that this dock draws: gauges (baseline → now → target, met or
 not; manual metrics listed to sign off), pyqtgraph plots over time with the plan's checkpoints
@@ -19,8 +19,8 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control.history import history_path
-from mission_control.metrics import MetricStatus
-from mission_control.ui.dashboard_data import DashboardSource, Series, Snapshot
+from mission_control.audit.metrics import MetricStatus
+from mission_control.services.dashboard import DashboardSource, Series, Snapshot
 from mission_control.ui.workers import run_in_thread
 
 log = logging.getLogger(__name__)

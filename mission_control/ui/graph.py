@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.graphlayout import layered_layout
+from mission_control.schedule.layout import layered_layout
 from mission_control.plan import START_TO_START, Plan
 from mission_control.schedule import ScheduleAnalysis
 from mission_control.ui.gantt import COLORS, palette_is_dark, use_dark_colours

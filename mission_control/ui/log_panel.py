@@ -1,6 +1,6 @@
 """The Log dock (objectName ``logPanel``): the running app's log, live, with a level filter.
 
-It reads :func:`mission_control.logsetup.ring_buffer` — the records logged before the dock was
+It reads :func:`mission_control.util.logsetup.ring_buffer` — the records logged before the dock was
 built, then each new one as it arrives. Records can come from any thread; a small bridge re-emits
 them as a queued Qt signal so the view only changes on the GUI thread. Bursts are batched: new
 records are appended at most every 100 ms.
@@ -14,7 +14,7 @@ from html import escape
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control import logsetup
+from mission_control.util import logsetup
 
 FILTER_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MAX_LINES = 5000

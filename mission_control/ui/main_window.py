@@ -1,7 +1,7 @@
 """The main window (objectName ``mainWindow``): Gantt, dependency graph, task details, docks.
 
 The window owns the undo stack and turns what the views report (a finished drag, a click) into
-calls on the :class:`~mission_control.project.Project`; after each change every view redraws
+calls on the :class:`~mission_control.services.project.Project`; after each change every view redraws
 from the project's one plan, so they never disagree.
 """
 
@@ -15,8 +15,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control import APP_NAME, __version__
 from mission_control.plan import PlanChangedOnDisk, PlanError
-from mission_control.project import Project
-from mission_control.settings import Settings, load_settings, save_settings
+from mission_control.services.project import Project
+from mission_control.services.settings import Settings, load_settings, save_settings
 from mission_control.ui import dialogs
 from mission_control.ui.commands import RescheduleCommand
 from mission_control.ui.details import TaskDetails
@@ -451,7 +451,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def open_project(self, repo: str | Path | None, plan: str | Path | None = None) -> bool:
         """Open another project in this window (asking first about unsaved edits)."""
-        from mission_control.project import ProjectError
+        from mission_control.services.project import ProjectError
 
         if not self.maybe_save():
             return False
@@ -474,7 +474,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_project(None, path)
 
     def open_demo(self) -> None:
-        from mission_control.demo import DemoError, create_demo
+        from mission_control.services.demo import DemoError, create_demo
 
         try:
             path = create_demo()

@@ -1,7 +1,7 @@
 """Edit › Preferences… (Ctrl+,): per-user settings, applied live (objectName ``preferencesDialog``).
 
 The dialog edits a copy of ``window.settings``; OK or Apply writes the values back into that same
-object (other docks keep reading it), saves it through :mod:`mission_control.settings` and applies
+object (other docks keep reading it), saves it through :mod:`mission_control.services.settings` and applies
 what the window owns: the Gantt's snap step, the Cascade action, the Qt palette (theme) and the
 log level. ``Preferences.changed`` tells docks that read the rest (the Tests dock: ``python``,
 ``test_schedule_minutes``, ``run_tests_on_change``).
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control import logsetup
-from mission_control.settings import LOG_LEVELS, THEMES, Settings, save_settings
+from mission_control.util import logsetup
+from mission_control.services.settings import LOG_LEVELS, THEMES, Settings, save_settings
 
 log = logging.getLogger(__name__)
 SNAP_CHOICES = (1, 5, 10, 15, 30, 60, 120, 240, 480, 1440)

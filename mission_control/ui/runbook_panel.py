@@ -12,7 +12,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.runbook import RunbookBlock, RunResult, record_run, run_block, runbook_blocks
+from mission_control.signoff.runbook import RunbookBlock, RunResult, record_run, run_block, runbook_blocks
 from mission_control.ui import dialogs
 from mission_control.ui.workers import run_in_thread
 
@@ -26,7 +26,7 @@ class RunbookPanel(QtWidgets.QWidget):
     """The runbook dock's widget (objectName ``runbookPanel``).
 
     Signals:
-        run_finished(object): a run ended (its :class:`~mission_control.runbook.RunResult`), already recorded.
+        run_finished(object): a run ended (its :class:`~mission_control.signoff.runbook.RunResult`), already recorded.
     """
 
     run_finished = QtCore.Signal(object)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtWidgets
 
 from mission_control import APP_NAME
-from mission_control.settings import RecentProject
+from mission_control.services.settings import RecentProject
 
 
 class WelcomeScreen(QtWidgets.QWidget):

@@ -20,7 +20,7 @@ from typing import Any, Callable
 import shiboken6
 from PySide6 import QtCore
 
-from mission_control.progress import CancelToken, Cancelled, Progress
+from mission_control.util.progress import CancelToken, Cancelled, Progress
 
 log = logging.getLogger(__name__)
 Work = Callable[[Callable[[Progress], None], Callable[[Any], None], CancelToken], Any]
@@ -30,7 +30,7 @@ class Worker(QtCore.QObject):
     """Runs one call in its thread.
 
     Signals:
-        progressed(object): a :class:`~mission_control.progress.Progress`.
+        progressed(object): a :class:`~mission_control.util.progress.Progress`.
         evented(object): an item the call streamed (a test result, a file done...).
         succeeded(object): the call's return value.
         failed(str): why it failed (``"cancelled"`` when cancelled).

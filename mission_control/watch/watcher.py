@@ -8,7 +8,7 @@ callback **from that thread**. A Qt face must hop to the GUI thread itself (emit
 of a QObject living there); the core never imports Qt.
 
 Ignored always: ``.git``, virtual environments (any folder with ``pyvenv.cfg``), caches and
-build folders (:data:`mission_control.audit.files.IGNORED_DIRS`), ``*.pyc``, editor swap files.
+build folders (:data:`mission_control.util.files.IGNORED_DIRS`), ``*.pyc``, editor swap files.
 When the native observer cannot start (inotify watch or instance limit), the watcher falls
 back to polling, skipping ignored folders, and says why in :attr:`RepoWatcher.notice`.
 The repository vanishing or the plan file being deleted is reported in a change set.
@@ -31,7 +31,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserverVFS
 
-from mission_control.audit.files import is_ignored_part, is_venv
+from mission_control.util.files import is_ignored_part, is_venv
 from mission_control.watch.changes import ChangeSet, Coalescer
 
 # watchdog's inotify re-adds a watch when a folder it already watches is re-created (git's

@@ -12,8 +12,8 @@ from conftest import git
 from mission_control.audit import AuditError, audit
 from mission_control.config import ProjectConfig, load_config
 from mission_control.history import TestRunRecord, open_history
-from mission_control.metrics import Checkpoint
-from mission_control.ui.dashboard_data import (
+from mission_control.audit.metrics import Checkpoint
+from mission_control.services.dashboard import (
     DashboardSource,
     broken_import_alerts,
     checkpoint_times,

@@ -20,8 +20,8 @@ from typing import Iterable, Mapping, Sequence
 from mission_control.audit import AuditError, Auditor, AuditResult
 from mission_control.config import ConfigError, ProjectConfig
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
-from mission_control.metrics import Checkpoint, MetricStatus, evaluate, load_overrides, parse_plan_metrics
-from mission_control.progress import CancelToken, ProgressCallback
+from mission_control.audit.metrics import Checkpoint, MetricStatus, evaluate, load_overrides, parse_plan_metrics
+from mission_control.util.progress import CancelToken, ProgressCallback
 
 MISSION_FILE = Path(".mission-control") / "mission.json"
 _START_KEYS = ("started", "start", "started_at", "mission_start", "start_time", "when")

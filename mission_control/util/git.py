@@ -84,6 +84,23 @@ def open_repo(path: str | os.PathLike[str]) -> "Git":
     return Git(Path(top))
 
 
+def files_in(folder: Path) -> list[str] | None:
+    """Git's view of ``folder``'s files (tracked plus untracked-not-ignored, relative to it), or None.
+
+    None when ``folder`` is not inside a git working tree or git is missing; the caller then walks
+    the folder itself. Works for a subfolder of a repository too (paths stay relative to ``folder``).
+    """
+    if shutil.which("git") is None:
+        return None
+    proc = subprocess.run(
+        ["git", "-c", "core.quotepath=off", "ls-files", "-z", "-c", "-o", "--exclude-standard"],
+        cwd=folder, env=clean_env(), capture_output=True,
+    )
+    if proc.returncode != 0:
+        return None
+    return sorted(set(_split_z(proc.stdout)))
+
+
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     """The process environment without variables that redirect git, plus ``extra``."""
     env = {k: v for k, v in os.environ.items() if k not in _DROPPED_ENV}

@@ -10,8 +10,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from mission_control import appdirs
-from mission_control.fsutil import atomic_write_text
+from mission_control.util import appdirs
+from mission_control.util.fsutil import atomic_write_text
 
 SCHEMA_VERSION = 1
 MAX_RECENT = 10

@@ -16,9 +16,9 @@ import tomllib
 from pathlib import Path
 
 from mission_control.config import CONFIG_FILE, ConfigError, load_config
-from mission_control.fsutil import atomic_write_text
+from mission_control.util.fsutil import atomic_write_text
 from mission_control.repo.components import glob_to_regex
-from mission_control.repo.git import RepoError
+from mission_control.util.git import RepoError
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 

@@ -11,7 +11,7 @@ import pytest
 from mission_control.config import load_config
 from mission_control.repo.baseline import Baseline
 from mission_control.repo.status import ComponentStatus, FileChange, RepoStatus
-from mission_control.ui.components_config import ComponentConfigError, add_component_paths
+from mission_control.services.components_config import ComponentConfigError, add_component_paths
 from mission_control.ui.components_panel import task_markers
 
 

@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 
-from mission_control import appdirs
+from mission_control.util import appdirs
 
 LOG_FILE_NAME = "mission-control.log"
 FILE_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from mission_control.progress import CancelToken, Progress, ProgressCallback, no_progress
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 SHELL_LANGS = ("bash", "sh", "shell", "zsh", "console", "shell-session")
 TAIL_LINES = 40

@@ -7,17 +7,15 @@ It is Qt-free and holds the only copy of the loaded plan, so every view shows th
 from __future__ import annotations
 
 import copy
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from mission_control.config import ConfigError, ProjectConfig, load_config
 from mission_control.plan import EditResult, LineEdit, Plan, PlanError, PlanFile
+from mission_control.plan.discover import find_plan
 from mission_control.schedule import ScheduleAnalysis, analyse
 
-_SKIP_DIRS = {".git", ".hg", ".venv", "venv", "env", "node_modules", "__pycache__", ".tox", ".mypy_cache", "build", "dist"}
-_PLAN_SEARCH_DEPTH = 3
 
 
 class ProjectError(Exception):
@@ -117,27 +115,6 @@ class Project:
 
     def reload(self) -> None:
         self.plan_file.reload()
-
-
-def find_plan(repo: Path) -> Path | None:
-    """The repo's plan: a Markdown file with a mermaid gantt block, preferring shallow paths and docs/."""
-    found: list[Path] = []
-    for root, dirs, files in os.walk(repo):
-        depth = len(Path(root).relative_to(repo).parts)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".")) if depth < _PLAN_SEARCH_DEPTH else []
-        for name in sorted(files):
-            if name.lower().endswith((".md", ".markdown")):
-                path = Path(root) / name
-                try:
-                    text = path.read_text(encoding="utf-8", errors="replace")
-                except OSError:
-                    continue
-                if "```mermaid" in text and "gantt" in text:
-                    found.append(path)
-    if not found:
-        return None
-    found.sort(key=lambda p: (len(p.relative_to(repo).parts) - (1 if "docs" in p.parts else 0), str(p)))
-    return found[0]
 
 
 def _enclosing_repo(path: Path) -> Path | None:

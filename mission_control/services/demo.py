@@ -25,8 +25,9 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from mission_control import __version__, appdirs
-from mission_control.fsutil import atomic_write_text
+from mission_control import __version__
+from mission_control.util import appdirs
+from mission_control.util.fsutil import atomic_write_text
 
 DEMO_DIRNAME = "demo-mission"
 BASELINE_TAG = "pre-ssot"
@@ -34,7 +35,7 @@ PLAN_PATH = "docs/ssot-refactor-plan.md"
 MARKER_NAME = "mission-control-demo.json"
 DEMO_FORMAT = 1
 
-_RESOURCES = Path(__file__).resolve().parent / "resources"
+_RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 SOURCE_DIR = _RESOURCES / "demo"
 SAMPLE_PLAN = _RESOURCES / "plans" / "ssot-refactor-plan.md"
 
