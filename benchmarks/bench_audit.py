@@ -28,9 +28,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from mission_control.audit import Auditor  # noqa: E402
-from mission_control.audit.files import list_python_files  # noqa: E402
-from mission_control.watch import RepoWatcher  # noqa: E402
+import contextlib
+
+from mission_control.audit import Auditor
+from mission_control.audit.files import list_python_files
+from mission_control.watch import RepoWatcher
 
 DATA = Path(__file__).resolve().parent / ".data"
 
@@ -58,10 +60,8 @@ def timed(func):
 def bare_parse(root: Path, files: list[str]) -> float:
     def work():
         for rel in files:
-            try:
+            with contextlib.suppress(SyntaxError):
                 ast.parse((root / rel).read_bytes())
-            except SyntaxError:
-                pass
 
     return timed(work)[0]
 
@@ -141,9 +141,11 @@ def main() -> None:
     bare = bare_parse(root, files)
     print(f"bare ast.parse, 1 process:        {bare:6.2f} s")
     cold, result = timed(lambda: Auditor(root).run())
-    print(f"cold audit ({os.cpu_count()} jobs):            {cold:6.2f} s  = {cold / bare:.2f}x bare"
-          f"   ({result.parsed} parsed, {len(result.duplicates)} duplicates,"
-          f" {len(result.broken_imports)} broken imports, {len(result.parse_errors)} parse errors)")
+    print(
+        f"cold audit ({os.cpu_count()} jobs):            {cold:6.2f} s  = {cold / bare:.2f}x bare"
+        f"   ({result.parsed} parsed, {len(result.duplicates)} duplicates,"
+        f" {len(result.broken_imports)} broken imports, {len(result.parse_errors)} parse errors)"
+    )
     warm, result = timed(lambda: Auditor(root).run())
     print(f"warm audit (new Auditor, disk):   {warm:6.2f} s   ({result.read} files read)")
     auditor = Auditor(root)

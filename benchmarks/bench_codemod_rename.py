@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mission_control.codemods import run_codemod  # noqa: E402
-from mission_control.codemods.engine import python_files  # noqa: E402
+from mission_control.codemods import run_codemod
+from mission_control.codemods.engine import python_files
 
 DATA = ROOT / "benchmarks" / ".data"
 SCENARIOS = {
@@ -50,8 +50,21 @@ def django_sdist() -> Path:
     found = sorted(DATA.glob("[dD]jango-5.2.*.tar.gz"))
     if not found:
         DATA.mkdir(parents=True, exist_ok=True)
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-                        "django==5.2.*", "-d", str(DATA)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                "django==5.2.*",
+                "-d",
+                str(DATA),
+            ],
+            check=True,
+        )
         found = sorted(DATA.glob("[dD]jango-5.2.*.tar.gz"))
     return found[-1]
 
@@ -70,9 +83,24 @@ def selected(root: Path, part: str | None) -> list[str]:
 def run_cli(root: Path, old: str, new: str, files: list[str], jobs: int) -> float:
     started = time.monotonic()
     targets = files if len(files) < 500 else ["."]
-    done = subprocess.run([sys.executable, "-m", "libcst.tool", "codemod", "rename.RenameCommand",
-                           "-j", str(jobs), "--no-format", f"--old_name={old}", f"--new_name={new}", *targets],
-                          cwd=root, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "libcst.tool",
+            "codemod",
+            "rename.RenameCommand",
+            "-j",
+            str(jobs),
+            "--no-format",
+            f"--old_name={old}",
+            f"--new_name={new}",
+            *targets,
+        ],
+        cwd=root,
+        capture_output=True,
+        text=True,
+    )
     seconds = time.monotonic() - started
     print("libcst CLI:", (done.stderr.strip().splitlines() or ["?"])[-4:], file=sys.stderr)
     return seconds
@@ -120,22 +148,28 @@ def main() -> int:
         run = run_codemod(original, "rename", {"old_name": old, "new_name": new}, paths=files, jobs=ns.jobs)
         engine = time.monotonic() - started
         started = time.monotonic()
-        cached = run_codemod(original, "rename", {"old_name": old, "new_name": new}, paths=files, jobs=ns.jobs)
+        run_codemod(original, "rename", {"old_name": old, "new_name": new}, paths=files, jobs=ns.jobs)
         cached_seconds = time.monotonic() - started
         cli = run_cli(cli_root, old, new, files, ns.jobs)
         result = compare(original, cli_root, run, files, new)
     touched = len(result["identical"]) + len(result["quirk"]) + len(result["mismatch"])
     print(f"Django {tarball.name}: {len(files)} files, rename {old} -> {new}, {ns.jobs} processes each")
     print(f"files libcst's CLI changed: {touched} ({100 * touched / len(files):.1f} %)")
-    print(f"engine: {len(run.changed)} changed, {run.prefiltered} ruled out without libcst, "
-          f"{len(run.failed)} failed ({', '.join(f.path for f in run.failed)}), {run.jobs} jobs")
+    print(
+        f"engine: {len(run.changed)} changed, {run.prefiltered} ruled out without libcst, "
+        f"{len(run.failed)} failed ({', '.join(f.path for f in run.failed)}), {run.jobs} jobs"
+    )
     print(f"identical results: {len(result['identical'])} files byte for byte")
-    print(f"RenameCommand quirk (only an unused '{new.rpartition('.')[0]} import' added; engine leaves the "
-          f"file alone): {len(result['quirk'])}")
+    print(
+        f"RenameCommand quirk (only an unused '{new.rpartition('.')[0]} import' added; engine leaves the "
+        f"file alone): {len(result['quirk'])}"
+    )
     print(f"engine renamed what RenameCommand cannot (relative/string/nested imports): {result['engine_more']}")
     print(f"MISMATCHES: {result['mismatch']}")
-    print(f"libcst CLI {cli:.1f} s, engine {engine:.1f} s (cached re-run {cached_seconds:.2f} s): "
-          f"engine is {cli / engine:.1f}x faster")
+    print(
+        f"libcst CLI {cli:.1f} s, engine {engine:.1f} s (cached re-run {cached_seconds:.2f} s): "
+        f"engine is {cli / engine:.1f}x faster"
+    )
     return 1 if result["mismatch"] else 0
 
 

@@ -20,7 +20,15 @@ os.environ.setdefault("MISSION_CONTROL_NO_DIALOGS", "1")
 
 def generate_plan(tasks: int, sections: int = 20) -> str:
     """A plan with ``tasks`` tasks in ``sections`` teams, chained by ``after`` and a flowchart."""
-    lines = ["# Generated plan", "", "```mermaid", "gantt", "    title Generated", "    dateFormat YYYY-MM-DD HH:mm", "    axisFormat %m-%d"]
+    lines = [
+        "# Generated plan",
+        "",
+        "```mermaid",
+        "gantt",
+        "    title Generated",
+        "    dateFormat YYYY-MM-DD HH:mm",
+        "    axisFormat %m-%d",
+    ]
     per = tasks // sections
     for s in range(sections):
         lines.append(f"    section Team {s}")
@@ -75,13 +83,20 @@ def main() -> int:
             target.repaint()
             frames.append(time.perf_counter() - t0)
         t0 = time.perf_counter()
-        QTest.mouseRelease(target, QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier, start + QtCore.QPoint(120, 0))
+        QTest.mouseRelease(
+            target,
+            QtCore.Qt.MouseButton.LeftButton,
+            QtCore.Qt.KeyboardModifier.NoModifier,
+            start + QtCore.QPoint(120, 0),
+        )
         app.processEvents()
         commit = time.perf_counter() - t0
         window.close()
     print(f"tasks: {args.tasks}")
     print(f"first paint: {first_paint:.2f} s (target < 2 s)")
-    print(f"drag frame: median {statistics.median(frames) * 1000:.1f} ms, p95 {sorted(frames)[int(len(frames) * 0.95) - 1] * 1000:.1f} ms (target < 16 ms)")
+    print(
+        f"drag frame: median {statistics.median(frames) * 1000:.1f} ms, p95 {sorted(frames)[int(len(frames) * 0.95) - 1] * 1000:.1f} ms (target < 16 ms)"
+    )
     print(f"drop (reschedule + redraw): {commit * 1000:.0f} ms")
     return 0
 

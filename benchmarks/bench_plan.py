@@ -89,7 +89,9 @@ def main() -> None:
     print(f"analyse (CPM)        : {t_cpm * 1000:8.1f} ms  ({t_cpm / n * 1e6:6.1f} µs/task)")
     total = t_parse + t_cpm
     print(f"parse + CPM          : {total * 1000:8.1f} ms  ({total / n * 1e6:6.1f} µs/task)")
-    print(f"ratio (parse + CPM) / markdown-it: {total / t_md:.1f}x   aim: well under 1 s -> {'ok' if total < 1 else 'SLOW'}")
+    print(
+        f"ratio (parse + CPM) / markdown-it: {total / t_md:.1f}x   aim: well under 1 s -> {'ok' if total < 1 else 'SLOW'}"
+    )
     edits(text, args)
 
 
@@ -113,8 +115,12 @@ def edits(text: str, args) -> None:
 
     t_one = min(one_reschedule() for _ in range(args.repeat))
     t_cascade, result = cascade()
-    print(f"reschedule one task  : {t_one * 1000:8.1f} ms  (vs full parse: {t_one / parse_time(text, args.repeat):.2f}x)")
-    print(f"cascade              : {t_cascade * 1000:8.1f} ms  ({len(result.edits)} lines rewritten, {len(result.moves)} tasks moved)")
+    print(
+        f"reschedule one task  : {t_one * 1000:8.1f} ms  (vs full parse: {t_one / parse_time(text, args.repeat):.2f}x)"
+    )
+    print(
+        f"cascade              : {t_cascade * 1000:8.1f} ms  ({len(result.edits)} lines rewritten, {len(result.moves)} tasks moved)"
+    )
 
 
 def parse_time(text: str, repeat: int) -> float:

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from mission_control.testing import TestFinished, find_interpreter, run_tests  # noqa: E402
+from mission_control.testing import TestFinished, find_interpreter, run_tests
 
 DATA = ROOT / "benchmarks" / ".data"
 PACKAGE, VERSION = "boltons", "26.2.0"
@@ -37,8 +37,22 @@ def fetch_suite() -> Path:
     DATA.mkdir(parents=True, exist_ok=True)
     archive = DATA / f"{PACKAGE}-{VERSION}.tar.gz"
     if not archive.exists():
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:",
-                        f"{PACKAGE}=={VERSION}", "-d", str(DATA), "-q"], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--no-binary",
+                ":all:",
+                f"{PACKAGE}=={VERSION}",
+                "-d",
+                str(DATA),
+                "-q",
+            ],
+            check=True,
+        )
     with tarfile.open(archive) as tar:
         tar.extractall(DATA, filter="data")
     return folder
@@ -47,12 +61,16 @@ def fetch_suite() -> Path:
 def plain_run(suite: Path) -> tuple[float, dict[str, int]]:
     """Wall time of plain pytest and the counts of its summary line."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "pytest", "--color=no", *ARGS], cwd=suite,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "--color=no", *ARGS], cwd=suite, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - start
     last = proc.stdout.strip().splitlines()[-1]
-    counts = {("error" if w == "errors" else w): int(n) for n, w in re.findall(r"(\d+) (\w+)", last)
-              if w in ("passed", "failed", "skipped", "xfailed", "xpassed", "error", "errors")}
+    counts = {
+        ("error" if w == "errors" else w): int(n)
+        for n, w in re.findall(r"(\d+) (\w+)", last)
+        if w in ("passed", "failed", "skipped", "xfailed", "xpassed", "error", "errors")
+    }
     return elapsed, counts
 
 

@@ -49,11 +49,18 @@ def dry_run_codemod(app, window, timeout: float = 120.0) -> None:
     panel = window.panels.get("codemods_panel")
     if panel is None:
         return
-    duplicates = ", ".join(f"{m}.UserWebSocketEmitter" for m in (
-        "app.websocket_core.user_emitter", "app.websocket_core.unified_emitter",
-        "app.agents.agent_websocket_emitter", "app.services.agent_websocket_bridge"))
-    panel.set_args("consolidate", canonical="app.services.websocket_emitter.UserWebSocketEmitter",
-                   duplicates=duplicates)
+    duplicates = ", ".join(
+        f"{m}.UserWebSocketEmitter"
+        for m in (
+            "app.websocket_core.user_emitter",
+            "app.websocket_core.unified_emitter",
+            "app.agents.agent_websocket_emitter",
+            "app.services.agent_websocket_bridge",
+        )
+    )
+    panel.set_args(
+        "consolidate", canonical="app.services.websocket_emitter.UserWebSocketEmitter", duplicates=duplicates
+    )
     panel.task_choice.setCurrentIndex(panel.task_choice.findData("alpha2"))
     panel.start_run()
     deadline = time.monotonic() + timeout

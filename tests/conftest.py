@@ -49,9 +49,7 @@ def sample_plan_path() -> Path:
 
 def git(repo: Path, *args: str) -> str:
     """Run git in ``repo`` and return its stdout (raises on failure)."""
-    return subprocess.run(
-        ["git", *args], cwd=repo, check=True, capture_output=True, text=True
-    ).stdout
+    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture

@@ -14,9 +14,12 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "mission_control"
 #: Every package and module of the layers below the desktop face, found from the folder (none forgotten).
-CORE = sorted(f"mission_control.{p.stem}" for p in PACKAGE.iterdir()
-              if p.stem not in ("ui", "resources", "__init__", "__main__", "__pycache__")
-              and ((p.is_dir() and (p / "__init__.py").is_file()) or p.suffix == ".py"))
+CORE = sorted(
+    f"mission_control.{p.stem}"
+    for p in PACKAGE.iterdir()
+    if p.stem not in ("ui", "resources", "__init__", "__main__", "__pycache__")
+    and ((p.is_dir() and (p / "__init__.py").is_file()) or p.suffix == ".py")
+)
 
 
 def _layer_names() -> set[str]:
@@ -78,6 +81,7 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 def test_no_import_cycles(depth):
     """Neither two packages nor two modules import each other, directly or round about."""
     import grimp  # import-linter's own graph builder, installed with it
+
     graph = grimp.build_graph("mission_control")
     modules = {m for m in graph.modules if not m.startswith("mission_control.resources")}
     edges: dict[str, set[str]] = {}
@@ -102,12 +106,14 @@ def test_import_linter_contract_holds():
 
 
 def test_core_and_cli_import_without_qt():
-    code = ("import sys, importlib\n"
-            f"for name in {CORE!r}:\n"
-            "    importlib.import_module(name)\n"
-            "import mission_control.cli as cli; cli.build_parser()\n"
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6'))\n"
-            "print(','.join(bad))\n")
+    code = (
+        "import sys, importlib\n"
+        f"for name in {CORE!r}:\n"
+        "    importlib.import_module(name)\n"
+        "import mission_control.cli as cli; cli.build_parser()\n"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6'))\n"
+        "print(','.join(bad))\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
@@ -116,12 +122,16 @@ def test_core_and_cli_import_without_qt():
 @pytest.mark.parametrize("module", CORE)
 def test_each_core_package_imports_on_its_own(module):
     """No import cycles: whichever package a script imports first must work."""
-    result = subprocess.run([sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", f"import {module}"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
 
 
 def test_cli_help_works_headless():
-    result = subprocess.run([sys.executable, "-m", "mission_control", "--help"], capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "mission_control", "--help"], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0
     for command in ("plan", "check", "reschedule", "rollback", "test", "audit", "demo"):
         assert command in result.stdout

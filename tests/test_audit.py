@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import git, write_file
 
-from mission_control.audit import AuditError, Auditor, audit
-from mission_control.audit import engine
+from mission_control.audit import AuditError, Auditor, audit, engine
 from mission_control.audit.analysis import name_tokens
 
 MANAGER_A = """
@@ -35,7 +34,6 @@ def generate_id(prefix):
     counter += 1
     return prefix + str(counter)
 """
-
 
 
 @pytest.fixture
@@ -113,7 +111,9 @@ def test_star_import_and_module_getattr_are_trusted(git_repo: Path) -> None:
     write_file(git_repo, "pkg/__init__.py", "from pkg.impl import *\n")
     write_file(git_repo, "pkg/impl.py", "X = 1\n")
     write_file(git_repo, "pkg/lazy.py", "def __getattr__(name):\n    return name\n")
-    write_file(git_repo, "pkg/use.py", "from pkg import Anything\nfrom pkg.lazy import whatever\nfrom pkg.impl import Y\n")
+    write_file(
+        git_repo, "pkg/use.py", "from pkg import Anything\nfrom pkg.lazy import whatever\nfrom pkg.impl import Y\n"
+    )
     broken = [b.import_ for b in audit(git_repo).broken_imports]
     assert broken == ["pkg.impl.Y"]
 
@@ -222,7 +222,7 @@ def test_parallel_cold_run_matches_in_process(crafted: Path, monkeypatch: pytest
 
 
 def test_progress_and_cancel(crafted: Path) -> None:
-    from mission_control.util.progress import CancelToken, Cancelled
+    from mission_control.util.progress import Cancelled, CancelToken
 
     reports = []
     audit(crafted, jobs=1, use_cache=False, on_progress=reports.append)

@@ -72,7 +72,9 @@ def test_clear_errors_without_traceback(tmp_path: Path, git_repo: Path) -> None:
 def test_watch_prints_one_json_line_per_change_set(git_repo: Path) -> None:
     proc = subprocess.Popen(
         [sys.executable, "-m", "mission_control", "watch", "--repo", str(git_repo)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert "watching" in proc.stderr.readline()  # ready: the observer is running

@@ -23,9 +23,26 @@ def make_repo(root: Path) -> None:
 
 def test_dry_run_prints_the_diff_and_writes_nothing(git_repo: Path) -> None:
     make_repo(git_repo)
-    done = subprocess.run([sys.executable, "-m", "mission_control", "codemod", "run", "rename",
-                           "--arg", "old_name=pkg.old.Thing", "--arg", "new_name=pkg.new.Thing",
-                           "--repo", str(git_repo), "--dry-run"], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mission_control",
+            "codemod",
+            "run",
+            "rename",
+            "--arg",
+            "old_name=pkg.old.Thing",
+            "--arg",
+            "new_name=pkg.new.Thing",
+            "--repo",
+            str(git_repo),
+            "--dry-run",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "--- a/pkg/user.py\n+++ b/pkg/user.py\n" in done.stdout
     assert "+from pkg.new import Thing" in done.stdout
@@ -35,8 +52,20 @@ def test_dry_run_prints_the_diff_and_writes_nothing(git_repo: Path) -> None:
 
 def test_run_applies_then_undo_restores(git_repo: Path, capsys) -> None:
     make_repo(git_repo)
-    code = run(["codemod", "run", "rename", "--arg", "old_name=pkg.old.Thing", "--arg",
-                "new_name=pkg.new.Thing", "--repo", str(git_repo), "--json"])
+    code = run(
+        [
+            "codemod",
+            "run",
+            "rename",
+            "--arg",
+            "old_name=pkg.old.Thing",
+            "--arg",
+            "new_name=pkg.new.Thing",
+            "--repo",
+            str(git_repo),
+            "--json",
+        ]
+    )
     data = json.loads(capsys.readouterr().out)
     assert code == 0 and data["applied"]["written"] == ["pkg/user.py"]
     assert data["changed"][0]["path"] == "pkg/user.py" and data["changed"][0]["hunks"] == 1
@@ -57,8 +86,20 @@ def test_usage_errors_exit_2_with_a_message(git_repo: Path, tmp_path: Path, caps
 def test_failed_files_exit_1(git_repo: Path, capsys) -> None:
     make_repo(git_repo)
     (git_repo / "pkg/broken.py").write_text("from pkg.old import Thing\ndef (:\n")
-    code = run(["codemod", "run", "rename", "--arg", "old_name=pkg.old.Thing", "--arg", "new_name=pkg.new.Thing",
-                "--repo", str(git_repo), "--dry-run"])
+    code = run(
+        [
+            "codemod",
+            "run",
+            "rename",
+            "--arg",
+            "old_name=pkg.old.Thing",
+            "--arg",
+            "new_name=pkg.new.Thing",
+            "--repo",
+            str(git_repo),
+            "--dry-run",
+        ]
+    )
     assert code == 1
     assert "failed pkg/broken.py:2" in capsys.readouterr().err
 
@@ -71,13 +112,30 @@ def test_list_names_the_builtins(capsys, tmp_path: Path) -> None:
 
 def test_task_is_recorded_and_history_shows_undone(git_repo: Path, capsys) -> None:
     make_repo(git_repo)
-    assert run(["codemod", "run", "rename", "--arg", "old_name=pkg.old.Thing", "--arg", "new_name=pkg.new.Thing",
-                "--repo", str(git_repo), "--task", "alpha2"]) == 0
+    assert (
+        run(
+            [
+                "codemod",
+                "run",
+                "rename",
+                "--arg",
+                "old_name=pkg.old.Thing",
+                "--arg",
+                "new_name=pkg.new.Thing",
+                "--repo",
+                str(git_repo),
+                "--task",
+                "alpha2",
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert run(["codemod", "history", "--repo", str(git_repo), "--json"]) == 0
     applied = json.loads(capsys.readouterr().out)["applied"]
     assert [(a["codemod"], a["task"], a["files"], a["undone"]) for a in applied] == [
-        ("rename", "alpha2", ["pkg/user.py"], False)]
+        ("rename", "alpha2", ["pkg/user.py"], False)
+    ]
     assert applied[0]["args"] == {"old_name": "pkg.old.Thing", "new_name": "pkg.new.Thing"}
     assert run(["codemod", "undo", "--repo", str(git_repo)]) == 0
     capsys.readouterr()

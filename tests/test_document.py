@@ -81,7 +81,7 @@ def test_a_stale_edit_is_refused_and_changes_nothing(tmp_path):
 
 
 def test_unreadable_paths_give_plan_errors_naming_the_file(tmp_path):
-    with pytest.raises(PlanError, match="nope.md: no such file"):
+    with pytest.raises(PlanError, match=r"nope\.md: no such file"):
         Document.read(tmp_path / "nope.md")
     with pytest.raises(PlanError, match="is a folder"):
         Document.read(tmp_path)

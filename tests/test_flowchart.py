@@ -20,8 +20,23 @@ def edges(*lines: str) -> list[tuple]:
 
 
 SHAPES = [
-    "A[t]", "A(t)", "A{t}", "A{{t}}", "A([t])", "A[(t)]", "A((t))", "A(((t)))", "A>t]", "A[[t]]",
-    "A[/t/]", "A[\\t\\]", "A[/t\\]", "A[\\t/]", 'A@{ shape: rect, label: "t" }', "A[ t ]", 'A["t"]',
+    "A[t]",
+    "A(t)",
+    "A{t}",
+    "A{{t}}",
+    "A([t])",
+    "A[(t)]",
+    "A((t))",
+    "A(((t)))",
+    "A>t]",
+    "A[[t]]",
+    "A[/t/]",
+    "A[\\t\\]",
+    "A[/t\\]",
+    "A[\\t/]",
+    'A@{ shape: rect, label: "t" }',
+    "A[ t ]",
+    'A["t"]',
     "A[t]:::cls",
 ]
 
@@ -44,14 +59,36 @@ def test_later_definition_replaces_the_label_and_a_bare_reference_keeps_it():
 
 
 LINKS = [
-    ("A-->B", "-->"), ("A--->B", "-->"), ("A---->B", "-->"), ("A --> B", "-->"),
-    ("A---B", "---"), ("A----B", "---"),
-    ("A--xB", "--x"), ("A --o B", "--o"), ("A<-->B", "<-->"), ("A x--x B", "x--x"), ("A o--o B", "o--o"),
-    ("A==>B", "==>"), ("A===>B", "==>"), ("A===B", "==="), ("A==xB", "==x"), ("A ==o B", "==o"),
-    ("A<==>B", "<==>"), ("A x==x B", "x==x"), ("A o==o B", "o==o"),
-    ("A-.->B", "-.->"), ("A-..->B", "-.->"), ("A-...->B", "-.->"), ("A-.-B", "-.-"), ("A-.-xB", "-.-x"),
-    ("A -.-o B", "-.-o"), ("A<-.->B", "<-.->"), ("A x-.-x B", "x-.-x"), ("A o-.-o B", "o-.-o"),
-    ("A~~~B", "~~~"), ("A~~~~B", "~~~"),
+    ("A-->B", "-->"),
+    ("A--->B", "-->"),
+    ("A---->B", "-->"),
+    ("A --> B", "-->"),
+    ("A---B", "---"),
+    ("A----B", "---"),
+    ("A--xB", "--x"),
+    ("A --o B", "--o"),
+    ("A<-->B", "<-->"),
+    ("A x--x B", "x--x"),
+    ("A o--o B", "o--o"),
+    ("A==>B", "==>"),
+    ("A===>B", "==>"),
+    ("A===B", "==="),
+    ("A==xB", "==x"),
+    ("A ==o B", "==o"),
+    ("A<==>B", "<==>"),
+    ("A x==x B", "x==x"),
+    ("A o==o B", "o==o"),
+    ("A-.->B", "-.->"),
+    ("A-..->B", "-.->"),
+    ("A-...->B", "-.->"),
+    ("A-.-B", "-.-"),
+    ("A-.-xB", "-.-x"),
+    ("A -.-o B", "-.-o"),
+    ("A<-.->B", "<-.->"),
+    ("A x-.-x B", "x-.-x"),
+    ("A o-.-o B", "o-.-o"),
+    ("A~~~B", "~~~"),
+    ("A~~~~B", "~~~"),
     ("A---oB", "--o"),  # Mermaid's documented trap: the letter after the stroke is a head
     ("A e1@--> B", "-->"),
 ]
@@ -63,9 +100,17 @@ def test_link_kinds_in_their_shortest_spelling(line, kind):
 
 
 LABELS = [
-    ("A-->|text|B", "-->"), ("A==>|text|B", "==>"), ("A-.->|text|B", "-.->"), ("A---|text|B", "---"),
-    ("A-- text -->B", "-->"), ("A== text ==>B", "==>"), ("A-. text .->B", "-.->"), ("A -- text --- B", "---"),
-    ('A-->|"text"|B', "-->"), ('A-- "text" -->B', "-->"), ("A -->| text | B", "-->"),
+    ("A-->|text|B", "-->"),
+    ("A==>|text|B", "==>"),
+    ("A-.->|text|B", "-.->"),
+    ("A---|text|B", "---"),
+    ("A-- text -->B", "-->"),
+    ("A== text ==>B", "==>"),
+    ("A-. text .->B", "-.->"),
+    ("A -- text --- B", "---"),
+    ('A-->|"text"|B', "-->"),
+    ('A-- "text" -->B', "-->"),
+    ("A -->| text | B", "-->"),
 ]
 
 
@@ -83,7 +128,10 @@ def test_label_text_may_hold_other_link_characters_and_keywords():
 def test_chains_groups_and_separators():
     assert edges("A --> B --> C") == [("A", "B", None, "-->"), ("B", "C", None, "-->")]
     assert edges("A & B --> C & D") == [
-        ("A", "C", None, "-->"), ("A", "D", None, "-->"), ("B", "C", None, "-->"), ("B", "D", None, "-->"),
+        ("A", "C", None, "-->"),
+        ("A", "D", None, "-->"),
+        ("B", "C", None, "-->"),
+        ("B", "D", None, "-->"),
     ]
     assert len(edges("A --> B & B2 & C --> D2")) == 6
     assert edges("A -->|x| B & C") == [("A", "B", "x", "-->"), ("A", "C", "x", "-->")]
@@ -93,8 +141,16 @@ def test_chains_groups_and_separators():
 
 @pytest.mark.parametrize(
     ("header", "direction"),
-    [("graph TD", "TD"), ("graph LR", "LR"), ("flowchart BT", "BT"), ("flowchart", "TD"), ("graph >", "LR"),
-     ("flowchart-elk RL", "RL"), ("graph v", "TB"), ("graph TB;", "TB")],
+    [
+        ("graph TD", "TD"),
+        ("graph LR", "LR"),
+        ("flowchart BT", "BT"),
+        ("flowchart", "TD"),
+        ("graph >", "LR"),
+        ("flowchart-elk RL", "RL"),
+        ("graph v", "TB"),
+        ("graph TB;", "TB"),
+    ],
 )
 def test_headers_and_directions(header, direction):
     result = chart("A-->B", header=header)
@@ -108,8 +164,19 @@ def test_statements_on_the_header_line():
 
 def test_subgraphs_nodes_inside_are_ordinary_and_an_edge_can_target_one():
     result = chart(
-        "subgraph one[Title One]", "  A-->B", "  subgraph inner", "    C-->D", "  end", "end",
-        'subgraph "Quoted title"', "  E-->F", "end;", "subgraph Two words", "G-->H", "end", "one --> C",
+        "subgraph one[Title One]",
+        "  A-->B",
+        "  subgraph inner",
+        "    C-->D",
+        "  end",
+        "end",
+        'subgraph "Quoted title"',
+        "  E-->F",
+        "end;",
+        "subgraph Two words",
+        "G-->H",
+        "end",
+        "one --> C",
     )
     assert result.diagnostics == []
     assert result.nodes["one"] == "Title One"
@@ -118,18 +185,39 @@ def test_subgraphs_nodes_inside_are_ordinary_and_an_edge_can_target_one():
 
 def test_styling_and_interaction_lines_add_nothing():
     result = chart(
-        "A-->B", "style A fill:#f00,stroke:#333;", "classDef hot fill:#f96;", "class A,B hot",
-        "linkStyle 0 stroke:#f00", "linkStyle default interpolate basis", 'click A "https://example.com" "tip" _blank',
-        "click B call back()", 'click B href "https://example.com"', "accTitle: the title",
-        "accDescr: the description", "%% a comment --> with a link", "direction LR",
+        "A-->B",
+        "style A fill:#f00,stroke:#333;",
+        "classDef hot fill:#f96;",
+        "class A,B hot",
+        "linkStyle 0 stroke:#f00",
+        "linkStyle default interpolate basis",
+        'click A "https://example.com" "tip" _blank',
+        "click B call back()",
+        'click B href "https://example.com"',
+        "accTitle: the title",
+        "accDescr: the description",
+        "%% a comment --> with a link",
+        "direction LR",
     )
     assert result.diagnostics == []
     assert [(a, b) for a, b, *_ in result.edges] == [("A", "B")] and set(result.nodes) == {"A", "B"}
 
 
 @pytest.mark.parametrize(
-    "node_id", ["a-end-node", "node_subgraph", "default", "default.node", "click-node", "endpoint",
-                "graphic", "classroom", "stylesheet", "Émile", "x1"],
+    "node_id",
+    [
+        "a-end-node",
+        "node_subgraph",
+        "default",
+        "default.node",
+        "click-node",
+        "endpoint",
+        "graphic",
+        "classroom",
+        "stylesheet",
+        "Émile",
+        "x1",
+    ],
 )
 def test_ids_that_only_look_like_keywords(node_id):
     result = chart(f"{node_id} --> B")
@@ -137,8 +225,20 @@ def test_ids_that_only_look_like_keywords(node_id):
 
 
 @pytest.mark.parametrize(
-    "node_id", ["end", "subgraph", "graph", "flowchart", "style", "class", "classDef", "linkStyle",
-                "end.node", "style-node", "class/x"],
+    "node_id",
+    [
+        "end",
+        "subgraph",
+        "graph",
+        "flowchart",
+        "style",
+        "class",
+        "classDef",
+        "linkStyle",
+        "end.node",
+        "style-node",
+        "class/x",
+    ],
 )
 def test_keyword_ids_are_rejected_with_line_and_column(node_id):
     result = chart("A --> B", f"X-->{node_id}" if node_id == "subgraph" else f"{node_id}-->B")
@@ -197,7 +297,8 @@ def node_tasks(plan) -> dict[str, str | None]:
 
 def test_nodes_match_tasks_by_id_then_label_exact_prefix_and_words():
     plan = plan_with(
-        "ws --> X[Supervisor Refactoring]", "Y[WebSocket Emitter] --> Z[Supervisor Refactor]",
+        "ws --> X[Supervisor Refactoring]",
+        "Y[WebSocket Emitter] --> Z[Supervisor Refactor]",
         "T[tool cleanup] --> U[websocket-manager]",
     )
     assert node_tasks(plan) == {"ws": "ws", "X": "sup", "Y": "ws", "Z": "sup", "T": "tr", "U": "wm"}
@@ -214,7 +315,10 @@ def test_ambiguous_and_unmatched_nodes_are_warnings_not_guesses():
 
 def test_edges_give_dependencies_with_kinds_from_labels():
     plan = plan_with(
-        "ws -->|Can Start Parallel| wm", "wm -- Blocks --> sup", "sup ==> tr", "tr -.->|can start in parallel| ar",
+        "ws -->|Can Start Parallel| wm",
+        "wm -- Blocks --> sup",
+        "sup ==> tr",
+        "tr -.->|can start in parallel| ar",
     )
     deps = [(d.from_key, d.to_key, d.kind, d.label, d.source, d.line) for d in plan.dependencies]
     assert deps == [

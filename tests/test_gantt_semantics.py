@@ -86,9 +86,12 @@ def test_milliseconds_with_x_format():
         "dateFormat x\nsection testa1\ntest1 :id1,0,20ms\ntest2 :id2,after id1,5ms\n"
         "section testa2\ntest3 :id3,20,10ms\ntest4 :id4,after id3,0.005s"
     )
-    ms = lambda n: d("1970-01-01") + (d("1970-01-01T00:00:00.001") - d("1970-01-01")) * n  # noqa: E731
+    ms = lambda n: d("1970-01-01") + (d("1970-01-01T00:00:00.001") - d("1970-01-01")) * n
     assert got == {
-        "id1": (ms(0), ms(20)), "id2": (ms(20), ms(25)), "id3": (ms(20), ms(30)), "id4": (ms(30), ms(35)),
+        "id1": (ms(0), ms(20)),
+        "id2": (ms(20), ms(25)),
+        "id3": (ms(20), ms(30)),
+        "id4": (ms(30), ms(35)),
     }
 
 
@@ -137,9 +140,7 @@ def test_after_several_ids_takes_the_latest_end_once_all_resolve():
 
 def test_after_a_b_quirk_with_b_defined_later():
     """In the first pass only `a` has an end, so Mermaid takes it and never looks again."""
-    plan = parse(
-        "dateFormat YYYY-MM-DD\na :a, 2020-01-01, 1d\nc :c, after a b, 1d\nb :b, 2020-01-05, 1d"
-    )
+    plan = parse("dateFormat YYYY-MM-DD\na :a, 2020-01-01, 1d\nc :c, after a b, 1d\nb :b, 2020-01-05, 1d")
     c = plan.task("c")
     assert (c.start, c.end) == (d("2020-01-02"), d("2020-01-03"))
     assert any("after a b" in w.message for w in plan.warnings)
@@ -152,8 +153,7 @@ def test_after_b_a_with_b_defined_later_waits_for_a_second_pass():
 
 def test_quirk_is_corrected_when_another_task_forces_a_second_pass():
     got = times(
-        "dateFormat YYYY-MM-DD\nz :z, after b, 1d\na :a, 2020-01-01, 1d\nc :c, after a b, 1d\n"
-        "b :b, 2020-01-05, 1d"
+        "dateFormat YYYY-MM-DD\nz :z, after b, 1d\na :a, 2020-01-01, 1d\nc :c, after a b, 1d\nb :b, 2020-01-05, 1d"
     )
     assert got["c"] == (d("2020-01-06"), d("2020-01-07"))
 
@@ -183,14 +183,22 @@ Add another diagram to demo page :48h"""
     plan = parse(body)
     got = [(t.key, t.start, t.end) for t in plan.tasks]
     expected = [
-        ("des1", "2014-01-06", "2014-01-08"), ("des2", "2014-01-09", "2014-01-12"),
-        ("des3", "2014-01-12", "2014-01-17"), ("des4", "2014-01-17", "2014-01-22"),
-        ("task1", "2014-01-06", "2014-01-07"), ("task2", "2014-01-08", "2014-01-10"),
-        ("task3", "2014-01-10", "2014-01-13"), ("task4", "2014-01-13", "2014-01-18"),
-        ("task5", "2014-01-18", "2014-01-20"), ("task6", "2014-01-20", "2014-01-21"),
-        ("a1", "2014-01-08", "2014-01-11"), ("task7", "2014-01-11", "2014-01-11T20:00"),
-        ("doc1", "2014-01-11", "2014-01-13"), ("task8", "2014-01-13", "2014-01-16"),
-        ("task9", "2014-01-16", "2014-01-16T20:00"), ("task10", "2014-01-16T20:00", "2014-01-18T20:00"),
+        ("des1", "2014-01-06", "2014-01-08"),
+        ("des2", "2014-01-09", "2014-01-12"),
+        ("des3", "2014-01-12", "2014-01-17"),
+        ("des4", "2014-01-17", "2014-01-22"),
+        ("task1", "2014-01-06", "2014-01-07"),
+        ("task2", "2014-01-08", "2014-01-10"),
+        ("task3", "2014-01-10", "2014-01-13"),
+        ("task4", "2014-01-13", "2014-01-18"),
+        ("task5", "2014-01-18", "2014-01-20"),
+        ("task6", "2014-01-20", "2014-01-21"),
+        ("a1", "2014-01-08", "2014-01-11"),
+        ("task7", "2014-01-11", "2014-01-11T20:00"),
+        ("doc1", "2014-01-11", "2014-01-13"),
+        ("task8", "2014-01-13", "2014-01-16"),
+        ("task9", "2014-01-16", "2014-01-16T20:00"),
+        ("task10", "2014-01-16T20:00", "2014-01-18T20:00"),
     ]
     assert got == [(k, d(s), d(e)) for k, s, e in expected]
     assert [t.tags for t in plan.tasks[:3]] == [("done",), ("active",), ()]
@@ -235,9 +243,7 @@ def test_anonymous_tasks_count_only_id_less_tasks_and_can_be_referenced():
 
 
 def test_duplicate_ids_last_one_wins_even_further_down():
-    plan = parse(
-        "dateFormat YYYY-MM-DD\na :a, 2020-01-01, 1d\nc :c, after a, 1d\na again :a, 2020-02-01, 1d"
-    )
+    plan = parse("dateFormat YYYY-MM-DD\na :a, 2020-01-01, 1d\nc :c, after a, 1d\na again :a, 2020-02-01, 1d")
     assert plan.task("c").start == d("2020-02-02")
     assert len(plan.tasks) == 3 and plan.task("a").name == "a again"
     dup = [w for w in plan.warnings if "duplicate" in w.message]
@@ -330,6 +336,7 @@ def test_invalid_durations_give_zero_length(bad):
 
 # --------------------------------------------------------------------------- excludes / includes
 
+
 def test_thursday_plus_three_days_ends_tuesday_with_weekends_excluded():
     got = times("dateFormat YYYY-MM-DD\nexcludes weekends\nt :t, 2020-01-02, 3d\nu :u, after t, 1d")
     assert got["t"] == (d("2020-01-02"), d("2020-01-07"))
@@ -344,9 +351,12 @@ def test_mermaids_weekend_example():
         "test6 :id6,2019-02-13,2d\ntest7 :id7,after id6,1d"
     )
     expected = {
-        "id1": ("2019-02-01", "2019-02-04"), "id2": ("2019-02-04", "2019-02-07"),
-        "id3": ("2019-02-07", "2019-02-20"), "id4": ("2019-02-01", "2019-02-20"),
-        "id5": ("2019-02-20", "2019-02-21"), "id6": ("2019-02-13", "2019-02-18"),
+        "id1": ("2019-02-01", "2019-02-04"),
+        "id2": ("2019-02-04", "2019-02-07"),
+        "id3": ("2019-02-07", "2019-02-20"),
+        "id4": ("2019-02-01", "2019-02-20"),
+        "id5": ("2019-02-20", "2019-02-21"),
+        "id6": ("2019-02-13", "2019-02-18"),
         "id7": ("2019-02-18", "2019-02-19"),
     }
     assert got == {k: (d(s), d(e)) for k, (s, e) in expected.items()}
@@ -397,13 +407,12 @@ def test_excluding_every_day_does_not_hang():
 
 
 def test_excluding_every_day_but_friday_resolves():
-    plan = parse(
-        "dateFormat YYYY-MM-DD\nexcludes weekends,monday,tuesday,wednesday,thursday\nt :t, 2019-02-01, 7d"
-    )
+    plan = parse("dateFormat YYYY-MM-DD\nexcludes weekends,monday,tuesday,wednesday,thursday\nt :t, 2019-02-01, 7d")
     assert plan.errors == [] and plan.tasks[0].resolved
 
 
 # --------------------------------------------------------------------------- inclusive ends, formats
+
 
 def test_inclusive_end_dates_add_a_day_to_explicit_ends_only():
     got = times(
@@ -471,6 +480,7 @@ def test_no_date_format_reads_iso_dates_and_warns():
 
 
 # --------------------------------------------------------------------------- statements and text
+
 
 def test_semicolon_in_task_data_starts_the_next_task():
     plan = parse("dateFormat YYYY-MM-DD\na :a, 2020-01-01, 1d; b :b, after a, 1d")

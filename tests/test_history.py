@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from mission_control.util import appdirs
 from mission_control.history import HistoryError, history_path, open_history
+from mission_control.util import appdirs
 
-T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 def _run(history, outcomes, *, exit_code=None, when=T0, selection="all", commit="abc", coll=0):
@@ -20,8 +20,16 @@ def _run(history, outcomes, *, exit_code=None, when=T0, selection="all", commit=
         totals[outcome] = totals.get(outcome, 0) + 1
     if exit_code is None:
         exit_code = 1 if {"failed", "error"} & set(outcomes.values()) else 0
-    return history.record_test_run(selection=selection, exit_code=exit_code, duration=1.5, totals=totals,
-                                   outcomes=outcomes, commit=commit, when=when, collection_errors=coll)
+    return history.record_test_run(
+        selection=selection,
+        exit_code=exit_code,
+        duration=1.5,
+        totals=totals,
+        outcomes=outcomes,
+        commit=commit,
+        when=when,
+        collection_errors=coll,
+    )
 
 
 def test_history_lives_in_the_user_data_folder_one_file_per_repo(tmp_path: Path) -> None:
@@ -35,8 +43,13 @@ def test_history_lives_in_the_user_data_folder_one_file_per_repo(tmp_path: Path)
 def test_records_and_reads_back_runs_newest_first(tmp_path: Path) -> None:
     with open_history(tmp_path) as history:
         first = _run(history, {"t.py::a": "passed", "t.py::b": "skipped"})
-        second = _run(history, {"t.py::a": "failed", "t.py::b": "error"}, when=T0 + timedelta(hours=1),
-                      selection="component:core", commit="def")
+        second = _run(
+            history,
+            {"t.py::a": "failed", "t.py::b": "error"},
+            when=T0 + timedelta(hours=1),
+            selection="component:core",
+            commit="def",
+        )
     with open_history(tmp_path) as history:  # persisted across connections
         runs = history.test_runs(limit=10)
     assert [r.id for r in runs] == [second.id, first.id]
@@ -61,8 +74,11 @@ def test_a_test_that_passed_last_time_and_fails_now_is_a_regression(tmp_path: Pa
         _run(history, {"t.py::a": "passed", "t.py::b": "failed", "t.py::c": "passed"})
         # a partial run in between does not hide c's last known "passed"
         _run(history, {"t.py::a": "passed"}, when=T0 + timedelta(minutes=1), selection="failed")
-        record = _run(history, {"t.py::a": "failed", "t.py::b": "failed", "t.py::c": "error", "t.py::new": "failed"},
-                      when=T0 + timedelta(minutes=2))
+        record = _run(
+            history,
+            {"t.py::a": "failed", "t.py::b": "failed", "t.py::c": "error", "t.py::new": "failed"},
+            when=T0 + timedelta(minutes=2),
+        )
         assert record.regressions == ("t.py::a", "t.py::c")
         assert history.last_outcomes()["t.py::a"] == "failed"
 
@@ -93,14 +109,14 @@ def test_metrics_series_in_time_order_per_name_and_source(tmp_path: Path) -> Non
 def test_naive_times_are_local_and_default_is_now(tmp_path: Path) -> None:
     with open_history(tmp_path) as history:
         history.record_metrics("audit", {"x": 1}, when=datetime(2025, 1, 1, 12, 0))  # TZ=UTC in tests
-        before = datetime.now(timezone.utc)
+        before = datetime.now(UTC)
         history.record_metrics("audit", {"y": 1})
-        assert history.metric_series("x")[0][0] == datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+        assert history.metric_series("x")[0][0] == datetime(2025, 1, 1, 12, 0, tzinfo=UTC)
         assert history.metric_series("y")[0][0] >= before
 
 
 def test_non_numeric_metric_is_a_clear_error(tmp_path: Path) -> None:
-    with open_history(tmp_path) as history, pytest.raises(HistoryError, match="'name'.*'audit'"):
+    with open_history(tmp_path) as history, pytest.raises(HistoryError, match=r"'name'.*'audit'"):
         history.record_metrics("audit", {"name": "abc"})
 
 
@@ -113,9 +129,11 @@ def test_corrupt_database_names_the_file(tmp_path: Path) -> None:
 
 def test_writes_from_several_threads(tmp_path: Path) -> None:
     with open_history(tmp_path) as history:
+
         def work(i: int) -> None:
             for j in range(20):
                 history.record_metrics(f"w{i}", {"n": j})
+
         threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
         for t in threads:
             t.start()

@@ -8,7 +8,6 @@ import pytest
 from conftest import git, write_file
 
 from mission_control.audit import Auditor
-from mission_control.config import ConfigError
 from mission_control.audit.metrics import (
     MetricSpec,
     evaluate,
@@ -17,6 +16,7 @@ from mission_control.audit.metrics import (
     plan_text,
     recognise,
 )
+from mission_control.config import ConfigError
 
 
 @pytest.fixture
@@ -70,11 +70,14 @@ def test_recognise(phrase: str, spec: MetricSpec | None) -> None:
     assert recognise(phrase) == spec
 
 
-
 def test_gauges_from_baseline_to_now(git_repo: Path) -> None:
     for i in range(4):
-        write_file(git_repo, f"app/m{i}.py", f"class Thing{i}Manager:\n    pass\n\ndef generate_id_{i}():\n    return {i}\n")
-    write_file(git_repo, "app/emit.py", "class UserWebSocketEmitter:\n    pass\nclass LegacyWebSocketEmitter:\n    pass\n")
+        write_file(
+            git_repo, f"app/m{i}.py", f"class Thing{i}Manager:\n    pass\n\ndef generate_id_{i}():\n    return {i}\n"
+        )
+    write_file(
+        git_repo, "app/emit.py", "class UserWebSocketEmitter:\n    pass\nclass LegacyWebSocketEmitter:\n    pass\n"
+    )
     write_file(git_repo, "app/use.py", "from app.m0 import Thing0Manager\n")
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "baseline")
@@ -125,7 +128,12 @@ def test_bad_overrides_name_file_and_key(tmp_path: Path) -> None:
     source = tmp_path / "mission-control.toml"
     with pytest.raises(ConfigError) as info:
         load_overrides(
-            {"Zero session leakage": {"metric": "x"}, "Mystery": "some.metric", "Odd": 3, "Bad op": {"metric": "x", "target": 1, "op": "~"}},
+            {
+                "Zero session leakage": {"metric": "x"},
+                "Mystery": "some.metric",
+                "Odd": 3,
+                "Bad op": {"metric": "x", "target": 1, "op": "~"},
+            },
             source,
         )
     message = str(info.value)

@@ -26,8 +26,16 @@ DESKTOP = PACKAGING / f"{APP_ID}.desktop"
 METAINFO = PACKAGING / f"{APP_ID}.metainfo.xml"
 SIZES = (16, 24, 32, 48, 64, 128, 256)
 REQUIRED_DESKTOP_KEYS = {"Type", "Name", "Exec", "Icon", "Categories", "Comment", "StartupWMClass"}
-KNOWN_DESKTOP_KEYS = REQUIRED_DESKTOP_KEYS | {"Version", "GenericName", "TryExec", "Terminal", "Keywords",
-                                              "StartupNotify", "MimeType", "Actions"}
+KNOWN_DESKTOP_KEYS = REQUIRED_DESKTOP_KEYS | {
+    "Version",
+    "GenericName",
+    "TryExec",
+    "Terminal",
+    "Keywords",
+    "StartupNotify",
+    "MimeType",
+    "Actions",
+}
 
 
 def desktop_entry() -> configparser.ConfigParser:
@@ -40,7 +48,7 @@ def desktop_entry() -> configparser.ConfigParser:
 def test_desktop_entry_has_valid_keys_and_matches_the_app_id():
     entry = desktop_entry()["Desktop Entry"]
     keys = set(entry)
-    assert REQUIRED_DESKTOP_KEYS <= keys and keys <= KNOWN_DESKTOP_KEYS, keys ^ KNOWN_DESKTOP_KEYS
+    assert keys >= REQUIRED_DESKTOP_KEYS and keys <= KNOWN_DESKTOP_KEYS, keys ^ KNOWN_DESKTOP_KEYS
     assert entry["Type"] == "Application" and entry["Name"] == APP_NAME and entry["Icon"] == APP_ID
     assert entry["Exec"].split()[0] == "mission-control" and entry["Terminal"] == "false"
     assert all(value.endswith(";") for value in (entry["Categories"], entry["Keywords"], entry["MimeType"]))
@@ -94,7 +102,9 @@ def test_pngs_were_rendered_from_the_current_svg():
     """Editing the SVG without re-running the renderer is caught, whatever renders SVG on this machine."""
     render_icons = _render_icons_module()
     recorded = (ICONS / render_icons.CHECKSUM_FILE).read_text(encoding="utf-8").split()[0]
-    assert recorded == render_icons.svg_checksum(ICONS / "mission-control.svg"), f"re-run {PACKAGING / 'render_icons.py'}"
+    assert recorded == render_icons.svg_checksum(ICONS / "mission-control.svg"), (
+        f"re-run {PACKAGING / 'render_icons.py'}"
+    )
 
 
 def _difference(a: QtGui.QImage, b: QtGui.QImage) -> tuple[int, float]:
@@ -150,8 +160,14 @@ def test_built_app_starts_offscreen_on_the_demo_and_exits_zero(tmp_path, request
     home = tmp_path / "home"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MISSION_CONTROL_HOME=str(home))
     env.pop("PYTHONPATH", None)
-    run = subprocess.run([str(executable), "--demo", "--exit-after", "1000"], env=env, capture_output=True,
-                         text=True, timeout=300, cwd=tmp_path)
+    run = subprocess.run(
+        [str(executable), "--demo", "--exit-after", "1000"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert (home / "data" / "demo-mission" / "app" / "agents" / "agent_instance_factory.py").is_file()
     assert "starting" in (home / "log" / "mission-control.log").read_text(encoding="utf-8")

@@ -13,7 +13,6 @@ import re
 from datetime import datetime, timedelta
 
 import pytest
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_plan_roundtrip import plans
@@ -23,9 +22,40 @@ from mission_control.plan.document import Document
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 TODAY = datetime(2024, 3, 1)
-PIECES = ["1h", "30m", "after t1", "after t2 t3", "until t2", "t1", "t2", "t9", ",", ":", ";", "#", " ", "",
-          "crit, ", "done, ", "Task a", "Task b", "section Z", "```", "~~~", "- [x] ", "[ ]", "%%", "\t",
-          "2024-03-02 10:00", "11:30", "dateFormat HH:mm", "gantt", "graph TD", "--component web", "# Head"]
+PIECES = [
+    "1h",
+    "30m",
+    "after t1",
+    "after t2 t3",
+    "until t2",
+    "t1",
+    "t2",
+    "t9",
+    ",",
+    ":",
+    ";",
+    "#",
+    " ",
+    "",
+    "crit, ",
+    "done, ",
+    "Task a",
+    "Task b",
+    "section Z",
+    "```",
+    "~~~",
+    "- [x] ",
+    "[ ]",
+    "%%",
+    "\t",
+    "2024-03-02 10:00",
+    "11:30",
+    "dateFormat HH:mm",
+    "gantt",
+    "graph TD",
+    "--component web",
+    "# Head",
+]
 
 
 @st.composite
@@ -147,7 +177,9 @@ def test_one_pass_cascade_equals_the_step_by_step_cascade_on_random_dags(case, d
 
 def test_the_one_pass_cascade_parses_once(monkeypatch):
     gantt = "A :a, 2024-03-01 00:00, 2h\nB :b, 2024-03-01 02:00, 2h\nC :c, after b, 1h\nD :d, 2024-03-01 05:00, 1h"
-    text = f"```mermaid\ngantt\ndateFormat YYYY-MM-DD HH:mm\n{gantt}\n```\n```mermaid\ngraph TD\na --> b\nc --> d\n```\n"
+    text = (
+        f"```mermaid\ngantt\ndateFormat YYYY-MM-DD HH:mm\n{gantt}\n```\n```mermaid\ngraph TD\na --> b\nc --> d\n```\n"
+    )
     pf = PlanFile(Document(text.encode()), today=TODAY)
     calls = []
     reparse = PlanFile._reparse

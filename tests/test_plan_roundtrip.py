@@ -110,7 +110,9 @@ def files(draw) -> tuple[bytes, str, str, bytes]:
 def model(plan) -> tuple:
     """What a parse means: everything the UI and CLI show."""
     return (
-        plan.title, plan.date_format, plan.sections,
+        plan.title,
+        plan.date_format,
+        plan.sections,
         [(t.key, t.id, t.name, t.section, t.tags, t.start, t.end) for t in plan.tasks],
         [(d.from_key, d.to_key, d.kind) for d in plan.dependencies],
         [(i.text, i.heading, i.done) for i in plan.checklist],
@@ -168,7 +170,7 @@ def test_load_then_save_is_byte_identical(case):
 @given(files())
 def test_parse_serialise_parse_gives_the_same_model(case):
     data, codec, _, bom = case
-    text = data[len(bom):].decode(codec)
+    text = data[len(bom) :].decode(codec)
     first = parse_plan(text)
     assert first.errors == [], [str(e) for e in first.errors]
     second = parse_plan(serialise(first))
@@ -200,7 +202,7 @@ def _reschedule_one(path: Path, raw: bytes, codec: str, bom: bytes, data) -> Non
     moved = pf.plan.task(task.key)
     assert moved.start == start and (hours is None or moved.duration == timedelta(hours=hours))
     pf.save()
-    text = raw[len(bom):].decode(codec)
+    text = raw[len(bom) :].decode(codec)
     for edit in result.edits:
         text = _replace_line(text, edit.index, edit.old, edit.new)
     assert path.read_bytes() == bom + text.encode(codec)

@@ -15,28 +15,57 @@ from mission_control.cli import run
 from mission_control.plan import FINISH_TO_START, START_TO_START, load_plan
 
 TIMES = {
-    "alpha1": ("00:00", "08:00"), "alpha2": ("08:00", "14:00"), "alpha3": ("14:00", "18:00"),
-    "alpha4": ("18:00", "20:00"), "bravo1": ("00:00", "06:00"), "bravo2": ("02:00", "08:00"),
-    "bravo3": ("08:00", "16:00"), "bravo4": ("16:00", "20:00"), "charlie1": ("00:00", "08:00"),
-    "charlie2": ("04:00", "12:00"), "charlie3": ("12:00", "16:00"), "charlie4": ("16:00", "20:00"),
-    "delta1": ("00:00", "06:00"), "delta2": ("02:00", "06:00"), "delta3": ("06:00", "12:00"),
-    "delta4": ("12:00", "20:00"), "echo1": ("00:00", "02:00"), "echo2": ("02:00", "18:00"),
-    "echo3": ("18:00", "22:00"), "echo4": ("20:00", "22:00"),
+    "alpha1": ("00:00", "08:00"),
+    "alpha2": ("08:00", "14:00"),
+    "alpha3": ("14:00", "18:00"),
+    "alpha4": ("18:00", "20:00"),
+    "bravo1": ("00:00", "06:00"),
+    "bravo2": ("02:00", "08:00"),
+    "bravo3": ("08:00", "16:00"),
+    "bravo4": ("16:00", "20:00"),
+    "charlie1": ("00:00", "08:00"),
+    "charlie2": ("04:00", "12:00"),
+    "charlie3": ("12:00", "16:00"),
+    "charlie4": ("16:00", "20:00"),
+    "delta1": ("00:00", "06:00"),
+    "delta2": ("02:00", "06:00"),
+    "delta3": ("06:00", "12:00"),
+    "delta4": ("12:00", "20:00"),
+    "echo1": ("00:00", "02:00"),
+    "echo2": ("02:00", "18:00"),
+    "echo3": ("18:00", "22:00"),
+    "echo4": ("20:00", "22:00"),
 }
 SECTIONS = [
-    "Team Alpha (Critical Path)", "Team Bravo (Agents)", "Team Charlie (Execution)",
-    "Team Delta (Infrastructure)", "Team Echo (QA/Cleanup)",
+    "Team Alpha (Critical Path)",
+    "Team Bravo (Agents)",
+    "Team Charlie (Execution)",
+    "Team Delta (Infrastructure)",
+    "Team Echo (QA/Cleanup)",
 ]
 DEPENDENCIES = [
-    ("alpha1", "alpha2", FINISH_TO_START, "Must Complete"), ("alpha2", "alpha3", FINISH_TO_START, None),
-    ("alpha3", "alpha4", FINISH_TO_START, None), ("bravo1", "bravo2", START_TO_START, "Can Start Parallel"),
-    ("bravo2", "bravo3", FINISH_TO_START, None), ("charlie1", "charlie2", START_TO_START, "Can Start Parallel"),
-    ("charlie2", "charlie3", FINISH_TO_START, None), ("alpha1", "bravo3", FINISH_TO_START, "Blocks"),
+    ("alpha1", "alpha2", FINISH_TO_START, "Must Complete"),
+    ("alpha2", "alpha3", FINISH_TO_START, None),
+    ("alpha3", "alpha4", FINISH_TO_START, None),
+    ("bravo1", "bravo2", START_TO_START, "Can Start Parallel"),
+    ("bravo2", "bravo3", FINISH_TO_START, None),
+    ("charlie1", "charlie2", START_TO_START, "Can Start Parallel"),
+    ("charlie2", "charlie3", FINISH_TO_START, None),
+    ("alpha1", "bravo3", FINISH_TO_START, "Blocks"),
     ("alpha2", "delta1", FINISH_TO_START, "Blocks"),
 ]
 ISSUE_KEYS = {
-    "title", "date_format", "sections", "tasks", "dependencies", "critical_path", "conflicts", "checklist",
-    "components", "warnings", "graph",
+    "title",
+    "date_format",
+    "sections",
+    "tasks",
+    "dependencies",
+    "critical_path",
+    "conflicts",
+    "checklist",
+    "components",
+    "warnings",
+    "graph",
 }
 
 
@@ -122,10 +151,16 @@ def test_components_come_from_rollback_commands(sample):
 def test_graph_nodes_are_mapped_to_tasks(sample):
     nodes = {n.id: (n.label, n.task) for n in sample.plan.graph.nodes}
     assert nodes == {
-        "A": ("Factory Consolidation", "alpha1"), "B": ("WebSocket Emitter", "alpha2"),
-        "C": ("Integration Testing", "alpha3"), "D": ("Production Cutover", "alpha4"),
-        "E": ("DataSubAgent", "bravo1"), "F": ("Agent Registry", "bravo2"), "G": ("Supervisor Refactor", "bravo3"),
-        "H": ("Tool Dispatcher", "charlie1"), "I": ("Execution Engine", "charlie2"), "J": ("Tool Registry", "charlie3"),
+        "A": ("Factory Consolidation", "alpha1"),
+        "B": ("WebSocket Emitter", "alpha2"),
+        "C": ("Integration Testing", "alpha3"),
+        "D": ("Production Cutover", "alpha4"),
+        "E": ("DataSubAgent", "bravo1"),
+        "F": ("Agent Registry", "bravo2"),
+        "G": ("Supervisor Refactor", "bravo3"),
+        "H": ("Tool Dispatcher", "charlie1"),
+        "I": ("Execution Engine", "charlie2"),
+        "J": ("Tool Registry", "charlie3"),
         "K": ("WebSocket Manager", "delta1"),
     }
     assert len(sample.plan.graph.edges) == 9 and sample.plan.graph.direction == "TD"
@@ -140,20 +175,31 @@ def test_plan_show_json_has_exactly_the_issues_shape(sample_plan_path, capsys):
     assert code == 0 and set(data) == ISSUE_KEYS
     assert data["date_format"] == "HH:mm" and data["sections"] == SECTIONS
     assert data["tasks"][1] == {
-        "id": "alpha2", "name": "WebSocket Emitter Unification", "section": "Team Alpha (Critical Path)",
-        "start": "1970-01-01T08:00:00", "end": "1970-01-01T14:00:00", "tags": ["crit"], "line": 18,
+        "id": "alpha2",
+        "name": "WebSocket Emitter Unification",
+        "section": "Team Alpha (Critical Path)",
+        "start": "1970-01-01T08:00:00",
+        "end": "1970-01-01T14:00:00",
+        "tags": ["crit"],
+        "line": 18,
     }
     assert all(set(t) == {"id", "name", "section", "start", "end", "tags", "line"} for t in data["tasks"])
     assert data["dependencies"][3] == {
-        "from": "bravo1", "to": "bravo2", "kind": "start-to-start", "label": "Can Start Parallel", "source": "graph",
+        "from": "bravo1",
+        "to": "bravo2",
+        "kind": "start-to-start",
+        "label": "Can Start Parallel",
+        "source": "graph",
     }
     assert len(data["dependencies"]) == 9
     assert data["critical_path"] == ["echo3", "echo4"]
     assert [set(c) for c in data["conflicts"]] == [{"task", "depends_on", "kind", "message"}]
     assert data["conflicts"][0]["task"] == "delta1" and data["conflicts"][0]["depends_on"] == "alpha2"
     assert data["checklist"][4] == {
-        "text": "Factory consolidation complete", "heading": ["Final Checklist", "Mid-Execution (Hour 10):"],
-        "done": False, "line": 389,
+        "text": "Factory consolidation complete",
+        "heading": ["Final Checklist", "Mid-Execution (Hour 10):"],
+        "done": False,
+        "line": 389,
     }
     assert data["components"] == ["factory", "websocket"] and data["warnings"] == []
     assert data["graph"]["nodes"][10] == {"id": "K", "label": "WebSocket Manager", "task": "delta1"}
@@ -180,7 +226,9 @@ def test_plan_show_text(sample_plan_path, capsys):
 def test_check_exits_1_on_the_conflict_in_a_real_subprocess(sample_plan_path):
     proc = subprocess.run(
         [sys.executable, "-m", "mission_control", "check", str(sample_plan_path), "--json"],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode == 1, proc.stderr
     data = json.loads(proc.stdout)
@@ -209,14 +257,14 @@ def test_check_text_and_a_clean_plan(sample_plan_path, tmp_path, capsys):
 )
 def test_cli_bad_input_gives_clear_messages_and_exit_codes(args, code, words, plan_copy, tmp_path, capsys):
     values = {"missing": str(tmp_path / "nope.md"), "dir": str(tmp_path), "plan": str(plan_copy)}
-    got, out, err = cli(*[a.format(**values) for a in args], capsys=capsys)
+    got, _out, err = cli(*[a.format(**values) for a in args], capsys=capsys)
     assert got == code and words in err
     assert "Traceback" not in err
 
 
 def test_reschedule_rewrites_only_that_line(plan_copy, sample_plan_path, capsys):
     before = sample_plan_path.read_bytes()
-    code, out, err = cli("reschedule", str(plan_copy), "alpha2", "--start", "09:00", capsys=capsys)
+    code, out, _err = cli("reschedule", str(plan_copy), "alpha2", "--start", "09:00", capsys=capsys)
     assert code == 0 and "alpha2: 08:00–14:00 → 09:00–15:00" in out
     after = plan_copy.read_bytes()
     old_lines, new_lines = before.split(b"\n"), after.split(b"\n")
@@ -234,13 +282,19 @@ def test_reschedule_dry_run_writes_nothing(plan_copy, sample_plan_path, capsys):
 
 
 def test_reschedule_with_cascade_moves_the_downstream_tasks_the_least(plan_copy, sample_plan_path, capsys):
-    code, out, _ = cli("reschedule", str(plan_copy), "alpha1", "--duration", "10h", "--cascade", "--json", capsys=capsys)
+    code, out, _ = cli(
+        "reschedule", str(plan_copy), "alpha1", "--duration", "10h", "--cascade", "--json", capsys=capsys
+    )
     data = json.loads(out)
     assert code == 0 and data["written"] is True
     moved = {m["task"]: (m["new_start"][11:16], m["new_end"][11:16]) for m in data["moved"]}
     assert moved == {
-        "alpha1": ("00:00", "10:00"), "alpha2": ("10:00", "16:00"), "alpha3": ("16:00", "20:00"),
-        "alpha4": ("20:00", "22:00"), "bravo3": ("10:00", "18:00"), "delta1": ("16:00", "22:00"),
+        "alpha1": ("00:00", "10:00"),
+        "alpha2": ("10:00", "16:00"),
+        "alpha3": ("16:00", "20:00"),
+        "alpha4": ("20:00", "22:00"),
+        "bravo3": ("10:00", "18:00"),
+        "delta1": ("16:00", "22:00"),
     }
     assert data["lines"] == [17, 18, 19, 20, 25, 35] and data["conflicts"] == []
     old_lines = sample_plan_path.read_bytes().split(b"\n")

@@ -16,8 +16,9 @@ CONFIG = '[components.ws]\npaths = ["app/ws/*.py"]\n[components.fac]\npaths = ["
 
 def mc(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     """Run the real command line, as a user would."""
-    return subprocess.run([sys.executable, "-m", "mission_control", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-m", "mission_control", *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
 
 
 @pytest.fixture
@@ -42,10 +43,15 @@ def test_the_whole_flow(repo: Path) -> None:
     status = json.loads(mc("status", "--json", cwd=repo).stdout)
     assert status["baseline"] == "refs/mission-control/baseline"
     files = status["components"]["ws"]["files"]
-    assert [(f["path"], f["change"]) for f in files] == [("app/ws/extra.py", "added"), ("app/ws/manager.py", "modified")]
+    assert [(f["path"], f["change"]) for f in files] == [
+        ("app/ws/extra.py", "added"),
+        ("app/ws/manager.py", "modified"),
+    ]
 
     dry = mc("rollback", "--component", "ws", "--dry-run", cwd=repo)
-    assert dry.returncode == 0 and "would roll back component ws" in dry.stdout and "remove  app/ws/extra.py" in dry.stdout
+    assert (
+        dry.returncode == 0 and "would roll back component ws" in dry.stdout and "remove  app/ws/extra.py" in dry.stdout
+    )
     assert (repo / "app/ws/extra.py").exists()
 
     done = mc("rollback", "--component", "ws", "--json", cwd=repo)
@@ -75,13 +81,16 @@ def test_full_rollback_and_undo_by_id(repo: Path) -> None:
     assert undo.returncode == 0 and (repo / "app/fac.py").read_text() == "fac = 2\n"
 
 
-@pytest.mark.parametrize("args, code, message", [
-    (["rollback", "--component", "ws"], 1, "refused: .*no baseline"),
-    (["rollback", "--component", "nope"], 2, "no component named 'nope' \\(known: ws, fac\\)"),
-    (["rollback"], 2, "one of the arguments --component --full --undo is required"),
-    (["rollback", "--component", "ws", "--full"], 2, "not allowed with"),
-    (["rollback", "--undo", "missing"], 1, "no snapshot match 'missing'"),
-])
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["rollback", "--component", "ws"], 1, "refused: .*no baseline"),
+        (["rollback", "--component", "nope"], 2, "no component named 'nope' \\(known: ws, fac\\)"),
+        (["rollback"], 2, "one of the arguments --component --full --undo is required"),
+        (["rollback", "--component", "ws", "--full"], 2, "not allowed with"),
+        (["rollback", "--undo", "missing"], 1, "no snapshot match 'missing'"),
+    ],
+)
 def test_refusals_and_bad_usage(repo: Path, args: list[str], code: int, message: str) -> None:
     proc = mc(*args, cwd=repo)
     assert proc.returncode == code

@@ -20,7 +20,10 @@ def websocket_tests(repo: Path) -> subprocess.CompletedProcess:
     """The component's own pytest suite, in a subprocess, as the Tests dock would run it."""
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "tests/websocket"],
-        cwd=repo, capture_output=True, text=True, timeout=120,
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        timeout=120,
         env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},  # keep the tree comparable byte for byte
     )
 

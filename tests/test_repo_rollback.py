@@ -9,14 +9,17 @@ import pytest
 from conftest import git
 from test_repo_snapshots import tree_state
 
-from mission_control.util.progress import CancelToken, Cancelled
 from mission_control.repo.baseline import start_mission
 from mission_control.repo.components import UnknownComponent
 from mission_control.repo.rollback import (
-    RollbackRefused, last_rollbacks, plan_rollback, rollback, undo_rollback, undoable_rollbacks,
+    RollbackRefused,
+    plan_rollback,
+    rollback,
+    undo_rollback,
 )
-from mission_control.repo.snapshots import list_snapshots
+from mission_control.repo.snapshots import last_rollbacks, list_snapshots, undoable_rollbacks
 from mission_control.repo.status import repo_status
+from mission_control.util.progress import Cancelled, CancelToken
 
 CONFIG = """\
 [components.ws]
@@ -61,16 +64,16 @@ def repo(git_repo: Path) -> Path:
 def break_ws(repo: Path) -> None:
     """Every kind of change inside component ws, plus changes in fac and outside components."""
     (repo / "app/ws/manager.py").write_text("class Manager:\n    broken = True\n")
-    git(repo, "add", "app/ws/manager.py")                                       # staged
+    git(repo, "add", "app/ws/manager.py")  # staged
     (repo / "app/ws/manager.py").write_text("class Manager:\n    broken = 2\n")  # and unstaged on top
-    os.rename(repo / "app/ws/old_name.py", repo / "app/ws/new_name.py")           # renamed
-    (repo / "app/ws/emitter.py").unlink()                                         # deleted
-    (repo / "app/ws/logo.png").write_bytes(b"\x89PNG garbage \x00\xff")            # binary
-    (repo / "bin/ws-tool").chmod(0o644)                                           # executable bit lost
-    (repo / "app/ws/untracked.py").write_text("scratch = 1\n")                    # untracked
-    (repo / "app/ws/cache.pyc").write_bytes(b"ignored")                           # ignored: left alone
+    os.rename(repo / "app/ws/old_name.py", repo / "app/ws/new_name.py")  # renamed
+    (repo / "app/ws/emitter.py").unlink()  # deleted
+    (repo / "app/ws/logo.png").write_bytes(b"\x89PNG garbage \x00\xff")  # binary
+    (repo / "bin/ws-tool").chmod(0o644)  # executable bit lost
+    (repo / "app/ws/untracked.py").write_text("scratch = 1\n")  # untracked
+    (repo / "app/ws/cache.pyc").write_bytes(b"ignored")  # ignored: left alone
     (repo / "app/ws/sub").mkdir()
-    (repo / "app/ws/sub/deep.py").write_text("deep = 1\n")                        # added in a new folder
+    (repo / "app/ws/sub/deep.py").write_text("deep = 1\n")  # added in a new folder
     (repo / "app/fac/factory.py").write_text("def make():\n    return 3\n")
     (repo / "lib/shared.py").write_text("SHARED = 2\n")
     git(repo, "add", "lib/shared.py")
@@ -136,9 +139,14 @@ def test_dry_run_lists_files_and_diffstat_and_changes_nothing(repo: Path) -> Non
     plan = plan_rollback(repo, "ws")
     changes = {f.path: f.change for f in plan.files}
     assert changes == {
-        "app/ws/manager.py": "modified", "app/ws/emitter.py": "deleted", "app/ws/old_name.py": "deleted",
-        "app/ws/new_name.py": "added", "app/ws/logo.png": "modified", "bin/ws-tool": "modified",
-        "app/ws/untracked.py": "added", "app/ws/sub/deep.py": "added",
+        "app/ws/manager.py": "modified",
+        "app/ws/emitter.py": "deleted",
+        "app/ws/old_name.py": "deleted",
+        "app/ws/new_name.py": "added",
+        "app/ws/logo.png": "modified",
+        "bin/ws-tool": "modified",
+        "app/ws/untracked.py": "added",
+        "app/ws/sub/deep.py": "added",
     }
     assert next(f for f in plan.files if f.path == "app/ws/logo.png").binary
     assert plan.diffstat.startswith("8 files, +")
@@ -165,7 +173,8 @@ def test_full_rollback_and_undo(repo: Path) -> None:
     before = tree_state(repo)
     result = rollback(repo, full=True)
     assert git(repo, "status", "--porcelain", "--untracked-files=all").splitlines() == [
-        "?? .mission-control/signoffs.jsonl"]
+        "?? .mission-control/signoffs.jsonl"
+    ]
     assert any("signoffs.jsonl" in note for note in result.plan.notes)
     assert result.snapshot.info["component"] == "*"
     undo_rollback(repo)
@@ -190,6 +199,7 @@ def test_progress_is_reported_to_the_end(repo: Path) -> None:
 
 
 # --- refusals: each changes nothing -------------------------------------------------------------
+
 
 def assert_refused(repo: Path, match: str, component: str | None = "ws", **kwargs) -> None:
     before, index = tree_state(repo), git(repo, "ls-files", "-s")
@@ -259,7 +269,7 @@ def test_refuses_a_symlink_leading_outside_the_repo(repo: Path, tmp_path: Path) 
 
 def test_refuses_writing_through_a_symlinked_folder(repo: Path, tmp_path: Path) -> None:
     os.rename(repo / "app/fac", tmp_path / "moved")
-    os.symlink("../lib", repo / "app" / "fac")   # inside the repo, but outside the component
+    os.symlink("../lib", repo / "app" / "fac")  # inside the repo, but outside the component
     assert_refused(repo, "app/fac: is a symlink", "fac")
     assert not (repo / "lib/factory.py").exists()
 
@@ -274,8 +284,10 @@ def test_refuses_a_component_without_paths(repo: Path) -> None:
 
 def test_refuses_a_plan_component_without_paths(git_repo: Path) -> None:
     plan = git_repo / "plan.md"
-    plan.write_text("# Plan\n\n```mermaid\ngantt\n    dateFormat HH:mm\n    section A\n    Task one :a1, 00:00, 1h\n```\n\n"
-                    "```bash\npython scripts/emergency_rollback.py --component websocket\n```\n")
+    plan.write_text(
+        "# Plan\n\n```mermaid\ngantt\n    dateFormat HH:mm\n    section A\n    Task one :a1, 00:00, 1h\n```\n\n"
+        "```bash\npython scripts/emergency_rollback.py --component websocket\n```\n"
+    )
     (git_repo / "mission-control.toml").write_text('plan = "plan.md"\n')
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "plan")

@@ -9,11 +9,16 @@ from pathlib import Path
 import pytest
 from conftest import git
 
-from mission_control.util.progress import CancelToken, Cancelled
-from mission_control.util.git import RepoError, open_repo
 from mission_control.repo.snapshots import (
-    SNAPSHOT_PREFIX, SnapshotNotFound, create_snapshot, find_snapshot, list_snapshots, restore_snapshot,
+    SNAPSHOT_PREFIX,
+    SnapshotNotFound,
+    create_snapshot,
+    find_snapshot,
+    list_snapshots,
+    restore_snapshot,
 )
+from mission_control.util.git import RepoError, open_repo
+from mission_control.util.progress import Cancelled, CancelToken
 
 
 def tree_state(root: Path) -> dict[str, tuple]:

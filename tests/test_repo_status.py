@@ -11,24 +11,27 @@ from conftest import git
 from mission_control.config import ProjectConfig
 from mission_control.repo.baseline import BASELINE_REF, resolve_baseline, start_mission
 from mission_control.repo.components import Component, glob_to_regex, load_components
-from mission_control.util.git import RepoError
 from mission_control.repo.status import repo_status
+from mission_control.util.git import RepoError
 
 
-@pytest.mark.parametrize("pattern, path, matches", [
-    ("app/agents/agent_instance_factory*.py", "app/agents/agent_instance_factory_optimized.py", True),
-    ("app/agents/agent_instance_factory*.py", "app/agents/other.py", False),
-    ("app/*.py", "app/sub/x.py", False),
-    ("app/**/*.py", "app/x.py", True),
-    ("app/**/*.py", "app/a/b/x.py", True),
-    ("app/websocket_core", "app/websocket_core/deep/x.py", True),
-    ("app/websocket_core/", "app/websocket_core/x.py", True),
-    ("app/websocket_core", "app/websocket_core_v2/x.py", False),
-    ("./app/?.py", "app/a.py", True),
-    ("app/[ab].py", "app/b.py", True),
-    ("app/[!ab].py", "app/b.py", False),
-    ("a+b/(x).py", "a+b/(x).py", True),
-])
+@pytest.mark.parametrize(
+    "pattern, path, matches",
+    [
+        ("app/agents/agent_instance_factory*.py", "app/agents/agent_instance_factory_optimized.py", True),
+        ("app/agents/agent_instance_factory*.py", "app/agents/other.py", False),
+        ("app/*.py", "app/sub/x.py", False),
+        ("app/**/*.py", "app/x.py", True),
+        ("app/**/*.py", "app/a/b/x.py", True),
+        ("app/websocket_core", "app/websocket_core/deep/x.py", True),
+        ("app/websocket_core/", "app/websocket_core/x.py", True),
+        ("app/websocket_core", "app/websocket_core_v2/x.py", False),
+        ("./app/?.py", "app/a.py", True),
+        ("app/[ab].py", "app/b.py", True),
+        ("app/[!ab].py", "app/b.py", False),
+        ("a+b/(x).py", "a+b/(x).py", True),
+    ],
+)
 def test_globs_follow_git_glob_rules(pattern: str, path: str, matches: bool) -> None:
     assert bool(re.fullmatch(glob_to_regex(pattern), path)) is matches
 
@@ -82,7 +85,7 @@ def test_start_mission_refuses_to_move_silently(git_repo: Path) -> None:
     (git_repo / "x").write_text("x")
     git(git_repo, "add", "x")
     git(git_repo, "commit", "-q", "-m", "x")
-    with pytest.raises(RepoError, match="already started.*--force"):
+    with pytest.raises(RepoError, match=r"already started.*--force"):
         start_mission(git_repo)
     assert start_mission(git_repo, force=True).commit == git(git_repo, "rev-parse", "HEAD").strip()
 
@@ -94,8 +97,9 @@ def test_start_mission_on_an_empty_repository(tmp_path: Path) -> None:
 
 
 def test_status_counts_commits_staged_unstaged_and_untracked(git_repo: Path) -> None:
-    (git_repo / "mission-control.toml").write_text('[components.app]\npaths = ["app"]\ntasks = ["a1"]\n'
-                                                   '[components.none]\npaths = ["nothing"]\n')
+    (git_repo / "mission-control.toml").write_text(
+        '[components.app]\npaths = ["app"]\ntasks = ["a1"]\n[components.none]\npaths = ["nothing"]\n'
+    )
     (git_repo / ".gitignore").write_text("*.log\n")
     (git_repo / "app").mkdir()
     for name in ("committed", "staged", "unstaged", "deleted"):
@@ -116,8 +120,12 @@ def test_status_counts_commits_staged_unstaged_and_untracked(git_repo: Path) -> 
     status = repo_status(git_repo)
     app = status.components["app"]
     assert {f.path: f.change for f in app.files} == {
-        "app/committed.py": "modified", "app/staged.py": "modified", "app/unstaged.py": "modified",
-        "app/deleted.py": "deleted", "app/new.bin": "added"}
+        "app/committed.py": "modified",
+        "app/staged.py": "modified",
+        "app/unstaged.py": "modified",
+        "app/deleted.py": "deleted",
+        "app/new.bin": "added",
+    }
     counts = {f.path: (f.added, f.removed) for f in app.files}
     assert counts["app/committed.py"] == (0, 1) and counts["app/staged.py"] == (1, 0)
     assert counts["app/new.bin"] == (None, None)

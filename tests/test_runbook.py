@@ -10,9 +10,9 @@ from conftest import process_alive
 
 from mission_control.cli import run as cli
 from mission_control.plan import load_plan, parse_plan
-from mission_control.util.progress import CancelToken
-from mission_control.signoff.runbook import record_run, run_block, runbook_blocks
 from mission_control.signoff import read_ledger
+from mission_control.signoff.runbook import record_run, run_block, runbook_blocks
+from mission_control.util.progress import CancelToken
 
 PLAN = """# Plan
 
@@ -37,8 +37,12 @@ echo launched
 
 def test_sample_plan_blocks_are_its_shell_commands(sample_plan_path: Path) -> None:
     blocks = runbook_blocks(load_plan(sample_plan_path).plan)
-    assert [b.title for b in blocks] == ["Rollback Strategy", "Phase 1: Launch All Teams (Hour 0)",
-                                         "Phase 2: Integration (Hour 14)", "Phase 3: Cutover (Hour 18)"]
+    assert [b.title for b in blocks] == [
+        "Rollback Strategy",
+        "Phase 1: Launch All Teams (Hour 0)",
+        "Phase 2: Integration (Hour 14)",
+        "Phase 3: Cutover (Hour 18)",
+    ]
     assert blocks[0].summary == "python scripts/emergency_rollback.py --component factory"
     assert "--full" in blocks[0].text
 
@@ -56,15 +60,15 @@ def test_run_streams_output_in_the_repo_and_records_it(git_repo: Path) -> None:
     assert stored.extra["command"] == block.text and stored.who == "Test Lead" and entry.line == 1
 
 
-
 def test_stop_kills_the_whole_process_group(tmp_path: Path) -> None:
     pidfile = tmp_path / "child.pid"
     script = f"sleep 300 & echo $! > {pidfile}; echo started; wait"
     token = CancelToken()
     lines: list[str] = []
     outcome = {}
-    thread = threading.Thread(target=lambda: outcome.update(r=run_block(tmp_path, script, on_event=lines.append,
-                                                                        cancel=token)))
+    thread = threading.Thread(
+        target=lambda: outcome.update(r=run_block(tmp_path, script, on_event=lines.append, cancel=token))
+    )
     thread.start()
     for _ in range(200):
         if lines and pidfile.exists() and pidfile.read_text().strip():

@@ -61,9 +61,9 @@ def test_after_dependencies_never_conflict_and_unresolved_tasks_are_skipped():
 def test_cpm_floats_on_a_hand_computed_network():
     #   a 00-02 ─┬─ b 02-05 ─┬─ d 05-06        e 00-01 (alone)
     #            └─ c 02-03 ─┘
-    plan = parse_plan(plan_text(
-        "A :a, 00:00, 2h\nB :b, after a, 3h\nC :c, after a, 1h\nD :d, after b c, 1h\nE :e, 00:00, 1h"
-    ))
+    plan = parse_plan(
+        plan_text("A :a, 00:00, 2h\nB :b, after a, 3h\nC :c, after a, 1h\nD :d, after b c, 1h\nE :e, 00:00, 1h")
+    )
     result = analyse(plan)
     assert {k: hours(v) for k, v in result.total_float.items()} == {"a": 0, "b": 0, "c": 2, "d": 0, "e": 5}
     assert result.critical_path == ["a", "b", "d"]
@@ -95,8 +95,9 @@ def test_a_task_already_behind_is_critical_with_negative_float():
 
 
 def test_graph_cycles_are_reported_with_their_members():
-    plan = parse_plan(plan_text("A :a, 00:00, 1h\nB :b, 01:00, 1h\nC :c, 02:00, 1h\nD :d, 03:00, 1h",
-                                "a --> b --> c --> a\nd --> d"))
+    plan = parse_plan(
+        plan_text("A :a, 00:00, 1h\nB :b, 01:00, 1h\nC :c, 02:00, 1h\nD :d, 03:00, 1h", "a --> b --> c --> a\nd --> d")
+    )
     cycles = sorted(e.message for e in plan.errors if "cycle" in e.message)
     assert len(cycles) == 2
     assert "a → b → c → a" in cycles[0] and "d → d" in cycles[1]
@@ -154,7 +155,8 @@ def test_cascade_moves_successors_the_least_and_stops_where_nothing_is_violated(
     pf = load_plan(path)
     result = pf.reschedule("a", duration=timedelta(hours=3), cascade=True)
     assert {m.key: (m.new_start, m.new_end) for m in result.moves} == {
-        "a": (at("00:00"), at("03:00")), "b": (at("03:00"), at("05:00")),
+        "a": (at("00:00"), at("03:00")),
+        "b": (at("03:00"), at("05:00")),
     }
     assert [e.index + 1 for e in result.edits] == [6, 7]
     pf.save()
@@ -195,8 +197,10 @@ def test_cascade_through_a_chain_of_mixed_links(tmp_path):
     pf = load_plan(write(tmp_path, gantt, "a --> b\nc --> d"))
     result = pf.reschedule("a", duration=timedelta(hours=4), cascade=True)
     assert {m.key: (m.new_start, m.new_end) for m in result.moves} == {
-        "a": (at("00:00"), at("04:00")), "b": (at("04:00"), at("06:00")),
-        "c": (at("06:00"), at("07:00")), "d": (at("07:00"), at("08:00")),
+        "a": (at("00:00"), at("04:00")),
+        "b": (at("04:00"), at("06:00")),
+        "c": (at("06:00"), at("07:00")),
+        "d": (at("07:00"), at("08:00")),
     }
     assert pf.analysis.conflicts == []
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import git
 
 from mission_control.audit import AuditError, audit
+from mission_control.audit.metrics import Checkpoint
 from mission_control.config import ProjectConfig, load_config
 from mission_control.history import TestRunRecord, open_history
-from mission_control.audit.metrics import Checkpoint
 from mission_control.services.dashboard import (
     DashboardSource,
     broken_import_alerts,
@@ -21,21 +20,32 @@ from mission_control.services.dashboard import (
     regression_alerts,
 )
 
-T0 = datetime(2024, 3, 1, 6, 0, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)
 
 
 def run(id_, hours, selection="all", passed=3, failing=()):
-    return TestRunRecord(id_, T0 + timedelta(hours=hours), "abc1234def", selection, 1 if failing else 0, 1.0,
-                         {"passed": passed, "failed": len(failing)}, tuple(failing))
+    return TestRunRecord(
+        id_,
+        T0 + timedelta(hours=hours),
+        "abc1234def",
+        selection,
+        1 if failing else 0,
+        1.0,
+        {"passed": passed, "failed": len(failing)},
+        tuple(failing),
+    )
 
 
-@pytest.mark.parametrize("content, expected", [
-    ({"started": "2024-03-01T06:00:00+00:00"}, T0),
-    ({"start": "2024-03-01T06:00:00Z"}, T0),
-    ({"started_at": T0.timestamp()}, T0),
-    ({"other": 1}, None),
-    ([1, 2], None),
-])
+@pytest.mark.parametrize(
+    "content, expected",
+    [
+        ({"started": "2024-03-01T06:00:00+00:00"}, T0),
+        ({"start": "2024-03-01T06:00:00Z"}, T0),
+        ({"started_at": T0.timestamp()}, T0),
+        ({"other": 1}, None),
+        ([1, 2], None),
+    ],
+)
 def test_mission_start_is_read_from_mission_json(tmp_path, content, expected):
     (tmp_path / ".mission-control").mkdir()
     (tmp_path / ".mission-control" / "mission.json").write_text(json.dumps(content))
@@ -50,21 +60,32 @@ def test_missing_or_broken_mission_json_gives_none(tmp_path):
 
 
 def test_checkpoints_are_placed_after_the_start_and_need_one():
-    checkpoints = [Checkpoint("Hour 14 Checkpoint", 14.0, 9, ()), Checkpoint("Hour 8 Checkpoint", 8.0, 3, ()),
-                   Checkpoint("Later", None, 12, ())]
-    assert checkpoint_times(checkpoints, T0) == (("Hour 8", T0 + timedelta(hours=8)),
-                                                 ("Hour 14", T0 + timedelta(hours=14)))
+    checkpoints = [
+        Checkpoint("Hour 14 Checkpoint", 14.0, 9, ()),
+        Checkpoint("Hour 8 Checkpoint", 8.0, 3, ()),
+        Checkpoint("Later", None, 12, ()),
+    ]
+    assert checkpoint_times(checkpoints, T0) == (
+        ("Hour 8", T0 + timedelta(hours=8)),
+        ("Hour 14", T0 + timedelta(hours=14)),
+    )
     assert checkpoint_times(checkpoints, None) == ()
 
 
 def test_regressions_compare_with_the_previous_run_of_the_same_selection_or_the_suite():
-    runs = [run(1, 1), run(2, 2, "component:core", passed=1, failing=["t::a"]),  # first of its kind: no reference
-            run(3, 3, failing=["t::b"]), run(4, 4, failing=["t::b"]),  # b already failing: not new
-            run(5, 5, "component:core", failing=["t::a", "t::c"])]
+    runs = [
+        run(1, 1),
+        run(2, 2, "component:core", passed=1, failing=["t::a"]),  # first of its kind: no reference
+        run(3, 3, failing=["t::b"]),
+        run(4, 4, failing=["t::b"]),  # b already failing: not new
+        run(5, 5, "component:core", failing=["t::a", "t::c"]),
+    ]
     alerts = regression_alerts(list(reversed(runs)))
-    assert [(a.when, a.title) for a in alerts] == [(T0 + timedelta(hours=2), "Test regression detected"),
-                                                   (T0 + timedelta(hours=3), "Test regression detected"),
-                                                   (T0 + timedelta(hours=5), "Test regression detected")]
+    assert [(a.when, a.title) for a in alerts] == [
+        (T0 + timedelta(hours=2), "Test regression detected"),
+        (T0 + timedelta(hours=3), "Test regression detected"),
+        (T0 + timedelta(hours=5), "Test regression detected"),
+    ]
     assert "t::a" in alerts[0].cause and "abc1234" in alerts[0].cause
     assert "t::c" in alerts[2].cause and "t::a" not in alerts[2].cause
 
@@ -76,8 +97,7 @@ def test_broken_import_alerts_on_each_rise_and_name_the_new_ones(git_repo):
     (git_repo / "d.py").write_text("\n\nfrom a import y\n")
     after = audit(git_repo, use_cache=False)
     assert [b.import_ for b in before.broken_imports] == ["a.x"] and len(after.broken_imports) == 2
-    series = [(T0, 0.0), (T0 + timedelta(hours=1), 2.0), (T0 + timedelta(hours=2), 1.0),
-              (T0 + timedelta(hours=3), 2.0)]
+    series = [(T0, 0.0), (T0 + timedelta(hours=1), 2.0), (T0 + timedelta(hours=2), 1.0), (T0 + timedelta(hours=3), 2.0)]
     alerts = broken_import_alerts(series, after, before)
     assert [a.when for a in alerts] == [T0 + timedelta(hours=1), T0 + timedelta(hours=3)]
     assert alerts[0].cause == "0 → 2 broken imports"  # an old rise: only the counts are known
@@ -114,8 +134,9 @@ def test_source_without_baseline_says_so_and_a_gone_repo_raises(tmp_path):
     repo.mkdir()
     (repo / "m.py").write_text("x = 1\n")
     snapshot = DashboardSource(repo, ProjectConfig()).refresh("")
-    assert snapshot.baseline_label == "no baseline" and any("not a git" in p or "baseline" in p
-                                                            for p in snapshot.problems)
+    assert snapshot.baseline_label == "no baseline" and any(
+        "not a git" in p or "baseline" in p for p in snapshot.problems
+    )
     source = DashboardSource(repo, ProjectConfig())
     source.refresh("")
     for path in repo.iterdir():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -51,7 +51,7 @@ gantt
 - [ ] Legacy code removed
 - [ ] Factory consolidation complete
 """
-T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -126,7 +126,8 @@ def test_sign_off_follows_an_item_moved_and_slightly_reworded() -> None:
     heading = ("Final Checklist", "Pre-Execution (Hour -1):")
     entries = [_entry("Rollback scripts tested", heading)]
     moved = PLAN.replace("- [ ] Rollback scripts tested\n", "").replace(
-        "- [ ] Legacy code removed\n", "- [ ] Legacy code removed\n- [x] Rollback script tested\n")
+        "- [ ] Legacy code removed\n", "- [ ] Legacy code removed\n- [x] Rollback script tested\n"
+    )
     state = checklist_state(_items(moved), entries)
     signed = [s for s in state.items if s.signed]
     assert [s.text for s in signed] == ["Rollback script tested"]
@@ -140,8 +141,11 @@ def test_discrepancies_orphan_unsigned_and_unticked() -> None:
     entries = [_entry("Deploy the moon base", heading), _entry("All teams briefed on tasks", heading)]
     state = checklist_state(_items(text), entries)
     kinds = sorted((d.kind, d.text) for d in state.discrepancies)
-    assert kinds == [("orphan", "Deploy the moon base"), ("unsigned", "Tests passing 100%"),
-                     ("unticked", "All teams briefed on tasks")]
+    assert kinds == [
+        ("orphan", "Deploy the moon base"),
+        ("unsigned", "Tests passing 100%"),
+        ("unticked", "All teams briefed on tasks"),
+    ]
 
 
 def test_a_revoked_orphan_is_not_a_discrepancy() -> None:
@@ -184,8 +188,9 @@ def test_cli_signoff_changes_one_line_and_writes_a_complete_entry(project: Path,
     from mission_control.history import open_history
 
     with open_history(project) as history:
-        history.record_test_run(selection="all", exit_code=0, duration=1.0, totals={"passed": 7},
-                                outcomes={"t::a": "passed"})
+        history.record_test_run(
+            selection="all", exit_code=0, duration=1.0, totals={"passed": 7}, outcomes={"t::a": "passed"}
+        )
     before = (project / "plan.md").read_bytes()
     assert cli(["signoff", "--repo", str(project), "Tests passing", "--note", "CI green"]) == 0
     after = (project / "plan.md").read_bytes()
@@ -193,12 +198,15 @@ def test_cli_signoff_changes_one_line_and_writes_a_complete_entry(project: Path,
     assert changed == [(b"- [ ] Tests passing 100%", b"- [x] Tests passing 100%")]
     assert len(before) == len(after)
     (entry,) = read_ledger(project).entries
-    assert (entry.kind, entry.text, entry.heading) == ("signoff", "Tests passing 100%",
-                                                      ("Final Checklist", "Post-Execution (Hour 22):"))
+    assert (entry.kind, entry.text, entry.heading) == (
+        "signoff",
+        "Tests passing 100%",
+        ("Final Checklist", "Post-Execution (Hour 22):"),
+    )
     assert (entry.who, entry.email, entry.note) == ("Test Lead", "lead@example.com", "CI green")
     assert entry.commit == git(project, "rev-parse", "HEAD").strip()
     assert entry.tests["passed"] == 7 and entry.tests["green"] is True
-    assert entry.at.tzinfo is not None and abs(entry.at - datetime.now(timezone.utc)) < timedelta(minutes=5)
+    assert entry.at.tzinfo is not None and abs(entry.at - datetime.now(UTC)) < timedelta(minutes=5)
 
 
 def test_cli_refuses_unknown_ambiguous_double_and_reasonless_revoke(project: Path, capsys) -> None:
@@ -254,7 +262,7 @@ def test_start_mission_writes_clock_and_refuses_restart(project: Path) -> None:
 def test_task_states_from_clock_dependencies_changes_and_checklist(project: Path) -> None:
     plan = load_plan(project / "plan.md").plan
     mission = start_mission(project, now=T0)
-    at = lambda hours: to_plan_time(plan, mission, T0 + timedelta(hours=hours))  # noqa: E731
+    at = lambda hours: to_plan_time(plan, mission, T0 + timedelta(hours=hours))
     assert to_plan_time(plan, None, T0) is None
     before = task_states(plan, None)
     assert {s.state for s in before.values()} == {"planned"}
@@ -264,9 +272,10 @@ def test_task_states_from_clock_dependencies_changes_and_checklist(project: Path
     assert (hour9["a1"].state, hour9["a2"].state, hour9["a3"].state) == ("late", "blocked", "late")
     early = task_states(plan, at(1), TaskEvidence(changed_files={"a2": 3}))
     assert early["a2"].state == "blocked" and "3 files" in " ".join(early["a2"].reasons)
-    signed = checklist_state(_items(PLAN.replace("- [ ] Factory consolidation complete",
-                                                 "- [x] Factory consolidation complete")),
-                             [_entry("Factory consolidation complete", ("Final Checklist", "Post-Execution (Hour 22):"))])
+    signed = checklist_state(
+        _items(PLAN.replace("- [ ] Factory consolidation complete", "- [x] Factory consolidation complete")),
+        [_entry("Factory consolidation complete", ("Final Checklist", "Post-Execution (Hour 22):"))],
+    )
     hour9 = task_states(plan, at(9), None, signed)
     assert (hour9["a1"].state, hour9["a2"].state) == ("done", "active")
     assert task_states(plan, at(13), None, signed)["a2"].state == "late"

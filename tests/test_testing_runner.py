@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from conftest import process_alive
 
-from mission_control.util.progress import CancelToken
 from mission_control.testing import (
     Collected,
     CollectionFailed,
@@ -24,6 +23,7 @@ from mission_control.testing import (
     run_tests,
 )
 from mission_control.testing.runner import PLUGIN_DIR
+from mission_control.util.progress import CancelToken
 
 MIXED = """
     import pytest
@@ -85,8 +85,12 @@ def mixed_suite(tmp_path: Path) -> Path:
 
 def pytest_summary_counts(repo: Path, *args: str) -> dict[str, int]:
     """Run plain pytest (no plugin) and parse the numbers of its own summary line."""
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--color=no", *args],
-                          cwd=repo, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--color=no", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+    )
     last = proc.stdout.strip().splitlines()[-1]
     counts = {}
     for number, word in re.findall(r"(\d+) (\w+)", last):
@@ -112,9 +116,15 @@ def test_per_test_outcomes_failure_text_and_captured_output(mixed_suite: Path) -
     result = run_tests(mixed_suite, ["--continue-on-collection-errors"], workers=None)
     by_id = {t.nodeid: t for t in result.tests}
     assert {n.split("::", 1)[1]: t.outcome for n, t in by_id.items()} == {
-        "test_pass": "passed", "test_fail": "failed", "test_error": "error", "test_skip": "skipped",
-        "test_xfail": "xfailed", "test_xpass": "xpassed", "test_teardown_error": "error",
-        "TestGroup::test_param[1]": "passed", "TestGroup::test_param[2]": "passed",
+        "test_pass": "passed",
+        "test_fail": "failed",
+        "test_error": "error",
+        "test_skip": "skipped",
+        "test_xfail": "xfailed",
+        "test_xpass": "xpassed",
+        "test_teardown_error": "error",
+        "TestGroup::test_param[1]": "passed",
+        "TestGroup::test_param[2]": "passed",
         "TestGroup::test_param[3]": "failed",
     }
     failed = by_id["tests/test_mixed.py::test_fail"]
@@ -132,8 +142,13 @@ def test_per_test_outcomes_failure_text_and_captured_output(mixed_suite: Path) -
 
 def test_events_stream_in_order_with_progress(mixed_suite: Path) -> None:
     events, progress = [], []
-    result = run_tests(mixed_suite, ["--continue-on-collection-errors"], workers=None,
-                       on_event=events.append, on_progress=progress.append)
+    result = run_tests(
+        mixed_suite,
+        ["--continue-on-collection-errors"],
+        workers=None,
+        on_event=events.append,
+        on_progress=progress.append,
+    )
     kinds = [type(e) for e in events]
     assert kinds.count(CollectionFailed) == 1 and kinds.count(Collected) == 1
     assert kinds.index(Collected) < kinds.index(TestStarted)
@@ -180,7 +195,6 @@ HANG = """
 """
 
 
-
 @pytest.mark.skipif(os.name != "posix", reason="process groups")
 def test_cancel_stops_a_hanging_test_and_kills_the_process_tree(tmp_path: Path, monkeypatch) -> None:
     repo = tmp_path / "hang"
@@ -217,13 +231,16 @@ def test_timeout_names_a_hung_collection(tmp_path: Path) -> None:
 
 def test_crashing_interpreter_is_a_clear_message(tmp_path: Path) -> None:
     repo = tmp_path / "crash"
-    write(repo / "test_crash.py", """
+    write(
+        repo / "test_crash.py",
+        """
         import os, signal
         def test_ok():
             pass
         def test_crash():
             os.kill(os.getpid(), signal.SIGKILL)
-    """)
+    """,
+    )
     result = run_tests(repo, workers=None)
     assert result.exit_code == 3
     assert "ended without finishing" in result.message

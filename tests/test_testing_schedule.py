@@ -9,14 +9,17 @@ import pytest
 from mission_control.testing import RunScheduler, ScheduleSettings, interval_from_plan
 
 
-@pytest.mark.parametrize("text, minutes", [
-    ("- Run tests every 30 minutes", 30.0),
-    ("**Run the test suite every 15 min** during the window", 15.0),
-    ("run tests every 2 hours", 120.0),
-    ("Run integration tests every hour.", 60.0),
-    ("Tests are run by CI.", None),
-    ("", None),
-])
+@pytest.mark.parametrize(
+    "text, minutes",
+    [
+        ("- Run tests every 30 minutes", 30.0),
+        ("**Run the test suite every 15 min** during the window", 15.0),
+        ("run tests every 2 hours", 120.0),
+        ("Run integration tests every hour.", 60.0),
+        ("Tests are run by CI.", None),
+        ("", None),
+    ],
+)
 def test_interval_from_plan_text(text: str, minutes: float | None) -> None:
     assert interval_from_plan(text) == minutes
 

@@ -51,8 +51,7 @@ def test_import_graph_follows_absolute_relative_and_rootdir_imports(app_repo: Pa
 
 def test_affected_tests_are_transitive(app_repo: Path) -> None:
     graph = build_import_graph(app_repo)
-    assert affected_tests(graph, ["app/core.py"]) == (
-        ["tests/test_core.py", "tests/test_service.py"], False)
+    assert affected_tests(graph, ["app/core.py"]) == (["tests/test_core.py", "tests/test_service.py"], False)
     assert affected_tests(graph, ["app/util.py"])[0] == ["tests/test_service.py", "tests/test_util.py"]
     assert affected_tests(graph, ["app/lonely.py", "README.md"]) == ([], False)
     assert affected_tests(graph, ["tests/unit/conftest.py"]) == (["tests/unit"], False)
@@ -96,11 +95,13 @@ def test_affected_edge_cases(app_repo: Path) -> None:
 
 
 def _config() -> ProjectConfig:
-    return ProjectConfig(components={
-        "core": ComponentConfig("core", paths=("app/core.py",), tasks=("alpha1",), tests=("tests/test_core.py",)),
-        "svc": ComponentConfig("svc", paths=("app/service.py", "app/util.py"), tasks=("alpha1", "beta")),
-        "ghost": ComponentConfig("ghost", paths=("nothing/*.py",), tasks=("gamma",)),
-    })
+    return ProjectConfig(
+        components={
+            "core": ComponentConfig("core", paths=("app/core.py",), tasks=("alpha1",), tests=("tests/test_core.py",)),
+            "svc": ComponentConfig("svc", paths=("app/service.py", "app/util.py"), tasks=("alpha1", "beta")),
+            "ghost": ComponentConfig("ghost", paths=("nothing/*.py",), tasks=("gamma",)),
+        }
+    )
 
 
 def test_component_and_task_selections(app_repo: Path) -> None:
@@ -108,7 +109,9 @@ def test_component_and_task_selections(app_repo: Path) -> None:
     assert resolve_selection(app_repo, Selection("component", "core"), config).args == ("tests/test_core.py",)
     # no tests configured: the tests importing the component's files
     assert resolve_selection(app_repo, Selection("component", "svc"), config).args == (
-        "tests/test_service.py", "tests/test_util.py")
+        "tests/test_service.py",
+        "tests/test_util.py",
+    )
     task = resolve_selection(app_repo, Selection("task", "alpha1"), config)
     assert task.args == ("tests/test_core.py", "tests/test_service.py", "tests/test_util.py")
     assert "core" in task.note and "svc" in task.note
@@ -127,8 +130,12 @@ def test_bad_component_or_task_says_what_to_do(app_repo: Path) -> None:
 
 
 def test_failed_selection_from_history(app_repo: Path) -> None:
-    last = {"tests/test_core.py::test_core": "failed", "tests/test_util.py::test_util": "error",
-            "tests/test_service.py::test_service": "passed", "tests/gone.py::test_x": "failed"}
+    last = {
+        "tests/test_core.py::test_core": "failed",
+        "tests/test_util.py::test_util": "error",
+        "tests/test_service.py::test_service": "passed",
+        "tests/gone.py::test_x": "failed",
+    }
     resolved = resolve_selection(app_repo, Selection("failed"), last_outcomes=last)
     assert resolved.args == ("tests/test_core.py::test_core", "tests/test_util.py::test_util")
     assert resolve_selection(app_repo, Selection("failed")).args == ("--lf", "--lfnf=none")

@@ -30,12 +30,16 @@ def calc_repo(git_repo: Path) -> Path:
     write(git_repo, "other.py", "X = 1\n")
     write(git_repo, "tests/test_calc.py", "from calc import add\n\ndef test_add():\n    assert add(2, 2) == 4\n")
     write(git_repo, "tests/test_other.py", "from other import X\n\ndef test_x():\n    assert X == 1\n")
-    write(git_repo, "mission-control.toml", """
+    write(
+        git_repo,
+        "mission-control.toml",
+        """
         [components.calc]
         paths = ["calc.py"]
         tasks = ["alpha1"]
         tests = ["tests/test_calc.py"]
-    """)
+    """,
+    )
     write(git_repo, "pyproject.toml", '[tool.pytest.ini_options]\npythonpath = ["."]\n')
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "calc")
@@ -107,8 +111,9 @@ def test_the_demo_missions_suite_and_a_component(demo_repo: Path) -> None:
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "mission_control", "test", *args],
-                          capture_output=True, text=True, cwd=ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "mission_control", "test", *args], capture_output=True, text=True, cwd=ROOT
+    )
 
 
 def test_cli_json_shape_and_exit_code(calc_repo: Path) -> None:
@@ -119,7 +124,9 @@ def test_cli_json_shape_and_exit_code(calc_repo: Path) -> None:
     assert set(data) >= {"exit_code", "duration", "totals", "tests", "collection_errors"}
     assert data["totals"] == {"passed": 1, "failed": 1, "error": 0, "skipped": 0, "xfailed": 0, "xpassed": 0}
     assert {t["nodeid"]: t["outcome"] for t in data["tests"]} == {
-        "tests/test_calc.py::test_add": "failed", "tests/test_other.py::test_x": "passed"}
+        "tests/test_calc.py::test_add": "failed",
+        "tests/test_other.py::test_x": "passed",
+    }
     assert "[2/2]" in proc.stderr  # live progress goes to stderr
 
 

@@ -15,8 +15,13 @@ from mission_control.ui.main_window import MainWindow
 def test_demo_launches_offscreen_and_exits_zero(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MISSION_CONTROL_HOME=str(tmp_path / "home"))
     shot = tmp_path / "shot.png"
-    result = subprocess.run([sys.executable, "-m", "mission_control", "--demo", "--exit-after", "600", "--screenshot", str(shot)],
-                            env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "mission_control", "--demo", "--exit-after", "600", "--screenshot", str(shot)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "home" / "data" / "demo-mission" / "docs" / "ssot-refactor-plan.md").is_file()
     assert shot.stat().st_size > 20_000
@@ -24,8 +29,13 @@ def test_demo_launches_offscreen_and_exits_zero(tmp_path):
 
 def test_bad_repository_argument_is_a_clear_error(tmp_path):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MISSION_CONTROL_HOME=str(tmp_path / "home"))
-    result = subprocess.run([sys.executable, "-m", "mission_control", str(tmp_path / "nope")],
-                            env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "mission_control", str(tmp_path / "nope")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     assert "no such folder" in result.stderr and "Traceback" not in result.stderr
 

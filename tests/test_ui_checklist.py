@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,7 +33,7 @@ echo start; sleep 300
 - [ ] Tests passing 100%
 """
 Yes, No = QtWidgets.QMessageBox.StandardButton.Yes, QtWidgets.QMessageBox.StandardButton.No
-T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -74,8 +74,12 @@ def test_sign_and_revoke_with_clicks(window, qtbot) -> None:
     diff = [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b]
     assert diff == [(b"- [ ] All teams briefed on tasks", b"- [x] All teams briefed on tasks")]
     (entry,) = read_ledger(repo).entries
-    assert (entry.kind, entry.who, entry.email, entry.note) == ("signoff", "Test Lead", "lead@example.com",
-                                                               "briefed at stand-up")
+    assert (entry.kind, entry.who, entry.email, entry.note) == (
+        "signoff",
+        "Test Lead",
+        "lead@example.com",
+        "briefed at stand-up",
+    )
     assert entry.heading == ("Final Checklist", "Pre-Execution (Hour -1):") and entry.commit
     row = next(r for r in panel._item_rows() if r.text(0) == "All teams briefed on tasks")
     assert row.text(1).startswith("Test Lead")
@@ -99,8 +103,9 @@ def test_evidence_against_an_item_warns_before_signing(window, qtbot, monkeypatc
 
     panel, repo = window.panels["checklist_panel"], window.project.repo
     with open_history(repo) as history:
-        history.record_test_run(selection="all", exit_code=1, duration=1.0, totals={"passed": 3, "failed": 1},
-                                outcomes={"t::a": "failed"})
+        history.record_test_run(
+            selection="all", exit_code=1, duration=1.0, totals={"passed": 3, "failed": 1}, outcomes={"t::a": "failed"}
+        )
     panel.reload()
     _settle(qtbot, panel)
     row = next(r for r in panel._item_rows() if r.text(0) == "Tests passing 100%")

@@ -7,6 +7,7 @@ keyboard, a long run is cancelled, and bad input becomes a message.
 
 from __future__ import annotations
 
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -21,9 +22,15 @@ from mission_control.ui import codemods_panel, create_window, dialogs
 Qt = QtCore.Qt
 TIMEOUT = 60_000
 CANONICAL = "app.services.websocket_emitter.UserWebSocketEmitter"
-DUPLICATES = ", ".join(f"{m}.UserWebSocketEmitter" for m in (
-    "app.websocket_core.user_emitter", "app.websocket_core.unified_emitter",
-    "app.agents.agent_websocket_emitter", "app.services.agent_websocket_bridge"))
+DUPLICATES = ", ".join(
+    f"{m}.UserWebSocketEmitter"
+    for m in (
+        "app.websocket_core.user_emitter",
+        "app.websocket_core.unified_emitter",
+        "app.agents.agent_websocket_emitter",
+        "app.services.agent_websocket_bridge",
+    )
+)
 
 
 @pytest.fixture
@@ -88,8 +95,10 @@ def test_demo_one_emitter_class_from_the_dock_tests_pass_bar_marked_undo_restore
     assert source_state(repo) == before  # a dry run writes nothing
     changed = {r.path: r for r in panel.run.changed}
     assert {p for p, r in changed.items() if r.deleted} == {
-        "app/websocket_core/user_emitter.py", "app/websocket_core/unified_emitter.py",
-        "app/agents/agent_websocket_emitter.py"}
+        "app/websocket_core/user_emitter.py",
+        "app/websocket_core/unified_emitter.py",
+        "app/agents/agent_websocket_emitter.py",
+    }
     # Review: the diff of a file the codemod rewrote, coloured
     panel.files.setCurrentItem(panel.file_item("app/agents/supervisor_consolidated.py"))
     diff = win.findChild(QtWidgets.QPlainTextEdit, "codemodDiff")
@@ -109,7 +118,7 @@ def test_demo_one_emitter_class_from_the_dock_tests_pass_bar_marked_undo_restore
     assert not informed
 
     # The bar still says so in a new window (the record is in the repository)
-    win2, panel2 = open_window(qtbot, repo)
+    win2, _panel2 = open_window(qtbot, repo)
     qtbot.waitUntil(lambda: "⚙ consolidate" in win2.gantt.bars["alpha2"].marker, timeout=TIMEOUT)
     win2.close()
 
@@ -153,8 +162,11 @@ def test_reject_a_file_and_a_hunk_with_the_keyboard_failed_files_listed(qtbot, t
     qtbot.waitUntil(lambda: panel.run is not None and not panel.busy, timeout=TIMEOUT)
     assert [r.path for r in panel.run.changed] == ["pkg/one.py", "pkg/two.py"]
     tree = win.findChild(QtWidgets.QTreeWidget, "codemodFiles")
-    failed_group = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
-                        if tree.topLevelItem(i).text(0).startswith("Failed to parse"))
+    failed_group = next(
+        tree.topLevelItem(i)
+        for i in range(tree.topLevelItemCount())
+        if tree.topLevelItem(i).text(0).startswith("Failed to parse")
+    )
     assert failed_group.child(0).text(0) == "pkg/broken.py:3"
 
     tree.setFocus()
@@ -180,8 +192,9 @@ def test_cancel_a_long_run_writes_nothing_and_cannot_be_applied(qtbot, tmp_path)
     repo = tmp_path / "big"
     (repo / "pkg").mkdir(parents=True)
     (repo / "pkg/old.py").write_text("class Thing:\n    pass\n")
-    body = "from pkg.old import Thing\n\n" + "".join(f"def f{i}(a, b):\n    return Thing(a + {i}, b)\n\n"
-                                                      for i in range(60))
+    body = "from pkg.old import Thing\n\n" + "".join(
+        f"def f{i}(a, b):\n    return Thing(a + {i}, b)\n\n" for i in range(60)
+    )
     for i in range(800):
         (repo / f"pkg/user_{i:03}.py").write_text(body)
     (repo / "plan.md").write_text(SAMPLE_PLAN.read_text())
@@ -216,7 +229,7 @@ def test_bad_input_is_a_message_never_a_traceback(qtbot, tmp_path, informed):
     click(qtbot, "codemodRun", win)
     qtbot.waitUntil(lambda: bool(informed), timeout=TIMEOUT)
     wait_idle(qtbot, panel)
-    title, text = informed[0]
+    _title, text = informed[0]
     assert "old_name='pkg..Thing' is not a dotted Python name" in text and "Traceback" not in text
     assert win.findChild(QtWidgets.QLabel, "codemodStatus").text() == text
 
@@ -240,13 +253,18 @@ def test_qualified_names_complete_single_and_comma_separated(qtbot, tmp_path):
 
 
 def test_task_markers_name_each_codemod_once_and_skip_undone():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from mission_control.codemods import AppliedCodemod
 
     def applied(codemod, task, undone=False):
-        return AppliedCodemod("id", codemod, {}, task, datetime.now(timezone.utc), ("a.py",), undone)
+        return AppliedCodemod("id", codemod, {}, task, datetime.now(UTC), ("a.py",), undone)
 
-    history = [applied("rename", "a1"), applied("consolidate", "a1"), applied("rename", "a1"),
-               applied("remove-commented-code", "b1", undone=True), applied("rename", None)]
+    history = [
+        applied("rename", "a1"),
+        applied("consolidate", "a1"),
+        applied("rename", "a1"),
+        applied("remove-commented-code", "b1", undone=True),
+        applied("rename", None),
+    ]
     assert codemods_panel.task_markers(history) == {"a1": "⚙ rename, consolidate"}

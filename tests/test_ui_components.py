@@ -91,7 +91,9 @@ def test_demo_break_rollback_with_one_click_tests_pass_undo(qtbot, tmp_path, inf
     dialog = win.findChild(QtWidgets.QDialog, "rollbackConfirmDialog")
     files = dialog.findChild(QtWidgets.QTreeWidget, "rollbackFiles")
     assert [files.topLevelItem(i).text(0) for i in range(files.topLevelItemCount())] == [
-        "app/websocket_core/half_done.py", "app/websocket_core/manager.py"]
+        "app/websocket_core/half_done.py",
+        "app/websocket_core/manager.py",
+    ]
     assert "2 files, +3 -0" in dialog.findChild(QtWidgets.QLabel, "rollbackSummary").text()
     with qtbot.waitSignal(panel.action_finished, timeout=TIMEOUT):
         click(qtbot, dialog.findChild(QtWidgets.QPushButton, "confirmRollbackButton"))
@@ -118,7 +120,7 @@ def test_demo_break_rollback_with_one_click_tests_pass_undo(qtbot, tmp_path, inf
 def test_refusal_is_a_message_and_changes_nothing(qtbot, tmp_path, informed):
     repo = create_demo(tmp_path / "demo")
     break_websocket(repo)
-    win, panel = open_window(qtbot, repo)
+    win, _panel = open_window(qtbot, repo)
     before = tree_state(repo)
     lock = repo / ".git" / "index.lock"
     lock.write_text("")
@@ -149,8 +151,12 @@ def test_full_rollback_and_row_undo(qtbot, tmp_path, informed, monkeypatch):
         click(qtbot, button(win, "fullRollbackButton"))
     wait_idle(qtbot, panel)
     assert confirmed[0].component is None
-    assert {f.path for f in confirmed[0].files} == {"app/websocket_core/half_done.py", "app/websocket_core/manager.py",
-                                                   "app/core/config.py", "notes.txt"}
+    assert {f.path for f in confirmed[0].files} == {
+        "app/websocket_core/half_done.py",
+        "app/websocket_core/manager.py",
+        "app/core/config.py",
+        "notes.txt",
+    }
     assert not (repo / "notes.txt").exists() and git(repo, "status", "--porcelain") == ""
     click(qtbot, panel.undo_bar.findChild(QtWidgets.QToolButton, "dismissUndoBarButton"))
     assert not panel.undo_bar.isVisible()
@@ -187,11 +193,18 @@ def test_start_mission_records_the_baseline(qtbot, git_repo, sample_plan_path, i
     dialog.findChild(QtWidgets.QPlainTextEdit, "componentGlobs").setPlainText("app/ws.py\n")
     dialog.findChild(QtWidgets.QLineEdit, "componentTasks").setText("alpha2")
     dialog.accept()
-    qtbot.waitUntil(lambda: panel.status is not None and "websocket" in panel.status.components
-                    and panel.status.components["websocket"].has_paths, timeout=TIMEOUT)
+    qtbot.waitUntil(
+        lambda: (
+            panel.status is not None
+            and "websocket" in panel.status.components
+            and panel.status.components["websocket"].has_paths
+        ),
+        timeout=TIMEOUT,
+    )
     wait_idle(qtbot, panel)
     assert (git_repo / "mission-control.toml").read_text() == (
-        '[components.websocket]\npaths = ["app/ws.py"]\ntasks = ["alpha2"]\n')
+        '[components.websocket]\npaths = ["app/ws.py"]\ntasks = ["alpha2"]\n'
+    )
     (git_repo / "app" / "ws.py").write_text("x = 2\n")
     panel.request_refresh()
     qtbot.waitUntil(lambda: marker(win, "alpha2") == "● 1 file", timeout=TIMEOUT)
@@ -200,7 +213,7 @@ def test_start_mission_records_the_baseline(qtbot, git_repo, sample_plan_path, i
 
 def test_refreshes_are_coalesced(qtbot, tmp_path):
     repo = create_demo(tmp_path / "demo")
-    win, panel = open_window(qtbot, repo)
+    _win, panel = open_window(qtbot, repo)
     shown = []
     panel.status_refreshed.connect(shown.append)
     for _ in range(5):

@@ -17,9 +17,9 @@ import pytest
 import shiboken6
 from PySide6 import QtCore, QtWidgets
 
-from mission_control.util import logsetup
-from mission_control.ui import create_window, crash
+from mission_control.ui import crash, create_window
 from mission_control.ui.log_panel import LogPanel
+from mission_control.util import logsetup
 
 Qt = QtCore.Qt
 log = logging.getLogger("mission_control.tests.crashlog")
@@ -83,8 +83,10 @@ def test_repeated_errors_reuse_one_dialog(qtbot, hook, with_dialogs):
     qtbot.waitUntil(lambda: first.count == 2, timeout=5000)
     assert hook.dialog is first and "happened 2 times" in first.message_label.text()
     assert "ValueError: second" in first.details.toPlainText()
-    assert len([w for w in QtWidgets.QApplication.topLevelWidgets()
-                if w.objectName() == "crashDialog" and w.isVisible()]) == 1
+    assert (
+        len([w for w in QtWidgets.QApplication.topLevelWidgets() if w.objectName() == "crashDialog" and w.isVisible()])
+        == 1
+    )
 
 
 @pytest.mark.qt_no_exception_capture
@@ -188,7 +190,12 @@ def test_a_closed_log_dock_stops_listening(qtbot, logging_set_up):
 def test_app_start_writes_the_log_file(tmp_path):
     home = tmp_path / "home"
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", MISSION_CONTROL_HOME=str(home))
-    result = subprocess.run([sys.executable, "-m", "mission_control", "--exit-after", "200"], env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "mission_control", "--exit-after", "200"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "Mission Control 0.1.0 starting" in (home / "log" / "mission-control.log").read_text(encoding="utf-8")

@@ -8,7 +8,7 @@ real watcher.
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -40,7 +40,7 @@ gantt
 - WebSocket unification complete
 """
 
-START = datetime(2024, 3, 1, 6, 0, tzinfo=timezone.utc)
+START = datetime(2024, 3, 1, 6, 0, tzinfo=UTC)
 
 
 def at(hours: float) -> datetime:
@@ -52,7 +52,8 @@ def mission_repo(git_repo: Path) -> Path:
     """A repo with a plan, a config with a baseline, one ID generator and a recorded mission start."""
     (git_repo / "plan.md").write_text(PLAN)
     (git_repo / "mission-control.toml").write_text(
-        'plan = "plan.md"\nbaseline = "pre"\n[components.core]\npaths = ["app/core*.py"]\n')
+        'plan = "plan.md"\nbaseline = "pre"\n[components.core]\npaths = ["app/core*.py"]\n'
+    )
     (git_repo / "app").mkdir()
     (git_repo / "app" / "__init__.py").write_text("")
     (git_repo / "app" / "ids.py").write_text("def generate_id():\n    return 1\n")
@@ -70,10 +71,15 @@ def record_past(repo: Path) -> None:
     with open_history(repo) as history:
         for hour, passed, failing in ((1, 5, ()), (2, 5, ()), (3, 4, ("tests/test_a.py::test_x",))):
             outcomes = {f"tests/test_a.py::test_{i}": "passed" for i in range(passed)}
-            outcomes.update({nodeid: "failed" for nodeid in failing})
-            history.record_test_run(selection="all", exit_code=1 if failing else 0, duration=1.0,
-                                    totals={"passed": passed, "failed": len(failing)}, outcomes=outcomes,
-                                    when=at(hour))
+            outcomes.update(dict.fromkeys(failing, "failed"))
+            history.record_test_run(
+                selection="all",
+                exit_code=1 if failing else 0,
+                duration=1.0,
+                totals={"passed": passed, "failed": len(failing)},
+                outcomes=outcomes,
+                when=at(hour),
+            )
         history.record_metrics("audit", {"duplicates": 3, "broken_imports": 0, "roles.Manager": 4}, when=at(1.5))
         history.record_metrics("audit", {"duplicates": 2, "broken_imports": 2, "roles.Manager": 3}, when=at(2.5))
 
@@ -89,8 +95,9 @@ def dashboard(qtbot, mission_repo):
 
 
 def wait_idle(qtbot, panel, timeout=20_000):
-    qtbot.waitUntil(lambda: panel.job is None and panel._pending is None and panel.snapshot is not None,
-                    timeout=timeout)
+    qtbot.waitUntil(
+        lambda: panel.job is None and panel._pending is None and panel.snapshot is not None, timeout=timeout
+    )
 
 
 def test_dock_is_installed_in_the_bottom_area(dashboard):
@@ -138,8 +145,9 @@ def test_gauges_compare_baseline_now_and_target_and_list_manual_metrics(qtbot, d
 def test_critical_alerts_name_time_and_cause(qtbot, dashboard):
     _win, panel = dashboard
     wait_idle(qtbot, panel)
-    rows = [tuple(panel.alerts.topLevelItem(i).text(c) for c in range(3))
-            for i in range(panel.alerts.topLevelItemCount())]
+    rows = [
+        tuple(panel.alerts.topLevelItem(i).text(c) for c in range(3)) for i in range(panel.alerts.topLevelItemCount())
+    ]
     regression = [r for r in rows if r[1] == "Test regression detected"]
     assert len(regression) == 1
     assert regression[0][0].endswith(at(3).strftime("%H:%M")) and "tests/test_a.py::test_x" in regression[0][2]
@@ -182,8 +190,14 @@ def test_a_test_run_stored_by_someone_else_is_picked_up(qtbot, dashboard, missio
     wait_idle(qtbot, panel)
     panel._history_timer.setInterval(50)
     with open_history(mission_repo) as history:
-        history.record_test_run(selection="all", exit_code=0, duration=1.0, totals={"passed": 6},
-                                outcomes={f"tests/test_a.py::test_{i}": "passed" for i in range(6)}, when=at(4))
+        history.record_test_run(
+            selection="all",
+            exit_code=0,
+            duration=1.0,
+            totals={"passed": 6},
+            outcomes={f"tests/test_a.py::test_{i}": "passed" for i in range(6)},
+            when=at(4),
+        )
     qtbot.waitUntil(lambda: panel.curve_data("tests", "passed")[1] == [5, 5, 4, 6], timeout=10_000)
 
 

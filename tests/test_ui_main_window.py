@@ -31,7 +31,9 @@ def window(qtbot, plan_copy):
     return win
 
 
-def drag(qtbot, widget, start: QtCore.QPoint, end: QtCore.QPoint, modifier=Qt.KeyboardModifier.NoModifier, steps: int = 8) -> None:
+def drag(
+    qtbot, widget, start: QtCore.QPoint, end: QtCore.QPoint, modifier=Qt.KeyboardModifier.NoModifier, steps: int = 8
+) -> None:
     """A real press-move-release drag in ``widget``'s coordinates."""
     target = widget.viewport() if hasattr(widget, "viewport") else widget
     QTest.mouseMove(target, start)
@@ -55,7 +57,7 @@ def test_sample_plan_is_shown_with_its_conflict(window):
     assert window.findChild(QtWidgets.QWidget, "ganttView") is window.gantt
     assert window.findChild(QtWidgets.QWidget, "dependencyGraph") is window.graph
     assert window.findChild(QtWidgets.QWidget, "taskDetails") is window.details
-    assert [s for s in plan.sections][0] == "Team Alpha (Critical Path)"
+    assert next(iter(plan.sections)) == "Team Alpha (Critical Path)"
     conflict_bar = window.gantt.bars["delta1"]
     assert conflict_bar.conflicts and "WebSocket Emitter Unification" in conflict_bar.conflicts[0]
     assert "must finish first" in window.gantt.tooltip_for(conflict_bar)
@@ -163,7 +165,9 @@ def test_close_with_unsaved_edits_asks(qtbot, window, monkeypatch):
     window.project.reschedule("alpha3", start=datetime(1970, 1, 1, 15))
     window.refresh()
     asked = []
-    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: asked.append(a[2]) or QtWidgets.QMessageBox.StandardButton.Cancel)
+    monkeypatch.setattr(
+        dialogs, "ask", lambda *a, **k: asked.append(a[2]) or QtWidgets.QMessageBox.StandardButton.Cancel
+    )
     assert not window.close()
     assert asked and "Save your changes" in asked[0]
     assert window.isVisible()

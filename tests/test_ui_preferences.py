@@ -130,8 +130,11 @@ def test_the_gantt_graph_and_legend_follow_the_theme_live(window, qtbot):
         legend = window.findChild(QtWidgets.QLabel, "ganttLegend").grab().toImage()
         graph = window.graph.grab().toImage()
         # the chart's background (top-left corner), the legend's, the graph's
-        return (QtGui.QColor(gantt.pixel(3, 3)).lightness(), QtGui.QColor(legend.pixel(2, 2)).lightness(),
-                QtGui.QColor(graph.pixel(3, 3)).lightness())
+        return (
+            QtGui.QColor(gantt.pixel(3, 3)).lightness(),
+            QtGui.QColor(legend.pixel(2, 2)).lightness(),
+            QtGui.QColor(graph.pixel(3, 3)).lightness(),
+        )
 
     try:
         preferences.apply_theme(app, "dark")
@@ -159,13 +162,34 @@ def test_settings_load_tolerates_old_and_broken_files():
     path = settings_path()
     path.write_text(json.dumps({"version": 1, "snap_minutes": 30, "theme": "dark"}))
     old = load_settings()
-    assert (old.snap_minutes, old.theme, old.python, old.test_schedule_minutes, old.run_tests_on_change) == \
-        (30, "dark", "", 0, False)
-    path.write_text(json.dumps({"test_schedule_minutes": True, "run_tests_on_change": "yes", "python": 3,
-                                "theme": "purple", "log_level": "LOUD", "snap_minutes": -5}))
+    assert (old.snap_minutes, old.theme, old.python, old.test_schedule_minutes, old.run_tests_on_change) == (
+        30,
+        "dark",
+        "",
+        0,
+        False,
+    )
+    path.write_text(
+        json.dumps(
+            {
+                "test_schedule_minutes": True,
+                "run_tests_on_change": "yes",
+                "python": 3,
+                "theme": "purple",
+                "log_level": "LOUD",
+                "snap_minutes": -5,
+            }
+        )
+    )
     bad = load_settings()
-    assert (bad.test_schedule_minutes, bad.run_tests_on_change, bad.python, bad.theme, bad.log_level,
-            bad.snap_minutes) == (0, False, "", "system", "INFO", 15)
+    assert (
+        bad.test_schedule_minutes,
+        bad.run_tests_on_change,
+        bad.python,
+        bad.theme,
+        bad.log_level,
+        bad.snap_minutes,
+    ) == (0, False, "", "system", "INFO", 15)
     path.write_text("{not json")
     assert load_settings() == Settings()
 

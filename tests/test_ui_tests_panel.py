@@ -57,14 +57,16 @@ SUITE = """\
 """
 
 
-
 @pytest.fixture
 def calc_repo(git_repo: Path) -> Path:
     write_file(git_repo, "plan.md", PLAN)
     write_file(git_repo, "calc.py", "def add(a, b):\n    return a + b\n")
     write_file(git_repo, "tests/test_calc.py", SUITE)
     write_file(git_repo, "tests/test_other.py", "def test_other():\n    assert True\n")
-    write_file(git_repo, "mission-control.toml", """
+    write_file(
+        git_repo,
+        "mission-control.toml",
+        """
         plan = "plan.md"
         [components.calc]
         paths = ["calc.py"]
@@ -74,7 +76,8 @@ def calc_repo(git_repo: Path) -> Path:
         paths = ["other.py"]
         tasks = ["other1"]
         tests = ["tests/test_other.py"]
-    """)
+    """,
+    )
     write_file(git_repo, "pyproject.toml", '[tool.pytest.ini_options]\npythonpath = ["."]\n')
     git(git_repo, "add", "-A")
     git(git_repo, "commit", "-q", "-m", "calc")
@@ -104,8 +107,9 @@ def run_and_wait(qtbot, panel, button) -> object:
 
 def pytest_summary(repo: Path) -> dict[str, int]:
     """Plain pytest's own summary line, as counts."""
-    proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=repo,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=repo, capture_output=True, text=True
+    )
     last = [line for line in proc.stdout.splitlines() if " in " in line][-1]
     words = {"errors": "error", "warnings": "warning"}
     return {words.get(k, k): int(n) for n, k in re.findall(r"(\d+) (\w+)", last) if k not in ("warning", "warnings")}
@@ -145,8 +149,10 @@ def test_run_all_click_fills_the_tree_with_pytests_totals(qtbot, calc_repo):
     class_item = panel.model.groups[("tests/test_calc.py", "TestGroup")]
     assert class_item.parent() is file_item and class_item.child(0).text() == "test_in_class"
     assert file_item.data(OUTCOME_ROLE) == "failed"
-    assert panel.model.itemFromIndex(panel.model.indexFromItem(file_item).siblingAtColumn(1)).text() == \
-        "1 failed · 2 passed · 1 skipped"
+    assert (
+        panel.model.itemFromIndex(panel.model.indexFromItem(file_item).siblingAtColumn(1)).text()
+        == "1 failed · 2 passed · 1 skipped"
+    )
     assert panel.progress.value() == panel.progress.maximum() == 5
     assert "1 failed, 3 passed, 1 skipped" in panel.summary.text()
     assert "✗" in panel.status_label.text()
@@ -157,7 +163,7 @@ def test_run_all_click_fills_the_tree_with_pytests_totals(qtbot, calc_repo):
 
 
 def test_filters_details_and_open_in_editor(qtbot, calc_repo, tmp_path, monkeypatch):
-    win, panel = open_window(qtbot, calc_repo)
+    _win, panel = open_window(qtbot, calc_repo)
     run_and_wait(qtbot, panel, panel.run_all_button)
     assert len(visible_leaves(panel)) == 5
     panel.outcome_filter.setCurrentIndex(panel.outcome_filter.findText("Failing"))
@@ -180,7 +186,9 @@ def test_filters_details_and_open_in_editor(qtbot, calc_repo, tmp_path, monkeypa
 
     # Open in editor: $VISUAL gets +line and the file
     record = tmp_path / "editor-args.txt"
-    script = write_file(tmp_path, "editor.py", f"import sys\nopen({str(record)!r}, 'w').write(' '.join(sys.argv[1:]))\n")
+    script = write_file(
+        tmp_path, "editor.py", f"import sys\nopen({str(record)!r}, 'w').write(' '.join(sys.argv[1:]))\n"
+    )
     monkeypatch.setenv("VISUAL", f"{sys.executable} {script}")
     click(qtbot, panel.open_button)
     qtbot.waitUntil(lambda: record.exists() and bool(record.read_text()), timeout=10_000)
@@ -222,13 +230,12 @@ HANG = """\
 """
 
 
-
 @pytest.mark.skipif(os.name != "posix", reason="process groups")
 def test_cancel_button_stops_a_hanging_test_and_its_process_group(qtbot, calc_repo, tmp_path, monkeypatch):
     write_file(calc_repo, "tests/test_hang.py", HANG)
     pid_file = tmp_path / "child.pid"
     monkeypatch.setenv("HANG_PID_FILE", str(pid_file))
-    win, panel = open_window(qtbot, calc_repo)
+    _win, panel = open_window(qtbot, calc_repo)
     panel.component_combo.setCurrentText("calc")
     click(qtbot, panel.run_all_button)
     assert not panel.run_all_button.isEnabled() and panel.cancel_button.isEnabled()
@@ -324,7 +331,7 @@ def test_thousands_of_streamed_events_through_the_panel(qtbot, calc_repo, qtmode
     """Thousands of signals from a real worker thread reach the tree in batches (PySide6 6.12 aborted)."""
     from mission_control.ui.workers import run_in_thread
 
-    win, panel = open_window(qtbot, calc_repo)
+    _win, panel = open_window(qtbot, calc_repo)
     count = 3000
 
     def work(progress, event, cancel):

@@ -6,8 +6,8 @@ import threading
 
 from PySide6 import QtWidgets
 
-from mission_control.util.progress import Progress
 from mission_control.ui.workers import run_in_thread
+from mission_control.util.progress import Progress
 
 
 def test_callbacks_run_on_the_gui_thread_and_results_arrive(qtbot):
@@ -26,7 +26,9 @@ def test_callbacks_run_on_the_gui_thread_and_results_arrive(qtbot):
         return lambda value: (seen["threads"].add(threading.get_ident()), seen[kind].append(value))
 
     result = []
-    job = run_in_thread(widget, work, on_result=result.append, on_event=record("events"), on_progress=record("progress"))
+    job = run_in_thread(
+        widget, work, on_result=result.append, on_event=record("events"), on_progress=record("progress")
+    )
     qtbot.waitUntil(lambda: bool(result), timeout=10_000)
     assert result[0] != gui  # the work ran elsewhere
     assert seen["threads"] == {gui}  # every callback on the GUI thread

@@ -10,23 +10,45 @@ import fnmatch
 import re
 import sys
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
-from typing import Iterable, Mapping, Sequence
 
 from mission_control.audit import extract as fx
 from mission_control.audit.files import is_package_init, module_name
 
 DEFAULT_ROLES = (
-    "Manager", "Factory", "Registry", "Dispatcher", "Engine", "Emitter", "Handler",
-    "Service", "Provider", "Builder", "Adapter", "Controller", "Executor", "Processor",
-    "Router", "Repository", "Helper",
+    "Manager",
+    "Factory",
+    "Registry",
+    "Dispatcher",
+    "Engine",
+    "Emitter",
+    "Handler",
+    "Service",
+    "Provider",
+    "Builder",
+    "Adapter",
+    "Controller",
+    "Executor",
+    "Processor",
+    "Router",
+    "Repository",
+    "Helper",
 )
 # Modules left out of the duplicate search: tests and migrations repeat names by design.
 DEFAULT_DUPLICATE_EXCLUDES = (
-    "test_*.py", "*/test_*.py", "*_test.py", "conftest.py", "*/conftest.py",
-    "tests/*", "*/tests/*", "test/*", "*/test/*", "*/migrations/*",
+    "test_*.py",
+    "*/test_*.py",
+    "*_test.py",
+    "conftest.py",
+    "*/conftest.py",
+    "tests/*",
+    "*/tests/*",
+    "test/*",
+    "*/test/*",
+    "*/migrations/*",
 )
 SIMILARITY_SAMPLE = 16  # pairwise comparisons use at most this many modules per name
 
@@ -106,20 +128,14 @@ class AuditResult:
         return {
             "files": self.files,
             "lines": self.lines,
-            "parse_errors": [
-                {"path": p.path, "line": p.line, "message": p.message} for p in self.parse_errors
-            ],
+            "parse_errors": [{"path": p.path, "line": p.line, "message": p.message} for p in self.parse_errors],
             "duplicates": [
                 {"name": d.name, "kind": d.kind, "modules": list(d.modules), "similarity": d.similarity}
                 for d in self.duplicates
             ],
             "roles": dict(self.roles),
-            "broken_imports": [
-                {"path": b.path, "line": b.line, "import": b.import_} for b in self.broken_imports
-            ],
-            "components": {
-                name: {"files": c.files, "lines": c.lines} for name, c in self.components.items()
-            },
+            "broken_imports": [{"path": b.path, "line": b.line, "import": b.import_} for b in self.broken_imports],
+            "components": {name: {"files": c.files, "lines": c.lines} for name, c in self.components.items()},
         }
 
     def metrics(self) -> dict[str, float]:
@@ -222,7 +238,7 @@ def _group_similarity(fingerprints: list[tuple]) -> float:
 
 
 def _roles(facts_by_path: Mapping[str, tuple], paths: list[str], roles: Sequence[str]) -> dict[str, int]:
-    counts = {role: 0 for role in roles}
+    counts = dict.fromkeys(roles, 0)
     ordered = sorted(roles, key=len, reverse=True)  # "ToolRegistryManager" is a Manager
     for path in paths:
         for name, _line, _fp in facts_by_path[path][fx.CLASSES]:

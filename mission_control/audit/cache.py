@@ -19,8 +19,8 @@ import marshal
 import os
 from pathlib import Path
 
-from mission_control.util import appdirs
 from mission_control.audit.extract import FACTS_VERSION
+from mission_control.util import appdirs
 from mission_control.util.fsutil import atomic_write_bytes
 
 _FORMAT = ("mission-control-audit", FACTS_VERSION, 1)
@@ -50,7 +50,7 @@ class AuditCache:
         self.dirty = False
 
     @classmethod
-    def load(cls, repo: Path, enabled: bool = True) -> "AuditCache":
+    def load(cls, repo: Path, enabled: bool = True) -> AuditCache:
         """Read the cache of ``repo`` (an empty one if missing, unreadable or disabled)."""
         cache = cls(cache_file(repo) if enabled else None)
         if cache.path is None:

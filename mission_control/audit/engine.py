@@ -14,9 +14,9 @@ import multiprocessing
 import os
 import subprocess
 import threading
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 from mission_control.audit import extract as fx
 from mission_control.audit.analysis import DEFAULT_ROLES, AuditResult, analyse
@@ -222,9 +222,7 @@ class Auditor:
 
     # -- baseline tree --------------------------------------------------------------------
 
-    def _parse_blobs(
-        self, blobs: list[str], on_progress: ProgressCallback | None, cancel: CancelToken | None
-    ) -> int:
+    def _parse_blobs(self, blobs: list[str], on_progress: ProgressCallback | None, cancel: CancelToken | None) -> int:
         if not blobs:
             return 0
         contents = _cat_blobs(self.repo, blobs)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import zlib
+
 from mission_control.util import pyast
 
 FACTS_VERSION = 1

@@ -10,7 +10,6 @@ import os
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
-
 SOURCE_ROOTS = ("src/",)
 
 

@@ -23,9 +23,10 @@ from __future__ import annotations
 
 import operator
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from mission_control.audit.analysis import DEFAULT_DUPLICATE_EXCLUDES, DEFAULT_ROLES, AuditResult, matches_any
 from mission_control.config import ConfigError, ConfigProblem

@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from mission_control.audit import AuditError, AuditResult, Auditor
+from mission_control.audit import AuditError, Auditor, AuditResult
+from mission_control.audit.metrics import MetricStatus, evaluate, load_overrides, parse_plan_metrics, plan_text
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_json_flag, print_json
 from mission_control.config import ConfigError, ProjectConfig, load_config
-from mission_control.audit.metrics import MetricStatus, evaluate, load_overrides, parse_plan_metrics, plan_text
 from mission_control.watch import ChangeSet, RepoWatcher, WatchError
 
 _BASELINE_FROM_CONFIG = "__config__"
@@ -29,7 +29,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     audit = subparsers.add_parser("audit", help="SSOT audit: duplicates, roles, sizes, broken imports")
     _add_repo(audit)
     audit.add_argument(
-        "--baseline", nargs="?", const=_BASELINE_FROM_CONFIG, metavar="REF",
+        "--baseline",
+        nargs="?",
+        const=_BASELINE_FROM_CONFIG,
+        metavar="REF",
         help="audit the baseline tree instead (the configured or recorded baseline, or REF)",
     )
     audit.add_argument("--jobs", type=int, default=None, help="worker processes for a cold run")
@@ -142,8 +145,10 @@ def _print_audit(result: AuditResult) -> None:
         print(f"component {name}: {size.files} files, {size.lines} lines")
     print(f"SSOT violation candidates: {len(result.duplicates)}")
     for dup in result.duplicates[:25]:
-        print(f"  {dup.kind} {dup.name} ({dup.similarity:.0%} alike) in {', '.join(dup.modules[:6])}"
-              + (f" and {len(dup.modules) - 6} more" if len(dup.modules) > 6 else ""))
+        print(
+            f"  {dup.kind} {dup.name} ({dup.similarity:.0%} alike) in {', '.join(dup.modules[:6])}"
+            + (f" and {len(dup.modules) - 6} more" if len(dup.modules) > 6 else "")
+        )
 
 
 # -- metrics --------------------------------------------------------------------------------------
@@ -195,8 +200,10 @@ def _print_metrics(statuses: list[MetricStatus]) -> None:
             print(f"[manual]  {s.item.text}  (line {s.item.line})")
             continue
         mark = {True: "met", False: "NOT met", None: "no data"}[s.met]
-        print(f"[{mark}]  {s.item.text}: {s.spec.metric} {_num(s.baseline)} -> {_num(s.now)}"
-              f" (target {s.spec.op} {_num(s.target)})")
+        print(
+            f"[{mark}]  {s.item.text}: {s.spec.metric} {_num(s.baseline)} -> {_num(s.now)}"
+            f" (target {s.spec.op} {_num(s.target)})"
+        )
 
 
 def _num(value: float | None) -> str:
@@ -217,8 +224,12 @@ def cmd_watch(ns: argparse.Namespace) -> int:
         watcher.start()
     except WatchError as exc:
         raise CliError(str(exc)) from None
-    print(f"mission-control: watching {watcher.repo} ({watcher.mode})"
-          + (f": {watcher.notice}" if watcher.notice else ""), file=sys.stderr, flush=True)
+    print(
+        f"mission-control: watching {watcher.repo} ({watcher.mode})"
+        + (f": {watcher.notice}" if watcher.notice else ""),
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         while True:
             change = changes.get()
@@ -236,4 +247,4 @@ def _print_line(data: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-__all__ = ["register", "cmd_audit", "cmd_metrics", "cmd_watch", "EXIT_USAGE"]
+__all__ = ["EXIT_USAGE", "cmd_audit", "cmd_metrics", "cmd_watch", "register"]

@@ -24,14 +24,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_flag(listing)
     listing.set_defaults(handler=cmd_list)
     run = sub.add_parser("run", help="run a codemod (a dry run with --dry-run)")
-    run.add_argument("name", help="rename, consolidate, remove-unused-imports, remove-commented-code, "
-                                  "or a repository codemod module.ClassName")
+    run.add_argument(
+        "name",
+        help="rename, consolidate, remove-unused-imports, remove-commented-code, "
+        "or a repository codemod module.ClassName",
+    )
     run.add_argument("--arg", action="append", default=[], metavar="K=V", help="a codemod argument")
     run.add_argument("--repo", default=".", help="repository (default: current folder)")
     run.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     run.add_argument("--jobs", "-j", type=int, default=None, help="processes (default: automatic)")
     run.add_argument("--no-cache", action="store_true", help="ignore cached results")
-    run.add_argument("--task", default=None, metavar="ID", help="the plan task this codemod serves (its Gantt bar shows it ran)")
+    run.add_argument(
+        "--task", default=None, metavar="ID", help="the plan task this codemod serves (its Gantt bar shows it ran)"
+    )
     add_json_flag(run)
     run.set_defaults(handler=cmd_run)
     undo = sub.add_parser("undo", help="restore the files of the last applied codemod (or SNAPSHOT)")
@@ -59,11 +64,24 @@ def parse_args(pairs: list[str]) -> dict[str, str]:
 
 def cmd_list(ns: argparse.Namespace) -> int:
     from mission_control.codemods import list_codemods
+
     infos, problems = list_codemods(_repo(ns.repo))
     if ns.json:
-        print_json({"codemods": [{"name": i.name, "description": i.description, "builtin": i.builtin,
-                                  "source": i.source, "args": [a.__dict__ for a in i.args]} for i in infos],
-                    "problems": problems})
+        print_json(
+            {
+                "codemods": [
+                    {
+                        "name": i.name,
+                        "description": i.description,
+                        "builtin": i.builtin,
+                        "source": i.source,
+                        "args": [a.__dict__ for a in i.args],
+                    }
+                    for i in infos
+                ],
+                "problems": problems,
+            }
+        )
     else:
         for info in infos:
             args = " ".join(f"--arg {a.name}=..." for a in info.args)
@@ -76,10 +94,12 @@ def cmd_list(ns: argparse.Namespace) -> int:
 def cmd_run(ns: argparse.Namespace) -> int:
     from mission_control.codemods import CodemodError, apply_run, run_codemod
     from mission_control.util.git import RepoError
+
     repo = _repo(ns.repo)
     try:
-        run = run_codemod(repo, ns.name, parse_args(ns.arg), jobs=ns.jobs, use_cache=not ns.no_cache,
-                          on_progress=_progress)
+        run = run_codemod(
+            repo, ns.name, parse_args(ns.arg), jobs=ns.jobs, use_cache=not ns.no_cache, on_progress=_progress
+        )
     except CodemodError as exc:
         raise CliError(str(exc)) from None
     _clear_progress()
@@ -93,8 +113,12 @@ def cmd_run(ns: argparse.Namespace) -> int:
     if ns.json:
         data = run.to_json()
         if applied is not None:
-            data["applied"] = {"written": list(applied.written), "deleted": list(applied.deleted),
-                               "snapshot": applied.snapshot_id, "problems": list(applied.problems)}
+            data["applied"] = {
+                "written": list(applied.written),
+                "deleted": list(applied.deleted),
+                "snapshot": applied.snapshot_id,
+                "problems": list(applied.problems),
+            }
         print_json(data)
     else:
         _print_run(run, applied, ns.dry_run)
@@ -105,6 +129,7 @@ def cmd_run(ns: argparse.Namespace) -> int:
 def cmd_undo(ns: argparse.Namespace) -> int:
     from mission_control.codemods import undo_codemod
     from mission_control.util.git import RepoError
+
     try:
         restored = undo_codemod(_repo(ns.repo), ns.snapshot)
     except RepoError as exc:
@@ -119,14 +144,28 @@ def cmd_undo(ns: argparse.Namespace) -> int:
 def cmd_history(ns: argparse.Namespace) -> int:
     from mission_control.codemods import codemod_history
     from mission_control.util.git import RepoError
+
     try:
         applied = codemod_history(_repo(ns.repo))
     except RepoError as exc:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
     if ns.json:
-        print_json({"applied": [{"snapshot": a.snapshot_id, "codemod": a.codemod, "args": a.args, "task": a.task,
-                                 "created": a.created.isoformat(), "files": list(a.paths), "undone": a.undone}
-                                for a in applied]})
+        print_json(
+            {
+                "applied": [
+                    {
+                        "snapshot": a.snapshot_id,
+                        "codemod": a.codemod,
+                        "args": a.args,
+                        "task": a.task,
+                        "created": a.created.isoformat(),
+                        "files": list(a.paths),
+                        "undone": a.undone,
+                    }
+                    for a in applied
+                ]
+            }
+        )
     else:
         for a in applied:
             task = f" for task {a.task}" if a.task else ""
@@ -151,9 +190,11 @@ def _print_run(run, applied, dry_run: bool) -> None:
         print(f"skipped {result.path}: {result.reason}", file=sys.stderr)
     for result in run.failed:
         print(f"failed {result.reason}", file=sys.stderr)
-    print(f"{len(run.changed)} changed, {len(run.skipped)} skipped, {len(run.failed)} failed of "
-          f"{run.scanned} files ({run.prefiltered} ruled out without parsing) in {run.seconds:.1f} s",
-          file=sys.stderr)
+    print(
+        f"{len(run.changed)} changed, {len(run.skipped)} skipped, {len(run.failed)} failed of "
+        f"{run.scanned} files ({run.prefiltered} ruled out without parsing) in {run.seconds:.1f} s",
+        file=sys.stderr,
+    )
 
 
 def _repo(value: str) -> Path:

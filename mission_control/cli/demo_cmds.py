@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from mission_control.services import demo
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, CliError, add_json_flag, print_json
+from mission_control.services import demo
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -21,10 +21,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Create the demo mission in the user data folder, or reuse the existing one, "
         "and print its path. The GUI equivalent is 'mission-control --demo'.",
     )
-    parser.add_argument("--reset", action="store_true",
-                        help="recreate it from scratch (your edits there are lost)")
-    parser.add_argument("--path", type=Path, metavar="DIR",
-                        help=f"where to create it (default: {demo.DEMO_DIRNAME} in the user data folder)")
+    parser.add_argument("--reset", action="store_true", help="recreate it from scratch (your edits there are lost)")
+    parser.add_argument(
+        "--path",
+        type=Path,
+        metavar="DIR",
+        help=f"where to create it (default: {demo.DEMO_DIRNAME} in the user data folder)",
+    )
     add_json_flag(parser)
     parser.set_defaults(handler=run_demo)
 
@@ -39,13 +42,15 @@ def run_demo(ns: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
     created = ns.reset or not existed
     if ns.json:
-        print_json({
-            "path": str(path),
-            "created": created,
-            "baseline": demo.BASELINE_TAG,
-            "plan": str(path / demo.PLAN_PATH),
-            "config": str(path / "mission-control.toml"),
-        })
+        print_json(
+            {
+                "path": str(path),
+                "created": created,
+                "baseline": demo.BASELINE_TAG,
+                "plan": str(path / demo.PLAN_PATH),
+                "config": str(path / "mission-control.toml"),
+            }
+        )
     else:
         print(path)
     return EXIT_OK

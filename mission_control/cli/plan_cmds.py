@@ -23,7 +23,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_json_flag(show)
     show.set_defaults(handler=cmd_show)
 
-    check = subparsers.add_parser("check", help="report errors, warnings and conflicts (exit 1 if any error or conflict)")
+    check = subparsers.add_parser(
+        "check", help="report errors, warnings and conflicts (exit 1 if any error or conflict)"
+    )
     check.add_argument("plan", help="the plan's Markdown file")
     add_json_flag(check)
     check.set_defaults(handler=cmd_check)
@@ -33,7 +35,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     move.add_argument("task_id", help="the task's id")
     move.add_argument("--start", help="new start: HH:MM for date-less plans, else a date in the plan's dateFormat")
     move.add_argument("--duration", help="new duration, e.g. 6h, 90m, 1.5h, 2d")
-    move.add_argument("--cascade", action="store_true", help="move dependents the least needed to keep every dependency")
+    move.add_argument(
+        "--cascade", action="store_true", help="move dependents the least needed to keep every dependency"
+    )
     move.add_argument("--dry-run", action="store_true", help="print what would move; do not write the file")
     add_json_flag(move)
     move.set_defaults(handler=cmd_reschedule)
@@ -53,18 +57,24 @@ def cmd_show(ns: argparse.Namespace) -> int:
         return EXIT_OK
     plan, analysis = pf.plan, pf.analysis
     print(plan.title or "(untitled plan)")
-    print(f"dateFormat {plan.date_format or '(none)'} · {len(plan.sections)} sections · {len(plan.tasks)} tasks · "
-          f"{len(plan.dependencies)} dependencies · {len(plan.checklist)} checklist items")
+    print(
+        f"dateFormat {plan.date_format or '(none)'} · {len(plan.sections)} sections · {len(plan.tasks)} tasks · "
+        f"{len(plan.dependencies)} dependencies · {len(plan.checklist)} checklist items"
+    )
     critical = set(analysis.critical_path)
     for section in plan.sections or [""]:
         print(f"\n{section or '(no section)'}")
         for task in (t for t in plan.tasks if t.section == section):
             marks = " ".join(task.tags) + (" [critical path]" if task.key in critical else "")
-            print(f"  {task.key:<12} {format_time(plan, task.start):>9} – {format_time(plan, task.end):<9} {task.name}  {marks}".rstrip())
+            print(
+                f"  {task.key:<12} {format_time(plan, task.start):>9} – {format_time(plan, task.end):<9} {task.name}  {marks}".rstrip()
+            )
     if plan.dependencies:
         print("\nDependencies")
         for dep in plan.dependencies:
-            print(f"  {dep.from_key} → {dep.to_key}  {dep.kind}{f' ({dep.label})' if dep.label else ''}  [{dep.source}]")
+            print(
+                f"  {dep.from_key} → {dep.to_key}  {dep.kind}{f' ({dep.label})' if dep.label else ''}  [{dep.source}]"
+            )
     print(f"\nCritical path: {' → '.join(analysis.critical_path) or '(none)'}")
     _print_problems(pf)
     done = sum(1 for item in plan.checklist if item.done)
@@ -84,16 +94,23 @@ def cmd_check(ns: argparse.Namespace) -> int:
     plan, analysis = pf.plan, pf.analysis
     failed = bool(plan.errors or analysis.conflicts)
     if ns.json:
-        print_json({
-            "ok": not failed,
-            "errors": [{"line": d.line, "message": d.message} for d in plan.errors],
-            "warnings": [{"line": d.line, "message": d.message} for d in plan.warnings],
-            "conflicts": [{"task": c.task, "depends_on": c.depends_on, "kind": c.kind, "message": c.message} for c in analysis.conflicts],
-        })
+        print_json(
+            {
+                "ok": not failed,
+                "errors": [{"line": d.line, "message": d.message} for d in plan.errors],
+                "warnings": [{"line": d.line, "message": d.message} for d in plan.warnings],
+                "conflicts": [
+                    {"task": c.task, "depends_on": c.depends_on, "kind": c.kind, "message": c.message}
+                    for c in analysis.conflicts
+                ],
+            }
+        )
         return EXIT_PROBLEMS if failed else EXIT_OK
     _print_problems(pf)
-    print(f"{ns.plan}: {len(plan.tasks)} tasks, {len(plan.errors)} errors, {len(plan.warnings)} warnings, "
-          f"{len(analysis.conflicts)} conflicts")
+    print(
+        f"{ns.plan}: {len(plan.tasks)} tasks, {len(plan.errors)} errors, {len(plan.warnings)} warnings, "
+        f"{len(analysis.conflicts)} conflicts"
+    )
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
@@ -147,23 +164,38 @@ def cmd_reschedule(ns: argparse.Namespace) -> int:
     except PlanError as exc:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
     if ns.json:
-        print_json({
-            "written": not ns.dry_run,
-            "moved": [{"task": m.key, "name": m.name, "old_start": iso(m.old_start), "old_end": iso(m.old_end),
-                       "new_start": iso(m.new_start), "new_end": iso(m.new_end)} for m in result.moves],
-            "lines": [e.index + 1 for e in result.edits],
-            "notes": result.notes,
-            "conflicts": [c.message for c in pf.analysis.conflicts],
-        })
+        print_json(
+            {
+                "written": not ns.dry_run,
+                "moved": [
+                    {
+                        "task": m.key,
+                        "name": m.name,
+                        "old_start": iso(m.old_start),
+                        "old_end": iso(m.old_end),
+                        "new_start": iso(m.new_start),
+                        "new_end": iso(m.new_end),
+                    }
+                    for m in result.moves
+                ],
+                "lines": [e.index + 1 for e in result.edits],
+                "notes": result.notes,
+                "conflicts": [c.message for c in pf.analysis.conflicts],
+            }
+        )
         return EXIT_OK
     for move in result.moves:
-        print(f"{move.key}: {format_time(pf.plan, move.old_start)}–{format_time(pf.plan, move.old_end)} → "
-              f"{format_time(pf.plan, move.new_start)}–{format_time(pf.plan, move.new_end)}  {move.name}")
+        print(
+            f"{move.key}: {format_time(pf.plan, move.old_start)}–{format_time(pf.plan, move.old_end)} → "
+            f"{format_time(pf.plan, move.new_start)}–{format_time(pf.plan, move.new_end)}  {move.name}"
+        )
     if not result.moves:
         print("nothing moved")
     for note in result.notes:
         print(f"note: {note}", file=sys.stderr)
     for conflict in pf.analysis.conflicts:
         print(f"conflict remains: {conflict.message}", file=sys.stderr)
-    print(f"{'would change' if ns.dry_run else 'changed'} line(s) {', '.join(str(e.index + 1) for e in result.edits) or '-'} of {ns.plan}")
+    print(
+        f"{'would change' if ns.dry_run else 'changed'} line(s) {', '.join(str(e.index + 1) for e in result.edits) or '-'} of {ns.plan}"
+    )
     return EXIT_OK

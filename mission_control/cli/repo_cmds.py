@@ -14,10 +14,10 @@ from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, ad
 from mission_control.config import ConfigError
 from mission_control.repo.baseline import resolve_baseline, start_mission
 from mission_control.repo.components import UnknownComponent
-from mission_control.util.git import Git, RepoError, open_repo
 from mission_control.repo.rollback import plan_rollback, rollback, undo_rollback
 from mission_control.repo.snapshots import Snapshot, find_snapshot, list_snapshots
 from mission_control.repo.status import repo_status
+from mission_control.util.git import Git, RepoError, open_repo
 
 _LATEST = "__latest__"
 
@@ -42,15 +42,22 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     snaps.set_defaults(handler=cmd_snapshots)
 
     back = subparsers.add_parser(
-        "rollback", help="return a component (or the whole tree) to the baseline; undoable",
+        "rollback",
+        help="return a component (or the whole tree) to the baseline; undoable",
         description="Roll back a component or the whole tree to the baseline. A snapshot is stored first; "
-                    "`rollback --undo` restores it. Changes stay in the working tree (nothing is committed).")
+        "`rollback --undo` restores it. Changes stay in the working tree (nothing is committed).",
+    )
     _add_repo(back)
     which = back.add_mutually_exclusive_group(required=True)
     which.add_argument("--component", metavar="NAME", help="the component to roll back")
     which.add_argument("--full", action="store_true", help="roll back the whole tree")
-    which.add_argument("--undo", nargs="?", const=_LATEST, metavar="SNAPSHOT",
-                       help="restore a snapshot (default: the latest rollback not yet undone)")
+    which.add_argument(
+        "--undo",
+        nargs="?",
+        const=_LATEST,
+        metavar="SNAPSHOT",
+        help="restore a snapshot (default: the latest rollback not yet undone)",
+    )
     back.add_argument("--dry-run", action="store_true", help="list what would change; change nothing")
     add_json_flag(back)
     back.set_defaults(handler=cmd_rollback)
@@ -166,8 +173,14 @@ def _undo(git: Git, ns: argparse.Namespace) -> int:
         return EXIT_OK
     result = undo_rollback(git, which)
     if ns.json:
-        print_json({"snapshot": result.snapshot.id, "written": list(result.written), "removed": list(result.removed),
-                    "backup": result.backup.id if result.backup else None})
+        print_json(
+            {
+                "snapshot": result.snapshot.id,
+                "written": list(result.written),
+                "removed": list(result.removed),
+                "backup": result.backup.id if result.backup else None,
+            }
+        )
         return EXIT_OK
     print(f"restored snapshot {result.snapshot.id}: {len(result.written)} written, {len(result.removed)} removed")
     if result.backup:
@@ -176,7 +189,8 @@ def _undo(git: Git, ns: argparse.Namespace) -> int:
 
 
 def _latest_rollback(git: Git) -> Snapshot:
-    from mission_control.repo.rollback import RollbackRefused, undoable_rollbacks
+    from mission_control.repo.rollback import RollbackRefused
+    from mission_control.repo.snapshots import undoable_rollbacks
 
     pending = undoable_rollbacks(git)
     if not pending:
@@ -206,9 +220,17 @@ def _change_line(change) -> str:
 
 
 def _snapshot_json(snap: Snapshot) -> dict[str, Any]:
-    return {"id": snap.id, "ref": snap.ref, "commit": snap.commit, "label": snap.label,
-            "created": snap.created.isoformat(), "paths": list(snap.paths), "absent": list(snap.absent),
-            "head": snap.head, "info": snap.info}
+    return {
+        "id": snap.id,
+        "ref": snap.ref,
+        "commit": snap.commit,
+        "label": snap.label,
+        "created": snap.created.isoformat(),
+        "paths": list(snap.paths),
+        "absent": list(snap.absent),
+        "head": snap.head,
+        "info": snap.info,
+    }
 
 
 def _progress(progress) -> None:

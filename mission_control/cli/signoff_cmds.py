@@ -96,22 +96,25 @@ def cmd_signoff(ns: argparse.Namespace) -> int:
 
     query = ns.revoke if ns.revoke is not None else ns.item
     if not query:
-        raise CliError("name the item: mission-control signoff \"ITEM TEXT\" (or --revoke \"ITEM TEXT\" --reason R)")
+        raise CliError('name the item: mission-control signoff "ITEM TEXT" (or --revoke "ITEM TEXT" --reason R)')
     if ns.revoke is not None and not ns.reason.strip():
         raise CliError(f"revoking {ns.revoke!r} needs --reason", EXIT_PROBLEMS)
     project = _project(ns)
     item = _one_item(project, query, ns.heading)
     try:
-        entry = sign_off_file(project.repo, project.plan_file, item, revoke=ns.revoke is not None, note=ns.note,
-                              reason=ns.reason)
+        entry = sign_off_file(
+            project.repo, project.plan_file, item, revoke=ns.revoke is not None, note=ns.note, reason=ns.reason
+        )
     except (SignoffError, LedgerError, PlanError) as exc:
         raise CliError(f"refused: {exc}", EXIT_PROBLEMS) from None
     if ns.json:
         print_json({"entry": entry.to_json(), "plan": str(project.plan_file.path), "line": item.line})
     else:
         verb = "revoked" if entry.kind == "revoke" else "signed off"
-        print(f"{verb}: {item.text} ({' › '.join(item.heading)}) — {entry.who} <{entry.email}>, "
-              f"{entry.at:%Y-%m-%d %H:%M} UTC, {project.plan_file.path}:{item.line}")
+        print(
+            f"{verb}: {item.text} ({' › '.join(item.heading)}) — {entry.who} <{entry.email}>, "
+            f"{entry.at:%Y-%m-%d %H:%M} UTC, {project.plan_file.path}:{item.line}"
+        )
     return EXIT_OK
 
 
@@ -123,7 +126,9 @@ def _one_item(project, query: str, heading: str | None):
         raise CliError(f"{project.plan_file.path}: no checklist item matches {query!r}", EXIT_PROBLEMS)
     if len(found) > 1:
         listed = "\n".join(f"  {project.plan_file.path}:{i.line}: {i.text}  ({' › '.join(i.heading)})" for i in found)
-        raise CliError(f"{query!r} matches {len(found)} items; be more precise (or --heading):\n{listed}", EXIT_PROBLEMS)
+        raise CliError(
+            f"{query!r} matches {len(found)} items; be more precise (or --heading):\n{listed}", EXIT_PROBLEMS
+        )
     return found[0]
 
 
@@ -161,15 +166,21 @@ def _print_checklist(state) -> None:
 
 def cmd_runbook_list(ns: argparse.Namespace) -> int:
     """List the plan's shell blocks with their last recorded run."""
-    from mission_control.signoff.runbook import last_runs, runbook_blocks
     from mission_control.signoff import read_ledger
+    from mission_control.signoff.runbook import last_runs, runbook_blocks
 
     project = _project(ns)
     blocks = runbook_blocks(project.plan)
     runs = last_runs(read_ledger(project.repo).entries)
     if ns.json:
-        print_json({"blocks": [{**b.to_json(), "number": n, "last_run": _run_json(runs.get((b.heading, b.text)))}
-                               for n, b in enumerate(blocks, 1)]})
+        print_json(
+            {
+                "blocks": [
+                    {**b.to_json(), "number": n, "last_run": _run_json(runs.get((b.heading, b.text)))}
+                    for n, b in enumerate(blocks, 1)
+                ]
+            }
+        )
         return EXIT_OK
     for number, block in enumerate(blocks, 1):
         last = runs.get((block.heading, block.text))
@@ -179,8 +190,16 @@ def cmd_runbook_list(ns: argparse.Namespace) -> int:
 
 
 def _run_json(entry):
-    return None if entry is None else {"exit_status": entry.extra.get("exit_status"), "at": entry.at.isoformat(),
-                                       "who": entry.who, "stopped": entry.extra.get("stopped")}
+    return (
+        None
+        if entry is None
+        else {
+            "exit_status": entry.extra.get("exit_status"),
+            "at": entry.at.isoformat(),
+            "who": entry.who,
+            "stopped": entry.extra.get("stopped"),
+        }
+    )
 
 
 def cmd_runbook_run(ns: argparse.Namespace) -> int:
@@ -200,8 +219,15 @@ def cmd_runbook_run(ns: argparse.Namespace) -> int:
     result = run_block(project.repo, block, on_event=echo)
     record_run(project.repo, block, result)
     if ns.json:
-        print_json({"exit_status": result.exit_status, "stopped": result.stopped, "duration": result.duration,
-                    "output_tail": list(result.output_tail), "error": result.error})
+        print_json(
+            {
+                "exit_status": result.exit_status,
+                "stopped": result.stopped,
+                "duration": result.duration,
+                "output_tail": list(result.output_tail),
+                "error": result.error,
+            }
+        )
     else:
         print(f"mission-control: {result.summary()} (recorded in the ledger)", file=sys.stderr)
     return EXIT_OK if result.ok else EXIT_PROBLEMS
@@ -244,15 +270,23 @@ def cmd_mission_show(ns: argparse.Namespace) -> int:
     elif mission is None:
         print("the mission has not started (mission-control mission start)")
     else:
-        print(f"started {mission.started_at:%Y-%m-%d %H:%M} UTC by {mission.started_by or '?'}; "
-              f"{elapsed_label(mission, utc_now())}")
+        print(
+            f"started {mission.started_at:%Y-%m-%d %H:%M} UTC by {mission.started_by or '?'}; "
+            f"{elapsed_label(mission, utc_now())}"
+        )
     return EXIT_OK if mission else EXIT_PROBLEMS
 
 
 def cmd_tasks(ns: argparse.Namespace) -> int:
     """Print each task's state from the clock, component changes, tests and checklist."""
-    from mission_control.signoff import (MissionError, gather_task_evidence, read_mission, task_states,
-                                         to_plan_time, utc_now)
+    from mission_control.signoff import (
+        MissionError,
+        gather_task_evidence,
+        read_mission,
+        task_states,
+        to_plan_time,
+        utc_now,
+    )
 
     project = _project(ns)
     try:
@@ -264,8 +298,13 @@ def cmd_tasks(ns: argparse.Namespace) -> int:
     now = to_plan_time(project.plan, mission, utc_now())
     states = task_states(project.plan, now, evidence, state)
     if ns.json:
-        print_json({"mission": mission.to_json() if mission else None,
-                    "tasks": [s.to_json() for s in states.values()], "notes": list(evidence.notes)})
+        print_json(
+            {
+                "mission": mission.to_json() if mission else None,
+                "tasks": [s.to_json() for s in states.values()],
+                "notes": list(evidence.notes),
+            }
+        )
         return EXIT_OK
     for task in project.plan.tasks:
         s = states[task.key]

@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import ClassVar
 
 from mission_control.cli import EXIT_USAGE, CliError, add_json_flag, print_json
-from mission_control.util.progress import CancelToken
 from mission_control.testing import (
     Selection,
     TestFinished,
@@ -19,6 +19,7 @@ from mission_control.testing import (
     summary_line,
 )
 from mission_control.testing.results import FAILING, RunEvent
+from mission_control.util.progress import CancelToken
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -29,7 +30,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     group.add_argument("--component", metavar="C", help="only component C's tests")
     group.add_argument("--task", metavar="T", help="only the tests of the components serving plan task T")
     group.add_argument("--failed", action="store_true", help="rerun the tests that failed last time")
-    group.add_argument("--affected", action="store_true", help="only tests affected by changes since the last green run")
+    group.add_argument(
+        "--affected", action="store_true", help="only tests affected by changes since the last green run"
+    )
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the run after this long")
     parser.add_argument("--no-parallel", action="store_true", help="do not use pytest-xdist even when installed")
     parser.add_argument("--no-history", action="store_true", help="do not record this run in the project history")
@@ -53,7 +56,14 @@ def selection_from_args(ns: argparse.Namespace) -> Selection:
 class _Live:
     """Prints one status character per finished test to stderr, pytest-style, with a count per line."""
 
-    marks = {"passed": ".", "failed": "F", "error": "E", "skipped": "s", "xfailed": "x", "xpassed": "X"}
+    marks: ClassVar[dict[str, str]] = {
+        "passed": ".",
+        "failed": "F",
+        "error": "E",
+        "skipped": "s",
+        "xfailed": "x",
+        "xpassed": "X",
+    }
 
     def __init__(self, stream=sys.stderr) -> None:
         self.stream = stream
@@ -83,8 +93,15 @@ def cmd_test(ns: argparse.Namespace) -> int:
     live = _Live()
     cancel = CancelToken()
     try:
-        run = run_project_tests(repo, selection_from_args(ns), workers=None if ns.no_parallel else "auto",
-                                timeout=ns.timeout, store=not ns.no_history, on_event=live, cancel=cancel)
+        run = run_project_tests(
+            repo,
+            selection_from_args(ns),
+            workers=None if ns.no_parallel else "auto",
+            timeout=ns.timeout,
+            store=not ns.no_history,
+            on_event=live,
+            cancel=cancel,
+        )
     finally:
         live.close()
     result = run.result

@@ -21,18 +21,35 @@ from mission_control.codemods.apply import AppliedCodemod, apply_run, codemod_hi
 from mission_control.codemods.base import CodemodError
 from mission_control.codemods.completion import qualified_names
 from mission_control.codemods.engine import Eta, check_repo, run_builtin
-from mission_control.codemods.model import (
-    CHANGED, FAILED, SKIPPED, UNCHANGED, ApplyResult, ArgSpec, CodemodInfo, CodemodRun, FileResult, Hunk,
-)
 from mission_control.codemods.external import list_codemods
+from mission_control.codemods.model import (
+    CHANGED,
+    FAILED,
+    SKIPPED,
+    UNCHANGED,
+    ApplyResult,
+    ArgSpec,
+    CodemodInfo,
+    CodemodRun,
+    FileResult,
+    Hunk,
+)
 from mission_control.codemods.registry import BUILTINS, builtin_infos
 from mission_control.util.progress import CancelToken, ProgressCallback
 
 
-def run_codemod(repo: str | os.PathLike[str], name: str, args: dict[str, str] | None = None, *,
-                paths: list[str] | None = None, jobs: int | None = None, use_cache: bool = True,
-                python: str | None = None, on_progress: ProgressCallback | None = None,
-                cancel: CancelToken | None = None) -> CodemodRun:
+def run_codemod(
+    repo: str | os.PathLike[str],
+    name: str,
+    args: dict[str, str] | None = None,
+    *,
+    paths: list[str] | None = None,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    python: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> CodemodRun:
     """Dry-run codemod ``name`` over ``repo`` and return every file's outcome (writes nothing).
 
     Raises:
@@ -42,17 +59,48 @@ def run_codemod(repo: str | os.PathLike[str], name: str, args: dict[str, str] | 
     args = dict(args or {})
     if name in BUILTINS or name.replace("_", "-") in BUILTINS:
         from mission_control.codemods.registry import builtin
-        return run_builtin(root, builtin(name), args, paths=paths, jobs=jobs, use_cache=use_cache,
-                           on_progress=on_progress, cancel=cancel)
+
+        return run_builtin(
+            root,
+            builtin(name),
+            args,
+            paths=paths,
+            jobs=jobs,
+            use_cache=use_cache,
+            on_progress=on_progress,
+            cancel=cancel,
+        )
     if "." not in name:
-        raise CodemodError(f"no codemod {name!r}: built-ins are {', '.join(BUILTINS)}; "
-                           "a repository's own codemod is named module.ClassName")
+        raise CodemodError(
+            f"no codemod {name!r}: built-ins are {', '.join(BUILTINS)}; "
+            "a repository's own codemod is named module.ClassName"
+        )
     from mission_control.codemods.external import run_external
+
     return run_external(root, name, args, paths=paths, python=python, on_progress=on_progress, cancel=cancel)
 
 
 __all__ = [
-    "AppliedCodemod", "ApplyResult", "ArgSpec", "CHANGED", "CancelToken", "CodemodError", "CodemodInfo", "CodemodRun", "Eta",
-    "FAILED", "FileResult", "Hunk", "SKIPPED", "UNCHANGED", "apply_run", "builtin_infos", "codemod_history", "list_codemods",
-    "planned_changes", "qualified_names", "run_codemod", "undo_codemod",
+    "CHANGED",
+    "FAILED",
+    "SKIPPED",
+    "UNCHANGED",
+    "AppliedCodemod",
+    "ApplyResult",
+    "ArgSpec",
+    "CancelToken",
+    "CodemodError",
+    "CodemodInfo",
+    "CodemodRun",
+    "Eta",
+    "FileResult",
+    "Hunk",
+    "apply_run",
+    "builtin_infos",
+    "codemod_history",
+    "list_codemods",
+    "planned_changes",
+    "qualified_names",
+    "run_codemod",
+    "undo_codemod",
 ]

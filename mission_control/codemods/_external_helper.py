@@ -18,6 +18,7 @@ import sys
 
 def _config(repo):
     import yaml
+
     path = os.path.join(repo, ".libcst.codemod.yaml")
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
@@ -26,6 +27,7 @@ def _config(repo):
 
 def _commands(repo):
     from libcst.codemod import CodemodCommand
+
     modules, _root = _config(repo)
     sys.path.insert(0, repo)
     found, problems = {}, []
@@ -33,18 +35,18 @@ def _commands(repo):
         try:
             imported = importlib.import_module(package)
         except Exception as exc:
-            problems.append("%s: cannot import %s: %s: %s" % (repo, package, type(exc).__name__, exc))
+            problems.append(f"{repo}: cannot import {package}: {type(exc).__name__}: {exc}")
             continue
         for info in pkgutil.iter_modules(getattr(imported, "__path__", [])):
-            name = "%s.%s" % (package, info.name)
+            name = f"{package}.{info.name}"
             try:
                 module = importlib.import_module(name)
             except Exception as exc:
-                problems.append("%s: cannot import %s: %s: %s" % (repo, name, type(exc).__name__, exc))
+                problems.append(f"{repo}: cannot import {name}: {type(exc).__name__}: {exc}")
                 continue
             for cls_name, cls in inspect.getmembers(module, inspect.isclass):
                 if issubclass(cls, CodemodCommand) and cls.__module__ == name and not inspect.isabstract(cls):
-                    found["%s.%s" % (info.name, cls_name)] = (cls, package, getattr(module, "__file__", ""))
+                    found[f"{info.name}.{cls_name}"] = (cls, package, getattr(module, "__file__", ""))
     return found, problems
 
 
@@ -57,25 +59,30 @@ def _arg_specs(cls):
 def discover(repo):
     found, problems = _commands(repo)
     out = []
-    for name, (cls, package, path) in sorted(found.items()):
+    for name, (cls, _package, path) in sorted(found.items()):
         try:
             args = _arg_specs(cls)
         except Exception as exc:
-            problems.append("%s: %s.add_args failed: %s" % (path, name, exc))
+            problems.append(f"{path}: {name}.add_args failed: {exc}")
             continue
-        out.append({"name": name, "description": (getattr(cls, "DESCRIPTION", "") or "").strip(),
-                    "args": args, "source": path})
+        out.append(
+            {"name": name, "description": (getattr(cls, "DESCRIPTION", "") or "").strip(), "args": args, "source": path}
+        )
     print(json.dumps({"commands": out, "problems": problems}))
 
 
 def run():
-    from libcst.codemod import (CodemodContext, TransformFailure, TransformSkip, TransformSuccess,
-                                transform_module)
+    from libcst.codemod import CodemodContext, TransformFailure, TransformSkip, TransformSuccess, transform_module
+
     job = json.loads(sys.stdin.read())
     repo = job["repo"]
-    found, problems = _commands(repo)
+    found, _problems = _commands(repo)
     if job["command"] not in found:
-        print(json.dumps({"fatal": "no codemod %s in the modules of %s/.libcst.codemod.yaml" % (job["command"], repo)}))
+        print(
+            json.dumps(
+                {"fatal": "no codemod {} in the modules of {}/.libcst.codemod.yaml".format(job["command"], repo)}
+            )
+        )
         return
     cls = found[job["command"]][0]
     parser = argparse.ArgumentParser(prog=job["command"], add_help=False)
@@ -83,30 +90,55 @@ def run():
     try:
         ns = vars(parser.parse_args(job["argv"]))
     except SystemExit:
-        print(json.dumps({"fatal": "bad arguments for %s: %s (it takes %s)" % (
-            job["command"], " ".join(job["argv"]), ", ".join(a.dest for a in parser._actions))}))
+        print(
+            json.dumps(
+                {
+                    "fatal": "bad arguments for {}: {} (it takes {})".format(
+                        job["command"], " ".join(job["argv"]), ", ".join(a.dest for a in parser._actions)
+                    )
+                }
+            )
+        )
         return
     for item in job["files"]:
         path = item["path"]
         with open(os.path.join(repo, path), encoding="utf-8") as handle:
             text = handle.read()
-        context = CodemodContext(filename=os.path.join(repo, path), full_module_name=item["module"],
-                                 full_package_name=item["package"])
+        context = CodemodContext(
+            filename=os.path.join(repo, path), full_module_name=item["module"], full_package_name=item["package"]
+        )
         try:
             result = transform_module(cls(context, **ns), text)
         except Exception as exc:
-            print(json.dumps({"path": path, "status": "failed", "reason": "%s: %s" % (type(exc).__name__, exc)}))
+            print(json.dumps({"path": path, "status": "failed", "reason": f"{type(exc).__name__}: {exc}"}))
             continue
         if isinstance(result, TransformSuccess):
             print(json.dumps({"path": path, "status": "ok", "new_text": result.code}))
         elif isinstance(result, TransformSkip):
-            print(json.dumps({"path": path, "status": "skipped",
-                              "reason": result.skip_description or str(result.skip_reason.value)}))
+            print(
+                json.dumps(
+                    {
+                        "path": path,
+                        "status": "skipped",
+                        "reason": result.skip_description or str(result.skip_reason.value),
+                    }
+                )
+            )
         elif isinstance(result, TransformFailure):
             error = result.error
             line = getattr(error, "raw_line", None)
-            print(json.dumps({"path": path, "status": "failed", "line": line,
-                              "reason": "%s: %s" % (type(error).__name__, str(error).splitlines()[0] if str(error) else "")}))
+            print(
+                json.dumps(
+                    {
+                        "path": path,
+                        "status": "failed",
+                        "line": line,
+                        "reason": "{}: {}".format(
+                            type(error).__name__, str(error).splitlines()[0] if str(error) else ""
+                        ),
+                    }
+                )
+            )
         sys.stdout.flush()
 
 

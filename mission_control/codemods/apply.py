@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from mission_control.codemods.diffs import apply_hunks
-from mission_control.codemods.model import CHANGED, ApplyResult, CodemodRun, FileResult
+from mission_control.codemods.model import ApplyResult, CodemodRun, FileResult
 from mission_control.util.fsutil import atomic_write_text
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -50,12 +50,18 @@ def _normalise(run: CodemodRun, accept: Selection) -> dict[str, set[int] | None]
         return {r.path: None for r in run.changed}
     if isinstance(accept, Mapping):
         return {p: (None if h is None else set(h)) for p, h in accept.items()}
-    return {p: None for p in accept}
+    return dict.fromkeys(accept)
 
 
-def apply_run(repo: str | os.PathLike[str], run: CodemodRun, accept: Selection = None, *,
-              task: str | None = None, on_progress: ProgressCallback | None = None,
-              cancel: CancelToken | None = None) -> ApplyResult:
+def apply_run(
+    repo: str | os.PathLike[str],
+    run: CodemodRun,
+    accept: Selection = None,
+    *,
+    task: str | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> ApplyResult:
     """Write the accepted changes of ``run`` after snapshotting the files they touch.
 
     ``task`` (a plan task id) is recorded with the snapshot: the task the codemod served, so
@@ -99,6 +105,7 @@ def _unchanged_since(root: Path, result: FileResult) -> bool:
 def take_snapshot(root: Path, paths: list[str], run: CodemodRun, task: str | None = None) -> str:
     """Store the files about to change; the snapshot id undoes the codemod."""
     from mission_control.repo.snapshots import create_snapshot
+
     info = {"kind": SNAPSHOT_KIND, "codemod": run.name, "args": json.dumps(run.args, sort_keys=True)}
     if task:
         info["task"] = task
@@ -126,6 +133,7 @@ def codemod_history(repo: str | os.PathLike[str]) -> list[AppliedCodemod]:
         RepoError: not a git repository.
     """
     from mission_control.repo.snapshots import list_snapshots
+
     snapshots = list_snapshots(repo)
     restored = {s.info.get("restores") for s in snapshots if s.info.get("kind") == "undo-backup"}
     out = []
@@ -136,19 +144,34 @@ def codemod_history(repo: str | os.PathLike[str]) -> list[AppliedCodemod]:
             args = json.loads(snap.info.get("args", "{}"))
         except ValueError:
             args = {}
-        out.append(AppliedCodemod(snap.id, snap.info.get("codemod", snap.label), args, snap.info.get("task") or None,
-                                  snap.created, snap.paths, snap.id in restored))
+        out.append(
+            AppliedCodemod(
+                snap.id,
+                snap.info.get("codemod", snap.label),
+                args,
+                snap.info.get("task") or None,
+                snap.created,
+                snap.paths,
+                snap.id in restored,
+            )
+        )
     return out
 
 
-def undo_codemod(repo: str | os.PathLike[str], snapshot_id: str | None = None, *,
-                 on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> list[str]:
+def undo_codemod(
+    repo: str | os.PathLike[str],
+    snapshot_id: str | None = None,
+    *,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[str]:
     """Restore the files of a codemod's snapshot (default: the latest codemod); the paths restored.
 
     Raises:
         SnapshotNotFound: no codemod snapshot (or none matching ``snapshot_id``).
     """
     from mission_control.repo.snapshots import SnapshotNotFound, list_snapshots, restore_snapshot
+
     if snapshot_id is None:
         ours = [s for s in list_snapshots(repo) if s.info.get("kind") == SNAPSHOT_KIND]
         if not ours:

@@ -19,8 +19,14 @@ from typing import Any, Protocol
 
 import libcst as cst
 from libcst.codemod import (
-    Codemod, CodemodContext, SkipFile, TransformExit, TransformFailure, TransformSkip,
-    TransformSuccess, transform_module,
+    Codemod,
+    CodemodContext,
+    SkipFile,
+    TransformExit,
+    TransformFailure,
+    TransformSkip,
+    TransformSuccess,
+    transform_module,
 )
 
 from mission_control.codemods.model import ArgSpec
@@ -81,8 +87,9 @@ class BuiltinCodemod(Protocol):
 
 def context_for(source: Source) -> CodemodContext:
     """A fresh libcst context naming the file and its module, as libcst's CLI makes one."""
-    return CodemodContext(filename=source.filename or source.path, full_module_name=source.module,
-                          full_package_name=source.package)
+    return CodemodContext(
+        filename=source.filename or source.path, full_module_name=source.module, full_package_name=source.package
+    )
 
 
 def run_libcst(command: Codemod, source: Source, code: str | None = None) -> str:

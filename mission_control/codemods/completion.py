@@ -6,7 +6,6 @@ read with the stdlib ``ast`` only (fast), and the answer is cached by file size 
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 from mission_control.codemods.resolve import defined_names, module_and_package
@@ -18,6 +17,7 @@ _CACHE: dict[tuple[str, int, int], list[tuple[str, str, int]]] = {}
 def qualified_names(repo: str | Path, prefix: str = "") -> list[tuple[str, str, int]]:
     """``(qualified name, path, line)`` of every module and top-level definition starting with ``prefix``."""
     from mission_control.util.files import python_files
+
     root = Path(repo)
     out = []
     for rel in python_files(root):

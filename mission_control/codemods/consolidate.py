@@ -16,7 +16,7 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 
-from mission_control.codemods.base import CodemodError, FileFailed, Source, context_for, parse_dotted
+from mission_control.codemods.base import CodemodError, FileFailed, Source, parse_dotted
 from mission_control.codemods.model import ArgSpec
 from mission_control.codemods.rename import rename_text, wants_name
 
@@ -25,11 +25,14 @@ class Consolidate:
     """Point every use of duplicate definitions at the canonical one, then delete the duplicates."""
 
     name = "consolidate"
-    description = ("Consolidate duplicates into one source of truth: rewrite imports and uses of each "
-                   "duplicate to the canonical definition, delete the duplicates and emptied modules.")
+    description = (
+        "Consolidate duplicates into one source of truth: rewrite imports and uses of each "
+        "duplicate to the canonical definition, delete the duplicates and emptied modules."
+    )
     args = (
-        ArgSpec("canonical", "qualified name of the definition to keep, e.g. app.services.emitter.Emitter",
-                kind="qualname"),
+        ArgSpec(
+            "canonical", "qualified name of the definition to keep, e.g. app.services.emitter.Emitter", kind="qualname"
+        ),
         ArgSpec("duplicates", "comma-separated qualified names of the copies to remove", kind="qualname"),
     )
 
@@ -142,8 +145,11 @@ def _is_empty(code: str) -> bool:
                 continue
             if isinstance(small, cst.Expr) and isinstance(small.value, (cst.SimpleString, cst.ConcatenatedString)):
                 continue
-            if isinstance(small, cst.ImportFrom) and isinstance(small.module, cst.Name) \
-                    and small.module.value == "__future__":
+            if (
+                isinstance(small, cst.ImportFrom)
+                and isinstance(small.module, cst.Name)
+                and small.module.value == "__future__"
+            ):
                 continue
             return False
     return True

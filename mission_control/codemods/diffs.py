@@ -7,7 +7,7 @@ A hunk is one group of difflib's grouped opcodes (three lines of context), exact
 from __future__ import annotations
 
 import difflib
-from typing import Iterable
+from collections.abc import Iterable
 
 from mission_control.codemods.model import Hunk
 
@@ -31,13 +31,23 @@ def make_hunks(old_text: str, new_text: str) -> tuple[Hunk, ...]:
                 continue
             body.extend(_lines("-", old[a1:a2]))
             body.extend(_lines("+", new[b1:b2]))
-        hunks.append(Hunk(index, i1 + 1, i2 - i1, j1 + 1, j2 - j1, tuple(old[i1:i2]),
-                          tuple(new[j1:j2]), header.rstrip("\n"), "".join(body)))
+        hunks.append(
+            Hunk(
+                index,
+                i1 + 1,
+                i2 - i1,
+                j1 + 1,
+                j2 - j1,
+                tuple(old[i1:i2]),
+                tuple(new[j1:j2]),
+                header.rstrip("\n"),
+                "".join(body),
+            )
+        )
     return tuple(hunks)
 
 
-def unified_diff(path: str, old_text: str | None, new_text: str | None,
-                 hunks: tuple[Hunk, ...] | None = None) -> str:
+def unified_diff(path: str, old_text: str | None, new_text: str | None, hunks: tuple[Hunk, ...] | None = None) -> str:
     """The ``git diff``-style unified diff of one file; None texts mean created or deleted."""
     if hunks is None:
         hunks = make_hunks(old_text or "", new_text or "")
@@ -55,7 +65,7 @@ def apply_hunks(old_text: str, hunks: Iterable[Hunk]) -> str:
     position = 0
     for hunk in sorted(hunks, key=lambda h: h.old_start):
         start = hunk.old_start - 1
-        if start < position or tuple(old[start:start + hunk.old_count]) != hunk.old_lines:
+        if start < position or tuple(old[start : start + hunk.old_count]) != hunk.old_lines:
             raise ValueError(f"hunk {hunk.header} does not apply to this text")
         out.extend(old[position:start])
         out.extend(hunk.new_lines)

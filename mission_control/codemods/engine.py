@@ -15,18 +15,24 @@ import json
 import multiprocessing
 import os
 import time
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import libcst
 
-from mission_control.util import appdirs
 from mission_control.codemods import diffs
 from mission_control.codemods.base import (
-    GENERATED_MARKER, BuiltinCodemod, CodemodError, FileFailed, FileSkipped, Source,
+    GENERATED_MARKER,
+    BuiltinCodemod,
+    CodemodError,
+    FileFailed,
+    FileSkipped,
+    Source,
 )
 from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, UNCHANGED, CodemodRun, FileResult
 from mission_control.codemods.resolve import module_and_package
+from mission_control.util import appdirs
 from mission_control.util.files import python_files
 from mission_control.util.fsutil import atomic_write_text
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
@@ -34,10 +40,20 @@ from mission_control.util.progress import CancelToken, Progress, ProgressCallbac
 ENGINE_VERSION = "1"
 #: Below this many files for libcst, processes cost more than they save.
 PARALLEL_MIN_FILES = 24
-def run_builtin(repo: Path, command: BuiltinCodemod, args: dict[str, str], *,
-                paths: Iterable[str] | None = None, jobs: int | None = None, use_cache: bool = True,
-                include_generated: bool = False, on_progress: ProgressCallback | None = None,
-                cancel: CancelToken | None = None) -> CodemodRun:
+
+
+def run_builtin(
+    repo: Path,
+    command: BuiltinCodemod,
+    args: dict[str, str],
+    *,
+    paths: Iterable[str] | None = None,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    include_generated: bool = False,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> CodemodRun:
     """Dry-run a built-in codemod over ``repo`` (or the given repo-relative ``paths``)."""
     started = time.monotonic()
     report = on_progress or no_progress
@@ -65,12 +81,12 @@ def run_builtin(repo: Path, command: BuiltinCodemod, args: dict[str, str], *,
     if cache:
         cache.store(done)
     results.extend(done)
-    return _finish(repo, command, args, results, len(files), prefiltered, cached, started,
-                   was_cancelled, jobs_used)
+    return _finish(repo, command, args, results, len(files), prefiltered, cached, started, was_cancelled, jobs_used)
 
 
-def _triage(repo: Path, rel: str, command: BuiltinCodemod, params: dict, cache: "_Cache | None",
-            include_generated: bool) -> FileResult | Source | None:
+def _triage(
+    repo: Path, rel: str, command: BuiltinCodemod, params: dict, cache: _Cache | None, include_generated: bool
+) -> FileResult | Source | None:
     """Read one file: None (cannot be affected), a final result, or a Source for libcst."""
     try:
         text = (repo / rel).read_bytes().decode("utf-8")
@@ -101,8 +117,9 @@ def transform_one(command: BuiltinCodemod, params: dict[str, Any], source: Sourc
     except FileFailed as exc:
         return FileResult(source.path, FAILED, old_text=source.text, reason=str(exc), line=exc.line)
     except Exception as exc:  # a codemod bug must not end the run: report it on the file
-        return FileResult(source.path, FAILED, old_text=source.text,
-                          reason=f"{source.path}: {type(exc).__name__}: {exc}")
+        return FileResult(
+            source.path, FAILED, old_text=source.text, reason=f"{source.path}: {type(exc).__name__}: {exc}"
+        )
     return file_result(source.path, source.text, new_text)
 
 
@@ -111,12 +128,19 @@ def file_result(path: str, old_text: str, new_text: str | None) -> FileResult:
     if new_text == old_text:
         return FileResult(path, UNCHANGED, old_text=old_text, new_text=new_text)
     hunks = diffs.make_hunks(old_text, new_text or "")
-    return FileResult(path, CHANGED, old_text=old_text, new_text=new_text,
-                      diff=diffs.unified_diff(path, old_text, new_text, hunks), hunks=hunks)
+    return FileResult(
+        path,
+        CHANGED,
+        old_text=old_text,
+        new_text=new_text,
+        diff=diffs.unified_diff(path, old_text, new_text, hunks),
+        hunks=hunks,
+    )
 
 
 def _worker(name: str, params: dict[str, Any], source: Source) -> FileResult:
     from mission_control.codemods.registry import builtin  # the worker process imports lazily
+
     return transform_one(builtin(name), params, source)
 
 
@@ -128,8 +152,14 @@ def _jobs(jobs: int | None, count: int) -> int:
     return max(1, min(os.cpu_count() or 1, count // 4))
 
 
-def _transform_all(command: BuiltinCodemod, params: dict, work: list[Source], jobs: int,
-                   report: ProgressCallback, cancel: CancelToken | None) -> tuple[list[FileResult], bool]:
+def _transform_all(
+    command: BuiltinCodemod,
+    params: dict,
+    work: list[Source],
+    jobs: int,
+    report: ProgressCallback,
+    cancel: CancelToken | None,
+) -> tuple[list[FileResult], bool]:
     """Transform every source, in this process or in ``jobs`` processes; (results, cancelled)."""
     eta = Eta(len(work))
     report(Progress(0, len(work), eta.message(0)))
@@ -144,9 +174,15 @@ def _transform_all(command: BuiltinCodemod, params: dict, work: list[Source], jo
     return _transform_parallel(command, params, work, jobs, report, cancel, eta)
 
 
-def _transform_parallel(command: BuiltinCodemod, params: dict, work: list[Source], jobs: int,
-                        report: ProgressCallback, cancel: CancelToken | None,
-                        eta: "Eta") -> tuple[list[FileResult], bool]:
+def _transform_parallel(
+    command: BuiltinCodemod,
+    params: dict,
+    work: list[Source],
+    jobs: int,
+    report: ProgressCallback,
+    cancel: CancelToken | None,
+    eta: Eta,
+) -> tuple[list[FileResult], bool]:
     # spawn, not fork: the UI calls this from a thread, and forking a threaded Qt process is unsafe.
     pool = cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
     ordered = sorted(work, key=lambda s: len(s.text), reverse=True)  # big files first: even finish
@@ -172,8 +208,12 @@ def _future_result(future: cf.Future, source: Source) -> FileResult:
     try:
         return future.result()
     except Exception as exc:  # the worker died (out of memory, killed)
-        return FileResult(source.path, FAILED, old_text=source.text,
-                          reason=f"{source.path}: worker failed: {type(exc).__name__}: {exc}")
+        return FileResult(
+            source.path,
+            FAILED,
+            old_text=source.text,
+            reason=f"{source.path}: worker failed: {type(exc).__name__}: {exc}",
+        )
 
 
 def _stop(pool: cf.ProcessPoolExecutor) -> None:
@@ -204,12 +244,31 @@ class Eta:
         return f"libcst: {done}/{self.total} files{tail}"
 
 
-def _finish(repo: Path, command: BuiltinCodemod, args: dict[str, str], results: list[FileResult],
-            scanned: int, prefiltered: int, cached: int, started: float, cancelled: bool,
-            jobs: int) -> CodemodRun:
+def _finish(
+    repo: Path,
+    command: BuiltinCodemod,
+    args: dict[str, str],
+    results: list[FileResult],
+    scanned: int,
+    prefiltered: int,
+    cached: int,
+    started: float,
+    cancelled: bool,
+    jobs: int,
+) -> CodemodRun:
     ordered = tuple(sorted(results, key=lambda r: r.path))
-    return CodemodRun(str(repo), command.name, dict(args), ordered, scanned, prefiltered, cached,
-                      time.monotonic() - started, cancelled, jobs)
+    return CodemodRun(
+        str(repo),
+        command.name,
+        dict(args),
+        ordered,
+        scanned,
+        prefiltered,
+        cached,
+        time.monotonic() - started,
+        cancelled,
+        jobs,
+    )
 
 
 class _Cache:
@@ -217,8 +276,11 @@ class _Cache:
 
     def __init__(self, name: str, params: dict[str, Any]) -> None:
         self.folder = appdirs.cache_dir() / "codemods"
-        self.salt = json.dumps([ENGINE_VERSION, libcst.__version__ if hasattr(libcst, "__version__") else "",
-                                name, params], sort_keys=True, default=str)
+        self.salt = json.dumps(
+            [ENGINE_VERSION, libcst.__version__ if hasattr(libcst, "__version__") else "", name, params],
+            sort_keys=True,
+            default=str,
+        )
 
     def _key(self, path: str, text: str) -> Path:
         digest = hashlib.sha256(f"{self.salt}\0{path}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()

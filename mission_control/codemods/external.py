@@ -16,10 +16,10 @@ from pathlib import Path
 
 from mission_control.codemods.base import GENERATED_MARKER, CodemodError
 from mission_control.codemods.engine import Eta, file_result
-from mission_control.util.files import python_files
-from mission_control.codemods.registry import builtin_infos
 from mission_control.codemods.model import FAILED, SKIPPED, ArgSpec, CodemodInfo, CodemodRun, FileResult
+from mission_control.codemods.registry import builtin_infos
 from mission_control.codemods.resolve import module_and_package
+from mission_control.util.files import python_files
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 CONFIG_NAME = ".libcst.codemod.yaml"
@@ -30,9 +30,11 @@ DISCOVER_TIMEOUT = 60.0
 def project_python(repo: Path, python: str | None = None) -> str:
     """The project's interpreter: ``python`` if given, else the config's, its venv's, or ours."""
     from mission_control.testing.interpreter import choose_interpreter
+
     if python is None:
         try:
             from mission_control.config import load_config
+
             python = load_config(repo).python
         except Exception:  # a broken config is reported by the commands that need it
             python = None
@@ -45,23 +47,43 @@ def discover(repo: Path, python: str | None = None) -> tuple[list[CodemodInfo], 
         return [], []
     interpreter = project_python(repo, python)
     try:
-        done = subprocess.run([interpreter, str(HELPER), "discover", str(repo)], cwd=repo,
-                              capture_output=True, text=True, timeout=DISCOVER_TIMEOUT)
+        done = subprocess.run(
+            [interpreter, str(HELPER), "discover", str(repo)],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            timeout=DISCOVER_TIMEOUT,
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return [], [f"{repo / CONFIG_NAME}: cannot run {interpreter}: {exc}"]
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no output"])[-1]
         return [], [f"{repo / CONFIG_NAME}: discovery with {interpreter} failed: {last}"]
     data = json.loads(done.stdout.strip().splitlines()[-1])
-    infos = [CodemodInfo(c["name"], c["description"],
-                         tuple(ArgSpec(a["name"], a["help"], a["required"]) for a in c["args"]),
-                         builtin=False, source=c["source"]) for c in data["commands"]]
+    infos = [
+        CodemodInfo(
+            c["name"],
+            c["description"],
+            tuple(ArgSpec(a["name"], a["help"], a["required"]) for a in c["args"]),
+            builtin=False,
+            source=c["source"],
+        )
+        for c in data["commands"]
+    ]
     return infos, list(data["problems"])
 
 
-def run_external(repo: Path, name: str, args: dict[str, str], *, paths: list[str] | None = None,
-                 python: str | None = None, include_generated: bool = False,
-                 on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> CodemodRun:
+def run_external(
+    repo: Path,
+    name: str,
+    args: dict[str, str],
+    *,
+    paths: list[str] | None = None,
+    python: str | None = None,
+    include_generated: bool = False,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> CodemodRun:
     """Dry-run the repository's codemod ``name`` (``module.ClassName``) over its files."""
     started = time.monotonic()
     report = on_progress or no_progress
@@ -79,28 +101,43 @@ def run_external(repo: Path, name: str, args: dict[str, str], *, paths: list[str
             continue
         module, package = module_and_package(rel)
         items.append(({"path": rel, "module": module, "package": package}, text))
-    job = {"repo": str(repo), "command": name, "files": [i for i, _ in items],
-           "argv": [f"--{k}={v}" for k, v in args.items()]}
+    job = {
+        "repo": str(repo),
+        "command": name,
+        "files": [i for i, _ in items],
+        "argv": [f"--{k}={v}" for k, v in args.items()],
+    }
     texts = {i["path"]: t for i, t in items}
     cancelled = _stream(repo, project_python(repo, python), job, texts, results, report, cancel)
     ordered = tuple(sorted(results, key=lambda r: r.path))
-    return CodemodRun(str(repo), name, dict(args), ordered, len(files), 0, 0,
-                      time.monotonic() - started, cancelled, 1)
+    return CodemodRun(str(repo), name, dict(args), ordered, len(files), 0, 0, time.monotonic() - started, cancelled, 1)
 
 
-def _stream(repo: Path, interpreter: str, job: dict, texts: dict[str, str], results: list[FileResult],
-            report: ProgressCallback, cancel: CancelToken | None) -> bool:
+def _stream(
+    repo: Path,
+    interpreter: str,
+    job: dict,
+    texts: dict[str, str],
+    results: list[FileResult],
+    report: ProgressCallback,
+    cancel: CancelToken | None,
+) -> bool:
     """Run the helper, turning each JSON line into a result; True when cancelled."""
     eta = Eta(len(texts))
     try:
-        process = subprocess.Popen([interpreter, str(HELPER), "run"], cwd=repo, stdin=subprocess.PIPE,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [interpreter, str(HELPER), "run"],
+            cwd=repo,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
     except OSError as exc:
         raise CodemodError(f"cannot run {interpreter}: {exc}") from None
     process.stdin.write(json.dumps(job))
     process.stdin.close()
-    done = 0
-    for line in process.stdout:
+    for done, line in enumerate(process.stdout, start=1):
         if cancel and cancel.cancelled:
             process.kill()
             process.wait()
@@ -110,7 +147,6 @@ def _stream(repo: Path, interpreter: str, job: dict, texts: dict[str, str], resu
             process.wait()
             raise CodemodError(data["fatal"])
         results.append(_result(data, texts[data["path"]]))
-        done += 1
         report(Progress(done, len(texts), eta.message(done)))
     stderr = process.stderr.read()
     if process.wait() != 0:
@@ -124,8 +160,13 @@ def _result(data: dict, text: str) -> FileResult:
         return file_result(data["path"], text, data["new_text"])
     status = SKIPPED if data["status"] == "skipped" else FAILED
     reason = data.get("reason", "")
-    return FileResult(data["path"], status, old_text=text, reason=f"{data['path']}: {reason}"
-                      if status == FAILED else reason, line=data.get("line"))
+    return FileResult(
+        data["path"],
+        status,
+        old_text=text,
+        reason=f"{data['path']}: {reason}" if status == FAILED else reason,
+        line=data.get("line"),
+    )
 
 
 def list_codemods(repo: str | Path | None = None, python: str | None = None) -> tuple[list[CodemodInfo], list[str]]:

@@ -139,9 +139,15 @@ class CodemodRun:
     def to_json(self, with_text: bool = False) -> dict[str, Any]:
         """A JSON-able summary of the run."""
         return {
-            "repo": self.repo, "codemod": self.name, "args": dict(self.args),
-            "scanned": self.scanned, "prefiltered": self.prefiltered, "cached": self.cached,
-            "seconds": round(self.seconds, 3), "cancelled": self.cancelled, "jobs": self.jobs,
+            "repo": self.repo,
+            "codemod": self.name,
+            "args": dict(self.args),
+            "scanned": self.scanned,
+            "prefiltered": self.prefiltered,
+            "cached": self.cached,
+            "seconds": round(self.seconds, 3),
+            "cancelled": self.cancelled,
+            "jobs": self.jobs,
             "changed": [f.to_json(with_text) for f in self.changed],
             "skipped": [f.to_json() for f in self.skipped],
             "failed": [f.to_json() for f in self.failed],

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mission_control.codemods import consolidate, remove_commented_code, remove_unused_imports, rename
 from mission_control.codemods.base import BuiltinCodemod, CodemodError
 from mission_control.codemods.model import CodemodInfo
 
 BUILTINS: dict[str, BuiltinCodemod] = {
-    c.name: c for c in (rename.COMMAND, consolidate.COMMAND, remove_unused_imports.COMMAND,
-                        remove_commented_code.COMMAND)
+    c.name: c
+    for c in (rename.COMMAND, consolidate.COMMAND, remove_unused_imports.COMMAND, remove_commented_code.COMMAND)
 }
 
 

@@ -55,8 +55,7 @@ class _RemoveLines(Codemod):
         self.lines = lines
 
     def transform_module_impl(self, tree: cst.Module) -> cst.Module:
-        kept = [line for number, line in enumerate(tree.code.splitlines(keepends=True), 1)
-                if number not in self.lines]
+        kept = [line for number, line in enumerate(tree.code.splitlines(keepends=True), 1) if number not in self.lines]
         return cst.parse_module("".join(kept))
 
 

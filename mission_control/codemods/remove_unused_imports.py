@@ -22,8 +22,8 @@ from libcst.metadata import PositionProvider
 from mission_control.codemods.base import Source, context_for, run_libcst
 from mission_control.codemods.model import ArgSpec
 from mission_control.codemods.resolve import absolute_module, module_and_package
-from mission_control.util.files import python_files
 from mission_control.util import pyast
+from mission_control.util.files import python_files
 
 
 class RemoveUnusedImports:
@@ -54,8 +54,11 @@ class RemoveUnusedImports:
             return None
         tree = source.parse_ast()
         used = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-        used |= {c.value.strip().split(".")[0] for c in ast.walk(tree)
-                 if isinstance(c, ast.Constant) and isinstance(c.value, str)}
+        used |= {
+            c.value.strip().split(".")[0]
+            for c in ast.walk(tree)
+            if isinstance(c, ast.Constant) and isinstance(c.value, str)
+        }
         return "" if _bound_names(tree) - used - {"*"} else None
 
     def transform(self, params: dict[str, Any], source: Source) -> str | None:
@@ -83,12 +86,14 @@ class _KeepingReexports(RemoveUnusedImportsCommand):
                 continue
             if isinstance(node, Import):
                 RemoveImportsVisitor.remove_unused_import(
-                    self.context, module=alias.evaluated_name, asname=alias.evaluated_alias)
+                    self.context, module=alias.evaluated_name, asname=alias.evaluated_alias
+                )
                 continue
             module = get_absolute_module_from_package_for_import(self.context.full_package_name, node)
             if module is not None:
                 RemoveImportsVisitor.remove_unused_import(
-                    self.context, module=module, obj=alias.evaluated_name, asname=alias.evaluated_alias)
+                    self.context, module=module, obj=alias.evaluated_name, asname=alias.evaluated_alias
+                )
 
 
 def _collect(tree: ast.AST, package: str, imported: dict[str, set[str]]) -> None:

@@ -13,7 +13,8 @@ the name are left alone, where RenameCommand would add an unused import of the n
 from __future__ import annotations
 
 import re
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import libcst as cst
 from libcst.codemod.commands.rename import RenameCommand
@@ -21,7 +22,12 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
 from mission_control.codemods.base import (
-    CodemodError, FileSkipped, Source, context_for, parse_dotted, run_libcst,
+    CodemodError,
+    FileSkipped,
+    Source,
+    context_for,
+    parse_dotted,
+    run_libcst,
 )
 from mission_control.codemods.model import ArgSpec
 from mission_control.codemods.resolve import absolute_module, find_reference, has_words
@@ -103,6 +109,7 @@ _PLACEHOLDER = "__mission_control_parked_{}__"
 def _relevant_words(code: str, package: str, old_name: str) -> tuple[set[str], set[str]]:
     """Names a statement must contain to possibly refer to ``old_name``, and every imported name."""
     from mission_control.codemods.resolve import import_index
+
     words = {old_name.rpartition(".")[2]}
     try:
         index = import_index(pyast.parse(code), package)
@@ -117,8 +124,9 @@ def _relevant_words(code: str, package: str, old_name: str) -> tuple[set[str], s
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _park_unrelated(module: cst.Module, words: set[str],
-                    imported: set[str] = frozenset()) -> tuple[cst.Module, dict[str, cst.CSTNode]]:
+def _park_unrelated(
+    module: cst.Module, words: set[str], imported: set[str] = frozenset()
+) -> tuple[cst.Module, dict[str, cst.CSTNode]]:
     """The module with unrelated statements replaced by placeholders, and those statements.
 
     A placeholder still uses the imported names its statement mentions
@@ -145,14 +153,15 @@ def _park_unrelated(module: cst.Module, words: set[str],
 
 def _is_import_line(statement: cst.CSTNode) -> bool:
     return isinstance(statement, cst.SimpleStatementLine) and any(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body)
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
+    )
 
 
 def _unpark(module: cst.Module, parked: dict[str, cst.CSTNode]) -> cst.Module:
     body = []
     for statement in module.body:
         name = _parked_name(statement)
-        body.append(parked[name] if name in parked else statement)
+        body.append(parked.get(name, statement))
     return module.with_changes(body=body)
 
 
@@ -174,8 +183,9 @@ class RenameCodemod(RenameCommand):
         self._annotation_depth = 0
 
     def visit_Module(self, node: cst.Module) -> None:
-        self._top_level = {id(small) for line in node.body if isinstance(line, cst.SimpleStatementLine)
-                           for small in line.body}
+        self._top_level = {
+            id(small) for line in node.body if isinstance(line, cst.SimpleStatementLine) for small in line.body
+        }
         self._nested_renamed = False
         self._top_level_seen = False
 
@@ -221,8 +231,7 @@ class RenameCodemod(RenameCommand):
         self._annotation_depth -= 1
         return updated_node
 
-    def leave_SimpleString(self, original_node: cst.SimpleString,
-                           updated_node: cst.SimpleString) -> cst.SimpleString:
+    def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString) -> cst.SimpleString:
         if not self._annotation_depth:
             return updated_node
         value = original_node.evaluated_value
@@ -241,8 +250,8 @@ class RenameCodemod(RenameCommand):
         names = {q.name for q in scope.get_qualified_names_for(value)}
         if self.old_name not in names:
             return None
-        head = value.split(".")[0]
-        module, _, obj = self.old_name.rpartition(".")
+        head = value.split(".", maxsplit=1)[0]
+        _module, _, _obj = self.old_name.rpartition(".")
         if value == head and self.new_mod_or_obj:
             # ``"Old"`` bound by ``from mod import Old``: that import is renamed with the code.
             return self.new_mod_or_obj
@@ -295,4 +304,4 @@ def _absolutize(source: Source, old_name: str, code: str) -> str:
 
 COMMAND = Rename()
 
-__all__ = ["COMMAND", "Rename", "RenameCodemod", "rename_text", "wants_name", "FileSkipped"]
+__all__ = ["COMMAND", "FileSkipped", "Rename", "RenameCodemod", "rename_text", "wants_name"]

@@ -14,5 +14,12 @@ from mission_control.config.model import (
     load_config,
 )
 
-__all__ = ["CONFIG_FILE", "ComponentConfig", "ConfigError", "ConfigProblem", "ProjectConfig", "find_config_table",
-           "load_config"]
+__all__ = [
+    "CONFIG_FILE",
+    "ComponentConfig",
+    "ConfigError",
+    "ConfigProblem",
+    "ProjectConfig",
+    "find_config_table",
+    "load_config",
+]

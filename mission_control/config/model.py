@@ -156,9 +156,7 @@ def _components(value: Any, path: Path, prefix: str, problems: list) -> dict[str
             if isinstance(items, str):
                 items = [items]
             if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-                problems.append(
-                    ConfigProblem(path, f"{key}.{field_name}", "must be a list of non-empty strings")
-                )
+                problems.append(ConfigProblem(path, f"{key}.{field_name}", "must be a list of non-empty strings"))
                 items = []
             lists[field_name] = tuple(items)
         result[name] = ComponentConfig(name=name, **lists)

@@ -21,10 +21,10 @@ import json
 import re
 import sqlite3
 import threading
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from mission_control.util import appdirs
 
@@ -104,17 +104,17 @@ def history_path(repo: Path) -> Path:
     return folder / f"{slug}-{digest}.sqlite3"
 
 
-def open_history(repo: Path) -> "History":
+def open_history(repo: Path) -> History:
     """Open (creating if needed) the history of the project at ``repo``."""
     return History(history_path(repo))
 
 
 def _to_utc(when: datetime | None) -> datetime:
     if when is None:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
     if when.tzinfo is None:
         when = when.astimezone()  # naive = local time
-    return when.astimezone(timezone.utc)
+    return when.astimezone(UTC)
 
 
 def _iso(when: datetime | None) -> str:
@@ -152,7 +152,7 @@ class History:
         with self._lock:
             self._conn.close()
 
-    def __enter__(self) -> "History":
+    def __enter__(self) -> History:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -187,8 +187,16 @@ class History:
             cur = self._conn.execute(
                 "INSERT INTO test_runs (at, commit_sha, selection, exit_code, duration, totals,"
                 " collection_errors, green) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (at, commit, selection, exit_code, float(duration), json.dumps(clean_totals),
-                 int(collection_errors), int(green)),
+                (
+                    at,
+                    commit,
+                    selection,
+                    exit_code,
+                    float(duration),
+                    json.dumps(clean_totals),
+                    int(collection_errors),
+                    int(green),
+                ),
             )
             run_id = int(cur.lastrowid)
             self._conn.executemany(
@@ -199,8 +207,19 @@ class History:
                 "INSERT OR REPLACE INTO test_last (nodeid, outcome, run_id) VALUES (?, ?, ?)",
                 [(n, o, run_id) for n, o in outcomes.items()],
             )
-        return TestRunRecord(run_id, _parse_iso(at), commit, selection, exit_code, float(duration),
-                             clean_totals, failing, int(collection_errors), green, regressions)
+        return TestRunRecord(
+            run_id,
+            _parse_iso(at),
+            commit,
+            selection,
+            exit_code,
+            float(duration),
+            clean_totals,
+            failing,
+            int(collection_errors),
+            green,
+            regressions,
+        )
 
     def _regressions(self, failing: Iterable[str]) -> tuple[str, ...]:
         found = []
@@ -241,10 +260,22 @@ class History:
 
     def _run_from_row(self, row: tuple) -> TestRunRecord:
         run_id, at, commit, selection, exit_code, duration, totals, coll, green = row
-        failing = tuple(r[0] for r in self._conn.execute(
-            "SELECT nodeid FROM run_failures WHERE run_id = ? ORDER BY nodeid", (run_id,)))
-        return TestRunRecord(run_id, _parse_iso(at), commit, selection, exit_code, duration,
-                             json.loads(totals), failing, coll, bool(green))
+        failing = tuple(
+            r[0]
+            for r in self._conn.execute("SELECT nodeid FROM run_failures WHERE run_id = ? ORDER BY nodeid", (run_id,))
+        )
+        return TestRunRecord(
+            run_id,
+            _parse_iso(at),
+            commit,
+            selection,
+            exit_code,
+            duration,
+            json.loads(totals),
+            failing,
+            coll,
+            bool(green),
+        )
 
     # -- metrics ---------------------------------------------------------------------------
 
@@ -265,7 +296,8 @@ class History:
                 raise HistoryError(f"metric {name!r} from {source!r}: {value!r} is not a number") from None
         with self._lock, self._conn:
             self._conn.executemany(
-                "INSERT INTO metrics (source, name, value, commit_sha, at) VALUES (?, ?, ?, ?, ?)", rows)
+                "INSERT INTO metrics (source, name, value, commit_sha, at) VALUES (?, ?, ?, ?, ?)", rows
+            )
 
     def metric_series(self, name: str, source: str | None = None) -> list[tuple[datetime, float]]:
         """Every recorded value of ``name`` (optionally from one source), oldest first."""

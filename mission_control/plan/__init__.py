@@ -33,7 +33,25 @@ def load_plan(path, today=None) -> PlanFile:
 
 
 __all__ = [
-    "FINISH_TO_START", "START_TO_START", "ChecklistItem", "CodeBlock", "Dependency", "Diagnostic",
-    "Document", "EditResult", "Graph", "GraphEdge", "GraphNode", "Heading", "LineEdit", "Move", "Plan",
-    "PlanChangedOnDisk", "PlanError", "PlanFile", "Task", "load_plan", "parse_plan",
+    "FINISH_TO_START",
+    "START_TO_START",
+    "ChecklistItem",
+    "CodeBlock",
+    "Dependency",
+    "Diagnostic",
+    "Document",
+    "EditResult",
+    "Graph",
+    "GraphEdge",
+    "GraphNode",
+    "Heading",
+    "LineEdit",
+    "Move",
+    "Plan",
+    "PlanChangedOnDisk",
+    "PlanError",
+    "PlanFile",
+    "Task",
+    "load_plan",
+    "parse_plan",
 ]

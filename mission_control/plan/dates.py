@@ -18,13 +18,21 @@ from functools import lru_cache
 EPOCH = datetime(1970, 1, 1)
 
 _MONTHS = [
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 # Longest tokens first so "YYYY" wins over "YY", "MMMM" over "MM", and so on.
-_TOKEN_RE = re.compile(
-    r"\[[^\]]*\]|YYYY|YY|Q|MMMM|MMM|MM|M|Do|DD|D|HH|H|hh|h|a|A|mm|m|ss|s|SSS|SS|S|ZZ|Z|X|x"
-)
+_TOKEN_RE = re.compile(r"\[[^\]]*\]|YYYY|YY|Q|MMMM|MMM|MM|M|Do|DD|D|HH|H|hh|h|a|A|mm|m|ss|s|SSS|SS|S|ZZ|Z|X|x")
 _DURATION_RE = re.compile(r"^(\d+(?:\.\d+)?)(ms|s|m|h|d|w|M|y)$")  # Mermaid's: no ".5d"
 _DATE_TOKENS = {"YYYY", "YY", "Q", "MMMM", "MMM", "MM", "M", "Do", "DD", "D", "X", "x"}
 
@@ -65,8 +73,16 @@ _EXACT_UNITS = {"ms": Decimal(1), "s": Decimal(1000), "m": Decimal(60_000), "h":
 
 # Longer than any calendar can hold (10,000 years): such a "duration" is a typo, not a plan.
 _MAX_SPAN_MS = Decimal(10_000 * 366 * 86_400_000)
-_UNIT_MS = {"ms": 1, "s": 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000, "w": 7 * 86_400_000,
-            "M": 31 * 86_400_000, "y": 366 * 86_400_000}
+_UNIT_MS = {
+    "ms": 1,
+    "s": 1000,
+    "m": 60_000,
+    "h": 3_600_000,
+    "d": 86_400_000,
+    "w": 7 * 86_400_000,
+    "M": 31 * 86_400_000,
+    "y": 366 * 86_400_000,
+}
 
 
 def parse_duration(text: str) -> Duration | None:
@@ -105,11 +121,11 @@ def format_duration(delta: timedelta, prefer: str = "h") -> str:
         size = _EXACT_UNITS.get(unit) or Decimal(86_400_000 * (7 if unit == "w" else 1))
         amount = ms / size
         whole_only = unit in ("d", "w")
-        if amount == amount.to_integral_value() or (
-            not whole_only and amount == amount.quantize(Decimal("0.01")) and unit != "ms"
-        ):
-            if amount > 0 or unit == candidates[-1] or ms == 0:
-                return f"{_plain(amount)}{unit}"
+        if (
+            amount == amount.to_integral_value()
+            or (not whole_only and amount == amount.quantize(Decimal("0.01")) and unit != "ms")
+        ) and (amount > 0 or unit == candidates[-1] or ms == 0):
+            return f"{_plain(amount)}{unit}"
     return f"{_plain(ms)}ms"
 
 
@@ -229,7 +245,7 @@ def _tokens(pattern: str) -> tuple[str, ...]:
     pos = 0
     for match in _TOKEN_RE.finditer(pattern):
         if match.start() > pos:
-            parts.append(pattern[pos:match.start()])
+            parts.append(pattern[pos : match.start()])
         parts.append(match.group(0))
         pos = match.end()
     if pos < len(pattern):
@@ -253,13 +269,33 @@ def _matcher(pattern: str) -> tuple[re.Pattern[str], tuple[str, ...]]:
 
 
 _TOKEN_PATTERNS = {
-    "YYYY": r"[+-]?\d{4}", "YY": r"\d{2}", "Q": r"[1-4]",
-    "MMMM": "|".join(_MONTHS), "MMM": "|".join(m[:3] for m in _MONTHS), "MM": r"\d{2}", "M": r"\d{1,2}",
-    "Do": r"\d{1,2}(?:st|nd|rd|th)", "DD": r"\d{2}", "D": r"\d{1,2}",
-    "HH": r"\d{2}", "H": r"\d{1,2}", "hh": r"\d{2}", "h": r"\d{1,2}", "a": r"am|pm", "A": r"AM|PM",
-    "mm": r"\d{2}", "m": r"\d{1,2}", "ss": r"\d{2}", "s": r"\d{1,2}",
-    "SSS": r"\d{3}", "SS": r"\d{2}", "S": r"\d",
-    "ZZ": r"[+-]\d{4}", "Z": r"[+-]\d{2}:\d{2}", "X": r"-?\d+(?:\.\d+)?", "x": r"-?\d+",
+    "YYYY": r"[+-]?\d{4}",
+    "YY": r"\d{2}",
+    "Q": r"[1-4]",
+    "MMMM": "|".join(_MONTHS),
+    "MMM": "|".join(m[:3] for m in _MONTHS),
+    "MM": r"\d{2}",
+    "M": r"\d{1,2}",
+    "Do": r"\d{1,2}(?:st|nd|rd|th)",
+    "DD": r"\d{2}",
+    "D": r"\d{1,2}",
+    "HH": r"\d{2}",
+    "H": r"\d{1,2}",
+    "hh": r"\d{2}",
+    "h": r"\d{1,2}",
+    "a": r"am|pm",
+    "A": r"AM|PM",
+    "mm": r"\d{2}",
+    "m": r"\d{1,2}",
+    "ss": r"\d{2}",
+    "s": r"\d{1,2}",
+    "SSS": r"\d{3}",
+    "SS": r"\d{2}",
+    "S": r"\d",
+    "ZZ": r"[+-]\d{4}",
+    "Z": r"[+-]\d{2}:\d{2}",
+    "X": r"-?\d+(?:\.\d+)?",
+    "x": r"-?\d+",
 }
 
 
@@ -278,15 +314,31 @@ def _ordinal(day: int) -> str:
 
 def _format_token(tok: str, v: datetime) -> str:
     simple = {
-        "YYYY": f"{v.year:04d}", "YY": f"{v.year % 100:02d}", "Q": str((v.month - 1) // 3 + 1),
-        "MMMM": _MONTHS[v.month - 1], "MMM": _MONTHS[v.month - 1][:3], "MM": f"{v.month:02d}",
-        "M": str(v.month), "Do": _ordinal(v.day), "DD": f"{v.day:02d}", "D": str(v.day),
-        "HH": f"{v.hour:02d}", "H": str(v.hour), "hh": f"{(v.hour % 12) or 12:02d}",
-        "h": str((v.hour % 12) or 12), "a": "pm" if v.hour >= 12 else "am",
-        "A": "PM" if v.hour >= 12 else "AM", "mm": f"{v.minute:02d}", "m": str(v.minute),
-        "ss": f"{v.second:02d}", "s": str(v.second), "SSS": f"{v.microsecond // 1000:03d}",
-        "SS": f"{v.microsecond // 10000:02d}", "S": str(v.microsecond // 100000),
-        "ZZ": "+0000", "Z": "+00:00",
+        "YYYY": f"{v.year:04d}",
+        "YY": f"{v.year % 100:02d}",
+        "Q": str((v.month - 1) // 3 + 1),
+        "MMMM": _MONTHS[v.month - 1],
+        "MMM": _MONTHS[v.month - 1][:3],
+        "MM": f"{v.month:02d}",
+        "M": str(v.month),
+        "Do": _ordinal(v.day),
+        "DD": f"{v.day:02d}",
+        "D": str(v.day),
+        "HH": f"{v.hour:02d}",
+        "H": str(v.hour),
+        "hh": f"{(v.hour % 12) or 12:02d}",
+        "h": str((v.hour % 12) or 12),
+        "a": "pm" if v.hour >= 12 else "am",
+        "A": "PM" if v.hour >= 12 else "AM",
+        "mm": f"{v.minute:02d}",
+        "m": str(v.minute),
+        "ss": f"{v.second:02d}",
+        "s": str(v.second),
+        "SSS": f"{v.microsecond // 1000:03d}",
+        "SS": f"{v.microsecond // 10000:02d}",
+        "S": str(v.microsecond // 100000),
+        "ZZ": "+0000",
+        "Z": "+00:00",
     }
     if tok in simple:
         return simple[tok]

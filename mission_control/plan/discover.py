@@ -21,7 +21,11 @@ def find_plan(repo: Path) -> Path | None:
         if not rel.lower().endswith((".md", ".markdown")):
             continue
         parts = rel.split("/")
-        if len(parts) > _PLAN_SEARCH_DEPTH + 1 or any(p.startswith(".") for p in parts[:-1]) or rel.startswith(_SKIPPED_TOP):
+        if (
+            len(parts) > _PLAN_SEARCH_DEPTH + 1
+            or any(p.startswith(".") for p in parts[:-1])
+            or rel.startswith(_SKIPPED_TOP)
+        ):
             continue
         path = repo / rel
         try:

@@ -18,8 +18,11 @@ from pathlib import Path
 from mission_control.util.fsutil import atomic_write_bytes
 
 _BOMS = [
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
-    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
 ]
 _LINE_RE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
 
@@ -40,7 +43,7 @@ class LineEdit:
     old: str
     new: str
 
-    def inverted(self) -> "LineEdit":
+    def inverted(self) -> LineEdit:
         return LineEdit(self.index, self.new, self.old)
 
 
@@ -52,9 +55,11 @@ class Document:
         self.original = data
         self.digest = hashlib.sha256(data).digest()
         self.bom, self.encoding = _detect_encoding(data)
-        text = data[len(self.bom):].decode(self.encoding, errors="surrogateescape")
+        text = data[len(self.bom) :].decode(self.encoding, errors="surrogateescape")
         if self._encode(text) != data:
-            raise PlanError(f"{path or '<plan>'}: cannot be edited safely: its bytes do not round-trip in {self.encoding}")
+            raise PlanError(
+                f"{path or '<plan>'}: cannot be edited safely: its bytes do not round-trip in {self.encoding}"
+            )
         self.lines: list[str] = []
         self.endings: list[str] = []
         for match in _LINE_RE.finditer(text):
@@ -64,7 +69,7 @@ class Document:
             self.endings.append(match.group(2))
 
     @classmethod
-    def read(cls, path: str | Path) -> "Document":
+    def read(cls, path: str | Path) -> Document:
         """Read ``path``; PlanError if it is missing or unreadable."""
         path = Path(path)
         try:
@@ -103,7 +108,9 @@ class Document:
         try:
             edit.new.encode(self.encoding)
         except UnicodeEncodeError as exc:
-            raise PlanError(f"{self.path or '<plan>'}:{edit.index + 1}: {edit.new[exc.start:exc.end]!r} cannot be written in the file's encoding ({self.encoding})") from None
+            raise PlanError(
+                f"{self.path or '<plan>'}:{edit.index + 1}: {edit.new[exc.start : exc.end]!r} cannot be written in the file's encoding ({self.encoding})"
+            ) from None
 
     def changed_on_disk(self) -> bool:
         """Whether the file on disk differs from what was loaded (or last saved)."""

@@ -13,14 +13,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+# ``schedule`` needs ``plan``'s model; binding the package (not its names) lets either be imported first.
+from mission_control.plan import schedule as _schedule
 from mission_control.plan.dates import DateFormat, format_duration, parse_duration
 from mission_control.plan.document import Document, LineEdit, PlanError
+from mission_control.plan.gantt import GanttChart, _Resolver, default_today, parse_gantt
 from mission_control.plan.loader import ParseMemo, build_plan
 from mission_control.plan.markdown import Structure, parse_structure, update_structure
 from mission_control.plan.model import TAG_NAMES, ChecklistItem, Plan, Task
-from mission_control.plan.gantt import GanttChart, _Resolver, default_today, parse_gantt
-# ``schedule`` needs ``plan``'s model; binding the package (not its names) lets either be imported first.
-from mission_control.plan import schedule as _schedule
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class PlanFile:
         self._analysis: _schedule.ScheduleAnalysis | None = None
 
     @classmethod
-    def load(cls, path: str | Path, today: datetime | None = None) -> "PlanFile":
+    def load(cls, path: str | Path, today: datetime | None = None) -> PlanFile:
         """Read and parse ``path``; PlanError when the file cannot be read."""
         return cls(Document.read(path), today)
 
@@ -178,13 +178,18 @@ class PlanFile:
         self.plan = self._reparse([edit])
         moved = self.plan.find_task(task.key)
         if moved is None or moved.start != new_start:
-            raise PlanError(f"{self.path or '<plan>'}:{task.line}: {task.name!r} cannot be moved to {new_start:%Y-%m-%d %H:%M} in this plan's dateFormat {self.plan.date_format!r}")
+            raise PlanError(
+                f"{self.path or '<plan>'}:{task.line}: {task.name!r} cannot be moved to {new_start:%Y-%m-%d %H:%M} in this plan's dateFormat {self.plan.date_format!r}"
+            )
 
-    def _retimed_line(self, task: Task, line: str, start: datetime | None, duration: timedelta | None,
-                      notes: list[str]) -> tuple[int, str]:
+    def _retimed_line(
+        self, task: Task, line: str, start: datetime | None, duration: timedelta | None, notes: list[str]
+    ) -> tuple[int, str]:
         """(line index, new text of ``line``) giving ``task`` a new start and/or duration."""
         if not task.resolved:
-            raise PlanError(f"{self.path or '<plan>'}:{task.line}: task {task.name!r} is not scheduled and cannot be moved")
+            raise PlanError(
+                f"{self.path or '<plan>'}:{task.line}: task {task.name!r} is not scheduled and cannot be moved"
+            )
         new_start = start if start is not None else task.start
         new_duration = duration if duration is not None else task.duration
         if new_duration < timedelta(0):
@@ -235,8 +240,12 @@ class PlanFile:
         reference = self.plan.reference_day or value
         if fmt.parse(text, reference.date()) != value:
             if not fmt.has_date and self.plan.date_format and value.date() != reference.date():
-                raise PlanError(f"{self.path or '<plan>'}:{task.line}: {task.name!r} cannot start at {text} on another day than the plan's first: a {self.plan.date_format!r} plan only places tasks on its first day")
-            raise PlanError(f"{self.path or '<plan>'}:{task.line}: {value:%Y-%m-%d %H:%M:%S} cannot be written exactly in dateFormat {self.plan.date_format!r}")
+                raise PlanError(
+                    f"{self.path or '<plan>'}:{task.line}: {task.name!r} cannot start at {text} on another day than the plan's first: a {self.plan.date_format!r} plan only places tasks on its first day"
+                )
+            raise PlanError(
+                f"{self.path or '<plan>'}:{task.line}: {value:%Y-%m-%d %H:%M:%S} cannot be written exactly in dateFormat {self.plan.date_format!r}"
+            )
         return text
 
     def _cascade(self, key: str, notes: list[str]) -> None:
@@ -279,8 +288,11 @@ class PlanFile:
             resolver.compile(task)
             if task.key not in downstream or task.start is None:
                 continue
-            needs = [_schedule.required_start(d, resolver.by_key[d.from_key]) for d in incoming.get(task.key, ())
-                     if d.from_key in resolver.by_key and resolver.by_key[d.from_key].resolved]
+            needs = [
+                _schedule.required_start(d, resolver.by_key[d.from_key])
+                for d in incoming.get(task.key, ())
+                if d.from_key in resolver.by_key and resolver.by_key[d.from_key].resolved
+            ]
             need = max((n for n in needs if n is not None), default=None)
             if need is None or need <= task.start:
                 continue
@@ -301,7 +313,9 @@ class PlanFile:
             pending: dict[str, datetime] = {}
             for conflict in _schedule.find_conflicts(self.plan):
                 if conflict.task in downstream and conflict.required_start is not None:
-                    pending[conflict.task] = max(conflict.required_start, pending.get(conflict.task, conflict.required_start))
+                    pending[conflict.task] = max(
+                        conflict.required_start, pending.get(conflict.task, conflict.required_start)
+                    )
             if not pending:
                 return
             first = min(pending, key=lambda k: (self.plan.task(k).start, self.plan.task(k).order))
@@ -319,7 +333,7 @@ class PlanFile:
             return EditResult()
         index, col = current.box.index, current.box.start
         old = self.document.lines[index]
-        edit = LineEdit(index, old, old[:col] + ("x" if done else " ") + old[col + 1:])
+        edit = LineEdit(index, old, old[:col] + ("x" if done else " ") + old[col + 1 :])
         self.apply([edit])
         return EditResult([edit])
 
@@ -332,13 +346,13 @@ class PlanFile:
             return EditResult()
         span = task.data_span
         old = self.document.lines[span.index]
-        data = old[span.start:span.end]
+        data = old[span.start : span.end]
         if on:
             body = data.lstrip()
             new_data = f"{data[: len(data) - len(body)]}{tag}, {body}"
         else:
             new_data = _without_tag(data, tag, len(task.tags))
-        edit = LineEdit(span.index, old, old[:span.start] + new_data + old[span.end:])
+        edit = LineEdit(span.index, old, old[: span.start] + new_data + old[span.end :])
         self.apply([edit])
         return EditResult([edit])
 
@@ -369,7 +383,9 @@ def _topological_tasks(plan: Plan) -> list[int] | None:
         if dep.from_key in pos_of and dep.to_key in pos_of:
             after[pos_of[dep.to_key]].add(pos_of[dep.from_key])
     for pos, task in enumerate(plan.tasks):
-        for key in task.after_ids + task.until_ids + ((task.prev_key,) if task.start_item is None and task.prev_key else ()):
+        for key in (
+            task.after_ids + task.until_ids + ((task.prev_key,) if task.start_item is None and task.prev_key else ())
+        ):
             if key in pos_of:
                 after[pos].add(pos_of[key])
     indegree = [len(preds) for preds in after]
@@ -391,7 +407,9 @@ def _topological_tasks(plan: Plan) -> list[int] | None:
 
 def _reread_items(task: Task, index: int, line: str) -> None:
     """Give ``task`` the start and end items its rewritten ``line`` now holds."""
-    same = [t for t in parse_gantt([(index - 1, "gantt"), (index, line)]).tasks if t.data_span.start == task.data_span.start]
+    same = [
+        t for t in parse_gantt([(index - 1, "gantt"), (index, line)]).tasks if t.data_span.start == task.data_span.start
+    ]
     if not same:
         raise PlanError(f"<plan>:{index + 1}: the rewritten task line does not read back")
     task.start_item, task.end_item = same[0].start_item, same[0].end_item

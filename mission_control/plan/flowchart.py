@@ -17,13 +17,35 @@ from mission_control.plan.model import Diagnostic
 _HEADER_RE = re.compile(r"^(graph|flowchart|flowchart-elk)\b\s*(TB|TD|BT|RL|LR|>|<|\^|v)?\s*;?\s*$", re.IGNORECASE)
 # A keyword needs whitespace after it: ``style-node`` is a (bad) node id, not a style line.
 _SKIP_RE = re.compile(r"^(?:(?:style|classDef|class|linkStyle|click|direction)\s|acc(?:Title|Descr)\s*[:{])")
-_RESERVED = {"end", "subgraph", "graph", "flowchart", "style", "class", "classDef", "linkStyle",
-             "interpolate", "_self", "_blank", "_parent", "_top"}
+_RESERVED = {
+    "end",
+    "subgraph",
+    "graph",
+    "flowchart",
+    "style",
+    "class",
+    "classDef",
+    "linkStyle",
+    "interpolate",
+    "_self",
+    "_blank",
+    "_parent",
+    "_top",
+}
 # Shapes, longest opening first; each maps to the closings that end it.
 _SHAPES = [
-    ("(((", (")))",)), ("((", ("))",)), ("([", ("])",)), ("[[", ("]]",)), ("[(", (")]",)),
-    ("[/", ("/]", "\\]")), ("[\\", ("\\]", "/]")), ("{{", ("}}",)), ("(", (")",)),
-    ("[", ("]",)), ("{", ("}",)), (">", ("]",)),
+    ("(((", (")))",)),
+    ("((", ("))",)),
+    ("([", ("])",)),
+    ("[[", ("]]",)),
+    ("[(", (")]",)),
+    ("[/", ("/]", "\\]")),
+    ("[\\", ("\\]", "/]")),
+    ("{{", ("}}",)),
+    ("(", (")",)),
+    ("[", ("]",)),
+    ("{", ("}",)),
+    (">", ("]",)),
 ]
 _LINK_RE = re.compile(
     # A head letter right after the stroke belongs to the link, as in Mermaid: A---oB is A --o B.
@@ -74,7 +96,14 @@ def parse_flowchart(lines: list[tuple[int, str]], file: str | None = None) -> Fl
             first = stripped.split(";", 1)
             header = _HEADER_RE.match(first[0])
             if not header:
-                chart.diagnostics.append(Diagnostic("error", index + 1, f"expected 'graph' or 'flowchart' to open the diagram, found {stripped[:40]!r}", file))
+                chart.diagnostics.append(
+                    Diagnostic(
+                        "error",
+                        index + 1,
+                        f"expected 'graph' or 'flowchart' to open the diagram, found {stripped[:40]!r}",
+                        file,
+                    )
+                )
                 return chart
             chart.direction = _direction(header.group(2))
             stripped = first[1] if len(first) > 1 else ""
@@ -99,14 +128,23 @@ def _parse_line(chart: Flowchart, index: int, text: str, file: str | None) -> No
             return  # styling and interaction lines carry no dependencies
         if re.match(r"subgraph\b", rest):
             if not _subgraph(chart, index, rest[8:].strip()):
-                chart.diagnostics.append(Diagnostic("error", index + 1, f"flowchart: expected a subgraph id or \"title\" after 'subgraph', found {rest[8:].strip()!r}", file))
+                chart.diagnostics.append(
+                    Diagnostic(
+                        "error",
+                        index + 1,
+                        f"flowchart: expected a subgraph id or \"title\" after 'subgraph', found {rest[8:].strip()!r}",
+                        file,
+                    )
+                )
             return
         if re.fullmatch(r"end\s*;?\s*", rest):
             return
         try:
             pos = _statement(chart, index, text, pos)
         except FlowchartSyntaxError as exc:
-            chart.diagnostics.append(Diagnostic("error", index + 1, f"flowchart: {exc} at column {exc.column + 1}", file))
+            chart.diagnostics.append(
+                Diagnostic("error", index + 1, f"flowchart: {exc} at column {exc.column + 1}", file)
+            )
             return
 
 
@@ -145,7 +183,7 @@ def _statement(chart: Flowchart, index: int, text: str, pos: int) -> int:
     while pos < len(text) and text[pos] in " \t":
         pos += 1
     if pos < len(text) and text[pos] != ";":
-        raise FlowchartSyntaxError(f"unexpected {text[pos:pos + 12]!r}", pos)
+        raise FlowchartSyntaxError(f"unexpected {text[pos : pos + 12]!r}", pos)
     return pos
 
 
@@ -170,14 +208,16 @@ def _node(chart: Flowchart, index: int, text: str, pos: int) -> tuple[str, int]:
     node_id = text[start:pos]
     if not node_id:
         raise FlowchartSyntaxError("expected a node id", start)
-    if node_id in _RESERVED or re.match(r"(end|subgraph|graph|flowchart|style|class|classDef|linkStyle)[.\-/]", node_id):
+    if node_id in _RESERVED or re.match(
+        r"(end|subgraph|graph|flowchart|style|class|classDef|linkStyle)[.\-/]", node_id
+    ):
         raise FlowchartSyntaxError(f"{node_id!r} is a keyword and cannot be a node id", start)
     label, pos = _shape(text, pos)
     if text.startswith("@{", pos):
         close = text.find("}", pos)
         if close < 0:
             raise FlowchartSyntaxError("unclosed '@{'", pos)
-        data = text[pos + 2:close]
+        data = text[pos + 2 : close]
         found = re.search(r"label\s*:\s*(\"[^\"]*\"|'[^']*'|[^,}]+)", data)
         if found:
             label = found.group(1).strip().strip("\"'")
@@ -196,9 +236,7 @@ def _id_char(text: str, pos: int) -> bool:
     char = text[pos]
     nxt = text[pos + 1] if pos + 1 < len(text) else ""
     if char.isalnum() or char in "_!#$%'*+.`?\\/" or (ord(char) > 127 and char.isalpha()):
-        if char == "." and nxt == "-":
-            return False
-        return True
+        return not (char == "." and nxt == "-")
     if char == "-":
         return nxt not in ("-", ">", ".", "")
     if char == "=":
@@ -223,7 +261,7 @@ def _shape(text: str, pos: int) -> tuple[str | None, int]:
                 after += 1
             for closing in closings:
                 if text.startswith(closing, after):
-                    return text[stripped_start + 1:quote_end], after + len(closing)
+                    return text[stripped_start + 1 : quote_end], after + len(closing)
             raise FlowchartSyntaxError(f"expected {closings[0]!r} after the quoted label", after)
         best = None
         for closing in closings:
@@ -232,7 +270,7 @@ def _shape(text: str, pos: int) -> tuple[str | None, int]:
                 best = (found, closing)
         if best is None:
             raise FlowchartSyntaxError(f"node shape {opening!r} is never closed (expected {closings[0]!r})", pos)
-        return text[body_start:best[0]].strip(), best[0] + len(best[1])
+        return text[body_start : best[0]].strip(), best[0] + len(best[1])
     return None, pos
 
 
@@ -252,7 +290,7 @@ def _link(text: str, pos: int) -> tuple[str, str | None, int] | None:
             close = text.find("|", pos + 1)
             if close < 0:
                 raise FlowchartSyntaxError("unclosed '|' edge label", pos)
-            label = _clean_label(text[pos + 1:close])
+            label = _clean_label(text[pos + 1 : close])
             pos = close + 1
         return kind, label, pos
     opening = _TEXT_LINK_OPEN_RE.match(text, pos)
@@ -265,7 +303,7 @@ def _link(text: str, pos: int) -> tuple[str, str | None, int] | None:
         if close is None:
             break
         if close.start() > opening.end():
-            label = _clean_label(text[opening.end():close.start()])
+            label = _clean_label(text[opening.end() : close.start()])
             body = {"--": "--", "==": "==", "-.": "-.-"}[opening.group("open")]
             return _canonical(opening.group("l"), body, close.group("r")), label, close.end()
         scan = close.end()

@@ -99,7 +99,7 @@ class _Parser:
                     match = re.match(r"\s*title:\s*(.*)$", text)
                     if match:
                         self.chart.title = match.group(1).strip().strip("\"'")
-                return lines[pos + 1:]
+                return lines[pos + 1 :]
         self.error(lines[0][0], "front matter opened with '---' is never closed")
         return []
 
@@ -138,7 +138,7 @@ class _Parser:
         if name == "todaymarker":
             return
         end = _VALUE_END_RE.search(text, value_start)
-        value = text[value_start:end.start() if end else len(text)].strip()
+        value = text[value_start : end.start() if end else len(text)].strip()
         if name == "dateformat":
             self.chart.date_format = value
         elif name == "axisformat":
@@ -152,7 +152,7 @@ class _Parser:
                 self.chart.weekend = value.lower()
             else:
                 self.warn(index, f"'weekend {value}' is not understood; expected friday or saturday")
-        if end is not None and text[end.start():].strip(" #;"):
+        if end is not None and text[end.start() :].strip(" #;"):
             self.tasks(index, text, end.start())
 
     def tasks(self, index: int, text: str, pos: int) -> None:
@@ -369,29 +369,91 @@ class _Resolver:
         diag = self.diagnostics
         line = task.line
         if id(task) in self.overflowed:
-            diag.append(Diagnostic("error", line, f"task {task.name!r}: {task.end_item!r} from {task.start:%Y-%m-%d} ends past the year 9999; it is given zero length", self.file))
+            diag.append(
+                Diagnostic(
+                    "error",
+                    line,
+                    f"task {task.name!r}: {task.end_item!r} from {task.start:%Y-%m-%d} ends past the year 9999; it is given zero length",
+                    self.file,
+                )
+            )
         if id(task) in self.all_excluded:
-            diag.append(Diagnostic("error", line, f"task {task.name!r} never ends: 'excludes' leaves no working day after its start ({', '.join(self.chart.excludes)})", self.file))
+            diag.append(
+                Diagnostic(
+                    "error",
+                    line,
+                    f"task {task.name!r} never ends: 'excludes' leaves no working day after its start ({', '.join(self.chart.excludes)})",
+                    self.file,
+                )
+            )
             return
-        if not task.resolved and (task.start_item is None or _ids(task.start_item, "after") is not None or task.start is not None):
-            diag.append(Diagnostic("error", line, f"task {task.name!r} could not be scheduled: it waits for tasks that are never scheduled (a cycle or too long a chain)", self.file))
+        if not task.resolved and (
+            task.start_item is None or _ids(task.start_item, "after") is not None or task.start is not None
+        ):
+            diag.append(
+                Diagnostic(
+                    "error",
+                    line,
+                    f"task {task.name!r} could not be scheduled: it waits for tasks that are never scheduled (a cycle or too long a chain)",
+                    self.file,
+                )
+            )
         for keyword, ids in (("after", task.after_ids), ("until", task.until_ids)):
             for key in ids:
                 if key not in self.by_key:
-                    diag.append(Diagnostic("warning", line, f"task {task.name!r}: unknown id {key!r} in '{keyword} {' '.join(ids)}'", self.file))
+                    diag.append(
+                        Diagnostic(
+                            "warning",
+                            line,
+                            f"task {task.name!r}: unknown id {key!r} in '{keyword} {' '.join(ids)}'",
+                            self.file,
+                        )
+                    )
         if task.start_item is not None and _ids(task.start_item, "after") is None and task.start is None:
-            diag.append(Diagnostic("error", line, f"task {task.name!r}: start {task.start_item!r} is not a date in dateFormat {self.chart.date_format!r}", self.file))
+            diag.append(
+                Diagnostic(
+                    "error",
+                    line,
+                    f"task {task.name!r}: start {task.start_item!r} is not a date in dateFormat {self.chart.date_format!r}",
+                    self.file,
+                )
+            )
         if task.start_item is None and task.prev_key is None:
-            diag.append(Diagnostic("warning", line, f"task {task.name!r} has no start and no task before it; it starts at the mission's start", self.file))
-        if task.resolved and _ids(task.end_item, "until") is None and parse_duration(task.end_item) is None:
-            if self.fmt.parse(task.end_item, task.start.date()) is None:
-                diag.append(Diagnostic("warning", line, f"task {task.name!r}: end {task.end_item!r} is neither a date in {self.chart.date_format!r} nor a duration like 8h; Mermaid gives it zero length", self.file))
+            diag.append(
+                Diagnostic(
+                    "warning",
+                    line,
+                    f"task {task.name!r} has no start and no task before it; it starts at the mission's start",
+                    self.file,
+                )
+            )
+        if (
+            task.resolved
+            and _ids(task.end_item, "until") is None
+            and parse_duration(task.end_item) is None
+            and self.fmt.parse(task.end_item, task.start.date()) is None
+        ):
+            diag.append(
+                Diagnostic(
+                    "warning",
+                    line,
+                    f"task {task.name!r}: end {task.end_item!r} is neither a date in {self.chart.date_format!r} nor a duration like 8h; Mermaid gives it zero length",
+                    self.file,
+                )
+            )
         if task.resolved and task.end < task.start:
             diag.append(Diagnostic("warning", line, f"task {task.name!r} ends before it starts", self.file))
         if task.resolved and len(task.after_ids) > 1:
             ends = [self.by_key[k].end for k in task.after_ids if k in self.by_key and self.by_key[k].end]
             if ends and max(ends) > task.start:
-                diag.append(Diagnostic("warning", line, f"task {task.name!r}: Mermaid starts it after the first resolved id of 'after {' '.join(task.after_ids)}', not the latest end ({max(ends):%Y-%m-%d %H:%M}); list the later-defined id first", self.file))
+                diag.append(
+                    Diagnostic(
+                        "warning",
+                        line,
+                        f"task {task.name!r}: Mermaid starts it after the first resolved id of 'after {' '.join(task.after_ids)}', not the latest end ({max(ends):%Y-%m-%d %H:%M}); list the later-defined id first",
+                        self.file,
+                    )
+                )
 
 
 _IDS_RES = {k: re.compile(rf"{k}\s+([\w\- ]+)", re.ASCII) for k in ("after", "until")}

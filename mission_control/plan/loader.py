@@ -56,8 +56,13 @@ class ParseMemo:
         return key, chart
 
 
-def build_plan(text: str, structure: Structure, path: Path | str | None = None,
-               today: datetime | None = None, memo: ParseMemo | None = None) -> Plan:
+def build_plan(
+    text: str,
+    structure: Structure,
+    path: Path | str | None = None,
+    today: datetime | None = None,
+    memo: ParseMemo | None = None,
+) -> Plan:
     """Build the plan from ``text`` and its Markdown ``structure`` (reusing ``memo`` if given)."""
     file = str(path) if path is not None else None
     plan = Plan(text=text, path=Path(path) if path is not None else None)
@@ -70,7 +75,14 @@ def build_plan(text: str, structure: Structure, path: Path | str | None = None,
     if gantts:
         _read_gantt(plan, gantts[0], today, file)
         for extra in gantts[1:]:
-            plan.diagnostics.append(Diagnostic("warning", extra[0][0] + 1 if extra else None, "only the first gantt block is used; this one is ignored", file))
+            plan.diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    extra[0][0] + 1 if extra else None,
+                    "only the first gantt block is used; this one is ignored",
+                    file,
+                )
+            )
     else:
         plan.diagnostics.append(Diagnostic("warning", None, "the plan has no ```mermaid gantt block: no tasks", file))
     _read_flowcharts(plan, flows, file, memo)
@@ -131,11 +143,25 @@ def _read_gantt(plan: Plan, body: list[tuple[int, str]], today: datetime | None,
     plan.tasks = chart.tasks
     plan.diagnostics.extend(chart.diagnostics)
     if not chart.date_format:
-        plan.diagnostics.append(Diagnostic("warning", body[0][0] + 1 if body else None, "no dateFormat line: dates are read as ISO dates (YYYY-MM-DD)", file))
+        plan.diagnostics.append(
+            Diagnostic(
+                "warning",
+                body[0][0] + 1 if body else None,
+                "no dateFormat line: dates are read as ISO dates (YYYY-MM-DD)",
+                file,
+            )
+        )
     seen: dict[str, Task] = {}
     for task in chart.tasks:
         if task.id and task.id in seen:
-            plan.diagnostics.append(Diagnostic("warning", task.line, f"duplicate task id {task.id!r} (also on line {seen[task.id].line}); Mermaid uses the last one for every reference", file))
+            plan.diagnostics.append(
+                Diagnostic(
+                    "warning",
+                    task.line,
+                    f"duplicate task id {task.id!r} (also on line {seen[task.id].line}); Mermaid uses the last one for every reference",
+                    file,
+                )
+            )
         seen[task.key] = task
     if today is None:
         today = default_today(chart.date_format)
@@ -227,7 +253,10 @@ class _TaskMatcher:
                 return unique[0], None
             if len(unique) > 1:
                 names = ", ".join(repr(self.by_key[k].name) for k in unique[:4])
-                return None, f"flowchart node {node_id!r} ({label!r}) matches several tasks ({names}); use a task id as the node id"
+                return (
+                    None,
+                    f"flowchart node {node_id!r} ({label!r}) matches several tasks ({names}); use a task id as the node id",
+                )
         return None, f"flowchart node {node_id!r} ({label!r}) matches no gantt task; it adds no dependency"
 
     @staticmethod
@@ -239,7 +268,7 @@ class _TaskMatcher:
         """Node words start the task's words; the last may be cut short (Refactor ⊂ Refactoring)."""
         if len(node) > len(task):
             return False
-        return node[:-1] == task[:len(node) - 1] and task[len(node) - 1].startswith(node[-1])
+        return node[:-1] == task[: len(node) - 1] and task[len(node) - 1].startswith(node[-1])
 
     @staticmethod
     def _contains(node: list[str], task: list[str]) -> bool:

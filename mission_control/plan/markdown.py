@@ -88,9 +88,9 @@ def _editable_fence(token, lines: list[str]) -> bool:
     first, end = token.map
     if token.level != 0 or end - 1 >= len(lines) or end - first < 2:
         return False
-    if not lines[first][:1] in ("`", "~") or not _FENCE_RE.match(lines[end - 1]):
+    if lines[first][:1] not in ("`", "~") or not _FENCE_RE.match(lines[end - 1]):
         return False
-    return token.content == "".join(line + "\n" for line in lines[first + 1:end - 1])
+    return token.content == "".join(line + "\n" for line in lines[first + 1 : end - 1])
 
 
 def update_structure(structure: Structure, lines: list[str], edits: list) -> Structure | None:
@@ -118,15 +118,27 @@ def update_structure(structure: Structure, lines: list[str], edits: list) -> Str
         blocks = structure.code_blocks  # the same list: callers may tell a checkbox-only edit by it
     for pos in touched:
         block = blocks[pos]
-        blocks[pos] = replace(block, text="".join(line + "\n" for line in lines[block.line:block.end_line - 1]))
-    return Structure(structure.headings, blocks, checklist, _components(blocks) if touched else structure.components, structure.editable)
+        blocks[pos] = replace(block, text="".join(line + "\n" for line in lines[block.line : block.end_line - 1]))
+    return Structure(
+        structure.headings,
+        blocks,
+        checklist,
+        _components(blocks) if touched else structure.components,
+        structure.editable,
+    )
 
 
 def _is_flip(item: ChecklistItem, edit) -> bool:
     col = item.box.start if item.box else -1
     old, new = edit.old, edit.new
-    return (col >= 0 and len(old) == len(new) > col and old[col] in " xX" and new[col] in " xX"
-            and old[:col] == new[:col] and old[col + 1:] == new[col + 1:])
+    return (
+        col >= 0
+        and len(old) == len(new) > col
+        and old[col] in " xX"
+        and new[col] in " xX"
+        and old[:col] == new[:col]
+        and old[col + 1 :] == new[col + 1 :]
+    )
 
 
 def _editable_block(structure: Structure, edit) -> int | None:
@@ -171,7 +183,7 @@ def _checklist_item(tokens: list, pos: int, lines: list[str], heading: tuple[str
     if index >= len(lines):
         return None
     match = _CHECKBOX_RE.match(lines[index])
-    inline = next((t for t in tokens[pos + 1:pos + 3] if t.type == "inline"), None)
+    inline = next((t for t in tokens[pos + 1 : pos + 3] if t.type == "inline"), None)
     if match is None or inline is None:
         return None
     content = inline.content

@@ -66,14 +66,20 @@ def find_conflicts(plan: Plan) -> list[Conflict]:
             continue
         needed = required_start(dep, pred)
         if needed is not None and succ.start < needed:
-            conflicts.append(Conflict(succ.key, pred.key, dep.kind, _message(plan, dep, pred, succ), dep.label, dep.line, needed))
+            conflicts.append(
+                Conflict(succ.key, pred.key, dep.kind, _message(plan, dep, pred, succ), dep.label, dep.line, needed)
+            )
     return conflicts
 
 
 def _message(plan: Plan, dep: Dependency, pred: Task, succ: Task) -> str:
     what = "finish" if dep.kind == FINISH_TO_START else "start"
     when = pred.end if dep.kind == FINISH_TO_START else pred.start
-    via = f"'after {pred.key}'" if dep.source == "after" else f"graph edge{f' {dep.label!r}' if dep.label else ''} (line {dep.line})"
+    via = (
+        f"'after {pred.key}'"
+        if dep.source == "after"
+        else f"graph edge{f' {dep.label!r}' if dep.label else ''} (line {dep.line})"
+    )
     return (
         f"{succ.label} starts at {format_time(plan, succ.start)}, but {pred.label} must {what} first "
         f"({'it ends' if dep.kind == FINISH_TO_START else 'it starts'} at {format_time(plan, when)}; {dep.kind} via {via})"
@@ -118,7 +124,7 @@ def critical_path(plan: Plan) -> tuple[list[str], dict[str, timedelta]]:
 
 def _topological(by_key: dict[str, Task], links: dict[str, list[tuple[str, str]]]) -> list[str]:
     """Kahn's order; members of cycles come last in file order (their floats stay approximate)."""
-    indegree = {key: 0 for key in by_key}
+    indegree = dict.fromkeys(by_key, 0)
     for key in by_key:
         for succ, _ in links.get(key, ()):
             if succ in indegree:

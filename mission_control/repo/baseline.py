@@ -61,14 +61,21 @@ def resolve_baseline(repo: Path | str | Git, config: ProjectConfig | None = None
     config = load_config(git.root) if config is None else config
     if config.baseline:
         commit = git.resolve_commit(config.baseline)
-        problem = None if commit else (
-            f"{config.source}: baseline: the ref {config.baseline!r} names no commit in {git.root}")
+        problem = (
+            None
+            if commit
+            else (f"{config.source}: baseline: the ref {config.baseline!r} names no commit in {git.root}")
+        )
         return Baseline(config.baseline, commit, "config", problem)
     commit = git.resolve_commit(BASELINE_REF)
     if commit:
         return Baseline(BASELINE_REF, commit, "mission")
-    return Baseline(None, None, "none", f"{git.root}: no baseline: set `baseline` in mission-control.toml "
-                                        "or run `mission-control start-mission`")
+    return Baseline(
+        None,
+        None,
+        "none",
+        f"{git.root}: no baseline: set `baseline` in mission-control.toml or run `mission-control start-mission`",
+    )
 
 
 def start_mission(repo: Path | str | Git, rev: str = "HEAD", *, force: bool = False) -> Baseline:
@@ -84,7 +91,6 @@ def start_mission(repo: Path | str | Git, rev: str = "HEAD", *, force: bool = Fa
         raise RepoError(f"{git.root}: {rev!r} names no commit (commit something first)")
     existing = git.resolve_commit(BASELINE_REF)
     if existing and existing != commit and not force:
-        raise RepoError(f"{git.root}: the mission already started at {existing[:7]}; "
-                        "use --force to move the baseline")
+        raise RepoError(f"{git.root}: the mission already started at {existing[:7]}; use --force to move the baseline")
     git.set_ref(BASELINE_REF, commit)
     return Baseline(BASELINE_REF, commit, "mission")

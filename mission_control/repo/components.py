@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from mission_control.config import ProjectConfig, load_config
 from mission_control.util.git import RepoError
@@ -78,8 +78,9 @@ class UnknownComponent(RepoError):
     """A component name that the configuration and the plan do not know."""
 
 
-def load_components(repo: Path, config: ProjectConfig | None = None,
-                    plan_components: list[str] | None = None) -> Components:
+def load_components(
+    repo: Path, config: ProjectConfig | None = None, plan_components: list[str] | None = None
+) -> Components:
     """The components of ``repo``: from its configuration, else from its plan.
 
     ``plan_components`` (the plan's rollback component names) is looked up from the plan file
@@ -91,17 +92,26 @@ def load_components(repo: Path, config: ProjectConfig | None = None,
     config = load_config(repo) if config is None else config
     if config.components:
         comps = {c.name: Component(c.name, c.paths, c.tasks, c.tests, "config") for c in config.components.values()}
-        notes = tuple(f"{config.source}: components.{n}: no paths; it cannot be rolled back"
-                      for n, c in comps.items() if not c.paths)
+        notes = tuple(
+            f"{config.source}: components.{n}: no paths; it cannot be rolled back"
+            for n, c in comps.items()
+            if not c.paths
+        )
         return Components(comps, "config", config.source, notes)
     names, note = (plan_components, None) if plan_components is not None else plan_component_names(repo, config)
     if not names:
         notes = (note,) if note else ()
-        return Components({}, "none", config.source, notes + ("no components: add [components.NAME] with "
-                                                                "paths = [...] to mission-control.toml",))
+        return Components(
+            {},
+            "none",
+            config.source,
+            notes + ("no components: add [components.NAME] with paths = [...] to mission-control.toml",),
+        )
     comps = {n: Component(n, source="plan") for n in names}
-    hint = (f"components {', '.join(names)} come from the plan's rollback commands and have no paths; "
-            "add [components.NAME] paths = [...] to mission-control.toml to roll them back")
+    hint = (
+        f"components {', '.join(names)} come from the plan's rollback commands and have no paths; "
+        "add [components.NAME] paths = [...] to mission-control.toml to roll them back"
+    )
     return Components(comps, "plan", config.source, (hint,))
 
 
@@ -155,7 +165,7 @@ def _part_regex(part: str) -> str:
             out.append("[^/]")
         elif char == "[" and part.find("]", i + 2) != -1:
             end = part.find("]", i + 2)
-            body = part[i + 1:end].replace("\\", "\\\\")
+            body = part[i + 1 : end].replace("\\", "\\\\")
             out.append("[^" + body[1:] + "]" if body.startswith("!") else f"[{body}]")
             i = end
         else:
@@ -192,7 +202,9 @@ def check_symlinks(root: Path, component: Component) -> None:
             if current.is_symlink():
                 target = current.resolve()
                 if target != real_root and real_root not in target.parents:
-                    raise RepoError(f"component {component.name!r}: path {pattern!r} goes through the symlink "
-                                    f"{current.relative_to(root)} -> {target}, outside the repository")
+                    raise RepoError(
+                        f"component {component.name!r}: path {pattern!r} goes through the symlink "
+                        f"{current.relative_to(root)} -> {target}, outside the repository"
+                    )
             if not current.exists():
                 break

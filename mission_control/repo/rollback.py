@@ -28,25 +28,33 @@ Typical use (the Components dock)::
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from mission_control.config import CONFIG_FILE, ConfigError, ProjectConfig, load_config
-from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 from mission_control.repo.baseline import Baseline, resolve_baseline
 from mission_control.repo.components import Component, Components, UnknownComponent, check_symlinks, load_components
-from mission_control.util.git import GITLINK_MODE, Git, RepoError, TreeEntry, open_repo
 from mission_control.repo.snapshots import (
-    FULL, RestoreResult, Snapshot, create_snapshot, find_snapshot, last_rollbacks, list_snapshots, restore_snapshot,
+    FULL,
+    RestoreResult,
+    Snapshot,
+    create_snapshot,
+    restore_snapshot,
     undoable_rollbacks,
 )
 from mission_control.repo.status import FileChange, changes_since
 from mission_control.repo.worktree import FileState, State, apply_state, preflight, read_state
+from mission_control.util.git import GITLINK_MODE, Git, RepoError, TreeEntry, open_repo
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 _IN_PROGRESS = (
-    ("MERGE_HEAD", "a merge"), ("rebase-merge", "a rebase"), ("rebase-apply", "a rebase or am"),
-    ("CHERRY_PICK_HEAD", "a cherry-pick"), ("REVERT_HEAD", "a revert"),
+    ("MERGE_HEAD", "a merge"),
+    ("rebase-merge", "a rebase"),
+    ("rebase-apply", "a rebase or am"),
+    ("CHERRY_PICK_HEAD", "a cherry-pick"),
+    ("REVERT_HEAD", "a revert"),
 )
 
 
@@ -88,9 +96,15 @@ class RollbackPlan:
 
     def to_json(self) -> dict[str, Any]:
         """The plan for ``rollback --dry-run --json``."""
-        return {"component": self.component, "full": self.component is None, "baseline": self.baseline.ref,
-                "baseline_commit": self.baseline.commit, "diffstat": self.diffstat,
-                "files": [_action_json(f) for f in self.files], "notes": list(self.notes)}
+        return {
+            "component": self.component,
+            "full": self.component is None,
+            "baseline": self.baseline.ref,
+            "baseline_commit": self.baseline.commit,
+            "diffstat": self.diffstat,
+            "files": [_action_json(f) for f in self.files],
+            "notes": list(self.notes),
+        }
 
 
 @dataclass(frozen=True)
@@ -104,8 +118,12 @@ class RollbackResult:
 
     def to_json(self) -> dict[str, Any]:
         """The result for ``rollback --json``."""
-        return {**self.plan.to_json(), "snapshot": self.snapshot.id, "written": list(self.written),
-                "removed": list(self.removed)}
+        return {
+            **self.plan.to_json(),
+            "snapshot": self.snapshot.id,
+            "written": list(self.written),
+            "removed": list(self.removed),
+        }
 
 
 @dataclass(frozen=True)
@@ -117,8 +135,14 @@ class _Prepared:
     index_reset: dict[str, TreeEntry | None]
 
 
-def plan_rollback(repo: Path | str | Git, component: str | None = None, *, full: bool = False,
-                  config: ProjectConfig | None = None, components: Components | None = None) -> RollbackPlan:
+def plan_rollback(
+    repo: Path | str | Git,
+    component: str | None = None,
+    *,
+    full: bool = False,
+    config: ProjectConfig | None = None,
+    components: Components | None = None,
+) -> RollbackPlan:
     """What rolling back ``component`` (or, with ``full``, the whole tree) would do; changes nothing.
 
     Raises:
@@ -128,9 +152,16 @@ def plan_rollback(repo: Path | str | Git, component: str | None = None, *, full:
     return _prepare(repo, component, full, config, components).plan
 
 
-def rollback(repo: Path | str | Git, component: str | None = None, *, full: bool = False,
-             config: ProjectConfig | None = None, components: Components | None = None,
-             on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> RollbackResult:
+def rollback(
+    repo: Path | str | Git,
+    component: str | None = None,
+    *,
+    full: bool = False,
+    config: ProjectConfig | None = None,
+    components: Components | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> RollbackResult:
     """Roll ``component`` (or, with ``full``, the whole tree) back to the baseline.
 
     A snapshot of the current state is stored first; pass it to :func:`undo_rollback` to undo.
@@ -149,10 +180,15 @@ def rollback(repo: Path | str | Git, component: str | None = None, *, full: bool
     if cancel:
         cancel.raise_if_cancelled()
     report(Progress(1, 4, f"saving a snapshot of {len(plan.paths)} files"))
-    info = {"kind": "rollback", "component": plan.component or FULL, "baseline": plan.baseline.commit or "",
-            "baseline_ref": plan.baseline.ref or ""}
-    snapshot = create_snapshot(git, plan.paths, f"rollback-{plan.component or 'full'}", info=info,
-                               expand_folders=False, cancel=cancel)
+    info = {
+        "kind": "rollback",
+        "component": plan.component or FULL,
+        "baseline": plan.baseline.commit or "",
+        "baseline_ref": plan.baseline.ref or "",
+    }
+    snapshot = create_snapshot(
+        git, plan.paths, f"rollback-{plan.component or 'full'}", info=info, expand_folders=False, cancel=cancel
+    )
     report(Progress(2, 4, f"rolling back {plan.target}"))
     blobs = git.read_blobs(s.sha for s in prep.wanted.values() if s is not None)
     written, removed = apply_state(git, prep.wanted, blobs, prep.current)
@@ -163,8 +199,13 @@ def rollback(repo: Path | str | Git, component: str | None = None, *, full: bool
     return RollbackResult(plan, snapshot, tuple(written), tuple(removed))
 
 
-def undo_rollback(repo: Path | str | Git, which: Snapshot | str | None = None, *,
-                  on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> RestoreResult:
+def undo_rollback(
+    repo: Path | str | Git,
+    which: Snapshot | str | None = None,
+    *,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> RestoreResult:
     """Restore the snapshot ``which`` (any snapshot), by default the latest rollback not yet undone.
 
     Raises:
@@ -177,8 +218,10 @@ def undo_rollback(repo: Path | str | Git, which: Snapshot | str | None = None, *
     if which is None:
         pending = undoable_rollbacks(git)
         if not pending:
-            raise RollbackRefused(f"{git.root}: nothing to undo: no rollback snapshot that was not undone "
-                                  "(name one: `mission-control snapshots`)")
+            raise RollbackRefused(
+                f"{git.root}: nothing to undo: no rollback snapshot that was not undone "
+                "(name one: `mission-control snapshots`)"
+            )
         which = pending[0]
     return restore_snapshot(git, which, on_progress=on_progress, cancel=cancel)
 
@@ -191,12 +234,13 @@ def check_ready(git: Git) -> None:
     """
     names = [name for name, _ in _IN_PROGRESS] + ["index.lock"]
     paths = git.git_paths(*names)
-    for (name, what), path in zip(_IN_PROGRESS, paths):
+    for (_name, what), path in zip(_IN_PROGRESS, paths):
         if path.exists():
             raise RollbackRefused(f"{git.root}: {what} is in progress ({path.name}); finish or abort it first")
     if paths[-1].exists():
-        raise RollbackRefused(f"{paths[-1]}: the index is locked by another git process "
-                              "(remove the file if no git command is running)")
+        raise RollbackRefused(
+            f"{paths[-1]}: the index is locked by another git process (remove the file if no git command is running)"
+        )
 
 
 def _open(repo: Path | str) -> Git:
@@ -206,8 +250,13 @@ def _open(repo: Path | str) -> Git:
         raise RollbackRefused(str(exc)) from None
 
 
-def _prepare(repo: Path | str | Git, component: str | None, full: bool,
-             config: ProjectConfig | None, components: Components | None) -> _Prepared:
+def _prepare(
+    repo: Path | str | Git,
+    component: str | None,
+    full: bool,
+    config: ProjectConfig | None,
+    components: Components | None,
+) -> _Prepared:
     if full == (component is not None):
         raise ValueError("pass exactly one of component or full=True")
     git = repo if isinstance(repo, Git) else _open(repo)
@@ -254,8 +303,10 @@ def _component(git: Git, config: ProjectConfig, components: Components | None, n
         raise RollbackRefused(str(exc)) from None
     if not comp.paths:
         where = "comes from the plan's rollback commands and " if comp.source == "plan" else ""
-        raise RollbackRefused(f"component {name!r} {where}has no paths; add [components.{name}] "
-                              f"paths = [...] to {CONFIG_FILE} to roll it back")
+        raise RollbackRefused(
+            f"component {name!r} {where}has no paths; add [components.{name}] "
+            f"paths = [...] to {CONFIG_FILE} to roll it back"
+        )
     try:
         comp.matcher()
         check_symlinks(git.root, comp)
@@ -267,18 +318,18 @@ def _component(git: Git, config: ProjectConfig, components: Components | None, n
 def _component_paths(comp: Component, candidates: set[str]) -> list[str]:
     paths = comp.files(candidates)
     if not paths:
-        raise RollbackRefused(f"component {comp.name!r}: its paths ({', '.join(comp.paths)}) match no file "
-                              "in the baseline or the working tree")
+        raise RollbackRefused(
+            f"component {comp.name!r}: its paths ({', '.join(comp.paths)}) match no file "
+            "in the baseline or the working tree"
+        )
     return paths
 
 
 def _full_paths(git: Git, config: ProjectConfig, candidates: set[str], notes: list[str]) -> list[str]:
     kept = {CONFIG_FILE}
     if config.plan is not None:
-        try:
+        with contextlib.suppress(ValueError):
             kept.add(config.plan.resolve().relative_to(git.root.resolve()).as_posix())
-        except ValueError:
-            pass
     keep = [p for p in candidates if p in kept or p.startswith(".mission-control/")]
     if keep:
         notes.append(f"Mission Control's own files are kept: {', '.join(sorted(keep))}")
@@ -296,8 +347,7 @@ def _baseline_state(entry: TreeEntry | None) -> FileState | None:
     return FileState(entry.mode, entry.sha) if entry is not None else None
 
 
-def _listing(git: Git, baseline: str, changed: State, base: dict[str, TreeEntry],
-             current: State) -> list[FileChange]:
+def _listing(git: Git, baseline: str, changed: State, base: dict[str, TreeEntry], current: State) -> list[FileChange]:
     """The files the rollback changes, with change kind since the baseline and line counts."""
     if not changed:
         return []

@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
-from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
-from mission_control.util.git import Git, RepoError, TreeEntry, open_repo
 from mission_control.repo.worktree import FileState, apply_state, expand_paths, normalize_path, read_state
+from mission_control.util.git import Git, RepoError, TreeEntry, open_repo
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 SNAPSHOT_PREFIX = "refs/mission-control/snapshots/"
 _FORMAT = 1
@@ -74,10 +75,16 @@ class RestoreResult:
     backup: Snapshot | None
 
 
-def create_snapshot(repo: Path | str | Git, paths: Iterable[str | Path], label: str, *,
-                    info: dict[str, str] | None = None, expand_folders: bool = True,
-                    on_progress: ProgressCallback | None = None,
-                    cancel: CancelToken | None = None) -> Snapshot:
+def create_snapshot(
+    repo: Path | str | Git,
+    paths: Iterable[str | Path],
+    label: str,
+    *,
+    info: dict[str, str] | None = None,
+    expand_folders: bool = True,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> Snapshot:
     """Store the current state of ``paths`` (files, or folders meaning every file under them).
 
     Paths that do not exist are recorded as absent, so restoring removes them. With
@@ -101,7 +108,7 @@ def create_snapshot(repo: Path | str | Git, paths: Iterable[str | Path], label: 
         cancel.raise_if_cancelled()
     report(Progress(1, 3, "reading the index"))
     index = git.index_entries()
-    created = datetime.now(timezone.utc)
+    created = datetime.now(UTC)
     meta = _meta(git.root, label, created, info or {}, git.head(), state)
     entries = {f"files/{p}": s.entry for p, s in state.items() if s is not None}
     entries.update({f"index/{p}": index[p] for p in wanted if p in index})
@@ -124,7 +131,7 @@ def list_snapshots(repo: Path | str | Git) -> list[Snapshot]:
     return sorted(snapshots, key=lambda s: (s.created, s.id), reverse=True)
 
 
-def find_snapshot(repo: Path | str | Git, which: "Snapshot | str | None" = None) -> Snapshot:
+def find_snapshot(repo: Path | str | Git, which: Snapshot | str | None = None) -> Snapshot:
     """The snapshot named by ``which``: a Snapshot, an id, a full ref, a commit id or an id
     prefix; None means the latest.
 
@@ -147,9 +154,14 @@ def find_snapshot(repo: Path | str | Git, which: "Snapshot | str | None" = None)
     return matches[0]
 
 
-def restore_snapshot(repo: Path | str | Git, which: "Snapshot | str | None" = None, *,
-                     backup: bool = True, on_progress: ProgressCallback | None = None,
-                     cancel: CancelToken | None = None) -> RestoreResult:
+def restore_snapshot(
+    repo: Path | str | Git,
+    which: Snapshot | str | None = None,
+    *,
+    backup: bool = True,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> RestoreResult:
     """Put every path of a snapshot back exactly as it was (bytes, mode, existence, index entry).
 
     Only the snapshot's paths are touched. With ``backup`` the current state of those paths is
@@ -167,9 +179,10 @@ def restore_snapshot(repo: Path | str | Git, which: "Snapshot | str | None" = No
     report(Progress(0, 3, f"reading snapshot {snap.id}"))
     meta, files, index = _load_contents(git, snap)
     if git.git_path("index.lock").exists():
-        raise RepoError(f"{git.git_path('index.lock')}: the index is locked by another git process; "
-                        "nothing was changed")
-    wanted = {p: None for p in meta["absent"]}
+        raise RepoError(
+            f"{git.git_path('index.lock')}: the index is locked by another git process; nothing was changed"
+        )
+    wanted = dict.fromkeys(meta["absent"])
     wanted.update({p: FileState(e.mode, e.sha, meta["files"].get(p)) for p, e in files.items()})
     blobs = git.read_blobs(e.sha for e in files.values())
     current = read_state(git, wanted)
@@ -178,8 +191,9 @@ def restore_snapshot(repo: Path | str | Git, which: "Snapshot | str | None" = No
     saved = None
     if backup:
         report(Progress(1, 3, "saving the current state"))
-        saved = create_snapshot(git, list(wanted), f"before-undo-{snap.label}",
-                                info={"kind": "undo-backup", "restores": snap.id})
+        saved = create_snapshot(
+            git, list(wanted), f"before-undo-{snap.label}", info={"kind": "undo-backup", "restores": snap.id}
+        )
     report(Progress(2, 3, f"restoring {len(wanted)} files"))
     written, removed = apply_state(git, wanted, blobs, current, keep_dirs=set(meta.get("dirs", [])))
     git.update_index({p: index.get(p) for p in wanted})
@@ -188,8 +202,14 @@ def restore_snapshot(repo: Path | str | Git, which: "Snapshot | str | None" = No
     return RestoreResult(snap, tuple(written), tuple(removed), saved)
 
 
-def _meta(root: Path, label: str, created: datetime, info: dict[str, str], head: str | None,
-          state: dict[str, FileState | None]) -> dict[str, Any]:
+def _meta(
+    root: Path,
+    label: str,
+    created: datetime,
+    info: dict[str, str],
+    head: str | None,
+    state: dict[str, FileState | None],
+) -> dict[str, Any]:
     dirs = {"/".join(p.split("/")[:i]) for p in state for i in range(1, p.count("/") + 1)}
     return {
         "format": _FORMAT,
@@ -228,10 +248,15 @@ def _slug(label: str) -> str:
 
 def _from_meta(ref: str, commit: str, meta: dict[str, Any]) -> Snapshot:
     return Snapshot(
-        id=ref[len(SNAPSHOT_PREFIX):], ref=ref, commit=commit, label=meta["label"],
+        id=ref[len(SNAPSHOT_PREFIX) :],
+        ref=ref,
+        commit=commit,
+        label=meta["label"],
         created=datetime.fromisoformat(meta["created"]),
-        paths=tuple(sorted([*meta["files"], *meta["absent"]])), absent=tuple(meta["absent"]),
-        head=meta.get("head"), info=dict(meta.get("info", {})),
+        paths=tuple(sorted([*meta["files"], *meta["absent"]])),
+        absent=tuple(meta["absent"]),
+        head=meta.get("head"),
+        info=dict(meta.get("info", {})),
     )
 
 
@@ -242,8 +267,8 @@ def _load_contents(git: Git, snap: Snapshot) -> tuple[dict, dict[str, TreeEntry]
     if meta_entry is None:
         raise RepoError(f"{git.root}: {snap.ref} is not a Mission Control snapshot (no meta.json)")
     meta = json.loads(git.read_blobs([meta_entry.sha])[meta_entry.sha])
-    files = {p[len("files/"):]: e for p, e in tree.items() if p.startswith("files/")}
-    index = {p[len("index/"):]: e for p, e in tree.items() if p.startswith("index/")}
+    files = {p[len("files/") :]: e for p, e in tree.items() if p.startswith("files/")}
+    index = {p[len("index/") :]: e for p, e in tree.items() if p.startswith("index/")}
     return meta, files, index
 
 

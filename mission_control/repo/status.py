@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from mission_control.config import ProjectConfig, load_config
-from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 from mission_control.repo.baseline import Baseline, resolve_baseline
 from mission_control.repo.components import Components, load_components
-from mission_control.util.git import Git, RepoError, open_repo
 from mission_control.repo.snapshots import last_rollbacks
+from mission_control.util.git import Git, RepoError, open_repo
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 _CHANGE = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}
 
@@ -49,8 +49,15 @@ class FileChange:
 
     def to_json(self) -> dict[str, Any]:
         """The file as the ``status --json`` output shows it."""
-        return {"path": self.path, "change": self.change, "added": self.added, "removed": self.removed,
-                "binary": self.binary, "old_mode": self.old_mode, "new_mode": self.new_mode}
+        return {
+            "path": self.path,
+            "change": self.change,
+            "added": self.added,
+            "removed": self.removed,
+            "binary": self.binary,
+            "old_mode": self.old_mode,
+            "new_mode": self.new_mode,
+        }
 
 
 @dataclass(frozen=True)
@@ -107,8 +114,14 @@ class RepoStatus:
             "baseline_commit": self.baseline.commit,
             "baseline_problem": self.baseline.problem,
             "components": {
-                name: {"state": c.state, "summary": c.summary, "has_paths": c.has_paths, "tasks": list(c.tasks),
-                       "last_rollback": c.last_rollback, "files": [f.to_json() for f in c.files]}
+                name: {
+                    "state": c.state,
+                    "summary": c.summary,
+                    "has_paths": c.has_paths,
+                    "tasks": list(c.tasks),
+                    "last_rollback": c.last_rollback,
+                    "files": [f.to_json() for f in c.files],
+                }
                 for name, c in self.components.items()
             },
             "unassigned": [f.to_json() for f in self.unassigned],
@@ -131,9 +144,16 @@ def changes_since(git: Git, baseline: str) -> list[FileChange]:
         old_mode, new_mode, _old, _new, letter = meta.decode().lstrip(":").split()
         path = os.fsdecode(path_bytes)
         added, removed = counts.get(path, (0, 0))
-        changes.append(FileChange(path, _CHANGE.get(letter[0], "modified"), added, removed,
-                                  "" if old_mode == "000000" else old_mode,
-                                  "" if new_mode == "000000" else new_mode))
+        changes.append(
+            FileChange(
+                path,
+                _CHANGE.get(letter[0], "modified"),
+                added,
+                removed,
+                "" if old_mode == "000000" else old_mode,
+                "" if new_mode == "000000" else new_mode,
+            )
+        )
     return sorted(changes, key=lambda c: c.path)
 
 
@@ -150,9 +170,14 @@ def _parse_numstat(out: bytes) -> dict[str, tuple[int | None, int | None]]:
     return counts
 
 
-def repo_status(repo: Path | str | Git, *, config: ProjectConfig | None = None,
-                components: Components | None = None, on_progress: ProgressCallback | None = None,
-                cancel: CancelToken | None = None) -> RepoStatus:
+def repo_status(
+    repo: Path | str | Git,
+    *,
+    config: ProjectConfig | None = None,
+    components: Components | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> RepoStatus:
     """The status of every component since the baseline (files, change kinds, line counts).
 
     Without a usable baseline the result has no changes and ``baseline.problem`` says why.

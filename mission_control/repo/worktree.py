@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Iterable
 
 from mission_control.util.fsutil import atomic_write_bytes
 from mission_control.util.git import SYMLINK_MODE, Git, RepoError, TreeEntry
@@ -117,8 +117,9 @@ def default_perms(mode: str, current: int | None) -> int:
     return current & ~0o111
 
 
-def apply_state(git: Git, wanted: State, blobs: dict[str, bytes], current: State | None = None,
-                keep_dirs: set[str] | None = None) -> tuple[list[str], list[str]]:
+def apply_state(
+    git: Git, wanted: State, blobs: dict[str, bytes], current: State | None = None, keep_dirs: set[str] | None = None
+) -> tuple[list[str], list[str]]:
     """Make each path of ``wanted`` hold its state (None: the file is removed).
 
     ``blobs`` holds the contents of every wanted blob. ``current`` (from :func:`read_state`)
@@ -180,8 +181,10 @@ def _preflight(root: Path, changed: State) -> None:
         if want is not None and target.is_dir() and not target.is_symlink():
             others = [f for f in expand_paths(root, [path]) if changed.get(f, "keep") is not None]
             if others:
-                raise RepoError(f"{target}: is a folder holding other files ({others[0]}); "
-                                f"{path} cannot be written; nothing was changed")
+                raise RepoError(
+                    f"{target}: is a folder holding other files ({others[0]}); "
+                    f"{path} cannot be written; nothing was changed"
+                )
 
 
 def _prune_dirs(root: Path, removed: list[str], keep_dirs: set[str] | None) -> None:

@@ -34,7 +34,7 @@ def layered_layout(nodes: list[str], edges: list[tuple[str, str]], sweeps: int =
     count = max(layers) + 1 if layers else 0
     for sweep in range(sweeps):
         forward = sweep % 2 == 0
-        for index in (range(1, count) if forward else range(count - 2, -1, -1)):
+        for index in range(1, count) if forward else range(count - 2, -1, -1):
             neighbours = pred if forward else succ
             layers[index].sort(key=lambda n: _barycenter(n, neighbours, order))
             for pos, node in enumerate(layers[index]):
@@ -76,7 +76,7 @@ def _acyclic(nodes: list[str], edges: list[tuple[str, str]]) -> list[tuple[str, 
 
 def _longest_path_layers(nodes: list[str], succ: dict, pred: dict) -> dict[str, int]:
     indegree = {n: len(pred.get(n, ())) for n in nodes}
-    layer = {n: 0 for n in nodes}
+    layer = dict.fromkeys(nodes, 0)
     ready = [n for n in nodes if indegree[n] == 0]
     while ready:
         node = ready.pop(0)

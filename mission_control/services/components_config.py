@@ -16,8 +16,8 @@ import tomllib
 from pathlib import Path
 
 from mission_control.config import CONFIG_FILE, ConfigError, load_config
-from mission_control.util.fsutil import atomic_write_text
 from mission_control.repo.components import glob_to_regex
+from mission_control.util.fsutil import atomic_write_text
 from mission_control.util.git import RepoError
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -60,8 +60,11 @@ def add_component_paths(repo: Path, name: str, globs: list[str], tasks: list[str
     atomic_write_text(path, new)
     try:
         config = load_config(repo)
-        problem = None if config.components.get(name) and config.components[name].paths else (
-            f"{path}: components.{name}: the paths were not picked up")
+        problem = (
+            None
+            if config.components.get(name) and config.components[name].paths
+            else (f"{path}: components.{name}: the paths were not picked up")
+        )
     except ConfigError as exc:
         problem = str(exc)
     if problem:
@@ -97,11 +100,19 @@ def _with_paths(text: str, prefix: str, name: str, globs: list[str], tasks: list
     """``text`` with the component's paths (and tasks) added, in place or as a new table."""
     key = name if _BARE_KEY.fullmatch(name) else json.dumps(name)
     lines = [f"paths = {_toml_list(globs)}"] + ([f"tasks = {_toml_list(tasks)}"] if tasks else [])
-    header = re.compile(r"^\s*\[\s*" + re.escape(f"{prefix}components.") + r"(?:" + re.escape(name) + "|"
-                        + re.escape(json.dumps(name)) + r")\s*\]\s*(?:#.*)?$", re.MULTILINE)
+    header = re.compile(
+        r"^\s*\[\s*"
+        + re.escape(f"{prefix}components.")
+        + r"(?:"
+        + re.escape(name)
+        + "|"
+        + re.escape(json.dumps(name))
+        + r")\s*\]\s*(?:#.*)?$",
+        re.MULTILINE,
+    )
     match = header.search(text)
     if match:
-        return text[:match.end()] + "\n" + "\n".join(lines) + text[match.end():]
+        return text[: match.end()] + "\n" + "\n".join(lines) + text[match.end() :]
     sep = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
     return f"{text}{sep}[{prefix}components.{key}]\n" + "\n".join(lines) + "\n"
 
@@ -115,5 +126,4 @@ def _check_toml(path: Path, text: str) -> None:
     try:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ComponentConfigError(f"{path}: adding the paths would break the file ({exc}); "
-                                   "edit it by hand") from None
+        raise ComponentConfigError(f"{path}: adding the paths would break the file ({exc}); edit it by hand") from None

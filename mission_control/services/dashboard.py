@@ -10,17 +10,18 @@ The dock only draws a Snapshot; everything slow (files, git, SQLite) happens her
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Iterable, Mapping, Sequence
 
 from mission_control.audit import AuditError, Auditor, AuditResult
+from mission_control.audit.metrics import Checkpoint, MetricStatus, evaluate, load_overrides, parse_plan_metrics
 from mission_control.config import ConfigError, ProjectConfig
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
-from mission_control.audit.metrics import Checkpoint, MetricStatus, evaluate, load_overrides, parse_plan_metrics
 from mission_control.util.progress import CancelToken, ProgressCallback
 
 MISSION_FILE = Path(".mission-control") / "mission.json"
@@ -56,7 +57,7 @@ class Snapshot:
     audit: AuditResult | None = None
     baseline_label: str = "no baseline"
     problems: tuple[str, ...] = ()
-    taken: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    taken: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 # -- mission start and checkpoints ---------------------------------------------------------------
@@ -85,7 +86,7 @@ def _as_datetime(value: object) -> datetime | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), timezone.utc)
+        return datetime.fromtimestamp(float(value), UTC)
     if isinstance(value, str):
         try:
             when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
@@ -127,16 +128,21 @@ def tests_series(runs: Sequence[TestRunRecord]) -> dict[str, Series]:
 def metric_plots(history: History) -> dict[str, dict[str, Series]]:
     """The audit's plots from the history: SSOT violations, classes by role, lines per component."""
     names = history.metric_names()
-    ssot = {label: _series(history.metric_series(name, "audit"))
-            for label, name in (("duplicates", "duplicates"), ("broken imports", "broken_imports"))}
+    ssot = {
+        label: _series(history.metric_series(name, "audit"))
+        for label, name in (("duplicates", "duplicates"), ("broken imports", "broken_imports"))
+    }
     roles = {}
     for name in names:
         if name.startswith("roles."):
             series = _series(history.metric_series(name, "audit"))
             if any(series[1]):  # a role never seen in this code base is only noise
-                roles[name[len("roles."):]] = series
-    components = {name[len("components."):-len(".lines")]: _series(history.metric_series(name, "audit"))
-                  for name in names if name.startswith("components.") and name.endswith(".lines")}
+                roles[name[len("roles.") :]] = series
+    components = {
+        name[len("components.") : -len(".lines")]: _series(history.metric_series(name, "audit"))
+        for name in names
+        if name.startswith("components.") and name.endswith(".lines")
+    }
     return {"ssot": ssot, "roles": roles, "components": components}
 
 
@@ -144,7 +150,7 @@ def metric_plots(history: History) -> dict[str, dict[str, Series]]:
 
 
 def regression_alerts(runs: Sequence[TestRunRecord]) -> list[DashboardAlert]:
-    """"Test regression detected": tests failing in a run that were not failing in the run before.
+    """ "Test regression detected": tests failing in a run that were not failing in the run before.
 
     The history keeps failing node ids per run, not passing ones, so "the run before" is the
     previous run of the same selection or of the whole suite, and only runs that had passing
@@ -168,17 +174,19 @@ def _regression_cause(nodeids: Sequence[str], run: TestRunRecord) -> str:
     return f"{len(nodeids)} test(s) passed before and fail now{where}: {shown}"
 
 
-def broken_import_alerts(series: Sequence[tuple[datetime, float]], latest: AuditResult | None,
-                         previous: AuditResult | None) -> list[DashboardAlert]:
-    """"Broken imports appearing": each audit whose broken-import count rose above the last one.
+def broken_import_alerts(
+    series: Sequence[tuple[datetime, float]], latest: AuditResult | None, previous: AuditResult | None
+) -> list[DashboardAlert]:
+    """ "Broken imports appearing": each audit whose broken-import count rose above the last one.
 
     The newest rise names the imports that appeared (when this session saw the audit before).
     """
     alerts = []
-    for (_, before), (when, after) in zip(series, series[1:]):
+    for (_, before), (when, after) in itertools.pairwise(series):
         if after > before:
-            alerts.append(DashboardAlert(when, "Broken imports appeared",
-                                         f"{int(before)} → {int(after)} broken imports"))
+            alerts.append(
+                DashboardAlert(when, "Broken imports appeared", f"{int(before)} → {int(after)} broken imports")
+            )
     if alerts and latest is not None and series and alerts[-1].when == series[-1][0]:
         known = {(b.path, b.import_) for b in previous.broken_imports} if previous else set()
         new = [b for b in latest.broken_imports if (b.path, b.import_) not in known] or list(latest.broken_imports)
@@ -209,8 +217,15 @@ class DashboardSource:
         self.last: AuditResult | None = None
         self._previous: AuditResult | None = None
 
-    def refresh(self, plan_text: str, changed: Iterable[str] | None = None, *, audit: bool = True,
-                on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None) -> Snapshot:
+    def refresh(
+        self,
+        plan_text: str,
+        changed: Iterable[str] | None = None,
+        *,
+        audit: bool = True,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelToken | None = None,
+    ) -> Snapshot:
         """Audit (all files, or only ``changed``), record the audit, and build a snapshot.
 
         ``audit=False`` re-reads the history and the plan only (a test run was stored, the
@@ -248,7 +263,7 @@ class DashboardSource:
             from mission_control.repo.baseline import resolve_baseline
 
             baseline = resolve_baseline(self.repo, self.config)
-        except Exception as exc:  # noqa: BLE001 — NotARepository, ConfigError: shown, not fatal
+        except Exception as exc:
             problems.append(f"no baseline: {exc}")
             return
         if baseline.commit is None:
@@ -281,8 +296,16 @@ class DashboardSource:
         start = read_mission_start(self.repo) or first
         alerts = regression_alerts(runs) + broken_import_alerts(broken, self.last, self._previous)
         alerts.sort(key=lambda a: a.when, reverse=True)
-        return Snapshot(plots, tuple(statuses), checkpoint_times(checkpoints, start), start, tuple(alerts),
-                        self.last, self.baseline_label, tuple(problems))
+        return Snapshot(
+            plots,
+            tuple(statuses),
+            checkpoint_times(checkpoints, start),
+            start,
+            tuple(alerts),
+            self.last,
+            self.baseline_label,
+            tuple(problems),
+        )
 
 
 def _test_values(runs: Sequence[TestRunRecord]) -> Mapping[str, float]:

@@ -138,12 +138,27 @@ def _copy_sources(source: Path, dest: Path) -> None:
 def _git(repo: Path, *args: str) -> str:
     """Run git in ``repo`` with the demo's own identity; DemoError with git's message on failure."""
     env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV_DROP}
-    env.update(GIT_AUTHOR_NAME=_GIT_NAME, GIT_AUTHOR_EMAIL=_GIT_EMAIL,
-               GIT_COMMITTER_NAME=_GIT_NAME, GIT_COMMITTER_EMAIL=_GIT_EMAIL)
+    env.update(
+        GIT_AUTHOR_NAME=_GIT_NAME,
+        GIT_AUTHOR_EMAIL=_GIT_EMAIL,
+        GIT_COMMITTER_NAME=_GIT_NAME,
+        GIT_COMMITTER_EMAIL=_GIT_EMAIL,
+    )
     command = [
-        "git", "-c", f"user.name={_GIT_NAME}", "-c", f"user.email={_GIT_EMAIL}",
-        "-c", "commit.gpgSign=false", "-c", "tag.gpgSign=false", "-c", "core.autocrlf=false",
-        "-c", f"core.hooksPath={os.devnull}", *args,
+        "git",
+        "-c",
+        f"user.name={_GIT_NAME}",
+        "-c",
+        f"user.email={_GIT_EMAIL}",
+        "-c",
+        "commit.gpgSign=false",
+        "-c",
+        "tag.gpgSign=false",
+        "-c",
+        "core.autocrlf=false",
+        "-c",
+        f"core.hooksPath={os.devnull}",
+        *args,
     ]
     try:
         done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
@@ -161,7 +176,7 @@ def _write_marker(root: Path) -> None:
         "created_by": "mission-control",
         "version": __version__,
         "format": DEMO_FORMAT,
-        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "created": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
         "baseline": BASELINE_TAG,
         "plan": PLAN_PATH,
     }

@@ -17,7 +17,6 @@ from mission_control.plan.discover import find_plan
 from mission_control.schedule import ScheduleAnalysis, analyse
 
 
-
 class ProjectError(Exception):
     """A project that cannot be opened; the message names the folder or file."""
 
@@ -41,7 +40,7 @@ class Project:
         self.config = config
 
     @classmethod
-    def open(cls, repo: str | Path | None = None, plan: str | Path | None = None) -> "Project":
+    def open(cls, repo: str | Path | None = None, plan: str | Path | None = None) -> Project:
         """Open ``repo`` (and ``plan``, else the configured or discovered plan).
 
         Raises:
@@ -60,7 +59,9 @@ class Project:
         if plan_path is None and repo_path is not None:
             plan_path = find_plan(repo_path)
         if plan_path is None:
-            raise ProjectError(f"{repo_path}: no plan found (a Markdown file with a ```mermaid gantt block); pass --plan")
+            raise ProjectError(
+                f"{repo_path}: no plan found (a Markdown file with a ```mermaid gantt block); pass --plan"
+            )
         if repo_path is None:
             repo_path = _enclosing_repo(plan_path)
         try:
@@ -87,13 +88,15 @@ class Project:
     def modified(self) -> bool:
         return self.plan_file.modified
 
-    def reschedule(self, key: str, start: datetime | None = None, duration: timedelta | None = None,
-                   cascade: bool = False) -> EditResult:
+    def reschedule(
+        self, key: str, start: datetime | None = None, duration: timedelta | None = None, cascade: bool = False
+    ) -> EditResult:
         """Move/resize a task in the plan (in memory until :meth:`save`)."""
         return self.plan_file.reschedule(key, start=start, duration=duration, cascade=cascade)
 
-    def preview(self, key: str, start: datetime | None = None, duration: timedelta | None = None,
-                cascade: bool = False) -> Preview:
+    def preview(
+        self, key: str, start: datetime | None = None, duration: timedelta | None = None, cascade: bool = False
+    ) -> Preview:
         """What :meth:`reschedule` would give, without touching the project."""
         scratch = copy.copy(self.plan_file)
         scratch.document = copy.copy(self.plan_file.document)

@@ -55,7 +55,9 @@ class Settings:
     def add_recent(self, repo: Path | None, plan: Path | None) -> None:
         """Put a project first in the recent list (deduplicated, capped, missing ones pruned)."""
         entry = RecentProject(str(repo or ""), str(plan or ""))
-        kept = [r for r in self.recent if (r.repo, r.plan) != (entry.repo, entry.plan) and Path(r.plan or r.repo).exists()]
+        kept = [
+            r for r in self.recent if (r.repo, r.plan) != (entry.repo, entry.plan) and Path(r.plan or r.repo).exists()
+        ]
         self.recent = [entry, *kept][:MAX_RECENT]
 
 
@@ -71,7 +73,11 @@ def load_settings() -> Settings:
         return Settings()
     if not isinstance(data, dict):
         return Settings()
-    recent = [RecentProject(str(r.get("repo", "")), str(r.get("plan", ""))) for r in data.get("recent", []) if isinstance(r, dict)]
+    recent = [
+        RecentProject(str(r.get("repo", "")), str(r.get("plan", "")))
+        for r in data.get("recent", [])
+        if isinstance(r, dict)
+    ]
     settings = Settings(recent=recent)
     for name in ("window_geometry", "window_state", "python"):
         if isinstance(data.get(name), str):

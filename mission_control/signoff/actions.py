@@ -61,21 +61,45 @@ def latest_test_totals(repo: str | Path) -> dict[str, Any] | None:
 
         with open_history(Path(repo)) as history:
             runs = history.test_runs(limit=1)
-    except Exception:  # noqa: BLE001 — history is evidence, never a reason to refuse a sign-off
+    except Exception:
         return None
     if not runs:
         return None
     run = runs[0]
-    return {**dict(run.totals), "green": run.green, "run_at": run.when.isoformat(), "selection": run.selection,
-            "exit_code": run.exit_code}
+    return {
+        **dict(run.totals),
+        "green": run.green,
+        "run_at": run.when.isoformat(),
+        "selection": run.selection,
+        "exit_code": run.exit_code,
+    }
 
 
-def make_entry(repo: str | Path, kind: str, item: Any, *, note: str = "", reason: str = "",
-               now: datetime | None = None, extra: dict | None = None) -> LedgerEntry:
+def make_entry(
+    repo: str | Path,
+    kind: str,
+    item: Any,
+    *,
+    note: str = "",
+    reason: str = "",
+    now: datetime | None = None,
+    extra: dict | None = None,
+) -> LedgerEntry:
     """A complete ledger entry for ``item`` (anything with ``text`` and ``heading``)."""
     who = git_identity(repo)
-    return LedgerEntry(kind, item.text, tuple(item.heading), who.name, who.email, now or utc_now(),
-                       head_commit(repo), latest_test_totals(repo), note, reason, dict(extra or {}))
+    return LedgerEntry(
+        kind,
+        item.text,
+        tuple(item.heading),
+        who.name,
+        who.email,
+        now or utc_now(),
+        head_commit(repo),
+        latest_test_totals(repo),
+        note,
+        reason,
+        dict(extra or {}),
+    )
 
 
 def record_signoff(repo: str | Path, item: Any, note: str = "", now: datetime | None = None) -> LedgerEntry:
@@ -98,14 +122,23 @@ def check_action(repo: str | Path, items: Any, item: Any, revoke: bool) -> None:
     state = checklist_state(items, read_ledger(repo).entries).state_of(item)
     signed = state is not None and state.signed
     if not revoke and signed and item.done:
-        raise SignoffError(f"{item.text!r} is already signed off by {state.signed_by} "
-                           f"({state.signed_at:%Y-%m-%d %H:%M} UTC)")
+        raise SignoffError(
+            f"{item.text!r} is already signed off by {state.signed_by} ({state.signed_at:%Y-%m-%d %H:%M} UTC)"
+        )
     if revoke and not signed and not item.done:
         raise SignoffError(f"{item.text!r} is not signed off; nothing to revoke")
 
 
-def sign_off_file(repo: str | Path, plan_file: Any, item: Any, *, revoke: bool = False, note: str = "",
-                  reason: str = "", now: datetime | None = None) -> LedgerEntry:
+def sign_off_file(
+    repo: str | Path,
+    plan_file: Any,
+    item: Any,
+    *,
+    revoke: bool = False,
+    note: str = "",
+    reason: str = "",
+    now: datetime | None = None,
+) -> LedgerEntry:
     """Tick (or untick) ``item`` in ``plan_file``, append the ledger entry, save the plan.
 
     The ledger is written before the plan is saved: if the ledger fails, the plan on disk is

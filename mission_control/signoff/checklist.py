@@ -8,9 +8,10 @@ unticked in the plan.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from mission_control.signoff.ledger import LedgerEntry
 from mission_control.signoff.matching import best_item
@@ -41,10 +42,17 @@ class ItemState:
 
     def to_json(self) -> dict[str, Any]:
         """``{"text", "heading", "done", "signed_by", "signed_at", ...}`` for the CLI."""
-        return {"text": self.text, "heading": list(self.heading), "done": self.done, "line": self.item.line,
-                "signed": self.signed, "signed_by": self.signed_by,
-                "signed_at": self.signed_at.isoformat() if self.signed_at else None, "note": self.note,
-                "history": [e.to_json() for e in self.history]}
+        return {
+            "text": self.text,
+            "heading": list(self.heading),
+            "done": self.done,
+            "line": self.item.line,
+            "signed": self.signed,
+            "signed_by": self.signed_by,
+            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+            "note": self.note,
+            "history": [e.to_json() for e in self.history],
+        }
 
 
 @dataclass(frozen=True)
@@ -62,8 +70,13 @@ class Discrepancy:
     line: int | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "text": self.text, "heading": list(self.heading), "message": self.message,
-                "line": self.line}
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "heading": list(self.heading),
+            "message": self.message,
+            "line": self.line,
+        }
 
 
 @dataclass(frozen=True)
@@ -75,15 +88,20 @@ class ChecklistState:
     problems: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"items": [i.to_json() for i in self.items],
-                "discrepancies": [d.to_json() for d in self.discrepancies], "problems": list(self.problems)}
+        return {
+            "items": [i.to_json() for i in self.items],
+            "discrepancies": [d.to_json() for d in self.discrepancies],
+            "problems": list(self.problems),
+        }
 
     def state_of(self, item: Any) -> ItemState | None:
         """The state of the plan item at ``item``'s line with its text."""
         return next((s for s in self.items if s.item.line == item.line and s.text == item.text), None)
 
 
-def checklist_state(items: Sequence[Any], entries: Sequence[LedgerEntry], problems: Sequence[str] = ()) -> ChecklistState:
+def checklist_state(
+    items: Sequence[Any], entries: Sequence[LedgerEntry], problems: Sequence[str] = ()
+) -> ChecklistState:
     """Attach sign-off/revoke entries to items (by heading+text) and list the discrepancies."""
     history: dict[int, list[LedgerEntry]] = {}
     orphans: dict[tuple, LedgerEntry] = {}
@@ -110,9 +128,14 @@ def _item_state(item: Any, history: tuple[LedgerEntry, ...]) -> ItemState:
 
 def _orphan(entry: LedgerEntry) -> Discrepancy:
     where = " › ".join(entry.heading)
-    return Discrepancy("orphan", entry.text, entry.heading,
-                       f"signed off by {entry.who or 'someone'} but no longer in the plan ({where}: {entry.text!r}; "
-                       f"ledger line {entry.line})", None)
+    return Discrepancy(
+        "orphan",
+        entry.text,
+        entry.heading,
+        f"signed off by {entry.who or 'someone'} but no longer in the plan ({where}: {entry.text!r}; "
+        f"ledger line {entry.line})",
+        None,
+    )
 
 
 def _disagreement(state: ItemState) -> list[Discrepancy]:
@@ -121,6 +144,13 @@ def _disagreement(state: ItemState) -> list[Discrepancy]:
         why = "revoked" if state.history else "no sign-off in the ledger"
         return [Discrepancy("unsigned", item.text, tuple(item.heading), f"ticked in the plan but {why}", item.line)]
     if state.signed and not item.done:
-        return [Discrepancy("unticked", item.text, tuple(item.heading),
-                            f"signed off by {state.signed_by} but unticked in the plan", item.line)]
+        return [
+            Discrepancy(
+                "unticked",
+                item.text,
+                tuple(item.heading),
+                f"signed off by {state.signed_by} but unticked in the plan",
+                item.line,
+            )
+        ]
     return []

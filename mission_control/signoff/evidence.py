@@ -12,15 +12,21 @@ from __future__ import annotations
 import operator
 import re
 import subprocess
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 from mission_control.signoff.ledger import LedgerEntry
 from mission_control.signoff.matching import normalise
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
-    "<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
+    "<=": operator.le,
+    "<": operator.lt,
+    ">=": operator.ge,
+    ">": operator.gt,
+    "==": operator.eq,
+}
 
 
 @dataclass(frozen=True)
@@ -128,8 +134,12 @@ def gather_facts(repo: str | Path, entries: Sequence[LedgerEntry] = ()) -> Facts
     """Read the history (latest test run, latest audit) and the legacy files; slow-ish: a worker's job."""
     from mission_control.signoff.actions import latest_test_totals
 
-    return Facts(latest_test_totals(repo), _latest_audit(Path(repo)), _legacy_files(Path(repo)),
-                 tuple(e for e in entries if e.kind == "run"))
+    return Facts(
+        latest_test_totals(repo),
+        _latest_audit(Path(repo)),
+        _legacy_files(Path(repo)),
+        tuple(e for e in entries if e.kind == "run"),
+    )
 
 
 def _latest_audit(repo: Path) -> dict[str, float] | None:
@@ -142,15 +152,16 @@ def _latest_audit(repo: Path) -> dict[str, float] | None:
                 series = history.metric_series(name, source="audit")
                 if series:
                     values[name] = series[-1][1]
-    except Exception:  # noqa: BLE001 — missing history means "not measured"
+    except Exception:
         return None
     return values or None
 
 
 def _legacy_files(repo: Path) -> tuple[str, ...] | None:
     try:
-        proc = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=repo,
-                              capture_output=True, timeout=60)
+        proc = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=repo, capture_output=True, timeout=60
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     if proc.returncode != 0:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,23 +61,40 @@ class LedgerEntry:
 
     def to_json(self) -> dict[str, Any]:
         """The entry as it is stored (and as ``--json`` prints it)."""
-        data = {"kind": self.kind, "text": self.text, "heading": list(self.heading), "who": self.who,
-                "email": self.email, "at": self.at.isoformat() if self.at else None, "commit": self.commit,
-                "tests": self.tests, "note": self.note, "reason": self.reason}
+        data = {
+            "kind": self.kind,
+            "text": self.text,
+            "heading": list(self.heading),
+            "who": self.who,
+            "email": self.email,
+            "at": self.at.isoformat() if self.at else None,
+            "commit": self.commit,
+            "tests": self.tests,
+            "note": self.note,
+            "reason": self.reason,
+        }
         data.update(self.extra)
         return data
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], line: int = 0) -> "LedgerEntry":
+    def from_json(cls, data: dict[str, Any], line: int = 0) -> LedgerEntry:
         """Rebuild an entry from a stored line (ValueError/TypeError/KeyError when malformed)."""
         known = {"kind", "text", "heading", "who", "email", "at", "commit", "tests", "note", "reason"}
         at = data.get("at")
         return cls(
-            kind=str(data["kind"]), text=str(data["text"]), heading=tuple(str(h) for h in data.get("heading") or ()),
-            who=str(data.get("who") or ""), email=str(data.get("email") or ""),
-            at=datetime.fromisoformat(at) if at else None, commit=data.get("commit"),
-            tests=data.get("tests"), note=str(data.get("note") or ""), reason=str(data.get("reason") or ""),
-            extra={k: v for k, v in data.items() if k not in known}, line=line)
+            kind=str(data["kind"]),
+            text=str(data["text"]),
+            heading=tuple(str(h) for h in data.get("heading") or ()),
+            who=str(data.get("who") or ""),
+            email=str(data.get("email") or ""),
+            at=datetime.fromisoformat(at) if at else None,
+            commit=data.get("commit"),
+            tests=data.get("tests"),
+            note=str(data.get("note") or ""),
+            reason=str(data.get("reason") or ""),
+            extra={k: v for k, v in data.items() if k not in known},
+            line=line,
+        )
 
 
 @dataclass(frozen=True)
@@ -169,4 +186,4 @@ def _read_all(fd: int, size: int) -> bytes:
 
 def utc_now() -> datetime:
     """The current moment in UTC (one place, so tests can pass their own)."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 FUZZY_MIN = 0.82
 _CLEAR_MARGIN = 0.05

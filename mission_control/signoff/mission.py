@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from mission_control.util.fsutil import atomic_write_text
 from mission_control.signoff.ledger import LEDGER_DIR, utc_now
+from mission_control.util.fsutil import atomic_write_text
 
 MISSION_FILE = "mission.json"
 
@@ -52,7 +52,7 @@ def read_mission(repo: str | Path) -> Mission | None:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise MissionError(f"{path}: unreadable mission file ({exc})") from None
     if started.tzinfo is None:
-        started = started.replace(tzinfo=timezone.utc)
+        started = started.replace(tzinfo=UTC)
     return Mission(started, data.get("baseline"), str(data.get("started_by") or ""))
 
 
@@ -63,20 +63,25 @@ def start_mission(repo: str | Path, now: datetime | None = None, force: bool = F
         MissionError: already started (without ``force``), or the baseline cannot be recorded.
     """
     from mission_control.repo.baseline import start_mission as record_baseline
-    from mission_control.util.git import RepoError
     from mission_control.signoff.actions import git_identity
+    from mission_control.util.git import RepoError
 
     existing = read_mission(repo) if not force else None
     if existing is not None:
-        raise MissionError(f"{mission_path(repo)}: the mission already started at "
-                           f"{existing.started_at:%Y-%m-%d %H:%M} UTC; restart it explicitly (--force)")
+        raise MissionError(
+            f"{mission_path(repo)}: the mission already started at "
+            f"{existing.started_at:%Y-%m-%d %H:%M} UTC; restart it explicitly (--force)"
+        )
     try:
         baseline = record_baseline(repo, force=force)
     except (RepoError, Exception) as exc:  # NotARepository and friends: one clear message
         raise MissionError(str(exc)) from None
     who = git_identity(repo)
-    mission = Mission((now or utc_now()).astimezone(timezone.utc), baseline.commit,
-                      f"{who.name} <{who.email}>" if who.email else who.name)
+    mission = Mission(
+        (now or utc_now()).astimezone(UTC),
+        baseline.commit,
+        f"{who.name} <{who.email}>" if who.email else who.name,
+    )
     path = mission_path(repo)
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(path, json.dumps(mission.to_json(), indent=2) + "\n")

@@ -10,6 +10,7 @@ appends the exit status and the output tail to the sign-off ledger.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -17,9 +18,10 @@ import subprocess
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -51,8 +53,13 @@ class RunbookBlock:
         return self.text.strip().splitlines()[0] if self.text.strip() else ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"heading": list(self.heading), "title": self.title, "line": self.line, "lang": self.lang,
-                "text": self.text}
+        return {
+            "heading": list(self.heading),
+            "title": self.title,
+            "line": self.line,
+            "lang": self.lang,
+            "text": self.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -79,8 +86,11 @@ class RunResult:
 
 def runbook_blocks(plan: Any) -> list[RunbookBlock]:
     """The plan's shell blocks in document order."""
-    return [RunbookBlock(tuple(b.heading), b.text, b.line, b.lang.lower())
-            for b in plan.code_blocks if (b.lang or "").lower() in SHELL_LANGS and b.text.strip()]
+    return [
+        RunbookBlock(tuple(b.heading), b.text, b.line, b.lang.lower())
+        for b in plan.code_blocks
+        if (b.lang or "").lower() in SHELL_LANGS and b.text.strip()
+    ]
 
 
 def _shell() -> list[str]:
@@ -88,9 +98,15 @@ def _shell() -> list[str]:
     return [bash, "-c"] if bash else ["/bin/sh", "-c"]
 
 
-def run_block(repo: str | Path, block: RunbookBlock | str, *, on_event: Callable[[str], None] | None = None,
-              on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None,
-              env: dict[str, str] | None = None) -> RunResult:
+def run_block(
+    repo: str | Path,
+    block: RunbookBlock | str,
+    *,
+    on_event: Callable[[str], None] | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+    env: dict[str, str] | None = None,
+) -> RunResult:
     """Run ``block`` in ``repo`` with live output lines to ``on_event``; never raises for a failed run."""
     text = block.text if isinstance(block, RunbookBlock) else block
     emit = on_event or (lambda _line: None)
@@ -98,9 +114,15 @@ def run_block(repo: str | Path, block: RunbookBlock | str, *, on_event: Callable
     tail: deque[str] = deque(maxlen=TAIL_LINES)
     started = time.monotonic()
     try:
-        proc = subprocess.Popen([*_shell(), text], cwd=repo, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True,
-                                env={**os.environ, **(env or {})})
+        proc = subprocess.Popen(
+            [*_shell(), text],
+            cwd=repo,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
+        )
     except OSError as exc:
         return RunResult(None, (), 0.0, error=f"{repo}: cannot start the command: {exc.strerror or exc}")
     report(Progress(0, 0, f"running in {repo} (pid {proc.pid})"))
@@ -148,10 +170,8 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 def _kill_leftovers(pgid: int) -> None:
     """The leader exited on SIGINT; children that ignored it must not outlive the Stop."""
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
 
 
 def record_run(repo: str | Path, block: RunbookBlock, result: RunResult, now=None):
@@ -160,9 +180,15 @@ def record_run(repo: str | Path, block: RunbookBlock, result: RunResult, now=Non
     from mission_control.signoff.ledger import append_entry
 
     subject = _Subject(block.summary or block.title, block.heading)
-    extra = {"command": block.text, "plan_line": block.line, "exit_status": result.exit_status,
-             "stopped": result.stopped, "duration": round(result.duration, 3), "output_tail": list(result.output_tail),
-             "error": result.error}
+    extra = {
+        "command": block.text,
+        "plan_line": block.line,
+        "exit_status": result.exit_status,
+        "stopped": result.stopped,
+        "duration": round(result.duration, 3),
+        "output_tail": list(result.output_tail),
+        "error": result.error,
+    }
     return append_entry(repo, make_entry(repo, "run", subject, now=now, extra=extra))
 
 

@@ -16,10 +16,11 @@ and the test history and belongs in a worker.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -63,8 +64,9 @@ def linked_items(task: Any, items: Sequence[Any]) -> list[Any]:
     return [i for i in items if name and name <= _stems(i.text)]
 
 
-def task_states(plan: Any, now: datetime | None, evidence: TaskEvidence | None = None,
-                checklist: Any = None) -> dict[str, TaskStatus]:
+def task_states(
+    plan: Any, now: datetime | None, evidence: TaskEvidence | None = None, checklist: Any = None
+) -> dict[str, TaskStatus]:
     """Every task's :class:`TaskStatus`; ``now`` is on the plan's axis (None: mission not started)."""
     evidence = evidence or TaskEvidence()
     signed = _signed_items(checklist)
@@ -99,8 +101,9 @@ def _predecessors(plan: Any) -> dict[str, list[tuple[str, str]]]:
     return preds
 
 
-def _state(task: Any, now: datetime | None, evidence: TaskEvidence, done: dict, preds: Sequence[tuple[str, str]],
-           plan: Any) -> TaskStatus:
+def _state(
+    task: Any, now: datetime | None, evidence: TaskEvidence, done: dict, preds: Sequence[tuple[str, str]], plan: Any
+) -> TaskStatus:
     ident = task.id or task.key
     if done[task.key]:
         return TaskStatus(task.key, "done", done[task.key])
@@ -130,24 +133,29 @@ def _work_reasons(task: Any, now: datetime | None, evidence: TaskEvidence, ident
     return reasons
 
 
-def _waiting_on(preds: Sequence[tuple[str, str]], done: dict, evidence: TaskEvidence, now: datetime | None,
-                plan: Any) -> list[str]:
+def _waiting_on(
+    preds: Sequence[tuple[str, str]], done: dict, evidence: TaskEvidence, now: datetime | None, plan: Any
+) -> list[str]:
     waiting = []
     for key, kind in preds:
         if done.get(key):
             continue
         if kind == "start-to-start":
             pred = plan.find_task(key)
-            started = pred is not None and (pred.has_tag("active") or evidence.changed_files.get(pred.id or key)
-                                             or (now is not None and pred.start is not None and now >= pred.start))
+            started = pred is not None and (
+                pred.has_tag("active")
+                or evidence.changed_files.get(pred.id or key)
+                or (now is not None and pred.start is not None and now >= pred.start)
+            )
             if started:
                 continue
         waiting.append(key)
     return waiting
 
 
-def gather_task_evidence(repo: str | Path, config: Any = None, on_progress: ProgressCallback | None = None,
-                         cancel: CancelToken | None = None) -> TaskEvidence:
+def gather_task_evidence(
+    repo: str | Path, config: Any = None, on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None
+) -> TaskEvidence:
     """Files changed per task (through its components) and its tests' last outcomes.
 
     Never raises for a missing baseline or history: the notes say what could not be read.
@@ -166,7 +174,7 @@ def gather_task_evidence(repo: str | Path, config: Any = None, on_progress: Prog
             for task_id in comp.tasks:
                 changed[task_id] = changed.get(task_id, 0) + len(comp.files)
         components = dict(config.components) if config is not None else {}
-    except Exception as exc:  # noqa: BLE001 — no git, bad config...: evidence is partial, said in notes
+    except Exception as exc:
         if type(exc).__name__ == "Cancelled":
             raise
         notes.append(str(exc))
@@ -182,7 +190,7 @@ def _test_states(repo: Path, components: Mapping[str, Any], notes: list[str]) ->
 
         with open_history(repo) as history:
             outcomes = history.last_outcomes()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         notes.append(f"test history unavailable: {exc}")
         return {}
     states: dict[str, str] = {}
@@ -199,4 +207,4 @@ def _test_states(repo: Path, components: Mapping[str, Any], notes: list[str]) ->
 
 def _belongs(nodeid: str, test: str) -> bool:
     """Whether test node ``nodeid`` is (under) the configured test path or node id ``test``."""
-    return nodeid == test or nodeid.startswith(test + "::") or nodeid.startswith(test.rstrip("/") + "/")
+    return nodeid == test or nodeid.startswith((test + "::", test.rstrip("/") + "/"))

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import ast
 import fnmatch
-import os
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
-from mission_control.util.files import python_files
+
 from mission_control.util import pyast
+from mission_control.util.files import python_files
 
 TEST_PATTERNS = ("test_*.py", "*_test.py")
 

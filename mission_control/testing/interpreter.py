@@ -92,8 +92,14 @@ def choose_interpreter(repo: Path, configured: str | None = None) -> tuple[str, 
 def probe_interpreter(path: str, source: str = "", cwd: Path | None = None) -> Interpreter:
     """Ask ``path`` for its version and test tools (InterpreterError if it cannot run)."""
     try:
-        proc = subprocess.run([path, "-c", _PROBE], cwd=cwd, capture_output=True, text=True,
-                              timeout=PROBE_TIMEOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            [path, "-c", _PROBE],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            timeout=PROBE_TIMEOUT,
+            stdin=subprocess.DEVNULL,
+        )
     except FileNotFoundError:
         raise InterpreterError(f"Python interpreter not found: {path} ({source or 'given'})") from None
     except PermissionError:

@@ -5,8 +5,8 @@ All frozen dataclasses, safe to hand from a worker thread to the UI.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Union
 
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 FAILING = frozenset({"failed", "error"})
@@ -88,7 +88,7 @@ class CollectionFailed:
     error: CollectionError
 
 
-RunEvent = Union[Collected, TestStarted, TestFinished, CollectionFailed]
+RunEvent = Collected | TestStarted | TestFinished | CollectionFailed
 EventCallback = Callable[[RunEvent], None]
 
 
@@ -144,8 +144,7 @@ class TestRunResult:
             "selection": self.selection,
             "message": self.message,
             "totals": {k: self.totals.get(k, 0) for k in OUTCOMES},
-            "tests": [{"nodeid": t.nodeid, "outcome": t.outcome, "duration": round(t.duration, 4)}
-                      for t in self.tests],
+            "tests": [{"nodeid": t.nodeid, "outcome": t.outcome, "duration": round(t.duration, 4)} for t in self.tests],
             "collection_errors": [{"nodeid": e.nodeid, "longrepr": e.longrepr} for e in self.collection_errors],
         }
 

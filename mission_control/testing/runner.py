@@ -20,11 +20,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
 
-from mission_control.util.progress import CancelToken, Progress, ProgressCallback
 from mission_control.testing.interpreter import Interpreter, InterpreterError, find_interpreter
 from mission_control.testing.results import (
     OUTCOMES,
@@ -37,6 +36,7 @@ from mission_control.testing.results import (
     TestRunResult,
     TestStarted,
 )
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback
 
 PLUGIN_DIR = Path(__file__).resolve().parent / "plugin"
 PLUGIN_MODULE = "mission_control_stream"
@@ -104,7 +104,7 @@ class _State:
     total: int = 0
     collected: int | None = None
     done: int = 0
-    totals: dict[str, int] = field(default_factory=lambda: {k: 0 for k in OUTCOMES})
+    totals: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     tests: list[TestResult] = field(default_factory=list)
     errors: list[CollectionError] = field(default_factory=list)
     current: str | None = None
@@ -164,7 +164,10 @@ class _Dispatcher:
     def _on_test(self, data: dict) -> None:
         location = data.get("location")
         result = TestResult(
-            data["nodeid"], data["outcome"], float(data.get("duration") or 0.0), data.get("longrepr"),
+            data["nodeid"],
+            data["outcome"],
+            float(data.get("duration") or 0.0),
+            data.get("longrepr"),
             tuple((s[0], s[1]) for s in data.get("sections") or ()),
             (location[0], location[1], location[2]) if location else None,
         )
@@ -213,7 +216,10 @@ def run_tests(
     if not interpreter.has_pytest:
         return _unavailable(
             f"pytest is not installed for {interpreter.path} ({interpreter.source}); install it there "
-            "or set `python` in mission-control.toml", selection, started)
+            "or set `python` in mission-control.toml",
+            selection,
+            started,
+        )
     cmd = build_command(interpreter, args, workers)
     with tempfile.TemporaryDirectory(prefix="mc-test-") as tmp:
         stream, out_path = Path(tmp) / "stream.jsonl", Path(tmp) / "output.txt"
@@ -231,12 +237,20 @@ def _spawn(cmd: list[str], repo: Path, env: dict[str, str], out) -> subprocess.P
         kwargs["start_new_session"] = True
     else:
         kwargs["creationflags"] = subprocess.CREATE_NEW_PROCESS_GROUP  # type: ignore[attr-defined]
-    return subprocess.Popen(cmd, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, **kwargs)
+    return subprocess.Popen(
+        cmd, cwd=repo, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, **kwargs
+    )
 
 
-def _pump(proc, tail: _Tail, dispatcher: _Dispatcher, cancel: CancelToken | None,
-          timeout: float | None, grace: float, started: float) -> str | None:
+def _pump(
+    proc,
+    tail: _Tail,
+    dispatcher: _Dispatcher,
+    cancel: CancelToken | None,
+    timeout: float | None,
+    grace: float,
+    started: float,
+) -> str | None:
     """Feed stream events to the dispatcher until pytest ends; return why it was stopped, if it was."""
     reason = None
     while proc.poll() is None:
@@ -284,19 +298,40 @@ def _signal_group(proc, interrupt: bool) -> None:
 
 
 def _unavailable(message: str, selection: str, started: float) -> TestRunResult:
-    return TestRunResult(EXIT_UNAVAILABLE, time.monotonic() - started, {k: 0 for k in OUTCOMES},
-                         message=message, selection=selection)
+    return TestRunResult(
+        EXIT_UNAVAILABLE, time.monotonic() - started, dict.fromkeys(OUTCOMES, 0), message=message, selection=selection
+    )
 
 
-def _result(state: _State, returncode: int, stop_reason: str | None, timeout: float | None,
-            selection: str, cmd: list[str], output: str, started: float, repo: Path) -> TestRunResult:
+def _result(
+    state: _State,
+    returncode: int,
+    stop_reason: str | None,
+    timeout: float | None,
+    selection: str,
+    cmd: list[str],
+    output: str,
+    started: float,
+    repo: Path,
+) -> TestRunResult:
     exit_code = _exit_code(state, returncode, stop_reason)
     message = _message(state, exit_code, returncode, stop_reason, timeout, output, repo)
     counts = state.finish.get("counts") if state.finish else None
     return TestRunResult(
-        exit_code, time.monotonic() - started, dict(state.totals), tuple(state.tests), tuple(state.errors),
-        message, stop_reason == "cancelled", stop_reason == "timeout", selection, tuple(cmd), output,
-        counts, state.collected)
+        exit_code,
+        time.monotonic() - started,
+        dict(state.totals),
+        tuple(state.tests),
+        tuple(state.errors),
+        message,
+        stop_reason == "cancelled",
+        stop_reason == "timeout",
+        selection,
+        tuple(cmd),
+        output,
+        counts,
+        state.collected,
+    )
 
 
 def _exit_code(state: _State, returncode: int, stop_reason: str | None) -> int:
@@ -310,8 +345,15 @@ def _exit_code(state: _State, returncode: int, stop_reason: str | None) -> int:
     return EXIT_INTERNAL
 
 
-def _message(state: _State, exit_code: int, returncode: int, stop_reason: str | None,
-             timeout: float | None, output: str, repo: Path) -> str | None:
+def _message(
+    state: _State,
+    exit_code: int,
+    returncode: int,
+    stop_reason: str | None,
+    timeout: float | None,
+    output: str,
+    repo: Path,
+) -> str | None:
     where = state.stopped_where or state.where()
     if stop_reason == "cancelled":
         return f"cancelled {where} ({state.done} of {state.total} tests finished)"

@@ -70,7 +70,7 @@ class RunScheduler:
         self.running = False
 
     def due(self, now: float) -> str | None:
-        """"changed" or "scheduled" if a run should start now, else None."""
+        """ "changed" or "scheduled" if a run should start now, else None."""
         if self.running:
             return None
         s = self.settings

@@ -8,9 +8,9 @@ stays plain pytest. Every way a selection can be empty or impossible is a
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Mapping
 
 from mission_control.config import ProjectConfig
 from mission_control.testing.imports import affected_tests, build_import_graph
@@ -91,12 +91,16 @@ def _component_tests(repo: Path, config: ProjectConfig, name: str) -> list[str]:
         return list(component.tests)
     files = _component_files(repo, component.paths)
     if not files:
-        raise SelectionError(f"component {name!r} has no tests and its paths match no files; "
-                             f"add tests = [...] under [components.{name}] in the config")
+        raise SelectionError(
+            f"component {name!r} has no tests and its paths match no files; "
+            f"add tests = [...] under [components.{name}] in the config"
+        )
     tests, everything = affected_tests(build_import_graph(repo), files)
     if everything or not tests:
-        raise SelectionError(f"component {name!r} has no tests configured and no test imports its files; "
-                             f"add tests = [...] under [components.{name}] in the config")
+        raise SelectionError(
+            f"component {name!r} has no tests configured and no test imports its files; "
+            f"add tests = [...] under [components.{name}] in the config"
+        )
     return tests
 
 
@@ -115,8 +119,9 @@ def _task_selection(repo: Path, config: ProjectConfig, selection: Selection) -> 
     task = selection.name or ""
     names = [c.name for c in config.components.values() if task in c.tasks]
     if not names:
-        raise SelectionError(f"no component lists task {task!r} in its tasks; "
-                             "add it under [components.NAME] tasks = [...] in the config")
+        raise SelectionError(
+            f"no component lists task {task!r} in its tasks; add it under [components.NAME] tasks = [...] in the config"
+        )
     args: list[str] = []
     for name in names:
         args += [a for a in _component_tests(repo, config, name) if a not in args]
@@ -144,8 +149,7 @@ def _affected_selection(repo: Path, selection: Selection, commit: str | None, te
     if everything:
         return ResolvedSelection(selection, (), "the root conftest.py changed: running everything")
     if not tests:
-        raise SelectionError(
-            f"no test is affected by the {len(changed)} file(s) changed since commit {commit[:10]}", 5)
+        raise SelectionError(f"no test is affected by the {len(changed)} file(s) changed since commit {commit[:10]}", 5)
     return ResolvedSelection(selection, tuple(tests), f"{len(changed)} changed file(s) since {commit[:10]}")
 
 
@@ -166,8 +170,13 @@ def changed_files(repo: Path, commit: str) -> list[str]:
 def current_commit(repo: Path) -> str | None:
     """The repo's HEAD commit, or None outside git or before the first commit."""
     try:
-        proc = subprocess.run(["git", "rev-parse", "--verify", "-q", "HEAD"], cwd=repo, capture_output=True,
-                              text=True, stdin=subprocess.DEVNULL)
+        proc = subprocess.run(
+            ["git", "rev-parse", "--verify", "-q", "HEAD"],
+            cwd=repo,
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+        )
     except OSError:
         return None
     return proc.stdout.strip() or None if proc.returncode == 0 else None

@@ -7,12 +7,11 @@ turning ``on_event``/``on_progress`` into signals and holding the :class:`Cancel
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mission_control.config import ConfigError, ProjectConfig, load_config
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
-from mission_control.util.progress import CancelToken, ProgressCallback
 from mission_control.testing.interpreter import InterpreterError, find_interpreter
 from mission_control.testing.results import EventCallback, TestRunResult
 from mission_control.testing.runner import EXIT_UNAVAILABLE, run_tests
@@ -22,6 +21,7 @@ from mission_control.testing.selection import (
     current_commit,
     resolve_selection,
 )
+from mission_control.util.progress import CancelToken, ProgressCallback
 
 GREEN_SELECTIONS = ("all", "affected")
 
@@ -52,23 +52,36 @@ def regression_alerts(record: TestRunRecord) -> tuple[Alert, ...]:
         return ()
     names = record.regressions
     shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
-    return (Alert("critical", "Test regression detected",
-                  f"{len(names)} test(s) passed in the previous run and fail now: {shown}", names),)
+    return (
+        Alert(
+            "critical",
+            "Test regression detected",
+            f"{len(names)} test(s) passed in the previous run and fail now: {shown}",
+            names,
+        ),
+    )
 
 
-def record_run(history: History, result: TestRunResult, commit: str | None,
-               when: datetime | None = None) -> tuple[TestRunRecord, tuple[Alert, ...]]:
+def record_run(
+    history: History, result: TestRunResult, commit: str | None, when: datetime | None = None
+) -> tuple[TestRunRecord, tuple[Alert, ...]]:
     """Store ``result`` in ``history`` and return the record with its alerts."""
     record = history.record_test_run(
-        selection=result.selection, exit_code=result.exit_code, duration=result.duration,
-        totals=result.totals, outcomes=result.outcomes, commit=commit, when=when,
-        collection_errors=len(result.collection_errors))
+        selection=result.selection,
+        exit_code=result.exit_code,
+        duration=result.duration,
+        totals=result.totals,
+        outcomes=result.outcomes,
+        commit=commit,
+        when=when,
+        collection_errors=len(result.collection_errors),
+    )
     return record, regression_alerts(record)
 
 
 def run_project_tests(
     repo: Path,
-    selection: Selection = Selection(),
+    selection: Selection | None = None,
     *,
     config: ProjectConfig | None = None,
     extra_args: tuple[str, ...] = (),
@@ -86,20 +99,32 @@ def run_project_tests(
     Cancelled and unavailable runs are not stored.
     """
     repo = Path(repo)
-    started = datetime.now(timezone.utc)
+    selection = Selection() if selection is None else selection
+    started = datetime.now(UTC)
     try:
         config = config if config is not None else load_config(repo)
         interpreter = find_interpreter(repo, config.python)
         with _history(repo, store) as history:
             resolved = resolve_selection(
-                repo, selection, config,
+                repo,
+                selection,
+                config,
                 last_outcomes=history.last_outcomes() if history else None,
                 green_commit=_green_commit(history),
-                has_testmon=interpreter.has_testmon)
+                has_testmon=interpreter.has_testmon,
+            )
             commit = current_commit(repo)
-            result = run_tests(repo, resolved.args + tuple(extra_args), selection=selection.label,
-                               interpreter=interpreter, workers=workers, timeout=timeout,
-                               on_event=on_event, on_progress=on_progress, cancel=cancel)
+            result = run_tests(
+                repo,
+                resolved.args + tuple(extra_args),
+                selection=selection.label,
+                interpreter=interpreter,
+                workers=workers,
+                timeout=timeout,
+                on_event=on_event,
+                on_progress=on_progress,
+                cancel=cancel,
+            )
             if history is None or result.cancelled or result.exit_code == EXIT_UNAVAILABLE:
                 return ProjectRun(result, note=resolved.note)
             record, alerts = record_run(history, result, commit, when=started)

@@ -32,10 +32,16 @@ def app_icon():
 
 
 def parse_gui_args(args: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="mission-control", description=f"{APP_NAME}: the desktop app. "
-                                     "Run 'mission-control --help' for the headless commands.")
-    parser.add_argument("repo", nargs="?", help="the repository to open (default: the last project, or a welcome screen)")
-    parser.add_argument("--plan", help="the plan's Markdown file (default: from mission-control.toml, or found in the repo)")
+    parser = argparse.ArgumentParser(
+        prog="mission-control",
+        description=f"{APP_NAME}: the desktop app. Run 'mission-control --help' for the headless commands.",
+    )
+    parser.add_argument(
+        "repo", nargs="?", help="the repository to open (default: the last project, or a welcome screen)"
+    )
+    parser.add_argument(
+        "--plan", help="the plan's Markdown file (default: from mission-control.toml, or found in the repo)"
+    )
     parser.add_argument("--demo", action="store_true", help="open the built-in demo mission (created on first use)")
     parser.add_argument("--reset", action="store_true", help="with --demo: recreate the demo mission from scratch")
     parser.add_argument("--exit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
@@ -51,11 +57,11 @@ def run_app(args: list[str]) -> int:
         return 2
     from PySide6 import QtCore, QtWidgets
 
-    from mission_control.util.logsetup import setup_logging
     from mission_control.services.project import Project, ProjectError
     from mission_control.services.settings import load_settings
     from mission_control.ui.crash import install_excepthook
     from mission_control.ui.main_window import MainWindow
+    from mission_control.util.logsetup import setup_logging
 
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)

@@ -187,9 +187,12 @@ class ChecklistPanel(QtWidgets.QWidget):
             self._reload_pending = True
             return
         repo, config = project.repo, project.config
-        self._reload_job = self._start(lambda progress, event, cancel: _load(repo, config, progress, cancel),
-                    on_result=self._loaded_result, on_error=self._reload_failed,
-                    on_end=self._reload_ended)
+        self._reload_job = self._start(
+            lambda progress, event, cancel: _load(repo, config, progress, cancel),
+            on_result=self._loaded_result,
+            on_error=self._reload_failed,
+            on_end=self._reload_ended,
+        )
 
     def _reload_failed(self, message: str) -> None:
         log.warning("checklist reload: %s", message)
@@ -270,7 +273,9 @@ class ChecklistPanel(QtWidgets.QWidget):
         row.setFlags(row.flags() & ~QtCore.Qt.ItemFlag.ItemIsUserCheckable)
         if s.signed and s.signed_at:
             row.setText(1, f"{s.signed_by} · {s.signed_at:%b %d %H:%M}")
-            row.setToolTip(1, f"{s.signed_by}, {s.signed_at:%Y-%m-%d %H:%M} UTC" + (f"\nNote: {s.note}" if s.note else ""))
+            row.setToolTip(
+                1, f"{s.signed_by}, {s.signed_at:%Y-%m-%d %H:%M} UTC" + (f"\nNote: {s.note}" if s.note else "")
+            )
         evidence = evidence_for(s.text, self.facts)
         if evidence is not None:
             row.setText(2, evidence.text)
@@ -320,8 +325,10 @@ class ChecklistPanel(QtWidgets.QWidget):
         if state is None:
             self.history.clear()
             return
-        rows = [f"<b>{html.escape(state.text)}</b> <span style='color:{GREY}'>({html.escape(' › '.join(state.heading))}, "
-                f"line {state.item.line})</span>"]
+        rows = [
+            f"<b>{html.escape(state.text)}</b> <span style='color:{GREY}'>({html.escape(' › '.join(state.heading))}, "
+            f"line {state.item.line})</span>"
+        ]
         for entry in state.history:
             rows.append(_history_line(entry))
         if not state.history:
@@ -346,9 +353,14 @@ class ChecklistPanel(QtWidgets.QWidget):
         """Warn when the evidence disagrees, tick the box (undoable), then write the ledger entry."""
         evidence = evidence_for(state.text, self.facts)
         if evidence is not None and evidence.ok is False:
-            answer = dialogs.ask(self, "Evidence says otherwise",
-                                 f"“{state.text}”\n\nThe evidence says: {evidence.text}\n\nSign it off anyway?",
-                                 Button.Yes | Button.No, Button.No, headless_answer=Button.No)
+            answer = dialogs.ask(
+                self,
+                "Evidence says otherwise",
+                f"“{state.text}”\n\nThe evidence says: {evidence.text}\n\nSign it off anyway?",
+                Button.Yes | Button.No,
+                Button.No,
+                headless_answer=Button.No,
+            )
             if answer != Button.Yes:
                 return
         self._write(state, "signoff", note=self.note_edit.text().strip())
@@ -357,8 +369,11 @@ class ChecklistPanel(QtWidgets.QWidget):
         """Untick the box and append a revocation; the reason comes from the note field."""
         reason = self.note_edit.text().strip()
         if not reason:
-            dialogs.inform(self, "Revoking needs a reason",
-                           f"Type why “{state.text}” is revoked in the note field, then click Revoke again.")
+            dialogs.inform(
+                self,
+                "Revoking needs a reason",
+                f"Type why “{state.text}” is revoked in the note field, then click Revoke again.",
+            )
             self.note_edit.setFocus()
             return
         self._write(state, "revoke", reason=reason)
@@ -373,10 +388,13 @@ class ChecklistPanel(QtWidgets.QWidget):
             self.window.edit_plan(f"{verb} “{item.text}”", lambda: project.plan_file.set_checked(item, done).edits)
         repo, when = project.repo, self.clock()
         self.note_edit.clear()
-        self._start(lambda progress, event, cancel: append_entry(
-                        repo, make_entry(repo, kind, item, note=note, reason=reason, now=when)),
-                    on_result=on_gui(self, lambda entry: self._written(entry, was_modified)),
-                    on_error=on_gui(self, lambda msg: self._write_failed(msg, item.done != done)))
+        self._start(
+            lambda progress, event, cancel: append_entry(
+                repo, make_entry(repo, kind, item, note=note, reason=reason, now=when)
+            ),
+            on_result=on_gui(self, lambda entry: self._written(entry, was_modified)),
+            on_error=on_gui(self, lambda msg: self._write_failed(msg, item.done != done)),
+        )
 
     def _written(self, entry: Any, was_modified: bool) -> None:
         if self.project is not None and not was_modified and self.project.modified:
@@ -397,18 +415,24 @@ class ChecklistPanel(QtWidgets.QWidget):
             return
         force = False
         if self.mission is not None:
-            answer = dialogs.ask(self, "Restart the mission?",
-                                 f"The mission started {self.mission.started_at:%Y-%m-%d %H:%M} UTC.\n"
-                                 "Restart the clock now and move the baseline to HEAD?",
-                                 Button.Yes | Button.No, Button.No, headless_answer=Button.No)
+            answer = dialogs.ask(
+                self,
+                "Restart the mission?",
+                f"The mission started {self.mission.started_at:%Y-%m-%d %H:%M} UTC.\n"
+                "Restart the clock now and move the baseline to HEAD?",
+                Button.Yes | Button.No,
+                Button.No,
+                headless_answer=Button.No,
+            )
             if answer != Button.Yes:
                 return
             force = True
         repo, now = project.repo, self.clock()
-        self._start(lambda progress, event, cancel: start_mission(repo, now=now, force=force),
-                    on_result=self._mission_started,
-                    on_error=on_gui(self, lambda msg: dialogs.inform(self, "Cannot start the mission", msg,
-                                                                     warning=True)))
+        self._start(
+            lambda progress, event, cancel: start_mission(repo, now=now, force=force),
+            on_result=self._mission_started,
+            on_error=on_gui(self, lambda msg: dialogs.inform(self, "Cannot start the mission", msg, warning=True)),
+        )
 
     def _mission_started(self, mission: Any) -> None:
         self.mission = mission
@@ -420,8 +444,9 @@ class ChecklistPanel(QtWidgets.QWidget):
         if self.project is None:
             return
         now = self.clock()
-        self.clock_label.setText("Mission not started" if self.mission is None
-                                 else f"Mission clock: {elapsed_label(self.mission, now)}")
+        self.clock_label.setText(
+            "Mission not started" if self.mission is None else f"Mission clock: {elapsed_label(self.mission, now)}"
+        )
         plan = self.project.plan
         plan_now = to_plan_time(plan, self.mission, now)
         self.task_status = task_states(plan, plan_now, self.task_evidence, self.state)
@@ -474,8 +499,10 @@ class ChecklistPanel(QtWidgets.QWidget):
 def _history_line(entry: Any) -> str:
     when = f"{entry.at:%Y-%m-%d %H:%M} UTC" if entry.at else "?"
     who = html.escape(f"{entry.who} <{entry.email}>")
-    what = {"signoff": f"<span style='color:{OK_COLOUR}'>signed off</span>",
-            "revoke": f"<span style='color:{BAD_COLOUR}'>revoked</span>"}.get(entry.kind, entry.kind)
+    what = {
+        "signoff": f"<span style='color:{OK_COLOUR}'>signed off</span>",
+        "revoke": f"<span style='color:{BAD_COLOUR}'>revoked</span>",
+    }.get(entry.kind, entry.kind)
     detail = ""
     if entry.note:
         detail += f" — note: {html.escape(entry.note)}"
@@ -492,14 +519,20 @@ def _load(repo: Path, config: Any, progress, cancel) -> dict:
     ledger = read_ledger(repo)
     try:
         mission = read_mission(repo)
-    except Exception as exc:  # noqa: BLE001 — shown as a problem, the rest still loads
+    except Exception as exc:
         mission, problems = None, ledger.problems + (str(exc),)
     else:
         problems = ledger.problems
     facts = gather_facts(repo, ledger.entries)
     tasks = gather_task_evidence(repo, config, on_progress=progress, cancel=cancel)
-    return {"repo": repo, "entries": ledger.entries, "problems": problems, "facts": facts, "tasks": tasks,
-            "mission": mission}
+    return {
+        "repo": repo,
+        "entries": ledger.entries,
+        "problems": problems,
+        "facts": facts,
+        "tasks": tasks,
+        "mission": mission,
+    }
 
 
 def install(window: Any) -> ChecklistPanel:

@@ -20,12 +20,22 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control.codemods import (
-    AppliedCodemod, ApplyResult, CodemodInfo, CodemodRun, FileResult, apply_run, builtin_infos, codemod_history,
-    list_codemods, qualified_names, run_codemod, undo_codemod,
+    AppliedCodemod,
+    ApplyResult,
+    CodemodInfo,
+    CodemodRun,
+    FileResult,
+    apply_run,
+    builtin_infos,
+    codemod_history,
+    list_codemods,
+    qualified_names,
+    run_codemod,
+    undo_codemod,
 )
-from mission_control.util.progress import Progress
 from mission_control.ui import dialogs
 from mission_control.ui.workers import run_in_thread
+from mission_control.util.progress import Progress
 
 log = logging.getLogger(__name__)
 Qt = QtCore.Qt
@@ -50,12 +60,13 @@ def task_markers(history: list[AppliedCodemod]) -> dict[str, str]:
 class DiffHighlighter(QtGui.QSyntaxHighlighter):
     """Unified-diff colours (added, removed, hunk headers) with Python keywords, strings and comments."""
 
-    _WORDS = re.compile(r"\b(?:%s)\b" % "|".join(keyword.kwlist))
+    _WORDS = re.compile(r"\b(?:{})\b".format("|".join(keyword.kwlist)))
     _STRING = re.compile(r"(?:[rbfuRBFU]{0,2})(\"[^\"\n]*\"|'[^'\n]*')")
     _COMMENT = re.compile(r"#.*$")
 
     def __init__(self, document: QtGui.QTextDocument) -> None:
         super().__init__(document)
+
         def fmt(colour: str | None = None, background: str | None = None, bold: bool = False) -> QtGui.QTextCharFormat:
             out = QtGui.QTextCharFormat()
             if colour:
@@ -65,6 +76,7 @@ class DiffHighlighter(QtGui.QSyntaxHighlighter):
             if bold:
                 out.setFontWeight(QtGui.QFont.Weight.Bold)
             return out
+
         self.added = fmt(background="#dff5e1")
         self.removed = fmt(background="#fbe3e4")
         self.header = fmt("#555555", bold=True)
@@ -73,7 +85,7 @@ class DiffHighlighter(QtGui.QSyntaxHighlighter):
         self.string = fmt("#a34d00")
         self.comment = fmt("#6b7a6b")
 
-    def highlightBlock(self, text: str) -> None:  # noqa: N802 — Qt's name
+    def highlightBlock(self, text: str) -> None:
         if text.startswith(("+++", "---")):
             self.setFormat(0, len(text), self.header)
             return
@@ -98,10 +110,10 @@ class DiffHighlighter(QtGui.QSyntaxHighlighter):
 class ListCompleter(QtWidgets.QCompleter):
     """Completes the last item of a comma-separated list (``a.B, c.D``) as well as a single name."""
 
-    def splitPath(self, path: str) -> list[str]:  # noqa: N802 — Qt's name
+    def splitPath(self, path: str) -> list[str]:
         return [path.rsplit(",", 1)[-1].strip()]
 
-    def pathFromIndex(self, index: QtCore.QModelIndex) -> str:  # noqa: N802 — Qt's name
+    def pathFromIndex(self, index: QtCore.QModelIndex) -> str:
         chosen = super().pathFromIndex(index)
         widget = self.widget()
         text = widget.text() if isinstance(widget, QtWidgets.QLineEdit) else ""
@@ -320,7 +332,7 @@ class CodemodsPanel(QtWidgets.QWidget):
         self.task_choice.blockSignals(True)
         self.task_choice.clear()
         self.task_choice.addItem("(no task)", NO_TASK)
-        for task in (project.plan.tasks if project is not None else []):
+        for task in project.plan.tasks if project is not None else []:
             self.task_choice.addItem(f"{task.key} — {task.name}", task.key)
         index = self.task_choice.findData(current if current is not None else self.window.selected or NO_TASK)
         self.task_choice.setCurrentIndex(max(index, 0))
@@ -341,8 +353,12 @@ class CodemodsPanel(QtWidgets.QWidget):
             if problems:
                 self.window.statusBar().showMessage(f"Repository codemods: {problems[0]}", 10000)
 
-        run_in_thread(self, lambda progress, event, cancel: list_codemods(repo), on_result=found,
-                      on_error=lambda message: log.warning("codemod discovery failed: %s", message))
+        run_in_thread(
+            self,
+            lambda progress, event, cancel: list_codemods(repo),
+            on_result=found,
+            on_error=lambda message: log.warning("codemod discovery failed: %s", message),
+        )
 
     def _load_names(self) -> None:
         repo = self._repo
@@ -353,8 +369,12 @@ class CodemodsPanel(QtWidgets.QWidget):
             if repo == self._repo:
                 self._names_model.setStringList(names)
 
-        run_in_thread(self, lambda progress, event, cancel: [n for n, _path, _line in qualified_names(repo)],
-                      on_result=loaded, on_error=lambda message: log.warning("names: %s", message))
+        run_in_thread(
+            self,
+            lambda progress, event, cancel: [n for n, _path, _line in qualified_names(repo)],
+            on_result=loaded,
+            on_error=lambda message: log.warning("names: %s", message),
+        )
 
     # running -----------------------------------------------------------------------------------
     def start_run(self) -> None:
@@ -372,9 +392,13 @@ class CodemodsPanel(QtWidgets.QWidget):
         self._show_run()
         self._start("run", f"Running {name}…")
         self.job = run_in_thread(
-            self, lambda progress, event, cancel: run_codemod(repo, name, args, on_progress=progress,
-                                                              cancel=cancel),
-            on_result=self._run_done, on_error=self._failed, on_progress=self._progressed, on_end=self._ended)
+            self,
+            lambda progress, event, cancel: run_codemod(repo, name, args, on_progress=progress, cancel=cancel),
+            on_result=self._run_done,
+            on_error=self._failed,
+            on_progress=self._progressed,
+            on_end=self._ended,
+        )
 
     def _start(self, kind: str, message: str) -> None:
         self.busy = kind
@@ -406,8 +430,10 @@ class CodemodsPanel(QtWidgets.QWidget):
     def _run_done(self, run: CodemodRun) -> None:
         self.run = run
         self._show_run()
-        counts = (f"{len(run.changed)} to change, {len(run.skipped)} skipped, {len(run.failed)} failed of "
-                  f"{run.scanned} files ({run.prefiltered} ruled out without parsing) in {run.seconds:.1f} s")
+        counts = (
+            f"{len(run.changed)} to change, {len(run.skipped)} skipped, {len(run.failed)} failed of "
+            f"{run.scanned} files ({run.prefiltered} ruled out without parsing) in {run.seconds:.1f} s"
+        )
         if run.cancelled:
             self._say(f"Cancelled: {counts}. Nothing written; run again to apply.", error=True)
         elif not run.changed:
@@ -522,8 +548,11 @@ class CodemodsPanel(QtWidgets.QWidget):
             if state == Qt.CheckState.Checked:
                 out[item.text(0)] = None
             elif state == Qt.CheckState.PartiallyChecked:
-                out[item.text(0)] = [item.child(c).data(0, HUNK_ROLE) for c in range(item.childCount())
-                                     if item.child(c).checkState(0) == Qt.CheckState.Checked]
+                out[item.text(0)] = [
+                    item.child(c).data(0, HUNK_ROLE)
+                    for c in range(item.childCount())
+                    if item.child(c).checkState(0) == Qt.CheckState.Checked
+                ]
         return out
 
     # applying and undoing ------------------------------------------------------------------------
@@ -535,9 +564,15 @@ class CodemodsPanel(QtWidgets.QWidget):
         task = self.task_choice.currentData() or None
         self._start("apply", f"Applying {run.name} to {len(accept)} files…")
         self.job = run_in_thread(
-            self, lambda progress, event, cancel: apply_run(repo, run, accept, task=task, on_progress=progress,
-                                                            cancel=cancel),
-            on_result=self._applied, on_error=self._failed, on_progress=self._progressed, on_end=self._ended)
+            self,
+            lambda progress, event, cancel: apply_run(
+                repo, run, accept, task=task, on_progress=progress, cancel=cancel
+            ),
+            on_result=self._applied,
+            on_error=self._failed,
+            on_progress=self._progressed,
+            on_end=self._ended,
+        )
 
     def _applied(self, result: ApplyResult) -> None:
         written = len(result.written) + len(result.deleted)
@@ -562,9 +597,15 @@ class CodemodsPanel(QtWidgets.QWidget):
             return
         self._start("undo", f"Undoing {applied.codemod}…")
         self.job = run_in_thread(
-            self, lambda progress, event, cancel: undo_codemod(repo, applied.snapshot_id, on_progress=progress,
-                                                               cancel=cancel),
-            on_result=self._undone, on_error=self._failed, on_progress=self._progressed, on_end=self._ended)
+            self,
+            lambda progress, event, cancel: undo_codemod(
+                repo, applied.snapshot_id, on_progress=progress, cancel=cancel
+            ),
+            on_result=self._undone,
+            on_error=self._failed,
+            on_progress=self._progressed,
+            on_end=self._ended,
+        )
 
     def _undone(self, restored: list[str]) -> None:
         self._say(f"Undone: {len(restored)} files restored as they were.")
@@ -586,7 +627,7 @@ class CodemodsPanel(QtWidgets.QWidget):
         def read(progress, event, cancel) -> list[AppliedCodemod]:
             try:
                 return codemod_history(repo)
-            except Exception as exc:  # noqa: BLE001 — not a git repository: no history, said once
+            except Exception as exc:
                 log.info("codemod history unavailable: %s", exc)
                 return []
 
@@ -632,13 +673,15 @@ class CodemodsPanel(QtWidgets.QWidget):
         info = self.info()
         ready = all(a.name in self.args() for a in info.args if a.required)
         self.run_button.setEnabled(has_repo and not self.busy and ready)
-        self.run_button.setToolTip("Compute every change and show it; nothing is written" if has_repo
-                                   else "Open a repository to run codemods")
+        self.run_button.setToolTip(
+            "Compute every change and show it; nothing is written" if has_repo else "Open a repository to run codemods"
+        )
         self.cancel_button.setEnabled(bool(self.busy) and self.busy != "undo")
         accept = self.accepted() if self.run is not None and not self.run.cancelled else {}
         self.apply_button.setEnabled(not self.busy and bool(accept))
-        self.apply_button.setText(f"&Apply {len(accept)} of {len(self.run.changed)} files" if accept and self.run
-                                  else "&Apply")
+        self.apply_button.setText(
+            f"&Apply {len(accept)} of {len(self.run.changed)} files" if accept and self.run else "&Apply"
+        )
         chosen = self.selected_history()
         self.undo_button.setEnabled(not self.busy and chosen is not None and not chosen.undone)
         if chosen is not None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Callable
 
 from PySide6 import QtGui
 
@@ -20,8 +20,14 @@ class PlanEditCommand(QtGui.QUndoCommand):
     error is passed to ``on_error``.
     """
 
-    def __init__(self, project: Project, text: str, action: Callable[[], list[LineEdit]],
-                 on_change: Callable[[], None], on_error: Callable[[str], None]) -> None:
+    def __init__(
+        self,
+        project: Project,
+        text: str,
+        action: Callable[[], list[LineEdit]],
+        on_change: Callable[[], None],
+        on_error: Callable[[str], None],
+    ) -> None:
         super().__init__(text)
         self.project = project
         self.action = action
@@ -51,20 +57,33 @@ class PlanEditCommand(QtGui.QUndoCommand):
 class RescheduleCommand(PlanEditCommand):
     """Move or resize a task (with its cascade) — one drag, one undo step."""
 
-    def __init__(self, project: Project, key: str, start: datetime | None, duration: timedelta | None,
-                 cascade: bool, on_change, on_error, nudge: bool = False) -> None:
+    def __init__(
+        self,
+        project: Project,
+        key: str,
+        start: datetime | None,
+        duration: timedelta | None,
+        cascade: bool,
+        on_change,
+        on_error,
+        nudge: bool = False,
+    ) -> None:
         self.key = key
         self.nudge = nudge
         task = project.plan.find_task(key)
         verb = "Nudge" if nudge else ("Resize" if start is None or (task and start == task.start) else "Move")
-        super().__init__(project, f"{verb} {task.name if task else key}",
-                         lambda: project.reschedule(key, start=start, duration=duration, cascade=cascade).edits,
-                         on_change, on_error)
+        super().__init__(
+            project,
+            f"{verb} {task.name if task else key}",
+            lambda: project.reschedule(key, start=start, duration=duration, cascade=cascade).edits,
+            on_change,
+            on_error,
+        )
 
-    def id(self) -> int:  # noqa: A003 (Qt API)
+    def id(self) -> int:
         return NUDGE_ID if self.nudge else -1
 
-    def mergeWith(self, other: QtGui.QUndoCommand) -> bool:  # noqa: N802 (Qt API)
+    def mergeWith(self, other: QtGui.QUndoCommand) -> bool:
         """Consecutive arrow-key nudges of one task merge into one undo step."""
         if not isinstance(other, RescheduleCommand) or not other.nudge or other.key != self.key or other.edits is None:
             return False

@@ -10,8 +10,11 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control.repo.rollback import RollbackPlan
 
-_CHANGE_TEXT = {"added": "remove (added since the baseline)", "modified": "restore (modified)",
-                "deleted": "restore (deleted since the baseline)"}
+_CHANGE_TEXT = {
+    "added": "remove (added since the baseline)",
+    "modified": "restore (modified)",
+    "deleted": "restore (deleted since the baseline)",
+}
 _CHANGE_COLOR = {"added": "#2e7d32", "modified": "#b26a00", "deleted": "#c62828"}
 
 
@@ -34,8 +37,12 @@ class RollbackConfirmDialog(QtWidgets.QDialog):
         layout.addWidget(self._file_list(), 1)
         for note in plan.notes:
             layout.addWidget(_wrapped(f"<i>{_escape(note)}</i>"))
-        layout.addWidget(_wrapped("A snapshot of the current files is saved first; <b>Undo</b> in the Components "
-                                  "dock puts them back byte for byte. Nothing is committed."))
+        layout.addWidget(
+            _wrapped(
+                "A snapshot of the current files is saved first; <b>Undo</b> in the Components "
+                "dock puts them back byte for byte. Nothing is committed."
+            )
+        )
         self.buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Cancel)
         self.confirm_button = self.buttons.addButton("Roll back", QtWidgets.QDialogButtonBox.ButtonRole.AcceptRole)
         self.confirm_button.setObjectName("confirmRollbackButton")
@@ -48,8 +55,9 @@ class RollbackConfirmDialog(QtWidgets.QDialog):
     def _headline(self) -> QtWidgets.QLabel:
         base = self.plan.baseline
         where = f"{base.ref} ({(base.commit or '')[:7]})" if base.ref else "the baseline"
-        text = (f"<b>Roll back {_escape(self.plan.target)}</b> to {_escape(where)}: "
-                f"<b>{_escape(self.plan.diffstat)}</b>.")
+        text = (
+            f"<b>Roll back {_escape(self.plan.target)}</b> to {_escape(where)}: <b>{_escape(self.plan.diffstat)}</b>."
+        )
         if self.plan.component is None:
             text += "<br>Every file of the repository returns to the baseline."
         label = _wrapped(text)
@@ -87,11 +95,14 @@ class AddPathsDialog(QtWidgets.QDialog):
         self.setWindowModality(QtCore.Qt.WindowModality.WindowModal)
         self.setMinimumWidth(480)
         layout = QtWidgets.QVBoxLayout(self)
-        layout.addWidget(_wrapped(
-            f"Which files make up <b>{_escape(name)}</b>? One path or glob per line, relative to the repository "
-            "root (<code>*</code> stays in a folder, <code>**</code> spans folders, a folder covers everything "
-            f"under it). They are written to <code>{_escape(config_file)}</code> as "
-            f"<code>[components.{_escape(name)}] paths = [...]</code>."))
+        layout.addWidget(
+            _wrapped(
+                f"Which files make up <b>{_escape(name)}</b>? One path or glob per line, relative to the repository "
+                "root (<code>*</code> stays in a folder, <code>**</code> spans folders, a folder covers everything "
+                f"under it). They are written to <code>{_escape(config_file)}</code> as "
+                f"<code>[components.{_escape(name)}] paths = [...]</code>."
+            )
+        )
         self.globs = QtWidgets.QPlainTextEdit()
         self.globs.setObjectName("componentGlobs")
         self.globs.setPlaceholderText(f"app/{name}/**\napp/services/{name}_*.py")
@@ -103,8 +114,9 @@ class AddPathsDialog(QtWidgets.QDialog):
         self.tasks.setPlaceholderText("alpha2, delta1 (optional)")
         form.addRow("Plan tasks:", self.tasks)
         layout.addLayout(form)
-        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.StandardButton.Save
-                                             | QtWidgets.QDialogButtonBox.StandardButton.Cancel)
+        buttons = QtWidgets.QDialogButtonBox(
+            QtWidgets.QDialogButtonBox.StandardButton.Save | QtWidgets.QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

@@ -20,21 +20,23 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control.config import ConfigError
-from mission_control.util.progress import Progress
 from mission_control.repo.baseline import start_mission
-from mission_control.util.git import RepoError
 from mission_control.repo.rollback import RollbackPlan, RollbackResult, plan_rollback, rollback, undo_rollback
 from mission_control.repo.snapshots import RestoreResult
 from mission_control.repo.status import ComponentStatus, RepoStatus, repo_status
-from mission_control.ui import dialogs
 from mission_control.services.components_config import ComponentConfigError, add_component_paths
+from mission_control.ui import dialogs
 from mission_control.ui.components_dialogs import AddPathsDialog, RollbackConfirmDialog
 from mission_control.ui.workers import run_in_thread
+from mission_control.util.git import RepoError
+from mission_control.util.progress import Progress
 
 MARKER_SOURCE = "components"
 COLUMNS = ("Component", "Status", "Tasks", "Lines", "")
 _STATE_STYLE = {  # state -> (symbol, colour)
-    "clean": ("✓", "#2e7d32"), "changed": ("●", "#c77700"), "rolled back": ("⟲", "#1565c0"),
+    "clean": ("✓", "#2e7d32"),
+    "changed": ("●", "#c77700"),
+    "rolled back": ("⟲", "#1565c0"),
     "no paths": ("○", "#777777"),
 }
 
@@ -132,8 +134,10 @@ class ComponentsPanel(QtWidgets.QWidget):
         self.notes.setObjectName("componentsNotes")
         self.notes.setWordWrap(True)
         self.notes.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.notes.setStyleSheet("QLabel { background: #fff8e1; border: 1px solid #f0d890; border-radius: 4px;"
-                                 " padding: 6px; color: #5d4300; }")
+        self.notes.setStyleSheet(
+            "QLabel { background: #fff8e1; border: 1px solid #f0d890; border-radius: 4px;"
+            " padding: 6px; color: #5d4300; }"
+        )
         layout.addWidget(self.notes)
         layout.addWidget(self._build_undo_bar())
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
@@ -159,7 +163,7 @@ class ComponentsPanel(QtWidgets.QWidget):
         layout.addWidget(self.table, 1)
         self.setMinimumWidth(460)
 
-    def sizeHint(self) -> QtCore.QSize:  # noqa: N802 (Qt API)
+    def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(540, 380)
 
     def _build_header(self) -> QtWidgets.QHBoxLayout:
@@ -170,11 +174,15 @@ class ComponentsPanel(QtWidgets.QWidget):
         self.busy = QtWidgets.QLabel()
         self.busy.setObjectName("componentsBusy")
         self.busy.setStyleSheet("color: #666;")
-        self.start_button = _button("Start mission", "startMissionButton",
-                                    "Record the current commit (HEAD) as the mission's baseline")
+        self.start_button = _button(
+            "Start mission", "startMissionButton", "Record the current commit (HEAD) as the mission's baseline"
+        )
         self.start_button.clicked.connect(self.start_mission)
-        self.full_button = _button("Full rollback…", "fullRollbackButton",
-                                   "Return the whole tree to the baseline (Mission Control's own files are kept)")
+        self.full_button = _button(
+            "Full rollback…",
+            "fullRollbackButton",
+            "Return the whole tree to the baseline (Mission Control's own files are kept)",
+        )
         self.full_button.clicked.connect(self.full_rollback)
         self.refresh_button = QtWidgets.QToolButton()
         self.refresh_button.setObjectName("refreshComponentsButton")
@@ -191,15 +199,15 @@ class ComponentsPanel(QtWidgets.QWidget):
     def _build_undo_bar(self) -> QtWidgets.QFrame:
         self.undo_bar = QtWidgets.QFrame()
         self.undo_bar.setObjectName("rollbackUndoBar")
-        self.undo_bar.setStyleSheet("#rollbackUndoBar { background: #e3f2fd; border: 1px solid #90caf9;"
-                                    " border-radius: 4px; }")
+        self.undo_bar.setStyleSheet(
+            "#rollbackUndoBar { background: #e3f2fd; border: 1px solid #90caf9; border-radius: 4px; }"
+        )
         bar = QtWidgets.QHBoxLayout(self.undo_bar)
         bar.setContentsMargins(8, 4, 4, 4)
         self.undo_label = QtWidgets.QLabel()
         self.undo_label.setObjectName("rollbackUndoMessage")
         self.undo_label.setWordWrap(True)
-        self.undo_button = _button("Undo", "undoRollbackButton",
-                                   "Put the files back as they were before the rollback")
+        self.undo_button = _button("Undo", "undoRollbackButton", "Put the files back as they were before the rollback")
         self.undo_button.clicked.connect(self.undo_last)
         close = QtWidgets.QToolButton()
         close.setObjectName("dismissUndoBarButton")
@@ -220,8 +228,7 @@ class ComponentsPanel(QtWidgets.QWidget):
         self.status_undo = QtWidgets.QPushButton("Undo rollback")
         self.status_undo.setObjectName("statusUndoRollbackButton")
         self.status_undo.setFlat(True)
-        self.status_undo.setStyleSheet(
-            "QPushButton { color: #1565c0; text-decoration: underline; padding: 0 6px; }")
+        self.status_undo.setStyleSheet("QPushButton { color: #1565c0; text-decoration: underline; padding: 0 6px; }")
         self.status_undo.clicked.connect(self.undo_last)
         self.status_undo.hide()
         status_bar.addPermanentWidget(self.status_undo)
@@ -254,8 +261,13 @@ class ComponentsPanel(QtWidgets.QWidget):
             return
         self._refresh_again = False
         self._set_busy("checking…")
-        self._refresh_job = run_in_thread(self, _status_work(self._repo), on_result=self._status_arrived,
-                                          on_error=self._refresh_failed, on_end=self._refresh_ended)
+        self._refresh_job = run_in_thread(
+            self,
+            _status_work(self._repo),
+            on_result=self._status_arrived,
+            on_error=self._refresh_failed,
+            on_end=self._refresh_ended,
+        )
 
     def _refresh_ended(self) -> None:
         self._refresh_job = None
@@ -319,14 +331,19 @@ class ComponentsPanel(QtWidgets.QWidget):
     def _show_notes(self, status: RepoStatus) -> None:
         notes = [_escape(n) for n in status.notes if n != status.baseline.problem]
         if status.baseline.source == "none":
-            notes.insert(0, "No baseline yet: press <b>Start mission</b> to record the current commit, or set "
-                            "<code>baseline = \"&lt;ref&gt;\"</code> in mission-control.toml.")
+            notes.insert(
+                0,
+                "No baseline yet: press <b>Start mission</b> to record the current commit, or set "
+                '<code>baseline = "&lt;ref&gt;"</code> in mission-control.toml.',
+            )
         elif status.baseline.problem:
             notes.insert(0, _escape(status.baseline.problem))
         if status.unassigned:
             count = len(status.unassigned)
-            notes.append(f"{count} changed file{'s' * (count != 1)} belong{'s' * (count == 1)} to no component "
-                         "(only Full rollback covers {0}).".format("it" if count == 1 else "them"))
+            notes.append(
+                f"{count} changed file{'s' * (count != 1)} belong{'s' * (count == 1)} to no component "
+                "(only Full rollback covers {0}).".format("it" if count == 1 else "them")
+            )
         self.notes.setText("<br>".join(notes) if len(notes) < 2 else "<br>".join(f"• {n}" for n in notes))
         self.notes.setVisible(bool(notes))
         self.notes.setToolTip("\n".join(f.path for f in status.unassigned[:40]))
@@ -339,8 +356,9 @@ class ComponentsPanel(QtWidgets.QWidget):
     def _fill_row(self, row: int, comp: ComponentStatus) -> None:
         symbol, colour = _STATE_STYLE.get(comp.state, ("", "#000000"))
         name = _item(comp.name, bold=True)
-        state_text = f"{len(comp.files)} file{'s' * (len(comp.files) != 1)} changed" if comp.state == "changed" \
-            else comp.state
+        state_text = (
+            f"{len(comp.files)} file{'s' * (len(comp.files) != 1)} changed" if comp.state == "changed" else comp.state
+        )
         state = _item(f"{symbol} {state_text}", colour)
         state.setToolTip(_files_tip(comp))
         tasks = _item(", ".join(comp.tasks) or "—")
@@ -358,8 +376,7 @@ class ComponentsPanel(QtWidgets.QWidget):
         row.setContentsMargins(4, 1, 4, 1)
         row.setSpacing(4)
         if comp.has_paths:
-            roll = _button("Roll back", f"rollbackButton_{comp.name}",
-                           f"Return {comp.name}'s files to the baseline")
+            roll = _button("Roll back", f"rollbackButton_{comp.name}", f"Return {comp.name}'s files to the baseline")
             roll.setEnabled(comp.state == "changed" and self._action_job is None)
             roll.setVisible(comp.state == "changed")
             roll.clicked.connect(lambda _=False, n=comp.name: self.roll_back(n))
@@ -422,16 +439,14 @@ class ComponentsPanel(QtWidgets.QWidget):
     def _prepare(self, component: str | None) -> None:
         if self._repo is None or self._action_job is not None:
             return
-        self._start_action("preview", _plan_work(self._repo, component), self._plan_ready,
-                           "preparing the rollback…")
+        self._start_action("preview", _plan_work(self._repo, component), self._plan_ready, "preparing the rollback…")
 
     def _plan_ready(self, plan) -> None:
         if isinstance(plan, Problem):
             self._refused("Cannot roll back", plan.message)
             return
         if not plan.files:
-            dialogs.inform(self, "Nothing to roll back",
-                           f"{plan.target.capitalize()} already matches the baseline.")
+            dialogs.inform(self, "Nothing to roll back", f"{plan.target.capitalize()} already matches the baseline.")
             return
         self.confirm_dialog = confirm_rollback(self.window_, plan, lambda p=plan: self._confirmed(p))
 
@@ -439,8 +454,9 @@ class ComponentsPanel(QtWidgets.QWidget):
         if self._action_job is not None:
             QtCore.QTimer.singleShot(50, lambda: self._confirmed(plan))
             return
-        self._start_action("rollback", _rollback_work(self._repo, plan.component), self._rolled_back,
-                           f"rolling back {plan.target}…")
+        self._start_action(
+            "rollback", _rollback_work(self._repo, plan.component), self._rolled_back, f"rolling back {plan.target}…"
+        )
 
     def _rolled_back(self, result) -> None:
         if isinstance(result, Problem):
@@ -475,7 +491,8 @@ class ComponentsPanel(QtWidgets.QWidget):
         self._hide_undo()
         count = len(result.written) + len(result.removed)
         self.window_.statusBar().showMessage(
-            f"Undo: {count} file{'s' * (count != 1)} back as before the rollback ({result.snapshot.id}).", 10000)
+            f"Undo: {count} file{'s' * (count != 1)} back as before the rollback ({result.snapshot.id}).", 10000
+        )
 
     def start_mission(self) -> None:
         """Record HEAD as the baseline (shared with the checklist's Start mission: one ref)."""
@@ -517,8 +534,14 @@ class ComponentsPanel(QtWidgets.QWidget):
     def _start_action(self, name: str, work, on_result, busy: str) -> None:
         self._action = name
         self._set_busy(busy)
-        self._action_job = run_in_thread(self, work, on_result=on_result, on_error=self._action_failed,
-                                         on_progress=self._action_progressed, on_end=self._action_ended)
+        self._action_job = run_in_thread(
+            self,
+            work,
+            on_result=on_result,
+            on_error=self._action_failed,
+            on_progress=self._action_progressed,
+            on_end=self._action_ended,
+        )
         self._update_enabled()
 
     def _action_progressed(self, progress: Progress) -> None:
@@ -586,7 +609,7 @@ class ComponentsPanel(QtWidgets.QWidget):
             except RuntimeError:  # the job already ended and was deleted
                 pass
 
-    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
         if watched is self.window_ and event.type() == QtCore.QEvent.Type.Close:
             self.cleanup()  # also for windows that do not call panel.cleanup() themselves
         return False
@@ -599,6 +622,7 @@ def _status_work(repo: Path):
             return repo_status(repo, cancel=cancel)
         except (RepoError, ConfigError) as exc:
             return Problem(str(exc))
+
     return work
 
 
@@ -608,6 +632,7 @@ def _plan_work(repo: Path, component: str | None):
             return plan_rollback(repo, component, full=component is None)
         except (RepoError, ConfigError) as exc:
             return Problem(str(exc))
+
     return work
 
 
@@ -617,6 +642,7 @@ def _rollback_work(repo: Path, component: str | None):
             return rollback(repo, component, full=component is None, on_progress=progress, cancel=cancel)
         except (RepoError, ConfigError) as exc:
             return Problem(str(exc))
+
     return work
 
 
@@ -626,6 +652,7 @@ def _undo_work(repo: Path, snapshot: str | None):
             return undo_rollback(repo, snapshot, on_progress=progress, cancel=cancel)
         except RepoError as exc:
             return Problem(str(exc))
+
     return work
 
 
@@ -635,6 +662,7 @@ def _start_work(repo: Path):
             return start_mission(repo)
         except RepoError as exc:
             return Problem(str(exc))
+
     return work
 
 
@@ -677,8 +705,7 @@ def install(window) -> ComponentsPanel:
     """Build the Components dock in ``window`` and wire it to the window's signals."""
     panel = ComponentsPanel(window)
     panel.install_status_widgets(window.statusBar())
-    dock = window.add_dock("Components", "componentsPanelDock", panel,
-                           QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+    dock = window.add_dock("Components", "componentsPanelDock", panel, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
     window.resizeDocks([dock], [380], QtCore.Qt.Orientation.Vertical)
     window.resizeDocks([dock], [540], QtCore.Qt.Orientation.Horizontal)
     window.project_changed.connect(panel.project_changed)

@@ -21,8 +21,8 @@ from types import TracebackType
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control import APP_NAME, __version__
-from mission_control.util import logsetup
 from mission_control.ui import dialogs
+from mission_control.util import logsetup
 
 log = logging.getLogger("mission_control.crash")
 RECENT_LOG_LINES = 40
@@ -34,22 +34,24 @@ def short_message(exc_type: type[BaseException], exc: BaseException) -> str:
     return f"{exc_type.__name__}: {text}" if text else exc_type.__name__
 
 
-def build_report(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None,
-                 where: str = "") -> str:
+def build_report(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None, where: str = "") -> str:
     """The text "Copy report" puts on the clipboard: versions, traceback, the log's last lines."""
     from PySide6 import __version__ as pyside_version
 
-    lines = [f"{APP_NAME} {__version__} crash report",
-             f"Python {platform.python_version()} · PySide6 {pyside_version} · Qt {QtCore.qVersion()} · "
-             f"{platform.platform()}"]
+    lines = [
+        f"{APP_NAME} {__version__} crash report",
+        f"Python {platform.python_version()} · PySide6 {pyside_version} · Qt {QtCore.qVersion()} · "
+        f"{platform.platform()}",
+    ]
     if where:
         lines.append(f"Thread: {where}")
     lines += ["", "".join(traceback.format_exception(exc_type, exc, tb)).rstrip()]
     path = logsetup.log_file_path()
     if path is not None:
         lines += ["", f"Log file: {path}"]
-    recent = [logsetup.format_record(r) for r in logsetup.ring_buffer().records()[-RECENT_LOG_LINES:]
-              if r.name != log.name]
+    recent = [
+        logsetup.format_record(r) for r in logsetup.ring_buffer().records()[-RECENT_LOG_LINES:] if r.name != log.name
+    ]
     if recent:
         lines += ["", "Recent log:", *recent]
     return "\n".join(lines) + "\n"
@@ -102,7 +104,8 @@ class CrashDialog(QtWidgets.QDialog):
             f"<p><b>Something went wrong{again}.</b></p><p><code>{_escape(message)}</code></p>"
             "<p>The action did not finish, but the app is still running. "
             f"Save your work if you have unsaved edits.{where}</p>"
-            "<p>If it happens again, copy the report and attach it to an issue.</p>")
+            "<p>If it happens again, copy the report and attach it to an issue.</p>"
+        )
         self.message = message
 
     def _buttons(self) -> QtWidgets.QDialogButtonBox:
@@ -149,19 +152,24 @@ class CrashHandler(QtCore.QObject):
         self.previous_thread_hook = threading.excepthook
         self.crashed.connect(self._show, QtCore.Qt.ConnectionType.QueuedConnection)
 
-    def handle(self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None,
-               where: str = "") -> None:
+    def handle(
+        self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None, where: str = ""
+    ) -> None:
         """Log the exception and (unless headless) show it; never raises."""
         if issubclass(exc_type, KeyboardInterrupt):
             QtWidgets.QApplication.quit()
             return
         try:
-            log.critical("Unhandled %s%s", short_message(exc_type, exc), f" in thread {where}" if where else "",
-                         exc_info=(exc_type, exc, tb))
+            log.critical(
+                "Unhandled %s%s",
+                short_message(exc_type, exc),
+                f" in thread {where}" if where else "",
+                exc_info=(exc_type, exc, tb),
+            )
             if dialogs.headless():
                 return
             self.crashed.emit(short_message(exc_type, exc), build_report(exc_type, exc, tb, where))
-        except Exception:  # noqa: BLE001 — the crash handler must never crash
+        except Exception:
             self.previous_hook(exc_type, exc, tb)
 
     def thread_hook(self, args: threading.ExceptHookArgs) -> None:

@@ -18,17 +18,20 @@ from pathlib import Path
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.history import history_path
 from mission_control.audit.metrics import MetricStatus
+from mission_control.history import history_path
 from mission_control.services.dashboard import DashboardSource, Series, Snapshot
 from mission_control.ui.workers import run_in_thread
 
 log = logging.getLogger(__name__)
 
-PLOTS = (("tests", "Tests passing"), ("ssot", "SSOT violations"),
-         ("roles", "Classes by role"), ("components", "Lines per component"))
-PALETTE = ("#2a9d8f", "#e76f51", "#457b9d", "#f4a261", "#8e7dbe", "#e9c46a", "#6a994e", "#bc4749",
-           "#1d3557", "#b5838d")
+PLOTS = (
+    ("tests", "Tests passing"),
+    ("ssot", "SSOT violations"),
+    ("roles", "Classes by role"),
+    ("components", "Lines per component"),
+)
+PALETTE = ("#2a9d8f", "#e76f51", "#457b9d", "#f4a261", "#8e7dbe", "#e9c46a", "#6a994e", "#bc4749", "#1d3557", "#b5838d")
 FIXED_COLOURS = {"passed": "#2a9d8f", "failed": "#d62839", "duplicates": "#e76f51", "broken imports": "#d62839"}
 MET_COLOUR, UNMET_COLOUR, GREY = QtGui.QColor("#1b873f"), QtGui.QColor("#c62828"), QtGui.QColor("#757575")
 HISTORY_POLL_MS = 3000
@@ -40,7 +43,7 @@ class _Request:
     def __init__(self, audit: bool, paths: frozenset[str] | None) -> None:
         self.audit, self.paths = audit, paths
 
-    def merged(self, other: "_Request | None") -> "_Request":
+    def merged(self, other: _Request | None) -> _Request:
         if other is None:
             return self
         audit = self.audit or other.audit
@@ -239,8 +242,9 @@ class DashboardPanel(QtWidgets.QWidget):
         def work(progress, _event, cancel):
             for old in retired:  # save what the previous project's audits learnt
                 old.flush()
-            snapshot = source.refresh(plan_text, request.paths, audit=request.audit, on_progress=progress,
-                                      cancel=cancel)
+            snapshot = source.refresh(
+                plan_text, request.paths, audit=request.audit, on_progress=progress, cancel=cancel
+            )
             return generation, snapshot
 
         # Bound methods, not lambdas: PySide runs a queued lambda in the sender's (worker) thread.
@@ -300,7 +304,7 @@ class DashboardPanel(QtWidgets.QWidget):
             if source is not None:
                 try:
                     source.flush()
-                except Exception:  # noqa: BLE001 — a cache that cannot be saved only costs time later
+                except Exception:
                     log.exception("saving the audit cache failed")
         self._retired = []
 
@@ -317,9 +321,12 @@ class DashboardPanel(QtWidgets.QWidget):
         parts = []
         if result is not None:
             broken = len(result.broken_imports)
-            parts = [f"<b>{result.files:,}</b> files", f"<b>{result.lines:,}</b> lines",
-                     f"<b>{len(result.duplicates)}</b> SSOT violations",
-                     _coloured(f"{broken} broken imports", broken > 0)]
+            parts = [
+                f"<b>{result.files:,}</b> files",
+                f"<b>{result.lines:,}</b> lines",
+                f"<b>{len(result.duplicates)}</b> SSOT violations",
+                _coloured(f"{broken} broken imports", broken > 0),
+            ]
             if result.parse_errors:
                 parts.append(_coloured(f"{len(result.parse_errors)} files do not parse", True))
         parts.append(f"updated {snapshot.taken.astimezone():%H:%M:%S}")
@@ -339,7 +346,9 @@ class DashboardPanel(QtWidgets.QWidget):
         for status in manual:
             item = QtWidgets.QTreeWidgetItem(signoff, [status.item.text, "", "", "", "sign off"])
             item.setForeground(4, GREY)
-            item.setToolTip(0, f"{status.item.group} (plan line {status.item.line}): no measurement; a person signs it off")
+            item.setToolTip(
+                0, f"{status.item.group} (plan line {status.item.line}): no measurement; a person signs it off"
+            )
         for top in (live, signoff):
             font = top.font(0)
             font.setBold(True)
@@ -349,11 +358,21 @@ class DashboardPanel(QtWidgets.QWidget):
 
     def _gauge_item(self, parent: QtWidgets.QTreeWidgetItem, status: MetricStatus) -> QtWidgets.QTreeWidgetItem:
         unit = status.spec.unit if status.spec else ""
-        text = ("✔ met", MET_COLOUR) if status.met else (("✘ not met", UNMET_COLOUR) if status.met is False
-                                                        else ("— no data", GREY))
-        item = QtWidgets.QTreeWidgetItem(parent, [status.item.text, _number(status.baseline, unit),
-                                                  _number(status.now, unit),
-                                                  f"{status.spec.op} {_number(status.target, unit)}", text[0]])
+        text = (
+            ("✔ met", MET_COLOUR)
+            if status.met
+            else (("✘ not met", UNMET_COLOUR) if status.met is False else ("— no data", GREY))
+        )
+        item = QtWidgets.QTreeWidgetItem(
+            parent,
+            [
+                status.item.text,
+                _number(status.baseline, unit),
+                _number(status.now, unit),
+                f"{status.spec.op} {_number(status.target, unit)}",
+                text[0],
+            ],
+        )
         item.setForeground(4, text[1])
         for column in (1, 2, 3):
             item.setTextAlignment(column, QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
@@ -370,9 +389,14 @@ class DashboardPanel(QtWidgets.QWidget):
         for name, plot in self.plots.items():
             self._draw_curves(name, plot, snapshot.plots.get(name, {}))
             for label, when in snapshot.checkpoints:
-                line = pg.InfiniteLine(when.timestamp(), angle=90, movable=False,
-                                       pen=pg.mkPen("#9e9e9e", width=1, style=QtCore.Qt.PenStyle.DashLine),
-                                       label=label, labelOpts={"position": 0.92, "color": "#616161"})
+                line = pg.InfiniteLine(
+                    when.timestamp(),
+                    angle=90,
+                    movable=False,
+                    pen=pg.mkPen("#9e9e9e", width=1, style=QtCore.Qt.PenStyle.DashLine),
+                    label=label,
+                    labelOpts={"position": 0.92, "color": "#616161"},
+                )
                 plot.addItem(line, ignoreBounds=True)
                 self.checkpoint_lines.append((plot, line))
             self._fit_x(plot, snapshot)
@@ -384,8 +408,16 @@ class DashboardPanel(QtWidgets.QWidget):
             curve = self.curves.get((plot_name, curve_name))
             if curve is None:
                 colour = FIXED_COLOURS.get(curve_name, PALETTE[index % len(PALETTE)])
-                curve = plot.plot([], [], name=curve_name, pen=pg.mkPen(colour, width=2),
-                                  symbol="o", symbolSize=5, symbolBrush=colour, symbolPen=None)
+                curve = plot.plot(
+                    [],
+                    [],
+                    name=curve_name,
+                    pen=pg.mkPen(colour, width=2),
+                    symbol="o",
+                    symbolSize=5,
+                    symbolBrush=colour,
+                    symbolPen=None,
+                )
                 self.curves[(plot_name, curve_name)] = curve
             curve.setData(list(xs), list(ys))
         self._label_curves(plot_name, plot, series)
@@ -467,7 +499,7 @@ class _CloseWatcher(QtCore.QObject):
         super().__init__(panel)
         self.panel = panel
 
-    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:
         if event.type() == QtCore.QEvent.Type.Close:
             project = getattr(self.panel.window, "project", None)
             if project is None or not project.modified:

@@ -60,7 +60,10 @@ class TaskDetails(QtWidgets.QWidget):
             "Float": _float_text(analysis, task.key),
             "Depends on": self._deps(plan, [(d.from_key, d) for d in plan.dependencies_of(task.key)]),
             "Blocks": self._deps(plan, [(d.to_key, d) for d in plan.dependents_of(task.key)]),
-            "Conflicts": "<br>".join(f"<span style='color:#d7263d'>⚠ {escape(c.message)}</span>" for c in analysis.conflicts_of(task.key)) or "none",
+            "Conflicts": "<br>".join(
+                f"<span style='color:#d7263d'>⚠ {escape(c.message)}</span>" for c in analysis.conflicts_of(task.key)
+            )
+            or "none",
         }
         for name, value in values.items():
             self.fields[name].setText(value)

@@ -20,8 +20,14 @@ def headless() -> bool:
     return os.environ.get("MISSION_CONTROL_NO_DIALOGS") == "1"
 
 
-def ask(parent: QtWidgets.QWidget | None, title: str, text: str, buttons: Button, default: Button,
-        headless_answer: Button | None = None) -> Button:
+def ask(
+    parent: QtWidgets.QWidget | None,
+    title: str,
+    text: str,
+    buttons: Button,
+    default: Button,
+    headless_answer: Button | None = None,
+) -> Button:
     """Ask a question; headless runs answer ``headless_answer`` (else ``default``)."""
     if headless():
         answer = headless_answer if headless_answer is not None else default

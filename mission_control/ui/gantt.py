@@ -34,20 +34,50 @@ LABEL_ROOM_PX = 320
 ROW_PX = 26  # preferred height of a task row on screen
 LANE_COLORS = ["#f7f9fc", "#eef2f8"]
 COLORS = {
-    "bar": "#5b8def", "bar_border": "#3866c4", "crit": "#e4606d", "crit_border": "#b83a48",
-    "done": "#a9b4c2", "done_border": "#7d8896", "active": "#7fb3ff", "conflict": "#d7263d",
-    "critical_path": "#ff9f1c", "arrow": "#5c6773", "arrow_ss": "#7a5cc4", "text": "#16202c",
-    "milestone": "#2b2f36", "now": "#2a9d8f", "selection": "#111111",
-    "background": "#ffffff", "axis": "#9aa5b1", "graph_background": "#fbfcfe", "label_back": "#ffffffdc",
+    "bar": "#5b8def",
+    "bar_border": "#3866c4",
+    "crit": "#e4606d",
+    "crit_border": "#b83a48",
+    "done": "#a9b4c2",
+    "done_border": "#7d8896",
+    "active": "#7fb3ff",
+    "conflict": "#d7263d",
+    "critical_path": "#ff9f1c",
+    "arrow": "#5c6773",
+    "arrow_ss": "#7a5cc4",
+    "text": "#16202c",
+    "milestone": "#2b2f36",
+    "now": "#2a9d8f",
+    "selection": "#111111",
+    "background": "#ffffff",
+    "axis": "#9aa5b1",
+    "graph_background": "#fbfcfe",
+    "label_back": "#ffffffdc",
 }
 #: What changes on a dark palette (the bar colours read well on both).
 _THEMES = {
-    False: {"text": "#16202c", "milestone": "#2b2f36", "selection": "#111111", "arrow": "#5c6773",
-            "background": "#ffffff", "axis": "#9aa5b1", "graph_background": "#fbfcfe", "label_back": "#ffffffdc",
-            "lanes": ("#f7f9fc", "#eef2f8")},
-    True: {"text": "#e3e8ef", "milestone": "#cfd6df", "selection": "#f5f5f5", "arrow": "#9aa5b1",
-           "background": "#1e2227", "axis": "#5c6773", "graph_background": "#23272e", "label_back": "#23272edc",
-           "lanes": ("#23272e", "#2a2f37")},
+    False: {
+        "text": "#16202c",
+        "milestone": "#2b2f36",
+        "selection": "#111111",
+        "arrow": "#5c6773",
+        "background": "#ffffff",
+        "axis": "#9aa5b1",
+        "graph_background": "#fbfcfe",
+        "label_back": "#ffffffdc",
+        "lanes": ("#f7f9fc", "#eef2f8"),
+    },
+    True: {
+        "text": "#e3e8ef",
+        "milestone": "#cfd6df",
+        "selection": "#f5f5f5",
+        "arrow": "#9aa5b1",
+        "background": "#1e2227",
+        "axis": "#5c6773",
+        "graph_background": "#23272e",
+        "label_back": "#23272edc",
+        "lanes": ("#23272e", "#2a2f37"),
+    },
 }
 
 
@@ -67,6 +97,8 @@ def use_dark_colours(dark: bool) -> bool:
 def palette_is_dark(widget: QtWidgets.QWidget) -> bool:
     """Whether ``widget``'s palette has a dark window background."""
     return widget.palette().color(QtGui.QPalette.ColorRole.Window).lightness() < 128
+
+
 _TICK_STEPS_H = [1 / 60, 5 / 60, 0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 24 * 7, 24 * 14, 24 * 30]
 
 
@@ -92,7 +124,7 @@ class TimeAxis(pg.AxisItem):
         self.date_less = True
         self.setStyle(tickTextOffset=6, autoExpandTextSpace=True)
 
-    def tickSpacing(self, minVal: float, maxVal: float, size: float):  # noqa: N802 (pyqtgraph API)
+    def tickSpacing(self, minVal: float, maxVal: float, size: float):
         span = max(maxVal - minVal, 1e-6)
         pixels_per_hour = size / span
         major = next((s for s in _TICK_STEPS_H if s * pixels_per_hour >= 80), _TICK_STEPS_H[-1])
@@ -102,7 +134,7 @@ class TimeAxis(pg.AxisItem):
             minor = major
         return [(major, 0), (minor, 0)]
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+    def tickStrings(self, values, scale, spacing):
         return [self.label_for(v, spacing) for v in values]
 
     def label_for(self, hours: float, spacing: float) -> str:
@@ -132,10 +164,10 @@ class LaneAxis(pg.AxisItem):
         self.picture = None
         self.update()
 
-    def tickValues(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph API)
+    def tickValues(self, minVal, maxVal, size):
         return [(1.0, [(top + bottom) / 2 for _, top, bottom in self.lanes])]
 
-    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph API)
+    def tickStrings(self, values, scale, spacing):
         names = {round((top + bottom) / 2, 6): name for name, top, bottom in self.lanes}
         metrics = QtGui.QFontMetrics(self.font() if hasattr(self, "font") else QtGui.QFont())
         return [metrics.elidedText(names.get(round(v, 6), ""), QtCore.Qt.TextElideMode.ElideRight, 155) for v in values]
@@ -154,7 +186,7 @@ class LanesItem(pg.GraphicsObject):
         self.lanes = lanes
         self.update()
 
-    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
+    def boundingRect(self) -> QtCore.QRectF:
         if not self.lanes:
             return QtCore.QRectF()
         return QtCore.QRectF(-1e5, self.lanes[0][1], 2e5, self.lanes[-1][2] - self.lanes[0][1])
@@ -169,7 +201,7 @@ class LanesItem(pg.GraphicsObject):
 class BarItem(pg.GraphicsObject):
     """One task's bar (or milestone diamond), draggable to move and resizable at its right edge."""
 
-    def __init__(self, view: "GanttView", task: Task, geometry: BarGeometry) -> None:
+    def __init__(self, view: GanttView, task: Task, geometry: BarGeometry) -> None:
         super().__init__()
         self.view = view
         self.key = task.key
@@ -192,7 +224,7 @@ class BarItem(pg.GraphicsObject):
         top = g.row + (1 - BAR_FILL) / 2
         return QtCore.QRectF(g.x0, top, max(g.x1 - g.x0, 0.0), BAR_FILL)
 
-    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
+    def boundingRect(self) -> QtCore.QRectF:
         return self._bounds
 
     def refresh_bounds(self) -> None:
@@ -280,18 +312,31 @@ class BarItem(pg.GraphicsObject):
     def _paint_milestone(self, painter: QtGui.QPainter, rect: QtCore.QRectF, fill: str) -> None:
         centre = QtCore.QPointF(rect.center().x(), rect.center().y())
         size = rect.height() / 2
-        diamond = QtGui.QPolygonF([centre + QtCore.QPointF(0, -size), centre + QtCore.QPointF(size, 0),
-                                   centre + QtCore.QPointF(0, size), centre + QtCore.QPointF(-size, 0)])
+        diamond = QtGui.QPolygonF(
+            [
+                centre + QtCore.QPointF(0, -size),
+                centre + QtCore.QPointF(size, 0),
+                centre + QtCore.QPointF(0, size),
+                centre + QtCore.QPointF(-size, 0),
+            ]
+        )
         painter.setPen(_pen(COLORS["conflict"] if self.conflicts else COLORS["milestone"], 2 if self.conflicts else 1))
         painter.setBrush(QtGui.QBrush(QtGui.QColor(COLORS["milestone"] if fill == COLORS["bar"] else fill)))
         painter.drawPolygon(diamond)
         painter.setPen(QtGui.QColor(COLORS["text"]))
-        painter.drawText(QtCore.QRectF(centre.x() + size + 6, rect.top(), 400, rect.height()),
-                         QtCore.Qt.AlignmentFlag.AlignVCenter, self.task.name)
+        painter.drawText(
+            QtCore.QRectF(centre.x() + size + 6, rect.top(), 400, rect.height()),
+            QtCore.Qt.AlignmentFlag.AlignVCenter,
+            self.task.name,
+        )
 
     # interaction ---------------------------------------------------------------------
     def near_right_edge(self, pos: QtCore.QPointF) -> bool:
-        return not self.is_milestone and abs(pos.x() - self.geometry.x1) <= self.pixel_hours(EDGE_GRAB_PX) and self.rect().top() <= pos.y() <= self.rect().bottom()
+        return (
+            not self.is_milestone
+            and abs(pos.x() - self.geometry.x1) <= self.pixel_hours(EDGE_GRAB_PX)
+            and self.rect().top() <= pos.y() <= self.rect().bottom()
+        )
 
     def inside(self, pos: QtCore.QPointF) -> bool:
         r = self.rect()
@@ -302,17 +347,21 @@ class BarItem(pg.GraphicsObject):
         grab = self.pixel_hours(EDGE_GRAB_PX)
         return r.left() - grab / 2 <= pos.x() <= r.right() + grab and r.top() <= pos.y() <= r.bottom()
 
-    def hoverEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph API)
+    def hoverEvent(self, ev) -> None:
         if ev.isExit() or not self.inside(ev.pos()):
             self.unsetCursor()
             return
         ev.acceptDrags(QtCore.Qt.MouseButton.LeftButton)
         ev.acceptClicks(QtCore.Qt.MouseButton.LeftButton)
-        shape = QtCore.Qt.CursorShape.SizeHorCursor if self.near_right_edge(ev.pos()) else QtCore.Qt.CursorShape.OpenHandCursor
+        shape = (
+            QtCore.Qt.CursorShape.SizeHorCursor
+            if self.near_right_edge(ev.pos())
+            else QtCore.Qt.CursorShape.OpenHandCursor
+        )
         self.setCursor(shape)
         self.setToolTip(self.view.tooltip_for(self))
 
-    def mouseClickEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph API)
+    def mouseClickEvent(self, ev) -> None:
         if ev.button() == QtCore.Qt.MouseButton.RightButton and self._drag is not None:
             self.cancel_drag()
             ev.accept()
@@ -321,7 +370,7 @@ class BarItem(pg.GraphicsObject):
             ev.accept()
             self.view.select(self.key, emit=True)
 
-    def mouseDragEvent(self, ev) -> None:  # noqa: N802 (pyqtgraph API)
+    def mouseDragEvent(self, ev) -> None:
         if ev.button() != QtCore.Qt.MouseButton.LeftButton:
             ev.ignore()
             return
@@ -332,7 +381,9 @@ class BarItem(pg.GraphicsObject):
             mode = "resize" if self.near_right_edge(ev.buttonDownPos()) else "move"
             self._drag = {"mode": mode, "origin": ev.buttonDownPos().x(), "start": self.geometry}
             self.view.select(self.key, emit=True)
-            self.setCursor(QtCore.Qt.CursorShape.ClosedHandCursor if mode == "move" else QtCore.Qt.CursorShape.SizeHorCursor)
+            self.setCursor(
+                QtCore.Qt.CursorShape.ClosedHandCursor if mode == "move" else QtCore.Qt.CursorShape.SizeHorCursor
+            )
         if self._drag is None:
             ev.ignore()
             return
@@ -378,7 +429,7 @@ class BarItem(pg.GraphicsObject):
 class ArrowsItem(pg.GraphicsObject):
     """Dependency arrows, drawn in screen space so heads keep their size at every zoom."""
 
-    def __init__(self, view: "GanttView") -> None:
+    def __init__(self, view: GanttView) -> None:
         super().__init__()
         self.view = view
         self.arrows: list[tuple[str, str, str, bool]] = []  # from key, to key, kind, conflict
@@ -391,7 +442,7 @@ class ArrowsItem(pg.GraphicsObject):
         self.arrows = arrows
         self.update()
 
-    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
+    def boundingRect(self) -> QtCore.QRectF:
         return self.view.content_rect()
 
     def paint(self, painter: QtGui.QPainter, option, *args) -> None:
@@ -424,13 +475,17 @@ class ArrowsItem(pg.GraphicsObject):
         start = QtCore.QPointF(ra.right() if kind == FINISH_TO_START else ra.left(), ra.center().y())
         end = QtCore.QPointF(rb.left(), rb.center().y())
         color = COLORS["conflict"] if conflict else (COLORS["arrow"] if kind == FINISH_TO_START else COLORS["arrow_ss"])
-        pen = _pen(color, 2 if conflict else 1.4, QtCore.Qt.PenStyle.SolidLine if kind == FINISH_TO_START else QtCore.Qt.PenStyle.DashLine)
+        pen = _pen(
+            color,
+            2 if conflict else 1.4,
+            QtCore.Qt.PenStyle.SolidLine if kind == FINISH_TO_START else QtCore.Qt.PenStyle.DashLine,
+        )
         path = QtGui.QPainterPath(start)
         out_x = start.x() + (10 if kind == FINISH_TO_START else -10)
         in_x = end.x() - 10
         mid_y = (ra.bottom() + 4) if rb.center().y() > ra.center().y() else (ra.top() - 4)
         path.lineTo(out_x, start.y())
-        if in_x >= out_x or kind != FINISH_TO_START and in_x >= out_x:
+        if in_x >= out_x or (kind != FINISH_TO_START and in_x >= out_x):
             path.lineTo(out_x, end.y())
         else:
             path.lineTo(out_x, mid_y)
@@ -449,7 +504,7 @@ class ArrowsItem(pg.GraphicsObject):
 class GanttViewBox(pg.ViewBox):
     """The wheel zooms the time axis only; dragging empty space pans in time and across rows."""
 
-    def wheelEvent(self, ev, axis=None):  # noqa: N802 (pyqtgraph API)
+    def wheelEvent(self, ev, axis=None):
         super().wheelEvent(ev, axis=0)
 
 
@@ -464,8 +519,12 @@ class GanttView(pg.PlotWidget):
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         pg.setConfigOptions(antialias=True, mouseRateLimit=-1)
         time_axis, lane_axis = TimeAxis("bottom"), LaneAxis()
-        super().__init__(parent, viewBox=GanttViewBox(), background="w",
-                         axisItems={"bottom": time_axis, "left": lane_axis, "top": TimeAxis("top")})
+        super().__init__(
+            parent,
+            viewBox=GanttViewBox(),
+            background="w",
+            axisItems={"bottom": time_axis, "left": lane_axis, "top": TimeAxis("top")},
+        )
         self.time_axis, self.lane_axis = time_axis, lane_axis
         self.setObjectName("ganttView")
         self.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
@@ -487,11 +546,21 @@ class GanttView(pg.PlotWidget):
         self.selected_key: str | None = None
         self.lanes = LanesItem()
         self.arrows = ArrowsItem(self)
-        self.now_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen(COLORS["now"], width=2),
-                                        label="now", labelOpts={"position": 0.02, "color": COLORS["now"]})
+        self.now_line = pg.InfiniteLine(
+            angle=90,
+            movable=False,
+            pen=pg.mkPen(COLORS["now"], width=2),
+            label="now",
+            labelOpts={"position": 0.02, "color": COLORS["now"]},
+        )
         self.now_line.setVisible(False)
-        self.drag_label = pg.TextItem("", color=COLORS["text"], fill=pg.mkBrush(COLORS["background"]),
-                                      border=pg.mkPen(COLORS["axis"]), anchor=(0, 1))
+        self.drag_label = pg.TextItem(
+            "",
+            color=COLORS["text"],
+            fill=pg.mkBrush(COLORS["background"]),
+            border=pg.mkPen(COLORS["axis"]),
+            anchor=(0, 1),
+        )
         self.drag_label.setZValue(50)
         self.drag_label.setVisible(False)
         for extra in (self.lanes, self.arrows, self.now_line, self.drag_label):
@@ -517,7 +586,7 @@ class GanttView(pg.PlotWidget):
         for item in (self.lanes, self.arrows, *self.bars.values()):
             item.update()
 
-    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 (Qt API)
+    def changeEvent(self, event: QtCore.QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QtCore.QEvent.Type.PaletteChange and hasattr(self, "drag_label"):
             self.apply_palette()  # (not during construction)
@@ -526,13 +595,15 @@ class GanttView(pg.PlotWidget):
     def make_legend() -> QtWidgets.QLabel:
         """A one-line key to the chart's colours, to place under the chart."""
         swatch = "<span style='background:{0};color:{0}'>&nbsp;&nbsp;&nbsp;</span>"
-        html = (f"{swatch.format(COLORS['crit'])} crit &nbsp; {swatch.format(COLORS['bar'])} task &nbsp; "
-                f"{swatch.format(COLORS['done'])} done &nbsp;&nbsp; "
-                f"<span style='color:{COLORS['critical_path']}'>▬</span> critical path &nbsp; "
-                f"<span style='color:{COLORS['conflict']}'>┅</span> conflict &nbsp; "
-                f"<span style='color:{COLORS['arrow']}'>→</span> finish-to-start &nbsp; "
-                f"<span style='color:{COLORS['arrow_ss']}'>⇢</span> start-to-start &nbsp;&nbsp; "
-                "<span style='color:#5c6773'>drag to move · drag the right edge to resize · Alt: no snap · wheel: zoom</span>")
+        html = (
+            f"{swatch.format(COLORS['crit'])} crit &nbsp; {swatch.format(COLORS['bar'])} task &nbsp; "
+            f"{swatch.format(COLORS['done'])} done &nbsp;&nbsp; "
+            f"<span style='color:{COLORS['critical_path']}'>▬</span> critical path &nbsp; "
+            f"<span style='color:{COLORS['conflict']}'>┅</span> conflict &nbsp; "
+            f"<span style='color:{COLORS['arrow']}'>→</span> finish-to-start &nbsp; "
+            f"<span style='color:{COLORS['arrow_ss']}'>⇢</span> start-to-start &nbsp;&nbsp; "
+            "<span style='color:#5c6773'>drag to move · drag the right edge to resize · Alt: no snap · wheel: zoom</span>"
+        )
         legend = QtWidgets.QLabel(html)
         legend.setObjectName("ganttLegend")
         # Colours from the palette roles (live on a theme change), not from the style sheet
@@ -591,8 +662,12 @@ class GanttView(pg.PlotWidget):
             bar.selected = key == self.selected_key
             bar.update()
         conflicted = {(c.depends_on, c.task) for c in analysis.conflicts}
-        self.arrows.set_arrows([(d.from_key, d.to_key, d.kind, (d.from_key, d.to_key) in conflicted)
-                                for d in (self.plan.dependencies if self.plan else [])])
+        self.arrows.set_arrows(
+            [
+                (d.from_key, d.to_key, d.kind, (d.from_key, d.to_key) in conflicted)
+                for d in (self.plan.dependencies if self.plan else [])
+            ]
+        )
 
     def _layout(self, plan: Plan) -> tuple[dict[str, int], list[tuple[str, float, float]]]:
         rows: dict[str, int] = {}
@@ -729,8 +804,10 @@ class GanttView(pg.PlotWidget):
     def tooltip_for(self, bar: BarItem) -> str:
         task = bar.task
         plan = self.plan
-        lines = [f"<b>{task.name}</b>" + (f" ({task.id})" if task.id else ""),
-                 f"{format_time(plan, task.start)} – {format_time(plan, task.end)}"]
+        lines = [
+            f"<b>{task.name}</b>" + (f" ({task.id})" if task.id else ""),
+            f"{format_time(plan, task.start)} – {format_time(plan, task.end)}",
+        ]
         if task.tags:
             lines.append("tags: " + ", ".join(task.tags))
         if bar.critical:
@@ -776,7 +853,7 @@ class GanttView(pg.PlotWidget):
         self._style(analysis)
         self.plan = saved
 
-    def keyPressEvent(self, ev: QtGui.QKeyEvent) -> None:  # noqa: N802 (Qt API)
+    def keyPressEvent(self, ev: QtGui.QKeyEvent) -> None:
         if ev.key() == QtCore.Qt.Key.Key_Escape:
             for bar in self.bars.values():
                 bar.cancel_drag()

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.schedule.layout import layered_layout
 from mission_control.plan import START_TO_START, Plan
 from mission_control.schedule import ScheduleAnalysis
+from mission_control.schedule.layout import layered_layout
 from mission_control.ui.gantt import COLORS, palette_is_dark, use_dark_colours
 
 NODE_W, NODE_H = 170, 46
@@ -36,13 +36,15 @@ class NodeItem(QtWidgets.QGraphicsObject):
         self.setCursor(QtCore.Qt.CursorShape.PointingHandCursor if task else QtCore.Qt.CursorShape.ArrowCursor)
         self.setToolTip(f"{label} ({node_id})" + (f" → task {task}" if task else " — matches no gantt task"))
 
-    def boundingRect(self) -> QtCore.QRectF:  # noqa: N802 (Qt API)
+    def boundingRect(self) -> QtCore.QRectF:
         return QtCore.QRectF(-4, -4, NODE_W + 8, NODE_H + 8)
 
     def paint(self, painter: QtGui.QPainter, *args) -> None:
         painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
         rect = QtCore.QRectF(0, 0, NODE_W, NODE_H)
-        fill = QtGui.QColor(COLORS["crit"] if self.crit_tag else COLORS["bar"]) if self.task else QtGui.QColor("#d9dee5")
+        fill = (
+            QtGui.QColor(COLORS["crit"] if self.crit_tag else COLORS["bar"]) if self.task else QtGui.QColor("#d9dee5")
+        )
         border = QtGui.QColor(COLORS["bar_border"])
         width = 1.2
         if self.critical:
@@ -60,9 +62,13 @@ class NodeItem(QtWidgets.QGraphicsObject):
         font = painter.font()
         font.setPointSizeF(9)
         painter.setFont(font)
-        painter.drawText(rect.adjusted(8, 2, -8, -2), QtCore.Qt.AlignmentFlag.AlignCenter | QtCore.Qt.TextFlag.TextWordWrap, self.label)
+        painter.drawText(
+            rect.adjusted(8, 2, -8, -2),
+            QtCore.Qt.AlignmentFlag.AlignCenter | QtCore.Qt.TextFlag.TextWordWrap,
+            self.label,
+        )
 
-    def mousePressEvent(self, event: QtWidgets.QGraphicsSceneMouseEvent) -> None:  # noqa: N802 (Qt API)
+    def mousePressEvent(self, event: QtWidgets.QGraphicsSceneMouseEvent) -> None:
         if event.button() == QtCore.Qt.MouseButton.LeftButton and self.task:
             self.clicked.emit(self.task)
             event.accept()
@@ -93,7 +99,7 @@ class DependencyGraph(QtWidgets.QGraphicsView):
         self._edge_items: list[QtWidgets.QGraphicsItem] = []
         self._shown: tuple[Plan, ScheduleAnalysis] | None = None
 
-    def changeEvent(self, event: QtCore.QEvent) -> None:  # noqa: N802 (Qt API)
+    def changeEvent(self, event: QtCore.QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QtCore.QEvent.Type.PaletteChange and hasattr(self, "_shown"):
             use_dark_colours(palette_is_dark(self))
@@ -112,7 +118,10 @@ class DependencyGraph(QtWidgets.QGraphicsView):
         graph = plan.graph
         ids = [n.id for n in graph.nodes]
         placement = layered_layout(ids, [(e.from_id, e.to_id) for e in graph.edges])
-        tallest = max((sum(1 for p in placement.values() if p.layer == layer) for layer in {p.layer for p in placement.values()}), default=1)
+        tallest = max(
+            (sum(1 for p in placement.values() if p.layer == layer) for layer in {p.layer for p in placement.values()}),
+            default=1,
+        )
         critical = set(analysis.critical_path)
         conflicted = {c.task for c in analysis.conflicts} | {c.depends_on for c in analysis.conflicts}
         for node in graph.nodes:
@@ -131,7 +140,11 @@ class DependencyGraph(QtWidgets.QGraphicsView):
         conflict_pairs = {(c.depends_on, c.task) for c in analysis.conflicts}
         task_of = {n.id: n.task for n in graph.nodes}
         for edge in graph.edges:
-            ss = any(d.kind == START_TO_START and (d.from_key, d.to_key) == (task_of.get(edge.from_id), task_of.get(edge.to_id)) for d in plan.dependencies)
+            ss = any(
+                d.kind == START_TO_START
+                and (d.from_key, d.to_key) == (task_of.get(edge.from_id), task_of.get(edge.to_id))
+                for d in plan.dependencies
+            )
             bad = (task_of.get(edge.from_id), task_of.get(edge.to_id)) in conflict_pairs
             self._draw_edge(edge.from_id, edge.to_id, edge.label, ss, bad)
         scene.setSceneRect(scene.itemsBoundingRect().adjusted(-30, -30, 30, 30))
@@ -147,7 +160,9 @@ class DependencyGraph(QtWidgets.QGraphicsView):
         dx = max(abs(end.x() - start.x()) / 2, 40)
         sign = 1 if end.x() >= start.x() else -1
         path.cubicTo(start + QtCore.QPointF(sign * dx, 0), end - QtCore.QPointF(sign * dx, 0), end)
-        color = QtGui.QColor(COLORS["conflict"] if conflict else (COLORS["arrow_ss"] if start_to_start else COLORS["arrow"]))
+        color = QtGui.QColor(
+            COLORS["conflict"] if conflict else (COLORS["arrow_ss"] if start_to_start else COLORS["arrow"])
+        )
         pen = QtGui.QPen(color, 2.2 if conflict else 1.5)
         if start_to_start:
             pen.setStyle(QtCore.Qt.PenStyle.DashLine)
@@ -163,8 +178,13 @@ class DependencyGraph(QtWidgets.QGraphicsView):
             text.setBrush(color)
             mid = path.pointAtPercent(0.5)
             box = text.boundingRect()
-            back = self.scene().addRect(QtCore.QRectF(mid.x() - box.width() / 2 - 3, mid.y() - box.height() / 2 - 1, box.width() + 6, box.height() + 2),
-                                        QtGui.QPen(QtCore.Qt.PenStyle.NoPen), QtGui.QBrush(QtGui.QColor(COLORS["label_back"])))
+            back = self.scene().addRect(
+                QtCore.QRectF(
+                    mid.x() - box.width() / 2 - 3, mid.y() - box.height() / 2 - 1, box.width() + 6, box.height() + 2
+                ),
+                QtGui.QPen(QtCore.Qt.PenStyle.NoPen),
+                QtGui.QBrush(QtGui.QColor(COLORS["label_back"])),
+            )
             back.setZValue(1)
             text.setPos(mid.x() - box.width() / 2, mid.y() - box.height() / 2)
             text.setZValue(2)
@@ -189,10 +209,10 @@ class DependencyGraph(QtWidgets.QGraphicsView):
     def fit(self) -> None:
         self.fitInView(self.scene().sceneRect(), QtCore.Qt.AspectRatioMode.KeepAspectRatio)
 
-    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
         self.fit()
 
-    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:  # noqa: N802 (Qt API)
+    def wheelEvent(self, event: QtGui.QWheelEvent) -> None:
         factor = 1.15 if event.angleDelta().y() > 0 else 1 / 1.15
         self.scale(factor, factor)

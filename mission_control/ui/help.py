@@ -39,17 +39,19 @@ class AboutDialog(QtWidgets.QMessageBox):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        import libcst
+        from importlib.metadata import version
+
         import pyqtgraph
         import PySide6
-        from importlib.metadata import version
 
         self.setObjectName("aboutDialog")
         self.setWindowTitle(f"About {APP_NAME}")
         self.setTextFormat(QtCore.Qt.TextFormat.RichText)
-        self.setText(f"<h3>{APP_NAME} {__version__}</h3>"
-                     "<p>Plan, schedule and steer a multi-team Python refactoring.</p>")
+        self.setText(
+            f"<h3>{APP_NAME} {__version__}</h3><p>Plan, schedule and steer a multi-team Python refactoring.</p>"
+        )
         self.setInformativeText(
             f"Python {platform.python_version()} · PySide6 {PySide6.__version__} · Qt {QtCore.qVersion()}<br>"
-            f"pyqtgraph {pyqtgraph.__version__} · libcst {version('libcst')} · watchdog {version('watchdog')}")
+            f"pyqtgraph {pyqtgraph.__version__} · libcst {version('libcst')} · watchdog {version('watchdog')}"
+        )
         self.setStandardButtons(QtWidgets.QMessageBox.StandardButton.Close)

@@ -18,8 +18,13 @@ from mission_control.util import logsetup
 
 FILTER_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 MAX_LINES = 5000
-COLOURS = {logging.DEBUG: "#7f8c8d", logging.INFO: "", logging.WARNING: "#b9770e", logging.ERROR: "#c0392b",
-           logging.CRITICAL: "#c0392b"}
+COLOURS = {
+    logging.DEBUG: "#7f8c8d",
+    logging.INFO: "",
+    logging.WARNING: "#b9770e",
+    logging.ERROR: "#c0392b",
+    logging.CRITICAL: "#c0392b",
+}
 
 
 class _Bridge(QtCore.QObject):

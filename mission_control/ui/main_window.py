@@ -7,13 +7,14 @@ from the project's one plan, so they never disagree.
 
 from __future__ import annotations
 
+import itertools
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control import APP_NAME, __version__
+from mission_control import APP_NAME
 from mission_control.plan import PlanChangedOnDisk, PlanError
 from mission_control.services.project import Project
 from mission_control.services.settings import Settings, load_settings, save_settings
@@ -28,8 +29,16 @@ from mission_control.ui.workers import ensure_gui_garbage_collection
 log = logging.getLogger(__name__)
 PREVIEW_MAX_TASKS = 400
 # Dock modules under mission_control.ui; each defines install(window) and is loaded if present.
-PANEL_MODULES = ("components_panel", "tests_panel", "codemods_panel", "checklist_panel",
-                 "runbook_panel", "dashboard_panel", "log_panel", "preferences")
+PANEL_MODULES = (
+    "components_panel",
+    "tests_panel",
+    "codemods_panel",
+    "checklist_panel",
+    "runbook_panel",
+    "dashboard_panel",
+    "log_panel",
+    "preferences",
+)
 Button = QtWidgets.QMessageBox.StandardButton
 
 
@@ -113,12 +122,16 @@ class MainWindow(QtWidgets.QMainWindow):
         scroller.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
         scroller.setWidget(self.details)
         scroller.setMinimumWidth(300)
-        self.details_dock = self.add_dock("Task details", "taskDetailsDock", scroller, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+        self.details_dock = self.add_dock(
+            "Task details", "taskDetailsDock", scroller, QtCore.Qt.DockWidgetArea.RightDockWidgetArea
+        )
         self.gantt.task_selected.connect(self.select_task)
         self.graph.task_selected.connect(self.select_task)
         self.gantt.span_change_finished.connect(self._span_changed)
         self.gantt.span_changing.connect(self._span_changing)
-        self.gantt.task_nudged.connect(lambda key, start, duration: self._span_changed(key, start, duration, nudge=True))
+        self.gantt.task_nudged.connect(
+            lambda key, start, duration: self._span_changed(key, start, duration, nudge=True)
+        )
 
     def _install_panels(self) -> None:
         """Load each dock module that exists; a broken panel is logged, never fatal."""
@@ -131,7 +144,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 continue
             try:
                 self.panels[name] = importlib.import_module(module_name).install(self)
-            except Exception:  # noqa: BLE001 — one panel must not take the window down
+            except Exception:
                 log.exception("panel %s failed to install", name)
 
     RIGHT_DOCKS = ("taskDetailsDock", "componentsPanelDock", "checklistPanelDock")
@@ -145,13 +158,13 @@ class MainWindow(QtWidgets.QMainWindow):
             docks = [d for d in (self.findChild(QtWidgets.QDockWidget, n) for n in names) if d is not None]
             for dock in docks:
                 self.addDockWidget(area, dock)
-            for first, other in zip(docks, docks[1:]):
+            for first, other in itertools.pairwise(docks):
                 self.tabifyDockWidget(first, other)
             if docks:
                 docks[0].raise_()
         self._needs_dock_sizes = not self.settings.window_state
 
-    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 (Qt API)
+    def showEvent(self, event: QtGui.QShowEvent) -> None:
         super().showEvent(event)
         if getattr(self, "_needs_dock_sizes", False):
             self._needs_dock_sizes = False
@@ -172,7 +185,9 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.undo_stack.push(PlanEditCommand(self.project, description, action, self.refresh, self._edit_failed))
 
-    def add_dock(self, title: str, name: str, widget: QtWidgets.QWidget, area: QtCore.Qt.DockWidgetArea) -> QtWidgets.QDockWidget:
+    def add_dock(
+        self, title: str, name: str, widget: QtWidgets.QWidget, area: QtCore.Qt.DockWidgetArea
+    ) -> QtWidgets.QDockWidget:
         """Add a dock (other panels use this too) and list it in the View menu."""
         dock = QtWidgets.QDockWidget(title, self)
         dock.setObjectName(name)
@@ -182,8 +197,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.view_menu.addAction(dock.toggleViewAction())
         return dock
 
-    def _action(self, text: str, slot, shortcut=None, icon: QtWidgets.QStyle.StandardPixmap | None = None,
-                tip: str = "") -> QtGui.QAction:
+    def _action(
+        self, text: str, slot, shortcut=None, icon: QtWidgets.QStyle.StandardPixmap | None = None, tip: str = ""
+    ) -> QtGui.QAction:
         action = QtGui.QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QtGui.QKeySequence(shortcut))
@@ -196,12 +212,16 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _build_actions(self) -> None:
         sp = QtWidgets.QStyle.StandardPixmap
-        self.act_open_repo = self._action("Open &Repository…", self.open_repository_dialog, QtGui.QKeySequence.StandardKey.Open, sp.SP_DirOpenIcon)
+        self.act_open_repo = self._action(
+            "Open &Repository…", self.open_repository_dialog, QtGui.QKeySequence.StandardKey.Open, sp.SP_DirOpenIcon
+        )
         self.act_open_plan = self._action("Open &Plan…", self.open_plan_dialog, "Ctrl+Shift+O", sp.SP_FileIcon)
         self.act_open_demo = self._action("Open &Demo Mission", self.open_demo, "Ctrl+Shift+D", sp.SP_ComputerIcon)
         self.act_save = self._action("&Save", self.save, QtGui.QKeySequence.StandardKey.Save, sp.SP_DialogSaveButton)
         self.act_export_gantt = self._action("Export &Gantt Image…", self.export_gantt_dialog, "Ctrl+E")
-        self.act_export_graph = self._action("Export Dependency &Graph Image…", self.export_graph_dialog, "Ctrl+Shift+E")
+        self.act_export_graph = self._action(
+            "Export Dependency &Graph Image…", self.export_graph_dialog, "Ctrl+Shift+E"
+        )
         self.act_quit = self._action("&Quit", self.close, "Ctrl+Q")
         self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QtGui.QKeySequence("Ctrl+Z"))
@@ -212,10 +232,16 @@ class MainWindow(QtWidgets.QMainWindow):
         for action in (self.act_undo, self.act_redo):
             self.addAction(action)
         self.act_zoom_in = self._action("Zoom &In", lambda: self.gantt.zoom(0.8), QtGui.QKeySequence.StandardKey.ZoomIn)
-        self.act_zoom_out = self._action("Zoom &Out", lambda: self.gantt.zoom(1.25), QtGui.QKeySequence.StandardKey.ZoomOut)
+        self.act_zoom_out = self._action(
+            "Zoom &Out", lambda: self.gantt.zoom(1.25), QtGui.QKeySequence.StandardKey.ZoomOut
+        )
         self.act_zoom_fit = self._action("Zoom to &Fit", self.zoom_fit, "Ctrl+0")
-        self.act_cascade = self._action("&Cascade", self._cascade_toggled, "Ctrl+Shift+C",
-                                        tip="When a task moves, move its dependents the least needed")
+        self.act_cascade = self._action(
+            "&Cascade",
+            self._cascade_toggled,
+            "Ctrl+Shift+C",
+            tip="When a task moves, move its dependents the least needed",
+        )
         self.act_cascade.setCheckable(True)
         self.act_cascade.setChecked(self.settings.cascade)
         self.act_shortcuts = self._action("&Keyboard Shortcuts", self.show_shortcuts, "F1")
@@ -254,8 +280,20 @@ class MainWindow(QtWidgets.QMainWindow):
         toolbar.setObjectName("mainToolbar")
         toolbar.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.setIconSize(QtCore.QSize(18, 18))
-        for action in (self.act_open_repo, self.act_save, None, self.act_undo, self.act_redo, None,
-                       self.act_zoom_in, self.act_zoom_out, self.act_zoom_fit, None, self.act_cascade, self.act_export_gantt):
+        for action in (
+            self.act_open_repo,
+            self.act_save,
+            None,
+            self.act_undo,
+            self.act_redo,
+            None,
+            self.act_zoom_in,
+            self.act_zoom_out,
+            self.act_zoom_fit,
+            None,
+            self.act_cascade,
+            self.act_export_gantt,
+        ):
             if action is None:
                 toolbar.addSeparator()
             else:
@@ -324,9 +362,13 @@ class MainWindow(QtWidgets.QMainWindow):
             self.watch_label.setText(self.watch.status if self.watch else change.notice)
             self.statusBar().showMessage(change.notice, 10000)
         if change.repo_deleted:
-            dialogs.inform(self, "Repository gone", f"{self.project.repo} no longer exists; the plan stays open.", warning=True)
+            dialogs.inform(
+                self, "Repository gone", f"{self.project.repo} no longer exists; the plan stays open.", warning=True
+            )
         if change.plan_deleted:
-            self.statusBar().showMessage(f"The plan file {self.project.plan_file.path} was deleted on disk; Save writes it again.", 15000)
+            self.statusBar().showMessage(
+                f"The plan file {self.project.plan_file.path} was deleted on disk; Save writes it again.", 15000
+            )
         elif change.plan_changed and self.project.plan_file.document.changed_on_disk():
             self._plan_changed_on_disk()
         self.repo_changed.emit(change)
@@ -334,10 +376,14 @@ class MainWindow(QtWidgets.QMainWindow):
     def _plan_changed_on_disk(self) -> None:
         """The plan was edited elsewhere: reload, asking first if that would drop the lead's edits."""
         if self.project.modified:
-            answer = dialogs.ask(self, "Plan changed on disk",
-                                 "The plan file was changed outside Mission Control, and you have unsaved edits.\n\n"
-                                 "Reload it and discard your edits? (No keeps your version; saving will ask before overwriting.)",
-                                 Button.Yes | Button.No, Button.No)
+            answer = dialogs.ask(
+                self,
+                "Plan changed on disk",
+                "The plan file was changed outside Mission Control, and you have unsaved edits.\n\n"
+                "Reload it and discard your edits? (No keeps your version; saving will ask before overwriting.)",
+                Button.Yes | Button.No,
+                Button.No,
+            )
             if answer != Button.Yes:
                 self.statusBar().showMessage("Plan changed on disk; your unsaved edits are kept.", 10000)
                 return
@@ -361,7 +407,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.gantt.select(self.selected)
         self.details.show_task(plan, analysis, self.selected)
         count = len(analysis.conflicts)
-        self.conflict_label.setText(f"<span style='color:#d7263d'>⚠ {count} conflict{'s' * (count != 1)}</span>" if count else "No conflicts")
+        self.conflict_label.setText(
+            f"<span style='color:#d7263d'>⚠ {count} conflict{'s' * (count != 1)}</span>" if count else "No conflicts"
+        )
         self.conflict_label.setToolTip("\n".join(c.message for c in analysis.conflicts))
         self._update_title()
         self.project_changed.emit()
@@ -401,9 +449,16 @@ class MainWindow(QtWidgets.QMainWindow):
         task = self.project.plan.find_task(key)
         if task is None:
             return
-        command = RescheduleCommand(self.project, key, start if start != task.start else None,
-                                    duration if duration != task.duration else None, self.cascade,
-                                    self.refresh, self._edit_failed, nudge=nudge)
+        command = RescheduleCommand(
+            self.project,
+            key,
+            start if start != task.start else None,
+            duration if duration != task.duration else None,
+            self.cascade,
+            self.refresh,
+            self._edit_failed,
+            nudge=nudge,
+        )
         self.undo_stack.push(command)
         self.refresh()
 
@@ -436,8 +491,13 @@ class MainWindow(QtWidgets.QMainWindow):
         try:
             self.project.save()
         except PlanChangedOnDisk as exc:
-            answer = dialogs.ask(self, "Plan changed on disk", f"{exc}\n\nOverwrite the file with your version?",
-                                 Button.Save | Button.Cancel, Button.Cancel)
+            answer = dialogs.ask(
+                self,
+                "Plan changed on disk",
+                f"{exc}\n\nOverwrite the file with your version?",
+                Button.Save | Button.Cancel,
+                Button.Cancel,
+            )
             if answer != Button.Save:
                 return False
             self.project.save(force=True)
@@ -469,7 +529,9 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_project(folder)
 
     def open_plan_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open plan", "", "Markdown (*.md *.markdown);;All files (*)")
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Open plan", "", "Markdown (*.md *.markdown);;All files (*)"
+        )
         if path:
             self.open_project(None, path)
 
@@ -496,13 +558,19 @@ class MainWindow(QtWidgets.QMainWindow):
         """Ask about unsaved edits; False if the lead cancelled."""
         if self.project is None or not self.project.modified:
             return True
-        answer = dialogs.ask(self, "Unsaved changes", f"Save your changes to {self.project.plan_file.path.name}?",
-                             Button.Save | Button.Discard | Button.Cancel, Button.Save, headless_answer=Button.Discard)
+        answer = dialogs.ask(
+            self,
+            "Unsaved changes",
+            f"Save your changes to {self.project.plan_file.path.name}?",
+            Button.Save | Button.Discard | Button.Cancel,
+            Button.Save,
+            headless_answer=Button.Discard,
+        )
         if answer == Button.Save:
             return self.save()
         return answer == Button.Discard
 
-    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         if not self.maybe_save():
             event.ignore()
             return
@@ -513,7 +581,7 @@ class MainWindow(QtWidgets.QMainWindow):
             if callable(cleanup):
                 try:
                     cleanup()  # stop and wait for the panel's background jobs
-                except Exception:  # noqa: BLE001 — closing must not fail on one panel
+                except Exception:
                     log.exception("panel cleanup failed")
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64()).decode()
@@ -538,12 +606,16 @@ class MainWindow(QtWidgets.QMainWindow):
         return export_scene(self.graph.scene(), Path(path))
 
     def export_gantt_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export Gantt", "gantt.png", "PNG image (*.png);;SVG image (*.svg)")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export Gantt", "gantt.png", "PNG image (*.png);;SVG image (*.svg)"
+        )
         if path:
             self.export_gantt(path)
 
     def export_graph_dialog(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export dependency graph", "dependencies.png", "PNG image (*.png);;SVG image (*.svg)")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(
+            self, "Export dependency graph", "dependencies.png", "PNG image (*.png);;SVG image (*.svg)"
+        )
         if path:
             self.export_graph(path)
 
@@ -554,8 +626,11 @@ class MainWindow(QtWidgets.QMainWindow):
             keys = ", ".join(s.toString(QtGui.QKeySequence.SequenceFormat.NativeText) for s in action.shortcuts())
             if keys:
                 rows.append((action.text().replace("&", ""), keys))
-        rows += [("Nudge selected task", "Left / Right"), ("Move without snapping", "Alt + drag"),
-                 ("Cancel a drag", "Esc or right-click")]
+        rows += [
+            ("Nudge selected task", "Left / Right"),
+            ("Move without snapping", "Alt + drag"),
+            ("Cancel a drag", "Esc or right-click"),
+        ]
         return rows
 
     def show_shortcuts(self) -> None:

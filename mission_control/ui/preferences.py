@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.util import logsetup
 from mission_control.services.settings import LOG_LEVELS, THEMES, Settings, save_settings
+from mission_control.util import logsetup
 
 log = logging.getLogger(__name__)
 SNAP_CHOICES = (1, 5, 10, 15, 30, 60, 120, 240, 480, 1440)
@@ -180,7 +180,7 @@ class PreferencesDialog(QtWidgets.QDialog):
         """Hand the values to whoever applies them (the :class:`Preferences` controller)."""
         self.applied.emit(self.values())
 
-    def accept(self) -> None:  # noqa: D102 — QDialog override: apply, then close
+    def accept(self) -> None:
         self.apply()
         super().accept()
 
@@ -202,20 +202,50 @@ def _palette(dark: bool) -> QtGui.QPalette:
     """A complete light or dark palette (Fusion-like), including disabled colours."""
     role, group = QtGui.QPalette.ColorRole, QtGui.QPalette.ColorGroup
     if dark:
-        colours = {role.Window: "#2b2d30", role.WindowText: "#dfe1e5", role.Base: "#1e1f22",
-                   role.AlternateBase: "#26282b", role.ToolTipBase: "#3c3f41", role.ToolTipText: "#dfe1e5",
-                   role.Text: "#dfe1e5", role.Button: "#3c3f41", role.ButtonText: "#dfe1e5",
-                   role.BrightText: "#ff6b6b", role.Highlight: "#2f65ca", role.HighlightedText: "#ffffff",
-                   role.Link: "#6ea8fe", role.PlaceholderText: "#8c8f94", role.Light: "#4a4d50",
-                   role.Midlight: "#3f4245", role.Mid: "#323437", role.Dark: "#1b1c1e", role.Shadow: "#101112"}
+        colours = {
+            role.Window: "#2b2d30",
+            role.WindowText: "#dfe1e5",
+            role.Base: "#1e1f22",
+            role.AlternateBase: "#26282b",
+            role.ToolTipBase: "#3c3f41",
+            role.ToolTipText: "#dfe1e5",
+            role.Text: "#dfe1e5",
+            role.Button: "#3c3f41",
+            role.ButtonText: "#dfe1e5",
+            role.BrightText: "#ff6b6b",
+            role.Highlight: "#2f65ca",
+            role.HighlightedText: "#ffffff",
+            role.Link: "#6ea8fe",
+            role.PlaceholderText: "#8c8f94",
+            role.Light: "#4a4d50",
+            role.Midlight: "#3f4245",
+            role.Mid: "#323437",
+            role.Dark: "#1b1c1e",
+            role.Shadow: "#101112",
+        }
         disabled = "#7a7d82"
     else:
-        colours = {role.Window: "#f3f3f3", role.WindowText: "#1f2328", role.Base: "#ffffff",
-                   role.AlternateBase: "#f6f8fa", role.ToolTipBase: "#ffffdc", role.ToolTipText: "#1f2328",
-                   role.Text: "#1f2328", role.Button: "#f0f0f0", role.ButtonText: "#1f2328",
-                   role.BrightText: "#d7263d", role.Highlight: "#2f65ca", role.HighlightedText: "#ffffff",
-                   role.Link: "#0b5cd5", role.PlaceholderText: "#6e7781", role.Light: "#ffffff",
-                   role.Midlight: "#e3e3e3", role.Mid: "#b8b8b8", role.Dark: "#a0a0a0", role.Shadow: "#696969"}
+        colours = {
+            role.Window: "#f3f3f3",
+            role.WindowText: "#1f2328",
+            role.Base: "#ffffff",
+            role.AlternateBase: "#f6f8fa",
+            role.ToolTipBase: "#ffffdc",
+            role.ToolTipText: "#1f2328",
+            role.Text: "#1f2328",
+            role.Button: "#f0f0f0",
+            role.ButtonText: "#1f2328",
+            role.BrightText: "#d7263d",
+            role.Highlight: "#2f65ca",
+            role.HighlightedText: "#ffffff",
+            role.Link: "#0b5cd5",
+            role.PlaceholderText: "#6e7781",
+            role.Light: "#ffffff",
+            role.Midlight: "#e3e3e3",
+            role.Mid: "#b8b8b8",
+            role.Dark: "#a0a0a0",
+            role.Shadow: "#696969",
+        }
         disabled = "#8c959f"
     palette = QtGui.QPalette()
     for colour_role, colour in colours.items():
@@ -282,13 +312,24 @@ class Preferences(QtCore.QObject):
     def apply(self, new: Settings) -> None:
         """Copy ``new``'s preferences into ``window.settings``, save, and apply them live."""
         settings = self.window.settings
-        for name in ("snap_minutes", "cascade", "python", "test_schedule_minutes", "run_tests_on_change",
-                     "theme", "log_level"):
+        for name in (
+            "snap_minutes",
+            "cascade",
+            "python",
+            "test_schedule_minutes",
+            "run_tests_on_change",
+            "theme",
+            "log_level",
+        ):
             setattr(settings, name, getattr(new, name))
         save_settings(settings)
         apply_settings(self.window)
-        log.info("Preferences applied: snap %s min, cascade %s, theme %s", settings.snap_minutes,
-                 "on" if settings.cascade else "off", settings.theme)
+        log.info(
+            "Preferences applied: snap %s min, cascade %s, theme %s",
+            settings.snap_minutes,
+            "on" if settings.cascade else "off",
+            settings.theme,
+        )
         self.changed.emit(settings)
 
 
@@ -327,7 +368,7 @@ def install(window) -> Preferences:
     action.setShortcut(QtGui.QKeySequence("Ctrl+,"))
     action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
     action.setStatusTip("Snap step, cascade, interpreter, test schedule, theme")
-    action.triggered.connect(lambda: factory())
+    action.triggered.connect(factory)
     window.addAction(action)
     menu = _edit_menu(window)
     if menu is not None:

@@ -112,8 +112,9 @@ class RunbookPanel(QtWidgets.QWidget):
     def _update_buttons(self) -> None:
         running = self.running
         project = self.window.project
-        self.run_button.setEnabled(not running and self.selected_block() is not None
-                                   and project is not None and project.repo is not None)
+        self.run_button.setEnabled(
+            not running and self.selected_block() is not None and project is not None and project.repo is not None
+        )
         self.stop_button.setEnabled(running)
 
     # running -----------------------------------------------------------------------------------
@@ -122,9 +123,14 @@ class RunbookPanel(QtWidgets.QWidget):
         block, project = self.selected_block(), self.window.project
         if block is None or project is None or project.repo is None or self.running:
             return
-        answer = dialogs.ask(self, "Run this command?",
-                             f"In {project.repo}:\n\n{block.text}\n\nRun it now?",
-                             Button.Yes | Button.No, Button.No, headless_answer=Button.No)
+        answer = dialogs.ask(
+            self,
+            "Run this command?",
+            f"In {project.repo}:\n\n{block.text}\n\nRun it now?",
+            Button.Yes | Button.No,
+            Button.No,
+            headless_answer=Button.No,
+        )
         if answer != Button.Yes:
             return
         repo = project.repo
@@ -136,8 +142,14 @@ class RunbookPanel(QtWidgets.QWidget):
             record_run(repo, block, result)
             return result
 
-        self.job = run_in_thread(self, work, on_event=self.output.appendPlainText, on_result=self._finished,
-                                 on_error=self._failed, on_end=self._ended)
+        self.job = run_in_thread(
+            self,
+            work,
+            on_event=self.output.appendPlainText,
+            on_result=self._finished,
+            on_error=self._failed,
+            on_end=self._ended,
+        )
         self.running = True
         self._update_buttons()
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import shlex
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Mapping
 
 from PySide6 import QtCore, QtGui
 

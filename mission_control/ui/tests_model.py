@@ -8,7 +8,7 @@ Group rows (files, classes) keep running counts of their tests' outcomes, update
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable
+from collections.abc import Iterable
 
 from PySide6 import QtCore, QtGui
 
@@ -24,8 +24,14 @@ INTERRUPTED = "interrupted"
 COLUMNS = ("Test", "Result", "Time")
 FAILING = frozenset({"failed", "error"})
 COLORS = {
-    "passed": "#2e9e44", "failed": "#d7263d", "error": "#e8730c", "skipped": "#9a9a9a",
-    "xfailed": "#3b7dd8", "xpassed": "#8e44ad", RUNNING: "#c9a400", INTERRUPTED: "#b05a00",
+    "passed": "#2e9e44",
+    "failed": "#d7263d",
+    "error": "#e8730c",
+    "skipped": "#9a9a9a",
+    "xfailed": "#3b7dd8",
+    "xpassed": "#8e44ad",
+    RUNNING: "#c9a400",
+    INTERRUPTED: "#b05a00",
 }
 # Worst first: a group shows the worst outcome among its tests.
 SEVERITY = ("error", "failed", INTERRUPTED, "xpassed", RUNNING, "passed", "xfailed", "skipped")
@@ -59,14 +65,14 @@ def outcome_icon(outcome: str, _cache: dict = {}) -> QtGui.QIcon:  # noqa: B006 
 
 
 def format_duration(seconds: float) -> str:
-    """"0.012 s", "1.40 s", "2 min 5 s"."""
+    """ "0.012 s", "1.40 s", "2 min 5 s"."""
     if seconds >= 120:
         return f"{int(seconds // 60)} min {int(seconds % 60)} s"
     return f"{seconds:.2f} s" if seconds >= 0.1 else f"{seconds * 1000:.0f} ms"
 
 
 def counts_text(counts: Counter) -> str:
-    """"2 failed · 10 passed" in severity order."""
+    """ "2 failed · 10 passed" in severity order."""
     parts = [f"{counts[k]} {k}" for k in SEVERITY if counts.get(k)]
     return " · ".join(parts)
 
@@ -94,8 +100,9 @@ class TestTree(QtGui.QStandardItemModel):
         self._reset_index()
 
     # feeding -------------------------------------------------------------------------------
-    def apply(self, started: Iterable[str] = (), finished: Iterable[TestResult] = (),
-              errors: Iterable[CollectionError] = ()) -> None:
+    def apply(
+        self, started: Iterable[str] = (), finished: Iterable[TestResult] = (), errors: Iterable[CollectionError] = ()
+    ) -> None:
         """One batch: tests that started, tests that finished, collection errors."""
         finished = list(finished)
         done = {result.nodeid for result in finished}
@@ -122,8 +129,7 @@ class TestTree(QtGui.QStandardItemModel):
             old = item.data(OUTCOME_ROLE)
             self.group_time_add(path, -float(item.data(DURATION_ROLE) or 0.0))
             parent = item.parent() or self.invisibleRootItem()
-            self._fill_row([item, parent.child(item.row(), 1), parent.child(item.row(), 2)],
-                           outcome, payload, duration)
+            self._fill_row([item, parent.child(item.row(), 1), parent.child(item.row(), 2)], outcome, payload, duration)
         self._count(path, old, outcome)
         self.group_time_add(path, duration)
 
@@ -245,7 +251,7 @@ class TestFilter(QtCore.QSortFilterProxyModel):
             setattr(self, name, value)
             self.invalidateFilter()
 
-    def filterAcceptsRow(self, row: int, parent: QtCore.QModelIndex) -> bool:  # noqa: N802 (Qt API)
+    def filterAcceptsRow(self, row: int, parent: QtCore.QModelIndex) -> bool:
         if self.outcomes is None and not self.text:
             return True
         index = self.sourceModel().index(row, 0, parent)

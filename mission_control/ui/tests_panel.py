@@ -46,13 +46,16 @@ from mission_control.ui.tests_model import (
 )
 from mission_control.ui.workers import run_in_thread
 
-FLUSH_MS = 40          # how long streamed events wait before they reach the tree
-BATCH = 300            # events handled per flush, so one flush stays well under 50 ms
+FLUSH_MS = 40  # how long streamed events wait before they reach the tree
+BATCH = 300  # events handled per flush, so one flush stays well under 50 ms
 DEFAULT_INTERVAL = 30  # minutes, when neither the settings nor the plan say
 RELEVANT_SUFFIXES = (".py", ".toml", ".cfg", ".ini")
 OUTCOME_FILTERS = (
-    ("All outcomes", None), ("Failing", ("failed", "error")), ("Passed", ("passed",)),
-    ("Skipped", ("skipped",)), ("xfailed / xpassed", ("xfailed", "xpassed")),
+    ("All outcomes", None),
+    ("Failing", ("failed", "error")),
+    ("Passed", ("passed",)),
+    ("Skipped", ("skipped",)),
+    ("xfailed / xpassed", ("xfailed", "xpassed")),
     ("Running / interrupted", ("running", "interrupted")),
 )
 
@@ -80,10 +83,11 @@ def marker_text(outcomes: list[str]) -> str | None:
 
 def _run_work(repo: Path, selection: Selection, config, workers, on_progress, on_event, cancel):
     """Worker-thread body: the run, then each component's test arguments (for the task markers)."""
-    run = run_project_tests(repo, selection, config=config, workers=workers,
-                            on_event=on_event, on_progress=on_progress, cancel=cancel)
+    run = run_project_tests(
+        repo, selection, config=config, workers=workers, on_event=on_event, on_progress=on_progress, cancel=cancel
+    )
     components = {}
-    for name in (config.components if config is not None else {}):
+    for name in config.components if config is not None else {}:
         try:
             components[name] = resolve_selection(repo, Selection("component", name), config).args
         except SelectionError:
@@ -167,25 +171,39 @@ class TestsPanel(QtWidgets.QWidget):
     def _build_buttons(self) -> QtWidgets.QHBoxLayout:
         sp = QtWidgets.QStyle.StandardPixmap
         row = QtWidgets.QHBoxLayout()
-        self.run_all_button = self._button("Run all", "runAllButton", lambda: self.run(Selection("all")),
-                                           "Run the whole suite", sp.SP_MediaPlay)
+        self.run_all_button = self._button(
+            "Run all", "runAllButton", lambda: self.run(Selection("all")), "Run the whole suite", sp.SP_MediaPlay
+        )
         self.component_combo = QtWidgets.QComboBox()
         self.component_combo.setObjectName("componentCombo")
         self.component_combo.setMinimumContentsLength(12)
         self.component_combo.setToolTip("A component from the project's configuration")
-        self.run_component_button = self._button("Run component", "runComponentButton", self.run_component,
-                                                 "Run the chosen component's tests")
-        self.rerun_failed_button = self._button("Rerun failed", "rerunFailedButton",
-                                                lambda: self.run(Selection("failed")),
-                                                "Run again the tests that failed the last time they ran",
-                                                sp.SP_BrowserReload)
-        self.run_affected_button = self._button("Run affected", "runAffectedButton",
-                                                lambda: self.run(Selection("affected")),
-                                                "Run the tests affected by files changed since the last green run")
-        self.cancel_button = self._button("Cancel", "cancelButton", self.cancel,
-                                          "Stop the run and every process it started", sp.SP_MediaStop)
-        for widget in (self.run_all_button, self.component_combo, self.run_component_button,
-                       self.rerun_failed_button, self.run_affected_button):
+        self.run_component_button = self._button(
+            "Run component", "runComponentButton", self.run_component, "Run the chosen component's tests"
+        )
+        self.rerun_failed_button = self._button(
+            "Rerun failed",
+            "rerunFailedButton",
+            lambda: self.run(Selection("failed")),
+            "Run again the tests that failed the last time they ran",
+            sp.SP_BrowserReload,
+        )
+        self.run_affected_button = self._button(
+            "Run affected",
+            "runAffectedButton",
+            lambda: self.run(Selection("affected")),
+            "Run the tests affected by files changed since the last green run",
+        )
+        self.cancel_button = self._button(
+            "Cancel", "cancelButton", self.cancel, "Stop the run and every process it started", sp.SP_MediaStop
+        )
+        for widget in (
+            self.run_all_button,
+            self.component_combo,
+            self.run_component_button,
+            self.rerun_failed_button,
+            self.run_affected_button,
+        ):
             row.addWidget(widget)
         row.addStretch(1)
         row.addWidget(self.cancel_button)
@@ -210,8 +228,10 @@ class TestsPanel(QtWidgets.QWidget):
     def _build_alert(self) -> QtWidgets.QFrame:
         frame = QtWidgets.QFrame()
         frame.setObjectName("testsAlert")
-        frame.setStyleSheet("#testsAlert { background: #fde2e4; border: 1px solid #d7263d; border-radius: 4px; }"
-                            "#testsAlert QLabel { color: #8a1020; }")
+        frame.setStyleSheet(
+            "#testsAlert { background: #fde2e4; border: 1px solid #d7263d; border-radius: 4px; }"
+            "#testsAlert QLabel { color: #8a1020; }"
+        )
         row = QtWidgets.QHBoxLayout(frame)
         row.setContentsMargins(8, 4, 4, 4)
         self.alert_label = QtWidgets.QLabel()
@@ -236,7 +256,8 @@ class TestsPanel(QtWidgets.QWidget):
         for label, outcomes in OUTCOME_FILTERS:
             self.outcome_filter.addItem(label, outcomes)
         self.outcome_filter.currentIndexChanged.connect(
-            lambda _i: self.proxy.set_outcomes(self.outcome_filter.currentData()))
+            lambda _i: self.proxy.set_outcomes(self.outcome_filter.currentData())
+        )
         self.text_filter = QtWidgets.QLineEdit()
         self.text_filter.setObjectName("textFilter")
         self.text_filter.setPlaceholderText("Filter tests by name or path…")
@@ -273,8 +294,12 @@ class TestsPanel(QtWidgets.QWidget):
         self.details_title.setObjectName("testDetailsTitle")
         self.details_title.setWordWrap(True)
         self.details_title.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_button = self._button("Open in editor", "openInEditorButton", self.open_current,
-                                        "Open the test at its line in $VISUAL/$EDITOR (else the system default)")
+        self.open_button = self._button(
+            "Open in editor",
+            "openInEditorButton",
+            self.open_current,
+            "Open the test at its line in $VISUAL/$EDITOR (else the system default)",
+        )
         self.open_button.setEnabled(False)
         head.addWidget(self.details_title, 1)
         head.addWidget(self.open_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
@@ -371,10 +396,14 @@ class TestsPanel(QtWidgets.QWidget):
         self._run_repo = repo
         self.scheduler.run_started(time.monotonic())
         self.job = run_in_thread(
-            self, lambda progress, event, cancel: _run_work(repo, selection, config, workers,
-                                                            progress, event, cancel),
-            on_result=self._result_arrived, on_error=self._run_failed, on_progress=self._progressed,
-            on_event=self._evented, on_end=self._ended)
+            self,
+            lambda progress, event, cancel: _run_work(repo, selection, config, workers, progress, event, cancel),
+            on_result=self._result_arrived,
+            on_error=self._run_failed,
+            on_progress=self._progressed,
+            on_event=self._evented,
+            on_end=self._ended,
+        )
         self.run_started.emit(selection.label)
         self._update_buttons()
         return True
@@ -444,8 +473,10 @@ class TestsPanel(QtWidgets.QWidget):
         self._result_waiting = None
         result = run.result
         known = self.model.outcomes()
-        self.model.apply(finished=[t for t in result.tests if known.get(t.nodeid) != t.outcome],
-                         errors=[e for e in result.collection_errors if e.nodeid not in known])
+        self.model.apply(
+            finished=[t for t in result.tests if known.get(t.nodeid) != t.outcome],
+            errors=[e for e in result.collection_errors if e.nodeid not in known],
+        )
         interrupted = self.model.interrupt_running()
         self.progress.setRange(0, max(1, result.collected or len(result.tests)))
         self.progress.setValue(len(result.tests) if result.tests else (0 if result.cancelled else 1))
@@ -534,7 +565,9 @@ class TestsPanel(QtWidgets.QWidget):
     def _details_text(self, index: QtCore.QModelIndex, payload) -> str:
         if payload is None:
             if index.data(KIND_ROLE) == "test":
-                return "Still running." if index.data(OUTCOME_ROLE) == "running" else "The run stopped during this test."
+                return (
+                    "Still running." if index.data(OUTCOME_ROLE) == "running" else "The run stopped during this test."
+                )
             source = self.proxy.mapToSource(index)
             counts = self.model.itemFromIndex(source.siblingAtColumn(1))
             return counts.text() if counts is not None else ""
@@ -652,10 +685,11 @@ class TestsPanel(QtWidgets.QWidget):
         if wait is None or self._repo is None:
             self.next_label.setText("")
         else:
-            self.next_label.setText(f"next run in {int(wait // 60)} min {int(wait % 60)} s" if wait >= 60
-                                    else f"next run in {int(wait)} s")
+            self.next_label.setText(
+                f"next run in {int(wait // 60)} min {int(wait % 60)} s" if wait >= 60 else f"next run in {int(wait)} s"
+            )
 
-    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         """Details beside the tree when the dock is wide, below it when narrow."""
         super().resizeEvent(event)
         wide = event.size().width() >= 760
@@ -680,7 +714,7 @@ class TestsPanel(QtWidgets.QWidget):
         """The window is closing (called by the main window): stop and wait for the run."""
         self.shutdown()
 
-    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
         if watched is self.window_ and event.type() == QtCore.QEvent.Type.Close:
             self.shutdown()
         return False

@@ -27,9 +27,11 @@ class WelcomeScreen(QtWidgets.QWidget):
         title = QtWidgets.QLabel(f"<h1>{APP_NAME}</h1><p>Open a repository and its execution plan to start.</p>")
         title.setAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         buttons = QtWidgets.QHBoxLayout()
-        for text, name, signal in (("Open repository…", "openRepositoryButton", self.open_repository_requested),
-                                   ("Open plan…", "openPlanButton", self.open_plan_requested),
-                                   ("Open demo", "openDemoButton", self.open_demo_requested)):
+        for text, name, signal in (
+            ("Open repository…", "openRepositoryButton", self.open_repository_requested),
+            ("Open plan…", "openPlanButton", self.open_plan_requested),
+            ("Open demo", "openDemoButton", self.open_demo_requested),
+        ):
             button = QtWidgets.QPushButton(text)
             button.setObjectName(name)
             button.setMinimumSize(160, 40)

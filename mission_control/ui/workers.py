@@ -15,12 +15,13 @@ from __future__ import annotations
 import atexit
 import functools
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import shiboken6
 from PySide6 import QtCore
 
-from mission_control.util.progress import CancelToken, Cancelled, Progress
+from mission_control.util.progress import Cancelled, CancelToken, Progress
 
 log = logging.getLogger(__name__)
 Work = Callable[[Callable[[Progress], None], Callable[[Any], None], CancelToken], Any]
@@ -54,7 +55,7 @@ class Worker(QtCore.QObject):
             result = self.work(self.progressed.emit, self.evented.emit, self.token)
         except Cancelled:
             self.failed.emit("cancelled")
-        except Exception as exc:  # noqa: BLE001 — reported as a message, logged with traceback
+        except Exception as exc:
             log.exception("background job failed")
             self.failed.emit(str(exc) or type(exc).__name__)
         else:
@@ -169,6 +170,7 @@ def ensure_gui_garbage_collection() -> None:
     global _GC
     if _GC is None and QtCore.QCoreApplication.instance() is not None:
         from pyqtgraph.util.garbage_collector import GarbageCollector
+
         _GC = GarbageCollector(interval=0.25)
 
 
@@ -186,11 +188,16 @@ def shutdown_all(timeout_ms: int = 10_000) -> None:
 atexit.register(shutdown_all)
 
 
-def run_in_thread(parent: QtCore.QObject, work: Work, *, on_result: Callable[[Any], None] | None = None,
-                  on_error: Callable[[str], None] | None = None,
-                  on_progress: Callable[[Progress], None] | None = None,
-                  on_event: Callable[[Any], None] | None = None,
-                  on_end: Callable[[], None] | None = None) -> Job:
+def run_in_thread(
+    parent: QtCore.QObject,
+    work: Work,
+    *,
+    on_result: Callable[[Any], None] | None = None,
+    on_error: Callable[[str], None] | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+    on_event: Callable[[Any], None] | None = None,
+    on_end: Callable[[], None] | None = None,
+) -> Job:
     """Start ``work(progress, event, cancel)`` in a new thread; callbacks run on the GUI thread.
 
     ``parent`` (the owner, on the GUI thread) receives the callbacks; if it is destroyed first,
@@ -198,7 +205,16 @@ def run_in_thread(parent: QtCore.QObject, work: Work, *, on_result: Callable[[An
     """
     ensure_gui_garbage_collection()
     worker = Worker(work)
-    job = Job(parent, worker, {"on_result": on_result, "on_error": on_error, "on_progress": on_progress,
-                               "on_event": on_event, "on_end": on_end})
+    job = Job(
+        parent,
+        worker,
+        {
+            "on_result": on_result,
+            "on_error": on_error,
+            "on_progress": on_progress,
+            "on_event": on_event,
+            "on_end": on_end,
+        },
+    )
     job.thread.start()
     return job

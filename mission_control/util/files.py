@@ -18,9 +18,25 @@ from mission_control.util.git import files_in
 #: Folders nobody refactors, whatever git says about them.
 IGNORED_DIRS = frozenset(
     {
-        ".git", ".hg", ".svn", "__pycache__", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-        ".tox", ".nox", ".venv", "venv", ".eggs", "node_modules", "site-packages",
-        ".hypothesis", ".ipynb_checkpoints", ".idea", ".vscode", ".mission-control",
+        ".git",
+        ".hg",
+        ".svn",
+        "__pycache__",
+        ".mypy_cache",
+        ".pytest_cache",
+        ".ruff_cache",
+        ".tox",
+        ".nox",
+        ".venv",
+        "venv",
+        ".eggs",
+        "node_modules",
+        "site-packages",
+        ".hypothesis",
+        ".ipynb_checkpoints",
+        ".idea",
+        ".vscode",
+        ".mission-control",
     }
 )
 

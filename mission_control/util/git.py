@@ -15,20 +15,28 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 #: Inherited variables that would point git at another repository or index.
 _DROPPED_ENV = (
-    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_NAMESPACE",
-    "GIT_PREFIX", "GIT_COMMON_DIR", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_NAMESPACE",
+    "GIT_PREFIX",
+    "GIT_COMMON_DIR",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
 )
 #: Mission Control's own commits (snapshots) carry a fixed identity, so they work on a machine
 #: where the user never configured ``user.name``.
 _TOOL_IDENTITY = {
-    "GIT_AUTHOR_NAME": "Mission Control", "GIT_AUTHOR_EMAIL": "mission-control@localhost",
-    "GIT_COMMITTER_NAME": "Mission Control", "GIT_COMMITTER_EMAIL": "mission-control@localhost",
+    "GIT_AUTHOR_NAME": "Mission Control",
+    "GIT_AUTHOR_EMAIL": "mission-control@localhost",
+    "GIT_COMMITTER_NAME": "Mission Control",
+    "GIT_COMMITTER_EMAIL": "mission-control@localhost",
 }
 NULL_SHA = "0" * 40
 GITLINK_MODE = "160000"
@@ -60,7 +68,7 @@ class TreeEntry:
     sha: str
 
 
-def open_repo(path: str | os.PathLike[str]) -> "Git":
+def open_repo(path: str | os.PathLike[str]) -> Git:
     """The repository whose working tree contains ``path``.
 
     Raises:
@@ -75,7 +83,9 @@ def open_repo(path: str | os.PathLike[str]) -> "Git":
     if shutil.which("git") is None:
         raise NotARepository(f"{folder}: the git command line is not installed")
     proc = subprocess.run(
-        ["git", "rev-parse", "--show-toplevel"], cwd=folder, env=clean_env(),
+        ["git", "rev-parse", "--show-toplevel"],
+        cwd=folder,
+        env=clean_env(),
         capture_output=True,
     )
     top = os.fsdecode(proc.stdout).strip()
@@ -94,7 +104,9 @@ def files_in(folder: Path) -> list[str] | None:
         return None
     proc = subprocess.run(
         ["git", "-c", "core.quotepath=off", "ls-files", "-z", "-c", "-o", "--exclude-standard"],
-        cwd=folder, env=clean_env(), capture_output=True,
+        cwd=folder,
+        env=clean_env(),
+        capture_output=True,
     )
     if proc.returncode != 0:
         return None
@@ -115,8 +127,14 @@ class Git:
 
     root: Path
 
-    def run(self, *args: str, input: bytes | None = None, index: Path | None = None,
-            ok_codes: tuple[int, ...] = (0,), tool_identity: bool = False) -> bytes:
+    def run(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        index: Path | None = None,
+        ok_codes: tuple[int, ...] = (0,),
+        tool_identity: bool = False,
+    ) -> bytes:
         """Run ``git args`` and return its stdout; ``index`` selects a temporary index file.
 
         Raises:
@@ -126,8 +144,11 @@ class Git:
         if index is not None:
             extra["GIT_INDEX_FILE"] = str(index)
         proc = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args], cwd=self.root, input=input,
-            env=clean_env(extra), capture_output=True,
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=self.root,
+            input=input,
+            env=clean_env(extra),
+            capture_output=True,
         )
         if proc.returncode not in ok_codes:
             raise GitError(self.root, args, proc.returncode, os.fsdecode(proc.stderr))
@@ -151,8 +172,9 @@ class Git:
     def resolve_commit(self, rev: str) -> str | None:
         """The commit id ``rev`` names, or None when it names no commit."""
         try:
-            out = self.text("rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}",
-                            ok_codes=(0, 1))
+            out = self.text(
+                "rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}", ok_codes=(0, 1)
+            )
         except GitError:
             return None
         return out or None
@@ -218,7 +240,7 @@ class Git:
             if len(header) != 3:
                 raise GitError(self.root, ("cat-file", sha), 1, f"object {sha} is missing")
             size = int(header[2])
-            blobs[sha] = out[end + 1:end + 1 + size]
+            blobs[sha] = out[end + 1 : end + 1 + size]
             pos = end + 1 + size + 1
         return blobs
 

@@ -46,7 +46,7 @@ class RingBufferHandler(logging.Handler):
             record.message = record.getMessage()
             if record.exc_info and not record.exc_text:
                 record.exc_text = logging.Formatter().formatException(record.exc_info)
-        except Exception:  # noqa: BLE001 — a bad %-format must not break logging
+        except Exception:
             self.handleError(record)
             return
         with self._guard:
@@ -55,7 +55,7 @@ class RingBufferHandler(logging.Handler):
         for listener in listeners:
             try:
                 listener(record)
-            except Exception:  # noqa: BLE001 — a dead listener must not break logging
+            except Exception:
                 self.remove_listener(listener)
 
     def records(self) -> list[logging.LogRecord]:
@@ -98,7 +98,7 @@ def setup_logging(level: str | int = "INFO", log_file: Path | None = None) -> Ri
     Idempotent: calling it again only changes the level (and moves the file if ``log_file``
     differs). Returns the ring buffer the Log dock reads.
     """
-    global _ring, _file_handler
+    global _ring
     root = logging.getLogger()
     path = Path(log_file) if log_file is not None else appdirs.log_dir() / LOG_FILE_NAME
     if _ring is None:
@@ -117,8 +117,9 @@ def _replace_file_handler(root: logging.Logger, path: Path) -> None:
         root.removeHandler(_file_handler)
         _file_handler.close()
     path.parent.mkdir(parents=True, exist_ok=True)
-    _file_handler = logging.handlers.RotatingFileHandler(path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT,
-                                                         encoding="utf-8", delay=True)
+    _file_handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=MAX_BYTES, backupCount=BACKUP_COUNT, encoding="utf-8", delay=True
+    )
     _file_handler.setFormatter(logging.Formatter(FILE_FORMAT))
     root.addHandler(_file_handler)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,7 @@ class ChangeSet:
     def to_json(self) -> dict:
         """One JSON-ready object (what ``mission-control watch`` prints per line)."""
         return {
-            "time": datetime.fromtimestamp(self.when, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(self.when, UTC).isoformat(timespec="milliseconds"),
             "created": list(self.created),
             "modified": list(self.modified),
             "deleted": list(self.deleted),

@@ -23,8 +23,8 @@ import subprocess
 import threading
 import time
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
@@ -36,8 +36,9 @@ from mission_control.watch.changes import ChangeSet, Coalescer
 
 # watchdog's inotify re-adds a watch when a folder it already watches is re-created (git's
 # ref folders are) and warns with the whole watch table, thousands of characters, harmlessly.
-warnings.filterwarnings("ignore", message="Callback with id .* already exists for watch",
-                        category=RuntimeWarning, module="watchdog")
+warnings.filterwarnings(
+    "ignore", message="Callback with id .* already exists for watch", category=RuntimeWarning, module="watchdog"
+)
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class RepoWatcher:
 
     # -- life cycle -------------------------------------------------------------------------
 
-    def start(self) -> "RepoWatcher":
+    def start(self) -> RepoWatcher:
         """Start observing; raises :class:`WatchError` if the repository folder is missing."""
         if not self.repo.is_dir():
             raise WatchError(f"{self.repo}: no such folder to watch")
@@ -116,7 +117,7 @@ class RepoWatcher:
             thread.join(timeout)
         self.mode = "stopped"
 
-    def __enter__(self) -> "RepoWatcher":
+    def __enter__(self) -> RepoWatcher:
         return self.start()
 
     def __exit__(self, *exc_info: object) -> None:
@@ -275,9 +276,7 @@ class RepoWatcher:
             created=tuple(sorted(rel(p) for p, s in states.items() if s == "created")),
             modified=tuple(sorted(rel(p) for p, s in states.items() if s == "modified")),
             deleted=tuple(sorted(rel(p) for p, s in states.items() if s == "deleted")),
-            moved=tuple(
-                (rel(a), rel(b)) for a, b in coalescer.moves if states.get(a) == "deleted" and b in states
-            ),
+            moved=tuple((rel(a), rel(b)) for a, b in coalescer.moves if states.get(a) == "deleted" and b in states),
             plan_changed=plan_touched and plan_exists,
             plan_deleted=plan_deleted,
             repo_deleted=repo_gone,

@@ -27,12 +27,12 @@ _ENV = "MISSION_CONTROL_STREAM"
 _PHASE_ORDER = ("setup", "call", "teardown")
 
 
-class _Stream(object):
+class _Stream:
     """Writes events and folds each test's phase reports into one line."""
 
     def __init__(self, config, path):
         self.config = config
-        self.handle = open(path, "a", encoding="utf-8")
+        self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole session, closed at its end
         self.pending = {}
 
     def emit(self, data):
@@ -67,8 +67,15 @@ class _Stream(object):
     def pytest_collectreport(self, report):
         if report.passed:
             return
-        self.emit({"e": "collect", "nodeid": report.nodeid, "outcome": report.outcome,
-                   "category": self.category(report), "longrepr": report.longreprtext})
+        self.emit(
+            {
+                "e": "collect",
+                "nodeid": report.nodeid,
+                "outcome": report.outcome,
+                "category": self.category(report),
+                "longrepr": report.longreprtext,
+            }
+        )
 
     def pytest_runtest_logstart(self, nodeid, location):
         self.emit({"e": "begin", "nodeid": nodeid})
@@ -100,16 +107,18 @@ class _Stream(object):
         if outcome is None:
             return  # interrupted before its call phase: it did not finish
         failing = [r for r in reports if not r.passed]
-        self.emit({
-            "e": "test",
-            "nodeid": nodeid,
-            "outcome": outcome,
-            "categories": categories,
-            "duration": sum(getattr(r, "duration", 0.0) or 0.0 for r in reports),
-            "longrepr": "\n".join(_failure_text(r) for r in failing) or None,
-            "sections": _sections(reports),
-            "location": list(location) if location else list(reports[0].location),
-        })
+        self.emit(
+            {
+                "e": "test",
+                "nodeid": nodeid,
+                "outcome": outcome,
+                "categories": categories,
+                "duration": sum(getattr(r, "duration", 0.0) or 0.0 for r in reports),
+                "longrepr": "\n".join(_failure_text(r) for r in failing) or None,
+                "sections": _sections(reports),
+                "location": list(location) if location else list(reports[0].location),
+            }
+        )
 
     def summary_counts(self):
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
@@ -130,7 +139,7 @@ def _outcome(reports, categories):
 
     None when the test never reached its call phase (a run interrupted during it).
     """
-    phases = dict((r.when, r) for r in reports)
+    phases = {r.when: r for r in reports}
     if any(c == "error" for c in categories):
         return "error"
     for when in ("call", "setup"):
@@ -151,9 +160,9 @@ def _outcome(reports, categories):
 def _failure_text(report):
     if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
         path, line, reason = report.longrepr
-        return "%s:%s: %s" % (path, line, reason)
+        return f"{path}:{line}: {reason}"
     text = report.longreprtext
-    return "[%s] %s" % (report.when, text) if report.when != "call" else text
+    return f"[{report.when}] {text}" if report.when != "call" else text
 
 
 def _sections(reports):
