@@ -18,7 +18,7 @@ from pathlib import Path
 
 from mission_control.codemods.diffs import apply_hunks
 from mission_control.codemods.model import ApplyResult, CodemodRun, FileResult
-from mission_control.util.fsutil import atomic_write_text
+from mission_control.util.fsutil import UnsafePathError, atomic_write_text, write_target
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 SNAPSHOT_KIND = "codemod"
@@ -77,6 +77,9 @@ def apply_run(
     stale = [p for p in changes if not _unchanged_since(root, current[p])]
     problems = [f"{p}: changed on disk since the dry run; not written (run the codemod again)" for p in stale]
     changes = {p: t for p, t in changes.items() if p not in stale}
+    unsafe = _unsafe_targets(root, changes)
+    problems += unsafe.values()
+    changes = {p: t for p, t in changes.items() if p not in unsafe}
     if not changes:
         return ApplyResult((), (), None, False, tuple(problems))
     snapshot_id = take_snapshot(root, sorted(changes), run, task)
@@ -89,10 +92,21 @@ def apply_run(
             (root / path).unlink()
             deleted.append(path)
         else:
-            atomic_write_text(root / path, text)
+            atomic_write_text(root / path, text, root=root)  # a symlinked file: its target inside the repo
             written.append(path)
     report(Progress(len(changes), len(changes), f"{len(written)} written, {len(deleted)} deleted"))
     return ApplyResult(tuple(written), tuple(deleted), snapshot_id, False, tuple(problems))
+
+
+def _unsafe_targets(root: Path, changes: dict[str, str | None]) -> dict[str, str]:
+    """Path -> why it is not written: a symlink (or symlinked folder) leading outside the repository."""
+    unsafe = {}
+    for path in changes:
+        try:
+            write_target(root / path, root)
+        except UnsafePathError as exc:
+            unsafe[path] = f"{exc}; not written"
+    return unsafe
 
 
 def _unchanged_since(root: Path, result: FileResult) -> bool:

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from mission_control.util.fsutil import atomic_write_bytes
+from mission_control.util.fsutil import UnsafePathError, atomic_write_bytes
 
 _BOMS = [
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -134,7 +135,9 @@ class Document:
             raise PlanChangedOnDisk(f"{target}: changed on disk since it was loaded; reload it or save elsewhere")
         data = self.to_bytes()
         try:
-            atomic_write_bytes(target, data)
+            atomic_write_bytes(target, data, root=_containing_folder(target))
+        except UnsafePathError as exc:
+            raise PlanError(str(exc)) from None
         except OSError as exc:
             raise PlanError(f"{target}: cannot be written: {exc.strerror}") from None
         if path is None or Path(path) == self.path:
@@ -159,3 +162,15 @@ def _detect_encoding(data: bytes) -> tuple[bytes, str]:
         return b"", "cp1252"
     except UnicodeDecodeError:
         return b"", "latin-1"
+
+
+def _containing_folder(path: Path) -> Path:
+    """What a plan write must stay inside: the enclosing git working tree, else the plan's own folder.
+
+    A symlinked plan is written through to its target when that lies inside (the link stays a link).
+    """
+    folder = Path(os.path.abspath(path)).parent
+    for parent in (folder, *folder.parents):
+        if (parent / ".git").exists():
+            return parent
+    return folder

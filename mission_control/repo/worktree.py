@@ -216,7 +216,7 @@ def _write(root: Path, path: str, want: FileState, blobs: dict[str, bytes], old:
         return
     if os.path.lexists(full) and full.is_symlink():
         full.unlink()  # replace the link itself, never the file it points to
-    atomic_write_bytes(full, data)
+    atomic_write_bytes(full, data, root=root)
     perms = want.perms
     if perms is None:
         perms = default_perms(want.mode, old.perms if old is not None else None)

@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mission_control.util.fsutil import UnsafePathError, open_for_append
+
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: single-writer only
@@ -141,8 +143,9 @@ def append_entry(repo: str | os.PathLike[str], entry: LedgerEntry) -> LedgerEntr
     path = ledger_path(repo)
     line = (json.dumps(entry.to_json(), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o644)
+        fd = open_for_append(path, repo)  # never through a symlink that leads outside the repository
+    except UnsafePathError as exc:
+        raise LedgerError(str(exc)) from None
     except OSError as exc:
         raise LedgerError(f"{path}: cannot open the ledger: {exc.strerror}") from None
     try:

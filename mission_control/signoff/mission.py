@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mission_control.signoff.ledger import LEDGER_DIR, utc_now
-from mission_control.util.fsutil import atomic_write_text
+from mission_control.util.fsutil import atomic_write_text, ensure_dir, write_target
 
 MISSION_FILE = "mission.json"
 
@@ -73,6 +73,10 @@ def start_mission(repo: str | Path, now: datetime | None = None, force: bool = F
             f"{existing.started_at:%Y-%m-%d %H:%M} UTC; restart it explicitly (--force)"
         )
     try:
+        write_target(mission_path(repo), repo)  # refuse a symlink to outside before recording anything
+    except OSError as exc:
+        raise MissionError(f"{mission_path(repo)}: cannot be written: {exc}") from None
+    try:
         baseline = record_baseline(repo, force=force)
     except (RepoError, Exception) as exc:  # NotARepository and friends: one clear message
         raise MissionError(str(exc)) from None
@@ -83,8 +87,11 @@ def start_mission(repo: str | Path, now: datetime | None = None, force: bool = F
         f"{who.name} <{who.email}>" if who.email else who.name,
     )
     path = mission_path(repo)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(path, json.dumps(mission.to_json(), indent=2) + "\n")
+    try:
+        ensure_dir(path.parent, repo)
+        atomic_write_text(path, json.dumps(mission.to_json(), indent=2) + "\n", root=repo)
+    except OSError as exc:  # UnsafePathError included: a symlink leading outside the repository
+        raise MissionError(f"{path}: cannot be written: {exc}") from None
     return mission
 
 
