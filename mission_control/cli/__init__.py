@@ -2,7 +2,8 @@
 
 Each module in this package that defines ``register(subparsers)`` adds its subcommands; a
 subcommand's handler takes the parsed ``argparse.Namespace`` and returns the exit code:
-0 ok, 1 problems found or the action was refused, 2 bad usage or unreadable input.
+0 ok, 1 problems found or the action was refused, 2 bad usage or unreadable input, 3 an internal
+error (a bug: one line on stderr naming the log file that holds the traceback), 130 interrupted.
 Every command offers ``--json`` for machines and readable text otherwise.
 """
 
@@ -11,8 +12,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import logging
 import pkgutil
 import sys
+import traceback
 from typing import Any
 
 from mission_control import __version__
@@ -20,6 +23,8 @@ from mission_control import __version__
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+EXIT_INTERRUPTED = 130
 
 
 class CliError(Exception):
@@ -84,9 +89,34 @@ def run(args: list[str]) -> int:
         return exc.exit_code
     except KeyboardInterrupt:
         print("mission-control: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return EXIT_OK
+    except Exception as exc:  # a bug: never the "problems found" code, never a bare traceback
+        return _internal_error(namespace, exc)
+
+
+def _internal_error(namespace: argparse.Namespace, exc: Exception) -> int:
+    """Log the traceback to the user's log file and say so in one line; exit code 3."""
+    from mission_control.util import logsetup
+
+    where = "the log"
+    try:
+        logsetup.setup_logging("WARNING")
+        logging.getLogger("mission_control.cli").error(
+            "internal error in 'mission-control %s'", getattr(namespace, "command", "?"), exc_info=exc
+        )
+        where = str(logsetup.log_file_path())
+    except Exception:  # the log itself failed (a read-only home): the traceback goes to stderr instead
+        traceback.print_exception(exc, file=sys.stderr)
+        where = "the traceback above"
+    message = str(exc).splitlines()[0] if str(exc) else ""
+    print(
+        f"mission-control: internal error: {type(exc).__name__}: {message[:300]} (details in {where}; "
+        "please report it)",
+        file=sys.stderr,
+    )
+    return EXIT_INTERNAL
 
 
 def main(argv: list[str] | None = None) -> int:

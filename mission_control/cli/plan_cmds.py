@@ -153,6 +153,8 @@ def cmd_reschedule(ns: argparse.Namespace) -> int:
     task = pf.plan.find_task(ns.task_id)
     if task is None:
         raise CliError(f"{ns.plan}: unknown task id {ns.task_id!r}", EXIT_PROBLEMS)
+    if task.start is None or task.end is None:
+        raise CliError(f"{ns.plan}:{task.line}: task {task.name!r} is not scheduled and cannot be moved", EXIT_PROBLEMS)
     start = parse_when(pf, ns.start) if ns.start else None
     duration = parse_length(ns.duration, start or task.start) if ns.duration else None
     try:

@@ -99,6 +99,21 @@ def parse_duration(text: str) -> Duration | None:
     return Duration(amount, match.group(2))
 
 
+def from_epoch(text: str, unit_ms: int) -> datetime:
+    """``text`` (an integer, or for seconds a decimal) times ``unit_ms`` milliseconds after 1970-01-01.
+
+    Raises:
+        ValueError: ``text`` is not written in ASCII digits (``²`` passes ``str.isdigit``).
+        OverflowError: the moment falls outside the years 1..9999.
+    """
+    if not re.fullmatch(r"-?[0-9]+(?:\.[0-9]+)?", text):
+        raise ValueError(f"{text!r} is not a number")
+    milliseconds = Decimal(text) * unit_ms
+    if abs(milliseconds) > _MAX_SPAN_MS:
+        raise OverflowError(f"{text} is beyond the years 1..9999")
+    return EPOCH + timedelta(milliseconds=float(milliseconds))
+
+
 def add_months(moment: datetime, months: int) -> datetime:
     """Calendar month arithmetic with the day clamped to the month's end (Jan 31 + 1M = Feb 28/29)."""
     index = moment.month - 1 + months
@@ -187,10 +202,17 @@ class DateFormat:
         return dict(zip(names, match.groups()))
 
     def _build(self, fields: dict[str, str], reference: date) -> datetime | None:
+        """The moment ``fields`` name, or None when they name none (out of range, not a number)."""
+        try:
+            return self._build_or_raise(fields, reference)
+        except (OverflowError, ValueError):  # 99999999999999999999 ms, "²", a +9999 offset
+            return None
+
+    def _build_or_raise(self, fields: dict[str, str], reference: date) -> datetime | None:
         if "x" in fields:
-            return datetime(1970, 1, 1) + timedelta(milliseconds=int(fields["x"]))
+            return from_epoch(fields["x"], 1)
         if "X" in fields:
-            return datetime(1970, 1, 1) + timedelta(seconds=float(fields["X"]))
+            return from_epoch(fields["X"], 1000)
         if not self.has_date:
             year, month, day = reference.year, reference.month, reference.day
         else:

@@ -13,6 +13,7 @@ import codecs
 import hashlib
 import os
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,6 +26,8 @@ _BOMS = [
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 ]
+#: A plan is a document a person edits: far below this. Anything larger is refused, not read into memory.
+MAX_PLAN_BYTES = 64 * 1024 * 1024
 _LINE_RE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
 
 
@@ -56,7 +59,13 @@ class Document:
         self.original = data
         self.digest = hashlib.sha256(data).digest()
         self.bom, self.encoding = _detect_encoding(data)
-        text = data[len(self.bom) :].decode(self.encoding, errors="surrogateescape")
+        try:
+            text = data[len(self.bom) :].decode(self.encoding, errors="surrogateescape")
+        except UnicodeDecodeError as exc:  # UTF-16/32 cut in the middle of a character
+            raise PlanError(
+                f"{path or '<plan>'}: is not readable as {self.encoding} (byte {exc.start + len(self.bom)}: "
+                f"{exc.reason}); the file looks truncated or corrupt"
+            ) from None
         if self._encode(text) != data:
             raise PlanError(
                 f"{path or '<plan>'}: cannot be edited safely: its bytes do not round-trip in {self.encoding}"
@@ -74,7 +83,17 @@ class Document:
         """Read ``path``; PlanError if it is missing or unreadable."""
         path = Path(path)
         try:
-            data = path.read_bytes()
+            info = path.stat()
+            if stat.S_ISDIR(info.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(info.st_mode):
+                raise PlanError(f"{path}: is not a regular file (a pipe or device); a plan is a Markdown file")
+            if info.st_size > MAX_PLAN_BYTES:
+                raise PlanError(f"{path}: is {info.st_size:,} bytes; a plan may have at most {MAX_PLAN_BYTES:,}")
+            with path.open("rb") as handle:
+                data = handle.read(MAX_PLAN_BYTES + 1)
+            if len(data) > MAX_PLAN_BYTES:
+                raise PlanError(f"{path}: grew past {MAX_PLAN_BYTES:,} bytes while it was read")
         except FileNotFoundError:
             raise PlanError(f"{path}: no such file") from None
         except IsADirectoryError:
@@ -152,6 +171,9 @@ def _detect_encoding(data: bytes) -> tuple[bytes, str]:
     for bom, name in _BOMS:
         if data.startswith(bom):
             return bom, name
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return b"", utf16
     try:
         data.decode("utf-8")
         return b"", "utf-8"
@@ -162,6 +184,21 @@ def _detect_encoding(data: bytes) -> tuple[bytes, str]:
         return b"", "cp1252"
     except UnicodeDecodeError:
         return b"", "latin-1"
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``-be`` when the text is UTF-16 without a BOM (Markdown is mostly ASCII: every
+    other byte is zero), else None. UTF-8 would accept those zero bytes and find no tasks."""
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd > half * 0.6 and even < half * 0.1:
+        return "utf-16-le"
+    if even > half * 0.6 and odd < half * 0.1:
+        return "utf-16-be"
+    return None
 
 
 def _containing_folder(path: Path) -> Path:

@@ -186,7 +186,7 @@ class PlanFile:
         self, task: Task, line: str, start: datetime | None, duration: timedelta | None, notes: list[str]
     ) -> tuple[int, str]:
         """(line index, new text of ``line``) giving ``task`` a new start and/or duration."""
-        if not task.resolved:
+        if not task.resolved or task.start is None or task.end is None:
             raise PlanError(
                 f"{self.path or '<plan>'}:{task.line}: task {task.name!r} is not scheduled and cannot be moved"
             )

@@ -9,11 +9,13 @@ keep going and report a diagnostic naming the line.
 
 from __future__ import annotations
 
+import bisect
+import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from mission_control.plan.dates import EPOCH, DateFormat, parse_duration
+from mission_control.plan.dates import EPOCH, DateFormat, from_epoch, parse_duration
 from mission_control.plan.model import TAG_NAMES, Diagnostic, Span, Task
 
 MAX_PASSES = 11
@@ -299,8 +301,11 @@ class _Resolver:
                 if other is not None and (latest is None or _later(other.end, latest.end)):
                     latest = other
             return latest.end if latest is not None else self.today
-        if self.fmt.pattern.strip() in ("x", "X") and item.isdigit():
-            return EPOCH + timedelta(milliseconds=int(item))
+        if self.fmt.pattern.strip() in ("x", "X") and item.isascii() and item.isdigit():
+            try:
+                return from_epoch(item, 1)
+            except OverflowError:
+                return None  # reported as a start that is not a date
         return self.fmt.parse(item, self.today.date())
 
     def end_date(self, start: datetime, item: str) -> datetime | None:
@@ -333,10 +338,26 @@ class _Resolver:
         """
         if not self.chart.excludes or DateFormat("YYYY-MM-DD").parse(task.end_item) is not None:
             return end
+        try:
+            return self._walk_excludes(task, start, end)
+        except OverflowError:  # pushed past the year 9999
+            self.overflowed.add(id(task))
+            return start
+
+    def _walk_excludes(self, task: Task, start: datetime, end: datetime) -> datetime | None:
+        """Day by day, except that a whole week free of dated entries moves in one step (a 9000y task)."""
         longest_run = len(self.chart.excludes) + 7
+        per_week = sum(self.excluded_weekday(d) for d in range(7))
+        dated = self.dated_entries()
+        week = timedelta(days=7)
         run = 0
         day = start + timedelta(days=1)
         while day <= end:
+            if per_week < 7 and day + week <= end + timedelta(days=1) and not _any_within(dated, day, day + week):
+                end += timedelta(days=per_week)  # the week's excluded days, each pushing the end a day
+                day += week
+                run = 0
+                continue
             if self.excluded(day):
                 end += timedelta(days=1)
                 run += 1
@@ -348,15 +369,31 @@ class _Resolver:
             day += timedelta(days=1)
         return end
 
+    def excluded_weekday(self, weekday: int) -> bool:
+        """Whether the weekday (0 = Monday) is excluded by ``weekends`` or its name."""
+        weekend = (4, 5) if self.chart.weekend == "friday" else (5, 6)
+        if "weekends" in self.chart.excludes and weekday in weekend:
+            return True
+        return calendar.day_name[weekday].lower() in self.chart.excludes
+
+    def dated_entries(self) -> list[date]:
+        """The days named in ``excludes``/``includes`` by date (sorted): weeks holding one are walked daily."""
+        days = set()
+        for entry in (*self.chart.excludes, *self.chart.includes):
+            parsed = self.fmt.parse(entry) if self.fmt.pattern else None
+            parsed = parsed or DateFormat("YYYY-MM-DD").parse(entry)
+            if parsed is not None:
+                days.add(parsed.date())
+            elif entry != "weekends" and entry not in _DAY_NAMES:
+                days.add(date.min)  # an entry we cannot place: walk every day, as before
+        return sorted(days)
+
     def excluded(self, day: datetime) -> bool:
         text = self.fmt.format(day) if self.fmt.pattern else day.strftime("%Y-%m-%d")
         iso = day.strftime("%Y-%m-%d")
         if text in self.chart.includes or iso in self.chart.includes:
             return False
-        weekend = (4, 5) if self.chart.weekend == "friday" else (5, 6)
-        if "weekends" in self.chart.excludes and day.weekday() in weekend:
-            return True
-        if day.strftime("%A").lower() in self.chart.excludes:
+        if self.excluded_weekday(day.weekday()):
             return True
         return text in self.chart.excludes or iso in self.chart.excludes
 
@@ -487,3 +524,14 @@ def resolve(chart: GanttChart, today: datetime | None = None, file: str | None =
     resolver = _Resolver(chart, today if today is not None else default_today(chart.date_format), file)
     resolver.run()
     return resolver.diagnostics
+
+
+_DAY_NAMES = frozenset(name.lower() for name in calendar.day_name)
+
+
+def _any_within(days: list[date], start: datetime, end: datetime) -> bool:
+    """Whether a day of the sorted ``days`` falls in [start, end) (``date.min`` stands for "any day")."""
+    if days and days[0] == date.min:
+        return True
+    index = bisect.bisect_left(days, start.date())
+    return index < len(days) and days[index] < end.date()

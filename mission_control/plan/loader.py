@@ -9,6 +9,7 @@ Parallel" gives start-to-start, any other edge finish-to-start.
 
 from __future__ import annotations
 
+import bisect
 import re
 from datetime import datetime
 from pathlib import Path
@@ -233,12 +234,28 @@ def _normal(text: str) -> str:
 
 
 class _TaskMatcher:
-    """Maps a flowchart node to a task: by id, else by an unambiguous label match."""
+    """Maps a flowchart node to a task: by id, else by an unambiguous label match.
+
+    Three tiers, the first that finds anything decides: the same words; the node's words start the
+    task's (the last may be cut short: Refactor ⊂ Refactoring); every node word starts some task word.
+    Indexed by words, so a plan whose labels each match many tasks stays linear, not nodes × tasks.
+    """
 
     def __init__(self, tasks: list[Task]) -> None:
         self.by_key = {t.key: t for t in tasks}
         self.tasks = tasks
         self.words = [_normal(t.name).split() for t in tasks]  # once, not once per node
+        self.exact: dict[tuple[str, ...], list[int]] = {}
+        self.by_first: dict[str, list[int]] = {}
+        self.containing: dict[str, set[int]] = {}
+        for index, words in enumerate(self.words):
+            self.exact.setdefault(tuple(words), []).append(index)
+            if words:
+                self.by_first.setdefault(words[0], []).append(index)
+            for word in words:
+                self.containing.setdefault(word, set()).add(index)
+        self.first_words = sorted(self.by_first)
+        self.vocabulary = sorted(self.containing)
 
     def match(self, node_id: str, label: str) -> tuple[str | None, str | None]:
         if node_id in self.by_key:
@@ -247,8 +264,8 @@ class _TaskMatcher:
         if not words:
             return None, f"flowchart node {node_id!r} has no label to match a task"
         for tier in (self._exact, self._prefix, self._contains):
-            found = [t for t, task_words in zip(self.tasks, self.words) if tier(words, task_words)]
-            unique = list(dict.fromkeys(t.key for t in found))
+            found = sorted(tier(words))
+            unique = list(dict.fromkeys(self.tasks[i].key for i in found))
             if len(unique) == 1:
                 return unique[0], None
             if len(unique) > 1:
@@ -259,20 +276,42 @@ class _TaskMatcher:
                 )
         return None, f"flowchart node {node_id!r} ({label!r}) matches no gantt task; it adds no dependency"
 
-    @staticmethod
-    def _exact(node: list[str], task: list[str]) -> bool:
-        return node == task
+    def _exact(self, node: list[str]) -> list[int]:
+        return self.exact.get(tuple(node), [])
 
-    @staticmethod
-    def _prefix(node: list[str], task: list[str]) -> bool:
-        """Node words start the task's words; the last may be cut short (Refactor ⊂ Refactoring)."""
-        if len(node) > len(task):
-            return False
-        return node[:-1] == task[: len(node) - 1] and task[len(node) - 1].startswith(node[-1])
+    def _prefix(self, node: list[str]) -> list[int]:
+        """Tasks whose words start with the node's; the node's last word may be cut short."""
+        if len(node) == 1:
+            return [i for word in _starting_with(self.first_words, node[0]) for i in self.by_first[word]]
+        found = []
+        for index in self.by_first.get(node[0], ()):
+            task = self.words[index]
+            if (
+                len(node) <= len(task)
+                and node[:-1] == task[: len(node) - 1]
+                and task[len(node) - 1].startswith(node[-1])
+            ):
+                found.append(index)
+        return found
 
-    @staticmethod
-    def _contains(node: list[str], task: list[str]) -> bool:
-        return all(any(w.startswith(n) for w in task) for n in node)
+    def _contains(self, node: list[str]) -> set[int]:
+        """Tasks in which every node word starts some word."""
+        result: set[int] | None = None
+        for word in sorted(set(node), key=len, reverse=True):  # the longest word narrows most
+            having = set().union(*(self.containing[w] for w in _starting_with(self.vocabulary, word)))
+            result = having if result is None else result & having
+            if not result:
+                return set()
+        return result or set()
+
+
+def _starting_with(sorted_words: list[str], prefix: str) -> list[str]:
+    """The words of ``sorted_words`` that start with ``prefix`` (a bisected range)."""
+    start = bisect.bisect_left(sorted_words, prefix)
+    end = start
+    while end < len(sorted_words) and sorted_words[end].startswith(prefix):
+        end += 1
+    return sorted_words[start:end]
 
 
 def _report_cycles(plan: Plan, file: str | None) -> None:

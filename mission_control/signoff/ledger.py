@@ -127,7 +127,7 @@ def read_ledger(repo: str | os.PathLike[str]) -> LedgerRead:
             continue
         try:
             entries.append(LedgerEntry.from_json(json.loads(raw.decode("utf-8")), number))
-        except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError):
+        except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError, RecursionError):
             problems.append(f"{path}:{number}: unreadable ledger line skipped (cut by a crash?)")
     return LedgerRead(tuple(entries), tuple(problems))
 

@@ -49,7 +49,7 @@ def read_mission(repo: str | Path) -> Mission | None:
         started = datetime.fromisoformat(data["started_at"])
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise MissionError(f"{path}: unreadable mission file ({exc})") from None
     if started.tzinfo is None:
         started = started.replace(tzinfo=UTC)
