@@ -39,9 +39,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     add_json_flag(run)
     run.set_defaults(handler=cmd_run)
-    undo = sub.add_parser("undo", help="restore the files of the last applied codemod (or SNAPSHOT)")
+    undo = sub.add_parser("undo", help="restore the files of the last codemod not yet undone (or SNAPSHOT)")
     undo.add_argument("snapshot", nargs="?", default=None)
     undo.add_argument("--repo", default=".")
+    undo.add_argument(
+        "--force", action="store_true", help="undo even if files changed after the codemod (their state is kept first)"
+    )
     add_json_flag(undo)
     undo.set_defaults(handler=cmd_undo)
     history = sub.add_parser("history", help="codemods applied here, newest first (undone ones marked)")
@@ -131,7 +134,7 @@ def cmd_undo(ns: argparse.Namespace) -> int:
     from mission_control.util.git import RepoError
 
     try:
-        restored = undo_codemod(_repo(ns.repo), ns.snapshot)
+        restored = undo_codemod(_repo(ns.repo), ns.snapshot, force=ns.force)
     except RepoError as exc:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
     if ns.json:

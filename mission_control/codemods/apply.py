@@ -5,6 +5,8 @@ Before any file is written, the files the run will touch are stored as a snapsho
 restores them exactly, deleted modules included. Each file is written atomically and a
 cancel stops between files, so every file is either untouched or fully transformed. A file
 that changed on disk since the dry run is refused (listed in ``problems``), never overwritten.
+After writing, the files' new state is stored too (a ``codemod-result`` snapshot), so an undo can
+tell whether someone edited them since, and refuse rather than overwrite that work.
 """
 
 from __future__ import annotations
@@ -18,10 +20,27 @@ from pathlib import Path
 
 from mission_control.codemods.diffs import apply_hunks
 from mission_control.codemods.model import ApplyResult, CodemodRun, FileResult
+from mission_control.repo.snapshots import (
+    Snapshot,
+    SnapshotNotFound,
+    changed_since,
+    create_snapshot,
+    find_snapshot,
+    list_snapshots,
+    restore_snapshot,
+    undone_ids,
+)
 from mission_control.util.fsutil import UnsafePathError, atomic_write_text, write_target
+from mission_control.util.git import RepoError
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 SNAPSHOT_KIND = "codemod"
+RESULT_KIND = "codemod-result"
+
+
+class CodemodUndoRefused(RepoError):
+    """An undo would overwrite edits made after the codemod, or undo one already undone."""
+
 
 #: What to apply: None = every changed file; paths = those files whole; a mapping
 #: path -> None (whole file) or hunk indices (only those hunks).
@@ -87,6 +106,7 @@ def apply_run(
     for i, (path, text) in enumerate(sorted(changes.items())):
         report(Progress(i, len(changes), f"writing {path}"))
         if cancel and cancel.cancelled:
+            _record_result(root, run, snapshot_id, [*written, *deleted])
             return ApplyResult(tuple(written), tuple(deleted), snapshot_id, True, tuple(problems))
         if text is None:
             (root / path).unlink()
@@ -94,6 +114,7 @@ def apply_run(
         else:
             atomic_write_text(root / path, text, root=root)  # a symlinked file: its target inside the repo
             written.append(path)
+    _record_result(root, run, snapshot_id, [*written, *deleted])
     report(Progress(len(changes), len(changes), f"{len(written)} written, {len(deleted)} deleted"))
     return ApplyResult(tuple(written), tuple(deleted), snapshot_id, False, tuple(problems))
 
@@ -116,10 +137,14 @@ def _unchanged_since(root: Path, result: FileResult) -> bool:
         return False
 
 
+def _record_result(root: Path, run: CodemodRun, snapshot_id: str, paths: list[str]) -> None:
+    """Store what the codemod left in ``paths``, so an undo can see later edits."""
+    info = {"kind": RESULT_KIND, "of": snapshot_id}
+    create_snapshot(root, paths, f"codemod-{run.name}-result", expand_folders=False, info=info)
+
+
 def take_snapshot(root: Path, paths: list[str], run: CodemodRun, task: str | None = None) -> str:
     """Store the files about to change; the snapshot id undoes the codemod."""
-    from mission_control.repo.snapshots import create_snapshot
-
     info = {"kind": SNAPSHOT_KIND, "codemod": run.name, "args": json.dumps(run.args, sort_keys=True)}
     if task:
         info["task"] = task
@@ -146,10 +171,8 @@ def codemod_history(repo: str | os.PathLike[str]) -> list[AppliedCodemod]:
     Raises:
         RepoError: not a git repository.
     """
-    from mission_control.repo.snapshots import list_snapshots
-
     snapshots = list_snapshots(repo)
-    restored = {s.info.get("restores") for s in snapshots if s.info.get("kind") == "undo-backup"}
+    restored = undone_ids(repo, snapshots)
     out = []
     for snap in snapshots:
         if snap.info.get("kind") != SNAPSHOT_KIND:
@@ -176,20 +199,51 @@ def undo_codemod(
     repo: str | os.PathLike[str],
     snapshot_id: str | None = None,
     *,
+    force: bool = False,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> list[str]:
-    """Restore the files of a codemod's snapshot (default: the latest codemod); the paths restored.
+    """Restore the files of a codemod's snapshot (default: the latest codemod not yet undone).
+
+    Refuses when a file changed after the codemod (someone's edit would be lost) or the codemod
+    was already undone, unless ``force``; the state before the undo is kept in a snapshot either way.
+
+    Returns:
+        The paths restored.
 
     Raises:
-        SnapshotNotFound: no codemod snapshot (or none matching ``snapshot_id``).
+        SnapshotNotFound: no codemod left to undo (or none matching ``snapshot_id``).
+        CodemodUndoRefused: files changed since the codemod, or it was already undone.
     """
-    from mission_control.repo.snapshots import SnapshotNotFound, list_snapshots, restore_snapshot
+    snapshots = list_snapshots(repo)
+    undone = undone_ids(repo, snapshots)
+    target = _undo_target(repo, snapshots, undone, snapshot_id)
+    if not force:
+        if target.id in undone:
+            raise CodemodUndoRefused(f"{repo}: codemod {target.id} was already undone (--force restores it again)")
+        result = next(
+            (s for s in snapshots if s.info.get("kind") == RESULT_KIND and s.info.get("of") == target.id), None
+        )
+        changed = changed_since(repo, result) if result is not None else []
+        if changed:
+            shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
+            raise CodemodUndoRefused(
+                f"{repo}: {shown} changed after codemod {target.id}; undoing it would overwrite those edits. "
+                "Undo anyway with --force (the current state is kept in a before-undo snapshot first)"
+            )
+    restored = restore_snapshot(repo, target, on_progress=on_progress, cancel=cancel)
+    return sorted({*restored.written, *restored.removed})
 
-    if snapshot_id is None:
-        ours = [s for s in list_snapshots(repo) if s.info.get("kind") == SNAPSHOT_KIND]
-        if not ours:
-            raise SnapshotNotFound(f"{repo}: no codemod has been applied here")
-        snapshot_id = ours[0].id
-    result = restore_snapshot(repo, snapshot_id, on_progress=on_progress, cancel=cancel)
-    return sorted({*result.written, *result.removed})
+
+def _undo_target(
+    repo: str | os.PathLike[str], snapshots: list[Snapshot], undone: set[str], snapshot_id: str | None
+) -> Snapshot:
+    if snapshot_id is not None:
+        return find_snapshot(repo, snapshot_id)
+    pending = [s for s in snapshots if s.info.get("kind") == SNAPSHOT_KIND and s.id not in undone]
+    if not pending:
+        applied = any(s.info.get("kind") == SNAPSHOT_KIND for s in snapshots)
+        raise SnapshotNotFound(
+            f"{repo}: every codemod applied here was undone" if applied else f"{repo}: no codemod has been applied here"
+        )
+    return pending[0]

@@ -2,7 +2,8 @@
 
 It is the ``baseline`` ref of the configuration, or else the commit recorded when the lead
 pressed "Start mission", kept as ``refs/mission-control/baseline`` so it is shared like any
-other ref and survives branch switches.
+other ref and survives branch switches. Each linked worktree keeps its own
+(``refs/mission-control/worktrees/<name>/baseline``, see :mod:`mission_control.repo.refs`).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mission_control.config import ProjectConfig, load_config
+from mission_control.repo.refs import baseline_ref
 from mission_control.util.git import Git, RepoError, open_repo
 
+#: The main working tree's baseline ref (a linked worktree's is :func:`baseline_ref`).
 BASELINE_REF = "refs/mission-control/baseline"
 
 
@@ -67,9 +70,10 @@ def resolve_baseline(repo: Path | str | Git, config: ProjectConfig | None = None
             else (f"{config.source}: baseline: the ref {config.baseline!r} names no commit in {git.root}")
         )
         return Baseline(config.baseline, commit, "config", problem)
-    commit = git.resolve_commit(BASELINE_REF)
+    ref = baseline_ref(git)
+    commit = git.resolve_commit(ref)
     if commit:
-        return Baseline(BASELINE_REF, commit, "mission")
+        return Baseline(ref, commit, "mission")
     return Baseline(
         None,
         None,
@@ -89,8 +93,9 @@ def start_mission(repo: Path | str | Git, rev: str = "HEAD", *, force: bool = Fa
     commit = git.resolve_commit(rev)
     if commit is None:
         raise RepoError(f"{git.root}: {rev!r} names no commit (commit something first)")
-    existing = git.resolve_commit(BASELINE_REF)
+    ref = baseline_ref(git)
+    existing = git.resolve_commit(ref)
     if existing and existing != commit and not force:
         raise RepoError(f"{git.root}: the mission already started at {existing[:7]}; use --force to move the baseline")
-    git.set_ref(BASELINE_REF, commit)
-    return Baseline(BASELINE_REF, commit, "mission")
+    git.set_ref(ref, commit)
+    return Baseline(ref, commit, "mission")

@@ -28,10 +28,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mission_control.repo.refs import restored_prefix, snapshot_prefix
 from mission_control.repo.worktree import FileState, apply_state, expand_paths, normalize_path, read_state
+from mission_control.util.fsutil import stray_temp_files
 from mission_control.util.git import Git, RepoError, TreeEntry, open_repo
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
+#: The main working tree's snapshot refs (a linked worktree's are under :func:`snapshot_prefix`).
 SNAPSHOT_PREFIX = "refs/mission-control/snapshots/"
 _FORMAT = 1
 _TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
@@ -123,11 +126,12 @@ def create_snapshot(
 def list_snapshots(repo: Path | str | Git) -> list[Snapshot]:
     """Every snapshot of the repository, newest first."""
     git = repo if isinstance(repo, Git) else open_repo(repo)
-    rows = git.refs(SNAPSHOT_PREFIX, "%(refname)%00%(objectname)")
+    prefix = snapshot_prefix(git)
+    rows = git.refs(prefix, "%(refname)%00%(objectname)")
     if not rows:
         return []
     blobs = git.read_blobs(f"{commit}:meta.json" for _ref, commit in rows)
-    snapshots = [_from_meta(ref, commit, json.loads(blobs[f"{commit}:meta.json"])) for ref, commit in rows]
+    snapshots = [_from_meta(ref, commit, json.loads(blobs[f"{commit}:meta.json"]), prefix) for ref, commit in rows]
     return sorted(snapshots, key=lambda s: (s.created, s.id), reverse=True)
 
 
@@ -166,7 +170,9 @@ def restore_snapshot(
 
     Only the snapshot's paths are touched. With ``backup`` the current state of those paths is
     first stored as a new snapshot (``info["kind"] = "undo-backup"``), so a restore can itself
-    be undone.
+    be undone; the restore counts as done (:func:`undone_ids`) only once every file is written, so
+    a restore killed half-way is still pending and the next undo runs it again. Temp files a killed
+    write left beside the snapshot's paths are removed first.
 
     Raises:
         SnapshotNotFound: ``which`` names no snapshot.
@@ -192,12 +198,18 @@ def restore_snapshot(
     if backup:
         report(Progress(1, 3, "saving the current state"))
         saved = create_snapshot(
-            git, list(wanted), f"before-undo-{snap.label}", info={"kind": "undo-backup", "restores": snap.id}
+            git,
+            list(wanted),
+            f"before-undo-{snap.label}",
+            info={"kind": "undo-backup", "restores": snap.id, "undo": "pending"},
         )
     report(Progress(2, 3, f"restoring {len(wanted)} files"))
+    _remove_stray_temps(git.root, wanted)
     written, removed = apply_state(git, wanted, blobs, current, keep_dirs=set(meta.get("dirs", [])))
     git.update_index({p: index.get(p) for p in wanted})
     git.run("update-index", "-q", "--refresh", ok_codes=(0, 1))
+    if saved is not None:
+        git.create_ref(restored_prefix(git) + saved.id, saved.commit)  # only now is the undo done
     report(Progress(3, 3, f"restored snapshot {snap.id}"))
     return RestoreResult(snap, tuple(written), tuple(removed), saved)
 
@@ -236,8 +248,9 @@ def _store_ref(git: Git, commit: str, meta: dict[str, Any]) -> Snapshot:
     base = f"{created.strftime(_TIME_FORMAT)}-{_slug(meta['label'])}"
     for n in range(1, 1000):
         snap_id = base if n == 1 else f"{base}-{n}"
-        if git.create_ref(SNAPSHOT_PREFIX + snap_id, commit):
-            return _from_meta(SNAPSHOT_PREFIX + snap_id, commit, meta)
+        prefix = snapshot_prefix(git)
+        if git.create_ref(prefix + snap_id, commit):
+            return _from_meta(prefix + snap_id, commit, meta, prefix)
     raise RepoError(f"{git.root}: cannot name snapshot {base}")
 
 
@@ -246,9 +259,9 @@ def _slug(label: str) -> str:
     return slug or "snapshot"
 
 
-def _from_meta(ref: str, commit: str, meta: dict[str, Any]) -> Snapshot:
+def _from_meta(ref: str, commit: str, meta: dict[str, Any], prefix: str) -> Snapshot:
     return Snapshot(
-        id=ref[len(SNAPSHOT_PREFIX) :],
+        id=ref[len(prefix) :],
         ref=ref,
         commit=commit,
         label=meta["label"],
@@ -272,14 +285,52 @@ def _load_contents(git: Git, snap: Snapshot) -> tuple[dict, dict[str, TreeEntry]
     return meta, files, index
 
 
+def undone_ids(repo: Path | str | Git, snapshots: list[Snapshot] | None = None) -> set[str]:
+    """Ids of the snapshots a finished restore put back (their before-undo backup is complete).
+
+    A backup marked ``undo: pending`` counts only once its restore finished; backups written
+    before that mark existed count as they always did.
+    """
+    git = repo if isinstance(repo, Git) else open_repo(repo)
+    snapshots = list_snapshots(git) if snapshots is None else snapshots
+    prefix = restored_prefix(git)
+    finished = {row[0][len(prefix) :] for row in git.refs(prefix, "%(refname)")}
+    return {
+        s.info["restores"]
+        for s in snapshots
+        if s.info.get("kind") == "undo-backup" and (s.info.get("undo") != "pending" or s.id in finished)
+    }
+
+
+def changed_since(repo: Path | str | Git, which: Snapshot | str) -> list[str]:
+    """The snapshot's paths that no longer hold what it stored (content, mode or existence)."""
+    git = repo if isinstance(repo, Git) else open_repo(repo)
+    snap = find_snapshot(git, which)
+    meta, files, _index = _load_contents(git, snap)
+    current = read_state(git, [*files, *meta["absent"]])
+    changed = [p for p, entry in files.items() if current.get(p) is None or current[p].entry != entry]
+    changed += [p for p in meta["absent"] if current.get(p) is not None]
+    return sorted(changed)
+
+
+def _remove_stray_temps(root: Path, paths: Iterable[str]) -> None:
+    """Delete the ``.NAME.XXXX.tmp`` files a killed atomic write left beside ``paths``."""
+    names = {Path(p).name for p in paths}
+    for folder in {(root / p).parent for p in paths}:
+        for stray in stray_temp_files(folder):
+            if any(stray.name.startswith(f".{name}.") for name in names):
+                stray.unlink(missing_ok=True)
+
+
 # The rollback flow's records among the snapshots (status and rollback both read them).
 FULL = "*"  # the component name of a full rollback
 
 
 def undoable_rollbacks(repo: Path | str | Git) -> list[Snapshot]:
     """Rollback snapshots not yet undone (no later undo restored them), newest first."""
-    snapshots = list_snapshots(repo)
-    undone = {s.info.get("restores") for s in snapshots if s.info.get("kind") == "undo-backup"}
+    git = repo if isinstance(repo, Git) else open_repo(repo)
+    snapshots = list_snapshots(git)
+    undone = undone_ids(git, snapshots)
     return [s for s in snapshots if s.info.get("kind") == "rollback" and s.id not in undone]
 
 
