@@ -169,3 +169,28 @@ def test_a_killed_undo_is_still_pending_and_the_next_undo_completes_it(repo):
     assert all((repo / f"app/ws/m{i:02}.py").read_text() == f"EDITED = {i}\n" for i in range(40))
     assert not (repo / "app/ws/.m39.py.abcd1234.tmp").exists()
     assert undoable_rollbacks(repo) == []
+
+
+def test_a_folder_replaced_by_a_symlink_to_outside_rolls_back_and_undoes_exactly(git_repo, tmp_path):
+    (git_repo / "ext").mkdir()
+    (git_repo / "ext/m1.py").write_text("A = 1\n")
+    _git(git_repo, "add", "-A")
+    _git(git_repo, "commit", "-qm", "baseline")
+    start_mission(git_repo)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "m1.py").write_text("A = 1\n")  # the same bytes as the baseline's file
+    (outside / "m2.py").write_text("B = 2\n")
+    for item in (git_repo / "ext").iterdir():
+        item.unlink()
+    (git_repo / "ext").rmdir()
+    (git_repo / "ext").symlink_to(outside, target_is_directory=True)
+
+    rollback(git_repo, full=True)
+
+    assert not (git_repo / "ext").is_symlink() and (git_repo / "ext/m1.py").read_text() == "A = 1\n"
+    assert _git(git_repo, "status", "--porcelain") == ""  # really at the baseline
+    undo_rollback(git_repo)
+    assert (git_repo / "ext").is_symlink() and os.readlink(git_repo / "ext") == str(outside)
+    assert sorted(p.name for p in outside.iterdir()) == ["m1.py", "m2.py"]
+    assert (outside / "m1.py").read_text() == "A = 1\n"

@@ -76,13 +76,20 @@ def expand_paths(root: Path, paths: Iterable[str]) -> list[str]:
 def read_state(git: Git, paths: Iterable[str]) -> State:
     """The current state of each path, storing its bytes as blobs (None where it does not exist).
 
+    A path below a symlinked folder does not exist in the working tree (git sees only the link):
+    it is None, never read through the link (the link itself is a path of its own).
+
     Raises:
         RepoError: a path is something git cannot store (a socket, a device...).
     """
     state: State = {}
     regular: list[tuple[str, int, str]] = []
+    beyond: dict[str, bool] = {}
     for path in paths:
         full = git.root / path
+        if _below_a_link(git.root, path, beyond):
+            state[path] = None
+            continue
         try:
             info = full.lstat()
         except (FileNotFoundError, NotADirectoryError):
@@ -101,6 +108,19 @@ def read_state(git: Git, paths: Iterable[str]) -> State:
     for (path, perms, mode), sha in zip(regular, shas):
         state[path] = FileState(mode, sha, perms)
     return state
+
+
+def _below_a_link(root: Path, path: str, cache: dict[str, bool]) -> bool:
+    """Whether a folder on the way to ``path`` is a symlink or not a folder (memoised per folder)."""
+    parts = path.split("/")[:-1]
+    for depth in range(1, len(parts) + 1):
+        folder = "/".join(parts[:depth])
+        if folder not in cache:
+            full = root / folder
+            cache[folder] = os.path.islink(full) or (os.path.lexists(full) and not full.is_dir())
+        if cache[folder]:
+            return True
+    return False
 
 
 def default_perms(mode: str, current: int | None) -> int:
