@@ -7,7 +7,11 @@ pytest's, so scripts and CI can use it like pytest itself.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
 
@@ -19,6 +23,7 @@ from mission_control.testing import (
     summary_line,
 )
 from mission_control.testing.results import FAILING, RunEvent
+from mission_control.testing.runner import DEFAULT_IDLE_TIMEOUT
 from mission_control.util.progress import CancelToken
 
 
@@ -34,6 +39,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--affected", action="store_true", help="only tests affected by changes since the last green run"
     )
     parser.add_argument("--timeout", type=float, metavar="SECONDS", help="stop the run after this long")
+    parser.add_argument(
+        "--idle-timeout",
+        type=float,
+        metavar="SECONDS",
+        default=DEFAULT_IDLE_TIMEOUT,
+        help=f"stop a run that shows no progress for this long (default {DEFAULT_IDLE_TIMEOUT:g}; 0: never)",
+    )
     parser.add_argument("--no-parallel", action="store_true", help="do not use pytest-xdist even when installed")
     parser.add_argument("--no-history", action="store_true", help="do not record this run in the project history")
     add_json_flag(parser)
@@ -86,24 +98,52 @@ class _Live:
             self.column = 0
 
 
+@contextlib.contextmanager
+def _stopping_on_signals(cancel: CancelToken, received: list[int]) -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP cancel the run (pytest's group is interrupted, then killed), so
+    pytest never outlives this command; the previous handlers come back afterwards."""
+
+    def stop(signum: int, _frame: object) -> None:
+        received.append(signum)
+        cancel.cancel()
+
+    wanted = [s for s in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)) if s is not None]
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, stop) for s in wanted}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+
 def cmd_test(ns: argparse.Namespace) -> int:
     repo = Path(ns.repo)
     if not repo.is_dir():
         raise CliError(f"repository folder not found: {repo}", EXIT_USAGE)
     live = _Live()
     cancel = CancelToken()
+    stopped_by: list[int] = []
     try:
-        run = run_project_tests(
-            repo,
-            selection_from_args(ns),
-            workers=None if ns.no_parallel else "auto",
-            timeout=ns.timeout,
-            store=not ns.no_history,
-            on_event=live,
-            cancel=cancel,
-        )
+        with _stopping_on_signals(cancel, stopped_by):
+            run = run_project_tests(
+                repo,
+                selection_from_args(ns),
+                workers=None if ns.no_parallel else "auto",
+                timeout=ns.timeout,
+                idle_timeout=ns.idle_timeout or None,
+                store=not ns.no_history,
+                on_event=live,
+                cancel=cancel,
+            )
     finally:
         live.close()
+    if stopped_by:
+        name = signal.Signals(stopped_by[0]).name
+        print(f"mission-control: {name}: {run.result.message or 'the run was stopped'}", file=sys.stderr)
+        return 128 + stopped_by[0]
     result = run.result
     if ns.json:
         data = result.to_json()

@@ -47,6 +47,8 @@ EXIT_INTERRUPTED = 2
 EXIT_INTERNAL = 3
 EXIT_UNAVAILABLE = 4
 EXIT_NO_TESTS = 5
+#: A run that neither prints nor reports a result for this long is stopped (a hung test).
+DEFAULT_IDLE_TIMEOUT = 900.0
 
 
 def build_command(interpreter: Interpreter, args: Sequence[str] = (), workers: str | int | None = "auto") -> list[str]:
@@ -191,6 +193,7 @@ def run_tests(
     python: str | None = None,
     workers: str | int | None = "auto",
     timeout: float | None = None,
+    idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
     grace: float = 3.0,
     on_event: EventCallback | None = None,
     on_progress: ProgressCallback | None = None,
@@ -202,7 +205,9 @@ def run_tests(
     is passed to ``-n`` when the environment has pytest-xdist (None: never). ``on_event`` gets
     :class:`Collected`, :class:`TestStarted`, :class:`TestFinished` and :class:`CollectionFailed`
     while it runs, from the calling thread; ``on_progress`` gets done/total per test. A
-    ``cancel`` or a ``timeout`` (seconds) interrupts the run and kills its process tree.
+    ``cancel``, a ``timeout`` (seconds) or ``idle_timeout`` seconds without output or a result
+    interrupts the run and kills its process tree; so does an exception in the caller's thread
+    (Ctrl-C), which is then re-raised: pytest never outlives the run.
     """
     repo = Path(repo)
     started = time.monotonic()
@@ -226,9 +231,10 @@ def run_tests(
         dispatcher = _Dispatcher(on_event, on_progress)
         with open(out_path, "wb") as out:
             proc = _spawn(cmd, repo, build_env(stream), out)
-            stop_reason = _pump(proc, _Tail(stream), dispatcher, cancel, timeout, grace, started)
+            limits = _Limits(timeout, idle_timeout, grace, started)
+            stop_reason = _pump(proc, _Tail(stream), dispatcher, cancel, limits, out_path)
         output = out_path.read_text("utf-8", errors="replace")[-OUTPUT_KEEP:]
-    return _result(dispatcher.state, proc.returncode, stop_reason, timeout, selection, cmd, output, started, repo)
+    return _result(dispatcher.state, proc.returncode, stop_reason, limits, selection, cmd, output, repo)
 
 
 def _spawn(cmd: list[str], repo: Path, env: dict[str, str], out) -> subprocess.Popen:
@@ -242,27 +248,63 @@ def _spawn(cmd: list[str], repo: Path, env: dict[str, str], out) -> subprocess.P
     )
 
 
+@dataclass(frozen=True)
+class _Limits:
+    """When a run is stopped: ``timeout`` seconds in all, ``idle`` seconds without any sign of life."""
+
+    timeout: float | None
+    idle: float | None
+    grace: float
+    started: float
+
+
 def _pump(
-    proc,
+    proc: subprocess.Popen[bytes],
     tail: _Tail,
     dispatcher: _Dispatcher,
     cancel: CancelToken | None,
-    timeout: float | None,
-    grace: float,
-    started: float,
+    limits: _Limits,
+    out_path: Path,
 ) -> str | None:
-    """Feed stream events to the dispatcher until pytest ends; return why it was stopped, if it was."""
+    """Feed stream events to the dispatcher until pytest ends; return why it was stopped, if it was.
+
+    Whatever interrupts this thread (KeyboardInterrupt, SystemExit) stops pytest's group first.
+    """
+    try:
+        return _pump_until_done(proc, tail, dispatcher, cancel, limits, out_path)
+    except BaseException:
+        dispatcher.state.stopped_where = dispatcher.state.where()
+        _stop(proc, tail, dispatcher, limits.grace)
+        raise
+
+
+def _pump_until_done(
+    proc: subprocess.Popen[bytes],
+    tail: _Tail,
+    dispatcher: _Dispatcher,
+    cancel: CancelToken | None,
+    limits: _Limits,
+    out_path: Path,
+) -> str | None:
     reason = None
+    last_sign, last_size = time.monotonic(), 0
     while proc.poll() is None:
+        now = time.monotonic()
         for data in tail.read():
             dispatcher.handle(data)
+            last_sign = now
+        size = _size(out_path)
+        if size != last_size:
+            last_sign, last_size = now, size
         if cancel is not None and cancel.cancelled:
             reason = "cancelled"
-        elif timeout is not None and time.monotonic() - started > timeout:
+        elif limits.timeout is not None and now - limits.started > limits.timeout:
             reason = "timeout"
+        elif limits.idle and now - last_sign > limits.idle:
+            reason = "stalled"
         if reason:
             dispatcher.state.stopped_where = dispatcher.state.where()
-            _stop(proc, tail, dispatcher, grace)
+            _stop(proc, tail, dispatcher, limits.grace)
             break
         if cancel is not None:
             cancel.wait(POLL_SECONDS)
@@ -271,6 +313,13 @@ def _pump(
     for data in tail.read():
         dispatcher.handle(data)
     return reason
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _stop(proc, tail: _Tail, dispatcher: _Dispatcher, grace: float) -> None:
@@ -307,25 +356,24 @@ def _result(
     state: _State,
     returncode: int,
     stop_reason: str | None,
-    timeout: float | None,
+    limits: _Limits,
     selection: str,
     cmd: list[str],
     output: str,
-    started: float,
     repo: Path,
 ) -> TestRunResult:
     exit_code = _exit_code(state, returncode, stop_reason)
-    message = _message(state, exit_code, returncode, stop_reason, timeout, output, repo)
+    message = _message(state, exit_code, returncode, stop_reason, limits, output, repo)
     counts = state.finish.get("counts") if state.finish else None
     return TestRunResult(
         exit_code,
-        time.monotonic() - started,
+        time.monotonic() - limits.started,
         dict(state.totals),
         tuple(state.tests),
         tuple(state.errors),
         message,
         stop_reason == "cancelled",
-        stop_reason == "timeout",
+        stop_reason in ("timeout", "stalled"),
         selection,
         tuple(cmd),
         output,
@@ -350,15 +398,18 @@ def _message(
     exit_code: int,
     returncode: int,
     stop_reason: str | None,
-    timeout: float | None,
+    limits: _Limits,
     output: str,
     repo: Path,
 ) -> str | None:
     where = state.stopped_where or state.where()
+    finished = f"({state.done} of {state.total} tests finished)"
     if stop_reason == "cancelled":
-        return f"cancelled {where} ({state.done} of {state.total} tests finished)"
+        return f"cancelled {where} {finished}"
     if stop_reason == "timeout":
-        return f"timed out after {timeout:g} s {where} ({state.done} of {state.total} tests finished)"
+        return f"timed out after {limits.timeout:g} s {where} {finished}"
+    if stop_reason == "stalled":
+        return f"stopped: no output and no result for {limits.idle:g} s {where} {finished} (a hung test?)"
     if exit_code == EXIT_NO_TESTS:
         return f"no tests were collected in {repo}"
     if exit_code == EXIT_UNAVAILABLE:

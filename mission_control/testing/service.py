@@ -14,7 +14,7 @@ from mission_control.config import ConfigError, ProjectConfig, load_config
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
 from mission_control.testing.interpreter import InterpreterError, find_interpreter
 from mission_control.testing.results import EventCallback, TestRunResult
-from mission_control.testing.runner import EXIT_UNAVAILABLE, run_tests
+from mission_control.testing.runner import DEFAULT_IDLE_TIMEOUT, EXIT_UNAVAILABLE, run_tests
 from mission_control.testing.selection import (
     Selection,
     SelectionError,
@@ -87,6 +87,7 @@ def run_project_tests(
     extra_args: tuple[str, ...] = (),
     workers: str | int | None = "auto",
     timeout: float | None = None,
+    idle_timeout: float | None = DEFAULT_IDLE_TIMEOUT,
     store: bool = True,
     on_event: EventCallback | None = None,
     on_progress: ProgressCallback | None = None,
@@ -121,6 +122,7 @@ def run_project_tests(
                 interpreter=interpreter,
                 workers=workers,
                 timeout=timeout,
+                idle_timeout=idle_timeout,
                 on_event=on_event,
                 on_progress=on_progress,
                 cancel=cancel,
