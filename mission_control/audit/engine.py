@@ -12,7 +12,6 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import subprocess
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -24,6 +23,7 @@ from mission_control.audit.cache import AuditCache, stat_key
 from mission_control.audit.files import NotARepository, check_repo
 from mission_control.util.files import is_ignored_part
 from mission_control.util.files import python_files as list_python_files
+from mission_control.util.git import GitError, run_git
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback
 
 PARALLEL_THRESHOLD = 200  # below this many files to parse, process start-up is not worth it
@@ -341,26 +341,31 @@ def _mp_context():
 # -- git plumbing ------------------------------------------------------------------------------
 
 
-def _git(repo: Path, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=repo, input=data, capture_output=True)
+def _git(repo: Path, *args: str, data: bytes | None = None) -> bytes:
+    """git's stdout; AuditError naming the repository and git's words when it fails."""
+    try:
+        return run_git(repo, *args, input=data)
+    except GitError as exc:
+        raise AuditError(f"{repo}: git {' '.join(args)} failed: {exc.stderr.strip() or exc.returncode}") from None
 
 
 def _resolve_ref(repo: Path, ref: str) -> str:
-    proc = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    if proc.returncode != 0:
-        if _git(repo, "rev-parse", "--git-dir").returncode != 0:
-            raise AuditError(f"{repo}: not a git repository, so it has no baseline {ref!r}")
-        raise AuditError(f"{repo}: unknown git ref {ref!r} (is the baseline tag or branch created?)")
-    return proc.stdout.decode().strip()
+    try:
+        out = run_git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitError:
+        try:
+            run_git(repo, "rev-parse", "--git-dir")
+        except GitError:
+            raise AuditError(f"{repo}: not a git repository, so it has no baseline {ref!r}") from None
+        raise AuditError(f"{repo}: unknown git ref {ref!r} (is the baseline tag or branch created?)") from None
+    return out.decode().strip()
 
 
 def _ls_tree(repo: Path, commit: str) -> dict[str, str]:
     """Repo-relative path -> blob id of every ``.py`` file of ``commit``."""
-    proc = _git(repo, "ls-tree", "-r", "-z", commit)
-    if proc.returncode != 0:
-        raise AuditError(f"{repo}: git ls-tree {commit} failed: {proc.stderr.decode().strip()}")
+    out = _git(repo, "ls-tree", "-r", "-z", commit)
     listing = {}  # without --full-tree, paths are relative to (and limited to) ``repo``
-    for entry in proc.stdout.split(b"\0"):
+    for entry in out.split(b"\0"):
         if not entry:
             continue
         meta, _, raw_path = entry.partition(b"\t")
@@ -375,8 +380,8 @@ def _ls_tree(repo: Path, commit: str) -> dict[str, str]:
 
 def _cat_blobs(repo: Path, blobs: list[str]) -> dict[str, bytes]:
     """Read many blobs with one ``git cat-file --batch``."""
-    proc = _git(repo, "cat-file", "--batch", data="".join(b + "\n" for b in blobs).encode())
-    out, pos, contents = proc.stdout, 0, {}
+    out = _git(repo, "cat-file", "--batch", data="".join(b + "\n" for b in blobs).encode())
+    pos, contents = 0, {}
     for blob in blobs:
         header_end = out.index(b"\n", pos)
         header = out[pos:header_end].split()
