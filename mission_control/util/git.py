@@ -15,7 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,9 +205,17 @@ class Git:
             extra["GIT_INDEX_FILE"] = str(index)
         return run_git(self.root, *args, input=input, ok_codes=ok_codes, extra_env=extra)
 
-    def text(self, *args: str, **kwargs) -> str:
-        """Run ``git args`` and return stdout as text without the trailing newline."""
-        return os.fsdecode(self.run(*args, **kwargs)).rstrip("\n")
+    def text(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        index: Path | None = None,
+        ok_codes: tuple[int, ...] = (0,),
+        tool_identity: bool = False,
+    ) -> str:
+        """Like :meth:`run`, returning stdout as text without the trailing newline."""
+        out = self.run(*args, input=input, index=index, ok_codes=ok_codes, tool_identity=tool_identity)
+        return os.fsdecode(out).rstrip("\n")
 
     def git_path(self, name: str) -> Path:
         """The absolute path of ``name`` inside the repository's git folder (index, MERGE_HEAD...)."""
@@ -301,7 +309,7 @@ class Git:
             self.update_index(entries, index=index)
             return self.text("write-tree", index=index)
 
-    def update_index(self, entries: dict[str, TreeEntry | None], index: Path | None = None) -> None:
+    def update_index(self, entries: Mapping[str, TreeEntry | None], index: Path | None = None) -> None:
         """Set (or, for None, remove) index entries in one ``update-index --index-info`` call."""
         if not entries:
             return

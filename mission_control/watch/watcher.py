@@ -22,7 +22,7 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -161,7 +161,7 @@ class RepoWatcher:
         except (OSError, RuntimeError):
             pass  # stopping a half-started observer
 
-    def _scandir(self, path: str | None):
+    def _scandir(self, path: str | None) -> Iterator[os.DirEntry[str]]:
         """``os.scandir`` for the polling observer, skipping ignored folders entirely."""
         for entry in os.scandir(path):
             if entry.is_dir(follow_symlinks=False) and (is_ignored_part(entry.name) or is_venv(Path(entry.path))):
@@ -176,10 +176,10 @@ class RepoWatcher:
             return
         src = self._relevant(os.fsdecode(event.src_path))
         dest = self._relevant(os.fsdecode(event.dest_path)) if kind == "moved" else None
-        if src is None and dest is None:
-            return
-        if kind == "moved" and src is None:
-            kind, src, dest = "created", dest, None
+        if src is None:
+            if dest is None:
+                return
+            kind, src, dest = "created", dest, None  # moved in from an ignored or outside path
         with self._lock:
             self._raw.append((kind, src, dest))
         self._wake.set()
