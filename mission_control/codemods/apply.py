@@ -80,7 +80,8 @@ def apply_run(
     if not changes:
         return ApplyResult((), (), None, False, tuple(problems))
     snapshot_id = take_snapshot(root, sorted(changes), run, task)
-    written, deleted = [], []
+    written: list[str] = []
+    deleted: list[str] = []
     for i, (path, text) in enumerate(sorted(changes.items())):
         report(Progress(i, len(changes), f"writing {path}"))
         if cancel and cancel.cancelled:
@@ -134,7 +135,7 @@ def codemod_history(repo: str | os.PathLike[str]) -> list[AppliedCodemod]:
     """
     from mission_control.repo.snapshots import list_snapshots
 
-    snapshots = list_snapshots(repo)
+    snapshots = list_snapshots(Path(repo))
     restored = {s.info.get("restores") for s in snapshots if s.info.get("kind") == "undo-backup"}
     out = []
     for snap in snapshots:
@@ -173,9 +174,9 @@ def undo_codemod(
     from mission_control.repo.snapshots import SnapshotNotFound, list_snapshots, restore_snapshot
 
     if snapshot_id is None:
-        ours = [s for s in list_snapshots(repo) if s.info.get("kind") == SNAPSHOT_KIND]
+        ours = [s for s in list_snapshots(Path(repo)) if s.info.get("kind") == SNAPSHOT_KIND]
         if not ours:
             raise SnapshotNotFound(f"{repo}: no codemod has been applied here")
         snapshot_id = ours[0].id
-    result = restore_snapshot(repo, snapshot_id, on_progress=on_progress, cancel=cancel)
+    result = restore_snapshot(Path(repo), snapshot_id, on_progress=on_progress, cancel=cancel)
     return sorted({*result.written, *result.removed})
