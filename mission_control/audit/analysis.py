@@ -358,9 +358,3 @@ def _relative_base(package: str, level: int) -> str | None:
     if level - 1 > len(parts):
         return None
     return ".".join(parts[: len(parts) - (level - 1)])
-
-
-def name_tokens(identifier: str) -> list[str]:
-    """Lower-case words of a CamelCase or snake_case identifier (``IDManager`` -> id, manager)."""
-    words = re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+", identifier)
-    return [w.lower() for w in words]
