@@ -9,7 +9,6 @@ import pytest
 from conftest import git, write_file
 
 from mission_control.audit import AuditError, Auditor, audit, engine
-from mission_control.audit.analysis import name_tokens
 
 MANAGER_A = """
 class SessionManager:
@@ -231,11 +230,6 @@ def test_progress_and_cancel(crafted: Path) -> None:
     token.cancel()
     with pytest.raises(Cancelled):
         audit(crafted, jobs=1, use_cache=False, cancel=token)
-
-
-def test_name_tokens() -> None:
-    assert name_tokens("UnifiedIDManager") == ["unified", "id", "manager"]
-    assert name_tokens("generate_run_id") == ["generate", "run", "id"]
 
 
 def test_incremental_runs_are_flushed_to_the_disk_cache(crafted: Path) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
+from typing import Any
 
 from mission_control.audit import extract as fx
 from mission_control.audit.files import is_package_init, module_name
@@ -123,7 +124,7 @@ class AuditResult:
     parsed: int = 0
     read: int = 0
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The ``audit --json`` object, exactly the documented shape."""
         return {
             "files": self.files,
@@ -160,7 +161,7 @@ class AuditResult:
 
 
 def analyse(
-    facts_by_path: Mapping[str, tuple],
+    facts_by_path: Mapping[str, fx.Facts],
     *,
     components: Mapping[str, Sequence[str]] | None = None,
     roles: Sequence[str] = DEFAULT_ROLES,
@@ -184,7 +185,7 @@ def analyse(
     )
 
 
-def _summary(path: str, module: str, facts: tuple) -> ModuleSummary:
+def _summary(path: str, module: str, facts: fx.Facts) -> ModuleSummary:
     return ModuleSummary(
         path=path,
         module=module,
@@ -194,7 +195,7 @@ def _summary(path: str, module: str, facts: tuple) -> ModuleSummary:
     )
 
 
-def _parse_errors(facts_by_path: Mapping[str, tuple], paths: list[str]) -> tuple[ParseProblem, ...]:
+def _parse_errors(facts_by_path: Mapping[str, fx.Facts], paths: list[str]) -> tuple[ParseProblem, ...]:
     problems = []
     for path in paths:
         error = facts_by_path[path][fx.ERROR]
@@ -204,18 +205,18 @@ def _parse_errors(facts_by_path: Mapping[str, tuple], paths: list[str]) -> tuple
 
 
 def _duplicates(
-    facts_by_path: Mapping[str, tuple],
+    facts_by_path: Mapping[str, fx.Facts],
     paths: list[str],
     modules: Mapping[str, str],
     excludes: Sequence[str],
 ) -> tuple[Duplicate, ...]:
-    groups: dict[tuple[str, str], dict[str, tuple]] = defaultdict(dict)
+    groups: dict[tuple[str, str], dict[str, tuple[int, ...]]] = defaultdict(dict)
     for path in paths:
         if matches_any(path, excludes):
             continue
         facts = facts_by_path[path]
-        for kind, index in (("class", fx.CLASSES), ("function", fx.FUNCTIONS)):
-            for name, _line, fingerprint in facts[index]:
+        for kind, definitions in (("class", facts[fx.CLASSES]), ("function", facts[fx.FUNCTIONS])):
+            for name, _line, fingerprint in definitions:
                 groups[(kind, name)].setdefault(modules[path], fingerprint)
     found = []
     for (kind, name), members in groups.items():
@@ -228,7 +229,7 @@ def _duplicates(
     return tuple(found)
 
 
-def _group_similarity(fingerprints: list[tuple]) -> float:
+def _group_similarity(fingerprints: list[tuple[int, ...]]) -> float:
     sets = [set(f) for f in fingerprints]
     scores = []
     for a, b in combinations(sets, 2):
@@ -237,7 +238,7 @@ def _group_similarity(fingerprints: list[tuple]) -> float:
     return round(sum(scores) / len(scores), 3) if scores else 1.0
 
 
-def _roles(facts_by_path: Mapping[str, tuple], paths: list[str], roles: Sequence[str]) -> dict[str, int]:
+def _roles(facts_by_path: Mapping[str, fx.Facts], paths: list[str], roles: Sequence[str]) -> dict[str, int]:
     counts = dict.fromkeys(roles, 0)
     ordered = sorted(roles, key=len, reverse=True)  # "ToolRegistryManager" is a Manager
     for path in paths:
@@ -255,7 +256,7 @@ def matches_any(path: str, patterns: Iterable[str]) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _compiled(patterns: tuple[str, ...]) -> re.Pattern:
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
     """One regex for a set of globs: ``fnmatch`` semantics, plus folder prefixes."""
     alternatives = []
     for pattern in patterns:
@@ -272,7 +273,7 @@ def _compiled(patterns: tuple[str, ...]) -> re.Pattern:
 
 
 def _components(
-    facts_by_path: Mapping[str, tuple], paths: list[str], components: Mapping[str, Sequence[str]]
+    facts_by_path: Mapping[str, fx.Facts], paths: list[str], components: Mapping[str, Sequence[str]]
 ) -> dict[str, ComponentSize]:
     sizes = {}
     for name, patterns in components.items():
@@ -284,8 +285,8 @@ def _components(
 class _ModuleIndex:
     """Every module and package of the tree, and the names each module binds."""
 
-    def __init__(self, facts_by_path: Mapping[str, tuple], paths: list[str], modules: Mapping[str, str]) -> None:
-        self.files: dict[str, tuple] = {}  # module name -> facts (file modules and __init__s)
+    def __init__(self, facts_by_path: Mapping[str, fx.Facts], paths: list[str], modules: Mapping[str, str]) -> None:
+        self.files: dict[str, fx.Facts] = {}  # module name -> facts (file modules and __init__s)
         self.packages: set[str] = set()  # every dotted prefix that is a folder
         self.package_of: dict[str, str] = {}
         for path, facts in facts_by_path.items():
@@ -316,7 +317,7 @@ class _ModuleIndex:
 
 
 def _broken_imports(
-    facts_by_path: Mapping[str, tuple], paths: list[str], modules: Mapping[str, str]
+    facts_by_path: Mapping[str, fx.Facts], paths: list[str], modules: Mapping[str, str]
 ) -> tuple[BrokenImport, ...]:
     index = _ModuleIndex(facts_by_path, paths, modules)
     broken = []
@@ -330,7 +331,7 @@ def _broken_imports(
     return tuple(broken)
 
 
-def _check_import(index: _ModuleIndex, path: str, level: int, module: str, names: tuple) -> str | None:
+def _check_import(index: _ModuleIndex, path: str, level: int, module: str, names: tuple[str, ...]) -> str | None:
     """Return the text of the missing import, or None when it resolves or is external."""
     if level:
         base = _relative_base(index.package_of[path], level)
@@ -357,9 +358,3 @@ def _relative_base(package: str, level: int) -> str | None:
     if level - 1 > len(parts):
         return None
     return ".".join(parts[: len(parts) - (level - 1)])
-
-
-def name_tokens(identifier: str) -> list[str]:
-    """Lower-case words of a CamelCase or snake_case identifier (``IDManager`` -> id, manager)."""
-    words = re.findall(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|\d+", identifier)
-    return [w.lower() for w in words]

@@ -19,14 +19,18 @@ import marshal
 import os
 from pathlib import Path
 
-from mission_control.audit.extract import FACTS_VERSION
+from mission_control.audit.extract import FACTS_VERSION, Facts
 from mission_control.util import appdirs
 from mission_control.util.fsutil import atomic_write_bytes
 
 _FORMAT = ("mission-control-audit", FACTS_VERSION, 1)
 
 
-def stat_key(st: os.stat_result) -> tuple[int, int, int]:
+#: ``(mtime in ns, size, inode)``: a file whose key is unchanged is trusted without reading it.
+StatKey = tuple[int, int, int]
+
+
+def stat_key(st: os.stat_result) -> StatKey:
     """What must not change for a cached entry to be trusted without reading the file."""
     return (st.st_mtime_ns, st.st_size, st.st_ino)
 
@@ -44,8 +48,8 @@ class AuditCache:
 
     def __init__(self, path: Path | None) -> None:
         self.path = path
-        self.paths: dict[str, tuple[tuple[int, int, int], str]] = {}
-        self.facts: dict[str, tuple] = {}
+        self.paths: dict[str, tuple[StatKey, str]] = {}
+        self.facts: dict[str, Facts] = {}
         self.baseline_blobs: set[str] = set()
         self.dirty = False
 
@@ -65,12 +69,12 @@ class AuditCache:
         cache.baseline_blobs = set(baseline)
         return cache
 
-    def put(self, blob: str, facts: tuple) -> None:
+    def put(self, blob: str, facts: Facts) -> None:
         """Remember the facts of one blob."""
         self.facts[blob] = facts
         self.dirty = True
 
-    def set_path(self, rel: str, key: tuple[int, int, int], blob: str) -> None:
+    def set_path(self, rel: str, key: StatKey, blob: str) -> None:
         """Remember that ``rel`` with stat ``key`` has content ``blob``."""
         if self.paths.get(rel) != (key, blob):
             self.paths[rel] = (key, blob)

@@ -12,18 +12,20 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
-import subprocess
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing.context import BaseContext
 from pathlib import Path
+from typing import TypeVar
 
 from mission_control.audit import extract as fx
 from mission_control.audit.analysis import DEFAULT_ROLES, AuditResult, analyse
-from mission_control.audit.cache import AuditCache, stat_key
+from mission_control.audit.cache import AuditCache, StatKey, stat_key
 from mission_control.audit.files import NotARepository, check_repo
 from mission_control.util.files import is_ignored_part
 from mission_control.util.files import python_files as list_python_files
+from mission_control.util.git import GitError, run_git
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback
 
 PARALLEL_THRESHOLD = 200  # below this many files to parse, process start-up is not worth it
@@ -62,7 +64,7 @@ class Auditor:
         self.jobs = max(1, jobs if jobs is not None else (os.cpu_count() or 1))
         self._cache = AuditCache.load(self.repo, use_cache)
         self._files: set[str] | None = None
-        self._last: dict[str, tuple] | None = None
+        self._last: dict[str, fx.Facts] | None = None
         self._lock = threading.Lock()
 
     def run(
@@ -82,9 +84,8 @@ class Auditor:
         with self._lock:
             if not self.repo.is_dir():
                 raise AuditError(f"{self.repo}: the repository folder is gone")
-            incremental = changed is not None and self._last is not None
-            if incremental:
-                facts, parsed, read = self._refresh(changed, cancel)
+            if changed is not None and self._last is not None:  # incremental
+                facts, parsed, read = self._refresh(changed, self._last, cancel)
             else:
                 files = self._current_files(None)
                 facts, parsed, read = self._facts_for(files, on_progress, cancel)
@@ -102,15 +103,15 @@ class Auditor:
             self._cache.save()
 
     def _refresh(
-        self, changed: Iterable[str | os.PathLike[str]], cancel: CancelToken | None
-    ) -> tuple[dict[str, tuple], int, int]:
+        self, changed: Iterable[str | os.PathLike[str]], last: Mapping[str, fx.Facts], cancel: CancelToken | None
+    ) -> tuple[dict[str, fx.Facts], int, int]:
         """Re-examine only ``changed``; a folder or an unknown non-.py path forces a relist."""
         paths = list(changed)
         if any(self._needs_relist(p) for p in paths):
             files = self._current_files(None)
             return self._facts_for(files, None, cancel)
         files = self._current_files(paths)
-        facts = {rel: f for rel, f in self._last.items() if rel in files}
+        facts = {rel: f for rel, f in last.items() if rel in files}
         touched = {rel for rel in map(self._relative, paths) if rel and rel in files}
         fresh, parsed, read = self._facts_for(touched, None, cancel)
         facts.update(fresh)
@@ -171,9 +172,9 @@ class Auditor:
 
     def _facts_for(
         self, files: set[str], on_progress: ProgressCallback | None, cancel: CancelToken | None
-    ) -> tuple[dict[str, tuple], int, int]:
-        facts: dict[str, tuple] = {}
-        stale: list[tuple[str, tuple[int, int, int]]] = []
+    ) -> tuple[dict[str, fx.Facts], int, int]:
+        facts: dict[str, fx.Facts] = {}
+        stale: list[tuple[str, StatKey]] = []
         for rel in sorted(files):
             try:
                 key = stat_key(os.stat(self.repo / rel))
@@ -191,7 +192,7 @@ class Auditor:
             results, parsed = self._extract_here(stale, on_progress, cancel)
         keys = dict(stale)
         for rel, blob, file_facts in results:
-            if blob is None:
+            if blob is None or file_facts is None:
                 continue  # vanished while reading
             if blob not in self._cache.facts:
                 self._cache.put(blob, file_facts)
@@ -200,9 +201,10 @@ class Auditor:
         return facts, parsed, len(stale)
 
     def _extract_here(
-        self, stale: list, on_progress: ProgressCallback | None, cancel: CancelToken | None
-    ) -> tuple[list[tuple], int]:
-        results, parsed = [], 0
+        self, stale: list[tuple[str, StatKey]], on_progress: ProgressCallback | None, cancel: CancelToken | None
+    ) -> tuple[list[_FileFacts], int]:
+        results: list[_FileFacts] = []
+        parsed = 0
         for done, (rel, _key) in enumerate(stale, 1):
             if cancel is not None:
                 cancel.raise_if_cancelled()
@@ -226,6 +228,7 @@ class Auditor:
         if not blobs:
             return 0
         contents = _cat_blobs(self.repo, blobs)
+        results: list[_BlobFacts]
         if len(blobs) >= PARALLEL_THRESHOLD and self.jobs > 1:
             items = list(contents.items())
             results = _parallel(_extract_blobs, "", items, self.jobs, on_progress, cancel)
@@ -274,11 +277,19 @@ def _with_counts(result: AuditResult, parsed: int, read: int) -> AuditResult:
 # -- worker processes -----------------------------------------------------------------------
 
 
-def _extract_files(root: str, rels: list[str]) -> list[tuple]:
+#: ``(rel, blob, facts)`` of one working-tree file; blob and facts are None when it vanished.
+_FileFacts = tuple[str, str | None, fx.Facts | None]
+#: ``(blob, facts)`` of one baseline blob.
+_BlobFacts = tuple[str, fx.Facts]
+_Item = TypeVar("_Item")
+_Result = TypeVar("_Result")
+
+
+def _extract_files(root: str, rels: list[str]) -> list[_FileFacts]:
     """Worker: read, hash and extract files; returns ``(rel, blob | None, facts)``."""
     gc.disable()  # ast trees are acyclic: reference counting frees them, the GC only slows
     try:
-        out = []
+        out: list[_FileFacts] = []
         for rel in rels:
             try:
                 with open(os.path.join(root, rel), "rb") as handle:
@@ -292,7 +303,7 @@ def _extract_files(root: str, rels: list[str]) -> list[tuple]:
         gc.enable()
 
 
-def _extract_blobs(_root: str, items: list[tuple[str, bytes]]) -> list[tuple]:
+def _extract_blobs(_root: str, items: list[tuple[str, bytes]]) -> list[_BlobFacts]:
     """Worker: extract blobs already read from git; returns ``(blob, facts)``."""
     gc.disable()
     try:
@@ -302,10 +313,15 @@ def _extract_blobs(_root: str, items: list[tuple[str, bytes]]) -> list[tuple]:
 
 
 def _parallel(
-    func, root: str, items: list, jobs: int, on_progress: ProgressCallback | None, cancel: CancelToken | None
-) -> list[tuple]:
+    func: Callable[[str, list[_Item]], list[_Result]],
+    root: str,
+    items: list[_Item],
+    jobs: int,
+    on_progress: ProgressCallback | None,
+    cancel: CancelToken | None,
+) -> list[_Result]:
     chunks = _chunks(items, jobs * 4)
-    results: list[tuple] = []
+    results: list[_Result] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context()) as pool:
         futures = [pool.submit(func, root, chunk) for chunk in chunks]
         try:
@@ -322,13 +338,13 @@ def _parallel(
     return results
 
 
-def _chunks(items: list, count: int) -> list[list]:
+def _chunks(items: list[_Item], count: int) -> list[list[_Item]]:
     """Round-robin split so every chunk gets a similar mix of big and small files."""
     count = max(1, min(count, len(items)))
     return [items[i::count] for i in range(count)]
 
 
-def _mp_context():
+def _mp_context() -> BaseContext:
     """fork is fastest, but forking a multi-threaded process (the Qt app) is unsafe."""
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
@@ -341,26 +357,31 @@ def _mp_context():
 # -- git plumbing ------------------------------------------------------------------------------
 
 
-def _git(repo: Path, *args: str, data: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(["git", *args], cwd=repo, input=data, capture_output=True)
+def _git(repo: Path, *args: str, data: bytes | None = None) -> bytes:
+    """git's stdout; AuditError naming the repository and git's words when it fails."""
+    try:
+        return run_git(repo, *args, input=data)
+    except GitError as exc:
+        raise AuditError(f"{repo}: git {' '.join(args)} failed: {exc.stderr.strip() or exc.returncode}") from None
 
 
 def _resolve_ref(repo: Path, ref: str) -> str:
-    proc = _git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
-    if proc.returncode != 0:
-        if _git(repo, "rev-parse", "--git-dir").returncode != 0:
-            raise AuditError(f"{repo}: not a git repository, so it has no baseline {ref!r}")
-        raise AuditError(f"{repo}: unknown git ref {ref!r} (is the baseline tag or branch created?)")
-    return proc.stdout.decode().strip()
+    try:
+        out = run_git(repo, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
+    except GitError:
+        try:
+            run_git(repo, "rev-parse", "--git-dir")
+        except GitError:
+            raise AuditError(f"{repo}: not a git repository, so it has no baseline {ref!r}") from None
+        raise AuditError(f"{repo}: unknown git ref {ref!r} (is the baseline tag or branch created?)") from None
+    return out.decode().strip()
 
 
 def _ls_tree(repo: Path, commit: str) -> dict[str, str]:
     """Repo-relative path -> blob id of every ``.py`` file of ``commit``."""
-    proc = _git(repo, "ls-tree", "-r", "-z", commit)
-    if proc.returncode != 0:
-        raise AuditError(f"{repo}: git ls-tree {commit} failed: {proc.stderr.decode().strip()}")
+    out = _git(repo, "ls-tree", "-r", "-z", commit)
     listing = {}  # without --full-tree, paths are relative to (and limited to) ``repo``
-    for entry in proc.stdout.split(b"\0"):
+    for entry in out.split(b"\0"):
         if not entry:
             continue
         meta, _, raw_path = entry.partition(b"\t")
@@ -375,8 +396,8 @@ def _ls_tree(repo: Path, commit: str) -> dict[str, str]:
 
 def _cat_blobs(repo: Path, blobs: list[str]) -> dict[str, bytes]:
     """Read many blobs with one ``git cat-file --batch``."""
-    proc = _git(repo, "cat-file", "--batch", data="".join(b + "\n" for b in blobs).encode())
-    out, pos, contents = proc.stdout, 0, {}
+    out = _git(repo, "cat-file", "--batch", data="".join(b + "\n" for b in blobs).encode())
+    pos, contents = 0, {}
     for blob in blobs:
         header_end = out.index(b"\n", pos)
         header = out[pos:header_end].split()

@@ -26,6 +26,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import zlib
+from typing import Final
 
 from mission_control.util import pyast
 
@@ -33,8 +34,31 @@ FACTS_VERSION = 1
 STAR_IMPORT = 1
 HAS_GETATTR = 2
 
-# Indices into a facts tuple.
-LINES, ERROR, CLASSES, FUNCTIONS, IMPORTS, BOUND, FLAGS = range(7)
+# Indices into a facts tuple (Final, so that type checkers know each element's type).
+LINES: Final = 0
+ERROR: Final = 1
+CLASSES: Final = 2
+FUNCTIONS: Final = 3
+IMPORTS: Final = 4
+BOUND: Final = 5
+FLAGS: Final = 6
+
+#: ``(line, message)`` of a file that does not parse.
+ParseFailure = tuple[int, str]
+#: ``(name, line, fingerprint)`` of a top-level class or function.
+Definition = tuple[str, int, tuple[int, ...]]
+#: ``(line, level, module or "", names or (), guarded)`` of one import statement.
+ImportFact = tuple[int, int, str, tuple[str, ...], bool]
+#: One file's facts (plain tuples, so :mod:`marshal` stores them; a NamedTuple would not marshal).
+Facts = tuple[
+    int,
+    ParseFailure | None,
+    tuple[Definition, ...],
+    tuple[Definition, ...],
+    tuple[ImportFact, ...],
+    tuple[str, ...],
+    int,
+]
 
 _BLOCK_FIELDS = ("body", "orelse", "finalbody")
 
@@ -54,7 +78,7 @@ def count_lines(data: bytes) -> int:
     return lines
 
 
-def extract(data: bytes) -> tuple:
+def extract(data: bytes) -> Facts:
     """Return the facts tuple of one Python source file's bytes (never raises)."""
     lines = count_lines(data)
     try:
@@ -82,9 +106,9 @@ class _Collector:
 
     def __init__(self, source_lines: list[bytes]) -> None:
         self.source_lines = source_lines
-        self.classes: list[tuple] = []
-        self.functions: list[tuple] = []
-        self.imports: list[tuple] = []
+        self.classes: list[Definition] = []
+        self.functions: list[Definition] = []
+        self.imports: list[ImportFact] = []
         self.bound: set[str] = set()
         self.flags = 0
 
@@ -106,7 +130,7 @@ class _Collector:
             self._nested(node.body, guarded=False)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
             self._import(node, guarded=False, top=True)
-        elif isinstance(node, ast.Try) or _is_try_star(node):
+        elif isinstance(node, ast.Try | ast.TryStar):
             self._try(node)
         elif isinstance(node, (ast.If, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While)):
             self._bind_targets(node)
@@ -116,7 +140,7 @@ class _Collector:
         else:
             self._bind_targets(node)
 
-    def _try(self, node: ast.stmt) -> None:
+    def _try(self, node: ast.Try | ast.TryStar) -> None:
         for child in node.body:
             self._top_level_guarded(child)
         for handler in node.handlers:
@@ -138,7 +162,7 @@ class _Collector:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 self._import(node, guarded=guarded, top=False)
                 continue
-            is_try = isinstance(node, ast.Try) or _is_try_star(node)
+            is_try = isinstance(node, ast.Try | ast.TryStar)
             for field in _BLOCK_FIELDS:
                 children = getattr(node, field, None)
                 if children:
@@ -184,7 +208,7 @@ class _Collector:
         elif isinstance(target, ast.Starred):
             self._bind(target.value)
 
-    def _definition(self, node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> tuple:
+    def _definition(self, node: ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef) -> Definition:
         first = node.body[0].lineno if node.body else node.lineno + 1
         last = node.end_lineno or first
         return (node.name, node.lineno, _fingerprint(self.source_lines[first - 1 : last]))
@@ -198,11 +222,6 @@ def _fingerprint(lines: list[bytes]) -> tuple[int, ...]:
         if text and not text.startswith(b"#"):
             hashes.add(zlib.crc32(text))
     return tuple(sorted(hashes))
-
-
-def _is_try_star(node: ast.stmt) -> bool:
-    try_star = getattr(ast, "TryStar", None)
-    return try_star is not None and isinstance(node, try_star)
 
 
 def similarity(left: tuple[int, ...], right: tuple[int, ...]) -> float:

@@ -98,7 +98,7 @@ class MetricStatus:
         """``"gauge"`` when measurable, ``"manual"`` when a person must sign it off."""
         return "manual" if self.spec is None else "gauge"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict for the CLI and the dashboard."""
         return {
             "text": self.item.text,
@@ -125,7 +125,9 @@ def parse_plan_metrics(text: str) -> tuple[list[PlanMetric], list[Checkpoint]]:
     items: list[PlanMetric] = []
     checkpoints: list[tuple[str, float | None, int, list[PlanMetric]]] = []
     section, group, parent, in_code = "", "", "", False
-    collecting, hour, current = False, None, None
+    collecting = False
+    hour: float | None = None
+    current: tuple[str, float | None, int, list[PlanMetric]] | None = None
     for number, raw in enumerate(text.splitlines(), 1):
         stripped = raw.strip()
         if stripped.startswith("```"):

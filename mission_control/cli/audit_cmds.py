@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import queue
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from mission_control.audit import AuditError, Auditor, AuditResult
 from mission_control.audit.metrics import MetricStatus, evaluate, load_overrides, parse_plan_metrics, plan_text
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_json_flag, print_json
 from mission_control.config import ConfigError, ProjectConfig, load_config
+from mission_control.util.git import head_commit
 from mission_control.watch import ChangeSet, RepoWatcher, WatchError
 
 _BASELINE_FROM_CONFIG = "__config__"
@@ -119,17 +119,12 @@ def _record(repo: Path, result: AuditResult) -> None:
     except ImportError:  # pragma: no cover
         return
     source = "audit" if result.ref is None else "audit-baseline"
-    commit = _head(repo) if result.ref is None else result.ref
+    commit = head_commit(repo) if result.ref is None else result.ref
     try:
         with open_history(repo) as history:
             history.record_metrics(source, result.metrics(), commit=commit)
     except Exception as exc:  # history is a convenience: never fail the audit for it
         print(f"mission-control: history not recorded: {exc}", file=sys.stderr)
-
-
-def _head(repo: Path) -> str | None:
-    proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True)
-    return proc.stdout.strip() if proc.returncode == 0 else None
 
 
 def _print_audit(result: AuditResult) -> None:

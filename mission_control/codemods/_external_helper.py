@@ -4,7 +4,8 @@
 modules ``REPO/.libcst.codemod.yaml`` names, as ``python -m libcst.tool list`` finds them.
 ``run``: read a JSON job on stdin (repo, command, argv, files) and print one JSON line per file
 with the transformed text, the skip reason or the error; nothing is written to disk.
-Only the standard library, libcst and PyYAML (a libcst dependency) are used.
+Only the standard library, libcst and PyYAML (a libcst dependency) are used. Signature
+annotations naming more than builtins are quoted: the project's interpreter may be old.
 """
 
 import argparse
@@ -14,23 +15,32 @@ import json
 import os
 import pkgutil
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from libcst.codemod import CodemodCommand
+
+    #: Command name -> (class, the configured package it was found in, its module's file).
+    Found = dict[str, tuple[type[CodemodCommand], str, str]]
 
 
-def _config(repo):
-    import yaml
+def _config(repo: str) -> "tuple[list[str], str]":
+    import yaml  # type: ignore[import-untyped]  # PyYAML ships no type information
 
     path = os.path.join(repo, ".libcst.codemod.yaml")
     with open(path, encoding="utf-8") as handle:
         data = yaml.safe_load(handle) or {}
-    return data.get("modules") or [], os.path.join(repo, data.get("repo_root") or ".")
+    modules: list[str] = data.get("modules") or []
+    return modules, os.path.join(repo, data.get("repo_root") or ".")
 
 
-def _commands(repo):
+def _commands(repo: str) -> "tuple[Found, list[str]]":
     from libcst.codemod import CodemodCommand
 
     modules, _root = _config(repo)
     sys.path.insert(0, repo)
-    found, problems = {}, []
+    found: Found = {}
+    problems: list[str] = []
     for package in modules:
         try:
             imported = importlib.import_module(package)
@@ -50,15 +60,15 @@ def _commands(repo):
     return found, problems
 
 
-def _arg_specs(cls):
+def _arg_specs(cls: "type[CodemodCommand]") -> "list[dict[str, object]]":
     parser = argparse.ArgumentParser(add_help=False)
     cls.add_args(parser)
     return [{"name": a.dest, "help": a.help or "", "required": bool(a.required)} for a in parser._actions]
 
 
-def discover(repo):
+def discover(repo: str) -> None:
     found, problems = _commands(repo)
-    out = []
+    out: list[dict[str, object]] = []
     for name, (cls, _package, path) in sorted(found.items()):
         try:
             args = _arg_specs(cls)
@@ -71,7 +81,7 @@ def discover(repo):
     print(json.dumps({"commands": out, "problems": problems}))
 
 
-def run():
+def run() -> None:
     from libcst.codemod import CodemodContext, TransformFailure, TransformSkip, TransformSuccess, transform_module
 
     job = json.loads(sys.stdin.read())

@@ -102,7 +102,8 @@ def apply_run(
     if not changes:
         return ApplyResult((), (), None, False, tuple(problems))
     snapshot_id = take_snapshot(root, sorted(changes), run, task)
-    written, deleted = [], []
+    written: list[str] = []
+    deleted: list[str] = []
     for i, (path, text) in enumerate(sorted(changes.items())):
         report(Progress(i, len(changes), f"writing {path}"))
         if cancel and cancel.cancelled:
@@ -171,8 +172,8 @@ def codemod_history(repo: str | os.PathLike[str]) -> list[AppliedCodemod]:
     Raises:
         RepoError: not a git repository.
     """
-    snapshots = list_snapshots(repo)
-    restored = undone_ids(repo, snapshots)
+    snapshots = list_snapshots(Path(repo))
+    restored = undone_ids(Path(repo), snapshots)
     out = []
     for snap in snapshots:
         if snap.info.get("kind") != SNAPSHOT_KIND:
@@ -215,28 +216,29 @@ def undo_codemod(
         SnapshotNotFound: no codemod left to undo (or none matching ``snapshot_id``).
         CodemodUndoRefused: files changed since the codemod, or it was already undone.
     """
-    snapshots = list_snapshots(repo)
-    undone = undone_ids(repo, snapshots)
-    target = _undo_target(repo, snapshots, undone, snapshot_id)
+    root = Path(repo)
+    snapshots = list_snapshots(root)
+    undone = undone_ids(root, snapshots)
+    target = _undo_target(root, snapshots, undone, snapshot_id)
     if not force:
         if target.id in undone:
             raise CodemodUndoRefused(f"{repo}: codemod {target.id} was already undone (--force restores it again)")
         result = next(
             (s for s in snapshots if s.info.get("kind") == RESULT_KIND and s.info.get("of") == target.id), None
         )
-        changed = changed_since(repo, result) if result is not None else []
+        changed = changed_since(root, result) if result is not None else []
         if changed:
             shown = ", ".join(changed[:5]) + (f" and {len(changed) - 5} more" if len(changed) > 5 else "")
             raise CodemodUndoRefused(
                 f"{repo}: {shown} changed after codemod {target.id}; undoing it would overwrite those edits. "
                 "Undo anyway with --force (the current state is kept in a before-undo snapshot first)"
             )
-    restored = restore_snapshot(repo, target, on_progress=on_progress, cancel=cancel)
+    restored = restore_snapshot(root, target, on_progress=on_progress, cancel=cancel)
     return sorted({*restored.written, *restored.removed})
 
 
 def _undo_target(
-    repo: str | os.PathLike[str], snapshots: list[Snapshot], undone: set[str], snapshot_id: str | None
+    repo: Path, snapshots: list[Snapshot], undone: set[str], snapshot_id: str | None
 ) -> Snapshot:
     if snapshot_id is not None:
         return find_snapshot(repo, snapshot_id)

@@ -19,7 +19,7 @@ def qualified_names(repo: str | Path, prefix: str = "") -> list[tuple[str, str, 
     from mission_control.util.files import python_files
 
     root = Path(repo)
-    out = []
+    out: list[tuple[str, str, int]] = []
     for rel in python_files(root):
         module = module_and_package(rel)[0]
         if prefix and not (module.startswith(prefix) or prefix.startswith(module)):

@@ -29,7 +29,7 @@ class Consolidate:
         "Consolidate duplicates into one source of truth: rewrite imports and uses of each "
         "duplicate to the canonical definition, delete the duplicates and emptied modules."
     )
-    args = (
+    args: tuple[ArgSpec, ...] = (
         ArgSpec(
             "canonical", "qualified name of the definition to keep, e.g. app.services.emitter.Emitter", kind="qualname"
         ),

@@ -85,7 +85,7 @@ def run_builtin(
 
 
 def _triage(
-    repo: Path, rel: str, command: BuiltinCodemod, params: dict, cache: _Cache | None, include_generated: bool
+    repo: Path, rel: str, command: BuiltinCodemod, params: dict[str, Any], cache: _Cache | None, include_generated: bool
 ) -> FileResult | Source | None:
     """Read one file: None (cannot be affected), a final result, or a Source for libcst."""
     try:
@@ -154,7 +154,7 @@ def _jobs(jobs: int | None, count: int) -> int:
 
 def _transform_all(
     command: BuiltinCodemod,
-    params: dict,
+    params: dict[str, Any],
     work: list[Source],
     jobs: int,
     report: ProgressCallback,
@@ -164,7 +164,7 @@ def _transform_all(
     eta = Eta(len(work))
     report(Progress(0, len(work), eta.message(0)))
     if jobs <= 1:
-        results = []
+        results: list[FileResult] = []
         for source in work:
             if cancel and cancel.cancelled:
                 return results, True
@@ -176,7 +176,7 @@ def _transform_all(
 
 def _transform_parallel(
     command: BuiltinCodemod,
-    params: dict,
+    params: dict[str, Any],
     work: list[Source],
     jobs: int,
     report: ProgressCallback,
@@ -204,7 +204,7 @@ def _transform_parallel(
     return results, False
 
 
-def _future_result(future: cf.Future, source: Source) -> FileResult:
+def _future_result(future: cf.Future[FileResult], source: Source) -> FileResult:
     try:
         return future.result()
     except Exception as exc:  # the worker died (out of memory, killed)

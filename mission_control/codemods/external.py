@@ -13,6 +13,7 @@ import json
 import subprocess
 import time
 from pathlib import Path
+from typing import Any, TypedDict
 
 from mission_control.codemods.base import GENERATED_MARKER, CodemodError
 from mission_control.codemods.engine import Eta, file_result
@@ -25,6 +26,21 @@ from mission_control.util.progress import CancelToken, Progress, ProgressCallbac
 CONFIG_NAME = ".libcst.codemod.yaml"
 HELPER = Path(__file__).with_name("_external_helper.py")
 DISCOVER_TIMEOUT = 60.0
+
+
+class _JobFile(TypedDict):
+    path: str
+    module: str
+    package: str
+
+
+class _Job(TypedDict):
+    """What the helper's ``run`` reads on stdin."""
+
+    repo: str
+    command: str
+    files: list[_JobFile]
+    argv: list[str]
 
 
 def project_python(repo: Path, python: str | None = None) -> str:
@@ -89,7 +105,7 @@ def run_external(
     report = on_progress or no_progress
     files = list(paths) if paths is not None else python_files(repo)
     results: list[FileResult] = []
-    items = []
+    items: list[tuple[_JobFile, str]] = []
     for rel in files:
         try:
             text = (repo / rel).read_text(encoding="utf-8")
@@ -101,7 +117,7 @@ def run_external(
             continue
         module, package = module_and_package(rel)
         items.append(({"path": rel, "module": module, "package": package}, text))
-    job = {
+    job: _Job = {
         "repo": str(repo),
         "command": name,
         "files": [i for i, _ in items],
@@ -116,7 +132,7 @@ def run_external(
 def _stream(
     repo: Path,
     interpreter: str,
-    job: dict,
+    job: _Job,
     texts: dict[str, str],
     results: list[FileResult],
     report: ProgressCallback,
@@ -135,6 +151,7 @@ def _stream(
         )
     except OSError as exc:
         raise CodemodError(f"cannot run {interpreter}: {exc}") from None
+    assert process.stdin and process.stdout and process.stderr  # all three are PIPE
     process.stdin.write(json.dumps(job))
     process.stdin.close()
     for done, line in enumerate(process.stdout, start=1):
@@ -155,7 +172,8 @@ def _stream(
     return False
 
 
-def _result(data: dict, text: str) -> FileResult:
+def _result(data: dict[str, Any], text: str) -> FileResult:
+    """The result of one file from the helper's JSON line (``path``, ``status``, ...)."""
     if data["status"] == "ok":
         return file_result(data["path"], text, data["new_text"])
     status = SKIPPED if data["status"] == "skipped" else FAILED

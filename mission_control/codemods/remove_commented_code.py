@@ -17,7 +17,7 @@ import tokenize
 from typing import Any
 
 import libcst as cst
-from libcst.codemod import Codemod
+from libcst.codemod import Codemod, CodemodContext
 
 from mission_control.codemods.base import FileFailed, Source, context_for, run_libcst
 from mission_control.codemods.model import ArgSpec
@@ -50,7 +50,7 @@ class RemoveCommentedCode:
 class _RemoveLines(Codemod):
     """A libcst codemod deleting the given 1-based lines and re-parsing the result."""
 
-    def __init__(self, context, lines: set[int]) -> None:
+    def __init__(self, context: CodemodContext, lines: set[int]) -> None:
         super().__init__(context)
         self.lines = lines
 

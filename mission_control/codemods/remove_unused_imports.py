@@ -13,9 +13,10 @@ import ast
 from pathlib import Path
 from typing import Any
 
-from libcst import Import, ImportFrom, ImportStar
-from libcst.codemod.commands.remove_unused_imports import RemoveUnusedImportsCommand
-from libcst.codemod.visitors import RemoveImportsVisitor
+from libcst import Import, ImportFrom, ImportStar, Module
+from libcst.codemod import CodemodContext, VisitorBasedCodemodCommand
+from libcst.codemod.commands.remove_unused_imports import DEFAULT_SUPPRESS_COMMENT_REGEX
+from libcst.codemod.visitors import GatherCommentsVisitor, RemoveImportsVisitor
 from libcst.helpers import get_absolute_module_from_package_for_import
 from libcst.metadata import PositionProvider
 
@@ -67,12 +68,38 @@ class RemoveUnusedImports:
         return run_libcst(_KeepingReexports(context_for(source), keep), source)
 
 
-class _KeepingReexports(RemoveUnusedImportsCommand):
-    def __init__(self, context, keep: set[str]) -> None:
+class _KeepingReexports(VisitorBasedCodemodCommand):
+    """libcst's ``RemoveUnusedImportsCommand``, keeping the names other modules import from this one.
+
+    It is rebuilt from libcst's public pieces (the suppression-comment regex,
+    ``GatherCommentsVisitor``, ``RemoveImportsVisitor``) instead of overriding the command's
+    private ``_handle_import``, which a libcst release may rename or change at any time.
+    Imports on lines marked ``# noqa`` / ``# lint-ignore: unused-import`` stay, as in libcst.
+    """
+
+    METADATA_DEPENDENCIES = (PositionProvider,)
+
+    def __init__(self, context: CodemodContext, keep: set[str]) -> None:
         super().__init__(context)
         self._keep = keep
+        self._ignored_lines: set[int] = set()
 
-    def _handle_import(self, node: Import | ImportFrom) -> None:
+    def visit_Module(self, node: Module) -> bool:
+        comments = GatherCommentsVisitor(self.context, DEFAULT_SUPPRESS_COMMENT_REGEX)
+        node.visit(comments)
+        self._ignored_lines = set(comments.comments)
+        return True
+
+    def visit_Import(self, node: Import) -> bool:
+        self._schedule_removals(node)
+        return False
+
+    def visit_ImportFrom(self, node: ImportFrom) -> bool:
+        self._schedule_removals(node)
+        return False
+
+    def _schedule_removals(self, node: Import | ImportFrom) -> None:
+        """Ask ``RemoveImportsVisitor`` to drop each name of ``node`` if the file never uses it."""
         if self.get_metadata(PositionProvider, node).start.line in self._ignored_lines:
             return
         if isinstance(node.names, ImportStar):
@@ -105,7 +132,7 @@ def _collect(tree: ast.AST, package: str, imported: dict[str, set[str]]) -> None
 
 
 def _bound_names(tree: ast.AST) -> set[str]:
-    names = set()
+    names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(a.asname or a.name.split(".")[0] for a in node.names)

@@ -13,8 +13,9 @@ the name are left alone, where RenameCommand would add an unused import of the n
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from typing import Any, cast
 
 import libcst as cst
 from libcst.codemod.commands.rename import RenameCommand
@@ -39,7 +40,7 @@ class Rename:
 
     name = "rename"
     description = "Rename or move a symbol or module (old.mod.Name -> new.mod.Name): imports and uses."
-    args = (
+    args: tuple[ArgSpec, ...] = (
         ArgSpec("old_name", "full dotted name of the object to rename, e.g. pkg.mod.Name", kind="qualname"),
         ArgSpec("new_name", "full dotted name of the replacement (pkg:mod.Name imports pkg)", kind="qualname"),
     )
@@ -122,11 +123,13 @@ def _relevant_words(code: str, package: str, old_name: str) -> tuple[set[str], s
 
 
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: A module-level statement, as ``cst.Module.body`` holds them.
+_Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
 
 
 def _park_unrelated(
-    module: cst.Module, words: set[str], imported: set[str] = frozenset()
-) -> tuple[cst.Module, dict[str, cst.CSTNode]]:
+    module: cst.Module, words: set[str], imported: AbstractSet[str] = frozenset()
+) -> tuple[cst.Module, dict[str, _Statement]]:
     """The module with unrelated statements replaced by placeholders, and those statements.
 
     A placeholder still uses the imported names its statement mentions
@@ -137,7 +140,8 @@ def _park_unrelated(
         return module, {}
     pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, sorted(words))) + r")(?![A-Za-z0-9_])")
     header = max((i for i, s in enumerate(module.body) if _is_import_line(s)), default=-1)
-    body, parked = [], {}
+    body: list[_Statement] = []
+    parked: dict[str, _Statement] = {}
     for i, statement in enumerate(module.body):
         text = module.code_for_node(statement)
         if i <= header or _is_import_line(statement) or pattern.search(text):
@@ -145,7 +149,7 @@ def _park_unrelated(
             continue
         name = _PLACEHOLDER.format(len(parked))
         parked[name] = statement
-        used = sorted(imported.intersection(_WORD.findall(text)))
+        used = sorted(imported & set(_WORD.findall(text)))
         value = f"({', '.join(used)},)" if used else "0"
         body.append(cst.parse_statement(f"{name} = {value}\n"))
     return module.with_changes(body=body), parked
@@ -157,11 +161,11 @@ def _is_import_line(statement: cst.CSTNode) -> bool:
     )
 
 
-def _unpark(module: cst.Module, parked: dict[str, cst.CSTNode]) -> cst.Module:
-    body = []
+def _unpark(module: cst.Module, parked: Mapping[str, _Statement]) -> cst.Module:
+    body: list[_Statement] = []
     for statement in module.body:
         name = _parked_name(statement)
-        body.append(parked.get(name, statement))
+        body.append(statement if name is None else parked.get(name, statement))
     return module.with_changes(body=body)
 
 
@@ -176,7 +180,9 @@ def _parked_name(statement: cst.CSTNode) -> str | None:
 class RenameCodemod(RenameCommand):
     """libcst's RenameCommand, also renaming string annotations that name the old object."""
 
-    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)
+    # RenameCommand's own value is unannotated, so its inferred type is a 1-tuple; libcst declares
+    # the attribute as ClassVar[Collection[ProviderT]], which this 2-tuple satisfies.
+    METADATA_DEPENDENCIES = (QualifiedNameProvider, ScopeProvider)  # type: ignore[assignment]
 
     def __init__(self, context: cst.codemod.CodemodContext, old_name: str, new_name: str) -> None:
         super().__init__(context, old_name, new_name)
@@ -193,7 +199,9 @@ class RenameCodemod(RenameCommand):
         """RenameCommand's import handling, but a nested import (in ``if TYPE_CHECKING:``,
         ``try:``, a function) renamed on the spot keeps its place and gets the new object name,
         instead of a duplicate import being added at the top of the module."""
-        result = super().leave_ImportFrom(original_node, updated_node)
+        # RenameCommand's leave_import_decorator types its result as Import | ImportFrom; what it
+        # wraps returns the ImportFrom it was given
+        result = cast(cst.ImportFrom, super().leave_ImportFrom(original_node, updated_node))
         if not self._imports_old_name(original_node):
             return result
         if id(original_node) in self._top_level:

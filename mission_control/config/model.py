@@ -17,6 +17,7 @@ the key, so a lead fixes them all in one go.
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,7 +129,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError([ConfigProblem(path, "", f"cannot be read: {exc.strerror}")]) from None
 
 
-def _string(table: dict, key: str, path: Path, prefix: str, problems: list) -> str | None:
+def _string(table: Mapping[str, Any], key: str, path: Path, prefix: str, problems: list[ConfigProblem]) -> str | None:
     value = table.get(key)
     if value is None:
         return None
@@ -138,7 +139,7 @@ def _string(table: dict, key: str, path: Path, prefix: str, problems: list) -> s
     return value
 
 
-def _components(value: Any, path: Path, prefix: str, problems: list) -> dict[str, ComponentConfig]:
+def _components(value: Any, path: Path, prefix: str, problems: list[ConfigProblem]) -> dict[str, ComponentConfig]:
     if not isinstance(value, dict):
         problems.append(ConfigProblem(path, prefix + "components", "must be a table of tables"))
         return {}

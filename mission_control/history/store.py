@@ -68,6 +68,10 @@ CREATE INDEX IF NOT EXISTS metrics_name_at ON metrics(name, at);
 """
 
 
+#: A ``test_runs`` row: id, at, commit_sha, selection, exit_code, duration, totals, collection_errors, green.
+_RunRow = tuple[int, str, str | None, str, int, float, str, int, int]
+
+
 class HistoryError(Exception):
     """The history database cannot be opened or used; the message names the file."""
 
@@ -198,7 +202,9 @@ class History:
                     int(green),
                 ),
             )
-            run_id = int(cur.lastrowid)
+            run_id = cur.lastrowid
+            if run_id is None:  # pragma: no cover - sqlite sets it after every INSERT
+                raise HistoryError(f"{self.path}: the test run was not stored")
             self._conn.executemany(
                 "INSERT INTO run_failures (run_id, nodeid, outcome) VALUES (?, ?, ?)",
                 [(run_id, n, outcomes[n]) for n in failing],
@@ -232,7 +238,7 @@ class History:
     def test_runs(self, limit: int | None = 50) -> list[TestRunRecord]:
         """The most recent runs, newest first (all of them when ``limit`` is None)."""
         sql = "SELECT * FROM test_runs ORDER BY at DESC, id DESC"
-        params: tuple = ()
+        params: tuple[int, ...] = ()
         if limit is not None:
             sql += " LIMIT ?"
             params = (int(limit),)
@@ -243,7 +249,7 @@ class History:
     def last_green_run(self, selections: Iterable[str] | None = None) -> TestRunRecord | None:
         """The newest green run (optionally only of the given selection kinds), or None."""
         sql = "SELECT * FROM test_runs WHERE green = 1"
-        params: list = []
+        params: list[str] = []
         if selections is not None:
             wanted = list(selections)
             sql += f" AND selection IN ({','.join('?' * len(wanted))})"
@@ -258,7 +264,7 @@ class History:
         with self._lock:
             return dict(self._conn.execute("SELECT nodeid, outcome FROM test_last").fetchall())
 
-    def _run_from_row(self, row: tuple) -> TestRunRecord:
+    def _run_from_row(self, row: _RunRow) -> TestRunRecord:
         run_id, at, commit, selection, exit_code, duration, totals, coll, green = row
         failing = tuple(
             r[0]
@@ -302,7 +308,7 @@ class History:
     def metric_series(self, name: str, source: str | None = None) -> list[tuple[datetime, float]]:
         """Every recorded value of ``name`` (optionally from one source), oldest first."""
         sql = "SELECT at, value FROM metrics WHERE name = ?"
-        params: list = [name]
+        params: list[str] = [name]
         if source is not None:
             sql += " AND source = ?"
             params.append(source)

@@ -8,6 +8,7 @@ hundreds of nodes a plan's flowchart has.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -74,7 +75,9 @@ def _acyclic(nodes: list[str], edges: list[tuple[str, str]]) -> list[tuple[str, 
     return [(a, b) for a, b in edges if a != b and (a, b) not in back]
 
 
-def _longest_path_layers(nodes: list[str], succ: dict, pred: dict) -> dict[str, int]:
+def _longest_path_layers(
+    nodes: list[str], succ: Mapping[str, list[str]], pred: Mapping[str, list[str]]
+) -> dict[str, int]:
     indegree = {n: len(pred.get(n, ())) for n in nodes}
     layer = dict.fromkeys(nodes, 0)
     ready = [n for n in nodes if indegree[n] == 0]

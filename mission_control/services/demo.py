@@ -19,7 +19,6 @@ import json
 import os
 import shutil
 import stat
-import subprocess
 import sys
 import tempfile
 import uuid
@@ -28,6 +27,7 @@ from pathlib import Path
 from mission_control import __version__
 from mission_control.util import appdirs
 from mission_control.util.fsutil import atomic_write_text
+from mission_control.util.git import GitError, GitNotInstalled, run_git
 
 DEMO_DIRNAME = "demo-mission"
 BASELINE_TAG = "pre-ssot"
@@ -46,7 +46,6 @@ _SKIPPED_SUFFIXES = {".pyc", ".pyo"}
 
 _GIT_NAME = "Mission Control Demo"
 _GIT_EMAIL = "demo@mission-control.invalid"
-_GIT_ENV_DROP = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_PREFIX")
 
 
 class DemoError(Exception):
@@ -135,39 +134,31 @@ def _copy_sources(source: Path, dest: Path) -> None:
             shutil.copyfile(Path(folder) / name, dest / relative / out_name)
 
 
-def _git(repo: Path, *args: str) -> str:
+def _git(repo: Path, *args: str) -> None:
     """Run git in ``repo`` with the demo's own identity; DemoError with git's message on failure."""
-    env = {k: v for k, v in os.environ.items() if k not in _GIT_ENV_DROP}
-    env.update(
-        GIT_AUTHOR_NAME=_GIT_NAME,
-        GIT_AUTHOR_EMAIL=_GIT_EMAIL,
-        GIT_COMMITTER_NAME=_GIT_NAME,
-        GIT_COMMITTER_EMAIL=_GIT_EMAIL,
-    )
-    command = [
-        "git",
-        "-c",
+    identity = {
+        "GIT_AUTHOR_NAME": _GIT_NAME,
+        "GIT_AUTHOR_EMAIL": _GIT_EMAIL,
+        "GIT_COMMITTER_NAME": _GIT_NAME,
+        "GIT_COMMITTER_EMAIL": _GIT_EMAIL,
+    }
+    settings = [
         f"user.name={_GIT_NAME}",
-        "-c",
         f"user.email={_GIT_EMAIL}",
-        "-c",
         "commit.gpgSign=false",
-        "-c",
         "tag.gpgSign=false",
-        "-c",
         "core.autocrlf=false",
-        "-c",
         f"core.hooksPath={os.devnull}",
-        *args,
     ]
+    options = [arg for setting in settings for arg in ("-c", setting)]
     try:
-        done = subprocess.run(command, cwd=repo, env=env, capture_output=True, text=True)
-    except FileNotFoundError:
+        run_git(repo, *options, *args, extra_env=identity)
+    except GitNotInstalled:
         raise DemoError("git is not installed (or not on PATH); the demo mission needs it") from None
-    if done.returncode != 0:
-        message = (done.stderr or done.stdout).strip() or f"exit status {done.returncode}"
-        raise DemoError(f"{repo}: git {' '.join(args)} failed: {message}")
-    return done.stdout
+    except GitError as exc:
+        said = exc.stderr.strip() or os.fsdecode(exc.stdout).strip()
+        message = said or f"exit status {exc.returncode}"
+        raise DemoError(f"{repo}: git {' '.join(args)} failed: {message}") from None
 
 
 def _write_marker(root: Path) -> None:

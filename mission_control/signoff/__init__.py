@@ -13,7 +13,6 @@ from mission_control.signoff.actions import (
     SignoffError,
     check_action,
     git_identity,
-    head_commit,
     latest_test_totals,
     make_entry,
     record_revoke,
@@ -50,6 +49,7 @@ from mission_control.signoff.tasks import (
     linked_items,
     task_states,
 )
+from mission_control.util.git import head_commit
 
 __all__ = [
     "STATES",

@@ -9,13 +9,13 @@ CLI's all-in-one path: tick, record, save.
 from __future__ import annotations
 
 import re
-import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from mission_control.signoff.ledger import LedgerEntry, LedgerError, append_entry, utc_now
+from mission_control.util.git import GitError, head_commit, run_git
 
 _IDENT_RE = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^>]*)>")
 
@@ -41,17 +41,11 @@ def git_identity(repo: str | Path) -> Identity:
     return Identity(match.group("name").strip(), match.group("email").strip())
 
 
-def head_commit(repo: str | Path) -> str | None:
-    """The commit HEAD names, or None (no git, or nothing committed)."""
-    return _git(repo, "rev-parse", "--verify", "-q", "HEAD") or None
-
-
 def _git(repo: str | Path, *args: str) -> str:
     try:
-        proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, timeout=30)
-    except (OSError, subprocess.TimeoutExpired):
+        return run_git(repo, *args, timeout=30).decode(errors="replace").strip()
+    except GitError:
         return ""
-    return proc.stdout.strip() if proc.returncode == 0 else ""
 
 
 def latest_test_totals(repo: str | Path) -> dict[str, Any] | None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import operator
 import re
-import subprocess
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 from mission_control.signoff.ledger import LedgerEntry
 from mission_control.signoff.matching import normalise
+from mission_control.util.git import GitError, run_git
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
@@ -159,12 +159,8 @@ def _latest_audit(repo: Path) -> dict[str, float] | None:
 
 def _legacy_files(repo: Path) -> tuple[str, ...] | None:
     try:
-        proc = subprocess.run(
-            ["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=repo, capture_output=True, timeout=60
-        )
-    except (OSError, subprocess.TimeoutExpired):
+        out = run_git(repo, "ls-files", "-co", "--exclude-standard", "-z", timeout=60)
+    except GitError:
         return None
-    if proc.returncode != 0:
-        return None
-    paths = [p for p in proc.stdout.decode("utf-8", "replace").split("\0") if p]
+    paths = [p for p in out.decode("utf-8", "replace").split("\0") if p]
     return tuple(sorted(p for p in paths if "legacy" in Path(p).name.lower() and (repo / p).exists()))

@@ -33,7 +33,6 @@ from mission_control.testing.selection import (
     Selection,
     SelectionError,
     changed_files,
-    current_commit,
     resolve_selection,
 )
 from mission_control.testing.service import (
@@ -43,6 +42,7 @@ from mission_control.testing.service import (
     regression_alerts,
     run_project_tests,
 )
+from mission_control.util.git import head_commit as current_commit  # the HEAD commit, by its old name here
 
 __all__ = [
     "KINDS",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
 FAILING = frozenset({"failed", "error"})
@@ -136,7 +137,7 @@ class TestRunResult:
         """The failed and erroring tests, in the order they finished."""
         return tuple(t for t in self.tests if t.outcome in FAILING)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """The CLI's ``--json`` shape (see issue 5)."""
         return {
             "exit_code": self.exit_code,

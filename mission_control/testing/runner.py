@@ -23,6 +23,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from mission_control.testing.interpreter import Interpreter, InterpreterError, find_interpreter
 from mission_control.testing.results import (
@@ -31,12 +32,17 @@ from mission_control.testing.results import (
     CollectionError,
     CollectionFailed,
     EventCallback,
+    RunEvent,
     TestFinished,
     TestResult,
     TestRunResult,
     TestStarted,
 )
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback
+
+#: One parsed line of the plugin's stream (shapes in :mod:`.plugin.mission_control_stream`); it comes
+#: from another process, so its fields are read defensively rather than trusted.
+StreamEvent = dict[str, Any]
 
 PLUGIN_DIR = Path(__file__).resolve().parent / "plugin"
 PLUGIN_MODULE = "mission_control_stream"
@@ -80,7 +86,7 @@ class _Tail:
         self.offset = 0
         self.partial = b""
 
-    def read(self) -> list[dict]:
+    def read(self) -> list[StreamEvent]:
         try:
             with open(self.path, "rb") as handle:
                 handle.seek(self.offset)
@@ -90,7 +96,7 @@ class _Tail:
         self.offset += len(chunk)
         lines = (self.partial + chunk).split(b"\n")
         self.partial = lines.pop()
-        events = []
+        events: list[StreamEvent] = []
         for line in lines:
             try:
                 events.append(json.loads(line))
@@ -111,7 +117,7 @@ class _State:
     errors: list[CollectionError] = field(default_factory=list)
     current: str | None = None
     started: bool = False
-    finish: dict | None = None
+    finish: StreamEvent | None = None
     stopped_where: str | None = None
 
     def where(self) -> str:
@@ -133,37 +139,37 @@ class _Dispatcher:
         self.on_event = on_event
         self.on_progress = on_progress
 
-    def handle(self, data: dict) -> None:
+    def handle(self, data: StreamEvent) -> None:
         handler = getattr(self, "_on_" + str(data.get("e")), None)
         if handler is not None:
             handler(data)
 
-    def _emit(self, event, message: str) -> None:
+    def _emit(self, event: RunEvent, message: str) -> None:
         if self.on_event is not None:
             self.on_event(event)
         if self.on_progress is not None:
             self.on_progress(Progress(self.state.done, self.state.total, message))
 
-    def _on_start(self, data: dict) -> None:
+    def _on_start(self, data: StreamEvent) -> None:
         self.state.started = True
 
-    def _on_collected(self, data: dict) -> None:
+    def _on_collected(self, data: StreamEvent) -> None:
         self.state.total = self.state.collected = int(data["count"])
         self._emit(Collected(self.state.total), f"collected {self.state.total} tests")
 
-    def _on_collect(self, data: dict) -> None:
+    def _on_collect(self, data: StreamEvent) -> None:
         self.state.count(data.get("category") or "")
         if data.get("outcome") == "failed":
             error = CollectionError(data["nodeid"], data.get("longrepr") or "")
             self.state.errors.append(error)
             self._emit(CollectionFailed(error), f"cannot collect {error.nodeid}")
 
-    def _on_begin(self, data: dict) -> None:
+    def _on_begin(self, data: StreamEvent) -> None:
         self.state.current = data["nodeid"]
         if self.on_event is not None:
             self.on_event(TestStarted(data["nodeid"]))
 
-    def _on_test(self, data: dict) -> None:
+    def _on_test(self, data: StreamEvent) -> None:
         location = data.get("location")
         result = TestResult(
             data["nodeid"],
@@ -180,7 +186,7 @@ class _Dispatcher:
         self.state.current = None
         self._emit(TestFinished(result, self.state.done, self.state.total), result.nodeid)
 
-    def _on_finish(self, data: dict) -> None:
+    def _on_finish(self, data: StreamEvent) -> None:
         self.state.finish = data
 
 
@@ -237,8 +243,8 @@ def run_tests(
     return _result(dispatcher.state, proc.returncode, stop_reason, limits, selection, cmd, output, repo)
 
 
-def _spawn(cmd: list[str], repo: Path, env: dict[str, str], out) -> subprocess.Popen:
-    kwargs: dict = {}
+def _spawn(cmd: list[str], repo: Path, env: dict[str, str], out: BinaryIO) -> subprocess.Popen[bytes]:
+    kwargs: dict[str, Any] = {}
     if os.name == "posix":
         kwargs["start_new_session"] = True
     else:
@@ -322,7 +328,7 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _stop(proc, tail: _Tail, dispatcher: _Dispatcher, grace: float) -> None:
+def _stop(proc: subprocess.Popen[bytes], tail: _Tail, dispatcher: _Dispatcher, grace: float) -> None:
     """SIGINT the process group, let pytest finish its session, then kill whatever is left."""
     _signal_group(proc, interrupt=True)
     deadline = time.monotonic() + grace
@@ -334,7 +340,7 @@ def _stop(proc, tail: _Tail, dispatcher: _Dispatcher, grace: float) -> None:
     proc.wait()
 
 
-def _signal_group(proc, interrupt: bool) -> None:
+def _signal_group(proc: subprocess.Popen[bytes], interrupt: bool) -> None:
     try:
         if os.name == "posix":
             os.killpg(proc.pid, signal.SIGINT if interrupt else signal.SIGKILL)

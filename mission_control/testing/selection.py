@@ -7,13 +7,13 @@ stays plain pytest. Every way a selection can be empty or impossible is a
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mission_control.config import ProjectConfig
 from mission_control.testing.imports import affected_tests, build_import_graph
+from mission_control.util.git import GitError, run_git
 
 KINDS = ("all", "component", "task", "failed", "affected")
 FAILING = frozenset({"failed", "error"})
@@ -154,10 +154,10 @@ def _affected_selection(repo: Path, selection: Selection, commit: str | None, te
 
 
 def _git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if proc.returncode != 0:
-        raise SelectionError(f"{repo}: git {' '.join(args)} failed: {proc.stderr.strip() or proc.returncode}")
-    return proc.stdout
+    try:
+        return run_git(repo, *args).decode(errors="replace")
+    except GitError as exc:
+        raise SelectionError(f"{repo}: git {' '.join(args)} failed: {exc.stderr.strip() or exc.returncode}") from None
 
 
 def changed_files(repo: Path, commit: str) -> list[str]:
@@ -165,18 +165,3 @@ def changed_files(repo: Path, commit: str) -> list[str]:
     diff = _git(repo, "diff", "--name-only", "--no-renames", commit, "--")
     untracked = _git(repo, "ls-files", "--others", "--exclude-standard")
     return sorted({line for line in (diff + untracked).splitlines() if line})
-
-
-def current_commit(repo: Path) -> str | None:
-    """The repo's HEAD commit, or None outside git or before the first commit."""
-    try:
-        proc = subprocess.run(
-            ["git", "rev-parse", "--verify", "-q", "HEAD"],
-            cwd=repo,
-            capture_output=True,
-            text=True,
-            stdin=subprocess.DEVNULL,
-        )
-    except OSError:
-        return None
-    return proc.stdout.strip() or None if proc.returncode == 0 else None

@@ -18,9 +18,9 @@ from mission_control.testing.runner import DEFAULT_IDLE_TIMEOUT, EXIT_UNAVAILABL
 from mission_control.testing.selection import (
     Selection,
     SelectionError,
-    current_commit,
     resolve_selection,
 )
+from mission_control.util.git import head_commit
 from mission_control.util.progress import CancelToken, ProgressCallback
 
 GREEN_SELECTIONS = ("all", "affected")
@@ -114,7 +114,7 @@ def run_project_tests(
                 green_commit=_green_commit(history),
                 has_testmon=interpreter.has_testmon,
             )
-            commit = current_commit(repo)
+            commit = head_commit(repo)
             result = run_tests(
                 repo,
                 resolved.args + tuple(extra_args),

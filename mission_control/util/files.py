@@ -51,11 +51,6 @@ def is_venv(folder: Path) -> bool:
     return (folder / "pyvenv.cfg").is_file()
 
 
-def is_ignored_path(rel: str) -> bool:
-    """Whether a root-relative POSIX path lies in a skipped folder (by name; for the watcher's filter)."""
-    return any(is_ignored_part(part) for part in rel.split("/")[:-1])
-
-
 def project_files(root: str | os.PathLike[str], suffixes: tuple[str, ...] | None = (".py",)) -> list[str]:
     """Root-relative POSIX paths of the project's files ending in one of ``suffixes`` (None: all), sorted.
 

@@ -15,7 +15,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,12 +52,21 @@ class NotARepository(RepoError):
 
 
 class GitError(RepoError):
-    """A git command failed; the message names the repository, the command and git's words."""
+    """A git command failed; the message names the repository, the command and git's words.
 
-    def __init__(self, root: Path, args: tuple[str, ...], returncode: int, stderr: str) -> None:
+    ``returncode`` is -1 when git did not run to the end (it could not start or timed out);
+    ``stdout`` keeps what git printed there, as some commands explain failures on stdout.
+    """
+
+    def __init__(self, root: Path, args: tuple[str, ...], returncode: int, stderr: str, stdout: bytes = b"") -> None:
         self.root, self.args_, self.returncode, self.stderr = root, args, returncode, stderr
+        self.stdout = stdout
         detail = stderr.strip().splitlines()[-1] if stderr.strip() else f"exit code {returncode}"
         super().__init__(f"{root}: git {' '.join(args[:3])} failed: {detail}")
+
+
+class GitNotInstalled(GitError):
+    """The ``git`` executable is not on PATH, so no git command can run."""
 
 
 @dataclass(frozen=True)
@@ -80,16 +89,13 @@ def open_repo(path: str | os.PathLike[str]) -> Git:
         raise NotARepository(f"{folder}: no such folder")
     if not folder.is_dir():
         raise NotARepository(f"{folder}: not a folder")
-    if shutil.which("git") is None:
+    if not git_installed():
         raise NotARepository(f"{folder}: the git command line is not installed")
-    proc = subprocess.run(
-        ["git", "rev-parse", "--show-toplevel"],
-        cwd=folder,
-        env=clean_env(),
-        capture_output=True,
-    )
-    top = os.fsdecode(proc.stdout).strip()
-    if proc.returncode != 0 or not top:
+    try:
+        top = os.fsdecode(run_git(folder, "rev-parse", "--show-toplevel")).strip()
+    except GitError:
+        top = ""
+    if not top:
         raise NotARepository(f"{folder}: not a git repository (or it has no working tree)")
     return Git(Path(top))
 
@@ -100,17 +106,71 @@ def files_in(folder: Path) -> list[str] | None:
     None when ``folder`` is not inside a git working tree or git is missing; the caller then walks
     the folder itself. Works for a subfolder of a repository too (paths stay relative to ``folder``).
     """
-    if shutil.which("git") is None:
+    try:
+        out = run_git(folder, "ls-files", "-z", "-c", "-o", "--exclude-standard")
+    except GitError:
         return None
-    proc = subprocess.run(
-        ["git", "-c", "core.quotepath=off", "ls-files", "-z", "-c", "-o", "--exclude-standard"],
-        cwd=folder,
-        env=clean_env(),
-        capture_output=True,
-    )
-    if proc.returncode != 0:
+    return sorted(set(_split_z(out)))
+
+
+def git_installed() -> bool:
+    """Whether the ``git`` executable is on PATH."""
+    return shutil.which("git") is not None
+
+
+def run_git(
+    folder: str | os.PathLike[str],
+    *args: str,
+    input: bytes | None = None,
+    timeout: float | None = None,
+    ok_codes: tuple[int, ...] = (0,),
+    extra_env: dict[str, str] | None = None,
+) -> bytes:
+    """Run ``git args`` in ``folder`` (which need not be a repository) and return its stdout.
+
+    Like :meth:`Git.run`, with the clean environment and ``core.quotepath=off``, but for callers
+    that ask git about an arbitrary folder: ``timeout`` (seconds) bounds the run, and a folder
+    outside git is git's error (exit 128), not a :class:`NotARepository` check beforehand.
+
+    Raises:
+        GitNotInstalled: there is no ``git`` executable.
+        GitError: git exited with a code outside ``ok_codes``, timed out, or could not start
+            in ``folder`` (for example because it is gone); ``returncode`` is -1 for the last two.
+    """
+    cwd = Path(folder)
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=cwd,
+            input=input,
+            env=clean_env(extra_env),
+            capture_output=True,
+            stdin=None if input is not None else subprocess.DEVNULL,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise GitError(cwd, args, -1, f"timed out after {timeout} s") from None
+    except OSError as exc:
+        if not git_installed():
+            raise GitNotInstalled(cwd, args, -1, "the git command line is not installed") from None
+        raise GitError(cwd, args, -1, f"could not run git: {exc}") from None
+    if proc.returncode not in ok_codes:
+        raise GitError(cwd, args, proc.returncode, os.fsdecode(proc.stderr), proc.stdout)
+    return proc.stdout
+
+
+def head_commit(folder: str | os.PathLike[str]) -> str | None:
+    """The commit HEAD points at in the work tree holding ``folder``, or None.
+
+    None when ``folder`` is not inside a git working tree (or is gone), when the branch is unborn
+    (nothing committed yet), or when git is not installed. ``folder`` may be any folder of the
+    work tree, not only its top.
+    """
+    try:
+        out = run_git(folder, "rev-parse", "--verify", "--quiet", "--end-of-options", "HEAD^{commit}", ok_codes=(0, 1))
+    except GitError:
         return None
-    return sorted(set(_split_z(proc.stdout)))
+    return os.fsdecode(out).strip() or None
 
 
 def clean_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -143,20 +203,19 @@ class Git:
         extra = dict(_TOOL_IDENTITY) if tool_identity else {}
         if index is not None:
             extra["GIT_INDEX_FILE"] = str(index)
-        proc = subprocess.run(
-            ["git", "-c", "core.quotepath=off", *args],
-            cwd=self.root,
-            input=input,
-            env=clean_env(extra),
-            capture_output=True,
-        )
-        if proc.returncode not in ok_codes:
-            raise GitError(self.root, args, proc.returncode, os.fsdecode(proc.stderr))
-        return proc.stdout
+        return run_git(self.root, *args, input=input, ok_codes=ok_codes, extra_env=extra)
 
-    def text(self, *args: str, **kwargs) -> str:
-        """Run ``git args`` and return stdout as text without the trailing newline."""
-        return os.fsdecode(self.run(*args, **kwargs)).rstrip("\n")
+    def text(
+        self,
+        *args: str,
+        input: bytes | None = None,
+        index: Path | None = None,
+        ok_codes: tuple[int, ...] = (0,),
+        tool_identity: bool = False,
+    ) -> str:
+        """Like :meth:`run`, returning stdout as text without the trailing newline."""
+        out = self.run(*args, input=input, index=index, ok_codes=ok_codes, tool_identity=tool_identity)
+        return os.fsdecode(out).rstrip("\n")
 
     def git_path(self, name: str) -> Path:
         """The absolute path of ``name`` inside the repository's git folder (index, MERGE_HEAD...)."""
@@ -181,7 +240,7 @@ class Git:
 
     def head(self) -> str | None:
         """The commit HEAD points at, or None on an unborn branch."""
-        return self.resolve_commit("HEAD")
+        return head_commit(self.root)
 
     def ls_tree(self, rev: str) -> dict[str, TreeEntry]:
         """Every file of commit or tree ``rev``, recursively (submodules keep mode 160000)."""
@@ -250,7 +309,7 @@ class Git:
             self.update_index(entries, index=index)
             return self.text("write-tree", index=index)
 
-    def update_index(self, entries: dict[str, TreeEntry | None], index: Path | None = None) -> None:
+    def update_index(self, entries: Mapping[str, TreeEntry | None], index: Path | None = None) -> None:
         """Set (or, for None, remove) index entries in one ``update-index --index-info`` call."""
         if not entries:
             return

@@ -23,7 +23,6 @@ FILE_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 MAX_BYTES = 1_000_000
 BACKUP_COUNT = 3
 RING_CAPACITY = 5000
-LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 Listener = Callable[[logging.LogRecord], None]
 

@@ -20,11 +20,6 @@ class Progress:
     total: int
     message: str = ""
 
-    @property
-    def fraction(self) -> float:
-        """Completed fraction in [0, 1]; 0 when the total is unknown."""
-        return self.done / self.total if self.total > 0 else 0.0
-
 
 ProgressCallback = Callable[[Progress], None]
 

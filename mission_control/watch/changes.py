@@ -8,8 +8,10 @@ temp file created and renamed away within the burst disappears entirely).
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class ChangeSet:
         """Whether nothing at all is reported (no path, flag or notice)."""
         return not (self.paths or self.plan_changed or self.plan_deleted or self.repo_deleted or self.notice)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """One JSON-ready object (what ``mission-control watch`` prints per line)."""
         return {
             "time": datetime.fromtimestamp(self.when, UTC).isoformat(timespec="milliseconds"),
@@ -90,18 +92,20 @@ class Coalescer:
                 self._bump(self.births, dest)
             if path is not None and dest is not None:
                 self.moves.append((path, dest))
+        elif path is None:
+            return  # only a move has an end outside the watched tree
         elif kind == "created":
             self._bump(self.births, path)
         elif kind == "deleted":
             self._bump(self.deaths, path)
-        elif path is not None:
+        else:
             self.touched[path] = None
 
     def _bump(self, counter: dict[str, int], path: str) -> None:
         counter[path] = counter.get(path, 0) + 1
         self.touched[path] = None
 
-    def finish(self, exists) -> dict[str, str]:
+    def finish(self, exists: Callable[[str], bool]) -> dict[str, str]:
         """Decide each path's net state with ``exists(path) -> bool``; returns and keeps it.
 
         Existing now: ``created`` if it was born more often than it died in the burst, else

@@ -19,11 +19,10 @@ from __future__ import annotations
 import errno
 import logging
 import os
-import subprocess
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
@@ -32,6 +31,7 @@ from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserverVFS
 
 from mission_control.util.files import is_ignored_part, is_venv
+from mission_control.util.git import GitError, run_git
 from mission_control.watch.changes import ChangeSet, Coalescer
 
 # watchdog's inotify re-adds a watch when a folder it already watches is re-created (git's
@@ -161,7 +161,7 @@ class RepoWatcher:
         except (OSError, RuntimeError):
             pass  # stopping a half-started observer
 
-    def _scandir(self, path: str | None):
+    def _scandir(self, path: str | None) -> Iterator[os.DirEntry[str]]:
         """``os.scandir`` for the polling observer, skipping ignored folders entirely."""
         for entry in os.scandir(path):
             if entry.is_dir(follow_symlinks=False) and (is_ignored_part(entry.name) or is_venv(Path(entry.path))):
@@ -176,10 +176,10 @@ class RepoWatcher:
             return
         src = self._relevant(os.fsdecode(event.src_path))
         dest = self._relevant(os.fsdecode(event.dest_path)) if kind == "moved" else None
-        if src is None and dest is None:
-            return
-        if kind == "moved" and src is None:
-            kind, src, dest = "created", dest, None
+        if src is None:
+            if dest is None:
+                return
+            kind, src, dest = "created", dest, None  # moved in from an ignored or outside path
         with self._lock:
             self._raw.append((kind, src, dest))
         self._wake.set()
@@ -297,16 +297,21 @@ class RepoWatcher:
         if not candidates or not self._is_git:
             return set()
         rels = [Path(p).relative_to(self.repo).as_posix() for p in candidates]
-        proc = subprocess.run(
-            ["git", "check-ignore", "--stdin", "-z"],
-            cwd=self.repo,
-            input=b"\0".join(os.fsencode(r) for r in rels) + b"\0",
-            capture_output=True,
-        )
-        if proc.returncode not in (0, 1):
-            self._is_git = False  # not a git work tree: nothing is git-ignored
+        try:
+            # exit 1: none of them is ignored
+            out = run_git(
+                self.repo,
+                "check-ignore",
+                "--stdin",
+                "-z",
+                input=b"\0".join(os.fsencode(r) for r in rels) + b"\0",
+                ok_codes=(0, 1),
+            )
+        except GitError as exc:
+            if exc.returncode != -1:  # git ran and refused: not a git work tree
+                self._is_git = False  # so nothing is git-ignored, now or later
             return set()
-        ignored = {os.fsdecode(raw) for raw in proc.stdout.split(b"\0") if raw}
+        ignored = {os.fsdecode(raw) for raw in out.split(b"\0") if raw}
         return {p for p, r in zip(candidates, rels) if r in ignored}
 
     def _deliver(self, change: ChangeSet) -> None:

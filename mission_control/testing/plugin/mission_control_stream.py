@@ -16,12 +16,24 @@ line by line (the model is pytest-reportlog):
 Categories come from ``pytest_report_teststatus``, exactly as the terminal reporter counts them,
 so the totals built from them equal pytest's summary line. Under pytest-xdist only the
 controller writes; it receives every worker's reports through xdist's relay.
+
+Signature annotations naming anything newer than ``str`` are quoted, so an old interpreter or an
+old pytest (``pytest.Config`` is 7.0's) never evaluates them; annotations inside functions never
+are. mypy checks them all.
 """
 
 import json
 import os
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    #: A test's location as pytest reports it: file, line (0-based, or None), domain.
+    Location = tuple[str, int | None, str]
+    Report = pytest.TestReport | pytest.CollectReport
 
 _ENV = "MISSION_CONTROL_STREAM"
 _PHASE_ORDER = ("setup", "call", "teardown")
@@ -30,41 +42,42 @@ _PHASE_ORDER = ("setup", "call", "teardown")
 class _Stream:
     """Writes events and folds each test's phase reports into one line."""
 
-    def __init__(self, config, path):
+    def __init__(self, config: "pytest.Config", path: str) -> None:
         self.config = config
         self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole session, closed at its end
-        self.pending = {}
+        self.pending: dict[str, list[pytest.TestReport]] = {}
+        self._xdist_counted = False
 
-    def emit(self, data):
+    def emit(self, data: "dict[str, object]") -> None:
         self.handle.write(json.dumps(data, default=str) + "\n")
         self.handle.flush()
 
-    def category(self, report):
+    def category(self, report: "Report") -> str:
         res = self.config.hook.pytest_report_teststatus(report=report, config=self.config)
-        return res[0] if res else ""
+        return str(res[0]) if res else ""
 
-    def close(self):
+    def close(self) -> None:
         for nodeid in list(self.pending):
             self.flush_test(nodeid, None)
         self.handle.close()
 
     # -- hooks -----------------------------------------------------------------------------
 
-    def pytest_sessionstart(self, session):
+    def pytest_sessionstart(self, session: "pytest.Session") -> None:
         xdist = self.config.pluginmanager.hasplugin("dsession")
         self.emit({"e": "start", "pytest": pytest.__version__, "xdist": bool(xdist)})
 
-    def pytest_collection_finish(self, session):
+    def pytest_collection_finish(self, session: "pytest.Session") -> None:
         if not self.config.pluginmanager.hasplugin("dsession"):
             self.emit({"e": "collected", "count": len(session.items)})
 
     @pytest.hookimpl(optionalhook=True)
-    def pytest_xdist_node_collection_finished(self, node, ids):
-        if not getattr(self, "_xdist_counted", False):
+    def pytest_xdist_node_collection_finished(self, node: object, ids: "Sequence[str]") -> None:
+        if not self._xdist_counted:
             self._xdist_counted = True
             self.emit({"e": "collected", "count": len(ids)})
 
-    def pytest_collectreport(self, report):
+    def pytest_collectreport(self, report: "pytest.CollectReport") -> None:
         if report.passed:
             return
         self.emit(
@@ -77,28 +90,28 @@ class _Stream:
             }
         )
 
-    def pytest_runtest_logstart(self, nodeid, location):
+    def pytest_runtest_logstart(self, nodeid: str, location: "Location") -> None:
         self.emit({"e": "begin", "nodeid": nodeid})
 
-    def pytest_runtest_logreport(self, report):
+    def pytest_runtest_logreport(self, report: "pytest.TestReport") -> None:
         self.pending.setdefault(report.nodeid, []).append(report)
 
-    def pytest_runtest_logfinish(self, nodeid, location):
+    def pytest_runtest_logfinish(self, nodeid: str, location: "Location") -> None:
         self.flush_test(nodeid, location)
 
-    def pytest_sessionfinish(self, session, exitstatus):
+    def pytest_sessionfinish(self, session: "pytest.Session", exitstatus: "int | pytest.ExitCode") -> None:
         self.emit({"e": "finish", "exitstatus": int(exitstatus), "counts": self.summary_counts()})
 
-    def pytest_unconfigure(self, config):
+    def pytest_unconfigure(self, config: "pytest.Config") -> None:
         self.close()
 
     # -- folding ---------------------------------------------------------------------------
 
-    def flush_test(self, nodeid, location):
+    def flush_test(self, nodeid: str, location: "Location | None") -> None:
         reports = self.pending.pop(nodeid, [])
         if not reports:
             return
-        categories = []
+        categories: list[str] = []
         for report in reports:
             cat = self.category(report)
             if cat and getattr(report, "count_towards_summary", True):
@@ -120,11 +133,11 @@ class _Stream:
             }
         )
 
-    def summary_counts(self):
+    def summary_counts(self) -> "dict[str, int] | None":
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is None:
             return None
-        counts = {}
+        counts: dict[str, int] = {}
         for key, reports in reporter.stats.items():
             if not key:
                 continue
@@ -134,7 +147,7 @@ class _Stream:
         return counts
 
 
-def _outcome(reports, categories):
+def _outcome(reports: "list[pytest.TestReport]", categories: "list[str]") -> "str | None":
     """One outcome per test: an error in any phase wins, else the call's (or setup's) category.
 
     None when the test never reached its call phase (a run interrupted during it).
@@ -157,7 +170,7 @@ def _outcome(reports, categories):
     return categories[0] if categories else None
 
 
-def _failure_text(report):
+def _failure_text(report: "pytest.TestReport") -> str:
     if report.skipped and isinstance(report.longrepr, tuple) and len(report.longrepr) == 3:
         path, line, reason = report.longrepr
         return f"{path}:{line}: {reason}"
@@ -165,9 +178,9 @@ def _failure_text(report):
     return f"[{report.when}] {text}" if report.when != "call" else text
 
 
-def _sections(reports):
-    seen = set()
-    out = []
+def _sections(reports: "list[pytest.TestReport]") -> "list[list[str]]":
+    seen: set[tuple[str, str]] = set()
+    out: list[list[str]] = []
     for report in reports:
         for title, content in report.sections:
             if (title, content) not in seen and content:
@@ -176,7 +189,7 @@ def _sections(reports):
     return out
 
 
-def pytest_configure(config):
+def pytest_configure(config: "pytest.Config") -> None:
     """Start streaming if Mission Control asked for it (and this is not an xdist worker)."""
     path = os.environ.get(_ENV)
     if not path or hasattr(config, "workerinput"):
