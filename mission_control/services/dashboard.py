@@ -22,6 +22,7 @@ from mission_control.audit import AuditError, Auditor, AuditResult
 from mission_control.audit.metrics import Checkpoint, MetricStatus, evaluate, load_overrides, parse_plan_metrics
 from mission_control.config import ConfigError, ProjectConfig
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
+from mission_control.testing.results import FAILING
 from mission_control.util.progress import CancelToken, ProgressCallback
 
 MISSION_FILE = Path(".mission-control") / "mission.json"
@@ -121,7 +122,7 @@ def tests_series(runs: Sequence[TestRunRecord]) -> dict[str, Series]:
     ordered = sorted(runs, key=lambda r: (r.when, r.id))
     xs = tuple(r.when.timestamp() for r in ordered)
     passed = tuple(float(r.totals.get("passed", 0)) for r in ordered)
-    failing = tuple(float(r.totals.get("failed", 0) + r.totals.get("error", 0)) for r in ordered)
+    failing = tuple(float(sum(r.totals.get(o, 0) for o in FAILING)) for r in ordered)
     return {"passed": (xs, passed), "failed": (xs, failing)}
 
 
@@ -313,7 +314,7 @@ def _test_values(runs: Sequence[TestRunRecord]) -> Mapping[str, float]:
     if not runs:
         return {}
     newest = max(runs, key=lambda r: (r.when, r.id))
-    failed = newest.totals.get("failed", 0) + newest.totals.get("error", 0) + newest.collection_errors
+    failed = sum(newest.totals.get(o, 0) for o in FAILING) + newest.collection_errors
     return {"tests.failed": float(failed), "tests.passed": float(newest.totals.get("passed", 0))}
 
 

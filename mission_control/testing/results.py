@@ -8,8 +8,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-OUTCOMES = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
-FAILING = frozenset({"failed", "error"})
+from mission_control.util.outcomes import FAILING, OUTCOMES
+
+__all__ = ["FAILING", "OUTCOMES"]  # re-exported: the name every caller above the domain imports
 
 
 @dataclass(frozen=True)

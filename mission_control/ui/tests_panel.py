@@ -31,11 +31,11 @@ from mission_control.testing import (
     run_project_tests,
     summary_line,
 )
+from mission_control.testing.results import FAILING, OUTCOMES
 from mission_control.testing.schedule import DEFAULT_DEBOUNCE
 from mission_control.ui.tests_editor import open_in_editor
 from mission_control.ui.tests_model import (
     COLORS,
-    FAILING,
     KIND_ROLE,
     NODEID_ROLE,
     OUTCOME_ROLE,
@@ -52,7 +52,7 @@ DEFAULT_INTERVAL = 30  # minutes, when neither the settings nor the plan say
 RELEVANT_SUFFIXES = (".py", ".toml", ".cfg", ".ini")
 OUTCOME_FILTERS = (
     ("All outcomes", None),
-    ("Failing", ("failed", "error")),
+    ("Failing", tuple(o for o in OUTCOMES if o in FAILING)),
     ("Passed", ("passed",)),
     ("Skipped", ("skipped",)),
     ("xfailed / xpassed", ("xfailed", "xpassed")),
@@ -503,7 +503,7 @@ class TestsPanel(QtWidgets.QWidget):
         self.summary.setToolTip(result.message or run.note or "")
         if result.ok:
             self._set_status(f"Tests: ✓ {summary_line(result)}", COLORS["passed"])
-        elif result.totals.get("failed") or result.totals.get("error"):
+        elif any(result.totals.get(o) for o in FAILING):
             self._set_status(f"Tests: ✗ {summary_line(result)}", COLORS["failed"])
         else:
             self._set_status(f"Tests: {result.message or summary_line(result)}".split("\n")[0], None)
