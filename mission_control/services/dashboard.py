@@ -11,8 +11,6 @@ The dock only draws a Snapshot; everything slow (files, git, SQLite) happens her
 from __future__ import annotations
 
 import itertools
-import json
-import subprocess
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,11 +20,11 @@ from mission_control.audit import AuditError, Auditor, AuditResult
 from mission_control.audit.metrics import Checkpoint, MetricStatus, evaluate, load_overrides, parse_plan_metrics
 from mission_control.config import ConfigError, ProjectConfig
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
+from mission_control.signoff.mission import MissionError, read_mission
 from mission_control.testing.results import FAILING
+from mission_control.util.git import RepoError, open_repo
 from mission_control.util.progress import CancelToken, ProgressCallback
 
-MISSION_FILE = Path(".mission-control") / "mission.json"
-_START_KEYS = ("started", "start", "started_at", "mission_start", "start_time", "when")
 MAX_CHECKPOINT_HOURS = 24 * 7  # "Day 5 Final" (120 h) is still drawn; nothing absurd
 
 Series = tuple[tuple[float, ...], tuple[float, ...]]  # (epoch seconds, values)
@@ -65,36 +63,16 @@ class Snapshot:
 
 
 def read_mission_start(repo: Path) -> datetime | None:
-    """The mission's start from ``.mission-control/mission.json`` (written at "Start mission").
+    """Hour 0 as the mission clock reads it (:func:`mission_control.signoff.read_mission`), aware UTC.
 
-    Accepts an ISO 8601 string or epoch seconds under any of the usual keys; a missing or
-    unreadable file gives None (the caller falls back to the first history point).
+    A missing or unreadable ``mission.json`` gives None (the caller falls back to the first
+    history point).
     """
     try:
-        data = json.loads((Path(repo) / MISSION_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        mission = read_mission(repo)
+    except MissionError:
         return None
-    if not isinstance(data, dict):
-        return None
-    for key in _START_KEYS:
-        when = _as_datetime(data.get(key))
-        if when is not None:
-            return when
-    return None
-
-
-def _as_datetime(value: object) -> datetime | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), UTC)
-    if isinstance(value, str):
-        try:
-            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return when if when.tzinfo else when.astimezone()
-    return None
+    return mission.started_at if mission is not None else None
 
 
 def checkpoint_times(checkpoints: Sequence[Checkpoint], start: datetime | None) -> tuple[tuple[str, datetime], ...]:
@@ -329,8 +307,8 @@ def _first_point(history: History, runs: Sequence[TestRunRecord]) -> datetime | 
 
 
 def _head(repo: Path) -> str | None:
+    """The commit HEAD names (recorded with each audit), or None outside a repository or on an unborn branch."""
     try:
-        proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
+        return open_repo(repo).head()
+    except RepoError:  # NotARepository included
         return None
-    return proc.stdout.strip() if proc.returncode == 0 else None
