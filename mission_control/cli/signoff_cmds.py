@@ -92,19 +92,16 @@ def _state(project):
 def cmd_signoff(ns: argparse.Namespace) -> int:
     """Sign ``ITEM`` off (tick + ledger + save), or revoke it with a reason."""
     from mission_control.plan import PlanError
-    from mission_control.signoff import LedgerError, SignoffError, sign_off_file
+    from mission_control.services import signoff as flow
+    from mission_control.signoff import LedgerError, SignoffError
 
     query = ns.revoke if ns.revoke is not None else ns.item
     if not query:
         raise CliError('name the item: mission-control signoff "ITEM TEXT" (or --revoke "ITEM TEXT" --reason R)')
-    if ns.revoke is not None and not ns.reason.strip():
-        raise CliError(f"revoking {ns.revoke!r} needs --reason", EXIT_PROBLEMS)
     project = _project(ns)
     item = _one_item(project, query, ns.heading)
     try:
-        entry = sign_off_file(
-            project.repo, project.plan_file, item, revoke=ns.revoke is not None, note=ns.note, reason=ns.reason
-        )
+        entry = flow.sign_off(project, item, revoke=ns.revoke is not None, note=ns.note, reason=ns.reason)
     except (SignoffError, LedgerError, PlanError) as exc:
         raise CliError(f"refused: {exc}", EXIT_PROBLEMS) from None
     if ns.json:

@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from mission_control.services import signoff as signoff_flow
 from mission_control.signoff import (
     ChecklistState,
     Facts,
@@ -24,7 +25,6 @@ from mission_control.signoff import (
     evidence_for,
     gather_facts,
     gather_task_evidence,
-    make_entry,
     read_ledger,
     read_mission,
     start_mission,
@@ -32,7 +32,7 @@ from mission_control.signoff import (
     to_plan_time,
     utc_now,
 )
-from mission_control.signoff.ledger import append_entry
+from mission_control.signoff.actions import SignoffError
 from mission_control.ui import dialogs
 from mission_control.ui.workers import run_in_thread
 
@@ -75,7 +75,7 @@ class ChecklistPanel(QtWidgets.QWidget):
     def __init__(self, window: Any) -> None:
         super().__init__()
         self.setObjectName("checklistPanel")
-        self.window = window
+        self.main_window = window
         self.clock = utc_now  # tests replace it with a fake clock
         self.state = ChecklistState()
         self.facts = Facts()
@@ -163,7 +163,7 @@ class ChecklistPanel(QtWidgets.QWidget):
     # loading -----------------------------------------------------------------------------------
     @property
     def project(self):
-        return self.window.project
+        return self.main_window.project
 
     def on_project_changed(self) -> None:
         """The plan changed (edit, undo, reload) or another project was opened."""
@@ -363,48 +363,52 @@ class ChecklistPanel(QtWidgets.QWidget):
             )
             if answer != Button.Yes:
                 return
-        self._write(state, "signoff", note=self.note_edit.text().strip())
+        self._write(state, revoke=False, note=self.note_edit.text().strip())
 
     def revoke(self, state: Any) -> None:
         """Untick the box and append a revocation; the reason comes from the note field."""
-        reason = self.note_edit.text().strip()
-        if not reason:
-            dialogs.inform(
-                self,
-                "Revoking needs a reason",
-                f"Type why “{state.text}” is revoked in the note field, then click Revoke again.",
-            )
-            self.note_edit.setFocus()
-            return
-        self._write(state, "revoke", reason=reason)
+        self._write(state, revoke=True, reason=self.note_edit.text())
 
-    def _write(self, state: Any, kind: str, note: str = "", reason: str = "") -> None:
+    def _write(self, state: Any, *, revoke: bool, note: str = "", reason: str = "") -> None:
+        """The services' sign-off flow: check (its refusal is shown), an undoable tick, the ledger in a worker."""
         project = self.project
-        was_modified = project.modified
         item = state.item
-        done = kind == "signoff"
+        try:
+            signoff_flow.check(project, item, revoke=revoke, reason=reason)
+        except SignoffError as exc:
+            self._refused(exc, revoke)
+            return
+        was_modified = project.modified
+        done = not revoke
         if item.done != done:
-            verb = "Sign off" if done else "Revoke"
-            self.window.edit_plan(f"{verb} “{item.text}”", lambda: project.plan_file.set_checked(item, done).edits)
-        repo, when = project.repo, self.clock()
+            verb = "Revoke" if revoke else "Sign off"
+            self.main_window.edit_plan(f"{verb} “{item.text}”", lambda: project.plan_file.set_checked(item, done).edits)
+        when = self.clock()
         self.note_edit.clear()
         self._start(
-            lambda progress, event, cancel: append_entry(
-                repo, make_entry(repo, kind, item, note=note, reason=reason, now=when)
+            lambda progress, event, cancel: signoff_flow.record(
+                project, item, revoke=revoke, note=note, reason=reason, now=when
             ),
             on_result=on_gui(self, lambda entry: self._written(entry, was_modified)),
             on_error=on_gui(self, lambda msg: self._write_failed(msg, item.done != done)),
         )
 
+    def _refused(self, error: SignoffError, revoke: bool) -> None:
+        """Show why the flow refused; a missing reason is typed in the note field."""
+        hint = "\n\nType the reason in the note field, then click Revoke again." if revoke else ""
+        dialogs.inform(self, "Revoke refused" if revoke else "Sign-off refused", f"{error}{hint}")
+        if revoke:
+            self.note_edit.setFocus()
+
     def _written(self, entry: Any, was_modified: bool) -> None:
         if self.project is not None and not was_modified and self.project.modified:
-            self.window.save()  # the plan on disk then differs from its last state only in that box
+            self.main_window.save()  # the plan on disk then differs from its last state only in that box
         self.signed.emit(entry)
         self.reload()
 
     def _write_failed(self, message: str, edited: bool) -> None:
         if edited:
-            self.window.undo_stack.undo()
+            self.main_window.undo_stack.undo()
         dialogs.inform(self, "Sign-off not recorded", f"The ledger could not be written:\n{message}", warning=True)
 
     # mission and tasks -------------------------------------------------------------------------
@@ -436,7 +440,9 @@ class ChecklistPanel(QtWidgets.QWidget):
 
     def _mission_started(self, mission: Any) -> None:
         self.mission = mission
-        self.window.statusBar().showMessage(f"Mission started: Hour 0 = {mission.started_at:%Y-%m-%d %H:%M} UTC", 8000)
+        self.main_window.statusBar().showMessage(
+            f"Mission started: Hour 0 = {mission.started_at:%Y-%m-%d %H:%M} UTC", 8000
+        )
         self.reload()
 
     def _render_clock(self) -> None:
@@ -450,7 +456,7 @@ class ChecklistPanel(QtWidgets.QWidget):
         plan = self.project.plan
         plan_now = to_plan_time(plan, self.mission, now)
         self.task_status = task_states(plan, plan_now, self.task_evidence, self.state)
-        gantt = getattr(self.window, "gantt", None)
+        gantt = getattr(self.main_window, "gantt", None)
         if gantt is not None:
             for key, status in self.task_status.items():
                 gantt.set_marker(key, "status", status.marker)
@@ -459,7 +465,7 @@ class ChecklistPanel(QtWidgets.QWidget):
         self._render_task_row()
 
     def _render_task_row(self) -> None:
-        key = getattr(self.window, "selected", None)
+        key = getattr(self.main_window, "selected", None)
         status = self.task_status.get(key) if key else None
         task = self.project.plan.find_task(key) if key and self.project is not None else None
         self.active_button.setEnabled(task is not None)
@@ -474,7 +480,7 @@ class ChecklistPanel(QtWidgets.QWidget):
 
     def mark_task(self, tag: str) -> None:
         """Write the ``active``/``done`` Mermaid tag on the selected task (one undoable edit)."""
-        key = getattr(self.window, "selected", None)
+        key = getattr(self.main_window, "selected", None)
         project = self.project
         if project is None or not key or project.plan.find_task(key) is None:
             return
@@ -485,7 +491,7 @@ class ChecklistPanel(QtWidgets.QWidget):
                 edits += project.plan_file.set_tag(key, "active", False).edits
             return edits + project.plan_file.set_tag(key, tag, True).edits
 
-        self.window.edit_plan(f"Mark {key} {tag}", edit)
+        self.main_window.edit_plan(f"Mark {key} {tag}", edit)
 
     def cleanup(self) -> None:
         """Stop the clock and wait for background jobs (window closing)."""
