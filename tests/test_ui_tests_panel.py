@@ -12,11 +12,12 @@ import pytest
 from conftest import git, process_alive, write_file
 from PySide6 import QtCore, QtWidgets
 
+from mission_control.services.test_markers import component_matches, marker_text
 from mission_control.testing import Selection, TestFinished, TestResult, TestStarted
 from mission_control.ui import create_window
 from mission_control.ui.tests_editor import editor_command
 from mission_control.ui.tests_model import KIND_ROLE, NODEID_ROLE, OUTCOME_ROLE, split_nodeid
-from mission_control.ui.tests_panel import BATCH, component_matches, marker_text
+from mission_control.ui.tests_panel import BATCH
 from mission_control.watch import ChangeSet
 
 Qt = QtCore.Qt

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from mission_control.services.test_markers import component_outcomes, component_test_args, task_markers
 from mission_control.testing import (
     Collected,
     CollectionFailed,
@@ -23,11 +24,9 @@ from mission_control.testing import (
     RunScheduler,
     ScheduleSettings,
     Selection,
-    SelectionError,
     TestFinished,
     TestStarted,
     interval_from_plan,
-    resolve_selection,
     run_project_tests,
     summary_line,
 )
@@ -60,39 +59,12 @@ OUTCOME_FILTERS = (
 )
 
 
-def component_matches(nodeid: str, args: tuple[str, ...]) -> bool:
-    """Whether ``nodeid`` is selected by a component's pytest arguments (paths or node ids)."""
-    file = nodeid.split("::", 1)[0]
-    for arg in args:
-        arg = arg.rstrip("/")
-        if nodeid == arg or nodeid.startswith(arg + "::") or file == arg or file.startswith(arg + "/"):
-            return True
-    return False
-
-
-def marker_text(outcomes: list[str]) -> str | None:
-    """The Gantt marker for a task whose tests ended with ``outcomes``: "✓ 12/12" or "✗ 2 failing"."""
-    if not outcomes:
-        return None
-    failing = sum(o in FAILING for o in outcomes)
-    if failing:
-        return f"✗ {failing} failing"
-    counted = [o for o in outcomes if o not in ("skipped", "xfailed", "running", "interrupted")]
-    return f"✓ {sum(o in ('passed', 'xpassed') for o in counted)}/{len(counted)}"
-
-
 def _run_work(repo: Path, selection: Selection, config, workers, on_progress, on_event, cancel):
     """Worker-thread body: the run, then each component's test arguments (for the task markers)."""
     run = run_project_tests(
         repo, selection, config=config, workers=workers, on_event=on_event, on_progress=on_progress, cancel=cancel
     )
-    components = {}
-    for name in config.components if config is not None else {}:
-        try:
-            components[name] = resolve_selection(repo, Selection("component", name), config).args
-        except SelectionError:
-            components[name] = ()
-    return run, components
+    return run, component_test_args(repo, config)
 
 
 class TestsPanel(QtWidgets.QWidget):
@@ -601,25 +573,17 @@ class TestsPanel(QtWidgets.QWidget):
     # markers ------------------------------------------------------------------------------------------
     def component_outcomes(self, name: str) -> list[str]:
         """Latest known outcome of each test of component ``name`` (empty until a run covered it)."""
-        args = self.component_tests.get(name) or ()
-        return [o for n, o in self.latest.items() if args and component_matches(n, args)]
+        return component_outcomes(self.latest, self.component_tests.get(name) or ())
 
     def update_markers(self) -> None:
-        """Show each task's tests' state (through its components) on its Gantt bar."""
+        """Show each task's tests' state (computed by services.test_markers) on its Gantt bar."""
         project = self.window_.project
         gantt = getattr(self.window_, "gantt", None)
         if gantt is None:
             return
-        wanted: dict[str, list[str]] = {}
-        if project is not None and self.latest:
-            for task in project.plan.tasks:
-                outcomes = []
-                for name, component in project.config.components.items():
-                    if task.key in component.tasks or (task.id and task.id in component.tasks):
-                        outcomes += self.component_outcomes(name)
-                text = marker_text(outcomes)
-                if text:
-                    wanted[task.key] = text
+        wanted = (
+            task_markers(project.plan, project.config, self.latest, self.component_tests) if project is not None else {}
+        )
         for key in self._marked - set(wanted):
             gantt.set_marker(key, "tests", None)
         for key, text in wanted.items():
