@@ -34,6 +34,7 @@ from mission_control.signoff import (
 )
 from mission_control.signoff.actions import SignoffError
 from mission_control.ui import dialogs
+from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.workers import run_in_thread
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def on_gui(parent: QtCore.QObject, fn):
     return _Relay(parent, fn).call
 
 
-class ChecklistPanel(QtWidgets.QWidget):
+class ChecklistPanel(DockPanel):
     """The checklist dock's widget (objectName ``checklistPanel``).
 
     Signals:
@@ -73,9 +74,8 @@ class ChecklistPanel(QtWidgets.QWidget):
     signed = QtCore.Signal(object)
 
     def __init__(self, window: Any) -> None:
-        super().__init__()
+        super().__init__(window)
         self.setObjectName("checklistPanel")
-        self.main_window = window
         self.clock = utc_now  # tests replace it with a fake clock
         self.state = ChecklistState()
         self.facts = Facts()
@@ -140,9 +140,9 @@ class ChecklistPanel(QtWidgets.QWidget):
         self.clock_label.setFont(font)
         self.start_button = QtWidgets.QPushButton("Start mission", objectName="startMissionButton")
         self.start_button.setToolTip("Set the mission clock's Hour 0 to now and record HEAD as the baseline")
-        self.start_button.clicked.connect(self.start_mission_clicked)
+        self.start_button.clicked.connect(self._on_start_mission_clicked)
         self.refresh_button = QtWidgets.QPushButton("Refresh", objectName="checklistRefresh")
-        self.refresh_button.clicked.connect(self.reload)
+        self.refresh_button.clicked.connect(self._on_refresh_clicked)
         row.addWidget(self.clock_label, 1)
         row.addWidget(self.refresh_button)
         row.addWidget(self.start_button)
@@ -153,29 +153,28 @@ class ChecklistPanel(QtWidgets.QWidget):
         self.task_label = QtWidgets.QLabel("No task selected", objectName="taskStateLabel", wordWrap=True)
         self.active_button = QtWidgets.QPushButton("Mark active", objectName="markActiveButton")
         self.done_button = QtWidgets.QPushButton("Mark done", objectName="markDoneButton")
-        self.active_button.clicked.connect(lambda: self.mark_task("active"))
-        self.done_button.clicked.connect(lambda: self.mark_task("done"))
+        self.active_button.clicked.connect(self._on_mark_active_clicked)
+        self.done_button.clicked.connect(self._on_mark_done_clicked)
         row.addWidget(self.task_label, 1)
         row.addWidget(self.active_button)
         row.addWidget(self.done_button)
         return row
 
     # loading -----------------------------------------------------------------------------------
-    @property
-    def project(self):
-        return self.main_window.project
-
-    def on_project_changed(self) -> None:
+    def set_project(self, project: Any) -> None:
         """The plan changed (edit, undo, reload) or another project was opened."""
-        repo = self.project.repo if self.project is not None else None
+        repo = project.repo if project is not None else None
         if repo != self._loaded_repo:
             self._loaded_repo = repo
             self._entries, self.facts, self.task_evidence, self.mission = (), Facts(), None, None
             self.reload()
         self.render()
 
-    def on_repo_changed(self, _change: Any) -> None:
+    def refresh(self, change: Any = None) -> None:
         """Files changed (the ledger, the code, the test history's inputs): read the evidence again."""
+        self.reload()
+
+    def _on_refresh_clicked(self) -> None:
         self.reload()
 
     def reload(self) -> None:
@@ -284,7 +283,7 @@ class ChecklistPanel(QtWidgets.QWidget):
             row.setToolTip(2, evidence.text)
         button = QtWidgets.QPushButton("Revoke…" if s.signed else "Sign off")
         button.setObjectName(f"signoff:{s.text}")
-        button.clicked.connect(lambda _=False, text=s.text, line=s.item.line: self.button_clicked(text, line))
+        button.clicked.connect(lambda _=False, text=s.text, line=s.item.line: self._on_item_button_clicked(text, line))
         self.tree.setItemWidget(row, 3, button)
 
     def _current_key(self):
@@ -339,7 +338,7 @@ class ChecklistPanel(QtWidgets.QWidget):
     def _find(self, text: str, line: int):
         return next((s for s in self.state.items if s.text == text and s.item.line == line), None)
 
-    def button_clicked(self, text: str, line: int) -> None:
+    def _on_item_button_clicked(self, text: str, line: int) -> None:
         """Sign the item off, or revoke it when it is signed."""
         state = self._find(text, line)
         if state is None or self.project is None or self.project.repo is None:
@@ -412,7 +411,7 @@ class ChecklistPanel(QtWidgets.QWidget):
         dialogs.inform(self, "Sign-off not recorded", f"The ledger could not be written:\n{message}", warning=True)
 
     # mission and tasks -------------------------------------------------------------------------
-    def start_mission_clicked(self) -> None:
+    def _on_start_mission_clicked(self) -> None:
         """Set Hour 0 = now and the baseline (asking before restarting a started mission)."""
         project = self.project
         if project is None or project.repo is None:
@@ -464,6 +463,9 @@ class ChecklistPanel(QtWidgets.QWidget):
                 gantt.set_now(plan_now if self.mission is not None else None)
         self._render_task_row()
 
+    def _on_selection_changed(self, _key: str) -> None:
+        self._render_task_row()
+
     def _render_task_row(self) -> None:
         key = getattr(self.main_window, "selected", None)
         status = self.task_status.get(key) if key else None
@@ -477,6 +479,12 @@ class ChecklistPanel(QtWidgets.QWidget):
         self.task_label.setToolTip("\n".join(status.reasons) or "no evidence yet")
         self.active_button.setEnabled(not task.has_tag("active") and not task.has_tag("done"))
         self.done_button.setEnabled(not task.has_tag("done"))
+
+    def _on_mark_active_clicked(self) -> None:
+        self.mark_task("active")
+
+    def _on_mark_done_clicked(self) -> None:
+        self.mark_task("done")
 
     def mark_task(self, tag: str) -> None:
         """Write the ``active``/``done`` Mermaid tag on the selected task (one undoable edit)."""
@@ -544,9 +552,7 @@ def _load(repo: Path, config: Any, progress, cancel) -> dict:
 def install(window: Any) -> ChecklistPanel:
     """Build the Checklist dock in ``window`` and connect it to the window's signals."""
     panel = ChecklistPanel(window)
-    window.add_dock("Checklist", "checklistPanelDock", panel, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
-    window.project_changed.connect(panel.on_project_changed)
-    window.repo_changed.connect(panel.on_repo_changed)
-    window.selection_changed.connect(lambda _key: panel._render_task_row())
+    panel.dock_into("Checklist", "checklistPanelDock", QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+    window.selection_changed.connect(panel._on_selection_changed)
     QtWidgets.QApplication.instance().aboutToQuit.connect(panel.cleanup)
     return panel
