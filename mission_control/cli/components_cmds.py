@@ -9,14 +9,13 @@ paths, the edit would break the file), 2 bad usage.
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, CliError, add_json_flag, print_json
 from mission_control.services.components_config import ComponentConfigError, add_component_paths
 from mission_control.util.git import RepoError, open_repo
 
 
-def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``components add-paths``."""
     components = subparsers.add_parser("components", help="the configured components: add-paths")
     actions = components.add_subparsers(dest="components_command", metavar="ACTION", required=True)

@@ -11,6 +11,7 @@ The dock only draws a Snapshot; everything slow (files, git, SQLite) happens her
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -135,7 +136,8 @@ def regression_alerts(runs: Sequence[TestRunRecord]) -> list[DashboardAlert]:
     previous run of the same selection or of the whole suite, and only runs that had passing
     tests count as a reference.
     """
-    alerts, previous = [], {}
+    alerts: list[DashboardAlert] = []
+    previous: dict[str, TestRunRecord] = {}
     for run in sorted(runs, key=lambda r: (r.when, r.id)):
         reference = previous.get(run.selection) or previous.get("all")
         if reference is not None:
@@ -223,12 +225,19 @@ class DashboardSource:
         if self.auditor is not None:
             self.auditor.flush()
 
-    def _audit(self, changed, on_progress, cancel, problems: list[str]) -> None:
+    def _audit(
+        self,
+        changed: Iterable[str] | None,
+        on_progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+        problems: list[str],
+    ) -> None:
         if self.auditor is None:
             components = {name: list(c.paths) for name, c in self.config.components.items() if c.paths}
             self.auditor = Auditor(self.repo, components=components)
         incremental = changed is not None and self.last is not None
-        result = self.auditor.run(list(changed) if incremental else None, on_progress=on_progress, cancel=cancel)
+        paths: list[str | os.PathLike[str]] | None = list(changed) if changed is not None and incremental else None
+        result = self.auditor.run(paths, on_progress=on_progress, cancel=cancel)
         self._previous, self.last = self.last, result
         try:
             with open_history(self.repo) as history:
@@ -245,7 +254,7 @@ class DashboardSource:
         except Exception as exc:
             problems.append(f"no baseline: {exc}")
             return
-        if baseline.commit is None:
+        if baseline.commit is None or self.auditor is None:
             problems.append(baseline.problem or "no baseline")
             return
         try:
