@@ -23,8 +23,6 @@ PACKAGE = ROOT / "mission_control"
 GATEWAY = "mission_control/util/git.py"
 #: Not Mission Control's code: the demo project's own scripts, copied into the demo repository.
 NOT_OURS = "mission_control/resources/"
-#: Still starting git itself, being moved onto the gateway on another branch; delete the entry then.
-PENDING = {"mission_control/services/dashboard.py"}
 
 _RUNNERS = {"run", "Popen", "call", "check_call", "check_output", "getoutput", "getstatusoutput", "system", "popen"}
 
@@ -56,14 +54,10 @@ def test_only_the_gateway_starts_git():
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):
         rel = path.relative_to(ROOT).as_posix()
-        if rel == GATEWAY or rel.startswith(NOT_OURS) or rel in PENDING:
+        if rel == GATEWAY or rel.startswith(NOT_OURS):
             continue
         offenders += [f"{rel}:{line}" for line in git_launches(path.read_text(encoding="utf-8"))]
     assert offenders == [], "run git through mission_control.util.git (run_git, Git, head_commit)"
-
-
-def test_the_pending_exemptions_are_real_files():
-    assert all((ROOT / rel).is_file() for rel in PENDING)
 
 
 @pytest.mark.parametrize(

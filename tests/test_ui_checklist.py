@@ -62,7 +62,7 @@ def _click(qtbot, button) -> None:
     qtbot.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
 
 
-def test_sign_and_revoke_with_clicks(window, qtbot) -> None:
+def test_sign_and_revoke_with_clicks(window, qtbot, monkeypatch) -> None:
     panel, repo = window.panels["checklist_panel"], window.project.repo
     assert panel.objectName() == "checklistPanel"
     before = (repo / "plan.md").read_bytes()
@@ -85,9 +85,12 @@ def test_sign_and_revoke_with_clicks(window, qtbot) -> None:
     assert row.text(1).startswith("Test Lead")
     panel.tree.setCurrentItem(row)
     assert "briefed at stand-up" in panel.history.toPlainText()
-    # revoking needs a reason
+    # revoking needs a reason: the sign-off flow refuses, the dock shows its message
+    shown = []
+    monkeypatch.setattr(dialogs, "inform", lambda _parent, title, text, warning=False: shown.append(text))
     _click(qtbot, panel.button_for("All teams briefed on tasks"))
-    assert len(read_ledger(repo).entries) == 1
+    assert len(read_ledger(repo).entries) == 1 and not window.project.modified
+    assert len(shown) == 1 and "'All teams briefed on tasks' needs a reason" in shown[0]
     panel.note_edit.setText("half the team was out")
     with qtbot.waitSignal(panel.signed, timeout=10_000):
         _click(qtbot, panel.button_for("All teams briefed on tasks"))

@@ -91,7 +91,7 @@ def dashboard(qtbot, mission_repo):
     qtbot.addWidget(win)
     panel = win.panels["dashboard_panel"]
     yield win, panel
-    panel.shutdown()
+    panel.cleanup()
 
 
 def wait_idle(qtbot, panel, timeout=20_000):
@@ -211,3 +211,30 @@ def test_request_merging_rules():
     assert some.merged(full).paths is None and full.merged(history_only).paths is None
     assert history_only.merged(some).audit and history_only.merged(some).paths == {"a.py"}
     assert not history_only.merged(history_only).audit
+
+
+def test_closing_the_window_stops_the_dashboards_audit(qtbot, mission_repo, monkeypatch):
+    """The window's close runs every dock's cleanup(): the dashboard cancels its audit and stops polling."""
+    import threading
+
+    from mission_control.services.dashboard import DashboardSource
+
+    started, seen_cancel = threading.Event(), threading.Event()
+
+    def endless_audit(self, plan_text, changed=None, *, audit=True, on_progress=None, cancel=None):
+        started.set()
+        while not cancel.wait(0.01):
+            pass
+        seen_cancel.set()
+        cancel.raise_if_cancelled()
+
+    monkeypatch.setattr(DashboardSource, "refresh", endless_audit)
+    win = create_window(mission_repo)
+    qtbot.addWidget(win)
+    panel = win.panels["dashboard_panel"]
+    qtbot.waitUntil(started.is_set, timeout=10_000)
+    job = panel.job
+    assert job is not None and job.running and panel._history_timer.isActive()
+    assert win.close()
+    assert seen_cancel.is_set() and job.wait(0)
+    assert not panel._history_timer.isActive()

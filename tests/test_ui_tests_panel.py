@@ -12,11 +12,12 @@ import pytest
 from conftest import git, process_alive, write_file
 from PySide6 import QtCore, QtWidgets
 
+from mission_control.services.test_markers import component_matches, marker_text
 from mission_control.testing import Selection, TestFinished, TestResult, TestStarted
 from mission_control.ui import create_window
 from mission_control.ui.tests_editor import editor_command
 from mission_control.ui.tests_model import KIND_ROLE, NODEID_ROLE, OUTCOME_ROLE, split_nodeid
-from mission_control.ui.tests_panel import BATCH, component_matches, marker_text
+from mission_control.ui.tests_panel import BATCH
 from mission_control.watch import ChangeSet
 
 Qt = QtCore.Qt
@@ -159,7 +160,7 @@ def test_run_all_click_fills_the_tree_with_pytests_totals(qtbot, calc_repo):
     # task bars show their components' tests
     assert win.gantt.bars["calc1"].marker == "✗ 1 failing"
     assert win.gantt.bars["other1"].marker == "✓ 1/1"
-    panel.shutdown()
+    panel.cleanup()
 
 
 def test_filters_details_and_open_in_editor(qtbot, calc_repo, tmp_path, monkeypatch):
@@ -194,7 +195,7 @@ def test_filters_details_and_open_in_editor(qtbot, calc_repo, tmp_path, monkeypa
     qtbot.waitUntil(lambda: record.exists() and bool(record.read_text()), timeout=10_000)
     line = SUITE.splitlines().index("    def test_broken():") + 1
     assert record.read_text() == f"+{line} {calc_repo / 'tests' / 'test_calc.py'}"
-    panel.shutdown()
+    panel.cleanup()
 
 
 def test_editor_commands_per_editor():
@@ -251,7 +252,7 @@ def test_cancel_button_stops_a_hanging_test_and_its_process_group(qtbot, calc_re
     child = int(pid_file.read_text())
     qtbot.waitUntil(lambda: not process_alive(child), timeout=10_000)
     assert panel.run_all_button.isEnabled() and not panel.cancel_button.isEnabled()
-    panel.shutdown()
+    panel.cleanup()
 
 
 def test_a_regression_raises_the_alert_in_the_dock_and_status_bar(qtbot, calc_repo):
@@ -274,7 +275,7 @@ def test_a_regression_raises_the_alert_in_the_dock_and_status_bar(qtbot, calc_re
     assert list(panel.model.leaves) == ["tests/test_calc.py::test_add"]
     click(qtbot, panel.alert.findChild(QtWidgets.QToolButton, "dismissAlertButton"))
     assert panel.alert.isHidden()
-    panel.shutdown()
+    panel.cleanup()
 
 
 def test_run_component_runs_only_its_tests(qtbot, calc_repo):
@@ -285,7 +286,7 @@ def test_run_component_runs_only_its_tests(qtbot, calc_repo):
     assert list(panel.model.leaves) == ["tests/test_other.py::test_other"]
     assert win.gantt.bars["other1"].marker == "✓ 1/1"
     assert win.gantt.bars["calc1"].marker == ""
-    panel.shutdown()
+    panel.cleanup()
 
 
 def test_schedule_defaults_from_the_plan_and_on_change_runs_affected(qtbot, calc_repo):
@@ -309,7 +310,7 @@ def test_schedule_defaults_from_the_plan_and_on_change_runs_affected(qtbot, calc
     run = blocker.args[0]
     assert run.result.selection == "affected"
     qtbot.waitUntil(lambda: panel.job is None, timeout=RUN_TIMEOUT)
-    panel.shutdown()
+    panel.cleanup()
 
 
 def test_preferences_set_the_schedule_and_interpreter(qtbot, calc_repo, tmp_path):
@@ -318,13 +319,13 @@ def test_preferences_set_the_schedule_and_interpreter(qtbot, calc_repo, tmp_path
     win, panel = open_window(qtbot, calc_repo)
     win.settings = Settings(test_schedule_minutes=5, run_tests_on_change=True, python=str(tmp_path / "nope"))
     panel._switch_repo(None)
-    panel.project_changed()
+    panel.set_project(win.project)
     assert panel.schedule_toggle.isChecked() and panel.schedule_minutes.value() == 5
     assert panel.change_toggle.isChecked()
     run = run_and_wait(qtbot, panel, panel.run_all_button)
     assert run.result.exit_code == 4 and "nope" in run.result.message
     assert "nope" in panel.summary.text()
-    panel.shutdown()
+    panel.cleanup()
 
 
 def test_thousands_of_streamed_events_through_the_panel(qtbot, calc_repo, qtmodeltester, monkeypatch):
@@ -362,7 +363,7 @@ def test_thousands_of_streamed_events_through_the_panel(qtbot, calc_repo, qtmode
     panel.outcome_filter.setCurrentIndex(panel.outcome_filter.findText("Failing"))
     assert len(visible_leaves(panel)) == totals["failed"]
     qtmodeltester.check(panel.proxy)
-    panel.shutdown()
+    panel.cleanup()
 
 
 def test_the_demo_mission_runs_green_in_the_dock(qtbot, tmp_path):
@@ -376,7 +377,7 @@ def test_the_demo_mission_runs_green_in_the_dock(qtbot, tmp_path):
     assert run.result.totals["passed"] == run.result.collected == len(panel.model.leaves) > 0
     assert win.gantt.bars["alpha1"].marker.startswith("✓ ")
     assert panel.summary.text().startswith(f"{run.result.totals['passed']} passed")
-    panel.shutdown()
+    panel.cleanup()
 
 
 def test_without_a_repository_nothing_runs(qtbot, sample_plan_path, tmp_path):

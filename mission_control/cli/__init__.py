@@ -67,8 +67,8 @@ def is_subcommand(args: list[str]) -> bool:
     if args[0] in ("-h", "--help", "--version"):
         return True
     parser = build_parser()
-    choices = parser._subparsers._group_actions[0].choices if parser._subparsers else {}
-    return args[0] in choices
+    choices = parser._subparsers._group_actions[0].choices if parser._subparsers else None
+    return args[0] in (choices or {})
 
 
 def run(args: list[str]) -> int:

@@ -24,7 +24,7 @@ from mission_control.watch import ChangeSet, RepoWatcher, WatchError
 _BASELINE_FROM_CONFIG = "__config__"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``audit``, ``metrics`` and ``watch``."""
     audit = subparsers.add_parser("audit", help="SSOT audit: duplicates, roles, sizes, broken imports")
     _add_repo(audit)
@@ -195,6 +195,7 @@ def _print_metrics(statuses: list[MetricStatus]) -> None:
             print(f"[manual]  {s.item.text}  (line {s.item.line})")
             continue
         mark = {True: "met", False: "NOT met", None: "no data"}[s.met]
+        assert s.spec is not None  # only manual metrics have none
         print(
             f"[{mark}]  {s.item.text}: {s.spec.metric} {_num(s.baseline)} -> {_num(s.now)}"
             f" (target {s.spec.op} {_num(s.target)})"

@@ -10,12 +10,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_json_flag, print_json
 from mission_control.util.progress import Progress
 
+if TYPE_CHECKING:
+    from mission_control.codemods import ApplyResult, CodemodRun
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``codemod`` with its ``list``, ``run`` and ``undo`` subcommands."""
     parser = subparsers.add_parser("codemod", help="run libcst codemods: dry run, apply, undo")
     sub = parser.add_subparsers(dest="codemod_command", metavar="ACTION")
@@ -51,7 +55,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     history.add_argument("--repo", default=".")
     add_json_flag(history)
     history.set_defaults(handler=cmd_history)
-    parser.set_defaults(handler=lambda ns: (parser.print_help(sys.stderr), EXIT_USAGE)[1])
+
+    def show_help(_ns: argparse.Namespace) -> int:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+
+    parser.set_defaults(handler=show_help)
 
 
 def parse_args(pairs: list[str]) -> dict[str, str]:
@@ -177,7 +186,7 @@ def cmd_history(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_run(run, applied, dry_run: bool) -> None:
+def _print_run(run: CodemodRun, applied: ApplyResult | None, dry_run: bool) -> None:
     if dry_run:
         for result in run.changed:
             sys.stdout.write(result.diff)

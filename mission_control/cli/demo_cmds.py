@@ -13,7 +13,7 @@ from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, CliError, add_json_flag,
 from mission_control.services import demo
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the ``demo`` subcommand."""
     parser = subparsers.add_parser(
         "demo",

@@ -14,7 +14,7 @@ from mission_control.plan.export import iso, plan_to_json
 from mission_control.schedule import format_time
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``plan show``, ``check`` and ``reschedule``."""
     plan = subparsers.add_parser("plan", help="inspect an execution plan")
     plan_sub = plan.add_subparsers(dest="plan_command", metavar="ACTION", required=True)
@@ -156,7 +156,10 @@ def cmd_reschedule(ns: argparse.Namespace) -> int:
     if task.start is None or task.end is None:
         raise CliError(f"{ns.plan}:{task.line}: task {task.name!r} is not scheduled and cannot be moved", EXIT_PROBLEMS)
     start = parse_when(pf, ns.start) if ns.start else None
-    duration = parse_length(ns.duration, start or task.start) if ns.duration else None
+    origin = start or task.start
+    if ns.duration and origin is None:
+        raise CliError(f"{ns.plan}: task {ns.task_id!r} has no start; give --start with --duration", EXIT_PROBLEMS)
+    duration = parse_length(ns.duration, origin) if ns.duration and origin is not None else None
     try:
         result = pf.reschedule(ns.task_id, start=start, duration=duration, cascade=ns.cascade)
         if not ns.dry_run:

@@ -16,13 +16,14 @@ from mission_control.repo.baseline import resolve_baseline, start_mission
 from mission_control.repo.components import UnknownComponent
 from mission_control.repo.rollback import plan_rollback, rollback, undo_rollback
 from mission_control.repo.snapshots import Snapshot, find_snapshot, list_snapshots
-from mission_control.repo.status import repo_status
+from mission_control.repo.status import FileChange, repo_status
 from mission_control.util.git import Git, RepoError, open_repo
+from mission_control.util.progress import Progress
 
 _LATEST = "__latest__"
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``status``, ``start-mission``, ``snapshots`` and ``rollback``."""
     status = subparsers.add_parser("status", help="files changed since the baseline, per component")
     _add_repo(status)
@@ -117,7 +118,7 @@ def cmd_start_mission(ns: argparse.Namespace) -> int:
     if ns.json:
         print_json({"baseline": baseline.ref, "commit": baseline.commit, "effective_baseline": effective.ref})
         return EXIT_OK
-    print(f"mission started: baseline {baseline.commit[:12]} recorded as {baseline.ref}")
+    print(f"mission started: baseline {(baseline.commit or '?')[:12]} recorded as {baseline.ref}")
     if effective.source == "config":
         print(f"note: the configuration's baseline {effective.ref!r} takes precedence", file=sys.stderr)
     return EXIT_OK
@@ -214,7 +215,7 @@ def _counts(item: dict[str, Any]) -> str:
     return ", binary" if item["binary"] else f", +{item['added']} -{item['removed']}"
 
 
-def _change_line(change) -> str:
+def _change_line(change: FileChange) -> str:
     counts = "binary" if change.binary else f"+{change.added} -{change.removed}"
     return f"{change.change:<8} {change.path}  ({counts})"
 
@@ -233,5 +234,5 @@ def _snapshot_json(snap: Snapshot) -> dict[str, Any]:
     }
 
 
-def _progress(progress) -> None:
+def _progress(progress: Progress) -> None:
     print(f"[{progress.done}/{progress.total}] {progress.message}", file=sys.stderr)

@@ -9,11 +9,16 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_json_flag, print_json
 
+if TYPE_CHECKING:
+    from mission_control.services.project import Project
+    from mission_control.signoff import ChecklistState, LedgerEntry, LedgerRead
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the sign-off, checklist, runbook, mission and tasks subcommands."""
     sign = subparsers.add_parser("signoff", help="sign a checklist item off (or --revoke it) in plan and ledger")
     _add_project(sign)
@@ -67,7 +72,7 @@ def _add_project(parser: argparse.ArgumentParser, plan: bool = True) -> None:
         parser.add_argument("--plan", metavar="P", help="the plan file (default: configured or discovered)")
 
 
-def _project(ns: argparse.Namespace):
+def _project(ns: argparse.Namespace) -> Project:
     from mission_control.services.project import Project, ProjectError
 
     try:
@@ -79,10 +84,16 @@ def _project(ns: argparse.Namespace):
     return project
 
 
-def _state(project):
+def _repo(project: Project) -> Path:
+    """The project's repository (``_project`` refused a project without one)."""
+    assert project.repo is not None
+    return project.repo
+
+
+def _state(project: Project) -> tuple[ChecklistState, LedgerRead]:
     from mission_control.signoff import checklist_state, read_ledger
 
-    ledger = read_ledger(project.repo)
+    ledger = read_ledger(_repo(project))
     return checklist_state(project.plan.checklist, ledger.entries, ledger.problems), ledger
 
 
@@ -92,19 +103,16 @@ def _state(project):
 def cmd_signoff(ns: argparse.Namespace) -> int:
     """Sign ``ITEM`` off (tick + ledger + save), or revoke it with a reason."""
     from mission_control.plan import PlanError
-    from mission_control.signoff import LedgerError, SignoffError, sign_off_file
+    from mission_control.services import signoff as flow
+    from mission_control.signoff import LedgerError, SignoffError
 
     query = ns.revoke if ns.revoke is not None else ns.item
     if not query:
         raise CliError('name the item: mission-control signoff "ITEM TEXT" (or --revoke "ITEM TEXT" --reason R)')
-    if ns.revoke is not None and not ns.reason.strip():
-        raise CliError(f"revoking {ns.revoke!r} needs --reason", EXIT_PROBLEMS)
     project = _project(ns)
     item = _one_item(project, query, ns.heading)
     try:
-        entry = sign_off_file(
-            project.repo, project.plan_file, item, revoke=ns.revoke is not None, note=ns.note, reason=ns.reason
-        )
+        entry = flow.sign_off(project, item, revoke=ns.revoke is not None, note=ns.note, reason=ns.reason)
     except (SignoffError, LedgerError, PlanError) as exc:
         raise CliError(f"refused: {exc}", EXIT_PROBLEMS) from None
     if ns.json:
@@ -118,7 +126,7 @@ def cmd_signoff(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _one_item(project, query: str, heading: str | None):
+def _one_item(project: Project, query: str, heading: str | None) -> Any:
     from mission_control.signoff import find_items
 
     found = find_items(project.plan.checklist, query, heading)
@@ -146,7 +154,7 @@ def cmd_checklist(ns: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if state.discrepancies else EXIT_OK
 
 
-def _print_checklist(state) -> None:
+def _print_checklist(state: ChecklistState) -> None:
     heading = None
     for s in state.items:
         if s.heading != heading:
@@ -171,7 +179,7 @@ def cmd_runbook_list(ns: argparse.Namespace) -> int:
 
     project = _project(ns)
     blocks = runbook_blocks(project.plan)
-    runs = last_runs(read_ledger(project.repo).entries)
+    runs = last_runs(read_ledger(_repo(project)).entries)
     if ns.json:
         print_json(
             {
@@ -189,13 +197,13 @@ def cmd_runbook_list(ns: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_json(entry):
+def _run_json(entry: LedgerEntry | None) -> dict[str, Any] | None:
     return (
         None
         if entry is None
         else {
             "exit_status": entry.extra.get("exit_status"),
-            "at": entry.at.isoformat(),
+            "at": entry.at.isoformat() if entry.at else None,
             "who": entry.who,
             "stopped": entry.extra.get("stopped"),
         }
@@ -216,8 +224,8 @@ def cmd_runbook_run(ns: argparse.Namespace) -> int:
         print("mission-control: not run", file=sys.stderr)
         return EXIT_PROBLEMS
     echo = (lambda line: print(line, file=sys.stderr)) if ns.json else print
-    result = run_block(project.repo, block, on_event=echo)
-    record_run(project.repo, block, result)
+    result = run_block(_repo(project), block, on_event=echo)
+    record_run(_repo(project), block, result)
     if ns.json:
         print_json(
             {
@@ -290,11 +298,11 @@ def cmd_tasks(ns: argparse.Namespace) -> int:
 
     project = _project(ns)
     try:
-        mission = read_mission(project.repo)
+        mission = read_mission(_repo(project))
     except MissionError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     state, _ledger = _state(project)
-    evidence = gather_task_evidence(project.repo, project.config)
+    evidence = gather_task_evidence(_repo(project), project.config)
     now = to_plan_time(project.plan, mission, utc_now())
     states = task_states(project.plan, now, evidence, state)
     if ns.json:

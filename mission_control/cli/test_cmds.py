@@ -13,10 +13,11 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, TextIO
 
 from mission_control.cli import EXIT_USAGE, CliError, add_json_flag, print_json
 from mission_control.testing import (
+    ProjectRun,
     Selection,
     TestFinished,
     run_project_tests,
@@ -27,7 +28,7 @@ from mission_control.testing.runner import DEFAULT_IDLE_TIMEOUT
 from mission_control.util.progress import CancelToken
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add ``test``."""
     parser = subparsers.add_parser("test", help="run the repository's tests (live progress on stderr)")
     parser.add_argument("--repo", default=".", help="the repository (default: current folder)")
@@ -77,7 +78,7 @@ class _Live:
         "xpassed": "X",
     }
 
-    def __init__(self, stream=sys.stderr) -> None:
+    def __init__(self, stream: TextIO = sys.stderr) -> None:
         self.stream = stream
         self.column = 0
 
@@ -154,7 +155,7 @@ def cmd_test(ns: argparse.Namespace) -> int:
     return result.exit_code
 
 
-def _print_summary(run) -> None:
+def _print_summary(run: ProjectRun) -> None:
     result = run.result
     for test in result.tests:
         if test.outcome in FAILING:

@@ -237,9 +237,7 @@ def undo_codemod(
     return sorted({*restored.written, *restored.removed})
 
 
-def _undo_target(
-    repo: Path, snapshots: list[Snapshot], undone: set[str], snapshot_id: str | None
-) -> Snapshot:
+def _undo_target(repo: Path, snapshots: list[Snapshot], undone: set[str], snapshot_id: str | None) -> Snapshot:
     if snapshot_id is not None:
         return find_snapshot(repo, snapshot_id)
     pending = [s for s in snapshots if s.info.get("kind") == SNAPSHOT_KIND and s.id not in undone]

@@ -27,10 +27,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mission_control.util import appdirs
+from mission_control.util.outcomes import FAILING, OUTCOMES
 
 SCHEMA_VERSION = 1
-TOTAL_KEYS = ("passed", "failed", "error", "skipped", "xfailed", "xpassed")
-FAILING_OUTCOMES = frozenset({"failed", "error"})
+TOTAL_KEYS = OUTCOMES  # the totals stored per run: one per outcome
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS test_runs (
@@ -183,7 +183,7 @@ class History:
         is now failing; the returned record lists them so the caller can raise the alert.
         """
         clean_totals = {key: int(totals.get(key, 0)) for key in TOTAL_KEYS}
-        failing = tuple(sorted(n for n, o in outcomes.items() if o in FAILING_OUTCOMES))
+        failing = tuple(sorted(n for n, o in outcomes.items() if o in FAILING))
         green = exit_code == 0 and not failing and not collection_errors
         at = _iso(when)
         with self._lock, self._conn:

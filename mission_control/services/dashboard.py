@@ -11,8 +11,7 @@ The dock only draws a Snapshot; everything slow (files, git, SQLite) happens her
 from __future__ import annotations
 
 import itertools
-import json
-import subprocess
+import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -22,10 +21,11 @@ from mission_control.audit import AuditError, Auditor, AuditResult
 from mission_control.audit.metrics import Checkpoint, MetricStatus, evaluate, load_overrides, parse_plan_metrics
 from mission_control.config import ConfigError, ProjectConfig
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
+from mission_control.signoff.mission import MissionError, read_mission
+from mission_control.testing.results import FAILING
+from mission_control.util.git import head_commit
 from mission_control.util.progress import CancelToken, ProgressCallback
 
-MISSION_FILE = Path(".mission-control") / "mission.json"
-_START_KEYS = ("started", "start", "started_at", "mission_start", "start_time", "when")
 MAX_CHECKPOINT_HOURS = 24 * 7  # "Day 5 Final" (120 h) is still drawn; nothing absurd
 
 Series = tuple[tuple[float, ...], tuple[float, ...]]  # (epoch seconds, values)
@@ -64,36 +64,16 @@ class Snapshot:
 
 
 def read_mission_start(repo: Path) -> datetime | None:
-    """The mission's start from ``.mission-control/mission.json`` (written at "Start mission").
+    """Hour 0 as the mission clock reads it (:func:`mission_control.signoff.read_mission`), aware UTC.
 
-    Accepts an ISO 8601 string or epoch seconds under any of the usual keys; a missing or
-    unreadable file gives None (the caller falls back to the first history point).
+    A missing or unreadable ``mission.json`` gives None (the caller falls back to the first
+    history point).
     """
     try:
-        data = json.loads((Path(repo) / MISSION_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        mission = read_mission(repo)
+    except MissionError:
         return None
-    if not isinstance(data, dict):
-        return None
-    for key in _START_KEYS:
-        when = _as_datetime(data.get(key))
-        if when is not None:
-            return when
-    return None
-
-
-def _as_datetime(value: object) -> datetime | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), UTC)
-    if isinstance(value, str):
-        try:
-            when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-        except ValueError:
-            return None
-        return when if when.tzinfo else when.astimezone()
-    return None
+    return mission.started_at if mission is not None else None
 
 
 def checkpoint_times(checkpoints: Sequence[Checkpoint], start: datetime | None) -> tuple[tuple[str, datetime], ...]:
@@ -121,7 +101,7 @@ def tests_series(runs: Sequence[TestRunRecord]) -> dict[str, Series]:
     ordered = sorted(runs, key=lambda r: (r.when, r.id))
     xs = tuple(r.when.timestamp() for r in ordered)
     passed = tuple(float(r.totals.get("passed", 0)) for r in ordered)
-    failing = tuple(float(r.totals.get("failed", 0) + r.totals.get("error", 0)) for r in ordered)
+    failing = tuple(float(sum(r.totals.get(o, 0) for o in FAILING)) for r in ordered)
     return {"passed": (xs, passed), "failed": (xs, failing)}
 
 
@@ -156,7 +136,8 @@ def regression_alerts(runs: Sequence[TestRunRecord]) -> list[DashboardAlert]:
     previous run of the same selection or of the whole suite, and only runs that had passing
     tests count as a reference.
     """
-    alerts, previous = [], {}
+    alerts: list[DashboardAlert] = []
+    previous: dict[str, TestRunRecord] = {}
     for run in sorted(runs, key=lambda r: (r.when, r.id)):
         reference = previous.get(run.selection) or previous.get("all")
         if reference is not None:
@@ -244,16 +225,23 @@ class DashboardSource:
         if self.auditor is not None:
             self.auditor.flush()
 
-    def _audit(self, changed, on_progress, cancel, problems: list[str]) -> None:
+    def _audit(
+        self,
+        changed: Iterable[str] | None,
+        on_progress: ProgressCallback | None,
+        cancel: CancelToken | None,
+        problems: list[str],
+    ) -> None:
         if self.auditor is None:
             components = {name: list(c.paths) for name, c in self.config.components.items() if c.paths}
             self.auditor = Auditor(self.repo, components=components)
         incremental = changed is not None and self.last is not None
-        result = self.auditor.run(list(changed) if incremental else None, on_progress=on_progress, cancel=cancel)
+        paths: list[str | os.PathLike[str]] | None = list(changed) if changed is not None and incremental else None
+        result = self.auditor.run(paths, on_progress=on_progress, cancel=cancel)
         self._previous, self.last = self.last, result
         try:
             with open_history(self.repo) as history:
-                history.record_metrics("audit", result.metrics(), commit=_head(self.repo))
+                history.record_metrics("audit", result.metrics(), commit=head_commit(self.repo))
         except HistoryError as exc:
             problems.append(f"history not recorded: {exc}")
 
@@ -266,7 +254,7 @@ class DashboardSource:
         except Exception as exc:
             problems.append(f"no baseline: {exc}")
             return
-        if baseline.commit is None:
+        if baseline.commit is None or self.auditor is None:
             problems.append(baseline.problem or "no baseline")
             return
         try:
@@ -313,7 +301,7 @@ def _test_values(runs: Sequence[TestRunRecord]) -> Mapping[str, float]:
     if not runs:
         return {}
     newest = max(runs, key=lambda r: (r.when, r.id))
-    failed = newest.totals.get("failed", 0) + newest.totals.get("error", 0) + newest.collection_errors
+    failed = sum(newest.totals.get(o, 0) for o in FAILING) + newest.collection_errors
     return {"tests.failed": float(failed), "tests.passed": float(newest.totals.get("passed", 0))}
 
 
@@ -325,11 +313,3 @@ def _first_point(history: History, runs: Sequence[TestRunRecord]) -> datetime | 
         if series:
             times.append(series[0][0])
     return min(times) if times else None
-
-
-def _head(repo: Path) -> str | None:
-    try:
-        proc = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    return proc.stdout.strip() if proc.returncode == 0 else None

@@ -22,6 +22,7 @@ import stat
 import sys
 import tempfile
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from mission_control import __version__
@@ -202,7 +203,7 @@ def _move_into_place(staging: Path, target: Path) -> None:
 def _remove_tree(path: Path) -> None:
     """Delete a folder we made, including git's read-only object files (Windows needs chmod)."""
 
-    def make_writable_and_retry(function, failed_path, *_):
+    def make_writable_and_retry(function: Callable[[str], object], failed_path: str, *_: object) -> None:
         try:
             os.chmod(failed_path, stat.S_IWRITE | stat.S_IREAD)
             function(failed_path)

@@ -17,6 +17,7 @@ from mission_control.signoff.actions import (
     make_entry,
     record_revoke,
     record_signoff,
+    require_reason,
     sign_off_file,
 )
 from mission_control.signoff.checklist import ChecklistState, Discrepancy, ItemState, checklist_state
@@ -90,6 +91,7 @@ __all__ = [
     "read_mission",
     "record_revoke",
     "record_signoff",
+    "require_reason",
     "sign_off_file",
     "similarity",
     "start_mission",

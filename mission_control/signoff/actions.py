@@ -101,18 +101,29 @@ def record_signoff(repo: str | Path, item: Any, note: str = "", now: datetime | 
     return append_entry(repo, make_entry(repo, "signoff", item, note=note, now=now))
 
 
-def record_revoke(repo: str | Path, item: Any, reason: str, now: datetime | None = None) -> LedgerEntry:
-    """Append a revocation of ``item``; a reason is required (SignoffError without one)."""
+def require_reason(item: Any, reason: str) -> str:
+    """The rule "revoking needs a reason", in one place: the stripped reason, or SignoffError."""
     if not reason.strip():
         raise SignoffError(f"revoking {item.text!r} needs a reason")
-    return append_entry(repo, make_entry(repo, "revoke", item, reason=reason.strip(), now=now))
+    return reason.strip()
 
 
-def check_action(repo: str | Path, items: Any, item: Any, revoke: bool) -> None:
-    """Refuse signing an item that is already signed, or revoking one that is not (SignoffError)."""
+def record_revoke(repo: str | Path, item: Any, reason: str, now: datetime | None = None) -> LedgerEntry:
+    """Append a revocation of ``item``; a reason is required (SignoffError without one)."""
+    reason = require_reason(item, reason)
+    return append_entry(repo, make_entry(repo, "revoke", item, reason=reason, now=now))
+
+
+def check_action(repo: str | Path, items: Any, item: Any, revoke: bool, reason: str | None = None) -> None:
+    """Refuse signing an item that is already signed, or revoking one that is not (SignoffError).
+
+    With ``reason`` given, a revoke without one is refused too (before anything is written).
+    """
     from mission_control.signoff.checklist import checklist_state
     from mission_control.signoff.ledger import read_ledger
 
+    if revoke and reason is not None:
+        require_reason(item, reason)
     state = checklist_state(items, read_ledger(repo).entries).state_of(item)
     signed = state is not None and state.signed
     if not revoke and signed and item.done:
@@ -140,7 +151,7 @@ def sign_off_file(
     """
     if plan_file.modified:
         raise SignoffError(f"{plan_file.path}: has unsaved edits; save them first")
-    check_action(repo, plan_file.plan.checklist, item, revoke)
+    check_action(repo, plan_file.plan.checklist, item, revoke, reason if revoke else None)
     result = plan_file.set_checked(item, not revoke)
     try:
         entry = record_revoke(repo, item, reason, now) if revoke else record_signoff(repo, item, note, now)

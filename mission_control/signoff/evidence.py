@@ -18,6 +18,7 @@ from typing import Any
 
 from mission_control.signoff.ledger import LedgerEntry
 from mission_control.signoff.matching import normalise
+from mission_control.testing.results import FAILING, OUTCOMES
 from mission_control.util.git import GitError, run_git
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
@@ -103,8 +104,8 @@ def _measure(metric: str, facts: Facts) -> tuple[float | None, str]:
 def _tests(metric: str, tests: Mapping[str, Any] | None) -> tuple[float | None, str]:
     if not tests:
         return None, "no test run recorded yet"
-    failed = int(tests.get("failed", 0)) + int(tests.get("error", 0))
-    total = sum(int(tests.get(k, 0)) for k in ("passed", "failed", "error", "skipped", "xfailed", "xpassed"))
+    failed = sum(int(tests.get(k, 0)) for k in FAILING)
+    total = sum(int(tests.get(k, 0)) for k in OUTCOMES)
     if metric == "tests.failed":
         return float(failed), f"{failed} failed of {total} (latest run)"
     if metric in tests:

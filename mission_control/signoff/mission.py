@@ -19,6 +19,8 @@ from mission_control.signoff.ledger import LEDGER_DIR, utc_now
 from mission_control.util.fsutil import atomic_write_text, ensure_dir, write_target
 
 MISSION_FILE = "mission.json"
+#: Where Hour 0 may be stored, first found wins (``started_at`` is what :func:`start_mission` writes).
+_START_KEYS = ("started_at", "started", "start", "mission_start", "start_time", "when")
 
 
 class MissionError(Exception):
@@ -42,18 +44,44 @@ def mission_path(repo: str | Path) -> Path:
 
 
 def read_mission(repo: str | Path) -> Mission | None:
-    """The started mission, or None; MissionError naming the file if it is unreadable."""
+    """The started mission, or None; MissionError naming the file if it is unreadable.
+
+    The one reader of the mission clock (the CLI, the Checklist and the Dashboard all call it).
+    Hour 0 is ``started_at`` as written by :func:`start_mission`; a hand-written file may use
+    another of the usual keys (``started``, ``start`` …) and epoch seconds. Times are aware UTC:
+    a stored time without an offset *is* UTC (it is never read as local time).
+    """
     path = mission_path(repo)
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        started = datetime.fromisoformat(data["started_at"])
+        started = _started_at(data)
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
         raise MissionError(f"{path}: unreadable mission file ({exc})") from None
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=UTC)
     return Mission(started, data.get("baseline"), str(data.get("started_by") or ""))
+
+
+def _started_at(data: Any) -> datetime:
+    """Hour 0 from the file's JSON object as aware UTC (KeyError/TypeError/ValueError if absent or bad)."""
+    if not isinstance(data, dict):
+        raise TypeError("not a JSON object")
+    key = next((k for k in _START_KEYS if k in data), None)
+    if key is None:
+        raise KeyError("started_at")
+    return as_utc(data[key])
+
+
+def as_utc(value: Any) -> datetime:
+    """An ISO 8601 string (``Z`` allowed) or epoch seconds as an aware UTC datetime; naive means UTC."""
+    if isinstance(value, bool):
+        raise TypeError(f"not a time: {value!r}")
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(float(value), UTC)
+    if not isinstance(value, str):
+        raise TypeError(f"not a time: {value!r}")
+    when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def start_mission(repo: str | Path, now: datetime | None = None, force: bool = False) -> Mission:

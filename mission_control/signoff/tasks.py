@@ -22,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from mission_control.testing.results import FAILING
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 STATES = ("planned", "active", "done", "late", "blocked")
@@ -198,7 +199,7 @@ def _test_states(repo: Path, components: Mapping[str, Any], notes: list[str]) ->
         mine = [o for node, o in outcomes.items() if any(_belongs(node, t) for t in comp.tests)]
         if not mine:
             continue
-        state = "failing" if any(o in ("failed", "error") for o in mine) else "green"
+        state = "failing" if any(o in FAILING for o in mine) else "green"
         for task_id in comp.tasks:
             if states.get(task_id) != "failing":
                 states[task_id] = state

@@ -13,10 +13,10 @@ from pathlib import Path
 
 from mission_control.config import ProjectConfig
 from mission_control.testing.imports import affected_tests, build_import_graph
+from mission_control.testing.results import FAILING
 from mission_control.util.git import GitError, run_git
 
 KINDS = ("all", "component", "task", "failed", "affected")
-FAILING = frozenset({"failed", "error"})
 
 
 class SelectionError(Exception):

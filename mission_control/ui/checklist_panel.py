@@ -16,6 +16,7 @@ from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from mission_control.services import signoff as signoff_flow
 from mission_control.signoff import (
     ChecklistState,
     Facts,
@@ -24,7 +25,6 @@ from mission_control.signoff import (
     evidence_for,
     gather_facts,
     gather_task_evidence,
-    make_entry,
     read_ledger,
     read_mission,
     start_mission,
@@ -32,8 +32,9 @@ from mission_control.signoff import (
     to_plan_time,
     utc_now,
 )
-from mission_control.signoff.ledger import append_entry
+from mission_control.signoff.actions import SignoffError
 from mission_control.ui import dialogs
+from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.workers import run_in_thread
 
 log = logging.getLogger(__name__)
@@ -61,7 +62,7 @@ def on_gui(parent: QtCore.QObject, fn):
     return _Relay(parent, fn).call
 
 
-class ChecklistPanel(QtWidgets.QWidget):
+class ChecklistPanel(DockPanel):
     """The checklist dock's widget (objectName ``checklistPanel``).
 
     Signals:
@@ -73,9 +74,8 @@ class ChecklistPanel(QtWidgets.QWidget):
     signed = QtCore.Signal(object)
 
     def __init__(self, window: Any) -> None:
-        super().__init__()
+        super().__init__(window)
         self.setObjectName("checklistPanel")
-        self.window = window
         self.clock = utc_now  # tests replace it with a fake clock
         self.state = ChecklistState()
         self.facts = Facts()
@@ -140,9 +140,9 @@ class ChecklistPanel(QtWidgets.QWidget):
         self.clock_label.setFont(font)
         self.start_button = QtWidgets.QPushButton("Start mission", objectName="startMissionButton")
         self.start_button.setToolTip("Set the mission clock's Hour 0 to now and record HEAD as the baseline")
-        self.start_button.clicked.connect(self.start_mission_clicked)
+        self.start_button.clicked.connect(self._on_start_mission_clicked)
         self.refresh_button = QtWidgets.QPushButton("Refresh", objectName="checklistRefresh")
-        self.refresh_button.clicked.connect(self.reload)
+        self.refresh_button.clicked.connect(self._on_refresh_clicked)
         row.addWidget(self.clock_label, 1)
         row.addWidget(self.refresh_button)
         row.addWidget(self.start_button)
@@ -153,29 +153,28 @@ class ChecklistPanel(QtWidgets.QWidget):
         self.task_label = QtWidgets.QLabel("No task selected", objectName="taskStateLabel", wordWrap=True)
         self.active_button = QtWidgets.QPushButton("Mark active", objectName="markActiveButton")
         self.done_button = QtWidgets.QPushButton("Mark done", objectName="markDoneButton")
-        self.active_button.clicked.connect(lambda: self.mark_task("active"))
-        self.done_button.clicked.connect(lambda: self.mark_task("done"))
+        self.active_button.clicked.connect(self._on_mark_active_clicked)
+        self.done_button.clicked.connect(self._on_mark_done_clicked)
         row.addWidget(self.task_label, 1)
         row.addWidget(self.active_button)
         row.addWidget(self.done_button)
         return row
 
     # loading -----------------------------------------------------------------------------------
-    @property
-    def project(self):
-        return self.window.project
-
-    def on_project_changed(self) -> None:
+    def set_project(self, project: Any) -> None:
         """The plan changed (edit, undo, reload) or another project was opened."""
-        repo = self.project.repo if self.project is not None else None
+        repo = project.repo if project is not None else None
         if repo != self._loaded_repo:
             self._loaded_repo = repo
             self._entries, self.facts, self.task_evidence, self.mission = (), Facts(), None, None
             self.reload()
         self.render()
 
-    def on_repo_changed(self, _change: Any) -> None:
+    def refresh(self, change: Any = None) -> None:
         """Files changed (the ledger, the code, the test history's inputs): read the evidence again."""
+        self.reload()
+
+    def _on_refresh_clicked(self) -> None:
         self.reload()
 
     def reload(self) -> None:
@@ -284,7 +283,7 @@ class ChecklistPanel(QtWidgets.QWidget):
             row.setToolTip(2, evidence.text)
         button = QtWidgets.QPushButton("Revoke…" if s.signed else "Sign off")
         button.setObjectName(f"signoff:{s.text}")
-        button.clicked.connect(lambda _=False, text=s.text, line=s.item.line: self.button_clicked(text, line))
+        button.clicked.connect(lambda _=False, text=s.text, line=s.item.line: self._on_item_button_clicked(text, line))
         self.tree.setItemWidget(row, 3, button)
 
     def _current_key(self):
@@ -339,7 +338,7 @@ class ChecklistPanel(QtWidgets.QWidget):
     def _find(self, text: str, line: int):
         return next((s for s in self.state.items if s.text == text and s.item.line == line), None)
 
-    def button_clicked(self, text: str, line: int) -> None:
+    def _on_item_button_clicked(self, text: str, line: int) -> None:
         """Sign the item off, or revoke it when it is signed."""
         state = self._find(text, line)
         if state is None or self.project is None or self.project.repo is None:
@@ -363,52 +362,56 @@ class ChecklistPanel(QtWidgets.QWidget):
             )
             if answer != Button.Yes:
                 return
-        self._write(state, "signoff", note=self.note_edit.text().strip())
+        self._write(state, revoke=False, note=self.note_edit.text().strip())
 
     def revoke(self, state: Any) -> None:
         """Untick the box and append a revocation; the reason comes from the note field."""
-        reason = self.note_edit.text().strip()
-        if not reason:
-            dialogs.inform(
-                self,
-                "Revoking needs a reason",
-                f"Type why “{state.text}” is revoked in the note field, then click Revoke again.",
-            )
-            self.note_edit.setFocus()
-            return
-        self._write(state, "revoke", reason=reason)
+        self._write(state, revoke=True, reason=self.note_edit.text())
 
-    def _write(self, state: Any, kind: str, note: str = "", reason: str = "") -> None:
+    def _write(self, state: Any, *, revoke: bool, note: str = "", reason: str = "") -> None:
+        """The services' sign-off flow: check (its refusal is shown), an undoable tick, the ledger in a worker."""
         project = self.project
-        was_modified = project.modified
         item = state.item
-        done = kind == "signoff"
+        try:
+            signoff_flow.check(project, item, revoke=revoke, reason=reason)
+        except SignoffError as exc:
+            self._refused(exc, revoke)
+            return
+        was_modified = project.modified
+        done = not revoke
         if item.done != done:
-            verb = "Sign off" if done else "Revoke"
-            self.window.edit_plan(f"{verb} “{item.text}”", lambda: project.plan_file.set_checked(item, done).edits)
-        repo, when = project.repo, self.clock()
+            verb = "Revoke" if revoke else "Sign off"
+            self.main_window.edit_plan(f"{verb} “{item.text}”", lambda: project.plan_file.set_checked(item, done).edits)
+        when = self.clock()
         self.note_edit.clear()
         self._start(
-            lambda progress, event, cancel: append_entry(
-                repo, make_entry(repo, kind, item, note=note, reason=reason, now=when)
+            lambda progress, event, cancel: signoff_flow.record(
+                project, item, revoke=revoke, note=note, reason=reason, now=when
             ),
             on_result=on_gui(self, lambda entry: self._written(entry, was_modified)),
             on_error=on_gui(self, lambda msg: self._write_failed(msg, item.done != done)),
         )
 
+    def _refused(self, error: SignoffError, revoke: bool) -> None:
+        """Show why the flow refused; a missing reason is typed in the note field."""
+        hint = "\n\nType the reason in the note field, then click Revoke again." if revoke else ""
+        dialogs.inform(self, "Revoke refused" if revoke else "Sign-off refused", f"{error}{hint}")
+        if revoke:
+            self.note_edit.setFocus()
+
     def _written(self, entry: Any, was_modified: bool) -> None:
         if self.project is not None and not was_modified and self.project.modified:
-            self.window.save()  # the plan on disk then differs from its last state only in that box
+            self.main_window.save()  # the plan on disk then differs from its last state only in that box
         self.signed.emit(entry)
         self.reload()
 
     def _write_failed(self, message: str, edited: bool) -> None:
         if edited:
-            self.window.undo_stack.undo()
+            self.main_window.undo_stack.undo()
         dialogs.inform(self, "Sign-off not recorded", f"The ledger could not be written:\n{message}", warning=True)
 
     # mission and tasks -------------------------------------------------------------------------
-    def start_mission_clicked(self) -> None:
+    def _on_start_mission_clicked(self) -> None:
         """Set Hour 0 = now and the baseline (asking before restarting a started mission)."""
         project = self.project
         if project is None or project.repo is None:
@@ -436,7 +439,9 @@ class ChecklistPanel(QtWidgets.QWidget):
 
     def _mission_started(self, mission: Any) -> None:
         self.mission = mission
-        self.window.statusBar().showMessage(f"Mission started: Hour 0 = {mission.started_at:%Y-%m-%d %H:%M} UTC", 8000)
+        self.main_window.statusBar().showMessage(
+            f"Mission started: Hour 0 = {mission.started_at:%Y-%m-%d %H:%M} UTC", 8000
+        )
         self.reload()
 
     def _render_clock(self) -> None:
@@ -450,7 +455,7 @@ class ChecklistPanel(QtWidgets.QWidget):
         plan = self.project.plan
         plan_now = to_plan_time(plan, self.mission, now)
         self.task_status = task_states(plan, plan_now, self.task_evidence, self.state)
-        gantt = getattr(self.window, "gantt", None)
+        gantt = getattr(self.main_window, "gantt", None)
         if gantt is not None:
             for key, status in self.task_status.items():
                 gantt.set_marker(key, "status", status.marker)
@@ -458,8 +463,11 @@ class ChecklistPanel(QtWidgets.QWidget):
                 gantt.set_now(plan_now if self.mission is not None else None)
         self._render_task_row()
 
+    def _on_selection_changed(self, _key: str) -> None:
+        self._render_task_row()
+
     def _render_task_row(self) -> None:
-        key = getattr(self.window, "selected", None)
+        key = getattr(self.main_window, "selected", None)
         status = self.task_status.get(key) if key else None
         task = self.project.plan.find_task(key) if key and self.project is not None else None
         self.active_button.setEnabled(task is not None)
@@ -472,9 +480,15 @@ class ChecklistPanel(QtWidgets.QWidget):
         self.active_button.setEnabled(not task.has_tag("active") and not task.has_tag("done"))
         self.done_button.setEnabled(not task.has_tag("done"))
 
+    def _on_mark_active_clicked(self) -> None:
+        self.mark_task("active")
+
+    def _on_mark_done_clicked(self) -> None:
+        self.mark_task("done")
+
     def mark_task(self, tag: str) -> None:
         """Write the ``active``/``done`` Mermaid tag on the selected task (one undoable edit)."""
-        key = getattr(self.window, "selected", None)
+        key = getattr(self.main_window, "selected", None)
         project = self.project
         if project is None or not key or project.plan.find_task(key) is None:
             return
@@ -485,7 +499,7 @@ class ChecklistPanel(QtWidgets.QWidget):
                 edits += project.plan_file.set_tag(key, "active", False).edits
             return edits + project.plan_file.set_tag(key, tag, True).edits
 
-        self.window.edit_plan(f"Mark {key} {tag}", edit)
+        self.main_window.edit_plan(f"Mark {key} {tag}", edit)
 
     def cleanup(self) -> None:
         """Stop the clock and wait for background jobs (window closing)."""
@@ -538,9 +552,7 @@ def _load(repo: Path, config: Any, progress, cancel) -> dict:
 def install(window: Any) -> ChecklistPanel:
     """Build the Checklist dock in ``window`` and connect it to the window's signals."""
     panel = ChecklistPanel(window)
-    window.add_dock("Checklist", "checklistPanelDock", panel, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
-    window.project_changed.connect(panel.on_project_changed)
-    window.repo_changed.connect(panel.on_repo_changed)
-    window.selection_changed.connect(lambda _key: panel._render_task_row())
+    panel.dock_into("Checklist", "checklistPanelDock", QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+    window.selection_changed.connect(panel._on_selection_changed)
     QtWidgets.QApplication.instance().aboutToQuit.connect(panel.cleanup)
     return panel

@@ -34,6 +34,7 @@ from mission_control.codemods import (
     undo_codemod,
 )
 from mission_control.ui import dialogs
+from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.workers import run_in_thread
 from mission_control.util.progress import Progress
 
@@ -121,7 +122,7 @@ class ListCompleter(QtWidgets.QCompleter):
         return f"{head}, {chosen}" if sep else chosen
 
 
-class CodemodsPanel(QtWidgets.QWidget):
+class CodemodsPanel(DockPanel):
     """The Codemods dock's widget (objectName ``codemodsPanel``).
 
     Signals:
@@ -135,9 +136,8 @@ class CodemodsPanel(QtWidgets.QWidget):
     undone = QtCore.Signal(object)
 
     def __init__(self, window: Any) -> None:
-        super().__init__()
+        super().__init__(window)
         self.setObjectName("codemodsPanel")
-        self.window = window
         self.infos: list[CodemodInfo] = builtin_infos()
         self.run: CodemodRun | None = None
         self.history: list[AppliedCodemod] = []
@@ -293,9 +293,8 @@ class CodemodsPanel(QtWidgets.QWidget):
         return {name: edit.text().strip() for name, edit in self._arg_edits.items() if edit.text().strip()}
 
     # project -----------------------------------------------------------------------------------
-    def on_project_changed(self) -> None:
+    def set_project(self, project: Any) -> None:
         """Fill the task list; a different repository starts over (codemods, names, history)."""
-        project = self.window.project
         self._fill_tasks()
         repo = project.repo if project is not None else None
         if repo != self._repo:
@@ -313,13 +312,13 @@ class CodemodsPanel(QtWidgets.QWidget):
             self._apply_markers()
         self._update_buttons()
 
-    def on_repo_changed(self, change: Any) -> None:
+    def refresh(self, change: Any = None) -> None:
         """Python files changed: refresh the completion names (soon, once per burst)."""
         paths = [*getattr(change, "created", ()), *getattr(change, "modified", ()), *getattr(change, "deleted", ())]
         if any(str(p).endswith(".py") for p in paths):
             self._names_timer.start()
 
-    def on_selection_changed(self, key: str) -> None:
+    def _on_selection_changed(self, key: str) -> None:
         """Follow the task selected in the Gantt (unless a job is running)."""
         if key and not self.busy:
             index = self.task_choice.findData(key)
@@ -327,14 +326,14 @@ class CodemodsPanel(QtWidgets.QWidget):
                 self.task_choice.setCurrentIndex(index)
 
     def _fill_tasks(self) -> None:
-        project = self.window.project
+        project = self.main_window.project
         current = self.task_choice.currentData()
         self.task_choice.blockSignals(True)
         self.task_choice.clear()
         self.task_choice.addItem("(no task)", NO_TASK)
         for task in project.plan.tasks if project is not None else []:
             self.task_choice.addItem(f"{task.key} — {task.name}", task.key)
-        index = self.task_choice.findData(current if current is not None else self.window.selected or NO_TASK)
+        index = self.task_choice.findData(current if current is not None else self.main_window.selected or NO_TASK)
         self.task_choice.setCurrentIndex(max(index, 0))
         self.task_choice.blockSignals(False)
 
@@ -351,7 +350,7 @@ class CodemodsPanel(QtWidgets.QWidget):
             for problem in problems:
                 log.warning("codemod discovery: %s", problem)
             if problems:
-                self.window.statusBar().showMessage(f"Repository codemods: {problems[0]}", 10000)
+                self.main_window.statusBar().showMessage(f"Repository codemods: {problems[0]}", 10000)
 
         run_in_thread(
             self,
@@ -585,7 +584,7 @@ class CodemodsPanel(QtWidgets.QWidget):
         if written:
             self.run = None
             self._show_run()
-            self.window.statusBar().showMessage(text + " Undo codemod restores them exactly.", 10000)
+            self.main_window.statusBar().showMessage(text + " Undo codemod restores them exactly.", 10000)
         self.refresh_history()
         self.applied.emit(result)
 
@@ -609,7 +608,7 @@ class CodemodsPanel(QtWidgets.QWidget):
 
     def _undone(self, restored: list[str]) -> None:
         self._say(f"Undone: {len(restored)} files restored as they were.")
-        self.window.statusBar().showMessage(f"Codemod undone: {len(restored)} files restored.", 8000)
+        self.main_window.statusBar().showMessage(f"Codemod undone: {len(restored)} files restored.", 8000)
         self.refresh_history()
         self.undone.emit(restored)
 
@@ -655,7 +654,7 @@ class CodemodsPanel(QtWidgets.QWidget):
         self._update_buttons()
 
     def _apply_markers(self) -> None:
-        gantt = getattr(self.window, "gantt", None)
+        gantt = getattr(self.main_window, "gantt", None)
         if gantt is None:
             return
         wanted = task_markers(self.history)
@@ -701,9 +700,7 @@ class CodemodsPanel(QtWidgets.QWidget):
 def install(window: Any) -> CodemodsPanel:
     """Build the Codemods dock in ``window`` and connect it to the window's signals."""
     panel = CodemodsPanel(window)
-    window.add_dock("Codemods", "codemodsPanelDock", panel, Qt.DockWidgetArea.BottomDockWidgetArea)
-    window.project_changed.connect(panel.on_project_changed)
-    window.repo_changed.connect(panel.on_repo_changed)
-    window.selection_changed.connect(panel.on_selection_changed)
-    panel.on_project_changed()
+    panel.dock_into("Codemods", "codemodsPanelDock", Qt.DockWidgetArea.BottomDockWidgetArea)
+    window.selection_changed.connect(panel._on_selection_changed)
+    panel.set_project(window.project)
     return panel

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -27,6 +28,7 @@ from mission_control.repo.status import ComponentStatus, RepoStatus, repo_status
 from mission_control.services.components_config import ComponentConfigError, add_component_paths
 from mission_control.ui import dialogs
 from mission_control.ui.components_dialogs import AddPathsDialog, RollbackConfirmDialog
+from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.workers import run_in_thread
 from mission_control.util.git import RepoError
 from mission_control.util.progress import Progress
@@ -92,7 +94,7 @@ def task_markers(status: RepoStatus, tasks: list) -> dict[str, str]:
     return {key: "  ".join(parts) for key, parts in texts.items()}
 
 
-class ComponentsPanel(QtWidgets.QWidget):
+class ComponentsPanel(DockPanel):
     """The dock's widget; see the module docstring.
 
     Signals:
@@ -105,9 +107,8 @@ class ComponentsPanel(QtWidgets.QWidget):
     action_finished = QtCore.Signal(str)
 
     def __init__(self, window: QtWidgets.QMainWindow) -> None:
-        super().__init__()
+        super().__init__(window)
         self.setObjectName("componentsPanel")
-        self.window_ = window
         self.status: RepoStatus | None = None
         self.last_result: RollbackResult | RestoreResult | None = None
         self.last_problem: str | None = None
@@ -157,7 +158,7 @@ class ComponentsPanel(QtWidgets.QWidget):
         header.setStretchLastSection(False)
         self.table.setColumnWidth(4, 156)
         self.table.setTextElideMode(QtCore.Qt.TextElideMode.ElideRight)
-        self.table.cellDoubleClicked.connect(self._row_double_clicked)
+        self.table.cellDoubleClicked.connect(self._on_row_double_clicked)
         self.table.setMinimumHeight(190)
         self.table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.table, 1)
@@ -188,7 +189,7 @@ class ComponentsPanel(QtWidgets.QWidget):
         self.refresh_button.setObjectName("refreshComponentsButton")
         self.refresh_button.setIcon(self.style().standardIcon(QtWidgets.QStyle.StandardPixmap.SP_BrowserReload))
         self.refresh_button.setToolTip("Check the components again")
-        self.refresh_button.clicked.connect(self.request_refresh)
+        self.refresh_button.clicked.connect(self._on_refresh_clicked)
         row.addWidget(self.baseline_text)
         row.addStretch(1)
         row.addWidget(self.busy)
@@ -235,9 +236,8 @@ class ComponentsPanel(QtWidgets.QWidget):
         status_bar.addPermanentWidget(self.baseline_label)
 
     # project and refresh -------------------------------------------------------------------
-    def project_changed(self) -> None:
+    def set_project(self, project: Any) -> None:
         """A new project: start over; the same project edited: re-place the markers."""
-        project = self.window_.project
         if project is self._project:
             self._apply_markers()
             return
@@ -252,7 +252,14 @@ class ComponentsPanel(QtWidgets.QWidget):
         self._show_empty("Checking the components…")
         self.request_refresh()
 
-    def request_refresh(self, *_args) -> None:
+    def refresh(self, change: Any = None) -> None:
+        """Files changed: read the status again."""
+        self.request_refresh()
+
+    def _on_refresh_clicked(self) -> None:
+        self.request_refresh()
+
+    def request_refresh(self) -> None:
         """Read the status again, in a worker; coalesced so that at most one runs at a time."""
         if self._repo is None:
             return
@@ -400,14 +407,14 @@ class ComponentsPanel(QtWidgets.QWidget):
         names = {t.id or t.key: t.name for t in project.plan.tasks}
         return "\n".join(f"{i}: {names.get(i, '(not in the plan)')}" for i in ids)
 
-    def _row_double_clicked(self, row: int, _column: int) -> None:
+    def _on_row_double_clicked(self, row: int, _column: int) -> None:
         if self.status is None or self._project is None:
             return
         comp = list(self.status.components.values())[row]
         keys = {t.id or t.key: t.key for t in self._project.plan.tasks}
         for task_id in comp.tasks:
             if task_id in keys:
-                self.window_.select_task(keys[task_id])
+                self.main_window.select_task(keys[task_id])
                 return
 
     # markers -----------------------------------------------------------------------------------
@@ -417,14 +424,14 @@ class ComponentsPanel(QtWidgets.QWidget):
             return
         wanted = task_markers(self.status, list(self._project.plan.tasks))
         for key in self._marked - set(wanted):
-            self.window_.gantt.set_marker(key, MARKER_SOURCE, None)
+            self.main_window.gantt.set_marker(key, MARKER_SOURCE, None)
         for key, text in wanted.items():
-            self.window_.gantt.set_marker(key, MARKER_SOURCE, text)
+            self.main_window.gantt.set_marker(key, MARKER_SOURCE, text)
         self._marked = set(wanted)
 
     def _clear_markers(self) -> None:
         for key in self._marked:
-            self.window_.gantt.set_marker(key, MARKER_SOURCE, None)
+            self.main_window.gantt.set_marker(key, MARKER_SOURCE, None)
         self._marked = set()
 
     # actions -----------------------------------------------------------------------------------
@@ -448,7 +455,7 @@ class ComponentsPanel(QtWidgets.QWidget):
         if not plan.files:
             dialogs.inform(self, "Nothing to roll back", f"{plan.target.capitalize()} already matches the baseline.")
             return
-        self.confirm_dialog = confirm_rollback(self.window_, plan, lambda p=plan: self._confirmed(p))
+        self.confirm_dialog = confirm_rollback(self.main_window, plan, lambda p=plan: self._confirmed(p))
 
     def _confirmed(self, plan: RollbackPlan) -> None:
         if self._action_job is not None:
@@ -470,7 +477,7 @@ class ComponentsPanel(QtWidgets.QWidget):
         self.undo_bar.show()
         if self.status_undo is not None:
             self.status_undo.show()
-        self.window_.statusBar().showMessage(f"{text} Undo puts them back.", 15000)
+        self.main_window.statusBar().showMessage(f"{text} Undo puts them back.", 15000)
 
     def undo_last(self) -> None:
         """Undo the rollback this panel did last (the Undo bar and status-bar button)."""
@@ -490,7 +497,7 @@ class ComponentsPanel(QtWidgets.QWidget):
         self.last_result = result
         self._hide_undo()
         count = len(result.written) + len(result.removed)
-        self.window_.statusBar().showMessage(
+        self.main_window.statusBar().showMessage(
             f"Undo: {count} file{'s' * (count != 1)} back as before the rollback ({result.snapshot.id}).", 10000
         )
 
@@ -504,13 +511,13 @@ class ComponentsPanel(QtWidgets.QWidget):
         if isinstance(result, Problem):
             self._refused("Cannot start the mission", result.message)
             return
-        self.window_.statusBar().showMessage(f"Mission started: the baseline is {result.label}.", 10000)
+        self.main_window.statusBar().showMessage(f"Mission started: the baseline is {result.label}.", 10000)
 
     def add_paths(self, component: str) -> None:
         """Ask for a plan-only component's globs and write them to the configuration."""
         if self._repo is None:
             return
-        dialog = AddPathsDialog(component, self._config_name(), self.window_)
+        dialog = AddPathsDialog(component, self._config_name(), self.main_window)
         dialog.accepted.connect(lambda: self._paths_entered(component, *dialog.values()))
         dialog.finished.connect(dialog.deleteLater)
         self.paths_dialog = dialog
@@ -527,7 +534,7 @@ class ComponentsPanel(QtWidgets.QWidget):
         except ComponentConfigError as exc:
             self._refused("Cannot add the paths", str(exc))
             return
-        self.window_.statusBar().showMessage(f"Component {component}: paths written to {path}.", 10000)
+        self.main_window.statusBar().showMessage(f"Component {component}: paths written to {path}.", 10000)
         self.request_refresh()
 
     # background plumbing -------------------------------------------------------------------------
@@ -560,7 +567,7 @@ class ComponentsPanel(QtWidgets.QWidget):
 
     def _refused(self, title: str, message: str) -> None:
         self.last_problem = message
-        self.window_.statusBar().showMessage(message, 15000)
+        self.main_window.statusBar().showMessage(message, 15000)
         dialogs.inform(self, title, message, warning=True)
 
     def _set_busy(self, text: str) -> None:
@@ -608,11 +615,6 @@ class ComponentsPanel(QtWidgets.QWidget):
                 job.wait(60_000)
             except RuntimeError:  # the job already ended and was deleted
                 pass
-
-    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if watched is self.window_ and event.type() == QtCore.QEvent.Type.Close:
-            self.cleanup()  # also for windows that do not call panel.cleanup() themselves
-        return False
 
 
 # work run in threads (module-level so they capture only plain data) --------------------------------
@@ -705,10 +707,7 @@ def install(window) -> ComponentsPanel:
     """Build the Components dock in ``window`` and wire it to the window's signals."""
     panel = ComponentsPanel(window)
     panel.install_status_widgets(window.statusBar())
-    dock = window.add_dock("Components", "componentsPanelDock", panel, QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+    dock = panel.dock_into("Components", "componentsPanelDock", QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
     window.resizeDocks([dock], [380], QtCore.Qt.Orientation.Vertical)
     window.resizeDocks([dock], [540], QtCore.Qt.Orientation.Horizontal)
-    window.project_changed.connect(panel.project_changed)
-    window.repo_changed.connect(panel.request_refresh)
-    window.installEventFilter(panel)
     return panel

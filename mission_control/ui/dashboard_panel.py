@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -21,6 +22,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from mission_control.audit.metrics import MetricStatus
 from mission_control.history import history_path
 from mission_control.services.dashboard import DashboardSource, Series, Snapshot
+from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.workers import run_in_thread
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,7 @@ class _Request:
         return _Request(audit, None if full else (self.paths or frozenset()) | (other.paths or frozenset()))
 
 
-class DashboardPanel(QtWidgets.QWidget):
+class DashboardPanel(DockPanel):
     """The dock's widget.
 
     Signals:
@@ -63,9 +65,8 @@ class DashboardPanel(QtWidgets.QWidget):
     audit_failed = QtCore.Signal(str)
 
     def __init__(self, window: QtWidgets.QMainWindow) -> None:
-        super().__init__()
+        super().__init__(window)
         self.setObjectName("dashboard")
-        self.window = window
         self.source: DashboardSource | None = None
         self.snapshot: Snapshot | None = None
         self.job = None
@@ -111,7 +112,7 @@ class DashboardPanel(QtWidgets.QWidget):
         self.audit_button = QtWidgets.QPushButton("Audit now")
         self.audit_button.setObjectName("dashboardAuditButton")
         self.audit_button.setToolTip("Audit every file again and refresh the dashboard")
-        self.audit_button.clicked.connect(lambda: self.request_refresh(audit=True))
+        self.audit_button.clicked.connect(self._on_audit_clicked)
         self.audit_button.setEnabled(False)
         row.addWidget(self.status_label, 1)
         row.addWidget(self.baseline_label)
@@ -181,9 +182,8 @@ class DashboardPanel(QtWidgets.QWidget):
         return box
 
     # reacting to the window -----------------------------------------------------------------
-    def project_changed(self) -> None:
+    def set_project(self, project: Any) -> None:
         """A project was opened (new source, full audit) or its plan edited (re-evaluate only)."""
-        project = self.window.project
         repo = getattr(project, "repo", None)
         if project is None or repo is None:
             self._set_source(None)
@@ -198,8 +198,11 @@ class DashboardPanel(QtWidgets.QWidget):
             self._plan_text = plan_text
             self.request_refresh(audit=False)
 
-    def repo_changed(self, change) -> None:
-        """Files changed: audit just those (merged with any request already waiting)."""
+    def refresh(self, change: Any = None) -> None:
+        """Files changed: audit just those (merged with any request already waiting); no change: audit all."""
+        if change is None:
+            self.request_refresh(audit=True)
+            return
         if self.source is None or change.repo_deleted:
             if change.repo_deleted:
                 self.status_label.setText("<span style='color:#c62828'>The repository is gone; audits stopped</span>")
@@ -290,8 +293,11 @@ class DashboardPanel(QtWidgets.QWidget):
                 stamp.append(None)
         return tuple(stamp)
 
-    def shutdown(self) -> None:
-        """Stop background work and save the audit cache (the window is closing)."""
+    def _on_audit_clicked(self) -> None:
+        self.request_refresh(audit=True)
+
+    def cleanup(self) -> None:
+        """Stop background work and save the audit cache (the window closed)."""
         self._history_timer.stop()
         self._pending = None
         if self.job is not None:
@@ -492,36 +498,11 @@ def _coloured(text: str, bad: bool) -> str:
     return f"<span style='color:#c62828'><b>{text}</b></span>" if bad else text
 
 
-class _CloseWatcher(QtCore.QObject):
-    """Stops the panel's work when the window closes (the window's closeEvent is not ours)."""
-
-    def __init__(self, panel: DashboardPanel) -> None:
-        super().__init__(panel)
-        self.panel = panel
-
-    def eventFilter(self, obj: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if event.type() == QtCore.QEvent.Type.Close:
-            project = getattr(self.panel.window, "project", None)
-            if project is None or not project.modified:
-                self.panel.shutdown()  # nothing to ask about: the close goes through
-            else:
-                QtCore.QTimer.singleShot(0, self._after_close)  # the lead may still cancel it
-        return False
-
-    def _after_close(self) -> None:
-        if not self.panel.window.isVisible():  # the close was accepted
-            self.panel.shutdown()
-
-
 def install(window: QtWidgets.QMainWindow) -> DashboardPanel:
     """Build the Dashboard dock (bottom area), wire it to the window and return the panel."""
     panel = DashboardPanel(window)
-    dock = window.add_dock("Dashboard", "dashboardDock", panel, QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
-    panel.dock = dock
-    window.project_changed.connect(panel.project_changed)
-    window.repo_changed.connect(panel.repo_changed)
-    window.installEventFilter(_CloseWatcher(panel))
+    panel.dock_into("Dashboard", "dashboardDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
     app = QtWidgets.QApplication.instance()
     if app is not None:
-        app.aboutToQuit.connect(panel.shutdown)
+        app.aboutToQuit.connect(panel.cleanup)
     return panel

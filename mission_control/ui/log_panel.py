@@ -11,9 +11,11 @@ from __future__ import annotations
 import logging
 import weakref
 from html import escape
+from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from mission_control.ui.dock_panel import DockPanel
 from mission_control.util import logsetup
 
 FILTER_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -47,11 +49,11 @@ def _listener_for(bridge: _Bridge):
     return listener
 
 
-class LogPanel(QtWidgets.QWidget):
+class LogPanel(DockPanel):
     """Shows log records at or above the chosen level; Clear empties the view (not the file)."""
 
-    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, main_window: Any = None) -> None:
+        super().__init__(main_window)
         self.setObjectName("logPanel")
         self.ring = logsetup.ring_buffer()
         self._pending: list[logging.LogRecord] = []
@@ -121,6 +123,11 @@ class LogPanel(QtWidgets.QWidget):
         """What the view shows now, as plain text."""
         return self.view.toPlainText()
 
+    def cleanup(self) -> None:
+        """Stop listening to the log (the window closed)."""
+        self.ring.remove_listener(self._listener)
+        self._flush_timer.stop()
+
     def rebuild(self) -> None:
         """Show the kept records again under the current filters."""
         self._pending.clear()
@@ -164,14 +171,13 @@ def _html(record: logging.LogRecord) -> str:
 
 def install(window) -> LogPanel:
     """Add the Log dock at the bottom of ``window`` (hidden until View › Log or Ctrl+Shift+L)."""
-    panel = LogPanel()
+    panel = LogPanel(window)
     # Not tabified with the other bottom docks: that hides and re-shows them, and the Dashboard
     # starts an audit each time it becomes visible.
-    dock = window.add_dock("Log", "logPanelDock", panel, QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock = panel.dock_into("Log", "logPanelDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
     dock.toggleViewAction().setShortcut(QtGui.QKeySequence("Ctrl+Shift+L"))
     dock.toggleViewAction().triggered.connect(lambda checked: checked and dock.raise_())  # bring its tab forward
     window.addAction(dock.toggleViewAction())
     if not window.settings.window_state:
         dock.hide()
-    panel.dock = dock
     return panel

@@ -18,9 +18,20 @@ from mission_control import APP_NAME
 from mission_control.plan import PlanChangedOnDisk, PlanError
 from mission_control.services.project import Project
 from mission_control.services.settings import Settings, load_settings, save_settings
-from mission_control.ui import dialogs
+from mission_control.ui import (
+    checklist_panel,
+    codemods_panel,
+    components_panel,
+    dashboard_panel,
+    dialogs,
+    log_panel,
+    preferences,
+    runbook_panel,
+    tests_panel,
+)
 from mission_control.ui.commands import RescheduleCommand
 from mission_control.ui.details import TaskDetails
+from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.gantt import GanttView
 from mission_control.ui.graph import DependencyGraph
 from mission_control.ui.welcome import WelcomeScreen
@@ -28,16 +39,17 @@ from mission_control.ui.workers import ensure_gui_garbage_collection
 
 log = logging.getLogger(__name__)
 PREVIEW_MAX_TASKS = 400
-# Dock modules under mission_control.ui; each defines install(window) and is loaded if present.
+# The docks (and the Preferences action), in the order they are installed; each module's install(window)
+# builds it and wires it to the window. ``self.panels`` keys them by module name.
 PANEL_MODULES = (
-    "components_panel",
-    "tests_panel",
-    "codemods_panel",
-    "checklist_panel",
-    "runbook_panel",
-    "dashboard_panel",
-    "log_panel",
-    "preferences",
+    components_panel,
+    tests_panel,
+    codemods_panel,
+    checklist_panel,
+    runbook_panel,
+    dashboard_panel,
+    log_panel,
+    preferences,
 )
 Button = QtWidgets.QMessageBox.StandardButton
 
@@ -134,18 +146,9 @@ class MainWindow(QtWidgets.QMainWindow):
         )
 
     def _install_panels(self) -> None:
-        """Load each dock module that exists; a broken panel is logged, never fatal."""
-        import importlib
-        import importlib.util
-
-        for name in PANEL_MODULES:
-            module_name = f"mission_control.ui.{name}"
-            if importlib.util.find_spec(module_name) is None:
-                continue
-            try:
-                self.panels[name] = importlib.import_module(module_name).install(self)
-            except Exception:
-                log.exception("panel %s failed to install", name)
+        """Build every dock; a panel that fails to build is a bug and fails the window (and the tests)."""
+        for module in PANEL_MODULES:
+            self.panels[module.__name__.rsplit(".", 1)[-1]] = module.install(self)
 
     RIGHT_DOCKS = ("taskDetailsDock", "componentsPanelDock", "checklistPanelDock")
     BOTTOM_DOCKS = ("testsPanelDock", "dashboardDock", "codemodsPanelDock", "runbookPanelDock", "logPanelDock")
@@ -576,13 +579,12 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self._stop_watching()
         self.closing.emit()
-        for panel in self.panels.values():
-            cleanup = getattr(panel, "cleanup", None)
-            if callable(cleanup):
+        for name, panel in self.panels.items():
+            if isinstance(panel, DockPanel):
                 try:
-                    cleanup()  # stop and wait for the panel's background jobs
-                except Exception:
-                    log.exception("panel cleanup failed")
+                    panel.cleanup()  # stop and wait for the panel's background jobs
+                except Exception:  # one panel's failure must not keep the others' threads running
+                    log.exception("panel %s: cleanup failed", name)
         self.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
         self.settings.window_state = bytes(self.saveState().toBase64()).decode()
         save_settings(self.settings)

@@ -291,17 +291,17 @@ class Preferences(QtCore.QObject):
 
     def __init__(self, window) -> None:
         super().__init__(window)
-        self.window = window
+        self.main_window = window
         self.dialog: PreferencesDialog | None = None
 
     def __call__(self) -> PreferencesDialog:
         """Open the dialog (one at a time) and return it."""
         if self.dialog is None:
-            self.dialog = PreferencesDialog(self.window.settings, self.window)
+            self.dialog = PreferencesDialog(self.main_window.settings, self.main_window)
             self.dialog.applied.connect(self.apply)
             self.dialog.finished.connect(self._closed)
         else:
-            self.dialog.load(self.window.settings)
+            self.dialog.load(self.main_window.settings)
         self.dialog.open()
         return self.dialog
 
@@ -311,7 +311,7 @@ class Preferences(QtCore.QObject):
 
     def apply(self, new: Settings) -> None:
         """Copy ``new``'s preferences into ``window.settings``, save, and apply them live."""
-        settings = self.window.settings
+        settings = self.main_window.settings
         for name in (
             "snap_minutes",
             "cascade",
@@ -323,7 +323,7 @@ class Preferences(QtCore.QObject):
         ):
             setattr(settings, name, getattr(new, name))
         save_settings(settings)
-        apply_settings(self.window)
+        apply_settings(self.main_window)
         log.info(
             "Preferences applied: snap %s min, cascade %s, theme %s",
             settings.snap_minutes,

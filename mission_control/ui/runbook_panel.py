@@ -14,6 +14,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control.signoff.runbook import RunbookBlock, RunResult, record_run, run_block, runbook_blocks
 from mission_control.ui import dialogs
+from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.workers import run_in_thread
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,7 @@ BLOCK_ROLE = QtCore.Qt.ItemDataRole.UserRole
 MAX_OUTPUT_LINES = 5000
 
 
-class RunbookPanel(QtWidgets.QWidget):
+class RunbookPanel(DockPanel):
     """The runbook dock's widget (objectName ``runbookPanel``).
 
     Signals:
@@ -32,9 +33,8 @@ class RunbookPanel(QtWidgets.QWidget):
     run_finished = QtCore.Signal(object)
 
     def __init__(self, window: Any) -> None:
-        super().__init__()
+        super().__init__(window)
         self.setObjectName("runbookPanel")
-        self.window = window
         self.blocks: list[RunbookBlock] = []
         self.job = None
         self.running = False
@@ -50,7 +50,7 @@ class RunbookPanel(QtWidgets.QWidget):
         self.list.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.list.header().setStretchLastSection(False)
         self.list.header().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        self.list.currentItemChanged.connect(lambda *_: self._show_command())
+        self.list.currentItemChanged.connect(self._on_current_block_changed)
         split.addWidget(self.list)
         right = QtWidgets.QWidget()
         box = QtWidgets.QVBoxLayout(right)
@@ -63,8 +63,8 @@ class RunbookPanel(QtWidgets.QWidget):
         self.status_label = QtWidgets.QLabel("", objectName="runbookStatus")
         self.run_button = QtWidgets.QPushButton("Run…", objectName="runbookRun", enabled=False)
         self.stop_button = QtWidgets.QPushButton("Stop", objectName="runbookStop", enabled=False)
-        self.run_button.clicked.connect(self.run_selected)
-        self.stop_button.clicked.connect(self.stop)
+        self.run_button.clicked.connect(self._on_run_clicked)
+        self.stop_button.clicked.connect(self._on_stop_clicked)
         buttons.addWidget(self.status_label, 1)
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.stop_button)
@@ -80,9 +80,8 @@ class RunbookPanel(QtWidgets.QWidget):
         layout.addWidget(split)
 
     # listing -----------------------------------------------------------------------------------
-    def on_project_changed(self) -> None:
+    def set_project(self, project: Any) -> None:
         """List the plan's shell blocks again (keeping the selection by heading)."""
-        project = self.window.project
         current = self.selected_block()
         self.blocks = runbook_blocks(project.plan) if project is not None else []
         self.list.clear()
@@ -104,6 +103,15 @@ class RunbookPanel(QtWidgets.QWidget):
         """Select block ``index`` (list order)."""
         self.list.setCurrentItem(self.list.topLevelItem(index))
 
+    def _on_current_block_changed(self, *_items: Any) -> None:
+        self._show_command()
+
+    def _on_run_clicked(self) -> None:
+        self.run_selected()
+
+    def _on_stop_clicked(self) -> None:
+        self.stop()
+
     def _show_command(self) -> None:
         block = self.selected_block()
         self.command_view.setPlainText(block.text if block else "")
@@ -111,7 +119,7 @@ class RunbookPanel(QtWidgets.QWidget):
 
     def _update_buttons(self) -> None:
         running = self.running
-        project = self.window.project
+        project = self.main_window.project
         self.run_button.setEnabled(
             not running and self.selected_block() is not None and project is not None and project.repo is not None
         )
@@ -120,7 +128,7 @@ class RunbookPanel(QtWidgets.QWidget):
     # running -----------------------------------------------------------------------------------
     def run_selected(self) -> None:
         """Show the command in full, ask, and run it in the repository."""
-        block, project = self.selected_block(), self.window.project
+        block, project = self.selected_block(), self.main_window.project
         if block is None or project is None or project.repo is None or self.running:
             return
         answer = dialogs.ask(
@@ -186,7 +194,6 @@ class RunbookPanel(QtWidgets.QWidget):
 def install(window: Any) -> RunbookPanel:
     """Build the Runbook dock in ``window`` and connect it to the window's signals."""
     panel = RunbookPanel(window)
-    window.add_dock("Runbook", "runbookPanelDock", panel, QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
-    window.project_changed.connect(panel.on_project_changed)
+    panel.dock_into("Runbook", "runbookPanelDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
     QtWidgets.QApplication.instance().aboutToQuit.connect(panel.cleanup)
     return panel

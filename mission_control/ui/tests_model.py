@@ -12,7 +12,8 @@ from collections.abc import Iterable
 
 from PySide6 import QtCore, QtGui
 
-from mission_control.testing import OUTCOMES, CollectionError, TestResult
+from mission_control.testing import CollectionError, TestResult
+from mission_control.testing.results import OUTCOMES
 
 OUTCOME_ROLE = QtCore.Qt.ItemDataRole.UserRole + 1
 RESULT_ROLE = QtCore.Qt.ItemDataRole.UserRole + 2
@@ -22,7 +23,6 @@ DURATION_ROLE = QtCore.Qt.ItemDataRole.UserRole + 5
 RUNNING = "running"
 INTERRUPTED = "interrupted"
 COLUMNS = ("Test", "Result", "Time")
-FAILING = frozenset({"failed", "error"})
 COLORS = {
     "passed": "#2e9e44",
     "failed": "#d7263d",

@@ -13,9 +13,11 @@ from __future__ import annotations
 import dataclasses
 import time
 from pathlib import Path
+from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from mission_control.services.test_markers import component_outcomes, component_test_args, task_markers
 from mission_control.testing import (
     Collected,
     CollectionFailed,
@@ -23,19 +25,18 @@ from mission_control.testing import (
     RunScheduler,
     ScheduleSettings,
     Selection,
-    SelectionError,
     TestFinished,
     TestStarted,
     interval_from_plan,
-    resolve_selection,
     run_project_tests,
     summary_line,
 )
+from mission_control.testing.results import FAILING, OUTCOMES
 from mission_control.testing.schedule import DEFAULT_DEBOUNCE
+from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.tests_editor import open_in_editor
 from mission_control.ui.tests_model import (
     COLORS,
-    FAILING,
     KIND_ROLE,
     NODEID_ROLE,
     OUTCOME_ROLE,
@@ -52,7 +53,7 @@ DEFAULT_INTERVAL = 30  # minutes, when neither the settings nor the plan say
 RELEVANT_SUFFIXES = (".py", ".toml", ".cfg", ".ini")
 OUTCOME_FILTERS = (
     ("All outcomes", None),
-    ("Failing", ("failed", "error")),
+    ("Failing", tuple(o for o in OUTCOMES if o in FAILING)),
     ("Passed", ("passed",)),
     ("Skipped", ("skipped",)),
     ("xfailed / xpassed", ("xfailed", "xpassed")),
@@ -60,42 +61,15 @@ OUTCOME_FILTERS = (
 )
 
 
-def component_matches(nodeid: str, args: tuple[str, ...]) -> bool:
-    """Whether ``nodeid`` is selected by a component's pytest arguments (paths or node ids)."""
-    file = nodeid.split("::", 1)[0]
-    for arg in args:
-        arg = arg.rstrip("/")
-        if nodeid == arg or nodeid.startswith(arg + "::") or file == arg or file.startswith(arg + "/"):
-            return True
-    return False
-
-
-def marker_text(outcomes: list[str]) -> str | None:
-    """The Gantt marker for a task whose tests ended with ``outcomes``: "✓ 12/12" or "✗ 2 failing"."""
-    if not outcomes:
-        return None
-    failing = sum(o in FAILING for o in outcomes)
-    if failing:
-        return f"✗ {failing} failing"
-    counted = [o for o in outcomes if o not in ("skipped", "xfailed", "running", "interrupted")]
-    return f"✓ {sum(o in ('passed', 'xpassed') for o in counted)}/{len(counted)}"
-
-
 def _run_work(repo: Path, selection: Selection, config, workers, on_progress, on_event, cancel):
     """Worker-thread body: the run, then each component's test arguments (for the task markers)."""
     run = run_project_tests(
         repo, selection, config=config, workers=workers, on_event=on_event, on_progress=on_progress, cancel=cancel
     )
-    components = {}
-    for name in config.components if config is not None else {}:
-        try:
-            components[name] = resolve_selection(repo, Selection("component", name), config).args
-        except SelectionError:
-            components[name] = ()
-    return run, components
+    return run, component_test_args(repo, config)
 
 
-class TestsPanel(QtWidgets.QWidget):
+class TestsPanel(DockPanel):
     """The Tests dock's widget.
 
     Signals:
@@ -108,9 +82,8 @@ class TestsPanel(QtWidgets.QWidget):
     run_finished = QtCore.Signal(object)
 
     def __init__(self, window: QtWidgets.QMainWindow) -> None:
-        super().__init__()
+        super().__init__(window)
         self.setObjectName("testsPanel")
-        self.window_ = window
         self.job = None
         self.workers: str | int | None = "auto"
         self.debounce_seconds = DEFAULT_DEBOUNCE
@@ -262,7 +235,7 @@ class TestsPanel(QtWidgets.QWidget):
         self.text_filter.setObjectName("textFilter")
         self.text_filter.setPlaceholderText("Filter tests by name or path…")
         self.text_filter.setClearButtonEnabled(True)
-        self.text_filter.textChanged.connect(self._text_filter_changed)
+        self.text_filter.textChanged.connect(self._on_text_filter_changed)
         row.addWidget(QtWidgets.QLabel("Show:"))
         row.addWidget(self.outcome_filter)
         row.addWidget(self.text_filter, 1)
@@ -330,7 +303,7 @@ class TestsPanel(QtWidgets.QWidget):
         self.next_label.setStyleSheet("color: palette(mid);")
         for widget in (self.schedule_toggle, self.schedule_minutes, self.change_toggle):
             widget_signal = widget.valueChanged if isinstance(widget, QtWidgets.QSpinBox) else widget.toggled
-            widget_signal.connect(self._schedule_clicked)
+            widget_signal.connect(self._on_schedule_clicked)
         row.addWidget(self.schedule_toggle)
         row.addWidget(self.schedule_minutes)
         row.addSpacing(16)
@@ -340,9 +313,8 @@ class TestsPanel(QtWidgets.QWidget):
         return row
 
     # project ---------------------------------------------------------------------------------------
-    def project_changed(self) -> None:
+    def set_project(self, project: Any) -> None:
         """The window opened, edited or reloaded a project: follow a new repository, refresh markers."""
-        project = self.window_.project
         repo = project.repo if project is not None else None
         if project is not self._project or repo != self._repo:
             self._project = project
@@ -365,7 +337,7 @@ class TestsPanel(QtWidgets.QWidget):
 
     def _fill_components(self) -> None:
         self.component_combo.clear()
-        project = self.window_.project
+        project = self.main_window.project
         names = sorted(project.config.components) if project is not None else []
         for name in names:
             self.component_combo.addItem(name)
@@ -375,8 +347,8 @@ class TestsPanel(QtWidgets.QWidget):
 
     def _config(self):
         """The project's config, with the preferences' interpreter when the lead set one."""
-        config = self.window_.project.config
-        python = getattr(self.window_.settings, "python", "") or ""
+        config = self.main_window.project.config
+        python = getattr(self.main_window.settings, "python", "") or ""
         return dataclasses.replace(config, python=python) if python else config
 
     # running ------------------------------------------------------------------------------------------
@@ -388,7 +360,7 @@ class TestsPanel(QtWidgets.QWidget):
 
     def run(self, selection: Selection, reason: str = "") -> bool:
         """Start ``selection`` in the background; False if a run is going on or there is no repository."""
-        project = self.window_.project
+        project = self.main_window.project
         if self.job is not None or project is None or project.repo is None:
             return False
         repo, config, workers = project.repo, self._config(), self.workers
@@ -503,7 +475,7 @@ class TestsPanel(QtWidgets.QWidget):
         self.summary.setToolTip(result.message or run.note or "")
         if result.ok:
             self._set_status(f"Tests: ✓ {summary_line(result)}", COLORS["passed"])
-        elif result.totals.get("failed") or result.totals.get("error"):
+        elif any(result.totals.get(o) for o in FAILING):
             self._set_status(f"Tests: ✗ {summary_line(result)}", COLORS["failed"])
         else:
             self._set_status(f"Tests: {result.message or summary_line(result)}".split("\n")[0], None)
@@ -516,7 +488,7 @@ class TestsPanel(QtWidgets.QWidget):
         self.alert.show()
         first = run.alerts[0]
         self._set_status(f"⚠ {first.title} ({len(first.nodeids)})", COLORS["failed"], bold=True)
-        self.window_.statusBar().showMessage(f"⚠ {first.title}: {first.message}", 30000)
+        self.main_window.statusBar().showMessage(f"⚠ {first.title}: {first.message}", 30000)
 
     def _run_failed(self, message: str) -> None:
         if self._run_repo != self._repo:
@@ -533,7 +505,7 @@ class TestsPanel(QtWidgets.QWidget):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        project = self.window_.project
+        project = self.main_window.project
         can_run = self.job is None and project is not None and project.repo is not None
         for button in (self.run_all_button, self.rerun_failed_button, self.run_affected_button):
             button.setEnabled(can_run)
@@ -591,9 +563,9 @@ class TestsPanel(QtWidgets.QWidget):
         """Open the selected test at its line in the lead's editor."""
         location = self.current_location()
         if location is not None:
-            self.window_.statusBar().showMessage(open_in_editor(*location), 8000)
+            self.main_window.statusBar().showMessage(open_in_editor(*location), 8000)
 
-    def _text_filter_changed(self, text: str) -> None:
+    def _on_text_filter_changed(self, text: str) -> None:
         self.proxy.set_text(text)
         if text:
             self.tree.expandAll()
@@ -601,25 +573,17 @@ class TestsPanel(QtWidgets.QWidget):
     # markers ------------------------------------------------------------------------------------------
     def component_outcomes(self, name: str) -> list[str]:
         """Latest known outcome of each test of component ``name`` (empty until a run covered it)."""
-        args = self.component_tests.get(name) or ()
-        return [o for n, o in self.latest.items() if args and component_matches(n, args)]
+        return component_outcomes(self.latest, self.component_tests.get(name) or ())
 
     def update_markers(self) -> None:
-        """Show each task's tests' state (through its components) on its Gantt bar."""
-        project = self.window_.project
-        gantt = getattr(self.window_, "gantt", None)
+        """Show each task's tests' state (computed by services.test_markers) on its Gantt bar."""
+        project = self.main_window.project
+        gantt = getattr(self.main_window, "gantt", None)
         if gantt is None:
             return
-        wanted: dict[str, list[str]] = {}
-        if project is not None and self.latest:
-            for task in project.plan.tasks:
-                outcomes = []
-                for name, component in project.config.components.items():
-                    if task.key in component.tasks or (task.id and task.id in component.tasks):
-                        outcomes += self.component_outcomes(name)
-                text = marker_text(outcomes)
-                if text:
-                    wanted[task.key] = text
+        wanted = (
+            task_markers(project.plan, project.config, self.latest, self.component_tests) if project is not None else {}
+        )
         for key in self._marked - set(wanted):
             gantt.set_marker(key, "tests", None)
         for key, text in wanted.items():
@@ -632,7 +596,7 @@ class TestsPanel(QtWidgets.QWidget):
         if self._schedule_touched:
             self._schedule_changed()
             return
-        settings, project = self.window_.settings, self.window_.project
+        settings, project = self.main_window.settings, self.main_window.project
         minutes = int(getattr(settings, "test_schedule_minutes", 0) or 0)
         from_plan = interval_from_plan(project.plan.text) if project is not None else None
         widgets = (self.schedule_toggle, self.schedule_minutes, self.change_toggle)
@@ -645,7 +609,7 @@ class TestsPanel(QtWidgets.QWidget):
             widget.blockSignals(False)
         self._schedule_changed()
 
-    def _schedule_clicked(self, *_args) -> None:
+    def _on_schedule_clicked(self, *_args: object) -> None:
         self._schedule_touched = True
         self._schedule_changed()
 
@@ -661,9 +625,9 @@ class TestsPanel(QtWidgets.QWidget):
             self._tick.stop()
         self._show_next()
 
-    def repo_changed(self, change) -> None:
+    def refresh(self, change: Any = None) -> None:
         """Files changed: note it for on-change runs (sources and config, not the plan alone)."""
-        if any(path.endswith(RELEVANT_SUFFIXES) for path in change.paths):
+        if change is not None and any(path.endswith(RELEVANT_SUFFIXES) for path in change.paths):
             self.scheduler.note_change(time.monotonic())
             if self.change_toggle.isChecked() and not self._tick.isActive():
                 self._tick.start()
@@ -700,8 +664,8 @@ class TestsPanel(QtWidgets.QWidget):
             self.splitter.setSizes([room * 3 // 5, room * 2 // 5])
 
     # lifetime -------------------------------------------------------------------------------------------
-    def shutdown(self, wait_ms: int = 15_000) -> None:
-        """Stop timers and any run, and wait for its thread (window close, tests)."""
+    def cleanup(self, wait_ms: int = 15_000) -> None:
+        """Stop timers and any run, and wait for its thread (the window closed; tests)."""
         self._tick.stop()
         self._flush_timer.stop()
         job = self.job
@@ -710,24 +674,12 @@ class TestsPanel(QtWidgets.QWidget):
             job.wait(wait_ms)
             QtWidgets.QApplication.sendPostedEvents()
 
-    def cleanup(self) -> None:
-        """The window is closing (called by the main window): stop and wait for the run."""
-        self.shutdown()
-
-    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-        if watched is self.window_ and event.type() == QtCore.QEvent.Type.Close:
-            self.shutdown()
-        return False
-
 
 def install(window: QtWidgets.QMainWindow) -> TestsPanel:
     """Build the Tests dock in ``window`` and connect it to the window's signals."""
     panel = TestsPanel(window)
     window.statusBar().addPermanentWidget(panel.status_label)
-    panel.dock = window.add_dock("Tests", "testsPanelDock", panel, QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
-    window.project_changed.connect(panel.project_changed)
-    window.repo_changed.connect(panel.repo_changed)
-    window.installEventFilter(panel)
+    panel.dock_into("Tests", "testsPanelDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
     if window.project is not None:
-        panel.project_changed()
+        panel.set_project(window.project)
     return panel
