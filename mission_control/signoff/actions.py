@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from mission_control.signoff.ledger import LedgerEntry, LedgerError, append_entry, utc_now
+from mission_control.plan import PlanError
+from mission_control.signoff.ledger import LedgerEntry, LedgerError, append_entry, locked_ledger, utc_now
 from mission_control.util.git import GitError, head_commit, run_git
 
 _IDENT_RE = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^>]*)>")
@@ -144,19 +145,29 @@ def sign_off_file(
     reason: str = "",
     now: datetime | None = None,
 ) -> LedgerEntry:
-    """Tick (or untick) ``item`` in ``plan_file``, append the ledger entry, save the plan.
+    """Tick (or untick) ``item`` in ``plan_file``, save the plan, then append the ledger entry.
 
-    The ledger is written before the plan is saved: if the ledger fails, the plan on disk is
-    untouched. Raises SignoffError/LedgerError with a message naming the file.
+    All under the ledger's lock: the check, the plan write and the append happen as one step, so a
+    sign-off refused (the plan changed on disk, the item already signed) leaves no trace in the
+    ledger, and a ledger that cannot be written puts the plan back. Raises SignoffError/LedgerError/
+    PlanError with a message naming the file.
     """
     if plan_file.modified:
         raise SignoffError(f"{plan_file.path}: has unsaved edits; save them first")
-    check_action(repo, plan_file.plan.checklist, item, revoke, reason if revoke else None)
-    result = plan_file.set_checked(item, not revoke)
-    try:
-        entry = record_revoke(repo, item, reason, now) if revoke else record_signoff(repo, item, note, now)
-    except (LedgerError, SignoffError):
-        plan_file.undo(result.edits)
-        raise
-    plan_file.save()
-    return entry
+    kind = "revoke" if revoke else "signoff"
+    with locked_ledger(repo) as append:
+        check_action(repo, plan_file.plan.checklist, item, revoke, reason if revoke else None)
+        reason = require_reason(item, reason) if revoke else ""
+        entry = make_entry(repo, kind, item, note="" if revoke else note, reason=reason, now=now)
+        result = plan_file.set_checked(item, not revoke)
+        try:
+            plan_file.save()
+        except PlanError:
+            plan_file.undo(result.edits)
+            raise
+        try:
+            return append(entry)
+        except LedgerError:
+            plan_file.undo(result.edits)
+            plan_file.save(force=True)  # we wrote it a moment ago, under the lock
+            raise

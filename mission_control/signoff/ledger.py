@@ -9,8 +9,10 @@ numbers instead of failing, so a crash can never lock the lead out of the histor
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,24 +140,46 @@ def append_entry(repo: str | os.PathLike[str], entry: LedgerEntry) -> LedgerEntr
     Raises:
         LedgerError: the folder or file cannot be created or written.
     """
-    if entry.kind not in KINDS:
-        raise LedgerError(f"unknown ledger entry kind {entry.kind!r}")
+    with locked_ledger(repo) as append:
+        return append(entry)
+
+
+@contextlib.contextmanager
+def locked_ledger(repo: str | os.PathLike[str]) -> Iterator[Callable[[LedgerEntry], LedgerEntry]]:
+    """Hold the ledger's exclusive lock for a whole check-write-append step; yields the append.
+
+    Another process's sign-off waits until this one has checked the plan, saved it and appended
+    (or given up), so the ledger and the plan never disagree.
+
+    Raises:
+        LedgerError: the folder or file cannot be created, locked or written.
+    """
     path = ledger_path(repo)
-    line = (json.dumps(entry.to_json(), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
     try:
         fd = open_for_append(path, repo)  # never through a symlink that leads outside the repository
     except UnsafePathError as exc:
         raise LedgerError(str(exc)) from None
     except OSError as exc:
         raise LedgerError(f"{path}: cannot open the ledger: {exc.strerror}") from None
+
+    def append(entry: LedgerEntry) -> LedgerEntry:
+        if entry.kind not in KINDS:
+            raise LedgerError(f"unknown ledger entry kind {entry.kind!r}")
+        line = (json.dumps(entry.to_json(), ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        try:
+            number = _append_locked(fd, line)
+        except OSError as exc:
+            raise LedgerError(f"{path}: cannot write the ledger: {exc.strerror}") from None
+        return LedgerEntry.from_json(entry.to_json(), number)
+
     try:
-        _lock(fd)
-        number = _append_locked(fd, line)
-    except OSError as exc:
-        raise LedgerError(f"{path}: cannot write the ledger: {exc.strerror}") from None
+        try:
+            _lock(fd)
+        except OSError as exc:
+            raise LedgerError(f"{path}: cannot lock the ledger: {exc.strerror}") from None
+        yield append
     finally:
         os.close(fd)  # closing releases the lock
-    return LedgerEntry.from_json(entry.to_json(), number)
 
 
 def _lock(fd: int) -> None:
