@@ -278,3 +278,79 @@ def test_fuzzed_plans_never_crash_the_cli(tmp_path, capsys, lines, command):
     err = capsys.readouterr().err
     assert code in (0, 1, 2), err
     assert "Traceback" not in err
+
+
+COMMANDS = st.sampled_from(
+    [
+        ["plan", "show"],
+        ["check"],
+        ["checklist"],
+        ["tasks"],
+        ["status"],
+        ["snapshots"],
+        ["mission", "show"],
+        ["metrics"],
+        ["codemod", "history"],
+        ["signoff"],
+        ["reschedule"],
+        ["components", "add-paths"],
+    ]
+)
+ARGS = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [
+                "--json",
+                "--repo",
+                ".",
+                "--plan",
+                "plan.md",
+                "nope.md",
+                "--revoke",
+                "--reason",
+                "x",
+                "--start",
+                "01:00",
+                "--duration",
+                "2d",
+                "--cascade",
+                "--dry-run",
+                "a1",
+                "b",
+                "item one",
+                "-h",
+                "--full",
+                "ws",
+                "--force",
+                "",
+                "\x00",
+                "--",
+                "-",
+                "plan.md/..",
+                "../outside",
+                "9" * 40,
+            ]
+        ),
+        st.text(max_size=12),
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(command=COMMANDS, args=ARGS)
+def test_fuzzed_command_lines_never_crash(git_repo, capsys, monkeypatch, command, args):
+    """Any mix of the read-and-edit commands and their flags: a result or a usage message, never a bug."""
+    if not (git_repo / "plan.md").exists():
+        (git_repo / "plan.md").write_text(
+            "# Plan\n\n- [ ] item one\n\n"
+            + _gantt("  dateFormat HH:mm\n  section S\n  A :a1, 00:00, 1h\n  B :b, after a1, 1h")
+        )
+    monkeypatch.chdir(git_repo)
+    try:
+        code = cli.run([*command, *args])
+    except SystemExit as exc:  # argparse's own exit for -h inside a subcommand
+        code = int(exc.code or 0)
+    err = capsys.readouterr().err
+    assert code in (0, 1, 2), err
+    assert "Traceback" not in err
