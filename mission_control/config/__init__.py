@@ -10,6 +10,7 @@ from mission_control.config.model import (
     ConfigError,
     ConfigProblem,
     ProjectConfig,
+    TeamConfig,
     find_config_table,
     load_config,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "ConfigError",
     "ConfigProblem",
     "ProjectConfig",
+    "TeamConfig",
     "find_config_table",
     "load_config",
 ]

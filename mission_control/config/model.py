@@ -9,6 +9,14 @@ Example::
     paths = ["app/agents/agent_instance_factory*.py"]
     tasks = ["alpha1"]
     tests = ["tests/agents/test_factory.py"]
+    integration = "mission/integration"   # the branch the teams' work is integrated on
+    [teams.alpha]                    # a gantt section as a team (every key optional)
+    section = "Team Alpha (Critical Path)"
+    branch = "mission/alpha"
+    worktree = "../repo.teams/alpha"
+    command = "claude -p 'Do {task}: {task_name}'"
+    setup = ["python -m venv .venv", ".venv/bin/pip install -e ."]
+    copy = [".env"]
 
 Every problem in a file is collected into one :class:`ConfigError`, each naming the file and
 the key, so a lead fixes them all in one go.
@@ -23,8 +31,9 @@ from pathlib import Path
 from typing import Any
 
 CONFIG_FILE = "mission-control.toml"
-_TOP_KEYS = {"plan", "baseline", "python", "components", "metrics", "tests"}
+_TOP_KEYS = {"plan", "baseline", "python", "components", "metrics", "tests", "integration", "teams", "idle_minutes"}
 _COMPONENT_KEYS = {"paths", "tasks", "tests", "description"}
+_TEAM_KEYS = {"section", "branch", "worktree", "command", "setup", "copy"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,19 @@ class ComponentConfig:
 
 
 @dataclass(frozen=True)
+class TeamConfig:
+    """Overrides for one team (a gantt section); None/empty means "the default"."""
+
+    name: str
+    section: str | None = None
+    branch: str | None = None
+    worktree: str | None = None
+    command: str | None = None
+    setup: tuple[str, ...] = ()
+    copy: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class ProjectConfig:
     """Everything read from the configuration; ``source`` is None when there is none."""
 
@@ -69,6 +91,9 @@ class ProjectConfig:
     components: dict[str, ComponentConfig] = field(default_factory=dict)
     metrics: dict[str, Any] = field(default_factory=dict)
     raw: dict[str, Any] = field(default_factory=dict)
+    integration: str | None = None
+    teams: dict[str, TeamConfig] = field(default_factory=dict)
+    idle_minutes: float | None = None
 
 
 def find_config_table(repo: Path) -> tuple[Path, dict[str, Any], str] | None:
@@ -102,6 +127,12 @@ def load_config(repo: str | Path) -> ProjectConfig:
     baseline = _string(table, "baseline", path, prefix, problems)
     python = _string(table, "python", path, prefix, problems)
     components = _components(table.get("components", {}), path, prefix, problems)
+    integration = _string(table, "integration", path, prefix, problems)
+    teams = _teams(table.get("teams", {}), path, prefix, problems)
+    idle = table.get("idle_minutes")
+    if idle is not None and (not isinstance(idle, int | float) or isinstance(idle, bool) or idle <= 0):
+        problems.append(ConfigProblem(path, prefix + "idle_minutes", f"must be a positive number, not {idle!r}"))
+        idle = None
     metrics = table.get("metrics", {})
     if not isinstance(metrics, dict):
         problems.append(ConfigProblem(path, prefix + "metrics", "must be a table"))
@@ -116,6 +147,9 @@ def load_config(repo: str | Path) -> ProjectConfig:
         components=components,
         metrics=metrics,
         raw=table,
+        integration=integration,
+        teams=teams,
+        idle_minutes=float(idle) if idle is not None else None,
     )
 
 
@@ -161,4 +195,38 @@ def _components(value: Any, path: Path, prefix: str, problems: list[ConfigProble
                 items = []
             lists[field_name] = tuple(items)
         result[name] = ComponentConfig(name=name, **lists)
+    return result
+
+
+def _teams(value: Any, path: Path, prefix: str, problems: list[ConfigProblem]) -> dict[str, TeamConfig]:
+    if not isinstance(value, dict):
+        problems.append(ConfigProblem(path, prefix + "teams", "must be a table of tables"))
+        return {}
+    result: dict[str, TeamConfig] = {}
+    for name, body in value.items():
+        key = f"{prefix}teams.{name}"
+        if not isinstance(body, dict):
+            problems.append(ConfigProblem(path, key, "must be a table"))
+            continue
+        for extra in sorted(set(body) - _TEAM_KEYS):
+            problems.append(ConfigProblem(path, f"{key}.{extra}", "unknown key"))
+        strings = {f: _string(body, f, path, f"{key}.", problems) for f in ("section", "branch", "worktree", "command")}
+        lists: dict[str, tuple[str, ...]] = {}
+        for field_name in ("setup", "copy"):
+            items = body.get(field_name, [])
+            if isinstance(items, str):
+                items = [items]
+            if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+                problems.append(ConfigProblem(path, f"{key}.{field_name}", "must be a list of non-empty strings"))
+                items = []
+            lists[field_name] = tuple(items)
+        result[name] = TeamConfig(
+            name=name,
+            section=strings["section"],
+            branch=strings["branch"],
+            worktree=strings["worktree"],
+            command=strings["command"],
+            setup=lists["setup"],
+            copy=lists["copy"],
+        )
     return result

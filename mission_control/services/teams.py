@@ -1,0 +1,115 @@
+"""The teams flows the faces call: overview, launch, run, remove (see :mod:`mission_control.teams`).
+
+Each opens the project (repository, config, plan), works out the teams from the plan's sections and
+the config, and calls the Qt-free core; the CLI and the Teams dock share these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from mission_control.config import ConfigError
+from mission_control.repo.components import load_components
+from mission_control.services.project import Project, ProjectError
+from mission_control.teams import launch as launching
+from mission_control.teams import runner
+from mission_control.teams.model import TeamError, TeamSpec, find_team, team_specs
+from mission_control.teams.tracking import MissionTeams, read_teams
+from mission_control.util.git import Git, RepoError, open_repo
+from mission_control.util.progress import CancelToken
+
+
+@dataclass(frozen=True)
+class TeamsContext:
+    """An opened project with its git gateway and teams."""
+
+    project: Project
+    git: Git
+    specs: list[TeamSpec]
+
+
+def open_teams(repo: str | Path = ".", plan: str | Path | None = None) -> TeamsContext:
+    """The project at ``repo`` and its teams.
+
+    Raises:
+        TeamError: not a git repository, no plan, a bad config, or teams that cannot be named.
+    """
+    try:
+        git = open_repo(repo)
+        project = Project.open(git.root, plan)
+        return TeamsContext(project, git, team_specs(project.plan, project.config, git.root))
+    except (RepoError, ProjectError, ConfigError) as exc:
+        raise TeamError(str(exc)) from None
+
+
+def overview(context: TeamsContext, now: datetime | None = None) -> MissionTeams:
+    """Every team's status, read from git now."""
+    try:
+        components = list(load_components(context.git.root, context.project.config).components.values())
+    except (ConfigError, RepoError):
+        components = []
+    return read_teams(
+        context.git, context.project.plan, context.project.config, context.specs, components=components, now=now
+    )
+
+
+def launch(
+    context: TeamsContext,
+    names: list[str] | None = None,
+    *,
+    on_output: launching.OutputCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> launching.LaunchResult:
+    """Launch ``names`` (default: every team); see :func:`mission_control.teams.launch.launch`."""
+    specs = [find_team(context.specs, n) for n in names] if names else context.specs
+    return launching.launch(context.git, specs, context.project.config, on_output=on_output, cancel=cancel)
+
+
+def run(
+    context: TeamsContext,
+    name: str,
+    *,
+    task: str | None = None,
+    command: list[str] | None = None,
+    force: bool = False,
+    on_line: Callable[[str], object] | None = None,
+    cancel: CancelToken | None = None,
+) -> runner.TeamRun:
+    """Run the team's command (or ``command``) for ``task`` (default: its current task) in its worktree.
+
+    Raises:
+        TeamError: unknown team or task, the task is another team's or blocked (unless ``force``),
+            no command, or the team is not launched.
+    """
+    spec = find_team(context.specs, name)
+    plan = context.project.plan
+    mission = overview(context)
+    if task is None:
+        status = mission.team(name)
+        task = status.current_task if status is not None else None
+    elif plan.find_task(task) is None:
+        raise TeamError(f"no task {task!r} in the plan")
+    elif task not in spec.tasks:
+        raise TeamError(f"{task} is not a task of team {name} ({spec.section}); its tasks are {', '.join(spec.tasks)}")
+    if task is not None and not force:
+        runner.check_not_blocked(plan, mission, context.specs, task)
+    values = runner.placeholders(spec, plan, task)
+    built = runner.build_command(spec, values, command)
+    return runner.run_team(context.git.root, spec, built, values, on_line=on_line, cancel=cancel)
+
+
+def remove(context: TeamsContext, name: str) -> str:
+    """Remove the team's worktree when clean and integrated (TeamError listing what would be lost)."""
+    return launching.remove_team(context.git, find_team(context.specs, name), context.project.config)
+
+
+def worktree_of(repo: str | Path, name: str) -> Path:
+    """A launched team's worktree folder (for ``test --team``), TeamError if it has none."""
+    context = open_teams(repo)
+    spec = find_team(context.specs, name)
+    if not spec.worktree.is_dir():
+        raise TeamError(f"team {name} is not launched: no worktree at {spec.worktree}")
+    return spec.worktree
