@@ -7,12 +7,11 @@ desktop, a headless CI box or a developer's laptop, and never touches the real u
 from __future__ import annotations
 
 import os
-import subprocess
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_PLAN, git
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TZ"] = "UTC"
@@ -28,9 +27,6 @@ for _key, _value in {
 }.items():
     os.environ[_key] = _value
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_PLAN = ROOT / "mission_control" / "resources" / "plans" / "ssot-refactor-plan.md"
-
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -41,15 +37,10 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     return home
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sample_plan_path() -> Path:
     """The real sample plan shipped as the demo plan."""
     return SAMPLE_PLAN
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in ``repo`` and return its stdout (raises on failure)."""
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -62,21 +53,3 @@ def git_repo(tmp_path: Path) -> Path:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", "initial")
     return repo
-
-
-def write_file(repo: Path, rel: str, text: str) -> Path:
-    """Write ``text`` (dedented) to ``repo/rel``, creating folders; the path."""
-    path = repo / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
-
-
-def process_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, which still answers kill(0), counts as ended)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")

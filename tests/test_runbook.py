@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import process_alive
+from helpers import process_alive
 
 from mission_control.cli import run as cli
 from mission_control.plan import load_plan, parse_plan

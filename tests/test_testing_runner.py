@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import process_alive
+from helpers import process_alive
 
 from mission_control.testing import (
     Collected,

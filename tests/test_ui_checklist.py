@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 from PySide6 import QtCore, QtWidgets
 
 from mission_control.signoff import read_ledger, read_mission

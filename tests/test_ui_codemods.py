@@ -11,10 +11,8 @@ from datetime import UTC
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_PLAN, git
+from helpers import SAMPLE_PLAN, git, tree_state, websocket_tests
 from PySide6 import QtCore, QtGui, QtWidgets
-from test_repo_demo import websocket_tests
-from test_repo_snapshots import tree_state
 
 from mission_control.services.demo import create_demo
 from mission_control.ui import codemods_panel, create_window, dialogs

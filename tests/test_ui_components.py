@@ -9,10 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git, tree_state, websocket_tests
 from PySide6 import QtCore, QtWidgets
-from test_repo_demo import websocket_tests
-from test_repo_snapshots import tree_state
 
 from mission_control.services.demo import create_demo
 from mission_control.ui import components_panel, create_window, dialogs
