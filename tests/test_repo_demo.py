@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from helpers import tree_state, websocket_tests
 
-demo = pytest.importorskip("mission_control.services.demo")
-
-from mission_control.repo.rollback import plan_rollback, rollback, undo_rollback  # noqa: E402
-from mission_control.repo.status import repo_status  # noqa: E402
+from mission_control.repo.rollback import plan_rollback, rollback, undo_rollback
+from mission_control.repo.status import repo_status
+from mission_control.services import demo
 
 
 def test_break_websocket_roll_back_tests_pass_undo(tmp_path: Path) -> None:
