@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+import pytest
 from PySide6 import QtWidgets
 
 from mission_control.ui.workers import run_in_thread
@@ -36,6 +37,7 @@ def test_callbacks_run_on_the_gui_thread_and_results_arrive(qtbot):
     assert job.wait(5000)
 
 
+@pytest.mark.allow_log_errors(match="^background job failed$")  # a job raising on purpose is logged
 def test_cancel_and_failures_are_messages(qtbot):
     widget = QtWidgets.QWidget()
     qtbot.addWidget(widget)
