@@ -12,6 +12,8 @@ import stat
 import subprocess
 import sys
 import textwrap
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +31,19 @@ def write_file(repo: Path, rel: str, text: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(textwrap.dedent(text))
     return path
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 10.0, interval: float = 0.02) -> bool:
+    """Poll ``condition`` until it is true or ``timeout`` seconds pass; whether it came true.
+
+    For tests without a Qt event loop (a thread, a subprocess); with Qt use ``qtbot.waitUntil``.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() >= deadline:
+            return bool(condition())
+        time.sleep(interval)
+    return True
 
 
 def process_alive(pid: int) -> bool:

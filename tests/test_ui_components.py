@@ -218,7 +218,8 @@ def test_refreshes_are_coalesced(qtbot, tmp_path):
         panel.request_refresh()  # one runs, the burst schedules exactly one more
     assert panel._refresh_job is not None and panel._refresh_again
     wait_idle(qtbot, panel)
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: len(shown) >= 2)
+    qtbot.wait(50)  # let time pass: a third, uncoalesced refresh would show up here
     assert len(shown) == 2
 
 

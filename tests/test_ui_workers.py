@@ -71,7 +71,7 @@ def test_a_job_holding_the_last_reference_to_its_owner_ends_cleanly(qtbot):
         run_in_thread(owner, lambda progress, event, cancel: 1, on_result=lambda r, o=owner: done.append(r))
         del owner
     qtbot.waitUntil(lambda: len(done) == 20 and not workers._RUNNING, timeout=10_000)
-    qtbot.wait(50)  # the deferred releases run; a crash would end the process here
+    qtbot.wait(50)  # let time pass: deferred deletions run; a crash would end the process here
     assert done == [1] * 20
 
 
