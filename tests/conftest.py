@@ -1,18 +1,30 @@
-"""Test-wide setup: offscreen Qt, UTC, isolated user folders and a git identity.
+"""Test-wide setup: offscreen Qt, UTC, isolated user folders and a git identity; house rules.
 
 Set before anything imports Qt or reads the environment, so every test runs the same on a
 desktop, a headless CI box or a developer's laptop, and never touches the real user's files.
+
+Every test also fails (an error at teardown) when it
+
+* leaves a ``QThread`` it started running (:func:`_no_leaked_qthreads`), or
+* makes a ``mission_control`` logger log an ERROR or worse (:func:`_fail_on_logged_errors`),
+  unless it is marked ``@pytest.mark.allow_log_errors`` or asserts on logs with ``caplog``.
+
+Plain helpers for the tests live in ``helpers.py``; this file holds only fixtures and hooks.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import subprocess
-import textwrap
+import re
 import time
+import traceback
+import weakref
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import SAMPLE_PLAN, git
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["TZ"] = "UTC"
@@ -28,9 +40,6 @@ for _key, _value in {
 }.items():
     os.environ[_key] = _value
 
-ROOT = Path(__file__).resolve().parent.parent
-SAMPLE_PLAN = ROOT / "mission_control" / "resources" / "plans" / "ssot-refactor-plan.md"
-
 
 @pytest.fixture(autouse=True)
 def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -41,15 +50,10 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     return home
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sample_plan_path() -> Path:
     """The real sample plan shipped as the demo plan."""
     return SAMPLE_PLAN
-
-
-def git(repo: Path, *args: str) -> str:
-    """Run git in ``repo`` and return its stdout (raises on failure)."""
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -64,19 +68,106 @@ def git_repo(tmp_path: Path) -> Path:
     return repo
 
 
-def write_file(repo: Path, rel: str, text: str) -> Path:
-    """Write ``text`` (dedented) to ``repo/rel``, creating folders; the path."""
-    path = repo / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-    return path
+class _ErrorRecords(logging.Handler):
+    """Keeps every record of level ERROR or above."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
 
 
-def process_alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, which still answers kill(0), counts as ended)."""
+@pytest.fixture(autouse=True)
+def _fail_on_logged_errors(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test during which a ``mission_control`` logger logged an ERROR or worse.
+
+    An error in the log is a bug the user would see in the Log dock, even when the test's
+    assertions pass. A test that means to provoke one says so with
+    ``@pytest.mark.allow_log_errors`` (``match=regex``: only errors whose message matches)
+    or asserts on the records itself with ``caplog``.
+    Checked at teardown, after the other fixtures (widgets closed, threads joined), so
+    errors logged while shutting down count too.
+    """
+    handler = _ErrorRecords()
+    logger = logging.getLogger("mission_control")
+    logger.addHandler(handler)
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().split(")")[-1].split()[0] == "Z")
+        yield
+    finally:
+        logger.removeHandler(handler)
+    if "caplog" in request.fixturenames:
+        return  # the test reads the records itself
+    patterns = [marker.kwargs.get("match") for marker in request.node.iter_markers("allow_log_errors")]
+    if None in patterns:
+        return  # any error is expected
+    unexpected = [r for r in handler.records if not any(re.search(p, r.getMessage()) for p in patterns)]
+    if not unexpected:
+        return
+    formatter = logging.Formatter("%(levelname)s %(name)s: %(message)s")
+    logged = "\n".join(formatter.format(record) for record in unexpected)
+    pytest.fail(
+        f"{len(unexpected)} error(s) logged during the test (mark it allow_log_errors if expected):\n{logged}",
+        pytrace=False,
+    )
+
+
+def _describe_thread(thread: object, stack: str) -> str:
+    """A leaked thread's name, the background job it runs (if any) and where it was started."""
+    from mission_control.ui import workers
+
+    name = thread.objectName() or repr(thread)  # type: ignore[attr-defined]
+    for job in list(workers._RUNNING):
+        if job.thread is thread:
+            work = job.worker.work
+            name += f" running {getattr(work, '__qualname__', repr(work))}"
+            break
+    return f"{name}, started at:\n{stack}"
+
+
+@pytest.fixture(autouse=True)
+def _no_leaked_qthreads(_fail_on_logged_errors: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Fail a test that leaves a ``QThread`` it started still running (napari's ``_dangling_qthreads``).
+
+    A background job outliving its test runs into the next one (callbacks on closed widgets,
+    files written into a removed temporary folder) and Qt aborts if it is destroyed running.
+    Every ``QThread.start`` during the test is recorded (weakly, so no thread lives longer);
+    at teardown, threads that are finishing get a few seconds, the rest are cancelled, stopped
+    and reported. Depends on the log check so that what the stopped jobs log is checked too.
+    """
+    from PySide6 import QtCore
+
+    started: weakref.WeakKeyDictionary[QtCore.QThread, str] = weakref.WeakKeyDictionary()
+    original_start = QtCore.QThread.start
+
+    def recording_start(self: QtCore.QThread, *args: object, **kwargs: object) -> None:
+        frames = [f for f in traceback.extract_stack()[:-1] if "site-packages" not in f.filename]  # no pytest
+        started[self] = "".join(traceback.format_list(frames[-6:]))
+        original_start(self, *args, **kwargs)
+
+    monkeypatch.setattr(QtCore.QThread, "start", recording_start)
+    yield
+
+    def running() -> list[tuple[QtCore.QThread, str]]:
+        import shiboken6
+
+        return [(t, stack) for t, stack in list(started.items()) if shiboken6.isValid(t) and t.isRunning()]
+
+    deadline = time.monotonic() + 5
+    while running() and time.monotonic() < deadline:  # as qtbot.waitUntil: let finishing jobs end
+        QtCore.QCoreApplication.processEvents()
+        QtCore.QThread.msleep(10)
+    leaked = running()
+    if not leaked:
+        return
+    report = [_describe_thread(thread, stack) for thread, stack in leaked]
+    from mission_control.ui import workers
+
+    for thread, _ in leaked:  # stop them, so the leak does not spill into the next test
+        for job in list(workers._RUNNING):
+            if job.thread is thread:
+                job.cancel()
+        thread.quit()
+        thread.wait(10_000)
+    pytest.fail(f"{len(leaked)} QThread(s) still running after the test:\n" + "\n".join(report), pytrace=False)

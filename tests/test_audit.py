@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import git, write_file
+from helpers import git, write_file
 
 from mission_control.audit import AuditError, Auditor, audit, engine
 

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import git
+from helpers import git
 
 from mission_control.history import open_history
 

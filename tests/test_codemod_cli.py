@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import git
+from helpers import git
 
 from mission_control.cli import run
 

@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_PLAN, git
+from helpers import git
 
 from mission_control import cli
 from mission_control.config import load_config
@@ -90,8 +90,8 @@ def test_demo_is_a_clean_git_repo_with_the_baseline_tag(shared_demo: Path) -> No
     assert marker["created_by"] == "mission-control"
 
 
-def test_demo_carries_the_sample_plan_byte_for_byte(shared_demo: Path) -> None:
-    assert (shared_demo / PLAN_PATH).read_bytes() == SAMPLE_PLAN.read_bytes()
+def test_demo_carries_the_sample_plan_byte_for_byte(shared_demo: Path, sample_plan_path: Path) -> None:
+    assert (shared_demo / PLAN_PATH).read_bytes() == sample_plan_path.read_bytes()
     assert PLAN_PATH in _tracked(shared_demo)
 
 

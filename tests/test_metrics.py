@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import git, write_file
+from helpers import git, write_file
 
 from mission_control.audit import Auditor
 from mission_control.audit.metrics import (

@@ -82,10 +82,8 @@ def plan_copy(tmp_path: Path, sample_plan_path: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sample():
-    from conftest import SAMPLE_PLAN
-
-    return load_plan(SAMPLE_PLAN)
+def sample(sample_plan_path: Path):
+    return load_plan(sample_plan_path)
 
 
 def cli(*args: str, capsys) -> tuple[int, str, str]:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 
 CONFIG = '[components.ws]\npaths = ["app/ws/*.py"]\n[components.fac]\npaths = ["app/fac.py"]\n'
 

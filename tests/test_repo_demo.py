@@ -2,30 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
-from test_repo_snapshots import tree_state
+from helpers import tree_state, websocket_tests
 
-demo = pytest.importorskip("mission_control.services.demo")
-
-from mission_control.repo.rollback import plan_rollback, rollback, undo_rollback  # noqa: E402
-from mission_control.repo.status import repo_status  # noqa: E402
-
-
-def websocket_tests(repo: Path) -> subprocess.CompletedProcess:
-    """The component's own pytest suite, in a subprocess, as the Tests dock would run it."""
-    return subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", "tests/websocket"],
-        cwd=repo,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},  # keep the tree comparable byte for byte
-    )
+from mission_control.repo.rollback import plan_rollback, rollback, undo_rollback
+from mission_control.repo.status import repo_status
+from mission_control.services import demo
 
 
 def test_break_websocket_roll_back_tests_pass_undo(tmp_path: Path) -> None:

@@ -6,8 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import git
-from test_repo_snapshots import tree_state
+from helpers import git, tree_state
 
 from mission_control.repo.baseline import start_mission
 from mission_control.repo.components import UnknownComponent

@@ -7,10 +7,9 @@ import os
 import shutil
 from pathlib import Path
 
-from conftest import git
+from helpers import git, tree_state
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_repo_snapshots import tree_state
 
 from mission_control.repo.baseline import start_mission
 from mission_control.repo.rollback import rollback, undo_rollback

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import os
-import stat
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git, tree_state
 
 from mission_control.repo.snapshots import (
     SNAPSHOT_PREFIX,
@@ -19,21 +18,6 @@ from mission_control.repo.snapshots import (
 )
 from mission_control.util.git import RepoError, open_repo
 from mission_control.util.progress import Cancelled, CancelToken
-
-
-def tree_state(root: Path) -> dict[str, tuple]:
-    """Every file under ``root`` (``.git`` excluded): bytes or link target, and permission bits."""
-    state = {}
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if d != ".git"]
-        for name in files + [d for d in dirs if (Path(folder) / d).is_symlink()]:
-            path = Path(folder) / name
-            rel = path.relative_to(root).as_posix()
-            if path.is_symlink():
-                state[rel] = ("link", os.readlink(path))
-            else:
-                state[rel] = (path.read_bytes(), stat.S_IMODE(path.lstat().st_mode))
-    return state
 
 
 @pytest.fixture

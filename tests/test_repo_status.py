@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 
 from mission_control.config import ProjectConfig
 from mission_control.repo.baseline import BASELINE_REF, resolve_baseline, start_mission

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
-from conftest import process_alive
+from helpers import process_alive, wait_until
 
 from mission_control.cli import run as cli
 from mission_control.plan import load_plan, parse_plan
@@ -70,21 +69,14 @@ def test_stop_kills_the_whole_process_group(tmp_path: Path) -> None:
         target=lambda: outcome.update(r=run_block(tmp_path, script, on_event=lines.append, cancel=token))
     )
     thread.start()
-    for _ in range(200):
-        if lines and pidfile.exists() and pidfile.read_text().strip():
-            break
-        time.sleep(0.05)
+    wait_until(lambda: lines and pidfile.exists() and pidfile.read_text().strip(), timeout=10)
     child = int(pidfile.read_text())
     assert process_alive(child)
     token.cancel()
     thread.join(timeout=30)
     assert not thread.is_alive()
     assert outcome["r"].stopped and outcome["r"].exit_status != 0
-    for _ in range(100):  # the reaper may need a moment
-        if not process_alive(child):
-            break
-        time.sleep(0.05)
-    assert not process_alive(child)
+    assert wait_until(lambda: not process_alive(child), timeout=5)  # the reaper may need a moment
 
 
 def test_cli_runbook_list_and_run(git_repo: Path, capsys) -> None:

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from conftest import git
+from helpers import git
 
 from mission_control.audit import AuditError, audit
 from mission_control.audit.metrics import Checkpoint

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 
 from mission_control.cli import run as cli
 from mission_control.plan import load_plan, parse_plan

@@ -7,11 +7,10 @@ import re
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
-from conftest import process_alive
+from helpers import process_alive, wait_until
 
 from mission_control.testing import (
     Collected,
@@ -205,8 +204,7 @@ def test_cancel_stops_a_hanging_test_and_kills_the_process_tree(tmp_path: Path, 
 
     def on_event(event) -> None:
         if isinstance(event, TestStarted) and event.nodeid.endswith("test_hang"):
-            while not pid_file.exists():  # let the test start its child first
-                time.sleep(0.02)
+            wait_until(pid_file.exists, timeout=30)  # let the test start its child first
             token.cancel()
 
     result = run_tests(repo, workers=None, on_event=on_event, cancel=token, grace=5)
@@ -214,10 +212,7 @@ def test_cancel_stops_a_hanging_test_and_kills_the_process_tree(tmp_path: Path, 
     assert "test_hang.py::test_hang" in result.message and "cancelled" in result.message
     assert [t.outcome for t in result.tests] == ["passed"]
     child = int(pid_file.read_text())
-    for _ in range(100):
-        if not process_alive(child):
-            break
-        time.sleep(0.05)
+    wait_until(lambda: not process_alive(child), timeout=5)
     assert not process_alive(child), "the test's child process survived the cancel"
 
 

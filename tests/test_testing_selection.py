@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 
 from mission_control.config import ComponentConfig, ProjectConfig
 from mission_control.testing import Selection, SelectionError, changed_files, current_commit, resolve_selection

@@ -10,7 +10,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, git
+from helpers import ROOT, git
 
 from mission_control.history import open_history
 from mission_control.testing import Selection, run_project_tests

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 from PySide6 import QtCore, QtWidgets
 
 from mission_control.signoff import read_ledger, read_mission
@@ -54,7 +54,6 @@ def window(git_repo: Path, qtbot):
 
 def _settle(qtbot, panel) -> None:
     qtbot.waitUntil(lambda: not panel.busy, timeout=20_000)
-    qtbot.wait(20)
 
 
 def _click(qtbot, button) -> None:
@@ -135,7 +134,7 @@ def test_start_mission_marks_tasks_and_mark_done_writes_the_tag(window, qtbot) -
     assert panel.task_status["a1"].state == "late" and panel.task_status["a2"].state == "active"
     assert "late" in window.gantt._markers["a1"]["status"]
     window.select_task("a1")
-    qtbot.wait(10)
+    qtbot.waitUntil(panel.done_button.isEnabled)
     _click(qtbot, panel.done_button)
     assert "done, a1" in window.project.plan_file.document.text
     assert panel.task_status["a1"].state == "done" and "status" in window.gantt._markers["a1"]

@@ -9,10 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git, tree_state, websocket_tests
 from PySide6 import QtCore, QtWidgets
-from test_repo_demo import websocket_tests
-from test_repo_snapshots import tree_state
 
 from mission_control.services.demo import create_demo
 from mission_control.ui import components_panel, create_window, dialogs
@@ -220,7 +218,8 @@ def test_refreshes_are_coalesced(qtbot, tmp_path):
         panel.request_refresh()  # one runs, the burst schedules exactly one more
     assert panel._refresh_job is not None and panel._refresh_again
     wait_idle(qtbot, panel)
-    qtbot.wait(50)
+    qtbot.waitUntil(lambda: len(shown) >= 2)
+    qtbot.wait(50)  # let time pass: a third, uncoalesced refresh would show up here
     assert len(shown) == 2
 
 

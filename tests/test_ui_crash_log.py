@@ -54,6 +54,7 @@ def raise_in_slot(message: str) -> None:
     QtCore.QTimer.singleShot(0, boom)
 
 
+@pytest.mark.allow_log_errors(match="^Unhandled ")  # the crash handler logs what it catches, CRITICAL
 @pytest.mark.qt_no_exception_capture
 def test_slot_exception_shows_dialog_logs_it_and_app_keeps_running(qtbot, hook, with_dialogs, logging_set_up):
     raise_in_slot("the plan exploded")
@@ -74,6 +75,7 @@ def test_slot_exception_shows_dialog_logs_it_and_app_keeps_running(qtbot, hook, 
     qtbot.waitUntil(lambda: ran == [True])  # the event loop is still alive
 
 
+@pytest.mark.allow_log_errors(match="^Unhandled ")  # the crash handler logs what it catches, CRITICAL
 @pytest.mark.qt_no_exception_capture
 def test_repeated_errors_reuse_one_dialog(qtbot, hook, with_dialogs):
     raise_in_slot("first")
@@ -89,6 +91,7 @@ def test_repeated_errors_reuse_one_dialog(qtbot, hook, with_dialogs):
     )
 
 
+@pytest.mark.allow_log_errors(match="^Unhandled ")  # the crash handler logs what it catches, CRITICAL
 @pytest.mark.qt_no_exception_capture
 def test_worker_thread_exception_reaches_the_gui_thread_dialog(qtbot, hook, with_dialogs):
     thread = threading.Thread(target=lambda: 1 / 0, name="audit-worker")
@@ -99,6 +102,7 @@ def test_worker_thread_exception_reaches_the_gui_thread_dialog(qtbot, hook, with
     assert "ZeroDivisionError" in hook.dialog.message and "Thread: audit-worker" in hook.dialog.report
 
 
+@pytest.mark.allow_log_errors(match="^Unhandled ")  # the crash handler logs what it catches, CRITICAL
 @pytest.mark.qt_no_exception_capture
 def test_headless_only_logs(qtbot, hook, logging_set_up):
     raise_in_slot("quiet failure")
@@ -144,6 +148,7 @@ def window(qtbot, tmp_path, sample_plan_path):
     return win
 
 
+@pytest.mark.allow_log_errors(match="error from a worker")  # the dock must show a live ERROR record
 def test_log_dock_shows_earlier_and_live_records_with_a_level_filter(qtbot, window, logging_set_up):
     panel = window.panels["log_panel"]
     assert isinstance(panel, LogPanel) and panel.objectName() == "logPanel"

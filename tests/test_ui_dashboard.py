@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 
 from mission_control.history import open_history
 from mission_control.ui import create_window

@@ -138,10 +138,10 @@ def test_the_gantt_graph_and_legend_follow_the_theme_live(window, qtbot):
 
     try:
         preferences.apply_theme(app, "dark")
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda: all(value < 100 for value in lightness()), timeout=5_000)
         assert all(value < 100 for value in lightness()), lightness()
         preferences.apply_theme(app, "light")
-        qtbot.wait(50)
+        qtbot.waitUntil(lambda: all(value > 200 for value in lightness()), timeout=5_000)
         assert all(value > 200 for value in lightness()), lightness()
     finally:
         preferences.apply_theme(app, "system")

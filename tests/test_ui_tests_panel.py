@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import git, process_alive, write_file
+from helpers import git, process_alive, write_file
 from PySide6 import QtCore, QtWidgets
 
 from mission_control.services.test_markers import component_matches, marker_text
