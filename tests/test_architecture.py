@@ -135,3 +135,10 @@ def test_cli_help_works_headless():
     assert result.returncode == 0
     for command in ("plan", "check", "reschedule", "rollback", "test", "audit", "demo"):
         assert command in result.stdout
+
+
+def test_no_test_imports_helpers_from_conftest():
+    """Helpers live in tests/helpers.py; conftest holds fixtures and hooks only."""
+    needle = "from conftest " + "import"  # split, so this file does not match itself
+    offenders = [p.name for p in (ROOT / "tests").glob("*.py") if needle in p.read_text(encoding="utf-8")]
+    assert offenders == []

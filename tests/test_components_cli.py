@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import git, write_file
+from helpers import git, write_file
 
 from mission_control.cli import run as cli
 from mission_control.config import load_config

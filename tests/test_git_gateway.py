@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 
 from mission_control.util.git import (
     GitError,

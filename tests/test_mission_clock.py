@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 
 from mission_control.cli import run as cli
 from mission_control.config import ProjectConfig

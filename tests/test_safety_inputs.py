@@ -120,6 +120,7 @@ def test_a_ledger_line_nested_100000_deep_is_skipped_with_a_warning(git_repo):
         assert "Traceback" not in result.stderr
 
 
+@pytest.mark.allow_log_errors(match="^internal error in")
 def test_an_internal_error_exits_3_with_one_line_and_the_traceback_in_the_log(tmp_path, monkeypatch, capsys):
     def broken(namespace):
         raise ZeroDivisionError("division by zero in a handler")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 
 from mission_control.services import signoff as flow
 from mission_control.services.project import Project

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import write_file
+from helpers import write_file
 
 from mission_control.config import ComponentConfig, ProjectConfig, load_config
 from mission_control.plan import parse_plan

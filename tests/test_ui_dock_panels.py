@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import git
+from helpers import git
 
 from mission_control.ui import components_panel, create_window
 from mission_control.ui.dock_panel import DockPanel
