@@ -127,10 +127,10 @@ def check_action(repo: str | Path, items: Any, item: Any, revoke: bool, reason: 
         require_reason(item, reason)
     state = checklist_state(items, read_ledger(repo).entries).state_of(item)
     signed = state is not None and state.signed
-    if not revoke and signed and item.done:
-        raise SignoffError(
-            f"{item.text!r} is already signed off by {state.signed_by} ({state.signed_at:%Y-%m-%d %H:%M} UTC)"
-        )
+    if not revoke and state is not None and state.signed and item.done:
+        # a ledger line may lack its time (written by hand or by an older tool): say so, never crash on it
+        when = f" ({state.signed_at:%Y-%m-%d %H:%M} UTC)" if state.signed_at is not None else ""
+        raise SignoffError(f"{item.text!r} is already signed off by {state.signed_by or 'someone'}{when}")
     if revoke and not signed and not item.done:
         raise SignoffError(f"{item.text!r} is not signed off; nothing to revoke")
 
