@@ -163,6 +163,21 @@ def test_find_items_exact_partial_fuzzy_and_ambiguous() -> None:
     assert find_items(items, "launch the rockets") == []
 
 
+def test_signing_again_an_item_whose_ledger_entry_has_no_time_is_refused_not_a_crash(tmp_path: Path) -> None:
+    """A ledger line without "at" (hand-written, or an older tool) still reads as a sign-off; signing the
+    item again is refused with a SignoffError, not a TypeError from formatting a missing time."""
+    from mission_control.signoff import SignoffError, check_action
+
+    items = _items(PLAN.replace("- [ ] Tests passing 100%", "- [x] Tests passing 100%"))
+    item = next(i for i in items if i.text == "Tests passing 100%")
+    path = ledger_path(tmp_path)
+    path.parent.mkdir()
+    path.write_text(json.dumps({"kind": "signoff", "text": item.text, "heading": list(item.heading)}) + "\n")
+    assert read_ledger(tmp_path).entries[0].at is None
+    with pytest.raises(SignoffError, match=r"already signed off by someone$"):
+        check_action(tmp_path, items, item, revoke=False)
+
+
 # -- evidence ------------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,9 @@ Typical use::
     pf.save()                           # only the changed lines differ on disk
 """
 
+from datetime import datetime
+from pathlib import Path
+
 from mission_control.plan.document import Document, LineEdit, PlanChangedOnDisk, PlanError
 from mission_control.plan.editing import EditResult, Move, PlanFile
 from mission_control.plan.loader import parse_plan
@@ -27,7 +30,7 @@ from mission_control.plan.model import (
 )
 
 
-def load_plan(path, today=None) -> PlanFile:
+def load_plan(path: str | Path, today: datetime | None = None) -> PlanFile:
     """Read and parse the plan at ``path`` (PlanError naming the file if it cannot be read)."""
     return PlanFile.load(path, today)
 

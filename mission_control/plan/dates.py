@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from typing import Final
 
-EPOCH = datetime(1970, 1, 1)
+EPOCH: Final = datetime(1970, 1, 1)
 
 _MONTHS = [
     "January",
@@ -234,7 +235,7 @@ class DateFormat:
             elif tok in ("D", "DD"):
                 day = int(raw)
             elif tok == "Do":
-                day = int(re.match(r"\d+", raw).group(0))
+                day = int(raw[:-2])  # the digits before the two-letter suffix (st, nd, rd, th)
             elif tok in ("H", "HH", "h", "hh"):
                 hour = int(raw)
             elif tok in ("a", "A"):

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Final
 
 from mission_control.util.files import project_files
 
-_PLAN_SEARCH_DEPTH = 3
-_SKIPPED_TOP = ("build/", "dist/")
+_PLAN_SEARCH_DEPTH: Final = 3
+_SKIPPED_TOP: Final = ("build/", "dist/")
 
 
 def find_plan(repo: Path) -> Path | None:

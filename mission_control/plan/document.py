@@ -16,6 +16,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from mission_control.util.fsutil import UnsafePathError, atomic_write_bytes
 
@@ -27,7 +28,7 @@ _BOMS = [
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 ]
 #: A plan is a document a person edits: far below this. Anything larger is refused, not read into memory.
-MAX_PLAN_BYTES = 64 * 1024 * 1024
+MAX_PLAN_BYTES: Final = 64 * 1024 * 1024
 _LINE_RE = re.compile(r"([^\r\n]*)(\r\n|\r|\n|$)")
 
 

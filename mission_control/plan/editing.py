@@ -20,7 +20,7 @@ from mission_control.plan.document import Document, LineEdit, PlanError
 from mission_control.plan.gantt import GanttChart, _Resolver, default_today, parse_gantt
 from mission_control.plan.loader import ParseMemo, build_plan
 from mission_control.plan.markdown import Structure, parse_structure, update_structure
-from mission_control.plan.model import TAG_NAMES, ChecklistItem, Plan, Task
+from mission_control.plan.model import TAG_NAMES, ChecklistItem, Dependency, Plan, Span, Task
 
 
 @dataclass(frozen=True)
@@ -89,11 +89,12 @@ class PlanFile:
         flowcharts and node matches, via the memo); checkbox flips change only their items.
         Anything else is a full parse. Always equal to :meth:`_parse` (a property test checks).
         """
-        structure = update_structure(self._structure, self.document.lines, edits) if self._structure else None
-        if structure is None:
+        previous = self._structure
+        structure = update_structure(previous, self.document.lines, edits) if previous is not None else None
+        if previous is None or structure is None:
             return self._parse()
         text = self.document.text
-        if structure.code_blocks is self._structure.code_blocks:
+        if structure.code_blocks is previous.code_blocks:
             self._structure = structure
             return replace(self.plan, text=text, checklist=list(structure.checklist))
         self._structure = structure
@@ -161,7 +162,7 @@ class PlanFile:
         self._analysis = None
         return EditResult(edits, self._moves(before), notes)
 
-    def _moves(self, before: dict[str, tuple]) -> list[Move]:
+    def _moves(self, before: dict[str, tuple[datetime | None, datetime | None]]) -> list[Move]:
         moves = []
         for task in self.plan.tasks:
             old = before.get(task.key)
@@ -191,7 +192,7 @@ class PlanFile:
                 f"{self.path or '<plan>'}:{task.line}: task {task.name!r} is not scheduled and cannot be moved"
             )
         new_start = start if start is not None else task.start
-        new_duration = duration if duration is not None else task.duration
+        new_duration = duration if duration is not None else task.end - task.start
         if new_duration < timedelta(0):
             raise PlanError(f"{self.path or '<plan>'}:{task.line}: a duration cannot be negative")
         replacements: list[tuple[int, int, str]] = []
@@ -279,7 +280,7 @@ class PlanFile:
         copies = [replace(t) for t in plan.tasks]
         chart = GanttChart(date_format=plan.date_format, excludes=plan.excludes, includes=plan.includes, tasks=copies)
         resolver = _Resolver(chart, plan.reference_day or default_today(plan.date_format), None)
-        incoming: dict[str, list] = {}
+        incoming: dict[str, list[Dependency]] = {}
         for dep in plan.dependencies:
             incoming.setdefault(dep.to_key, []).append(dep)
         lines: dict[int, str] = {}
@@ -344,7 +345,7 @@ class PlanFile:
         task = self.task(key)
         if (tag in task.tags) == on:
             return EditResult()
-        span = task.data_span
+        span = _data_span(task)
         old = self.document.lines[span.index]
         data = old[span.start : span.end]
         if on:
@@ -355,6 +356,13 @@ class PlanFile:
         edit = LineEdit(span.index, old, old[: span.start] + new_data + old[span.end :])
         self.apply([edit])
         return EditResult([edit])
+
+
+def _data_span(task: Task) -> Span:
+    """Where ``task``'s data (after the colon) is on its line; every parsed task has one."""
+    if task.data_span is None:
+        raise PlanError(f"<plan>:{task.line}: task {task.name!r} was not read from a gantt line")
+    return task.data_span
 
 
 def _duration_text(value: timedelta, unit: str) -> str:
@@ -407,9 +415,8 @@ def _topological_tasks(plan: Plan) -> list[int] | None:
 
 def _reread_items(task: Task, index: int, line: str) -> None:
     """Give ``task`` the start and end items its rewritten ``line`` now holds."""
-    same = [
-        t for t in parse_gantt([(index - 1, "gantt"), (index, line)]).tasks if t.data_span.start == task.data_span.start
-    ]
+    start = _data_span(task).start
+    same = [t for t in parse_gantt([(index - 1, "gantt"), (index, line)]).tasks if _data_span(t).start == start]
     if not same:
         raise PlanError(f"<plan>:{index + 1}: the rewritten task line does not read back")
     task.start_item, task.end_item = same[0].start_item, same[0].end_item

@@ -299,14 +299,14 @@ def _link(text: str, pos: int) -> tuple[str, str | None, int] | None:
     closer = _CLOSE_RES[opening.group("open")]
     scan = opening.end()
     while scan < len(text):
-        close = closer.search(text, scan)
-        if close is None:
+        closing = closer.search(text, scan)
+        if closing is None:
             break
-        if close.start() > opening.end():
-            label = _clean_label(text[opening.end() : close.start()])
+        if closing.start() > opening.end():
+            label = _clean_label(text[opening.end() : closing.start()])
             body = {"--": "--", "==": "==", "-.": "-.-"}[opening.group("open")]
-            return _canonical(opening.group("l"), body, close.group("r")), label, close.end()
-        scan = close.end()
+            return _canonical(opening.group("l"), body, closing.group("r")), label, closing.end()
+        scan = closing.end()
     raise FlowchartSyntaxError("a '-- text -->' link is never closed", pos)
 
 

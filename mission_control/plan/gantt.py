@@ -14,11 +14,12 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Final
 
 from mission_control.plan.dates import EPOCH, DateFormat, from_epoch, parse_duration
 from mission_control.plan.model import TAG_NAMES, Diagnostic, Span, Task
 
-MAX_PASSES = 11
+MAX_PASSES: Final = 11
 _KEYWORD_RE = re.compile(
     r"(?P<kw>dateFormat|axisFormat|tickInterval|includes|excludes|todayMarker|weekday|weekend"
     r"|title|section|accDescription|click)\s",
@@ -464,11 +465,14 @@ class _Resolver:
                     self.file,
                 )
             )
+        times = task.times
+        if times is None:
+            return
+        start, end = times
         if (
-            task.resolved
-            and _ids(task.end_item, "until") is None
+            _ids(task.end_item, "until") is None
             and parse_duration(task.end_item) is None
-            and self.fmt.parse(task.end_item, task.start.date()) is None
+            and self.fmt.parse(task.end_item, start.date()) is None
         ):
             diag.append(
                 Diagnostic(
@@ -478,11 +482,11 @@ class _Resolver:
                     self.file,
                 )
             )
-        if task.resolved and task.end < task.start:
+        if end < start:
             diag.append(Diagnostic("warning", line, f"task {task.name!r} ends before it starts", self.file))
-        if task.resolved and len(task.after_ids) > 1:
-            ends = [self.by_key[k].end for k in task.after_ids if k in self.by_key and self.by_key[k].end]
-            if ends and max(ends) > task.start:
+        if len(task.after_ids) > 1:
+            ends = [e for k in task.after_ids if k in self.by_key and (e := self.by_key[k].end) is not None]
+            if ends and max(ends) > start:
                 diag.append(
                     Diagnostic(
                         "warning",

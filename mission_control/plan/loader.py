@@ -13,8 +13,9 @@ import bisect
 import re
 from datetime import datetime
 from pathlib import Path
+from typing import Final, TypeAlias
 
-from mission_control.plan.flowchart import parse_flowchart
+from mission_control.plan.flowchart import Flowchart, parse_flowchart
 from mission_control.plan.gantt import default_today, parse_gantt, resolve
 from mission_control.plan.markdown import Structure, parse_structure
 from mission_control.plan.model import (
@@ -29,8 +30,19 @@ from mission_control.plan.model import (
     Task,
 )
 
-START_TO_START_LABELS = {"can start parallel", "can start in parallel", "start to start", "start-to-start", "ss"}
-_FENCE_LINE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
+START_TO_START_LABELS: Final = frozenset(
+    {"can start parallel", "can start in parallel", "start to start", "start-to-start", "ss"}
+)
+_FENCE_LINE_RE: Final = re.compile(r"^\s*(`{3,}|~{3,})")
+
+#: A diagram's lines inside its fence: (0-based line index, text) pairs.
+Body: TypeAlias = list[tuple[int, str]]
+#: What a flowchart's parse depends on: the file it is reported against and its lines.
+FlowchartKey: TypeAlias = tuple[str | None, tuple[tuple[int, str], ...]]
+#: A flowchart node's match: (task key or None, problem or None).
+NodeMatch: TypeAlias = tuple[str | None, str | None]
+#: What node matching depends on: the tasks' (key, name) and the nodes' (id, label).
+MatchKey: TypeAlias = tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
 
 
 def parse_plan(text: str, path: Path | str | None = None, today: datetime | None = None) -> Plan:
@@ -46,10 +58,10 @@ class ParseMemo:
     """
 
     def __init__(self) -> None:
-        self.flowcharts: dict[tuple, object] = {}
-        self.matches: tuple | None = None
+        self.flowcharts: dict[FlowchartKey, Flowchart] = {}
+        self.matches: tuple[MatchKey, list[NodeMatch]] | None = None
 
-    def flowchart(self, body: list, file: str | None):
+    def flowchart(self, body: Body, file: str | None) -> tuple[FlowchartKey, Flowchart]:
         key = (file, tuple(body))
         chart = self.flowcharts.get(key)
         if chart is None:
@@ -92,9 +104,10 @@ def build_plan(
     return plan
 
 
-def _mermaid_blocks(plan: Plan, lines: list[str]) -> tuple[list, list]:
+def _mermaid_blocks(plan: Plan, lines: list[str]) -> tuple[list[Body], list[Body]]:
     """Split ```mermaid blocks into gantt and flowchart blocks of (line index, text) pairs."""
-    gantts, flows = [], []
+    gantts: list[Body] = []
+    flows: list[Body] = []
     for block in plan.code_blocks:
         if block.lang != "mermaid":
             continue
@@ -112,7 +125,7 @@ def _mermaid_blocks(plan: Plan, lines: list[str]) -> tuple[list, list]:
     return gantts, flows
 
 
-def _diagram_kind(body: list[tuple[int, str]]) -> str | None:
+def _diagram_kind(body: Body) -> str | None:
     in_front_matter = False
     for pos, (_, text) in enumerate(body):
         stripped = text.strip()
@@ -133,7 +146,7 @@ def _diagram_kind(body: list[tuple[int, str]]) -> str | None:
     return None
 
 
-def _read_gantt(plan: Plan, body: list[tuple[int, str]], today: datetime | None, file: str | None) -> None:
+def _read_gantt(plan: Plan, body: Body, today: datetime | None, file: str | None) -> None:
     chart = parse_gantt(body, file)
     plan.title = chart.title
     plan.date_format = chart.date_format
@@ -181,12 +194,12 @@ def _after_dependencies(plan: Plan) -> None:
     plan.dependencies = deps + plan.dependencies
 
 
-def _read_flowcharts(plan: Plan, flows: list, file: str | None, memo: ParseMemo | None = None) -> None:
+def _read_flowcharts(plan: Plan, flows: list[Body], file: str | None, memo: ParseMemo | None = None) -> None:
     nodes: dict[str, str] = {}
     node_lines: dict[str, int] = {}
-    edges: list[tuple] = []
+    edges: list[tuple[str, str, str | None, str, int]] = []
     direction = "TD"
-    charts = {}
+    charts: dict[FlowchartKey, Flowchart] = {}
     for index, body in enumerate(flows):
         if memo is not None:
             key, chart = memo.flowchart(body, file)
@@ -209,17 +222,18 @@ def _read_flowcharts(plan: Plan, flows: list, file: str | None, memo: ParseMemo 
         graph_nodes.append(GraphNode(node_id, label, task, node_lines[node_id]))
     task_of = {n.id: n.task for n in graph_nodes}
     graph_edges = []
-    for a, b, label, kind, line in edges:
-        graph_edges.append(GraphEdge(a, b, label, kind, line))
-        if task_of.get(a) and task_of.get(b):
-            dep_kind = START_TO_START if _normal(label or "") in START_TO_START_LABELS else FINISH_TO_START
-            plan.dependencies.append(Dependency(task_of[a], task_of[b], dep_kind, label, "graph", line))
+    for a, b, edge_label, kind, line in edges:
+        graph_edges.append(GraphEdge(a, b, edge_label, kind, line))
+        from_task, to_task = task_of.get(a), task_of.get(b)
+        if from_task and to_task:
+            dep_kind = START_TO_START if _normal(edge_label or "") in START_TO_START_LABELS else FINISH_TO_START
+            plan.dependencies.append(Dependency(from_task, to_task, dep_kind, edge_label, "graph", line))
     plan.graph = Graph(tuple(graph_nodes), tuple(graph_edges), direction)
 
 
-def _matches(tasks: list[Task], nodes: dict[str, str], memo: ParseMemo | None) -> list[tuple]:
+def _matches(tasks: list[Task], nodes: dict[str, str], memo: ParseMemo | None) -> list[NodeMatch]:
     """(task key or None, problem or None) per node, in order; reused while its inputs are equal."""
-    key = (tuple((t.key, t.name) for t in tasks), tuple(nodes.items()))
+    key: MatchKey = (tuple((t.key, t.name) for t in tasks), tuple(nodes.items()))
     if memo is not None and memo.matches is not None and memo.matches[0] == key:
         return memo.matches[1]
     matcher = _TaskMatcher(tasks)

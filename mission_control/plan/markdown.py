@@ -8,10 +8,13 @@ the file's lines for round-trip edits.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
+from mission_control.plan.document import LineEdit
 from mission_control.plan.model import ChecklistItem, CodeBlock, Heading, Span
 
 _CHECKBOX_RE = re.compile(r"^(\s*(?:>\s*)*(?:[-*+]|\d+[.)])\s+\[)([ xX])(\])(?=\s|$)")
@@ -83,8 +86,9 @@ def parse_structure(text: str) -> Structure:
     return result
 
 
-def _editable_fence(token, lines: list[str]) -> bool:
+def _editable_fence(token: Token, lines: list[str]) -> bool:
     """Whether edits to this fence's body lines leave the rest of the Markdown as it is."""
+    assert token.map is not None  # the caller reads only fences that have a line map
     first, end = token.map
     if token.level != 0 or end - 1 >= len(lines) or end - first < 2:
         return False
@@ -93,7 +97,7 @@ def _editable_fence(token, lines: list[str]) -> bool:
     return token.content == "".join(line + "\n" for line in lines[first + 1 : end - 1])
 
 
-def update_structure(structure: Structure, lines: list[str], edits: list) -> Structure | None:
+def update_structure(structure: Structure, lines: list[str], edits: list[LineEdit]) -> Structure | None:
     """The structure after line ``edits`` (already applied to ``lines``), or None to re-parse.
 
     Two kinds of edit keep the Markdown as it was: a change inside the body of an editable
@@ -106,14 +110,14 @@ def update_structure(structure: Structure, lines: list[str], edits: list) -> Str
     touched: set[int] = set()
     for edit in edits:
         pos = by_line.get(edit.index + 1)
-        if pos is not None and _is_flip(checklist[pos], edit):
-            item = checklist[pos]
-            checklist[pos] = replace(item, done=edit.new[item.box.start] in "xX")
+        col = _flipped_column(checklist[pos], edit) if pos is not None else None
+        if pos is not None and col is not None:
+            checklist[pos] = replace(checklist[pos], done=edit.new[col] in "xX")
             continue
-        block = _editable_block(structure, edit)
-        if block is None:
+        touched_pos = _editable_block(structure, edit)
+        if touched_pos is None:
             return None
-        touched.add(block)
+        touched.add(touched_pos)
     if not touched:
         blocks = structure.code_blocks  # the same list: callers may tell a checkbox-only edit by it
     for pos in touched:
@@ -128,10 +132,13 @@ def update_structure(structure: Structure, lines: list[str], edits: list) -> Str
     )
 
 
-def _is_flip(item: ChecklistItem, edit) -> bool:
-    col = item.box.start if item.box else -1
+def _flipped_column(item: ChecklistItem, edit: LineEdit) -> int | None:
+    """The column of ``item``'s checkbox when ``edit`` only flips it (``[ ]`` ↔ ``[x]``), else None."""
+    if item.box is None:
+        return None
+    col = item.box.start
     old, new = edit.old, edit.new
-    return (
+    flipped = (
         col >= 0
         and len(old) == len(new) > col
         and old[col] in " xX"
@@ -139,9 +146,10 @@ def _is_flip(item: ChecklistItem, edit) -> bool:
         and old[:col] == new[:col]
         and old[col + 1 :] == new[col + 1 :]
     )
+    return col if flipped else None
 
 
-def _editable_block(structure: Structure, edit) -> int | None:
+def _editable_block(structure: Structure, edit: LineEdit) -> int | None:
     """The editable code block whose body holds the edited line, if the edit is harmless there."""
     if "\0" in edit.new or "\n" in edit.new or "\r" in edit.new:
         return None
@@ -153,7 +161,7 @@ def _editable_block(structure: Structure, edit) -> int | None:
     return None
 
 
-def _title_level(tokens: list) -> int | None:
+def _title_level(tokens: Sequence[Token]) -> int | None:
     """The level of the document title: a lone H1 that opens the document."""
     levels = [int(t.tag[1:]) for t in tokens if t.type == "heading_open"]
     if levels and levels[0] == 1 and levels.count(1) == 1:
@@ -165,11 +173,11 @@ def _path(stack: list[Heading], title_level: int | None) -> tuple[str, ...]:
     return tuple(h.text for h in stack if h.level != title_level)
 
 
-def _inline_text(token) -> str:
+def _inline_text(token: Token) -> str:
     """Plain text of an inline token: text and code spans, without emphasis markers."""
     if not token.children:
         return token.content
-    parts = []
+    parts: list[str] = []
     for child in token.children:
         if child.type in ("text", "code_inline", "html_inline"):
             parts.append(child.content)
@@ -178,8 +186,13 @@ def _inline_text(token) -> str:
     return "".join(parts)
 
 
-def _checklist_item(tokens: list, pos: int, lines: list[str], heading: tuple[str, ...]) -> ChecklistItem | None:
-    index = tokens[pos].map[0]
+def _checklist_item(
+    tokens: Sequence[Token], pos: int, lines: list[str], heading: tuple[str, ...]
+) -> ChecklistItem | None:
+    line_map = tokens[pos].map
+    if line_map is None:
+        return None
+    index = line_map[0]
     if index >= len(lines):
         return None
     match = _CHECKBOX_RE.match(lines[index])

@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Final
 
-FINISH_TO_START = "finish-to-start"
-START_TO_START = "start-to-start"
-TAG_NAMES = ("active", "done", "crit", "milestone", "vert")
+FINISH_TO_START: Final = "finish-to-start"
+START_TO_START: Final = "start-to-start"
+TAG_NAMES: Final = ("active", "done", "crit", "milestone", "vert")
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,13 @@ class Task:
     @property
     def resolved(self) -> bool:
         return self.start is not None and self.end is not None
+
+    @property
+    def times(self) -> tuple[datetime, datetime] | None:
+        """``(start, end)`` once resolved, else None: :attr:`resolved` in a form the type checker follows."""
+        if self.start is None or self.end is None:
+            return None
+        return self.start, self.end
 
     def has_tag(self, tag: str) -> bool:
         return tag in self.tags

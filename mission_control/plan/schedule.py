@@ -9,13 +9,15 @@ A task with no float (or negative float, i.e. already behind) is critical.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Final
 
 from mission_control.plan.dates import EPOCH, DateFormat
 from mission_control.plan.model import FINISH_TO_START, START_TO_START, Dependency, Plan, Task
 
-_EPSILON = timedelta(milliseconds=1)
+_EPSILON: Final = timedelta(milliseconds=1)
 
 
 @dataclass(frozen=True)
@@ -62,10 +64,13 @@ def find_conflicts(plan: Plan) -> list[Conflict]:
     conflicts = []
     for dep in plan.dependencies:
         pred, succ = plan.find_task(dep.from_key), plan.find_task(dep.to_key)
-        if pred is None or succ is None or not pred.resolved or not succ.resolved:
+        if pred is None or succ is None or not pred.resolved:
+            continue
+        succ_times = succ.times
+        if succ_times is None:
             continue
         needed = required_start(dep, pred)
-        if needed is not None and succ.start < needed:
+        if needed is not None and succ_times[0] < needed:
             conflicts.append(
                 Conflict(succ.key, pred.key, dep.kind, _message(plan, dep, pred, succ), dep.label, dep.line, needed)
             )
@@ -98,15 +103,28 @@ def successors(plan: Plan) -> dict[str, list[tuple[str, str]]]:
     return links
 
 
+@dataclass(frozen=True)
+class _Timed:
+    """A resolved task with its start and end (never None)."""
+
+    task: Task
+    start: datetime
+    end: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        return self.end - self.start
+
+
 def critical_path(plan: Plan) -> tuple[list[str], dict[str, timedelta]]:
     """CPM backward pass over the resolved schedule; returns (critical tasks in order, floats)."""
-    tasks = [t for t in plan.tasks if t.resolved]
+    tasks = [_Timed(t, *times) for t in plan.tasks if (times := t.times) is not None]
     if not tasks:
         return [], {}
-    by_key = {t.key: t for t in tasks}
+    by_key = {t.task.key: t for t in tasks}
     links = successors(plan)
     project_end = max(t.end for t in tasks)
-    latest_finish = {t.key: project_end for t in tasks}
+    latest_finish = dict.fromkeys(by_key, project_end)
     for key in reversed(_topological(by_key, links)):
         task = by_key[key]
         for succ_key, kind in links.get(key, ()):
@@ -117,12 +135,12 @@ def critical_path(plan: Plan) -> tuple[list[str], dict[str, timedelta]]:
             bound = succ_latest_start if kind == FINISH_TO_START else succ_latest_start + task.duration
             latest_finish[key] = min(latest_finish[key], bound)
     floats = {key: latest_finish[key] - by_key[key].end for key in by_key}
-    critical = [t for t in tasks if floats[t.key] < _EPSILON]
-    critical.sort(key=lambda t: (t.start, t.order))
-    return [t.key for t in critical], floats
+    critical = [t for t in tasks if floats[t.task.key] < _EPSILON]
+    critical.sort(key=lambda t: (t.start, t.task.order))
+    return [t.task.key for t in critical], floats
 
 
-def _topological(by_key: dict[str, Task], links: dict[str, list[tuple[str, str]]]) -> list[str]:
+def _topological(by_key: Collection[str], links: dict[str, list[tuple[str, str]]]) -> list[str]:
     """Kahn's order; members of cycles come last in file order (their floats stay approximate)."""
     indegree = dict.fromkeys(by_key, 0)
     for key in by_key:
@@ -130,7 +148,7 @@ def _topological(by_key: dict[str, Task], links: dict[str, list[tuple[str, str]]
             if succ in indegree:
                 indegree[succ] += 1
     queue = deque(key for key in by_key if indegree[key] == 0)
-    order = []
+    order: list[str] = []
     while queue:
         key = queue.popleft()
         order.append(key)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 from mission_control.config import ProjectConfig, load_config
 from mission_control.repo.refs import baseline_ref
 from mission_control.util.git import Git, RepoError, open_repo
 
 #: The main working tree's baseline ref (a linked worktree's is :func:`baseline_ref`).
-BASELINE_REF = "refs/mission-control/baseline"
+BASELINE_REF: Final = "refs/mission-control/baseline"
 
 
 @dataclass(frozen=True)

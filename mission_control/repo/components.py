@@ -16,11 +16,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 from mission_control.config import ProjectConfig, load_config
 from mission_control.util.git import RepoError
 
-_GLOB_CHARS = "*?["
+_GLOB_CHARS: Final = "*?["
 
 
 @dataclass(frozen=True)

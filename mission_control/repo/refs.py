@@ -14,10 +14,11 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Final
 
 from mission_control.util.git import Git
 
-MISSION_REFS = "refs/mission-control/"
+MISSION_REFS: Final = "refs/mission-control/"
 
 
 def worktree_prefix(git: Git) -> str:

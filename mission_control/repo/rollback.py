@@ -31,7 +31,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from mission_control.config import CONFIG_FILE, ConfigError, ProjectConfig, load_config
 from mission_control.repo.baseline import Baseline, resolve_baseline
@@ -49,7 +49,7 @@ from mission_control.repo.worktree import FileState, State, apply_state, preflig
 from mission_control.util.git import GITLINK_MODE, Git, RepoError, TreeEntry, open_repo
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
-_IN_PROGRESS = (
+_IN_PROGRESS: Final = (
     ("MERGE_HEAD", "a merge"),
     ("rebase-merge", "a rebase"),
     ("rebase-apply", "a rebase or am"),
@@ -262,7 +262,8 @@ def _prepare(
     git = repo if isinstance(repo, Git) else _open(repo)
     check_ready(git)
     config = load_config(git.root) if config is None else config
-    comp = None if full else _component(git, config, components, component)
+    # exactly one of the two was given: a component, or None for a full rollback
+    comp = None if component is None else _component(git, config, components, component)
     baseline = resolve_baseline(git, config)
     if baseline.commit is None:
         raise RollbackRefused(baseline.problem or "no baseline")
@@ -272,7 +273,7 @@ def _prepare(
     index_entries = git.index_entries()
     candidates = set(base_entries) | set(head_entries) | set(index_entries) | set(git.list_files())
     notes: list[str] = []
-    if full:
+    if comp is None:
         paths = _full_paths(git, config, candidates, notes)
     else:
         paths = _component_paths(comp, candidates)

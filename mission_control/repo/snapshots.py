@@ -26,18 +26,31 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Final, NotRequired, TypedDict
 
 from mission_control.repo.refs import restored_prefix, snapshot_prefix
-from mission_control.repo.worktree import FileState, apply_state, expand_paths, normalize_path, read_state
+from mission_control.repo.worktree import FileState, State, apply_state, expand_paths, normalize_path, read_state
 from mission_control.util.fsutil import stray_temp_files
 from mission_control.util.git import Git, RepoError, TreeEntry, open_repo
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 #: The main working tree's snapshot refs (a linked worktree's are under :func:`snapshot_prefix`).
-SNAPSHOT_PREFIX = "refs/mission-control/snapshots/"
-_FORMAT = 1
-_TIME_FORMAT = "%Y%m%dT%H%M%S%fZ"
+SNAPSHOT_PREFIX: Final = "refs/mission-control/snapshots/"
+_FORMAT: Final = 1
+_TIME_FORMAT: Final = "%Y%m%dT%H%M%S%fZ"
+
+
+class SnapshotMeta(TypedDict):
+    """A snapshot's ``meta.json``. Snapshots stored before ``head``, ``info`` and ``dirs`` existed lack them."""
+
+    format: int
+    label: str
+    created: str  # ISO 8601, UTC
+    info: NotRequired[dict[str, str]]
+    head: NotRequired[str | None]
+    files: dict[str, int | None]  # stored path -> permission bits (None: not a regular file)
+    absent: list[str]  # paths that did not exist
+    dirs: NotRequired[list[str]]  # folders that existed (a restore keeps them)
 
 
 class SnapshotNotFound(RepoError):
@@ -188,7 +201,7 @@ def restore_snapshot(
         raise RepoError(
             f"{git.git_path('index.lock')}: the index is locked by another git process; nothing was changed"
         )
-    wanted = dict.fromkeys(meta["absent"])
+    wanted: State = dict.fromkeys(meta["absent"])
     wanted.update({p: FileState(e.mode, e.sha, meta["files"].get(p)) for p, e in files.items()})
     blobs = git.read_blobs(e.sha for e in files.values())
     current = read_state(git, wanted)
@@ -220,8 +233,8 @@ def _meta(
     created: datetime,
     info: dict[str, str],
     head: str | None,
-    state: dict[str, FileState | None],
-) -> dict[str, Any]:
+    state: State,
+) -> SnapshotMeta:
     dirs = {"/".join(p.split("/")[:i]) for p in state for i in range(1, p.count("/") + 1)}
     return {
         "format": _FORMAT,
@@ -235,14 +248,14 @@ def _meta(
     }
 
 
-def _message(meta: dict[str, Any]) -> str:
+def _message(meta: SnapshotMeta) -> str:
     summary = f"Mission Control snapshot: {meta['label']}"
     body = f"{len(meta['files'])} files stored, {len(meta['absent'])} absent"
-    extra = "".join(f"\n{k}: {v}" for k, v in meta["info"].items())
+    extra = "".join(f"\n{k}: {v}" for k, v in meta.get("info", {}).items())
     return f"{summary}\n\n{body}{extra}\n"
 
 
-def _store_ref(git: Git, commit: str, meta: dict[str, Any]) -> Snapshot:
+def _store_ref(git: Git, commit: str, meta: SnapshotMeta) -> Snapshot:
     """Create a new, unique ref for the snapshot (never overwriting another)."""
     created = datetime.fromisoformat(meta["created"])
     base = f"{created.strftime(_TIME_FORMAT)}-{_slug(meta['label'])}"
@@ -259,7 +272,7 @@ def _slug(label: str) -> str:
     return slug or "snapshot"
 
 
-def _from_meta(ref: str, commit: str, meta: dict[str, Any], prefix: str) -> Snapshot:
+def _from_meta(ref: str, commit: str, meta: SnapshotMeta, prefix: str) -> Snapshot:
     return Snapshot(
         id=ref[len(prefix) :],
         ref=ref,
@@ -273,13 +286,13 @@ def _from_meta(ref: str, commit: str, meta: dict[str, Any], prefix: str) -> Snap
     )
 
 
-def _load_contents(git: Git, snap: Snapshot) -> tuple[dict, dict[str, TreeEntry], dict[str, TreeEntry]]:
+def _load_contents(git: Git, snap: Snapshot) -> tuple[SnapshotMeta, dict[str, TreeEntry], dict[str, TreeEntry]]:
     """The snapshot's metadata, stored files and stored index entries."""
     tree = git.ls_tree(snap.commit)
     meta_entry = tree.get("meta.json")
     if meta_entry is None:
         raise RepoError(f"{git.root}: {snap.ref} is not a Mission Control snapshot (no meta.json)")
-    meta = json.loads(git.read_blobs([meta_entry.sha])[meta_entry.sha])
+    meta: SnapshotMeta = json.loads(git.read_blobs([meta_entry.sha])[meta_entry.sha])
     files = {p[len("files/") :]: e for p, e in tree.items() if p.startswith("files/")}
     index = {p[len("index/") :]: e for p, e in tree.items() if p.startswith("index/")}
     return meta, files, index
@@ -308,7 +321,7 @@ def changed_since(repo: Path | str | Git, which: Snapshot | str) -> list[str]:
     snap = find_snapshot(git, which)
     meta, files, _index = _load_contents(git, snap)
     current = read_state(git, [*files, *meta["absent"]])
-    changed = [p for p, entry in files.items() if current.get(p) is None or current[p].entry != entry]
+    changed = [p for p, entry in files.items() if (now := current.get(p)) is None or now.entry != entry]
     changed += [p for p in meta["absent"] if current.get(p) is not None]
     return sorted(changed)
 
@@ -323,7 +336,7 @@ def _remove_stray_temps(root: Path, paths: Iterable[str]) -> None:
 
 
 # The rollback flow's records among the snapshots (status and rollback both read them).
-FULL = "*"  # the component name of a full rollback
+FULL: Final = "*"  # the component name of a full rollback
 
 
 def undoable_rollbacks(repo: Path | str | Git) -> list[Snapshot]:

@@ -12,7 +12,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from mission_control.config import ProjectConfig, load_config
 from mission_control.repo.baseline import Baseline, resolve_baseline
@@ -21,7 +21,7 @@ from mission_control.repo.snapshots import last_rollbacks
 from mission_control.util.git import Git, RepoError, open_repo
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
-_CHANGE = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}
+_CHANGE: Final = {"A": "added", "M": "modified", "D": "deleted", "T": "modified"}
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def changes_since(git: Git, baseline: str) -> list[FileChange]:
 
 
 def _parse_numstat(out: bytes) -> dict[str, tuple[int | None, int | None]]:
-    counts = {}
+    counts: dict[str, tuple[int | None, int | None]] = {}
     for record in out.split(b"\0"):
         if not record:
             continue
@@ -196,7 +196,9 @@ def repo_status(
     if cancel:
         cancel.raise_if_cancelled()
     rolled = last_rollbacks(git)
-    statuses, assigned, notes = {}, set(), list(comps.notes)
+    statuses: dict[str, ComponentStatus] = {}
+    assigned: set[str] = set()
+    notes = list(comps.notes)
     for name, comp in comps.components.items():
         try:
             belongs = comp.matcher()

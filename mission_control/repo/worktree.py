@@ -15,6 +15,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TypeAlias
 
 from mission_control.util.fsutil import atomic_write_bytes
 from mission_control.util.git import SYMLINK_MODE, Git, RepoError, TreeEntry
@@ -34,7 +35,7 @@ class FileState:
         return TreeEntry(self.mode, self.sha)
 
 
-State = dict[str, "FileState | None"]
+State: TypeAlias = dict[str, "FileState | None"]
 
 
 def normalize_path(root: Path, path: str | os.PathLike[str]) -> str:
@@ -55,7 +56,7 @@ def normalize_path(root: Path, path: str | os.PathLike[str]) -> str:
     return "/".join(parts)
 
 
-def expand_paths(root: Path, paths: Iterable[str]) -> list[str]:
+def expand_paths(root: Path, paths: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Normalised paths, with real folders replaced by every file under them (``.git`` skipped)."""
     result: set[str] = set()
     for path in paths:
@@ -157,9 +158,10 @@ def apply_state(
         if os.path.lexists(full) and not (full.is_dir() and not full.is_symlink()):
             full.unlink()
     _prune_dirs(git.root, removed, keep_dirs)
-    written = sorted(p for p, w in changed.items() if w is not None)
+    to_write = {p: w for p, w in changed.items() if w is not None}
+    written = sorted(to_write)
     for path in written:
-        _write(git.root, path, changed[path], blobs, current.get(path))
+        _write(git.root, path, to_write[path], blobs, current.get(path))
     return written, removed
 
 

@@ -9,16 +9,27 @@ CLI's all-in-one path: tick, record, save.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Final
 
-from mission_control.plan import PlanError
-from mission_control.signoff.ledger import LedgerEntry, LedgerError, append_entry, locked_ledger, utc_now
+from mission_control.plan import ChecklistItem, PlanError, PlanFile
+from mission_control.signoff.checklist import CheckItem, checklist_state
+from mission_control.signoff.ledger import (
+    JSONObject,
+    LedgerEntry,
+    LedgerError,
+    append_entry,
+    locked_ledger,
+    read_ledger,
+    utc_now,
+)
+from mission_control.signoff.matching import Titled
 from mission_control.util.git import GitError, head_commit, run_git
 
-_IDENT_RE = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^>]*)>")
+_IDENT_RE: Final = re.compile(r"^(?P<name>.*?)\s*<(?P<email>[^>]*)>")
 
 
 class SignoffError(Exception):
@@ -49,7 +60,7 @@ def _git(repo: str | Path, *args: str) -> str:
         return ""
 
 
-def latest_test_totals(repo: str | Path) -> dict[str, Any] | None:
+def latest_test_totals(repo: str | Path) -> JSONObject | None:
     """The latest recorded test run of ``repo``: totals, green, when, selection; None if none."""
     try:
         from mission_control.history import open_history
@@ -73,12 +84,12 @@ def latest_test_totals(repo: str | Path) -> dict[str, Any] | None:
 def make_entry(
     repo: str | Path,
     kind: str,
-    item: Any,
+    item: Titled,
     *,
     note: str = "",
     reason: str = "",
     now: datetime | None = None,
-    extra: dict | None = None,
+    extra: JSONObject | None = None,
 ) -> LedgerEntry:
     """A complete ledger entry for ``item`` (anything with ``text`` and ``heading``)."""
     who = git_identity(repo)
@@ -97,48 +108,47 @@ def make_entry(
     )
 
 
-def record_signoff(repo: str | Path, item: Any, note: str = "", now: datetime | None = None) -> LedgerEntry:
+def record_signoff(repo: str | Path, item: Titled, note: str = "", now: datetime | None = None) -> LedgerEntry:
     """Append a sign-off of ``item`` to the ledger (LedgerError if it cannot be written)."""
     return append_entry(repo, make_entry(repo, "signoff", item, note=note, now=now))
 
 
-def require_reason(item: Any, reason: str) -> str:
+def require_reason(item: Titled, reason: str) -> str:
     """The rule "revoking needs a reason", in one place: the stripped reason, or SignoffError."""
     if not reason.strip():
         raise SignoffError(f"revoking {item.text!r} needs a reason")
     return reason.strip()
 
 
-def record_revoke(repo: str | Path, item: Any, reason: str, now: datetime | None = None) -> LedgerEntry:
+def record_revoke(repo: str | Path, item: Titled, reason: str, now: datetime | None = None) -> LedgerEntry:
     """Append a revocation of ``item``; a reason is required (SignoffError without one)."""
     reason = require_reason(item, reason)
     return append_entry(repo, make_entry(repo, "revoke", item, reason=reason, now=now))
 
 
-def check_action(repo: str | Path, items: Any, item: Any, revoke: bool, reason: str | None = None) -> None:
+def check_action(
+    repo: str | Path, items: Sequence[CheckItem], item: CheckItem, revoke: bool, reason: str | None = None
+) -> None:
     """Refuse signing an item that is already signed, or revoking one that is not (SignoffError).
 
     With ``reason`` given, a revoke without one is refused too (before anything is written).
     """
-    from mission_control.signoff.checklist import checklist_state
-    from mission_control.signoff.ledger import read_ledger
-
     if revoke and reason is not None:
         require_reason(item, reason)
     state = checklist_state(items, read_ledger(repo).entries).state_of(item)
     signed = state is not None and state.signed
-    if not revoke and signed and item.done:
-        raise SignoffError(
-            f"{item.text!r} is already signed off by {state.signed_by} ({state.signed_at:%Y-%m-%d %H:%M} UTC)"
-        )
+    if not revoke and state is not None and state.signed and item.done:
+        # a ledger line may lack its time (written by hand or by an older tool): say so, never crash on it
+        when = f" ({state.signed_at:%Y-%m-%d %H:%M} UTC)" if state.signed_at is not None else ""
+        raise SignoffError(f"{item.text!r} is already signed off by {state.signed_by or 'someone'}{when}")
     if revoke and not signed and not item.done:
         raise SignoffError(f"{item.text!r} is not signed off; nothing to revoke")
 
 
 def sign_off_file(
     repo: str | Path,
-    plan_file: Any,
-    item: Any,
+    plan_file: PlanFile,
+    item: ChecklistItem,
     *,
     revoke: bool = False,
     note: str = "",

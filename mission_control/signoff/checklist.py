@@ -11,17 +11,27 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from mission_control.signoff.ledger import LedgerEntry
-from mission_control.signoff.matching import best_item
+from mission_control.signoff.matching import Titled, best_item
+
+
+class CheckItem(Titled, Protocol):
+    """A checklist item as sign-off reads it: a plan's :class:`~mission_control.plan.ChecklistItem`."""
+
+    @property
+    def done(self) -> bool: ...
+
+    @property
+    def line(self) -> int: ...
 
 
 @dataclass(frozen=True)
 class ItemState:
     """One checklist item: the plan's box, whether the ledger says it is signed, and its history."""
 
-    item: Any  # mission_control.plan.ChecklistItem
+    item: CheckItem
     signed: bool
     signed_by: str | None = None
     signed_at: datetime | None = None
@@ -94,17 +104,17 @@ class ChecklistState:
             "problems": list(self.problems),
         }
 
-    def state_of(self, item: Any) -> ItemState | None:
+    def state_of(self, item: CheckItem) -> ItemState | None:
         """The state of the plan item at ``item``'s line with its text."""
         return next((s for s in self.items if s.item.line == item.line and s.text == item.text), None)
 
 
 def checklist_state(
-    items: Sequence[Any], entries: Sequence[LedgerEntry], problems: Sequence[str] = ()
+    items: Sequence[CheckItem], entries: Sequence[LedgerEntry], problems: Sequence[str] = ()
 ) -> ChecklistState:
     """Attach sign-off/revoke entries to items (by heading+text) and list the discrepancies."""
     history: dict[int, list[LedgerEntry]] = {}
-    orphans: dict[tuple, LedgerEntry] = {}
+    orphans: dict[tuple[str, tuple[str, ...]], LedgerEntry] = {}
     for entry in entries:
         if entry.kind not in ("signoff", "revoke"):
             continue
@@ -119,7 +129,7 @@ def checklist_state(
     return ChecklistState(states, tuple(found), tuple(problems))
 
 
-def _item_state(item: Any, history: tuple[LedgerEntry, ...]) -> ItemState:
+def _item_state(item: CheckItem, history: tuple[LedgerEntry, ...]) -> ItemState:
     last = history[-1] if history else None
     if last is None or last.kind != "signoff":
         return ItemState(item, False, history=history)

@@ -16,18 +16,39 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, TypeAlias, TypedDict
 
 from mission_control.util.fsutil import UnsafePathError, open_for_append
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: single-writer only
-    fcntl = None
+    _CAN_LOCK = False
+else:
+    _CAN_LOCK = True
 
-LEDGER_DIR = ".mission-control"
-LEDGER_NAME = "signoffs.jsonl"
-KINDS = ("signoff", "revoke", "run")
+LEDGER_DIR: Final = ".mission-control"
+LEDGER_NAME: Final = "signoffs.jsonl"
+KINDS: Final = ("signoff", "revoke", "run")
+
+
+#: A JSON object as ``json`` reads and writes it: the test totals and extra fields of a ledger line.
+JSONObject: TypeAlias = dict[str, Any]
+
+
+class LedgerRecord(TypedDict):
+    """The fields every ledger line stores (a line may hold more: :attr:`LedgerEntry.extra`)."""
+
+    kind: str
+    text: str
+    heading: list[str]
+    who: str
+    email: str
+    at: str | None  # ISO 8601, UTC
+    commit: str | None
+    tests: JSONObject | None
+    note: str
+    reason: str
 
 
 class LedgerError(Exception):
@@ -57,15 +78,15 @@ class LedgerEntry:
     email: str = ""
     at: datetime | None = None
     commit: str | None = None
-    tests: dict | None = None
+    tests: JSONObject | None = None
     note: str = ""
     reason: str = ""
-    extra: dict = field(default_factory=dict)
+    extra: JSONObject = field(default_factory=dict)
     line: int = 0
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JSONObject:
         """The entry as it is stored (and as ``--json`` prints it)."""
-        data = {
+        record: LedgerRecord = {
             "kind": self.kind,
             "text": self.text,
             "heading": list(self.heading),
@@ -77,11 +98,10 @@ class LedgerEntry:
             "note": self.note,
             "reason": self.reason,
         }
-        data.update(self.extra)
-        return data
+        return {**record, **self.extra}
 
     @classmethod
-    def from_json(cls, data: dict[str, Any], line: int = 0) -> LedgerEntry:
+    def from_json(cls, data: JSONObject, line: int = 0) -> LedgerEntry:
         """Rebuild an entry from a stored line (ValueError/TypeError/KeyError when malformed)."""
         known = {"kind", "text", "heading", "who", "email", "at", "commit", "tests", "note", "reason"}
         at = data.get("at")
@@ -123,7 +143,8 @@ def read_ledger(repo: str | os.PathLike[str]) -> LedgerRead:
         return LedgerRead()
     except OSError as exc:
         return LedgerRead((), (f"{path}: cannot read the ledger: {exc.strerror}",))
-    entries, problems = [], []
+    entries: list[LedgerEntry] = []
+    problems: list[str] = []
     for number, raw in enumerate(data.split(b"\n"), start=1):
         if not raw.strip():
             continue
@@ -183,7 +204,7 @@ def locked_ledger(repo: str | os.PathLike[str]) -> Iterator[Callable[[LedgerEntr
 
 
 def _lock(fd: int) -> None:
-    if fcntl is not None:
+    if _CAN_LOCK:
         fcntl.flock(fd, fcntl.LOCK_EX)
 
 

@@ -12,9 +12,26 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
+from typing import Final, Protocol, TypeVar
 
-FUZZY_MIN = 0.82
-_CLEAR_MARGIN = 0.05
+FUZZY_MIN: Final = 0.82
+_CLEAR_MARGIN: Final = 0.05
+
+
+class Titled(Protocol):
+    """What matching reads of an item: its text and the headings it stands under.
+
+    A plan's :class:`~mission_control.plan.ChecklistItem` is one; so is anything else with the two.
+    """
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def heading(self) -> Sequence[str]: ...
+
+
+T = TypeVar("T", bound=Titled)
 
 
 def normalise(text: str) -> str:
@@ -34,7 +51,7 @@ def similarity(left: str, right: str) -> float:
     return difflib.SequenceMatcher(None, normalise(left), normalise(right)).ratio()
 
 
-def best_item(items: Sequence, text: str, heading: Sequence[str]):
+def best_item(items: Sequence[T], text: str, heading: Sequence[str]) -> T | None:
     """The item a ledger entry (``text`` under ``heading``) belongs to, or None."""
     norm, head = normalise(text), heading_key(heading)
     same_text = [i for i in items if normalise(i.text) == norm]
@@ -48,8 +65,8 @@ def best_item(items: Sequence, text: str, heading: Sequence[str]):
     return _fuzzy(items, norm, head)
 
 
-def _fuzzy(items: Sequence, norm: str, head: tuple[str, ...]):
-    scored = []
+def _fuzzy(items: Sequence[T], norm: str, head: tuple[str, ...]) -> T | None:
+    scored: list[tuple[float, T]] = []
     for item in items:
         score = difflib.SequenceMatcher(None, norm, normalise(item.text)).ratio()
         if heading_key(item.heading) == head:
@@ -63,7 +80,7 @@ def _fuzzy(items: Sequence, norm: str, head: tuple[str, ...]):
     return scored[0][1]
 
 
-def find_items(items: Sequence, query: str, heading: str | None = None) -> list:
+def find_items(items: Sequence[T], query: str, heading: str | None = None) -> list[T]:
     """The items a person means by ``query`` (exact text, else unique substring, else fuzzy).
 
     More than one result means the query is ambiguous; the caller refuses it.

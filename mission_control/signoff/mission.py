@@ -13,14 +13,23 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Final, TypedDict
 
+from mission_control.plan import Plan
 from mission_control.signoff.ledger import LEDGER_DIR, utc_now
 from mission_control.util.fsutil import atomic_write_text, ensure_dir, write_target
 
-MISSION_FILE = "mission.json"
+MISSION_FILE: Final = "mission.json"
 #: Where Hour 0 may be stored, first found wins (``started_at`` is what :func:`start_mission` writes).
-_START_KEYS = ("started_at", "started", "start", "mission_start", "start_time", "when")
+_START_KEYS: Final = ("started_at", "started", "start", "mission_start", "start_time", "when")
+
+
+class MissionRecord(TypedDict):
+    """``mission.json`` as :func:`start_mission` writes it."""
+
+    started_at: str  # ISO 8601, UTC
+    baseline: str | None
+    started_by: str
 
 
 class MissionError(Exception):
@@ -35,7 +44,7 @@ class Mission:
     baseline: str | None = None
     started_by: str = ""
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> MissionRecord:
         return {"started_at": self.started_at.isoformat(), "baseline": self.baseline, "started_by": self.started_by}
 
 
@@ -62,7 +71,7 @@ def read_mission(repo: str | Path) -> Mission | None:
     return Mission(started, data.get("baseline"), str(data.get("started_by") or ""))
 
 
-def _started_at(data: Any) -> datetime:
+def _started_at(data: object) -> datetime:
     """Hour 0 from the file's JSON object as aware UTC (KeyError/TypeError/ValueError if absent or bad)."""
     if not isinstance(data, dict):
         raise TypeError("not a JSON object")
@@ -72,7 +81,7 @@ def _started_at(data: Any) -> datetime:
     return as_utc(data[key])
 
 
-def as_utc(value: Any) -> datetime:
+def as_utc(value: object) -> datetime:
     """An ISO 8601 string (``Z`` allowed) or epoch seconds as an aware UTC datetime; naive means UTC."""
     if isinstance(value, bool):
         raise TypeError(f"not a time: {value!r}")
@@ -128,7 +137,7 @@ def is_relative(date_format: str) -> bool:
     return not re.search(r"[YDXx]", date_format or "")
 
 
-def plan_origin(plan: Any) -> datetime | None:
+def plan_origin(plan: Plan) -> datetime | None:
     """Plan time of Hour 0: the earliest task start in a date-less plan (its reference day)."""
     starts = [t.start for t in plan.tasks if t.start is not None]
     if plan.reference_day is not None and is_relative(plan.date_format):
@@ -136,7 +145,7 @@ def plan_origin(plan: Any) -> datetime | None:
     return None
 
 
-def to_plan_time(plan: Any, mission: Mission | None, moment: datetime) -> datetime | None:
+def to_plan_time(plan: Plan, mission: Mission | None, moment: datetime) -> datetime | None:
     """Where ``moment`` (aware, real time) falls on the plan's axis; None before the mission in a relative plan."""
     origin = plan_origin(plan)
     if origin is None:

@@ -20,14 +20,17 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
+from mission_control.plan import Plan
+from mission_control.signoff.ledger import JSONObject, LedgerEntry
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
-SHELL_LANGS = ("bash", "sh", "shell", "zsh", "console", "shell-session")
-TAIL_LINES = 40
-GRACE_SECONDS = 3.0
+SHELL_LANGS: Final = ("bash", "sh", "shell", "zsh", "console", "shell-session")
+TAIL_LINES: Final = 40
+GRACE_SECONDS: Final = 3.0
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class RunResult:
         return f"exit status {self.exit_status} after {self.duration:.1f} s"
 
 
-def runbook_blocks(plan: Any) -> list[RunbookBlock]:
+def runbook_blocks(plan: Plan) -> list[RunbookBlock]:
     """The plan's shell blocks in document order."""
     return [
         RunbookBlock(tuple(b.heading), b.text, b.line, b.lang.lower())
@@ -133,15 +136,18 @@ def run_block(
     return RunResult(proc.returncode, tuple(tail), time.monotonic() - started, stopped)
 
 
-def _pump(proc: subprocess.Popen, tail: deque, emit: Callable[[str], None]) -> None:
-    for raw in iter(proc.stdout.readline, b""):
+def _pump(proc: subprocess.Popen[bytes], tail: deque[str], emit: Callable[[str], None]) -> None:
+    stdout = proc.stdout
+    if stdout is None:  # never: run_block pipes it
+        return
+    for raw in iter(stdout.readline, b""):
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
         tail.append(line)
         emit(line)
-    proc.stdout.close()
+    stdout.close()
 
 
-def _wait(proc: subprocess.Popen, cancel: CancelToken | None) -> bool:
+def _wait(proc: subprocess.Popen[bytes], cancel: CancelToken | None) -> bool:
     """Wait for the process; on cancel stop its whole group. True if it was stopped."""
     while proc.poll() is None:
         if cancel is not None and cancel.wait(0.1):
@@ -152,7 +158,7 @@ def _wait(proc: subprocess.Popen, cancel: CancelToken | None) -> bool:
     return False
 
 
-def stop_group(proc: subprocess.Popen) -> None:
+def stop_group(proc: subprocess.Popen[bytes]) -> None:
     """SIGINT the process group, then SIGKILL it if it is still there after the grace period."""
     for sig, grace in ((signal.SIGINT, GRACE_SECONDS), (signal.SIGKILL, GRACE_SECONDS)):
         try:
@@ -174,13 +180,13 @@ def _kill_leftovers(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
-def record_run(repo: str | Path, block: RunbookBlock, result: RunResult, now=None):
+def record_run(repo: str | Path, block: RunbookBlock, result: RunResult, now: datetime | None = None) -> LedgerEntry:
     """Append the run (command, exit status, output tail, who, when, commit) to the ledger."""
     from mission_control.signoff.actions import make_entry
     from mission_control.signoff.ledger import append_entry
 
     subject = _Subject(block.summary or block.title, block.heading)
-    extra = {
+    extra: JSONObject = {
         "command": block.text,
         "plan_line": block.line,
         "exit_status": result.exit_status,
@@ -198,9 +204,9 @@ class _Subject:
     heading: Sequence[str]
 
 
-def last_runs(entries: Sequence[Any]) -> dict[tuple[tuple[str, ...], str], Any]:
+def last_runs(entries: Sequence[LedgerEntry]) -> dict[tuple[tuple[str, ...], str], LedgerEntry]:
     """The latest ledger run entry per (heading, command text)."""
-    latest = {}
+    latest: dict[tuple[tuple[str, ...], str], LedgerEntry] = {}
     for entry in entries:
         if entry.kind == "run":
             latest[(tuple(entry.heading), entry.extra.get("command", ""))] = entry

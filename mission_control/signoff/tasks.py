@@ -20,13 +20,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, TypeVar
 
+from mission_control.config import ComponentConfig, ProjectConfig
+from mission_control.plan import Plan, Task
+from mission_control.signoff.checklist import CheckItem, ChecklistState
+from mission_control.signoff.matching import Titled
 from mission_control.testing.results import FAILING
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
-STATES = ("planned", "active", "done", "late", "blocked")
-MARKERS = {"planned": None, "active": "▶ active", "done": "✓ done", "late": "⚠ late", "blocked": "✗ blocked"}
+STATES: Final = ("planned", "active", "done", "late", "blocked")
+MARKERS: Final = {"planned": None, "active": "▶ active", "done": "✓ done", "late": "⚠ late", "blocked": "✗ blocked"}
 
 
 @dataclass(frozen=True)
@@ -55,37 +59,40 @@ class TaskStatus:
         return {"key": self.key, "state": self.state, "reasons": list(self.reasons)}
 
 
+_Item = TypeVar("_Item", bound=Titled)
+
+
 def _stems(text: str) -> set[str]:
     return {w[:5] for w in re.findall(r"[a-z0-9]+", text.lower()) if len(w) > 2}
 
 
-def linked_items(task: Any, items: Sequence[Any]) -> list[Any]:
+def linked_items(task: Task, items: Sequence[_Item]) -> list[_Item]:
     """Checklist items that name ``task`` (every word of its name, matched by 5-letter stem)."""
     name = _stems(task.name)
     return [i for i in items if name and name <= _stems(i.text)]
 
 
 def task_states(
-    plan: Any, now: datetime | None, evidence: TaskEvidence | None = None, checklist: Any = None
+    plan: Plan, now: datetime | None, evidence: TaskEvidence | None = None, checklist: ChecklistState | None = None
 ) -> dict[str, TaskStatus]:
     """Every task's :class:`TaskStatus`; ``now`` is on the plan's axis (None: mission not started)."""
     evidence = evidence or TaskEvidence()
     signed = _signed_items(checklist)
     done = {t.key: _done_reasons(t, evidence, signed) for t in plan.tasks}
     preds = _predecessors(plan)
-    result = {}
+    result: dict[str, TaskStatus] = {}
     for task in plan.tasks:
         result[task.key] = _state(task, now, evidence, done, preds.get(task.key, ()), plan)
     return result
 
 
-def _signed_items(checklist: Any) -> list[tuple[Any, bool]]:
+def _signed_items(checklist: ChecklistState | None) -> list[tuple[CheckItem, bool]]:
     if checklist is None:
         return []
     return [(s.item, bool(s.signed and s.done)) for s in checklist.items]
 
 
-def _done_reasons(task: Any, evidence: TaskEvidence, signed: list[tuple[Any, bool]]) -> tuple[str, ...] | None:
+def _done_reasons(task: Task, evidence: TaskEvidence, signed: list[tuple[CheckItem, bool]]) -> tuple[str, ...] | None:
     if task.has_tag("done"):
         return ("tagged done in the plan",)
     items = linked_items(task, [i for i, _ in signed])
@@ -95,7 +102,7 @@ def _done_reasons(task: Any, evidence: TaskEvidence, signed: list[tuple[Any, boo
     return None
 
 
-def _predecessors(plan: Any) -> dict[str, list[tuple[str, str]]]:
+def _predecessors(plan: Plan) -> dict[str, list[tuple[str, str]]]:
     preds: dict[str, list[tuple[str, str]]] = {}
     for dep in plan.dependencies:
         preds.setdefault(dep.to_key, []).append((dep.from_key, dep.kind))
@@ -103,11 +110,17 @@ def _predecessors(plan: Any) -> dict[str, list[tuple[str, str]]]:
 
 
 def _state(
-    task: Any, now: datetime | None, evidence: TaskEvidence, done: dict, preds: Sequence[tuple[str, str]], plan: Any
+    task: Task,
+    now: datetime | None,
+    evidence: TaskEvidence,
+    done: Mapping[str, tuple[str, ...] | None],
+    preds: Sequence[tuple[str, str]],
+    plan: Plan,
 ) -> TaskStatus:
     ident = task.id or task.key
-    if done[task.key]:
-        return TaskStatus(task.key, "done", done[task.key])
+    reasons = done[task.key]
+    if reasons:
+        return TaskStatus(task.key, "done", reasons)
     working = _work_reasons(task, now, evidence, ident)
     if evidence.tests.get(ident) == "failing":
         working.append("its tests are failing")
@@ -122,8 +135,8 @@ def _state(
     return TaskStatus(task.key, "planned", ())
 
 
-def _work_reasons(task: Any, now: datetime | None, evidence: TaskEvidence, ident: str) -> list[str]:
-    reasons = []
+def _work_reasons(task: Task, now: datetime | None, evidence: TaskEvidence, ident: str) -> list[str]:
+    reasons: list[str] = []
     if task.has_tag("active"):
         reasons.append("tagged active in the plan")
     if now is not None and task.start is not None and task.end is not None and task.start <= now < task.end:
@@ -135,9 +148,13 @@ def _work_reasons(task: Any, now: datetime | None, evidence: TaskEvidence, ident
 
 
 def _waiting_on(
-    preds: Sequence[tuple[str, str]], done: dict, evidence: TaskEvidence, now: datetime | None, plan: Any
+    preds: Sequence[tuple[str, str]],
+    done: Mapping[str, tuple[str, ...] | None],
+    evidence: TaskEvidence,
+    now: datetime | None,
+    plan: Plan,
 ) -> list[str]:
-    waiting = []
+    waiting: list[str] = []
     for key, kind in preds:
         if done.get(key):
             continue
@@ -155,7 +172,10 @@ def _waiting_on(
 
 
 def gather_task_evidence(
-    repo: str | Path, config: Any = None, on_progress: ProgressCallback | None = None, cancel: CancelToken | None = None
+    repo: str | Path,
+    config: ProjectConfig | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
 ) -> TaskEvidence:
     """Files changed per task (through its components) and its tests' last outcomes.
 
@@ -167,7 +187,7 @@ def gather_task_evidence(
     notes: list[str] = []
     report(Progress(0, 2, "reading changes since the baseline"))
     changed: dict[str, int] = {}
-    components: dict[str, Any] = {}
+    components: dict[str, ComponentConfig] = {}
     try:
         status = repo_status(repo, config=config, cancel=cancel)
         notes += list(status.notes)
@@ -185,7 +205,7 @@ def gather_task_evidence(
     return TaskEvidence(changed, tests, tuple(notes))
 
 
-def _test_states(repo: Path, components: Mapping[str, Any], notes: list[str]) -> dict[str, str]:
+def _test_states(repo: Path, components: Mapping[str, ComponentConfig], notes: list[str]) -> dict[str, str]:
     try:
         from mission_control.history import open_history
 
