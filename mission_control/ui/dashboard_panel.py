@@ -304,7 +304,7 @@ class DashboardPanel(DockPanel):
             self.job.cancel()
             # The worker's ended->quit reaches the thread through the GUI event loop, which is
             # not running while we wait here: ask the thread's loop to end after the call itself.
-            self.job.thread.quit()
+            self.job.qthread.quit()
             self.job.wait(30_000)
         for source in [*self._retired, self.source]:
             if source is not None:
