@@ -11,6 +11,7 @@ import itertools
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -36,6 +37,9 @@ from mission_control.ui.gantt import GanttView
 from mission_control.ui.graph import DependencyGraph
 from mission_control.ui.welcome import WelcomeScreen
 from mission_control.ui.workers import ensure_gui_garbage_collection
+
+if TYPE_CHECKING:
+    from mission_control.ui.watch_bridge import WatchBridge
 
 log = logging.getLogger(__name__)
 PREVIEW_MAX_TASKS = 400
@@ -76,7 +80,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = settings or load_settings()
         self.project: Project | None = None
         self.selected: str | None = None
-        self.watch = None
+        self.watch: WatchBridge | None = None
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self._preview_pending: tuple | None = None
@@ -378,6 +382,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _plan_changed_on_disk(self) -> None:
         """The plan was edited elsewhere: reload, asking first if that would drop the lead's edits."""
+        if self.project is None:
+            return
         if self.project.modified:
             answer = dialogs.ask(
                 self,
@@ -564,7 +570,7 @@ class MainWindow(QtWidgets.QMainWindow):
         answer = dialogs.ask(
             self,
             "Unsaved changes",
-            f"Save your changes to {self.project.plan_file.path.name}?",
+            f"Save your changes to {self.project.plan_file.path.name if self.project.plan_file.path else 'the plan'}?",
             Button.Save | Button.Discard | Button.Cancel,
             Button.Save,
             headless_answer=Button.Discard,
@@ -585,8 +591,8 @@ class MainWindow(QtWidgets.QMainWindow):
                     panel.cleanup()  # stop and wait for the panel's background jobs
                 except Exception:  # one panel's failure must not keep the others' threads running
                     log.exception("panel %s: cleanup failed", name)
-        self.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
-        self.settings.window_state = bytes(self.saveState().toBase64()).decode()
+        self.settings.window_geometry = self.saveGeometry().toBase64().toStdString()
+        self.settings.window_state = self.saveState().toBase64().toStdString()
         save_settings(self.settings)
         event.accept()
 
