@@ -176,7 +176,9 @@ class CrashHandler(QtCore.QObject):
         """``threading.excepthook``: the same handling for exceptions in worker threads."""
         if args.exc_type is SystemExit:
             return
-        self.handle(args.exc_type, args.exc_value, args.exc_traceback, args.thread.name if args.thread else "")
+        # Python may pass no exception object (only its type): report the type as the exception.
+        exc = args.exc_value if args.exc_value is not None else Exception(args.exc_type.__name__)
+        self.handle(args.exc_type, exc, args.exc_traceback, args.thread.name if args.thread else "")
 
     def _show(self, message: str, report: str) -> None:
         if self.dialog is not None and self.dialog.isVisible():

@@ -176,7 +176,12 @@ def install(window) -> LogPanel:
     # starts an audit each time it becomes visible.
     dock = panel.dock_into("Log", "logPanelDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
     dock.toggleViewAction().setShortcut(QtGui.QKeySequence("Ctrl+Shift+L"))
-    dock.toggleViewAction().triggered.connect(lambda checked: checked and dock.raise_())  # bring its tab forward
+
+    def on_toggled(checked: bool) -> None:
+        if checked:
+            dock.raise_()  # bring its tab forward
+
+    dock.toggleViewAction().triggered.connect(on_toggled)
     window.addAction(dock.toggleViewAction())
     if not window.settings.window_state:
         dock.hide()
