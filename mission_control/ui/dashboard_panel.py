@@ -81,7 +81,7 @@ class DashboardPanel(DockPanel):
         self.checkpoint_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self._build()
         self._history_timer = QtCore.QTimer(self, interval=HISTORY_POLL_MS)
-        self._history_timer.timeout.connect(self._poll_history)
+        self._history_timer.timeout.connect(self._on_history_timer)
 
     # construction -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -276,7 +276,7 @@ class DashboardPanel(DockPanel):
         if pending is not None and self.source is not None:
             self._start(pending)
 
-    def _poll_history(self) -> None:
+    def _on_history_timer(self) -> None:
         """A test run (Tests dock, CLI) wrote the history: redraw from it (a stat, nothing more)."""
         stamp = self._history_files_stamp()
         if stamp != self._history_stamp and self.job is None:

@@ -578,7 +578,7 @@ class GanttView(pg.PlotWidget):
         self.hours_per_pixel = 0.01
         self._markers: dict[str, dict[str, str]] = {}
         self._content = QtCore.QRectF(0, 0, 1, 1)
-        item.vb.sigRangeChanged.connect(self._range_changed)
+        item.vb.sigRangeChanged.connect(self._on_range_changed)
         self._fitted = False
         self.apply_palette()
 
@@ -718,7 +718,7 @@ class GanttView(pg.PlotWidget):
         rows = [b.geometry.row for b in self.bars.values()]
         self._content = QtCore.QRectF(min(xs) - 1e3, min(rows) - 1, max(xs) - min(xs) + 2e3, max(rows) - min(rows) + 3)
 
-    def _range_changed(self, *_) -> None:
+    def _on_range_changed(self, *_) -> None:
         """Zoom changed: pixel-sized margins of every bar change with it."""
         vb = self.plotItem.vb
         (x0, x1), _ = vb.viewRange()

@@ -91,10 +91,10 @@ class PreferencesDialog(QtWidgets.QDialog):
         self.python_edit = QtWidgets.QLineEdit()
         self.python_edit.setObjectName("interpreterEdit")
         self.python_edit.setPlaceholderText("Project default (from mission-control.toml)")
-        self.python_edit.textChanged.connect(self._check_python)
+        self.python_edit.textChanged.connect(self._on_python_edited)
         browse = QtWidgets.QPushButton("Browse…")
         browse.setObjectName("interpreterBrowse")
-        browse.clicked.connect(self._browse_python)
+        browse.clicked.connect(self._on_browse_python_clicked)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.python_edit, 1)
         row.addWidget(browse)
@@ -184,12 +184,12 @@ class PreferencesDialog(QtWidgets.QDialog):
         self.apply()
         super().accept()
 
-    def _browse_python(self) -> None:
+    def _on_browse_python_clicked(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Python interpreter", self.python_edit.text())
         if path:
             self.python_edit.setText(path)
 
-    def _check_python(self, text: str) -> None:
+    def _on_python_edited(self, text: str) -> None:
         """Warn (without refusing: it may be relative to the repository) about a missing interpreter."""
         path = Path(text.strip()).expanduser()
         problem = bool(text.strip()) and path.is_absolute() and not path.is_file()

@@ -116,7 +116,7 @@ class TestsPanel(DockPanel):
         self.proxy.setSourceModel(self.model)
         self.scheduler = RunScheduler(ScheduleSettings(), time.monotonic())
         self._flush_timer = QtCore.QTimer(self, singleShot=True, interval=FLUSH_MS)
-        self._flush_timer.timeout.connect(self._flush)
+        self._flush_timer.timeout.connect(self._on_flush_timer)
         self._tick = QtCore.QTimer(self, interval=1000)
         self._tick.timeout.connect(self.check_schedule)
         self._build()
@@ -406,7 +406,7 @@ class TestsPanel(DockPanel):
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
-    def _flush(self) -> None:
+    def _on_flush_timer(self) -> None:
         """Hand up to :data:`BATCH` queued events to the tree; come back soon for the rest."""
         batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
         started, finished, errors = [], [], []
