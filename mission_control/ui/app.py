@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from pathlib import Path
+from typing import cast
 
 from mission_control import APP_ID, APP_NAME, __version__
 
@@ -63,7 +64,8 @@ def run_app(args: list[str]) -> int:
     from mission_control.ui.main_window import MainWindow
     from mission_control.util.logsetup import setup_logging
 
-    app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]])
+    # The desktop entry point: an application already running here is a QApplication too.
+    app = cast(QtWidgets.QApplication, QtWidgets.QApplication.instance() or QtWidgets.QApplication([sys.argv[0]]))
     app.setApplicationName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName("mission-control")
@@ -71,7 +73,7 @@ def run_app(args: list[str]) -> int:
     app.setWindowIcon(app_icon())
     settings = load_settings()
     setup_logging(settings.log_level)
-    app.crash_handler = install_excepthook(app)
+    install_excepthook(app)  # the handler is the app's child: it lives as long as the app
     log.info("%s %s starting (Qt %s)", APP_NAME, __version__, QtCore.qVersion())
     project = None
     from mission_control.services.demo import DemoError, create_demo

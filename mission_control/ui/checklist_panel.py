@@ -20,6 +20,8 @@ from mission_control.services import signoff as signoff_flow
 from mission_control.signoff import (
     ChecklistState,
     Facts,
+    Mission,
+    TaskEvidence,
     checklist_state,
     elapsed_label,
     evidence_for,
@@ -35,7 +37,7 @@ from mission_control.signoff import (
 from mission_control.signoff.actions import SignoffError
 from mission_control.ui import dialogs
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import run_in_thread
+from mission_control.ui.workers import Job, Work, run_in_thread
 
 log = logging.getLogger(__name__)
 Button = QtWidgets.QMessageBox.StandardButton
@@ -79,14 +81,14 @@ class ChecklistPanel(DockPanel):
         self.clock = utc_now  # tests replace it with a fake clock
         self.state = ChecklistState()
         self.facts = Facts()
-        self.task_evidence = None
+        self.task_evidence: TaskEvidence | None = None
         self.task_status: dict = {}
-        self.mission = None
+        self.mission: Mission | None = None
         self.ledger_problems: tuple[str, ...] = ()
         self._entries: tuple = ()
-        self._jobs: list = []
+        self._jobs: list[Job] = []
         self._reload_pending = False
-        self._reload_job = None
+        self._reload_job: Job | None = None
         self._loaded_repo: Path | None = None
         self._build()
         self._timer = QtCore.QTimer(self, interval=60_000)
@@ -100,11 +102,13 @@ class ChecklistPanel(DockPanel):
         layout.setSpacing(6)
         layout.addLayout(self._mission_row())
         layout.addLayout(self._task_row())
-        self.note_edit = QtWidgets.QLineEdit(objectName="signoffNote")
+        self.note_edit = QtWidgets.QLineEdit()
+        self.note_edit.setObjectName("signoffNote")
         self.note_edit.setPlaceholderText("Note for a sign-off (optional) / reason for a revoke (required)")
         self.note_edit.setClearButtonEnabled(True)
         layout.addWidget(self.note_edit)
-        self.tree = QtWidgets.QTreeWidget(objectName="checklistTree")
+        self.tree = QtWidgets.QTreeWidget()
+        self.tree.setObjectName("checklistTree")
         self.tree.setColumnCount(4)
         self.tree.setHeaderLabels(["Item", "Signed", "Evidence", ""])
         self.tree.setRootIsDecorated(True)
@@ -123,10 +127,13 @@ class ChecklistPanel(DockPanel):
         self.tree.currentItemChanged.connect(lambda *_: self._show_history())
         self.tree.setMinimumHeight(180)
         layout.addWidget(self.tree, 3)
-        self.discrepancy_label = QtWidgets.QLabel(objectName="discrepancyLabel", wordWrap=True)
+        self.discrepancy_label = QtWidgets.QLabel()
+        self.discrepancy_label.setObjectName("discrepancyLabel")
+        self.discrepancy_label.setWordWrap(True)
         self.discrepancy_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
         layout.addWidget(self.discrepancy_label)
-        self.history = QtWidgets.QTextBrowser(objectName="signoffHistory")
+        self.history = QtWidgets.QTextBrowser()
+        self.history.setObjectName("signoffHistory")
         self.history.setPlaceholderText("Select an item to see its sign-off history.")
         self.history.setMaximumHeight(90)
         layout.addWidget(self.history, 1)
@@ -134,14 +141,17 @@ class ChecklistPanel(DockPanel):
 
     def _mission_row(self) -> QtWidgets.QHBoxLayout:
         row = QtWidgets.QHBoxLayout()
-        self.clock_label = QtWidgets.QLabel("Mission not started", objectName="missionClock")
+        self.clock_label = QtWidgets.QLabel("Mission not started")
+        self.clock_label.setObjectName("missionClock")
         font = self.clock_label.font()
         font.setBold(True)
         self.clock_label.setFont(font)
-        self.start_button = QtWidgets.QPushButton("Start mission", objectName="startMissionButton")
+        self.start_button = QtWidgets.QPushButton("Start mission")
+        self.start_button.setObjectName("startMissionButton")
         self.start_button.setToolTip("Set the mission clock's Hour 0 to now and record HEAD as the baseline")
         self.start_button.clicked.connect(self._on_start_mission_clicked)
-        self.refresh_button = QtWidgets.QPushButton("Refresh", objectName="checklistRefresh")
+        self.refresh_button = QtWidgets.QPushButton("Refresh")
+        self.refresh_button.setObjectName("checklistRefresh")
         self.refresh_button.clicked.connect(self._on_refresh_clicked)
         row.addWidget(self.clock_label, 1)
         row.addWidget(self.refresh_button)
@@ -150,9 +160,13 @@ class ChecklistPanel(DockPanel):
 
     def _task_row(self) -> QtWidgets.QHBoxLayout:
         row = QtWidgets.QHBoxLayout()
-        self.task_label = QtWidgets.QLabel("No task selected", objectName="taskStateLabel", wordWrap=True)
-        self.active_button = QtWidgets.QPushButton("Mark active", objectName="markActiveButton")
-        self.done_button = QtWidgets.QPushButton("Mark done", objectName="markDoneButton")
+        self.task_label = QtWidgets.QLabel("No task selected")
+        self.task_label.setObjectName("taskStateLabel")
+        self.task_label.setWordWrap(True)
+        self.active_button = QtWidgets.QPushButton("Mark active")
+        self.active_button.setObjectName("markActiveButton")
+        self.done_button = QtWidgets.QPushButton("Mark done")
+        self.done_button.setObjectName("markDoneButton")
         self.active_button.clicked.connect(self._on_mark_active_clicked)
         self.done_button.clicked.connect(self._on_mark_done_clicked)
         row.addWidget(self.task_label, 1)
@@ -168,7 +182,7 @@ class ChecklistPanel(DockPanel):
             self._loaded_repo = repo
             self._entries, self.facts, self.task_evidence, self.mission = (), Facts(), None, None
             self.reload()
-        self.render()
+        self.redraw()
 
     def refresh(self, change: Any = None) -> None:
         """Files changed (the ledger, the code, the test history's inputs): read the evidence again."""
@@ -196,7 +210,7 @@ class ChecklistPanel(DockPanel):
     def _reload_failed(self, message: str) -> None:
         log.warning("checklist reload: %s", message)
 
-    def _start(self, work, **slots):
+    def _start(self, work: Work, **slots: Any) -> Job:
         job = run_in_thread(self, work, **slots)
         self._jobs = [j for j in self._jobs if j.running] + [job]
         return job
@@ -212,7 +226,7 @@ class ChecklistPanel(DockPanel):
             return
         self._entries, self.ledger_problems = data["entries"], data["problems"]
         self.facts, self.task_evidence, self.mission = data["facts"], data["tasks"], data["mission"]
-        self.render()
+        self.redraw()
         self.loaded.emit()
 
     @property
@@ -227,7 +241,7 @@ class ChecklistPanel(DockPanel):
                 job.wait(ms)
 
     # rendering ---------------------------------------------------------------------------------
-    def render(self) -> None:
+    def redraw(self) -> None:
         """Rebuild the tree, discrepancies, clock and task states from the current plan + cached reads."""
         if self.project is None:
             return
@@ -299,17 +313,20 @@ class ChecklistPanel(DockPanel):
                 return
 
     def _item_rows(self) -> list[QtWidgets.QTreeWidgetItem]:
-        rows = []
+        rows: list[QtWidgets.QTreeWidgetItem] = []
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
-            rows += [group.child(j) for j in range(group.childCount())]
+            if group is not None:
+                children = (group.child(j) for j in range(group.childCount()))
+                rows += [child for child in children if child is not None]
         return rows
 
     def button_for(self, text: str) -> QtWidgets.QPushButton | None:
         """The Sign off / Revoke button of the item with ``text`` (tests click it)."""
         for row in self._item_rows():
             if row.text(0) == text:
-                return self.tree.itemWidget(row, 3)
+                button = self.tree.itemWidget(row, 3)
+                return button if isinstance(button, QtWidgets.QPushButton) else None
         return None
 
     def _render_discrepancies(self) -> None:
@@ -554,5 +571,7 @@ def install(window: Any) -> ChecklistPanel:
     panel = ChecklistPanel(window)
     panel.dock_into("Checklist", "checklistPanelDock", QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
     window.selection_changed.connect(panel._on_selection_changed)
-    QtWidgets.QApplication.instance().aboutToQuit.connect(panel.cleanup)
+    app = QtCore.QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(panel.cleanup)
     return panel

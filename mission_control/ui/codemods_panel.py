@@ -12,9 +12,8 @@ codemod ran. Every repository call goes through :mod:`mission_control.codemods`.
 
 from __future__ import annotations
 
-import keyword
 import logging
-import re
+from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -24,7 +23,6 @@ from mission_control.codemods import (
     ApplyResult,
     CodemodInfo,
     CodemodRun,
-    FileResult,
     apply_run,
     builtin_infos,
     codemod_history,
@@ -34,16 +32,14 @@ from mission_control.codemods import (
     undo_codemod,
 )
 from mission_control.ui import dialogs
+from mission_control.ui.codemods_review import DiffView, ReviewTree
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import run_in_thread
+from mission_control.ui.workers import Job, run_in_thread
 from mission_control.util.progress import Progress
 
 log = logging.getLogger(__name__)
 Qt = QtCore.Qt
 MARKER_SOURCE = "codemods"
-FILE_ROLE = Qt.ItemDataRole.UserRole
-HUNK_ROLE = Qt.ItemDataRole.UserRole + 1
-KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 HISTORY_ROLE = Qt.ItemDataRole.UserRole
 NO_TASK = ""
 NO_REPO = "Open a repository to run codemods."
@@ -58,63 +54,13 @@ def task_markers(history: list[AppliedCodemod]) -> dict[str, str]:
     return {task: "⚙ " + ", ".join(codemods) for task, codemods in names.items()}
 
 
-class DiffHighlighter(QtGui.QSyntaxHighlighter):
-    """Unified-diff colours (added, removed, hunk headers) with Python keywords, strings and comments."""
-
-    _WORDS = re.compile(r"\b(?:{})\b".format("|".join(keyword.kwlist)))
-    _STRING = re.compile(r"(?:[rbfuRBFU]{0,2})(\"[^\"\n]*\"|'[^'\n]*')")
-    _COMMENT = re.compile(r"#.*$")
-
-    def __init__(self, document: QtGui.QTextDocument) -> None:
-        super().__init__(document)
-
-        def fmt(colour: str | None = None, background: str | None = None, bold: bool = False) -> QtGui.QTextCharFormat:
-            out = QtGui.QTextCharFormat()
-            if colour:
-                out.setForeground(QtGui.QColor(colour))
-            if background:
-                out.setBackground(QtGui.QColor(background))
-            if bold:
-                out.setFontWeight(QtGui.QFont.Weight.Bold)
-            return out
-
-        self.added = fmt(background="#dff5e1")
-        self.removed = fmt(background="#fbe3e4")
-        self.header = fmt("#555555", bold=True)
-        self.hunk = fmt("#6a4fb3", background="#f1ecfb")
-        self.keyword = fmt("#0b4f9c", bold=True)
-        self.string = fmt("#a34d00")
-        self.comment = fmt("#6b7a6b")
-
-    def highlightBlock(self, text: str) -> None:
-        if text.startswith(("+++", "---")):
-            self.setFormat(0, len(text), self.header)
-            return
-        if text.startswith("@@"):
-            self.setFormat(0, len(text), self.hunk)
-            return
-        line = None
-        if text.startswith("+"):
-            line = self.added
-        elif text.startswith("-"):
-            line = self.removed
-        if line is not None:
-            self.setFormat(0, len(text), line)
-        for pattern, style in ((self._WORDS, self.keyword), (self._STRING, self.string), (self._COMMENT, self.comment)):
-            for match in pattern.finditer(text, 1):
-                merged = QtGui.QTextCharFormat(style)
-                if line is not None:
-                    merged.setBackground(line.background())
-                self.setFormat(match.start(), match.end() - match.start(), merged)
-
-
 class ListCompleter(QtWidgets.QCompleter):
     """Completes the last item of a comma-separated list (``a.B, c.D``) as well as a single name."""
 
     def splitPath(self, path: str) -> list[str]:
         return [path.rsplit(",", 1)[-1].strip()]
 
-    def pathFromIndex(self, index: QtCore.QModelIndex) -> str:
+    def pathFromIndex(self, index: QtCore.QModelIndex | QtCore.QPersistentModelIndex) -> str:
         chosen = super().pathFromIndex(index)
         widget = self.widget()
         text = widget.text() if isinstance(widget, QtWidgets.QLineEdit) else ""
@@ -141,9 +87,9 @@ class CodemodsPanel(DockPanel):
         self.infos: list[CodemodInfo] = builtin_infos()
         self.run: CodemodRun | None = None
         self.history: list[AppliedCodemod] = []
-        self.job = None
+        self.job: Job | None = None
         self.busy = ""  # "run", "apply", "undo" while a job of that kind runs
-        self._repo = None
+        self._repo: Path | None = None
         self._marked: set[str] = set()
         self._arg_edits: dict[str, QtWidgets.QLineEdit] = {}
         self._names_model = QtCore.QStringListModel(self)
@@ -165,12 +111,13 @@ class CodemodsPanel(DockPanel):
         column.setContentsMargins(0, 0, 0, 0)
         form = QtWidgets.QFormLayout()
         form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.choice = QtWidgets.QComboBox(objectName="codemodChoice")
-        self.choice.currentIndexChanged.connect(lambda *_: self._show_codemod())
+        self.choice = QtWidgets.QComboBox()
+        self.choice.setObjectName("codemodChoice")
+        self.choice.currentIndexChanged.connect(self._on_codemod_chosen)
         codemod_label = QtWidgets.QLabel("&Codemod:")
         codemod_label.setBuddy(self.choice)
         form.addRow(codemod_label, self.choice)
-        self.description = QtWidgets.QLabel(objectName="codemodDescription", wordWrap=True)
+        self.description = _label("codemodDescription")
         self.description.setStyleSheet("color: palette(mid);")
         form.addRow(self.description)
         self.args_box = QtWidgets.QWidget()
@@ -178,33 +125,37 @@ class CodemodsPanel(DockPanel):
         self.args_form.setContentsMargins(0, 0, 0, 0)
         self.args_form.setFieldGrowthPolicy(QtWidgets.QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         form.addRow(self.args_box)
-        self.task_choice = QtWidgets.QComboBox(objectName="codemodTask")
+        self.task_choice = QtWidgets.QComboBox()
+        self.task_choice.setObjectName("codemodTask")
         self.task_choice.setToolTip("The plan task this codemod serves: its bar shows the codemod ran")
         task_label = QtWidgets.QLabel("For &task:")
         task_label.setBuddy(self.task_choice)
         form.addRow(task_label, self.task_choice)
         column.addLayout(form)
         buttons = QtWidgets.QHBoxLayout()
-        self.run_button = QtWidgets.QPushButton("&Run (dry run)", objectName="codemodRun")
+        self.run_button = _button("&Run (dry run)", "codemodRun")
         self.run_button.setToolTip("Compute every change and show it; nothing is written")
-        self.cancel_button = QtWidgets.QPushButton("Cancel", objectName="codemodCancel", enabled=False)
+        self.cancel_button = _button("Cancel", "codemodCancel", enabled=False)
         self.run_button.clicked.connect(self.start_run)
         self.cancel_button.clicked.connect(self.cancel)
         buttons.addWidget(self.run_button, 1)
         buttons.addWidget(self.cancel_button)
         column.addLayout(buttons)
-        self.progress = QtWidgets.QProgressBar(objectName="codemodProgress", textVisible=True)
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setObjectName("codemodProgress")
+        self.progress.setTextVisible(True)
         self.progress.setVisible(False)
         column.addWidget(self.progress)
-        self.status_label = QtWidgets.QLabel(objectName="codemodStatus", wordWrap=True)
+        self.status_label = _label("codemodStatus")
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)
         column.addWidget(self.status_label)
         history_label = QtWidgets.QLabel("Applied here (newest first):")
         column.addWidget(history_label)
-        self.history_list = QtWidgets.QListWidget(objectName="codemodHistory")
-        self.history_list.currentRowChanged.connect(lambda *_: self._update_buttons())
+        self.history_list = QtWidgets.QListWidget()
+        self.history_list.setObjectName("codemodHistory")
+        self.history_list.currentRowChanged.connect(self._on_history_row_changed)
         column.addWidget(self.history_list, 1)
-        self.undo_button = QtWidgets.QPushButton("&Undo codemod", objectName="codemodUndo", enabled=False)
+        self.undo_button = _button("&Undo codemod", "codemodUndo", enabled=False)
         self.undo_button.clicked.connect(self.undo_selected)
         column.addWidget(self.undo_button)
         split.addWidget(left)
@@ -212,31 +163,35 @@ class CodemodsPanel(DockPanel):
         middle = QtWidgets.QWidget()
         box = QtWidgets.QVBoxLayout(middle)
         box.setContentsMargins(0, 0, 0, 0)
-        self.files = QtWidgets.QTreeWidget(objectName="codemodFiles")
-        self.files.setHeaderLabels(["File", "Change"])
-        self.files.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
-        self.files.header().setStretchLastSection(False)
-        self.files.header().setSectionResizeMode(1, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        self.files.currentItemChanged.connect(lambda *_: self._show_diff())
-        self.files.itemChanged.connect(lambda *_: self._update_buttons())
+        self.files = ReviewTree()
+        self.files.currentItemChanged.connect(self._on_current_file_changed)
+        self.files.itemChanged.connect(self._on_review_checked)
         box.addWidget(self.files, 1)
-        self.apply_button = QtWidgets.QPushButton("&Apply", objectName="codemodApply", enabled=False)
+        self.apply_button = _button("&Apply", "codemodApply", enabled=False)
         self.apply_button.setToolTip("Write the checked files and hunks, after a snapshot (Undo restores it)")
         self.apply_button.clicked.connect(self.apply)
         box.addWidget(self.apply_button)
         split.addWidget(middle)
 
-        self.diff_view = QtWidgets.QPlainTextEdit(objectName="codemodDiff", readOnly=True)
-        self.diff_view.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
-        self.diff_view.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
-        self.diff_view.setPlaceholderText("Run a codemod: its diffs appear here for review before anything is written.")
-        self.highlighter = DiffHighlighter(self.diff_view.document())
+        self.diff_view = DiffView()
         split.addWidget(self.diff_view)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 2)
         split.setStretchFactor(2, 4)
         split.setSizes([300, 300, 600])
         self._fill_choice()
+
+    def _on_codemod_chosen(self, _index: int) -> None:
+        self._show_codemod()
+
+    def _on_history_row_changed(self, _row: int) -> None:
+        self._update_buttons()
+
+    def _on_arg_edited(self, _text: str) -> None:
+        self._update_buttons()
+
+    def _on_review_checked(self, _item: QtWidgets.QTreeWidgetItem, _column: int) -> None:
+        self._update_buttons()
 
     def _fill_choice(self) -> None:
         current = self.choice.currentData()
@@ -263,7 +218,8 @@ class CodemodsPanel(DockPanel):
             self.args_form.removeRow(0)
         self._arg_edits = {}
         for spec in info.args:
-            edit = QtWidgets.QLineEdit(objectName=f"codemodArg_{spec.name}")
+            edit = QtWidgets.QLineEdit()
+            edit.setObjectName(f"codemodArg_{spec.name}")
             edit.setPlaceholderText(spec.help)
             edit.setToolTip(spec.help)
             edit.setText(previous.get(spec.name, ""))
@@ -273,7 +229,7 @@ class CodemodsPanel(DockPanel):
                 completer.setFilterMode(Qt.MatchFlag.MatchContains)
                 completer.setMaxVisibleItems(12)
                 edit.setCompleter(completer)
-            edit.textChanged.connect(lambda *_: self._update_buttons())
+            edit.textChanged.connect(self._on_arg_edited)
             edit.returnPressed.connect(self.start_run)
             label = spec.name.replace("_", " ") + ("" if spec.required else " (optional)") + ":"
             self.args_form.addRow(label, edit)
@@ -455,104 +411,23 @@ class CodemodsPanel(DockPanel):
     # review --------------------------------------------------------------------------------------
     def _show_run(self) -> None:
         self._filling = True
-        self.files.clear()
         self.diff_view.clear()
-        run = self.run
-        if run is not None:
-            for result in run.changed:
-                self._add_changed(result, checkable=not run.cancelled)
-            for title, results in (("Skipped", run.skipped), ("Failed to parse (left untouched)", run.failed)):
-                if not results:
-                    continue
-                group = QtWidgets.QTreeWidgetItem(self.files, [f"{title} ({len(results)})", ""])
-                group.setData(0, KIND_ROLE, "group")
-                for result in results:
-                    where = f":{result.line}" if result.line else ""
-                    row = QtWidgets.QTreeWidgetItem(group, [f"{result.path}{where}", result.reason])
-                    row.setToolTip(1, result.reason)
-                    row.setData(0, FILE_ROLE, result)
-                    row.setData(0, KIND_ROLE, result.status)
-                    row.setForeground(0, QtGui.QColor("#c62828" if result.status == "failed" else "#777777"))
-            first = self.files.topLevelItem(0)
-            if first is not None:
-                self.files.setCurrentItem(first)
+        self.files.show_run(self.run)
         self._filling = False
         self._update_buttons()
 
-    def _add_changed(self, result: FileResult, checkable: bool) -> None:
-        added = removed = 0
-        for line in result.diff.splitlines():
-            if line.startswith("+") and not line.startswith("+++"):
-                added += 1
-            elif line.startswith("-") and not line.startswith("---"):
-                removed += 1
-        change = "deleted" if result.deleted else f"+{added} −{removed}"
-        row = QtWidgets.QTreeWidgetItem(self.files, [result.path, change])
-        row.setData(0, FILE_ROLE, result)
-        row.setData(0, KIND_ROLE, "file")
-        flags = row.flags() | Qt.ItemFlag.ItemIsUserCheckable
-        if checkable and not result.deleted and len(result.hunks) > 1:
-            flags |= Qt.ItemFlag.ItemIsAutoTristate
-        if checkable:
-            row.setFlags(flags)
-            row.setCheckState(0, Qt.CheckState.Checked)
-        if result.warnings:
-            row.setToolTip(0, "\n".join(result.warnings))
-        if result.deleted or len(result.hunks) < 2:
-            return  # one hunk (or a deleted module): the file's own box says it all
-        for hunk in result.hunks:
-            child = QtWidgets.QTreeWidgetItem(row, [hunk.header.strip(), f"+{hunk.new_count} −{hunk.old_count}"])
-            child.setData(0, FILE_ROLE, result)
-            child.setData(0, HUNK_ROLE, hunk.index)
-            child.setData(0, KIND_ROLE, "hunk")
-            if checkable:
-                child.setFlags(child.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-                child.setCheckState(0, Qt.CheckState.Checked)
-
     def file_item(self, path: str) -> QtWidgets.QTreeWidgetItem | None:
         """The review row of changed file ``path``."""
-        for i in range(self.files.topLevelItemCount()):
-            item = self.files.topLevelItem(i)
-            if item.data(0, KIND_ROLE) == "file" and item.text(0) == path:
-                return item
-        return None
+        return self.files.file_item(path)
 
-    def _show_diff(self) -> None:
-        item = self.files.currentItem()
-        result: FileResult | None = item.data(0, FILE_ROLE) if item is not None else None
-        if result is None:
-            self.diff_view.clear()
-            return
-        if result.status != "changed":
-            where = f" (line {result.line})" if result.line else ""
-            self.diff_view.setPlainText(f"{result.path}{where}: {result.status}\n\n{result.reason}")
-            return
-        hunk = item.data(0, HUNK_ROLE)
-        if hunk is not None:
-            header = "".join(result.diff.splitlines(keepends=True)[:2])
-            self.diff_view.setPlainText(header + result.hunks[hunk].text)
-        elif result.deleted:
-            self.diff_view.setPlainText(f"{result.path}: deleted (nothing left in it)\n\n{result.diff}")
-        else:
-            self.diff_view.setPlainText(result.diff)
+    def _on_current_file_changed(
+        self, _current: QtWidgets.QTreeWidgetItem | None, _previous: QtWidgets.QTreeWidgetItem | None
+    ) -> None:
+        self.diff_view.setPlainText(self.files.current_text())
 
     def accepted(self) -> dict[str, list[int] | None]:
         """What Apply writes: path -> None (the whole file) or the accepted hunk indices."""
-        out: dict[str, list[int] | None] = {}
-        for i in range(self.files.topLevelItemCount()):
-            item = self.files.topLevelItem(i)
-            if item.data(0, KIND_ROLE) != "file" or not item.flags() & Qt.ItemFlag.ItemIsUserCheckable:
-                continue
-            state = item.checkState(0)
-            if state == Qt.CheckState.Checked:
-                out[item.text(0)] = None
-            elif state == Qt.CheckState.PartiallyChecked:
-                out[item.text(0)] = [
-                    item.child(c).data(0, HUNK_ROLE)
-                    for c in range(item.childCount())
-                    if item.child(c).checkState(0) == Qt.CheckState.Checked
-                ]
-        return out
+        return self.files.accepted()
 
     # applying and undoing ------------------------------------------------------------------------
     def apply(self) -> None:
@@ -630,7 +505,11 @@ class CodemodsPanel(DockPanel):
                 log.info("codemod history unavailable: %s", exc)
                 return []
 
-        run_in_thread(self, read, on_result=lambda history: repo == self._repo and self._show_history(history))
+        def read_done(history: list[AppliedCodemod]) -> None:
+            if repo == self._repo:  # else another repository was opened meanwhile
+                self._show_history(history)
+
+        run_in_thread(self, read, on_result=read_done)
 
     def _show_history(self, history: list[AppliedCodemod]) -> None:
         self.history = history
@@ -695,6 +574,21 @@ class CodemodsPanel(DockPanel):
         if self.job is not None:
             self.job.cancel()
             self.job.wait(15_000)
+
+
+def _button(text: str, name: str, enabled: bool = True) -> QtWidgets.QPushButton:
+    button = QtWidgets.QPushButton(text)
+    button.setObjectName(name)
+    button.setEnabled(enabled)
+    return button
+
+
+def _label(name: str) -> QtWidgets.QLabel:
+    """An empty word-wrapping label named ``name``, filled later."""
+    label = QtWidgets.QLabel()
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    return label
 
 
 def install(window: Any) -> CodemodsPanel:

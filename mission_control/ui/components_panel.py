@@ -9,48 +9,57 @@ status bar (``baselineLabel``), with "Start mission" when none is configured or 
 
 Status is read in a worker on project open and on every watched change; refreshes never
 overlap (a burst while one runs schedules exactly one more) and never run during a rollback.
-All repository work goes through :mod:`mission_control.repo`; nothing here touches git itself.
+All repository work goes through :mod:`mission_control.repo`; nothing here touches git itself. The
+texts, markers and worker calls are in :mod:`mission_control.ui.components_model`; this module is the view.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.config import ConfigError
-from mission_control.repo.baseline import start_mission
-from mission_control.repo.rollback import RollbackPlan, RollbackResult, plan_rollback, rollback, undo_rollback
+from mission_control.repo.baseline import Baseline
+from mission_control.repo.rollback import RollbackPlan, RollbackResult
 from mission_control.repo.snapshots import RestoreResult
-from mission_control.repo.status import ComponentStatus, RepoStatus, repo_status
+from mission_control.repo.status import ComponentStatus, RepoStatus
 from mission_control.services.components_config import ComponentConfigError, add_component_paths
 from mission_control.ui import dialogs
 from mission_control.ui.components_dialogs import AddPathsDialog, RollbackConfirmDialog
+from mission_control.ui.components_model import (
+    STATE_STYLE,
+    Problem,
+    WorkOf,
+    baseline_html,
+    escape,
+    files_tip,
+    lines_text,
+    marker_text,
+    notes_html,
+    plan_work,
+    rollback_work,
+    start_work,
+    state_text,
+    status_work,
+    task_markers,
+    undo_work,
+)
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import run_in_thread
-from mission_control.util.git import RepoError
+from mission_control.ui.workers import Job, run_in_thread
 from mission_control.util.progress import Progress
+
+__all__ = ["MARKER_SOURCE", "ComponentsPanel", "confirm_rollback", "install", "marker_text", "task_markers"]
 
 MARKER_SOURCE = "components"
 COLUMNS = ("Component", "Status", "Tasks", "Lines", "")
-_STATE_STYLE = {  # state -> (symbol, colour)
-    "clean": ("✓", "#2e7d32"),
-    "changed": ("●", "#c77700"),
-    "rolled back": ("⟲", "#1565c0"),
-    "no paths": ("○", "#777777"),
-}
 
 
-@dataclass(frozen=True)
-class Problem:
-    """An expected failure of a background call (a refusal, a bad config), shown as a message."""
-
-    message: str
-
-
-def confirm_rollback(parent: QtWidgets.QWidget, plan: RollbackPlan, on_confirm) -> RollbackConfirmDialog:
+def confirm_rollback(
+    parent: QtWidgets.QWidget, plan: RollbackPlan, on_confirm: Callable[[], None]
+) -> RollbackConfirmDialog:
     """Open the confirmation for ``plan``; ``on_confirm()`` runs if the lead confirms.
 
     Module-level so tests (and scripted runs) can replace it; the real dialog is window-modal
@@ -61,37 +70,6 @@ def confirm_rollback(parent: QtWidgets.QWidget, plan: RollbackPlan, on_confirm) 
     dialog.finished.connect(dialog.deleteLater)
     dialog.open()
     return dialog
-
-
-def marker_text(status: ComponentStatus) -> str | None:
-    """The Gantt marker for a component's tasks: ``● 3 files``, ``⟲ rolled back`` or None."""
-    if status.state == "changed":
-        count = len(status.files)
-        return f"● {count} file{'s' * (count != 1)}"
-    if status.state == "rolled back":
-        return "⟲ rolled back"
-    return None
-
-
-def task_markers(status: RepoStatus, tasks: list) -> dict[str, str]:
-    """Task key -> marker text for every plan task linked to a component that changed or was rolled back.
-
-    Components name tasks by their written id (or key); a task of several components gets
-    every text, in component order.
-    """
-    by_id = {}
-    for task in tasks:
-        by_id.setdefault(task.key, task.key)
-        if task.id:
-            by_id.setdefault(task.id, task.key)
-    texts: dict[str, list[str]] = {}
-    for comp in status.components.values():
-        text = marker_text(comp)
-        for task_id in comp.tasks if text else ():
-            key = by_id.get(task_id)
-            if key is not None and text not in texts.setdefault(key, []):
-                texts[key].append(text)
-    return {key: "  ".join(parts) for key, parts in texts.items()}
 
 
 class ComponentsPanel(DockPanel):
@@ -112,11 +90,11 @@ class ComponentsPanel(DockPanel):
         self.status: RepoStatus | None = None
         self.last_result: RollbackResult | RestoreResult | None = None
         self.last_problem: str | None = None
-        self._project = None
+        self._project: Any = None
         self._repo: Path | None = None
-        self._refresh_job = None
+        self._refresh_job: Job | None = None
         self._refresh_again = False
-        self._action_job = None
+        self._action_job: Job | None = None
         self._action = ""
         self._undo_snapshot: str | None = None
         self._marked: set[str] = set()
@@ -270,7 +248,7 @@ class ComponentsPanel(DockPanel):
         self._set_busy("checking…")
         self._refresh_job = run_in_thread(
             self,
-            _status_work(self._repo),
+            status_work(self._repo),
             on_result=self._status_arrived,
             on_error=self._refresh_failed,
             on_end=self._refresh_ended,
@@ -285,7 +263,7 @@ class ComponentsPanel(DockPanel):
     def _refresh_failed(self, message: str) -> None:
         self._show_problem(f"Cannot read the components: {message}")
 
-    def _status_arrived(self, result) -> None:
+    def _status_arrived(self, result: RepoStatus | Problem) -> None:
         if isinstance(result, Problem):
             self._show_problem(result.message)
             return
@@ -302,7 +280,7 @@ class ComponentsPanel(DockPanel):
     # showing ----------------------------------------------------------------------------------
     def _show_empty(self, text: str) -> None:
         self.table.setRowCount(0)
-        self.notes.setText(_escape(text))
+        self.notes.setText(escape(text))
         self.notes.show()
         self.baseline_text.setText("")
         self._set_baseline_label("Baseline: —", "")
@@ -313,19 +291,14 @@ class ComponentsPanel(DockPanel):
         self.last_problem = message
         self.table.setRowCount(0)
         self.status = None
-        self.notes.setText(f"<b>⚠</b> {_escape(message)}")
+        self.notes.setText(f"<b>⚠</b> {escape(message)}")
         self.notes.show()
         self._clear_markers()
         self._update_enabled()
 
     def _show_baseline(self, status: RepoStatus) -> None:
         base = status.baseline
-        if base.commit:
-            self.baseline_text.setText(f"Baseline: <b>{_escape(base.label)}</b>")
-        elif base.ref:
-            self.baseline_text.setText(f"<span style='color:#c62828'>Baseline {_escape(base.label)}</span>")
-        else:
-            self.baseline_text.setText("<span style='color:#c77700'>No baseline yet</span>")
+        self.baseline_text.setText(baseline_html(base))
         tip = base.problem or f"{base.ref} → {base.commit}"
         self._set_baseline_label(f"Baseline: {base.label}", tip)
         self.start_button.setVisible(base.source == "none")
@@ -336,21 +309,7 @@ class ComponentsPanel(DockPanel):
             self.baseline_label.setToolTip(tip)
 
     def _show_notes(self, status: RepoStatus) -> None:
-        notes = [_escape(n) for n in status.notes if n != status.baseline.problem]
-        if status.baseline.source == "none":
-            notes.insert(
-                0,
-                "No baseline yet: press <b>Start mission</b> to record the current commit, or set "
-                '<code>baseline = "&lt;ref&gt;"</code> in mission-control.toml.',
-            )
-        elif status.baseline.problem:
-            notes.insert(0, _escape(status.baseline.problem))
-        if status.unassigned:
-            count = len(status.unassigned)
-            notes.append(
-                f"{count} changed file{'s' * (count != 1)} belong{'s' * (count == 1)} to no component "
-                "(only Full rollback covers {0}).".format("it" if count == 1 else "them")
-            )
+        notes = notes_html(status)
         self.notes.setText("<br>".join(notes) if len(notes) < 2 else "<br>".join(f"• {n}" for n in notes))
         self.notes.setVisible(bool(notes))
         self.notes.setToolTip("\n".join(f.path for f in status.unassigned[:40]))
@@ -361,18 +320,13 @@ class ComponentsPanel(DockPanel):
             self._fill_row(row, comp)
 
     def _fill_row(self, row: int, comp: ComponentStatus) -> None:
-        symbol, colour = _STATE_STYLE.get(comp.state, ("", "#000000"))
+        symbol, colour = STATE_STYLE.get(comp.state, ("", "#000000"))
         name = _item(comp.name, bold=True)
-        state_text = (
-            f"{len(comp.files)} file{'s' * (len(comp.files) != 1)} changed" if comp.state == "changed" else comp.state
-        )
-        state = _item(f"{symbol} {state_text}", colour)
-        state.setToolTip(_files_tip(comp))
+        state = _item(f"{symbol} {state_text(comp)}", colour)
+        state.setToolTip(files_tip(comp))
         tasks = _item(", ".join(comp.tasks) or "—")
         tasks.setToolTip(self._task_names(comp.tasks))
-        added = sum(f.added or 0 for f in comp.files)
-        removed = sum(f.removed or 0 for f in comp.files)
-        lines = _item(f"+{added} −{removed}" if comp.files else "")
+        lines = _item(lines_text(comp))
         for column, item in enumerate((name, state, tasks, lines)):
             self.table.setItem(row, column, item)
         self.table.setCellWidget(row, 4, self._row_buttons(comp))
@@ -446,26 +400,28 @@ class ComponentsPanel(DockPanel):
     def _prepare(self, component: str | None) -> None:
         if self._repo is None or self._action_job is not None:
             return
-        self._start_action("preview", _plan_work(self._repo, component), self._plan_ready, "preparing the rollback…")
+        self._start_action("preview", plan_work(self._repo, component), self._plan_ready, "preparing the rollback…")
 
-    def _plan_ready(self, plan) -> None:
+    def _plan_ready(self, plan: RollbackPlan | Problem) -> None:
         if isinstance(plan, Problem):
             self._refused("Cannot roll back", plan.message)
             return
         if not plan.files:
             dialogs.inform(self, "Nothing to roll back", f"{plan.target.capitalize()} already matches the baseline.")
             return
-        self.confirm_dialog = confirm_rollback(self.main_window, plan, lambda p=plan: self._confirmed(p))
+        self.confirm_dialog = confirm_rollback(self.main_window, plan, functools.partial(self._confirmed, plan))
 
     def _confirmed(self, plan: RollbackPlan) -> None:
+        if self._repo is None:
+            return  # the repository was closed while the dialog was open
         if self._action_job is not None:
-            QtCore.QTimer.singleShot(50, lambda: self._confirmed(plan))
+            QtCore.QTimer.singleShot(50, functools.partial(self._confirmed, plan))
             return
         self._start_action(
-            "rollback", _rollback_work(self._repo, plan.component), self._rolled_back, f"rolling back {plan.target}…"
+            "rollback", rollback_work(self._repo, plan.component), self._rolled_back, f"rolling back {plan.target}…"
         )
 
-    def _rolled_back(self, result) -> None:
+    def _rolled_back(self, result: RollbackResult | Problem) -> None:
         if isinstance(result, Problem):
             self._refused("Rollback refused", result.message)
             return
@@ -488,9 +444,9 @@ class ComponentsPanel(DockPanel):
         """Restore the state before the rollback ``snapshot`` (default: the latest not undone)."""
         if self._repo is None or self._action_job is not None:
             return
-        self._start_action("undo", _undo_work(self._repo, snapshot), self._undone, "undoing the rollback…")
+        self._start_action("undo", undo_work(self._repo, snapshot), self._undone, "undoing the rollback…")
 
-    def _undone(self, result) -> None:
+    def _undone(self, result: RestoreResult | Problem) -> None:
         if isinstance(result, Problem):
             self._refused("Cannot undo the rollback", result.message)
             return
@@ -505,9 +461,9 @@ class ComponentsPanel(DockPanel):
         """Record HEAD as the baseline (shared with the checklist's Start mission: one ref)."""
         if self._repo is None or self._action_job is not None:
             return
-        self._start_action("start", _start_work(self._repo), self._started, "recording the baseline…")
+        self._start_action("start", start_work(self._repo), self._started, "recording the baseline…")
 
-    def _started(self, result) -> None:
+    def _started(self, result: Baseline | Problem) -> None:
         if isinstance(result, Problem):
             self._refused("Cannot start the mission", result.message)
             return
@@ -529,6 +485,8 @@ class ComponentsPanel(DockPanel):
         return Path(source).name if source else "mission-control.toml"
 
     def _paths_entered(self, component: str, globs: list[str], tasks: list[str]) -> None:
+        if self._repo is None:
+            return  # the repository was closed while the dialog was open
         try:
             path = add_component_paths(self._repo, component, globs, tasks)
         except ComponentConfigError as exc:
@@ -538,7 +496,7 @@ class ComponentsPanel(DockPanel):
         self.request_refresh()
 
     # background plumbing -------------------------------------------------------------------------
-    def _start_action(self, name: str, work, on_result, busy: str) -> None:
+    def _start_action(self, name: str, work: WorkOf[Any], on_result: Callable[[Any], None], busy: str) -> None:
         self._action = name
         self._set_busy(busy)
         self._action_job = run_in_thread(
@@ -617,57 +575,6 @@ class ComponentsPanel(DockPanel):
                 pass
 
 
-# work run in threads (module-level so they capture only plain data) --------------------------------
-def _status_work(repo: Path):
-    def work(_progress, _event, cancel):
-        try:
-            return repo_status(repo, cancel=cancel)
-        except (RepoError, ConfigError) as exc:
-            return Problem(str(exc))
-
-    return work
-
-
-def _plan_work(repo: Path, component: str | None):
-    def work(_progress, _event, _cancel):
-        try:
-            return plan_rollback(repo, component, full=component is None)
-        except (RepoError, ConfigError) as exc:
-            return Problem(str(exc))
-
-    return work
-
-
-def _rollback_work(repo: Path, component: str | None):
-    def work(progress, _event, cancel):
-        try:
-            return rollback(repo, component, full=component is None, on_progress=progress, cancel=cancel)
-        except (RepoError, ConfigError) as exc:
-            return Problem(str(exc))
-
-    return work
-
-
-def _undo_work(repo: Path, snapshot: str | None):
-    def work(progress, _event, cancel):
-        try:
-            return undo_rollback(repo, snapshot, on_progress=progress, cancel=cancel)
-        except RepoError as exc:
-            return Problem(str(exc))
-
-    return work
-
-
-def _start_work(repo: Path):
-    def work(_progress, _event, _cancel):
-        try:
-            return start_mission(repo)
-        except RepoError as exc:
-            return Problem(str(exc))
-
-    return work
-
-
 # small widgets -----------------------------------------------------------------------------------
 def _button(text: str, name: str, tip: str) -> QtWidgets.QPushButton:
     button = QtWidgets.QPushButton(text)
@@ -688,22 +595,7 @@ def _item(text: str, colour: str | None = None, bold: bool = False) -> QtWidgets
     return item
 
 
-def _files_tip(comp: ComponentStatus) -> str:
-    if not comp.has_paths:
-        return f"{comp.name} has no paths yet: Add paths… says which files it owns."
-    if not comp.files:
-        rolled = f"\nRolled back ({comp.last_rollback})." if comp.last_rollback else ""
-        return "Every file matches the baseline." + rolled
-    shown = [f"{f.change:9} {f.path}" for f in comp.files[:30]]
-    more = len(comp.files) - len(shown)
-    return "\n".join(shown + ([f"… and {more} more"] if more > 0 else []))
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def install(window) -> ComponentsPanel:
+def install(window: Any) -> ComponentsPanel:
     """Build the Components dock in ``window`` and wire it to the window's signals."""
     panel = ComponentsPanel(window)
     panel.install_status_widgets(window.statusBar())

@@ -150,7 +150,7 @@ class CrashHandler(QtCore.QObject):
         self.dialog: CrashDialog | None = None
         self.previous_hook = sys.excepthook
         self.previous_thread_hook = threading.excepthook
-        self.crashed.connect(self._show, QtCore.Qt.ConnectionType.QueuedConnection)
+        self.crashed.connect(self._on_crashed, QtCore.Qt.ConnectionType.QueuedConnection)
 
     def handle(
         self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None, where: str = ""
@@ -176,18 +176,20 @@ class CrashHandler(QtCore.QObject):
         """``threading.excepthook``: the same handling for exceptions in worker threads."""
         if args.exc_type is SystemExit:
             return
-        self.handle(args.exc_type, args.exc_value, args.exc_traceback, args.thread.name if args.thread else "")
+        # Python may pass no exception object (only its type): report the type as the exception.
+        exc = args.exc_value if args.exc_value is not None else Exception(args.exc_type.__name__)
+        self.handle(args.exc_type, exc, args.exc_traceback, args.thread.name if args.thread else "")
 
-    def _show(self, message: str, report: str) -> None:
+    def _on_crashed(self, message: str, report: str) -> None:
         if self.dialog is not None and self.dialog.isVisible():
             self.dialog.add_occurrence(message, report)
             return
         self.dialog = CrashDialog(message, report, QtWidgets.QApplication.activeWindow())
         self.dialog.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.dialog.destroyed.connect(self._forget_dialog)
+        self.dialog.destroyed.connect(self._on_dialog_destroyed)
         self.dialog.open()
 
-    def _forget_dialog(self) -> None:
+    def _on_dialog_destroyed(self) -> None:
         self.dialog = None
 
     def uninstall(self) -> None:

@@ -19,11 +19,12 @@ from typing import Any
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.audit.metrics import MetricStatus
+from mission_control.audit.metrics import MetricSpec, MetricStatus
 from mission_control.history import history_path
 from mission_control.services.dashboard import DashboardSource, Series, Snapshot
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import run_in_thread
+from mission_control.ui.workers import Job, run_in_thread
+from mission_control.util.progress import CancelToken, ProgressCallback
 
 log = logging.getLogger(__name__)
 
@@ -69,18 +70,18 @@ class DashboardPanel(DockPanel):
         self.setObjectName("dashboard")
         self.source: DashboardSource | None = None
         self.snapshot: Snapshot | None = None
-        self.job = None
+        self.job: Job | None = None
         self.audits_started = 0
         self._pending: _Request | None = None
         self._generation = 0
         self._retired: list[DashboardSource] = []
         self._plan_text = ""
-        self._history_stamp: tuple = ()
+        self._history_stamp: tuple[tuple[int, int] | None, ...] = ()
         self.curves: dict[tuple[str, str], pg.PlotDataItem] = {}
         self.checkpoint_lines: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self._build()
         self._history_timer = QtCore.QTimer(self, interval=HISTORY_POLL_MS)
-        self._history_timer.timeout.connect(self._poll_history)
+        self._history_timer.timeout.connect(self._on_history_timer)
 
     # construction -------------------------------------------------------------------------
     def _build(self) -> None:
@@ -237,12 +238,14 @@ class DashboardPanel(DockPanel):
 
     def _start(self, request: _Request) -> None:
         source, generation, plan_text = self.source, self._generation, self._plan_text
+        if source is None:
+            return
         retired, self._retired = self._retired, []
         if request.audit:
             self.audits_started += 1
             self.status_label.setText(self.status_label.text().split(" · auditing")[0] + " · auditing…")
 
-        def work(progress, _event, cancel):
+        def work(progress: ProgressCallback, _event: object, cancel: CancelToken) -> tuple[int, Snapshot]:
             for old in retired:  # save what the previous project's audits learnt
                 old.flush()
             snapshot = source.refresh(
@@ -273,18 +276,18 @@ class DashboardPanel(DockPanel):
         if pending is not None and self.source is not None:
             self._start(pending)
 
-    def _poll_history(self) -> None:
+    def _on_history_timer(self) -> None:
         """A test run (Tests dock, CLI) wrote the history: redraw from it (a stat, nothing more)."""
         stamp = self._history_files_stamp()
         if stamp != self._history_stamp and self.job is None:
             self._history_stamp = stamp
             self.request_refresh(audit=False)
 
-    def _history_files_stamp(self) -> tuple:
+    def _history_files_stamp(self) -> tuple[tuple[int, int] | None, ...]:
         if self.source is None:
             return ()
         path = history_path(self.source.repo)
-        stamp = []
+        stamp: list[tuple[int, int] | None] = []
         for candidate in (path, path.with_name(path.name + "-wal")):
             try:
                 info = candidate.stat()
@@ -304,7 +307,7 @@ class DashboardPanel(DockPanel):
             self.job.cancel()
             # The worker's ended->quit reaches the thread through the GUI event loop, which is
             # not running while we wait here: ask the thread's loop to end after the call itself.
-            self.job.thread.quit()
+            self.job.qthread.quit()
             self.job.wait(30_000)
         for source in [*self._retired, self.source]:
             if source is not None:
@@ -347,7 +350,8 @@ class DashboardPanel(DockPanel):
         met = sum(1 for s in gauges if s.met)
         live = QtWidgets.QTreeWidgetItem(self.gauges, [f"Live gauges — {met} of {len(gauges)} met"])
         for status in gauges:
-            self._gauge_item(live, status)
+            if status.spec is not None:  # a gauge has its spec (kind says so)
+                self._gauge_item(live, status, status.spec)
         signoff = QtWidgets.QTreeWidgetItem(self.gauges, [f"To sign off — {len(manual)} manual"])
         for status in manual:
             item = QtWidgets.QTreeWidgetItem(signoff, [status.item.text, "", "", "", "sign off"])
@@ -362,8 +366,10 @@ class DashboardPanel(DockPanel):
             top.setFirstColumnSpanned(True)
             top.setExpanded(True)
 
-    def _gauge_item(self, parent: QtWidgets.QTreeWidgetItem, status: MetricStatus) -> QtWidgets.QTreeWidgetItem:
-        unit = status.spec.unit if status.spec else ""
+    def _gauge_item(
+        self, parent: QtWidgets.QTreeWidgetItem, status: MetricStatus, spec: MetricSpec
+    ) -> QtWidgets.QTreeWidgetItem:
+        unit = spec.unit
         text = (
             ("✔ met", MET_COLOUR)
             if status.met
@@ -375,7 +381,7 @@ class DashboardPanel(DockPanel):
                 status.item.text,
                 _number(status.baseline, unit),
                 _number(status.now, unit),
-                f"{status.spec.op} {_number(status.target, unit)}",
+                f"{spec.op} {_number(status.target, unit)}",
                 text[0],
             ],
         )
@@ -384,7 +390,7 @@ class DashboardPanel(DockPanel):
             item.setTextAlignment(column, QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
         where = f"{status.item.group}, plan line {status.item.line}"
         how = "mapped in [metrics] of the config" if status.source == "config" else "recognised in the plan"
-        item.setToolTip(0, f"{where}\nmeasures {status.spec.metric} ({how})")
+        item.setToolTip(0, f"{where}\nmeasures {spec.metric} ({how})")
         item.setData(0, QtCore.Qt.ItemDataRole.UserRole, status)
         return item
 
@@ -469,12 +475,13 @@ class DashboardPanel(DockPanel):
 
     def gauge_rows(self) -> dict[str, tuple[str, ...]]:
         """Gauge text -> the row's cells (baseline, now, target, status) as shown."""
-        rows = {}
+        rows: dict[str, tuple[str, ...]] = {}
         for top in range(self.gauges.topLevelItemCount()):
             parent = self.gauges.topLevelItem(top)
-            for index in range(parent.childCount()):
-                child = parent.child(index)
-                rows.setdefault(child.text(0), tuple(child.text(c) for c in range(1, 5)))
+            children = (parent.child(i) for i in range(parent.childCount())) if parent is not None else ()
+            for child in children:
+                if child is not None:
+                    rows.setdefault(child.text(0), tuple(child.text(c) for c in range(1, 5)))
         return rows
 
 

@@ -7,8 +7,12 @@ from pathlib import Path
 from PySide6 import QtCore, QtGui, QtSvg, QtWidgets
 
 
-def export_widget(widget: QtWidgets.QWidget, path: Path) -> Path:
-    """Render ``widget`` to ``path`` (.png at 2× for sharpness, or .svg)."""
+def export_widget(widget: QtWidgets.QGraphicsView, path: Path) -> Path:
+    """Render ``widget`` (a graphics view: the Gantt) to ``path`` (.png at 2× for sharpness, or .svg).
+
+    A graphics view renders its scene as shown with ``render(painter)``; a plain QWidget has no
+    such call (PySide6 wants a target offset there), so this takes views only.
+    """
     if path.suffix.lower() == ".svg":
         generator = _svg(path, widget.size(), widget.windowTitle() or widget.objectName())
         painter = QtGui.QPainter(generator)

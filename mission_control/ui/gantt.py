@@ -89,7 +89,7 @@ def use_dark_colours(dark: bool) -> bool:
     theme = _THEMES[bool(dark)]
     if COLORS["background"] == theme["background"]:
         return False
-    COLORS.update({k: v for k, v in theme.items() if k != "lanes"})
+    COLORS.update({k: v for k, v in theme.items() if isinstance(v, str)})  # all but the lanes
     LANE_COLORS[:] = theme["lanes"]
     return True
 
@@ -109,6 +109,15 @@ class BarGeometry:
     row: int
     x0: float
     x1: float
+
+
+@dataclass(frozen=True)
+class _Drag:
+    """A bar's drag under way: moving or resizing, from where the press was, from which geometry."""
+
+    mode: str  # "move" or "resize"
+    origin: float
+    start: BarGeometry
 
 
 def hours_between(origin: datetime, value: datetime) -> float:
@@ -211,7 +220,7 @@ class BarItem(pg.GraphicsObject):
         self.conflicts: list[str] = []
         self.selected = False
         self.marker = ""
-        self._drag: dict | None = None
+        self._drag: _Drag | None = None
         self._bounds = QtCore.QRectF()
         self.refresh_bounds()
         self.setAcceptHoverEvents(True)
@@ -248,7 +257,8 @@ class BarItem(pg.GraphicsObject):
 
     # painting ------------------------------------------------------------------------
     def paint(self, painter: QtGui.QPainter, *args) -> None:
-        device = painter.transform()  # item → device; deviceTransform() crashes PySide6 6.11 here
+        # item → device; deviceTransform() crashes PySide6 6.11 here (and a painter being torn down gives None)
+        device: QtGui.QTransform | None = painter.transform()
         if device is None:
             return
         rect = device.mapRect(self.rect())
@@ -379,7 +389,7 @@ class BarItem(pg.GraphicsObject):
                 ev.ignore()
                 return
             mode = "resize" if self.near_right_edge(ev.buttonDownPos()) else "move"
-            self._drag = {"mode": mode, "origin": ev.buttonDownPos().x(), "start": self.geometry}
+            self._drag = _Drag(mode, ev.buttonDownPos().x(), self.geometry)
             self.view.select(self.key, emit=True)
             self.setCursor(
                 QtCore.Qt.CursorShape.ClosedHandCursor if mode == "move" else QtCore.Qt.CursorShape.SizeHorCursor
@@ -389,24 +399,24 @@ class BarItem(pg.GraphicsObject):
             return
         ev.accept()
         snap = not (ev.modifiers() & QtCore.Qt.KeyboardModifier.AltModifier)
-        geometry = self._dragged_geometry(ev.pos().x(), snap)
+        geometry = self._dragged_geometry(self._drag, ev.pos().x(), snap)
         if ev.isFinish():
-            self._finish(geometry)
+            self._finish(self._drag, geometry)
         else:
             self.set_geometry(geometry)
             self.view.drag_moved(self, geometry)
 
-    def _dragged_geometry(self, x: float, snap: bool) -> BarGeometry:
-        start: BarGeometry = self._drag["start"]
-        delta = x - self._drag["origin"]
-        if self._drag["mode"] == "move":
+    def _dragged_geometry(self, drag: _Drag, x: float, snap: bool) -> BarGeometry:
+        start = drag.start
+        delta = x - drag.origin
+        if drag.mode == "move":
             x0 = self.view.snap(start.x0 + delta) if snap else start.x0 + delta
             return BarGeometry(start.row, x0, x0 + (start.x1 - start.x0))
         x1 = self.view.snap(start.x1 + delta) if snap else start.x1 + delta
         return BarGeometry(start.row, start.x0, max(x1, start.x0))
 
-    def _finish(self, geometry: BarGeometry) -> None:
-        start: BarGeometry = self._drag["start"]
+    def _finish(self, drag: _Drag, geometry: BarGeometry) -> None:
+        start = drag.start
         self._drag = None
         self.unsetCursor()
         if (geometry.x0, geometry.x1) == (start.x0, start.x1):
@@ -420,7 +430,7 @@ class BarItem(pg.GraphicsObject):
         """Put the bar back where the drag started (right-click or Escape)."""
         if self._drag is None:
             return
-        self.set_geometry(self._drag["start"])
+        self.set_geometry(self._drag.start)
         self._drag = None
         self.unsetCursor()
         self.view.drag_cancelled()
@@ -568,7 +578,7 @@ class GanttView(pg.PlotWidget):
         self.hours_per_pixel = 0.01
         self._markers: dict[str, dict[str, str]] = {}
         self._content = QtCore.QRectF(0, 0, 1, 1)
-        item.vb.sigRangeChanged.connect(self._range_changed)
+        item.vb.sigRangeChanged.connect(self._on_range_changed)
         self._fitted = False
         self.apply_palette()
 
@@ -583,8 +593,10 @@ class GanttView(pg.PlotWidget):
         self.drag_label.fill = pg.mkBrush(COLORS["background"])
         self.drag_label.setColor(COLORS["text"])
         self.drag_label.border = pg.mkPen(COLORS["axis"])
-        for item in (self.lanes, self.arrows, *self.bars.values()):
-            item.update()
+        self.lanes.update()
+        self.arrows.update()
+        for bar in self.bars.values():
+            bar.update()
 
     def changeEvent(self, event: QtCore.QEvent) -> None:
         super().changeEvent(event)
@@ -689,7 +701,7 @@ class GanttView(pg.PlotWidget):
         return rows, lanes
 
     def _geometry(self, task: Task, row: int) -> BarGeometry:
-        if not task.resolved:
+        if task.start is None or task.end is None:  # not resolved
             return BarGeometry(row, 0.0, 0.0)
         return BarGeometry(row, hours_between(self.origin, task.start), hours_between(self.origin, task.end))
 
@@ -706,7 +718,7 @@ class GanttView(pg.PlotWidget):
         rows = [b.geometry.row for b in self.bars.values()]
         self._content = QtCore.QRectF(min(xs) - 1e3, min(rows) - 1, max(xs) - min(xs) + 2e3, max(rows) - min(rows) + 3)
 
-    def _range_changed(self, *_) -> None:
+    def _on_range_changed(self, *_) -> None:
         """Zoom changed: pixel-sized margins of every bar change with it."""
         vb = self.plotItem.vb
         (x0, x1), _ = vb.viewRange()
@@ -804,10 +816,9 @@ class GanttView(pg.PlotWidget):
     def tooltip_for(self, bar: BarItem) -> str:
         task = bar.task
         plan = self.plan
-        lines = [
-            f"<b>{task.name}</b>" + (f" ({task.id})" if task.id else ""),
-            f"{format_time(plan, task.start)} – {format_time(plan, task.end)}",
-        ]
+        lines = [f"<b>{task.name}</b>" + (f" ({task.id})" if task.id else "")]
+        if plan is not None:
+            lines.append(f"{format_time(plan, task.start)} – {format_time(plan, task.end)}")
         if task.tags:
             lines.append("tags: " + ", ".join(task.tags))
         if bar.critical:

@@ -134,7 +134,7 @@ class DependencyGraph(QtWidgets.QGraphicsView):
             item.crit_tag = bool(task and "crit" in task.tags)
             item.critical = node.task in critical
             item.conflict = node.task in conflicted
-            item.clicked.connect(self._clicked)
+            item.clicked.connect(self._on_node_clicked)
             scene.addItem(item)
             self.nodes[node.id] = item
         conflict_pairs = {(c.depends_on, c.task) for c in analysis.conflicts}
@@ -189,7 +189,7 @@ class DependencyGraph(QtWidgets.QGraphicsView):
             text.setPos(mid.x() - box.width() / 2, mid.y() - box.height() / 2)
             text.setZValue(2)
 
-    def _clicked(self, task: str) -> None:
+    def _on_node_clicked(self, task: str) -> None:
         self.select(task)
         self.task_selected.emit(task)
 

@@ -58,10 +58,10 @@ class LogPanel(DockPanel):
         self.ring = logsetup.ring_buffer()
         self._pending: list[logging.LogRecord] = []
         self._flush_timer = QtCore.QTimer(self, singleShot=True, interval=100)
-        self._flush_timer.timeout.connect(self._flush)
+        self._flush_timer.timeout.connect(self._on_flush_timer)
         self._build()
         self._bridge = _Bridge(self)
-        self._bridge.record_logged.connect(self._queue, QtCore.Qt.ConnectionType.QueuedConnection)
+        self._bridge.record_logged.connect(self._on_record_logged, QtCore.Qt.ConnectionType.QueuedConnection)
         self._listener = _listener_for(self._bridge)
         self.ring.add_listener(self._listener)
         self.rebuild()
@@ -141,12 +141,12 @@ class LogPanel(DockPanel):
         self.ring.clear()
         self.rebuild()
 
-    def _queue(self, record: logging.LogRecord) -> None:
+    def _on_record_logged(self, record: logging.LogRecord) -> None:
         self._pending.append(record)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
-    def _flush(self) -> None:
+    def _on_flush_timer(self) -> None:
         records, self._pending = self._pending, []
         self._append([r for r in records if self.accepts(r)])
 
@@ -176,7 +176,12 @@ def install(window) -> LogPanel:
     # starts an audit each time it becomes visible.
     dock = panel.dock_into("Log", "logPanelDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
     dock.toggleViewAction().setShortcut(QtGui.QKeySequence("Ctrl+Shift+L"))
-    dock.toggleViewAction().triggered.connect(lambda checked: checked and dock.raise_())  # bring its tab forward
+
+    def on_toggled(checked: bool) -> None:
+        if checked:
+            dock.raise_()  # bring its tab forward
+
+    dock.toggleViewAction().triggered.connect(on_toggled)
     window.addAction(dock.toggleViewAction())
     if not window.settings.window_state:
         dock.hide()

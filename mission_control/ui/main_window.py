@@ -11,6 +11,7 @@ import itertools
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -36,6 +37,9 @@ from mission_control.ui.gantt import GanttView
 from mission_control.ui.graph import DependencyGraph
 from mission_control.ui.welcome import WelcomeScreen
 from mission_control.ui.workers import ensure_gui_garbage_collection
+
+if TYPE_CHECKING:
+    from mission_control.ui.watch_bridge import WatchBridge
 
 log = logging.getLogger(__name__)
 PREVIEW_MAX_TASKS = 400
@@ -76,12 +80,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = settings or load_settings()
         self.project: Project | None = None
         self.selected: str | None = None
-        self.watch = None
+        self.watch: WatchBridge | None = None
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self._preview_pending: tuple | None = None
         self._preview_timer = QtCore.QTimer(self, singleShot=True, interval=60)
-        self._preview_timer.timeout.connect(self._run_preview)
+        self._preview_timer.timeout.connect(self._on_preview_timer)
         self._build_views()
         self._build_actions()
         self._build_menus()
@@ -139,10 +143,10 @@ class MainWindow(QtWidgets.QMainWindow):
         )
         self.gantt.task_selected.connect(self.select_task)
         self.graph.task_selected.connect(self.select_task)
-        self.gantt.span_change_finished.connect(self._span_changed)
-        self.gantt.span_changing.connect(self._span_changing)
+        self.gantt.span_change_finished.connect(self._on_span_change_finished)
+        self.gantt.span_changing.connect(self._on_span_changing)
         self.gantt.task_nudged.connect(
-            lambda key, start, duration: self._span_changed(key, start, duration, nudge=True)
+            lambda key, start, duration: self._on_span_change_finished(key, start, duration, nudge=True)
         )
 
     def _install_panels(self) -> None:
@@ -257,7 +261,7 @@ class MainWindow(QtWidgets.QMainWindow):
             file_menu.addAction(action)
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setObjectName("recentMenu")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        self.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
         file_menu.addSeparator()
         file_menu.addAction(self.act_save)
         file_menu.addAction(self.act_export_gantt)
@@ -347,7 +351,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.watch_label.setText("Not watching (no repository)")
             return
         self.watch = WatchBridge(self.project.repo, self.project.plan_file.path, self)
-        self.watch.changed.connect(self._repo_changed)
+        self.watch.changed.connect(self._on_watch_changed)
         mode = self.watch.start()
         self.watch_label.setText(self.watch.status if mode in ("native", "polling") else mode)
 
@@ -357,7 +361,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.watch.deleteLater()
             self.watch = None
 
-    def _repo_changed(self, change) -> None:
+    def _on_watch_changed(self, change) -> None:
         """React to a coalesced burst of file changes: reload the plan, tell the panels."""
         if self.project is None:
             return
@@ -378,6 +382,8 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _plan_changed_on_disk(self) -> None:
         """The plan was edited elsewhere: reload, asking first if that would drop the lead's edits."""
+        if self.project is None:
+            return
         if self.project.modified:
             answer = dialogs.ask(
                 self,
@@ -444,7 +450,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.cascade = self.cascade
         save_settings(self.settings)
 
-    def _span_changed(self, key: str, start: datetime, duration: timedelta, nudge: bool = False) -> None:
+    def _on_span_change_finished(self, key: str, start: datetime, duration: timedelta, nudge: bool = False) -> None:
         self._preview_timer.stop()
         self._preview_pending = None
         if self.project is None:
@@ -469,14 +475,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().showMessage(message, 12000)
         dialogs.inform(self, "Cannot reschedule", message, warning=True)
 
-    def _span_changing(self, key: str, start: datetime, duration: timedelta) -> None:
+    def _on_span_changing(self, key: str, start: datetime, duration: timedelta) -> None:
         if self.project is None or len(self.project.plan.tasks) > PREVIEW_MAX_TASKS:
             return
         self._preview_pending = (key, start, duration)
         if not self._preview_timer.isActive():
             self._preview_timer.start()
 
-    def _run_preview(self) -> None:
+    def _on_preview_timer(self) -> None:
         if self._preview_pending is None or self.project is None:
             return
         key, start, duration = self._preview_pending
@@ -548,7 +554,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         self.open_project(path)
 
-    def _fill_recent_menu(self) -> None:
+    def _on_recent_menu_about_to_show(self) -> None:
         self.recent_menu.clear()
         for entry in self.settings.recent:
             action = self.recent_menu.addAction(entry.label)
@@ -564,7 +570,7 @@ class MainWindow(QtWidgets.QMainWindow):
         answer = dialogs.ask(
             self,
             "Unsaved changes",
-            f"Save your changes to {self.project.plan_file.path.name}?",
+            f"Save your changes to {self.project.plan_file.path.name if self.project.plan_file.path else 'the plan'}?",
             Button.Save | Button.Discard | Button.Cancel,
             Button.Save,
             headless_answer=Button.Discard,
@@ -585,8 +591,8 @@ class MainWindow(QtWidgets.QMainWindow):
                     panel.cleanup()  # stop and wait for the panel's background jobs
                 except Exception:  # one panel's failure must not keep the others' threads running
                     log.exception("panel %s: cleanup failed", name)
-        self.settings.window_geometry = bytes(self.saveGeometry().toBase64()).decode()
-        self.settings.window_state = bytes(self.saveState().toBase64()).decode()
+        self.settings.window_geometry = self.saveGeometry().toBase64().toStdString()
+        self.settings.window_state = self.saveState().toBase64().toStdString()
         save_settings(self.settings)
         event.accept()
 

@@ -91,10 +91,10 @@ class PreferencesDialog(QtWidgets.QDialog):
         self.python_edit = QtWidgets.QLineEdit()
         self.python_edit.setObjectName("interpreterEdit")
         self.python_edit.setPlaceholderText("Project default (from mission-control.toml)")
-        self.python_edit.textChanged.connect(self._check_python)
+        self.python_edit.textChanged.connect(self._on_python_edited)
         browse = QtWidgets.QPushButton("Browse…")
         browse.setObjectName("interpreterBrowse")
-        browse.clicked.connect(self._browse_python)
+        browse.clicked.connect(self._on_browse_python_clicked)
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.python_edit, 1)
         row.addWidget(browse)
@@ -184,12 +184,12 @@ class PreferencesDialog(QtWidgets.QDialog):
         self.apply()
         super().accept()
 
-    def _browse_python(self) -> None:
+    def _on_browse_python_clicked(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Python interpreter", self.python_edit.text())
         if path:
             self.python_edit.setText(path)
 
-    def _check_python(self, text: str) -> None:
+    def _on_python_edited(self, text: str) -> None:
         """Warn (without refusing: it may be relative to the repository) about a missing interpreter."""
         path = Path(text.strip()).expanduser()
         problem = bool(text.strip()) and path.is_absolute() and not path.is_file()
@@ -299,15 +299,16 @@ class Preferences(QtCore.QObject):
         if self.dialog is None:
             self.dialog = PreferencesDialog(self.main_window.settings, self.main_window)
             self.dialog.applied.connect(self.apply)
-            self.dialog.finished.connect(self._closed)
+            self.dialog.finished.connect(self._on_dialog_finished)
         else:
             self.dialog.load(self.main_window.settings)
         self.dialog.open()
         return self.dialog
 
-    def _closed(self) -> None:
-        self.dialog.deleteLater()
-        self.dialog = None
+    def _on_dialog_finished(self) -> None:
+        if self.dialog is not None:
+            self.dialog.deleteLater()
+            self.dialog = None
 
     def apply(self, new: Settings) -> None:
         """Copy ``new``'s preferences into ``window.settings``, save, and apply them live."""
@@ -339,7 +340,7 @@ def apply_settings(window) -> None:
     window.gantt.snap_minutes = settings.snap_minutes
     window.act_cascade.setChecked(settings.cascade)
     app = QtWidgets.QApplication.instance()
-    if app is not None:
+    if isinstance(app, QtWidgets.QApplication):
         apply_theme(app, settings.theme)
     if logsetup.log_file_path() is not None:  # only once the app set logging up (not in embedding/tests)
         logsetup.set_level(settings.log_level)
@@ -376,6 +377,7 @@ def install(window) -> Preferences:
         menu.addAction(action)
     window.act_preferences = action
     _complete_shortcuts(window)
-    if window.settings.theme != "system":
-        apply_theme(QtWidgets.QApplication.instance(), window.settings.theme)
+    app = QtWidgets.QApplication.instance()
+    if window.settings.theme != "system" and isinstance(app, QtWidgets.QApplication):
+        apply_theme(app, window.settings.theme)
     return factory

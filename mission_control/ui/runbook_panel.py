@@ -8,6 +8,7 @@ and the output tail go to the sign-off ledger (written by the worker, off the GU
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -15,7 +16,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from mission_control.signoff.runbook import RunbookBlock, RunResult, record_run, run_block, runbook_blocks
 from mission_control.ui import dialogs
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import run_in_thread
+from mission_control.ui.workers import Job, run_in_thread
+from mission_control.util.progress import CancelToken, ProgressCallback
 
 log = logging.getLogger(__name__)
 Button = QtWidgets.QMessageBox.StandardButton
@@ -36,7 +38,7 @@ class RunbookPanel(DockPanel):
         super().__init__(window)
         self.setObjectName("runbookPanel")
         self.blocks: list[RunbookBlock] = []
-        self.job = None
+        self.job: Job | None = None
         self.running = False
         self.last_result: RunResult | None = None
         self._build()
@@ -45,7 +47,8 @@ class RunbookPanel(DockPanel):
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
         split = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
-        self.list = QtWidgets.QTreeWidget(objectName="runbookList")
+        self.list = QtWidgets.QTreeWidget()
+        self.list.setObjectName("runbookList")
         self.list.setHeaderLabels(["Command", "Last run"])
         self.list.header().setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
         self.list.header().setStretchLastSection(False)
@@ -56,19 +59,28 @@ class RunbookPanel(DockPanel):
         box = QtWidgets.QVBoxLayout(right)
         box.setContentsMargins(0, 0, 0, 0)
         mono = QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont)
-        self.command_view = QtWidgets.QPlainTextEdit(objectName="runbookCommand", readOnly=True)
+        self.command_view = QtWidgets.QPlainTextEdit()
+        self.command_view.setObjectName("runbookCommand")
+        self.command_view.setReadOnly(True)
         self.command_view.setFont(mono)
         self.command_view.setMaximumHeight(110)
         buttons = QtWidgets.QHBoxLayout()
-        self.status_label = QtWidgets.QLabel("", objectName="runbookStatus")
-        self.run_button = QtWidgets.QPushButton("Run…", objectName="runbookRun", enabled=False)
-        self.stop_button = QtWidgets.QPushButton("Stop", objectName="runbookStop", enabled=False)
+        self.status_label = QtWidgets.QLabel("")
+        self.status_label.setObjectName("runbookStatus")
+        self.run_button = QtWidgets.QPushButton("Run…")
+        self.run_button.setObjectName("runbookRun")
+        self.run_button.setEnabled(False)
+        self.stop_button = QtWidgets.QPushButton("Stop")
+        self.stop_button.setObjectName("runbookStop")
+        self.stop_button.setEnabled(False)
         self.run_button.clicked.connect(self._on_run_clicked)
         self.stop_button.clicked.connect(self._on_stop_clicked)
         buttons.addWidget(self.status_label, 1)
         buttons.addWidget(self.run_button)
         buttons.addWidget(self.stop_button)
-        self.output = QtWidgets.QPlainTextEdit(objectName="runbookOutput", readOnly=True)
+        self.output = QtWidgets.QPlainTextEdit()
+        self.output.setObjectName("runbookOutput")
+        self.output.setReadOnly(True)
         self.output.setFont(mono)
         self.output.setMaximumBlockCount(MAX_OUTPUT_LINES)
         self.output.setPlaceholderText("Output appears here while a command runs.")
@@ -91,8 +103,9 @@ class RunbookPanel(DockPanel):
             row.setData(0, BLOCK_ROLE, block)
             if current is not None and block.heading == current.heading:
                 self.list.setCurrentItem(row)
-        if self.list.currentItem() is None and self.list.topLevelItemCount():
-            self.list.setCurrentItem(self.list.topLevelItem(0))
+        first = self.list.topLevelItem(0)
+        if self.list.currentItem() is None and first is not None:
+            self.list.setCurrentItem(first)
         self._update_buttons()
 
     def selected_block(self) -> RunbookBlock | None:
@@ -100,8 +113,12 @@ class RunbookPanel(DockPanel):
         return row.data(0, BLOCK_ROLE) if row is not None else None
 
     def select(self, index: int) -> None:
-        """Select block ``index`` (list order)."""
-        self.list.setCurrentItem(self.list.topLevelItem(index))
+        """Select block ``index`` (list order); an index past the end selects nothing."""
+        row = self.list.topLevelItem(index)
+        if row is None:
+            self.list.setCurrentIndex(QtCore.QModelIndex())
+        else:
+            self.list.setCurrentItem(row)
 
     def _on_current_block_changed(self, *_items: Any) -> None:
         self._show_command()
@@ -145,7 +162,7 @@ class RunbookPanel(DockPanel):
         self.output.clear()
         self.status_label.setText(f"Running {block.title}…")
 
-        def work(progress, event, cancel):
+        def work(progress: ProgressCallback, event: Callable[[str], None], cancel: CancelToken) -> RunResult:
             result = run_block(repo, block, on_event=event, on_progress=progress, cancel=cancel)
             record_run(repo, block, result)
             return result
@@ -195,5 +212,7 @@ def install(window: Any) -> RunbookPanel:
     """Build the Runbook dock in ``window`` and connect it to the window's signals."""
     panel = RunbookPanel(window)
     panel.dock_into("Runbook", "runbookPanelDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
-    QtWidgets.QApplication.instance().aboutToQuit.connect(panel.cleanup)
+    app = QtCore.QCoreApplication.instance()
+    if app is not None:
+        app.aboutToQuit.connect(panel.cleanup)
     return panel

@@ -251,7 +251,7 @@ class TestFilter(QtCore.QSortFilterProxyModel):
             setattr(self, name, value)
             self.invalidateFilter()
 
-    def filterAcceptsRow(self, row: int, parent: QtCore.QModelIndex) -> bool:
+    def filterAcceptsRow(self, row: int, parent: QtCore.QModelIndex | QtCore.QPersistentModelIndex) -> bool:
         if self.outcomes is None and not self.text:
             return True
         index = self.sourceModel().index(row, 0, parent)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from mission_control.config import ProjectConfig
 from mission_control.services.test_markers import component_outcomes, component_test_args, task_markers
 from mission_control.testing import (
     Collected,
@@ -34,6 +36,7 @@ from mission_control.testing import (
 from mission_control.testing.results import FAILING, OUTCOMES
 from mission_control.testing.schedule import DEFAULT_DEBOUNCE
 from mission_control.ui.dock_panel import DockPanel
+from mission_control.ui.tests_details import TestDetailsPane
 from mission_control.ui.tests_editor import open_in_editor
 from mission_control.ui.tests_model import (
     COLORS,
@@ -43,14 +46,15 @@ from mission_control.ui.tests_model import (
     RESULT_ROLE,
     TestFilter,
     TestTree,
-    format_duration,
 )
-from mission_control.ui.workers import run_in_thread
+from mission_control.ui.workers import Job, run_in_thread
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback
 
 FLUSH_MS = 40  # how long streamed events wait before they reach the tree
 BATCH = 300  # events handled per flush, so one flush stays well under 50 ms
 DEFAULT_INTERVAL = 30  # minutes, when neither the settings nor the plan say
 RELEVANT_SUFFIXES = (".py", ".toml", ".cfg", ".ini")
+RunPayload = tuple[ProjectRun, dict[str, tuple[str, ...]]]  # the run, each component's test arguments
 OUTCOME_FILTERS = (
     ("All outcomes", None),
     ("Failing", tuple(o for o in OUTCOMES if o in FAILING)),
@@ -61,7 +65,15 @@ OUTCOME_FILTERS = (
 )
 
 
-def _run_work(repo: Path, selection: Selection, config, workers, on_progress, on_event, cancel):
+def _run_work(
+    repo: Path,
+    selection: Selection,
+    config: ProjectConfig,
+    workers: str | int | None,
+    on_progress: ProgressCallback,
+    on_event: Callable[[Any], None],
+    cancel: CancelToken,
+) -> RunPayload:
     """Worker-thread body: the run, then each component's test arguments (for the task markers)."""
     run = run_project_tests(
         repo, selection, config=config, workers=workers, on_event=on_event, on_progress=on_progress, cancel=cancel
@@ -81,19 +93,19 @@ class TestsPanel(DockPanel):
     run_started = QtCore.Signal(str)
     run_finished = QtCore.Signal(object)
 
-    def __init__(self, window: QtWidgets.QMainWindow) -> None:
+    def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.setObjectName("testsPanel")
-        self.job = None
+        self.job: Job | None = None
         self.workers: str | int | None = "auto"
         self.debounce_seconds = DEFAULT_DEBOUNCE
         self.last_run: ProjectRun | None = None
         self.latest: dict[str, str] = {}
         self.component_tests: dict[str, tuple[str, ...]] = {}
-        self._pending: list = []
-        self._result_waiting: tuple | None = None
+        self._pending: list[object] = []
+        self._result_waiting: RunPayload | None = None
         self._repo: Path | None = None
-        self._project = None
+        self._project: Any = None
         self._run_repo: Path | None = None
         self._marked: set[str] = set()
         self._schedule_touched = False
@@ -104,7 +116,7 @@ class TestsPanel(DockPanel):
         self.proxy.setSourceModel(self.model)
         self.scheduler = RunScheduler(ScheduleSettings(), time.monotonic())
         self._flush_timer = QtCore.QTimer(self, singleShot=True, interval=FLUSH_MS)
-        self._flush_timer.timeout.connect(self._flush)
+        self._flush_timer.timeout.connect(self._on_flush_timer)
         self._tick = QtCore.QTimer(self, interval=1000)
         self._tick.timeout.connect(self.check_schedule)
         self._build()
@@ -132,7 +144,14 @@ class TestsPanel(DockPanel):
         layout.addWidget(splitter, 1)
         layout.addLayout(self._build_schedule())
 
-    def _button(self, text: str, name: str, slot, tip: str, icon=None) -> QtWidgets.QPushButton:
+    def _button(
+        self,
+        text: str,
+        name: str,
+        slot: Callable[[], object],
+        tip: str,
+        icon: QtWidgets.QStyle.StandardPixmap | None = None,
+    ) -> QtWidgets.QPushButton:
         button = QtWidgets.QPushButton(text)
         button.setObjectName(name)
         button.setToolTip(tip)
@@ -258,34 +277,14 @@ class TestsPanel(DockPanel):
         self.tree = tree
         return tree
 
-    def _build_details(self) -> QtWidgets.QWidget:
-        box = QtWidgets.QWidget()
-        layout = QtWidgets.QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        head = QtWidgets.QHBoxLayout()
-        self.details_title = QtWidgets.QLabel("Select a test to see its details.")
-        self.details_title.setObjectName("testDetailsTitle")
-        self.details_title.setWordWrap(True)
-        self.details_title.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_button = self._button(
-            "Open in editor",
-            "openInEditorButton",
-            self.open_current,
-            "Open the test at its line in $VISUAL/$EDITOR (else the system default)",
-        )
-        self.open_button.setEnabled(False)
-        head.addWidget(self.details_title, 1)
-        head.addWidget(self.open_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
-        self.details = QtWidgets.QPlainTextEdit()
-        self.details.setObjectName("testDetails")
-        self.details.setReadOnly(True)
-        self.details.setLineWrapMode(QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap)
-        self.details.setFont(QtGui.QFontDatabase.systemFont(QtGui.QFontDatabase.SystemFont.FixedFont))
-        self.details.setMinimumHeight(70)
-        self.details.setPlaceholderText("A failure's traceback and captured output show here.")
-        layout.addLayout(head)
-        layout.addWidget(self.details, 1)
-        return box
+    def _build_details(self) -> TestDetailsPane:
+        self.details_pane = TestDetailsPane()
+        self.details_pane.open_requested.connect(self.open_current)
+        # the names the tests and UI automation know them by
+        self.details_title = self.details_pane.title
+        self.details = self.details_pane.body
+        self.open_button = self.details_pane.open_button
+        return self.details_pane
 
     def _build_schedule(self) -> QtWidgets.QHBoxLayout:
         row = QtWidgets.QHBoxLayout()
@@ -345,7 +344,7 @@ class TestsPanel(DockPanel):
             self.component_combo.addItem("(no components)")
         self.component_combo.setEnabled(bool(names))
 
-    def _config(self):
+    def _config(self) -> ProjectConfig:
         """The project's config, with the preferences' interpreter when the lead set one."""
         config = self.main_window.project.config
         python = getattr(self.main_window.settings, "python", "") or ""
@@ -397,17 +396,17 @@ class TestsPanel(DockPanel):
             self.summary.setText("Cancelling…")
             self.cancel_button.setEnabled(False)
 
-    def _progressed(self, progress) -> None:
+    def _progressed(self, progress: Progress) -> None:
         if progress.total:
             self.progress.setRange(0, progress.total)
             self.progress.setValue(min(progress.done, progress.total))
 
-    def _evented(self, event) -> None:
+    def _evented(self, event: object) -> None:
         self._pending.append(event)
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
-    def _flush(self) -> None:
+    def _on_flush_timer(self) -> None:
         """Hand up to :data:`BATCH` queued events to the tree; come back soon for the rest."""
         batch, self._pending = self._pending[:BATCH], self._pending[BATCH:]
         started, finished, errors = [], [], []
@@ -433,14 +432,14 @@ class TestsPanel(DockPanel):
         parts = [f"{count} {name}" for name, count in totals.items() if count]
         return "Running… " + (", ".join(parts) if parts else "collecting tests")
 
-    def _result_arrived(self, payload) -> None:
+    def _result_arrived(self, payload: RunPayload) -> None:
         if self._run_repo != self._repo:
             return  # a run of a repository that is no longer open
         self._result_waiting = payload
         if not self._pending and not self._flush_timer.isActive():
             self._complete(*payload)
 
-    def _complete(self, run: ProjectRun, components: dict) -> None:
+    def _complete(self, run: ProjectRun, components: dict[str, tuple[str, ...]]) -> None:
         """The run is over and every streamed event is in the tree: reconcile, sum up, tell others."""
         self._result_waiting = None
         result = run.result
@@ -521,32 +520,18 @@ class TestsPanel(DockPanel):
     # details --------------------------------------------------------------------------------------------
     def show_details(self, index: QtCore.QModelIndex) -> None:
         """Show the test at ``index`` (a proxy index): outcome, duration, traceback, captured output."""
-        index = index.siblingAtColumn(0) if index.isValid() else index
-        payload = index.data(RESULT_ROLE) if index.isValid() else None
-        self.open_button.setEnabled(index.isValid() and index.data(KIND_ROLE) in ("test", "file"))
         if not index.isValid():
-            self.details_title.setText("Select a test to see its details.")
-            self.details.setPlainText("")
+            self.details_pane.show_nothing()
             return
-        nodeid, outcome = index.data(NODEID_ROLE), index.data(OUTCOME_ROLE)
-        color = COLORS.get(outcome, "#777777")
-        duration = f" · {format_duration(payload.duration)}" if hasattr(payload, "duration") else ""
-        self.details_title.setText(f"<b>{nodeid}</b><br><span style='color:{color}'>{outcome}</span>{duration}")
-        self.details.setPlainText(self._details_text(index, payload))
-
-    def _details_text(self, index: QtCore.QModelIndex, payload) -> str:
-        if payload is None:
-            if index.data(KIND_ROLE) == "test":
-                return (
-                    "Still running." if index.data(OUTCOME_ROLE) == "running" else "The run stopped during this test."
-                )
-            source = self.proxy.mapToSource(index)
-            counts = self.model.itemFromIndex(source.siblingAtColumn(1))
-            return counts.text() if counts is not None else ""
-        text = payload.longrepr or ("Passed." if getattr(payload, "outcome", "") == "passed" else "")
-        for title, body in getattr(payload, "sections", ()):
-            text += f"\n\n----- {title} -----\n{body}"
-        return text.strip()
+        index = index.siblingAtColumn(0)
+        counts = self.model.itemFromIndex(self.proxy.mapToSource(index).siblingAtColumn(1))
+        self.details_pane.show_row(
+            nodeid=str(index.data(NODEID_ROLE)),
+            kind=str(index.data(KIND_ROLE)),
+            outcome=str(index.data(OUTCOME_ROLE)),
+            payload=index.data(RESULT_ROLE),
+            counts=counts.text() if counts is not None else "",
+        )
 
     def current_location(self) -> tuple[Path, int | None] | None:
         """The file and line of the selected test (or file), for "Open in editor"."""
@@ -675,7 +660,7 @@ class TestsPanel(DockPanel):
             QtWidgets.QApplication.sendPostedEvents()
 
 
-def install(window: QtWidgets.QMainWindow) -> TestsPanel:
+def install(window: Any) -> TestsPanel:
     """Build the Tests dock in ``window`` and connect it to the window's signals."""
     panel = TestsPanel(window)
     window.statusBar().addPermanentWidget(panel.status_label)

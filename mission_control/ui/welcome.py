@@ -39,7 +39,7 @@ class WelcomeScreen(QtWidgets.QWidget):
             buttons.addWidget(button)
         self.recent = QtWidgets.QListWidget()
         self.recent.setObjectName("recentProjects")
-        self.recent.itemActivated.connect(self._activated)
+        self.recent.itemActivated.connect(self._on_recent_activated)
         column = QtWidgets.QVBoxLayout()
         column.addStretch(1)
         column.addWidget(title)
@@ -60,6 +60,6 @@ class WelcomeScreen(QtWidgets.QWidget):
             item.setData(QtCore.Qt.ItemDataRole.UserRole, (entry.repo, entry.plan))
             self.recent.addItem(item)
 
-    def _activated(self, item: QtWidgets.QListWidgetItem) -> None:
+    def _on_recent_activated(self, item: QtWidgets.QListWidgetItem) -> None:
         repo, plan = item.data(QtCore.Qt.ItemDataRole.UserRole)
         self.recent_requested.emit(repo, plan)

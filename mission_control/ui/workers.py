@@ -80,21 +80,21 @@ class Job(QtCore.QObject):
         super().__init__(None)
         self._owner_alive = True
         _RUNNING.add(self)
-        owner.destroyed.connect(self._owner_gone)
+        owner.destroyed.connect(self._on_owner_gone)
         self.worker = worker
         self.callbacks = callbacks
-        self.thread = QtCore.QThread()
-        worker.moveToThread(self.thread)
-        self.thread.started.connect(worker.run)
+        self.qthread = QtCore.QThread()
+        worker.moveToThread(self.qthread)
+        self.qthread.started.connect(worker.run)
         queued = QtCore.Qt.ConnectionType.QueuedConnection
-        worker.succeeded.connect(self._succeeded, queued)
-        worker.failed.connect(self._failed, queued)
-        worker.progressed.connect(self._progressed, queued)
-        worker.evented.connect(self._evented, queued)
-        worker.ended.connect(self._ended, queued)
+        worker.succeeded.connect(self._on_succeeded, queued)
+        worker.failed.connect(self._on_failed, queued)
+        worker.progressed.connect(self._on_progressed, queued)
+        worker.evented.connect(self._on_evented, queued)
+        worker.ended.connect(self._on_ended, queued)
         # Direct: quit() is thread-safe, and a queued quit would need the GUI loop that wait() blocks.
-        worker.ended.connect(self.thread.quit, QtCore.Qt.ConnectionType.DirectConnection)
-        self.thread.finished.connect(self._cleanup)
+        worker.ended.connect(self.qthread.quit, QtCore.Qt.ConnectionType.DirectConnection)
+        self.qthread.finished.connect(self._on_thread_finished)
         self._running = True
         self._finished = False
 
@@ -110,10 +110,10 @@ class Job(QtCore.QObject):
         """Block until the thread ends (tests, shutdown); True if it did."""
         if self._finished:
             return True  # the thread object may already be deleted
-        return self.thread.wait(ms)
+        return self.qthread.wait(ms)
 
     @QtCore.Slot()
-    def _owner_gone(self) -> None:
+    def _on_owner_gone(self) -> None:
         self._owner_alive = False
         self.cancel()
 
@@ -124,30 +124,30 @@ class Job(QtCore.QObject):
         callback(*args)
 
     @QtCore.Slot(object)
-    def _succeeded(self, result: Any) -> None:
+    def _on_succeeded(self, result: Any) -> None:
         self._call("on_result", result)
 
     @QtCore.Slot(str)
-    def _failed(self, message: str) -> None:
+    def _on_failed(self, message: str) -> None:
         self._call("on_error", message)
 
     @QtCore.Slot(object)
-    def _progressed(self, progress: Progress) -> None:
+    def _on_progressed(self, progress: Progress) -> None:
         self._call("on_progress", progress)
 
     @QtCore.Slot(object)
-    def _evented(self, item: Any) -> None:
+    def _on_evented(self, item: Any) -> None:
         self._call("on_event", item)
 
     @QtCore.Slot()
-    def _ended(self) -> None:
+    def _on_ended(self) -> None:
         self._running = False
         self._call("on_end")
 
-    def _cleanup(self) -> None:
+    def _on_thread_finished(self) -> None:
         self._running = False
         self._finished = True
-        self.thread.wait()  # 'finished' comes from the thread itself: let it return first
+        self.qthread.wait()  # 'finished' comes from the thread itself: let it return first
         self.callbacks = {}  # the callbacks' closures may hold widgets: release them now
         # Python owns the job, its worker and thread; the last reference goes from a timer,
         # never from inside one of the job's own slots.
@@ -180,9 +180,9 @@ def shutdown_all(timeout_ms: int = 10_000) -> None:
         if not shiboken6.isValid(job) or job._finished:
             continue
         job.cancel()
-        if shiboken6.isValid(job.thread):
-            job.thread.quit()
-            job.thread.wait(timeout_ms)
+        if shiboken6.isValid(job.qthread):
+            job.qthread.quit()
+            job.qthread.wait(timeout_ms)
 
 
 atexit.register(shutdown_all)
@@ -216,5 +216,5 @@ def run_in_thread(
             "on_end": on_end,
         },
     )
-    job.thread.start()
+    job.qthread.start()
     return job
