@@ -217,10 +217,6 @@ def test_cancel_a_long_run_writes_nothing_and_cannot_be_applied(qtbot, tmp_path)
     assert source_state(repo) == before
 
 
-# KNOWN BUG, not an expectation (reported to the lead): the CodemodError for a bad argument, an
-# expected user error, is logged by the worker as an unexpected failure with a traceback, so the
-# Log dock shows a red ERROR for a typo. Remove this mark with the fix in mission_control.
-@pytest.mark.allow_log_errors(match="^background job failed$")
 def test_bad_input_is_a_message_never_a_traceback(qtbot, tmp_path, informed):
     repo = small_repo(tmp_path / "r")
     win, panel = open_window(qtbot, repo)

@@ -109,3 +109,12 @@ def test_reference_cycles_are_collected_on_the_gui_thread_only(qtbot):
     run_in_thread(QtWidgets.QApplication.instance(), in_worker, on_result=done.append)
     qtbot.waitUntil(lambda: bool(done), timeout=10_000)
     qtbot.waitUntil(lambda: alive() is None, timeout=5_000)  # the GUI-thread timer collected it
+
+
+def test_the_cores_own_errors_are_expected_anything_else_is_a_bug():
+    from mission_control.codemods import CodemodError
+    from mission_control.ui.workers import is_expected
+    from mission_control.util.git import RepoError
+
+    assert is_expected(CodemodError("bad argument")) and is_expected(RepoError("not a repository"))
+    assert not is_expected(ValueError("a bug")) and not is_expected(KeyError("x"))

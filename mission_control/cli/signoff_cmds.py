@@ -192,7 +192,8 @@ def cmd_runbook_list(ns: argparse.Namespace) -> int:
         return EXIT_OK
     for number, block in enumerate(blocks, 1):
         last = runs.get((block.heading, block.text))
-        status = f"  [last run: exit {last.extra.get('exit_status')}, {last.at:%Y-%m-%d %H:%M}]" if last else ""
+        when = f", {last.at:%Y-%m-%d %H:%M}" if last is not None and last.at is not None else ""
+        status = f"  [last run: exit {last.extra.get('exit_status')}{when}]" if last else ""
         print(f"{number}. {' › '.join(block.heading)} (line {block.line}){status}\n   {block.summary}")
     return EXIT_OK
 

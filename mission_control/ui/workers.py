@@ -27,6 +27,12 @@ log = logging.getLogger(__name__)
 Work = Callable[[Callable[[Progress], None], Callable[[Any], None], CancelToken], Any]
 
 
+def is_expected(exc: BaseException) -> bool:
+    """Whether ``exc`` is one of Mission Control's own error types (bad input, a refusal, a missing
+    file: told to the user as a message) rather than an unexpected failure (logged with a traceback)."""
+    return type(exc).__module__.startswith("mission_control.")
+
+
 class Worker(QtCore.QObject):
     """Runs one call in its thread.
 
@@ -56,7 +62,10 @@ class Worker(QtCore.QObject):
         except Cancelled:
             self.failed.emit("cancelled")
         except Exception as exc:
-            log.exception("background job failed")
+            if is_expected(exc):  # the core's own error: a message for the user, not a bug
+                log.info("background job refused: %s", exc)
+            else:
+                log.exception("background job failed")
             self.failed.emit(str(exc) or type(exc).__name__)
         else:
             self.succeeded.emit(result)
