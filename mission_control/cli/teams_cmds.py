@@ -17,6 +17,7 @@ import sys
 
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, CliError, add_json_flag, print_json
 from mission_control.services import teams as flows
+from mission_control.teams.forecast import ForecastError
 from mission_control.teams.launch import OutputCallback
 from mission_control.teams.model import TeamError
 from mission_control.teams.tracking import MissionTeams, TeamStatus
@@ -44,6 +45,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD", help="a command instead of the team's")
     _common(run, json=False)
     run.set_defaults(handler=cmd_run)
+
+    conflicts = actions.add_parser("conflicts", help="forecast conflicts between teams before integration")
+    _common(conflicts)
+    conflicts.set_defaults(handler=cmd_conflicts)
+
+    order = actions.add_parser("order", help="the proposed integration order, each position explained")
+    _common(order)
+    order.set_defaults(handler=cmd_order)
 
     remove = actions.add_parser("remove", help="remove a team's worktree once it is clean and integrated")
     remove.add_argument("team", metavar="TEAM")
@@ -103,6 +112,43 @@ def cmd_run(ns: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_PROBLEMS) from None
     print(f"team {run.team}: exited {run.exit_code} (output kept in {run.log})", file=sys.stderr)
     return EXIT_OK if run.exit_code == 0 else EXIT_PROBLEMS
+
+
+def cmd_conflicts(ns: argparse.Namespace) -> int:
+    """Exit 1 when a pair conflicts (textually or semantically), as ``check`` does for a plan."""
+    try:
+        result = flows.conflicts(_open(ns))
+    except ForecastError as exc:
+        raise CliError(str(exc), EXIT_PROBLEMS) from None
+    if ns.json:
+        print_json(result.to_json())
+    else:
+        for pair in result.pairs:
+            print(f"{pair.a} × {pair.b}: {pair.status}" + (f" ({', '.join(pair.files)})" if pair.files else ""))
+            for kind_path, kind in pair.kinds.items():
+                print(f"  {kind_path}: {kind}")
+            for item in pair.semantic:
+                print(f"  {item.message}")
+        for overlap in result.planned:
+            print(
+                f"planned overlap: {overlap.a_task} and {overlap.b_task} share {', '.join(overlap.paths)} at the same "
+                "time; consider serialising them"
+            )
+    bad = any(p.status in ("conflict", "semantic") for p in result.pairs)
+    return EXIT_PROBLEMS if bad else EXIT_OK
+
+
+def cmd_order(ns: argparse.Namespace) -> int:
+    try:
+        result = flows.order(_open(ns))
+    except ForecastError as exc:
+        raise CliError(str(exc), EXIT_PROBLEMS) from None
+    if ns.json:
+        print_json(result.to_json())
+    else:
+        for team in result.order:
+            print(f"{team}: {result.reasons[team]}")
+    return EXIT_OK
 
 
 def cmd_remove(ns: argparse.Namespace) -> int:

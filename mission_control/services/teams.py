@@ -12,8 +12,9 @@ from datetime import datetime
 from pathlib import Path
 
 from mission_control.config import ConfigError
-from mission_control.repo.components import load_components
+from mission_control.repo.components import Component, load_components
 from mission_control.services.project import Project, ProjectError
+from mission_control.teams import forecast as forecasting
 from mission_control.teams import launch as launching
 from mission_control.teams import runner
 from mission_control.teams.model import TeamError, TeamSpec, find_team, team_specs
@@ -47,12 +48,13 @@ def open_teams(repo: str | Path = ".", plan: str | Path | None = None) -> TeamsC
 
 def overview(context: TeamsContext, now: datetime | None = None) -> MissionTeams:
     """Every team's status, read from git now."""
-    try:
-        components = list(load_components(context.git.root, context.project.config).components.values())
-    except (ConfigError, RepoError):
-        components = []
     return read_teams(
-        context.git, context.project.plan, context.project.config, context.specs, components=components, now=now
+        context.git,
+        context.project.plan,
+        context.project.config,
+        context.specs,
+        components=_components(context),
+        now=now,
     )
 
 
@@ -113,3 +115,22 @@ def worktree_of(repo: str | Path, name: str) -> Path:
     if not spec.worktree.is_dir():
         raise TeamError(f"team {name} is not launched: no worktree at {spec.worktree}")
     return spec.worktree
+
+
+def conflicts(context: TeamsContext) -> forecasting.Forecast:
+    """The conflict forecast for every pair of launched teams and against the integration branch."""
+    return forecasting.forecast(context.git, overview(context), context.project.plan, _components(context))
+
+
+def order(context: TeamsContext) -> forecasting.IntegrationOrder:
+    """The proposed integration order, each position explained."""
+    mission = overview(context)
+    result = forecasting.forecast(context.git, mission, context.project.plan, _components(context))
+    return forecasting.integration_order(context.project.plan, mission, result, context.project.analysis.critical_path)
+
+
+def _components(context: TeamsContext) -> list[Component]:
+    try:
+        return list(load_components(context.git.root, context.project.config).components.values())
+    except (ConfigError, RepoError):
+        return []
