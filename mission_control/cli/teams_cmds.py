@@ -54,6 +54,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _common(order)
     order.set_defaults(handler=cmd_order)
 
+    integrate = actions.add_parser(
+        "integrate", help="merge a team into the integration branch after its tests pass on the merged tree"
+    )
+    integrate.add_argument("team", metavar="TEAM", nargs="?")
+    integrate.add_argument("--undo", action="store_true", help="undo the last integration instead")
+    integrate.add_argument("--retries", type=int, default=0, metavar="N", help="rerun failing tests N times (flaky)")
+    _common(integrate)
+    integrate.set_defaults(handler=cmd_integrate)
+
     remove = actions.add_parser("remove", help="remove a team's worktree once it is clean and integrated")
     remove.add_argument("team", metavar="TEAM")
     _common(remove)
@@ -149,6 +158,31 @@ def cmd_order(ns: argparse.Namespace) -> int:
         for team in result.order:
             print(f"{team}: {result.reasons[team]}")
     return EXIT_OK
+
+
+def cmd_integrate(ns: argparse.Namespace) -> int:
+    """Exit 0 integrated (or undone), 1 refused or ejected (the reason printed), 2 bad usage."""
+    context = _open(ns)
+    try:
+        if ns.undo:
+            message = flows.undo_integration(context)
+            if ns.json:
+                print_json({"undone": True, "message": message})
+            else:
+                print(message)
+            return EXIT_OK
+        if not ns.team:
+            raise CliError("teams integrate needs TEAM (or --undo)")
+        result = flows.integrate(context, ns.team, retries=ns.retries)
+    except TeamError as exc:
+        raise CliError(f"refused: {exc}", EXIT_PROBLEMS) from None
+    if ns.json:
+        print_json(result.to_json())
+    else:
+        print(f"{result.team}: {result.outcome}: {result.reason}")
+        if result.output and result.outcome != "integrated":
+            print(result.output[-2000:], file=sys.stderr)
+    return EXIT_OK if result.outcome == "integrated" else EXIT_PROBLEMS
 
 
 def cmd_remove(ns: argparse.Namespace) -> int:

@@ -15,12 +15,13 @@ from mission_control.config import ConfigError
 from mission_control.repo.components import Component, load_components
 from mission_control.services.project import Project, ProjectError
 from mission_control.teams import forecast as forecasting
+from mission_control.teams import integrate as integrating
 from mission_control.teams import launch as launching
 from mission_control.teams import runner
 from mission_control.teams.model import TeamError, TeamSpec, find_team, team_specs
 from mission_control.teams.tracking import MissionTeams, read_teams
 from mission_control.util.git import Git, RepoError, open_repo
-from mission_control.util.progress import CancelToken
+from mission_control.util.progress import CancelToken, ProgressCallback
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,12 @@ def open_teams(repo: str | Path = ".", plan: str | Path | None = None) -> TeamsC
 
 
 def overview(context: TeamsContext, now: datetime | None = None) -> MissionTeams:
-    """Every team's status, read from git now."""
+    """Every team's status, read from git now (a team whose last integration failed shows why)."""
+    ejections = {
+        team: (str(entry.extra.get("team_head")), entry.reason)
+        for team, entry in integrating.last_outcomes(context.git).items()
+        if entry.extra.get("outcome") == integrating.EJECTED
+    }
     return read_teams(
         context.git,
         context.project.plan,
@@ -55,6 +61,7 @@ def overview(context: TeamsContext, now: datetime | None = None) -> MissionTeams
         context.specs,
         components=_components(context),
         now=now,
+        ejections=ejections,
     )
 
 
@@ -134,3 +141,36 @@ def _components(context: TeamsContext) -> list[Component]:
         return list(load_components(context.git.root, context.project.config).components.values())
     except (ConfigError, RepoError):
         return []
+
+
+def integrate(
+    context: TeamsContext,
+    name: str,
+    *,
+    retries: int = 0,
+    tests: integrating.TestRunner | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> integrating.IntegrationResult:
+    """Merge the team into the integration branch in a throwaway worktree, test, move it if green.
+
+    The tests are those of the components serving the team's tasks, or the whole suite when none
+    are configured.
+    """
+    spec = find_team(context.specs, name)
+    args = sorted({test for c in _components(context) if set(c.tasks) & set(spec.tasks) for test in c.tests})
+    return integrating.integrate(
+        context.git,
+        spec,
+        context.project.config,
+        args,
+        tests=tests,
+        retries=retries,
+        on_progress=on_progress,
+        cancel=cancel,
+    )
+
+
+def undo_integration(context: TeamsContext) -> str:
+    """Undo the latest integration (see :func:`mission_control.teams.integrate.undo_last`)."""
+    return integrating.undo_last(context.git, context.project.config)

@@ -29,7 +29,7 @@ else:
 
 LEDGER_DIR: Final = ".mission-control"
 LEDGER_NAME: Final = "signoffs.jsonl"
-KINDS: Final = ("signoff", "revoke", "run")
+KINDS: Final = ("signoff", "revoke", "run", "integrate")
 
 
 #: A JSON object as ``json`` reads and writes it: the test totals and extra fields of a ledger line.
@@ -60,7 +60,7 @@ class LedgerEntry:
     """One ledger line.
 
     Attributes:
-        kind: ``"signoff"``, ``"revoke"`` or ``"run"`` (a runbook command).
+        kind: ``"signoff"``, ``"revoke"``, ``"run"`` (a runbook command) or ``"integrate"`` (a team merged or ejected).
         text, heading: the checklist item (or the runbook block's first line and heading).
         who, email: the git identity of whoever acted.
         at: when, in UTC.

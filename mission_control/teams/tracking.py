@@ -10,8 +10,9 @@ A commit is mapped to a task, and the reason kept:
 
 A team's state is ``not launched``, ``working``, ``idle`` (no commit or file change for
 ``idle_minutes``), ``blocked`` (its current task waits on another team's task that is not
-integrated), ``ready`` (every task has commits and the worktree is clean) or ``integrated``
-(every commit of its branch is on the integration branch, by ancestry or as an equivalent patch).
+integrated), ``ready`` (every task has commits and the worktree is clean), ``integrated``
+(every commit of its branch is on the integration branch, by ancestry or as an equivalent patch) or
+``ejected`` (its last integration failed and its branch has not moved since).
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ IDLE = "idle"
 BLOCKED = "blocked"
 READY = "ready"
 INTEGRATED = "integrated"
-STATES = (NOT_LAUNCHED, WORKING, IDLE, BLOCKED, READY, INTEGRATED)
+EJECTED = "ejected"
+STATES = (NOT_LAUNCHED, WORKING, IDLE, BLOCKED, READY, INTEGRATED, EJECTED)
 DEFAULT_IDLE_MINUTES = 30.0
 
 _RECORD, _FIELD = "\x1e", "\x1f"
@@ -103,6 +105,7 @@ class TeamStatus:
     blocked: dict[str, str] = field(default_factory=dict)
     state: str = NOT_LAUNCHED
     problems: tuple[str, ...] = ()
+    ejected: str | None = None
 
     @property
     def name(self) -> str:
@@ -135,6 +138,7 @@ class TeamStatus:
             "tasks": list(self.spec.tasks),
             "commits": [c.to_json() for c in self.commits],
             "problems": list(self.problems),
+            "ejected": self.ejected,
         }
 
 
@@ -198,8 +202,13 @@ def read_teams(
     *,
     components: Iterable[Component] = (),
     now: datetime | None = None,
+    ejections: dict[str, tuple[str, str]] | None = None,
 ) -> MissionTeams:
-    """Every team's status from git: branches, worktrees, commits (mapped to tasks), state."""
+    """Every team's status from git: branches, worktrees, commits (mapped to tasks), state.
+
+    ``ejections`` (team -> (its head when ejected, why)) marks a team ejected by its last integration
+    attempt, while its branch has not moved since.
+    """
     now = now or datetime.now(UTC)
     integration = integration_branch(config)
     integration_head = git.resolve_commit(f"refs/heads/{integration}")
@@ -212,7 +221,7 @@ def read_teams(
     idle = timedelta(minutes=config.idle_minutes or DEFAULT_IDLE_MINUTES)
     section_of = {t.key: t.section for t in plan.tasks}
     team_of = {key: spec for spec in specs for key in spec.tasks}
-    final = tuple(_with_state(t, plan, done, team_of, section_of, now, idle) for t in first)
+    final = tuple(_with_state(t, plan, done, team_of, section_of, now, idle, ejections or {}) for t in first)
     return MissionTeams(integration, integration_head, final)
 
 
@@ -364,13 +373,16 @@ def _with_state(
     section_of: dict[str, str],
     now: datetime,
     idle: timedelta,
+    ejections: dict[str, tuple[str, str]],
 ) -> TeamStatus:
+    ejected_at = ejections.get(team.spec.name)
+    ejected = ejected_at[1] if ejected_at is not None and ejected_at[0] == team.branch_head else None
     blocked = {t: why for t in team.spec.tasks if t not in done and (why := blocked_by(plan, t, done, team_of))}
     current = next((t for t in team.spec.tasks if not team.task_commits(t)), None)
     if current is None and team.commits:
         current = next((c.task for c in reversed(team.commits) if c.task), None)
-    state = _state(team, blocked, current, now, idle)
-    return replace(team, current_task=current, blocked=blocked, state=state)
+    state = EJECTED if ejected and team.launched else _state(team, blocked, current, now, idle)
+    return replace(team, current_task=current, blocked=blocked, state=state, ejected=ejected)
 
 
 def _state(team: TeamStatus, blocked: dict[str, str], current: str | None, now: datetime, idle: timedelta) -> str:

@@ -1,0 +1,351 @@
+"""Integrate a team: merge its branch into the integration branch in a throwaway worktree, test, then move.
+
+The merge happens in a temporary worktree (never the lead's, never the team's); the team's tests (its
+components' tests, or the whole suite when none are configured) run on the merged tree with the
+project's interpreter; only when they pass does the integration branch move, by a compare-and-swap
+ref update, so a concurrent move is detected instead of overwritten. Red or conflicting: the branch
+stays where it was and the team is *ejected*, with the conflicted files or the failing tests. A tree
+already tested green is not tested again (results kept by tree id). Flaky tests can be retried.
+
+Every integration is recorded in the ledger (kind ``integrate``: who, when, team, outcome, old and new
+heads, tree, tests) and can be undone: the branch returns to where it was when nothing was integrated
+after it, otherwise a revert commit is added. Never a force-push, never a rewrite of a team's branch,
+never a change to the lead's working tree or index.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mission_control.config import ProjectConfig
+from mission_control.signoff.actions import git_identity
+from mission_control.signoff.ledger import LedgerEntry, append_entry, read_ledger, utc_now
+from mission_control.teams.model import TeamError, TeamSpec, integration_branch
+from mission_control.testing.interpreter import InterpreterError, find_interpreter
+from mission_control.testing.results import FAILING, TestRunResult
+from mission_control.testing.runner import run_tests
+from mission_control.util import appdirs
+from mission_control.util.fsutil import atomic_write_text
+from mission_control.util.git import Git, GitError
+from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
+
+INTEGRATED, EJECTED, UNDONE = "integrated", "ejected", "undone"
+LEDGER_KIND = "integrate"
+
+#: ``tests(folder, args)``: run pytest in ``folder`` with ``args`` (for tests, a fake can stand in).
+TestRunner = Callable[[Path, list[str]], TestRunResult]
+
+
+@dataclass(frozen=True)
+class IntegrationResult:
+    """What ``integrate`` did: ``outcome`` is ``integrated`` or ``ejected`` (the branch did not move)."""
+
+    team: str
+    outcome: str
+    reason: str
+    old_head: str
+    new_head: str | None = None
+    tree: str | None = None
+    conflicts: tuple[str, ...] = ()
+    failing: tuple[str, ...] = ()
+    output: str = ""
+    tested: bool = False
+    totals: dict[str, int] = field(default_factory=dict)
+    team_head: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "team": self.team,
+            "outcome": self.outcome,
+            "reason": self.reason,
+            "old_head": self.old_head,
+            "new_head": self.new_head,
+            "tree": self.tree,
+            "conflicts": list(self.conflicts),
+            "failing": list(self.failing),
+            "tested": self.tested,
+            "totals": dict(self.totals),
+        }
+
+
+def integrate(
+    git: Git,
+    spec: TeamSpec,
+    config: ProjectConfig,
+    test_args: list[str],
+    *,
+    tests: TestRunner | None = None,
+    retries: int = 0,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> IntegrationResult:
+    """Merge ``spec``'s branch into the integration branch, test the merged tree, move the branch if green.
+
+    Raises:
+        TeamError: no integration branch or team branch, nothing to integrate, or the integration
+            branch moved while this ran (nothing changed).
+    """
+    report = on_progress or no_progress
+    branch = integration_branch(config)
+    old = git.resolve_commit(f"refs/heads/{branch}")
+    head = git.resolve_commit(f"refs/heads/{spec.branch}")
+    if old is None or head is None:
+        raise TeamError(f"team {spec.name}: launch the teams first (no {branch if old is None else spec.branch})")
+    if _is_ancestor(git, head, old):
+        raise TeamError(f"team {spec.name}: nothing to integrate; {spec.branch} is already in {branch}")
+    report(Progress(0, 3, f"merging {spec.branch} into {branch}"))
+    with _throwaway_worktree(git, old) as folder:
+        scratch = Git(folder)
+        merged = scratch.run(
+            "merge",
+            "--no-ff",
+            "--no-edit",
+            "-m",
+            _message(spec, branch),
+            spec.branch,
+            ok_codes=(0, 1),
+            tool_identity=not _has_identity(git),
+        )
+        conflicted = scratch.text("diff", "--name-only", "--diff-filter=U").splitlines()
+        if conflicted or b"CONFLICT" in merged:
+            scratch.run("merge", "--abort", ok_codes=(0, 128))
+            result = IntegrationResult(
+                spec.name,
+                EJECTED,
+                f"merge conflicts in {', '.join(conflicted)}",
+                old,
+                conflicts=tuple(conflicted),
+                team_head=head,
+            )
+            _record(git, result)
+            return result
+        commit = scratch.text("rev-parse", "HEAD")
+        tree = scratch.text("rev-parse", "HEAD^{tree}")
+        report(Progress(1, 3, f"testing the merged tree {tree[:7]}"))
+        run = None if _known_green(tree) else _test(folder, test_args, git, config, tests, retries, cancel)
+    if run is not None and (run.exit_code != 0 or run.cancelled):
+        failing = tuple(t.nodeid for t in run.tests if t.outcome in FAILING)
+        why = run.message or f"{len(failing)} failing test(s): {', '.join(failing[:5])}"
+        result = IntegrationResult(
+            spec.name,
+            EJECTED,
+            f"tests failed on the merged tree: {why}",
+            old,
+            None,
+            tree,
+            failing=failing,
+            output=run.output[-4000:],
+            tested=True,
+            totals=dict(run.totals),
+            team_head=head,
+        )
+        _record(git, result)
+        return result
+    if run is not None:
+        _remember_green(tree)
+    report(Progress(2, 3, f"moving {branch}"))
+    if not _compare_and_swap(git, f"refs/heads/{branch}", commit, old):
+        now = git.resolve_commit(f"refs/heads/{branch}")
+        raise TeamError(
+            f"{branch} moved from {old[:7]} to {(now or '?')[:7]} while {spec.name} was being "
+            "integrated; nothing was changed: run it again"
+        )
+    why = "tests passed on the merged tree" if run is not None else "this merged tree was already tested green"
+    result = IntegrationResult(
+        spec.name,
+        INTEGRATED,
+        why,
+        old,
+        commit,
+        tree,
+        tested=run is not None,
+        totals=dict(run.totals) if run is not None else {},
+        team_head=head,
+    )
+    _record(git, result)
+    report(Progress(3, 3, f"{spec.name} integrated"))
+    return result
+
+
+def undo_last(git: Git, config: ProjectConfig) -> str:
+    """Undo the latest integration: move the branch back when nothing came after it, else add a revert.
+
+    Raises:
+        TeamError: nothing to undo, or the branch moved while this ran.
+    """
+    branch = integration_branch(config)
+    last = _last_integration(git)
+    if last is None:
+        raise TeamError(f"no integration into {branch} to undo")
+    old, new, team = str(last.extra["old_head"]), str(last.extra["new_head"]), str(last.extra["team"])
+    current = git.resolve_commit(f"refs/heads/{branch}")
+    if current is None:
+        raise TeamError(f"there is no branch {branch}")
+    if current == new:
+        target, how = old, f"{branch} moved back to {old[:7]}"
+    else:
+        with _throwaway_worktree(git, current) as folder:
+            Git(folder).run("revert", "-m", "1", "--no-edit", new, tool_identity=not _has_identity(git))
+            target = Git(folder).text("rev-parse", "HEAD")
+        how = f"reverted with {target[:7]} (later integrations are kept)"
+    if not _compare_and_swap(git, f"refs/heads/{branch}", target, current):
+        raise TeamError(f"{branch} moved while undoing; nothing was changed: run it again")
+    _append(git, team, UNDONE, {"old_head": current, "new_head": target, "undoes": new})
+    return f"undid the integration of {team}: {how}"
+
+
+def last_outcomes(git: Git) -> dict[str, LedgerEntry]:
+    """Team -> its latest integration record (integrated, ejected or undone)."""
+    latest: dict[str, LedgerEntry] = {}
+    for entry in read_ledger(git.root).entries:
+        if entry.kind == LEDGER_KIND and isinstance(entry.extra.get("team"), str):
+            latest[str(entry.extra["team"])] = entry
+    return latest
+
+
+def _last_integration(git: Git) -> LedgerEntry | None:
+    undone = set()
+    for entry in reversed(read_ledger(git.root).entries):
+        if entry.kind != LEDGER_KIND:
+            continue
+        outcome = entry.extra.get("outcome")
+        if outcome == UNDONE:
+            undone.add(entry.extra.get("undoes"))
+        elif outcome == INTEGRATED and entry.extra.get("new_head") not in undone:
+            return entry
+    return None
+
+
+def _test(
+    folder: Path,
+    args: list[str],
+    git: Git,
+    config: ProjectConfig,
+    tests: TestRunner | None,
+    retries: int,
+    cancel: CancelToken | None,
+) -> TestRunResult:
+    runner = tests or _real_tests(git, config, cancel)
+    run = runner(folder, args)
+    for _attempt in range(retries):
+        failing = [t.nodeid for t in run.tests if t.outcome in FAILING]
+        if run.exit_code == 0 or not failing or run.cancelled:
+            break
+        again = runner(folder, failing)  # only the failures: a flaky test passing now counts as green
+        if again.exit_code == 0:
+            return again
+    return run
+
+
+def _real_tests(git: Git, config: ProjectConfig, cancel: CancelToken | None) -> TestRunner:
+    try:
+        interpreter = find_interpreter(git.root, config.python)
+    except InterpreterError as exc:
+        raise TeamError(f"cannot test the merged tree: {exc}") from None
+
+    def run(folder: Path, args: list[str]) -> TestRunResult:
+        return run_tests(folder, args, interpreter=interpreter, workers=None, cancel=cancel)
+
+    return run
+
+
+@contextmanager
+def _throwaway_worktree(git: Git, commit: str) -> Iterator[Path]:
+    """A detached worktree at ``commit`` in a temporary folder, removed afterwards whatever happens."""
+    parent = Path(tempfile.mkdtemp(prefix="mc-integrate-"))
+    folder = parent / "tree"
+    git.run("worktree", "add", "--detach", "--quiet", str(folder), commit)
+    try:
+        yield folder
+    finally:
+        git.run("worktree", "remove", "--force", str(folder), ok_codes=(0, 128))
+        shutil.rmtree(parent, ignore_errors=True)
+        git.run("worktree", "prune", ok_codes=(0, 128))
+
+
+def _compare_and_swap(git: Git, ref: str, new: str, old: str) -> bool:
+    try:
+        git.run("update-ref", "-m", "mission-control: integrate", ref, new, old)
+    except GitError:
+        return False
+    return True
+
+
+def _is_ancestor(git: Git, ancestor: str, commit: str) -> bool:
+    try:
+        git.run("merge-base", "--is-ancestor", ancestor, commit)
+    except GitError:
+        return False
+    return True
+
+
+def _has_identity(git: Git) -> bool:
+    return bool(git.run("config", "user.name", ok_codes=(0, 1)).strip())
+
+
+def _message(spec: TeamSpec, branch: str) -> str:
+    tasks = ", ".join(spec.tasks) or "no tasks"
+    return f"Integrate {spec.section} ({spec.branch}) into {branch}\n\nTasks: {tasks}\nTeam: {spec.name}"
+
+
+def _record(git: Git, result: IntegrationResult) -> None:
+    extra: dict[str, object] = {
+        "team_head": result.team_head,
+        "old_head": result.old_head,
+        "new_head": result.new_head,
+        "tree": result.tree,
+        "conflicts": list(result.conflicts),
+        "failing": list(result.failing),
+    }
+    _append(git, result.team, result.outcome, extra, result.totals or None, result.reason)
+
+
+def _append(
+    git: Git,
+    team: str,
+    outcome: str,
+    extra: dict[str, object],
+    totals: dict[str, int] | None = None,
+    reason: str = "",
+) -> None:
+    who = git_identity(git.root)
+    entry = LedgerEntry(
+        LEDGER_KIND,
+        f"integrate {team}",
+        (),
+        who.name,
+        who.email,
+        utc_now(),
+        git.head(),
+        dict(totals) if totals else None,
+        "",
+        reason,
+        {"team": team, "outcome": outcome, **extra},
+    )
+    append_entry(git.root, entry)
+
+
+def _green_file(tree: str) -> Path:
+    return appdirs.cache_dir() / "integration-trees" / f"{tree}.json"
+
+
+def _known_green(tree: str) -> bool:
+    try:
+        return bool(json.loads(_green_file(tree).read_text(encoding="utf-8")).get("green"))
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
+def _remember_green(tree: str) -> None:
+    path = _green_file(tree)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(path, json.dumps({"green": True}))
+    except OSError:
+        pass  # only costs a test run next time
