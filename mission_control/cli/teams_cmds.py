@@ -84,11 +84,25 @@ def _open(ns: argparse.Namespace) -> flows.TeamsContext:
 
 
 def cmd_list(ns: argparse.Namespace) -> int:
-    mission = flows.overview(_open(ns))
+    context = _open(ns)
+    mission = flows.overview(context)
+    per_task, end = flows.progress(context, mission)
     if ns.json:
-        print_json(mission.to_json())
+        data = mission.to_json()
+        data["progress"] = {key: item.to_json() for key, item in per_task.items()}
+        data["mission_end"] = (
+            None
+            if end is None
+            else {"planned": end.planned.isoformat(), "projected": end.projected.isoformat(), "summary": end.describe()}
+        )
+        print_json(data)
         return EXIT_OK
     _print_mission(mission)
+    for key, item in per_task.items():
+        if item.commits:
+            print(f"{key}: {item.describe()}")
+    if end is not None:
+        print(end.describe())
     return EXIT_OK
 
 

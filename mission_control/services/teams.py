@@ -8,15 +8,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mission_control.config import ConfigError
 from mission_control.repo.components import Component, load_components
 from mission_control.services.project import Project, ProjectError
+from mission_control.signoff.mission import MissionError, read_mission, to_plan_time
 from mission_control.teams import forecast as forecasting
 from mission_control.teams import integrate as integrating
 from mission_control.teams import launch as launching
+from mission_control.teams import progress as progressing
 from mission_control.teams import runner
 from mission_control.teams.model import TeamError, TeamSpec, find_team, team_specs
 from mission_control.teams.tracking import MissionTeams, read_teams
@@ -174,3 +176,18 @@ def integrate(
 def undo_integration(context: TeamsContext) -> str:
     """Undo the latest integration (see :func:`mission_control.teams.integrate.undo_last`)."""
     return integrating.undo_last(context.git, context.project.config)
+
+
+def progress(
+    context: TeamsContext, mission: MissionTeams | None = None, now: datetime | None = None
+) -> tuple[dict[str, progressing.TaskProgress], progressing.MissionEnd | None]:
+    """Planned against actual per task, and the mission's projected end (``now``: real time, aware)."""
+    mission = mission or overview(context)
+    try:
+        clock = read_mission(context.git.root)
+    except MissionError:
+        clock = None
+    plan = context.project.plan
+    per_task = progressing.task_progress(plan, mission, clock)
+    at = to_plan_time(plan, clock, now or datetime.now(UTC))
+    return per_task, progressing.mission_end(plan, context.project.analysis.critical_path, per_task, at)
