@@ -188,3 +188,47 @@ def test_undo_moves_back_or_reverts_when_something_came_after(repo):
     assert "b.py" not in tree and "a.py" in tree  # bravo's work reverted, alpha's kept
     with pytest.raises(TeamError, match="nothing to integrate"):
         flows.integrate(context, "alpha", tests=fake(0))
+
+
+@pytest.fixture
+def three(git_repo: Path) -> Path:
+    plan = PLAN.replace(
+        "  Config :bravo1, 00:00, 2h\n```\n",
+        "  Config :bravo1, 00:00, 2h\n  section Team Charlie\n  Tools :charlie1, 00:00, 2h\n```\n",
+    )
+    (git_repo / "plan.md").write_text(plan)
+    (git_repo / ".gitignore").write_text(".mission-control/\n__pycache__/\n")
+    commit(git_repo, "app.py", "def value():\n    return 1\n", "app")
+    start_mission(git_repo)
+    flows.launch(flows.open_teams(git_repo))
+    return git_repo
+
+
+def test_the_queue_tests_speculatively_and_takes_the_longest_green_prefix(three, capsys):
+    repo = three
+    commit(wt(repo, "alpha"), "a.py", "A = 1\n", "alpha1")
+    commit(wt(repo, "bravo"), "b.py", "B = 1\n", "bravo1")  # red
+    commit(wt(repo, "charlie"), "c.py", "C = 1\n", "charlie1")
+    trees: list[tuple[str, ...]] = []
+
+    def verdict(folder: Path, args: list[str]) -> TestRunResult:
+        files = tuple(sorted(p.name for p in folder.glob("*.py")))
+        trees.append(files)
+        red = "b.py" in files
+        return fake(1 if red else 0, ("tests/test_b.py::test_b",) if red else ())(folder, args)
+
+    context = flows.open_teams(repo)
+    results = flows.integrate_queue(context, ["alpha", "bravo", "charlie"], tests=verdict, parallel=3)
+
+    assert [(r.team, r.outcome) for r in results] == [
+        ("alpha", "integrated"),
+        ("bravo", "ejected"),
+        ("charlie", "integrated"),
+    ]
+    # first round: A, A+B, A+B+C side by side; after B is red, C again on top of A alone
+    assert sorted(trees[:3]) == [("a.py", "app.py"), ("a.py", "app.py", "b.py"), ("a.py", "app.py", "b.py", "c.py")]
+    assert trees[3:] == [("a.py", "app.py", "c.py")]
+    tree = git(repo, "ls-tree", "--name-only", "mission/integration").split()
+    assert "a.py" in tree and "c.py" in tree and "b.py" not in tree
+    assert flows.overview(context).team("bravo").state == "ejected"
+    assert git(repo, "worktree", "list").count("mc-integrate") == 0

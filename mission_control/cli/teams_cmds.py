@@ -57,7 +57,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     integrate = actions.add_parser(
         "integrate", help="merge a team into the integration branch after its tests pass on the merged tree"
     )
-    integrate.add_argument("team", metavar="TEAM", nargs="?")
+    integrate.add_argument("team", metavar="TEAM", nargs="*", help="one team, or several: a speculative queue")
+    integrate.add_argument("--all", action="store_true", help="every team, in the proposed order (teams order)")
     integrate.add_argument("--undo", action="store_true", help="undo the last integration instead")
     integrate.add_argument("--retries", type=int, default=0, metavar="N", help="rerun failing tests N times (flaky)")
     _common(integrate)
@@ -185,18 +186,23 @@ def cmd_integrate(ns: argparse.Namespace) -> int:
             else:
                 print(message)
             return EXIT_OK
-        if not ns.team:
-            raise CliError("teams integrate needs TEAM (or --undo)")
-        result = flows.integrate(context, ns.team, retries=ns.retries)
+        names = list(flows.order(context).order) if ns.all else list(ns.team)
+        if not names:
+            raise CliError("teams integrate needs TEAM (several for a queue), --all or --undo")
+        if len(names) == 1:
+            results = [flows.integrate(context, names[0], retries=ns.retries)]
+        else:
+            results = flows.integrate_queue(context, names, retries=ns.retries)
     except TeamError as exc:
         raise CliError(f"refused: {exc}", EXIT_PROBLEMS) from None
     if ns.json:
-        print_json(result.to_json())
+        print_json(results[0].to_json() if len(names) == 1 else {"results": [r.to_json() for r in results]})
     else:
-        print(f"{result.team}: {result.outcome}: {result.reason}")
-        if result.output and result.outcome != "integrated":
-            print(result.output[-2000:], file=sys.stderr)
-    return EXIT_OK if result.outcome == "integrated" else EXIT_PROBLEMS
+        for result in results:
+            print(f"{result.team}: {result.outcome}: {result.reason}")
+            if result.output and result.outcome != "integrated":
+                print(result.output[-2000:], file=sys.stderr)
+    return EXIT_OK if results and all(r.outcome == "integrated" for r in results) else EXIT_PROBLEMS
 
 
 def cmd_remove(ns: argparse.Namespace) -> int:

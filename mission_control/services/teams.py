@@ -191,3 +191,32 @@ def progress(
     per_task = progressing.task_progress(plan, mission, clock)
     at = to_plan_time(plan, clock, now or datetime.now(UTC))
     return per_task, progressing.mission_end(plan, context.project.analysis.critical_path, per_task, at)
+
+
+def integrate_queue(
+    context: TeamsContext,
+    names: list[str],
+    *,
+    retries: int = 0,
+    parallel: int | None = None,
+    tests: integrating.TestRunner | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[integrating.IntegrationResult]:
+    """Integrate ``names`` in that order, speculatively (see :func:`mission_control.teams.integrate.integrate_queue`)."""
+    specs = [find_team(context.specs, n) for n in names]
+    components = _components(context)
+    args = {
+        s.name: sorted({test for c in components if set(c.tasks) & set(s.tasks) for test in c.tests}) for s in specs
+    }
+    return integrating.integrate_queue(
+        context.git,
+        specs,
+        context.project.config,
+        args,
+        tests=tests,
+        retries=retries,
+        parallel=parallel,
+        on_progress=on_progress,
+        cancel=cancel,
+    )

@@ -16,10 +16,12 @@ never a change to the lead's working tree or index.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -349,3 +351,182 @@ def _remember_green(tree: str) -> None:
         atomic_write_text(path, json.dumps({"green": True}))
     except OSError:
         pass  # only costs a test run next time
+
+
+@dataclass
+class _Candidate:
+    """One team in a speculative chain: merged on top of the teams before it (or conflicted)."""
+
+    spec: TeamSpec
+    head: str
+    folder: Path | None = None
+    commit: str | None = None
+    tree: str | None = None
+    conflicts: tuple[str, ...] = ()
+
+
+def integrate_queue(
+    git: Git,
+    specs: list[TeamSpec],
+    config: ProjectConfig,
+    test_args: dict[str, list[str]],
+    *,
+    tests: TestRunner | None = None,
+    retries: int = 0,
+    parallel: int | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> list[IntegrationResult]:
+    """Integrate ``specs`` in order, speculatively (Zuul's idea): A, A+B, A+B+C are merged at once and
+    their tests run side by side (``parallel`` at a time, default half the cores); the integration
+    branch then takes the longest green prefix. A conflicting team is ejected and the chain goes on
+    without it; after a red one, the teams behind it are merged and tested again without it.
+
+    Raises:
+        TeamError: no integration branch, or it moved while this ran (what was accepted before stays).
+    """
+    report = on_progress or no_progress
+    branch = integration_branch(config)
+    results: list[IntegrationResult] = []
+    pending = list(specs)
+    while pending:
+        base = git.resolve_commit(f"refs/heads/{branch}")
+        if base is None:
+            raise TeamError(f"launch the teams first (no {branch})")
+        report(Progress(len(results), len(specs), f"merging {', '.join(s.name for s in pending)} on {base[:7]}"))
+        with ExitStack() as stack:
+            chain = _speculative_chain(git, stack, pending, base, branch, results)
+            runs = _test_chain(chain, test_args, git, config, tests, retries, parallel, cancel)
+            pending = _accept(git, branch, base, chain, runs, results)
+    report(Progress(len(specs), len(specs), "queue done"))
+    return results
+
+
+def _speculative_chain(
+    git: Git, stack: ExitStack, pending: list[TeamSpec], base: str, branch: str, results: list[IntegrationResult]
+) -> list[_Candidate]:
+    chain, tip = [], base
+    for spec in pending:
+        head = git.resolve_commit(f"refs/heads/{spec.branch}")
+        if head is None or _is_ancestor(git, head, tip):
+            continue  # not launched, or nothing to integrate
+        folder = stack.enter_context(_throwaway_worktree(git, tip))
+        scratch = Git(folder)
+        merged = scratch.run(
+            "merge",
+            "--no-ff",
+            "--no-edit",
+            "-m",
+            _message(spec, branch),
+            spec.branch,
+            ok_codes=(0, 1),
+            tool_identity=not _has_identity(git),
+        )
+        conflicted = tuple(scratch.text("diff", "--name-only", "--diff-filter=U").splitlines())
+        if conflicted or b"CONFLICT" in merged:
+            chain.append(_Candidate(spec, head, conflicts=conflicted))
+            continue
+        candidate = _Candidate(
+            spec, head, folder, scratch.text("rev-parse", "HEAD"), scratch.text("rev-parse", "HEAD^{tree}")
+        )
+        chain.append(candidate)
+        tip = candidate.commit or tip
+    return chain
+
+
+def _test_chain(
+    chain: list[_Candidate],
+    test_args: dict[str, list[str]],
+    git: Git,
+    config: ProjectConfig,
+    tests: TestRunner | None,
+    retries: int,
+    parallel: int | None,
+    cancel: CancelToken | None,
+) -> dict[str, Future[TestRunResult]]:
+    """Start the tests of every merged tree not yet known green, side by side."""
+    workers = parallel or max(1, (os.cpu_count() or 2) // 2)
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="mc-integrate")
+    runs = {}
+    for item in chain:
+        if item.folder is not None and item.tree is not None and not _known_green(item.tree):
+            args = test_args.get(item.spec.name, [])
+            runs[item.spec.name] = pool.submit(_test, item.folder, args, git, config, tests, retries, cancel)
+    pool.shutdown(wait=False)
+    return runs
+
+
+def _accept(
+    git: Git,
+    branch: str,
+    base: str,
+    chain: list[_Candidate],
+    runs: dict[str, Future[TestRunResult]],
+    results: list[IntegrationResult],
+) -> list[TeamSpec]:
+    """Move the branch along the green prefix; return the teams to merge again (those behind a red one)."""
+    tip = base
+    for index, item in enumerate(chain):
+        if item.conflicts:
+            results.append(_eject(git, item, tip, f"merge conflicts in {', '.join(item.conflicts)}"))
+            continue
+        future = runs.get(item.spec.name)
+        run = future.result() if future is not None else None
+        assert item.commit is not None and item.tree is not None
+        if run is not None and (run.exit_code != 0 or run.cancelled):
+            failing = tuple(t.nodeid for t in run.tests if t.outcome in FAILING)
+            why = run.message or f"{len(failing)} failing test(s): {', '.join(failing[:5])}"
+            results.append(_eject(git, item, tip, f"tests failed on the merged tree: {why}", run, failing))
+            behind = [runs[c.spec.name] for c in chain[index + 1 :] if c.spec.name in runs]
+            for future in behind:  # merged on top of a red tree: their results say nothing
+                future.cancel()
+            wait(behind)  # their worktrees go away with this chain: let running ones end first
+            return [later.spec for later in chain[index + 1 :]]
+        if run is not None:
+            _remember_green(item.tree)
+        if not _compare_and_swap(git, f"refs/heads/{branch}", item.commit, tip):
+            raise TeamError(
+                f"{branch} moved while the queue ran; {', '.join(r.team for r in results if r.outcome == INTEGRATED) or 'nothing'} integrated so far"
+            )
+        why = "tests passed on the merged tree" if run is not None else "this merged tree was already tested green"
+        result = IntegrationResult(
+            item.spec.name,
+            INTEGRATED,
+            why,
+            tip,
+            item.commit,
+            item.tree,
+            tested=run is not None,
+            totals=dict(run.totals) if run is not None else {},
+            team_head=item.head,
+        )
+        _record(git, result)
+        results.append(result)
+        tip = item.commit
+    return []
+
+
+def _eject(
+    git: Git,
+    item: _Candidate,
+    tip: str,
+    reason: str,
+    run: TestRunResult | None = None,
+    failing: tuple[str, ...] = (),
+) -> IntegrationResult:
+    result = IntegrationResult(
+        item.spec.name,
+        EJECTED,
+        reason,
+        tip,
+        None,
+        item.tree,
+        conflicts=item.conflicts,
+        failing=failing,
+        output=run.output[-4000:] if run is not None else "",
+        tested=run is not None,
+        totals=dict(run.totals) if run is not None else {},
+        team_head=item.head,
+    )
+    _record(git, result)
+    return result
