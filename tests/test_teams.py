@@ -159,7 +159,7 @@ def test_commits_map_to_tasks_by_trailer_subject_and_paths_with_the_reason(repo,
     assert cli.run(["teams", "list", "--repo", str(repo), "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
 
-    assert set(data) == {"integration", "teams"} and set(data["integration"]) == {"branch", "head"}
+    assert {"integration", "teams"} <= set(data) and set(data["integration"]) == {"branch", "head"}
     team = next(t for t in data["teams"] if t["team"] == "alpha")
     for key in (
         "team",
