@@ -14,6 +14,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+from mission_control.signoff import read_ledger
+
 ROOT = Path(__file__).resolve().parent.parent
 ITEMS = 24
 SIGNER = textwrap.dedent(
@@ -52,7 +54,7 @@ def test_concurrent_signoffs_keep_ledger_and_plan_in_agreement(git_repo, tmp_pat
     codes = {k: v for out in outs for k, v in json.loads(out.read_text()).items()}
 
     assert all(set(attempts) <= {0, 1} for attempts in codes.values()), codes  # refused (1) or done (0)
-    ledger = [json.loads(line) for line in (git_repo / ".mission-control/signoffs.jsonl").read_text().splitlines()]
+    ledger = [e.to_json() for e in read_ledger(git_repo).entries]
     signed = sorted(entry["text"] for entry in ledger)
     ticked = sorted(line[6:] for line in (git_repo / "plan.md").read_text().splitlines() if line.startswith("- [x] "))
     succeeded = sorted(f"item number {int(k):02} done" for k, attempts in codes.items() if attempts[-1] == 0)

@@ -16,6 +16,7 @@ import pytest
 
 from mission_control import cli
 from mission_control.codemods import apply_run, run_codemod
+from mission_control.signoff import read_ledger
 from mission_control.util.fsutil import (
     UnsafePathError,
     atomic_write_text,
@@ -65,7 +66,7 @@ def _snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_signoff_refuses_a_committed_ledger_symlink_to_outside(plan_repo, outside, capsys):
+def test_a_committed_ledger_symlink_to_outside_is_never_written_through(plan_repo, outside, capsys):
     (plan_repo / ".mission-control").mkdir()
     (plan_repo / ".mission-control" / "signoffs.jsonl").symlink_to(outside / ".bashrc")
     _git(plan_repo, "add", "-A")
@@ -74,26 +75,19 @@ def test_signoff_refuses_a_committed_ledger_symlink_to_outside(plan_repo, outsid
 
     code = cli.run(["signoff", "deploy", "--repo", str(plan_repo)])
 
-    err = capsys.readouterr().err
-    assert code in (1, 2)
-    assert "signoffs.jsonl" in err and "outside" in err
+    assert code == 0, capsys.readouterr().err  # the ledger lives in git now: the link is neither read nor written
     assert _snapshot(outside) == before
-    assert (plan_repo / "plan.md").read_text() == PLAN  # the refusal left no trace in the plan either
+    assert [e.text for e in read_ledger(plan_repo).entries] == ["deploy $(touch ~/PWNED)"]
 
 
-def test_mission_start_refuses_a_symlinked_state_folder(plan_repo, outside, capsys):
+def test_mission_start_never_writes_into_a_symlinked_state_folder(plan_repo, outside, capsys):
     (plan_repo / ".mission-control").symlink_to(outside, target_is_directory=True)
     before = _snapshot(outside)
 
     code = cli.run(["mission", "start", "--repo", str(plan_repo)])
 
-    assert code in (1, 2)
-    assert "outside" in capsys.readouterr().err
-    assert _snapshot(outside) == before
-    refs = subprocess.run(
-        ["git", "for-each-ref", "refs/mission-control/"], cwd=plan_repo, capture_output=True, text=True
-    )
-    assert refs.stdout == ""  # refused before the baseline was recorded
+    assert code == 0, capsys.readouterr().err
+    assert _snapshot(outside) == before  # the clock is a git ref, not a file in that folder
 
 
 def test_reschedule_writes_through_a_symlinked_plan_inside_the_repo(plan_repo):

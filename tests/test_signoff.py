@@ -28,6 +28,7 @@ from mission_control.signoff import (
     task_states,
     to_plan_time,
 )
+from mission_control.signoff.ledger import entry_id
 
 PLAN = """# Plan
 
@@ -73,29 +74,39 @@ def _items(text: str = PLAN):
 # -- the ledger -------------------------------------------------------------------------------------
 
 
-def test_append_and_read_round_trip(tmp_path: Path) -> None:
-    first = append_entry(tmp_path, _entry("Tests passing 100%", ("Final", "Post"), note="green"))
-    second = append_entry(tmp_path, _entry("Tests passing 100%", ("Final", "Post"), "revoke", reason="red"))
-    read = read_ledger(tmp_path)
-    assert (first.line, second.line) == (1, 2)
-    assert [e.kind for e in read.entries] == ["signoff", "revoke"]
+def test_append_and_read_round_trip(git_repo: Path) -> None:
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=git_repo, capture_output=True, text=True).stdout
+    first = append_entry(git_repo, _entry("Tests passing 100%", ("Final", "Post"), note="green"))
+    second = append_entry(git_repo, _entry("Tests passing 100%", ("Final", "Post"), "revoke", reason="red"))
+    read = read_ledger(git_repo)
+    assert [e.kind for e in read.entries] == ["signoff", "revoke"] and [e.line for e in read.entries] == [1, 2]
     assert read.entries[0].note == "green" and read.entries[1].reason == "red"
     assert read.entries[0].at == T0 and read.problems == ()
+    assert entry_id(first) != entry_id(second) and all(entry_id(e) for e in read.entries)
+    # kept in git, nothing in the working tree: git status unchanged, git clean cannot lose it
+    assert (
+        subprocess.run(["git", "status", "--porcelain"], cwd=git_repo, capture_output=True, text=True).stdout == status
+    )
+    subprocess.run(["git", "clean", "-fdxq"], cwd=git_repo, check=True)
+    assert len(read_ledger(git_repo).entries) == 2
 
 
-def test_crash_cut_last_line_is_skipped_and_next_append_starts_fresh(tmp_path: Path) -> None:
-    append_entry(tmp_path, _entry("A", ("H",)))
-    path = ledger_path(tmp_path)
-    whole = json.dumps(_entry("B", ("H",)).to_json()).encode()
-    with open(path, "ab") as fh:
-        fh.write(whole[: len(whole) // 2])  # a crash in the middle of a write
-    read = read_ledger(tmp_path)
-    assert [e.text for e in read.entries] == ["A"]
-    assert read.problems and f"{path}:2:" in read.problems[0]
-    appended = append_entry(tmp_path, _entry("C", ("H",)))
-    read = read_ledger(tmp_path)
-    assert [e.text for e in read.entries] == ["A", "C"]
-    assert appended.line == 3 and read.entries[-1].line == 3
+def test_an_old_ledger_file_is_imported_once_and_left_in_place_with_a_note(git_repo: Path) -> None:
+    path = ledger_path(git_repo)
+    path.parent.mkdir()
+    lines = [json.dumps(_entry(text, ("H",)).to_json()) for text in ("A", "B")]
+    cut = json.dumps(_entry("C", ("H",)).to_json())[:40]  # a crash in the middle of a write
+    path.write_text("\n".join([*lines, cut]) + "\n")
+    before = path.read_bytes()
+
+    read = read_ledger(git_repo)
+
+    assert [e.text for e in read.entries] == ["A", "B"]
+    assert read.problems and f"{path}:3:" in read.problems[0]
+    assert path.read_bytes() == before and (path.parent / "MIGRATED.txt").is_file()
+    append_entry(git_repo, _entry("D", ("H",)))
+    assert [e.text for e in read_ledger(git_repo).entries] == ["A", "B", "D"]  # imported once, not twice
+    assert path.read_bytes() == before  # never written again
 
 
 _WRITER = """
@@ -103,20 +114,20 @@ import sys
 from datetime import datetime, timezone
 from mission_control.signoff import LedgerEntry, append_entry
 repo, tag = sys.argv[1], sys.argv[2]
-for i in range(60):
+for i in range(30):
     append_entry(repo, LedgerEntry("signoff", f"{tag}-{i}" + "x" * 3000, ("H",), "W", "w@x", datetime.now(timezone.utc)))
 """
 
 
-def test_two_writers_never_interleave(tmp_path: Path) -> None:
-    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path), tag]) for tag in ("one", "two")]
-    assert [p.wait(timeout=60) for p in procs] == [0, 0]
-    read = read_ledger(tmp_path)
+def test_two_writers_never_lose_an_entry(git_repo: Path) -> None:
+    procs = [subprocess.Popen([sys.executable, "-c", _WRITER, str(git_repo), tag]) for tag in ("one", "two")]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    read = read_ledger(git_repo)
     assert read.problems == ()
-    assert len(read.entries) == 120
+    assert len(read.entries) == 60
     for tag in ("one", "two"):  # each writer's entries complete and in its own order
         mine = [e.text.rstrip("x") for e in read.entries if e.text.startswith(tag)]
-        assert mine == [f"{tag}-{i}" for i in range(60)]
+        assert mine == [f"{tag}-{i}" for i in range(30)]
 
 
 # -- matching and discrepancies -----------------------------------------------------------------------
@@ -173,7 +184,7 @@ def test_signing_again_an_item_whose_ledger_entry_has_no_time_is_refused_not_a_c
     path = ledger_path(tmp_path)
     path.parent.mkdir()
     path.write_text(json.dumps({"kind": "signoff", "text": item.text, "heading": list(item.heading)}) + "\n")
-    assert read_ledger(tmp_path).entries[0].at is None
+    assert read_ledger(tmp_path).entries[0].at is None  # outside git: the old file is read as it is
     with pytest.raises(SignoffError, match=r"already signed off by someone$"):
         check_action(tmp_path, items, item, revoke=False)
 

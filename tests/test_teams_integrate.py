@@ -12,6 +12,7 @@ import pytest
 from mission_control import cli
 from mission_control.repo.baseline import start_mission
 from mission_control.services import teams as flows
+from mission_control.signoff import read_ledger
 from mission_control.teams.model import TeamError
 from mission_control.testing.results import TestResult, TestRunResult
 
@@ -84,7 +85,7 @@ def test_a_green_team_is_merged_by_real_tests_and_the_lead_is_untouched(repo, ca
     assert git(repo, "rev-parse", f"{result['new_head']}^1").strip() == before  # a merge on top, no rewrite
     assert git(repo, "status", "--porcelain") == status and (repo / ".git" / "index").read_bytes() == index
     assert git(repo, "worktree", "list").count("mc-integrate") == 0  # the throwaway worktree is gone
-    ledger = [json.loads(line) for line in (repo / ".mission-control/signoffs.jsonl").read_text().splitlines()]
+    ledger = [e.to_json() for e in read_ledger(repo).entries]
     assert ledger[-1]["kind"] == "integrate" and ledger[-1]["team"] == "alpha" and ledger[-1]["outcome"] == "integrated"
 
 

@@ -42,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("team", metavar="TEAM")
     run.add_argument("--task", metavar="ID", help="the task (default: the team's current task)")
     run.add_argument("--force", action="store_true", help="run a blocked task anyway")
-    run.add_argument("cmd", nargs=argparse.REMAINDER, metavar="-- CMD", help="a command instead of the team's")
+    run.add_argument("cmd", nargs="*", metavar="CMD", help="after --: a command instead of the team's")
     _common(run, json=False)
     run.set_defaults(handler=cmd_run)
 
@@ -129,7 +129,7 @@ def cmd_launch(ns: argparse.Namespace) -> int:
 
 def cmd_run(ns: argparse.Namespace) -> int:
     context = _open(ns)
-    command = ns.cmd[1:] if ns.cmd[:1] == ["--"] else ns.cmd
+    command = list(ns.cmd)
     try:
         run = flows.run(context, ns.team, task=ns.task, command=command or None, force=ns.force, on_line=print)
     except TeamError as exc:

@@ -83,6 +83,8 @@ class Document:
     def read(cls, path: str | Path) -> Document:
         """Read ``path``; PlanError if it is missing or unreadable."""
         path = Path(path)
+        if "\0" in str(path):
+            raise PlanError(f"{str(path)!r}: not a file name (it holds a NUL character)")
         try:
             info = path.stat()
             if stat.S_ISDIR(info.st_mode):

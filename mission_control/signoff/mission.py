@@ -1,7 +1,9 @@
-"""The mission clock: when Hour 0 was, stored in ``.mission-control/mission.json`` in the repo.
+"""The mission clock: when Hour 0 was, kept in git (``refs/mission-control/mission``).
 
-"Start mission" records the baseline (``mission_control.repo.baseline.start_mission``) and
-the start time, written atomically, so the CLI and every app instance read the same clock.
+"Start mission" records the baseline (``mission_control.repo.baseline.start_mission``) and the
+start time as a record on that ref (:mod:`mission_control.repo.records`), so the CLI, every app
+instance and every clone that syncs read the same clock, and nothing of it is in the working tree.
+An old ``.mission-control/mission.json`` is imported on first use and left in place.
 The plan's times map onto it: in a date-less plan (``dateFormat HH:mm``) plan time ``t`` is
 ``start + (t - plan origin)``; a plan with real dates keeps its own dates.
 """
@@ -16,8 +18,9 @@ from pathlib import Path
 from typing import Final, TypedDict
 
 from mission_control.plan import Plan
+from mission_control.repo.records import RecordError, append_record, read_records
 from mission_control.signoff.ledger import LEDGER_DIR, utc_now
-from mission_control.util.fsutil import atomic_write_text, ensure_dir, write_target
+from mission_control.util.git import RepoError, open_repo
 
 MISSION_FILE: Final = "mission.json"
 #: Where Hour 0 may be stored, first found wins (``started_at`` is what :func:`start_mission` writes).
@@ -48,27 +51,58 @@ class Mission:
         return {"started_at": self.started_at.isoformat(), "baseline": self.baseline, "started_by": self.started_by}
 
 
+MISSION_REF: Final = "refs/mission-control/mission"
+
+
 def mission_path(repo: str | Path) -> Path:
+    """Where the old file-based mission clock lived (imported once)."""
     return Path(repo) / LEDGER_DIR / MISSION_FILE
 
 
 def read_mission(repo: str | Path) -> Mission | None:
-    """The started mission, or None; MissionError naming the file if it is unreadable.
+    """The started mission, or None; MissionError naming the record if it is unreadable.
 
     The one reader of the mission clock (the CLI, the Checklist and the Dashboard all call it).
-    Hour 0 is ``started_at`` as written by :func:`start_mission`; a hand-written file may use
+    Hour 0 is ``started_at`` as written by :func:`start_mission`; a hand-written (old) file may use
     another of the usual keys (``started``, ``start`` …) and epoch seconds. Times are aware UTC:
     a stored time without an offset *is* UTC (it is never read as local time).
     """
-    path = mission_path(repo)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        started = _started_at(data)
+        git = open_repo(repo)
+    except RepoError:
+        return _read_file(mission_path(repo))
+    records = read_records(git, MISSION_REF)
+    if not records:
+        legacy = _read_file(mission_path(repo))
+        if legacy is not None:  # first use after the clock moved into git: import it
+            try:
+                append_record(git, MISSION_REF, json.dumps(legacy.to_json()).encode(), "mission: import")
+            except RecordError as exc:
+                raise MissionError(str(exc)) from None
+        return legacy
+    commit, data = records[-1]
+    return _parse(data, f"{MISSION_REF} {commit[:10]}")
+
+
+def _read_file(path: Path) -> Mission | None:
+    try:
+        if path.is_symlink():
+            return None  # never read (nor written) through a link named like the old file
+        data = path.read_bytes()
     except FileNotFoundError:
         return None
-    except (OSError, ValueError, KeyError, TypeError, RecursionError) as exc:
+    except OSError as exc:
         raise MissionError(f"{path}: unreadable mission file ({exc})") from None
-    return Mission(started, data.get("baseline"), str(data.get("started_by") or ""))
+    return _parse(data, str(path))
+
+
+def _parse(data: bytes, where: str) -> Mission:
+    try:
+        record = json.loads(data.decode("utf-8"))
+        started = _started_at(record)
+    except (ValueError, KeyError, TypeError, RecursionError, UnicodeDecodeError) as exc:
+        raise MissionError(f"{where}: unreadable mission record ({exc})") from None
+    return Mission(started, record.get("baseline"), str(record.get("started_by") or ""))
 
 
 def _started_at(data: object) -> datetime:
@@ -101,20 +135,16 @@ def start_mission(repo: str | Path, now: datetime | None = None, force: bool = F
     """
     from mission_control.repo.baseline import start_mission as record_baseline
     from mission_control.signoff.actions import git_identity
-    from mission_control.util.git import RepoError
 
     existing = read_mission(repo) if not force else None
     if existing is not None:
         raise MissionError(
-            f"{mission_path(repo)}: the mission already started at "
+            f"{repo}: the mission already started at "
             f"{existing.started_at:%Y-%m-%d %H:%M} UTC; restart it explicitly (--force)"
         )
     try:
-        write_target(mission_path(repo), repo)  # refuse a symlink to outside before recording anything
-    except OSError as exc:
-        raise MissionError(f"{mission_path(repo)}: cannot be written: {exc}") from None
-    try:
-        baseline = record_baseline(repo, force=force)
+        git = open_repo(repo)
+        baseline = record_baseline(git, force=force)
     except (RepoError, Exception) as exc:  # NotARepository and friends: one clear message
         raise MissionError(str(exc)) from None
     who = git_identity(repo)
@@ -123,12 +153,10 @@ def start_mission(repo: str | Path, now: datetime | None = None, force: bool = F
         baseline.commit,
         f"{who.name} <{who.email}>" if who.email else who.name,
     )
-    path = mission_path(repo)
     try:
-        ensure_dir(path.parent, repo)
-        atomic_write_text(path, json.dumps(mission.to_json(), indent=2) + "\n", root=repo)
-    except OSError as exc:  # UnsafePathError included: a symlink leading outside the repository
-        raise MissionError(f"{path}: cannot be written: {exc}") from None
+        append_record(git, MISSION_REF, json.dumps(mission.to_json()).encode(), "mission: start")
+    except RecordError as exc:
+        raise MissionError(str(exc)) from None
     return mission
 
 

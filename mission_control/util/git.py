@@ -84,6 +84,8 @@ def open_repo(path: str | os.PathLike[str]) -> Git:
         NotARepository: ``path`` does not exist, is not a folder, is not in a git working tree,
             or git is not installed.
     """
+    if "\0" in os.fspath(path):
+        raise NotARepository(f"{os.fspath(path)!r}: not a folder name (it holds a NUL character)")
     folder = Path(path).expanduser()
     if not folder.exists():
         raise NotARepository(f"{folder}: no such folder")
