@@ -152,9 +152,9 @@ def test_the_dock_lists_the_teams_and_launch_by_click_creates_the_worktrees(qtbo
         assert row["State"] != "○ not launched" and row["Commits"] == "0" and row["Ahead/behind"] == "↑0 ↓0"
     assert "[alpha] created worktree" in output(panel)
     assert panel.row_texts("alpha")["Task"] == "alpha1"
-    assert panel.row_texts("infrastructure")["Task"] == "infra1 ⛔"
+    assert panel.row_texts("infrastructure")["Task"] == "infra1 ✗"
     assert win.gantt.lane_axis.states["Infrastructure"] == "blocked"
-    assert win.gantt.bars["infra1"].marker == "⛔ blocked"
+    assert win.gantt.bars["infra1"].marker.endswith("✗ blocked by alpha2")
     assert "blocked by alpha2" in win.gantt.tooltip_for(win.gantt.bars["infra1"])
     assert informed == []
 
@@ -282,7 +282,7 @@ def test_the_gantt_draws_ticks_and_spans_with_one_item(qtbot):
     assert view.track.data.ticks == [(row, 20 / 60), (row, 50 / 60), (row, 100 / 60)]
     assert view.track.data.spans == [(row, 20 / 60, 100 / 60)]
     assert sum(isinstance(i, TrackItem) for i in view.plotItem.items) == 1
-    assert view.bars["infra1"].marker == "⛔ blocked"
+    assert view.bars["infra1"].marker == "✗ blocked by alpha2"
     assert "not integrated" in view.tooltip_for(view.bars["infra1"])
     assert "a1b2c3d config" in view.tooltip_for(view.bars["bravo1"])
     assert view.lane_axis.lane_label("Team Bravo", QtGui.QFontMetrics(view.lane_axis.font())).endswith("· working")

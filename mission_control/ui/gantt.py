@@ -161,6 +161,11 @@ class TrackData:
     spans: list[tuple[int, float, float]] = field(default_factory=list)  # (row, first, last), sorted
 
 
+def blocked_marker(why: str | None) -> str | None:
+    """The bar marker of a blocked task: ``blocked by alpha2 (Team Alpha, …)`` -> ``✗ blocked by alpha2``."""
+    return f"✗ {why.split(' (', 1)[0]}" if why else None
+
+
 def hours_between(origin: datetime, value: datetime) -> float:
     return (value - origin).total_seconds() / 3600.0
 
@@ -882,7 +887,7 @@ class GanttView(pg.PlotWidget):
             self.set_marker(key, TRACK_SOURCE, None)
         self.tracks = dict(tracks)
         for key, track in self.tracks.items():
-            self.set_marker(key, TRACK_SOURCE, "⛔ blocked" if track.blocked else None)
+            self.set_marker(key, TRACK_SOURCE, blocked_marker(track.blocked))
         self._place_tracks()
 
     def _place_tracks(self) -> None:
@@ -967,7 +972,7 @@ class GanttView(pg.PlotWidget):
     def _track_tooltip(self, track: TaskTrack, most: int = 12) -> list[str]:
         lines = []
         if track.blocked:
-            lines.append(f"<span style='color:{COLORS['blocked']}'>⛔ {html.escape(track.blocked)}</span>")
+            lines.append(f"<span style='color:{COLORS['blocked']}'>✗ {html.escape(track.blocked)}</span>")
         if track.commits:
             count = len(track.commits)
             lines.append(f"<b>{count} commit{'s' * (count != 1)}</b>")

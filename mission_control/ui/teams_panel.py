@@ -78,12 +78,14 @@ FULL_EVERY = 10  # every this many polls the status is read in full anyway
 OUTPUT_LINES = 5000
 COLUMNS = ("Team", "State", "Task", "Commits", "Files", "Ahead/behind", "Uncommitted", "Tests", "Branch", "Worktree")
 COLUMN = {name: index for index, name in enumerate(COLUMNS)}
+#: What the header shows where the title is long (the dock is narrow); the title is its tooltip.
+HEADERS = {"Ahead/behind": "↑↓", "Uncommitted": "Dirty"}
 #: State -> (symbol, text colour, cell background).
 STATE_STYLE = {
     NOT_LAUNCHED: ("○", "#5c6773", "#eef1f4"),
     WORKING: ("●", "#1565c0", "#e3f2fd"),
     IDLE: ("◐", "#8d6e00", "#fff8e1"),
-    BLOCKED: ("⛔", "#b5179e", "#fce4f4"),
+    BLOCKED: ("✗", "#b5179e", "#fce4f4"),
     READY: ("✓", "#2e7d32", "#e8f5e9"),
     INTEGRATED: ("✔", "#1b5e20", "#c8e6c9"),
 }
@@ -293,7 +295,16 @@ class TeamsPanel(DockPanel):
         layout.addLayout(self._build_buttons())
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("teamsTable")
-        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.setHorizontalHeaderLabels([HEADERS.get(title, title) for title in COLUMNS])
+        for column, title in enumerate(COLUMNS):
+            header_item = self.table.horizontalHeaderItem(column)
+            if header_item is not None:
+                header_item.setToolTip(
+                    {
+                        "Ahead/behind": "commits ahead of (↑) and behind (↓) the integration branch",
+                        "Uncommitted": "files changed in the worktree and not committed",
+                    }.get(title, title)
+                )
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(26)
         self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -508,7 +519,7 @@ class TeamsPanel(DockPanel):
         state = f"{symbol} {team.state}" + (" · running" if running else "")
         task = team.current_task or "—"
         if team.current_task and team.current_task in team.blocked:
-            task += " ⛔"
+            task += " ✗"
         cells = {
             "Team": team.name,
             "State": state,
@@ -557,17 +568,18 @@ class TeamsPanel(DockPanel):
         if team is None:
             self.details.setText("")
             return
-        parts = [
-            f"<b>{html.escape(team.name)}</b> ({html.escape(team.spec.section)})",
+        first = [f"<b>{html.escape(team.name)}</b> ({html.escape(team.spec.section)})"]
+        if team.current_task:
+            first.append(f"task {html.escape(team.current_task)}: {html.escape(self._task_name(team.current_task))}")
+        lines = [
+            " · ".join(first),
             f"branch <code>{html.escape(team.spec.branch)}</code>",
             f"worktree <code>{html.escape(str(team.spec.worktree))}</code>",
         ]
-        if team.current_task:
-            parts.append(f"task {html.escape(team.current_task)}: {html.escape(self._task_name(team.current_task))}")
-            why = team.blocked.get(team.current_task)
-            if why:
-                parts.append(f"<span style='color:#b5179e'>⛔ {html.escape(why)}</span>")
-        self.details.setText(" · ".join(parts))
+        why = team.blocked.get(team.current_task) if team.current_task else None
+        if why:
+            lines.append(f"<span style='color:#b5179e'>✗ {html.escape(why)}</span>")
+        self.details.setText("<br>".join(lines))
 
     # the gantt -------------------------------------------------------------------------------------
     def _update_gantt(self, snapshot: Snapshot) -> None:
