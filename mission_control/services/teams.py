@@ -20,7 +20,7 @@ from mission_control.teams import integrate as integrating
 from mission_control.teams import launch as launching
 from mission_control.teams import progress as progressing
 from mission_control.teams import runner
-from mission_control.teams.model import TeamError, TeamSpec, find_team, team_specs
+from mission_control.teams.model import TeamError, TeamSpec, find_team, integration_branch, team_specs
 from mission_control.teams.tracking import MissionTeams, read_teams
 from mission_control.util.git import Git, RepoError, open_repo
 from mission_control.util.progress import CancelToken, ProgressCallback
@@ -47,6 +47,53 @@ def open_teams(repo: str | Path = ".", plan: str | Path | None = None) -> TeamsC
         return TeamsContext(project, git, team_specs(project.plan, project.config, git.root))
     except (RepoError, ProjectError, ConfigError) as exc:
         raise TeamError(str(exc)) from None
+
+
+def context_of(project: Project) -> TeamsContext:
+    """The teams of a project already open (the app's: its plan as edited, not read again from disk).
+
+    Raises:
+        TeamError: the plan is not in a git repository, or its teams cannot be named.
+    """
+    if project.repo is None:
+        raise TeamError("the plan is not in a git repository: teams need one")
+    try:
+        git = open_repo(project.repo)
+    except RepoError as exc:
+        raise TeamError(str(exc)) from None
+    return TeamsContext(project, git, team_specs(project.plan, project.config, git.root))
+
+
+def change_stamp(context: TeamsContext) -> tuple[str, ...]:
+    """A cheap signature of what the teams' git state looks like, for polling (one git call).
+
+    The heads of the team and integration branches, and for each worktree the change times of its
+    index and HEAD (a commit, a checkout, ``git add``) and of its top folder. When the signature
+    is unchanged, :func:`overview` would read the same commits (edits not yet staged aside).
+    """
+    branches = [spec.branch for spec in context.specs] + [integration_branch(context.project.config)]
+    refs = context.git.text("for-each-ref", "--format=%(refname) %(objectname)", *(f"refs/heads/{b}" for b in branches))
+    stamp = [refs]
+    for spec in context.specs:
+        stamp.append(f"{spec.name}:{_worktree_stamp(spec.worktree)}")
+    return tuple(stamp)
+
+
+def _worktree_stamp(folder: Path) -> str:
+    try:
+        pointer = (folder / ".git").read_text(encoding="utf-8", errors="replace").strip()
+    except OSError:
+        return "absent"
+    gitdir = Path(pointer.removeprefix("gitdir:").strip())
+    gitdir = gitdir if gitdir.is_absolute() else folder / gitdir
+    parts = []
+    for path in (gitdir / "index", gitdir / "HEAD", folder):
+        try:
+            info = path.stat()
+            parts.append(f"{info.st_mtime_ns}/{info.st_size}")
+        except OSError:
+            parts.append("-")
+    return ",".join(parts)
 
 
 def overview(context: TeamsContext, now: datetime | None = None) -> MissionTeams:

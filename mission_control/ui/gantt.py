@@ -12,12 +12,21 @@ Signals:
         (the undo point; the window turns it into an undo command).
     span_changing(str, object, object): live position during a drag (for previews).
     task_nudged(str, object, object): an arrow key moved the selected task by one snap step.
+
+What the teams did is drawn over the plan (:meth:`GanttView.set_team_tracking`): each team's lane
+label shows its state; a task's mapped commits are ticks at their commit time and, once the
+mission has started, its actual span (first to last commit) is a thin bar under the planned one;
+all of them are one :class:`TrackItem` (a 2,000-task plan stays fluid), with the commits listed in
+the bar's tooltip; a blocked task carries a marker saying by what.
 """
 
 from __future__ import annotations
 
+import bisect
+import html
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import pyqtgraph as pg
@@ -53,7 +62,11 @@ COLORS = {
     "axis": "#9aa5b1",
     "graph_background": "#fbfcfe",
     "label_back": "#ffffffdc",
+    "tick": "#1b1f24",
+    "actual": "#2a9d8f",
+    "blocked": "#b5179e",
 }
+TRACK_SOURCE = "teams"  # the marker slot of the teams' blocked marks
 #: What changes on a dark palette (the bar colours read well on both).
 _THEMES = {
     False: {
@@ -65,6 +78,7 @@ _THEMES = {
         "axis": "#9aa5b1",
         "graph_background": "#fbfcfe",
         "label_back": "#ffffffdc",
+        "tick": "#1b1f24",
         "lanes": ("#f7f9fc", "#eef2f8"),
     },
     True: {
@@ -76,6 +90,7 @@ _THEMES = {
         "axis": "#5c6773",
         "graph_background": "#23272e",
         "label_back": "#23272edc",
+        "tick": "#f5f5f5",
         "lanes": ("#23272e", "#2a2f37"),
     },
 }
@@ -118,6 +133,37 @@ class _Drag:
     mode: str  # "move" or "resize"
     origin: float
     start: BarGeometry
+
+
+@dataclass(frozen=True)
+class TaskTrack:
+    """What a team did on one task, as the Gantt draws it.
+
+    Attributes:
+        times: when each mapped commit was made, on the plan's time axis (oldest first); empty
+            when commit times cannot be placed (a date-less plan before the mission started).
+        commits: one line per commit for the tooltip (``sha subject — why``).
+        span: draw the actual span (first to last commit) under the planned bar.
+        blocked: why the task cannot start (None: not blocked).
+    """
+
+    times: tuple[datetime, ...] = ()
+    commits: tuple[str, ...] = ()
+    span: bool = False
+    blocked: str | None = None
+
+
+@dataclass
+class TrackData:
+    """The tracks in the view's coordinates: what :class:`TrackItem` paints (tests read it too)."""
+
+    ticks: list[tuple[int, float]] = field(default_factory=list)  # (row, hours), sorted
+    spans: list[tuple[int, float, float]] = field(default_factory=list)  # (row, first, last), sorted
+
+
+def blocked_marker(why: str | None) -> str | None:
+    """The bar marker of a blocked task: ``blocked by alpha2 (Team Alpha, …)`` -> ``✗ blocked by alpha2``."""
+    return f"✗ {why.split(' (', 1)[0]}" if why else None
 
 
 def hours_between(origin: datetime, value: datetime) -> float:
@@ -165,6 +211,7 @@ class LaneAxis(pg.AxisItem):
     def __init__(self) -> None:
         super().__init__("left")
         self.lanes: list[tuple[str, float, float]] = []
+        self.states: dict[str, str] = {}  # section -> its team's state, shown after the name
         self.setWidth(170)
         self.setStyle(tickLength=0, tickTextOffset=8)
 
@@ -179,7 +226,14 @@ class LaneAxis(pg.AxisItem):
     def tickStrings(self, values, scale, spacing):
         names = {round((top + bottom) / 2, 6): name for name, top, bottom in self.lanes}
         metrics = QtGui.QFontMetrics(self.font() if hasattr(self, "font") else QtGui.QFont())
-        return [metrics.elidedText(names.get(round(v, 6), ""), QtCore.Qt.TextElideMode.ElideRight, 155) for v in values]
+        return [self.lane_label(names.get(round(v, 6), ""), metrics) for v in values]
+
+    def lane_label(self, name: str, metrics: QtGui.QFontMetrics) -> str:
+        """The lane's name, elided to fit, with its team's state after it (the state always shows)."""
+        state = self.states.get(name)
+        suffix = f" · {state}" if state else ""
+        room = max(155 - metrics.horizontalAdvance(suffix), 40)
+        return metrics.elidedText(name, QtCore.Qt.TextElideMode.ElideRight, room) + suffix
 
 
 class LanesItem(pg.GraphicsObject):
@@ -511,6 +565,56 @@ class ArrowsItem(pg.GraphicsObject):
         painter.drawPolygon(head)
 
 
+class TrackItem(pg.GraphicsObject):
+    """Every task's commit ticks and actual spans in one item: two draw calls for what is visible.
+
+    Ticks cross the lower half of the bar's row, the span is a thin bar in the gap under the
+    planned bar; both use cosmetic pens, so they keep their pixel width at every zoom.
+    """
+
+    def __init__(self, view: GanttView) -> None:
+        super().__init__()
+        self.view = view
+        self.data = TrackData()
+        self._tick_rows: list[int] = []
+        self._span_rows: list[int] = []
+        self.setZValue(12)
+        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
+
+    def set_data(self, data: TrackData) -> None:
+        self.prepareGeometryChange()
+        self.data = data
+        self._tick_rows = [row for row, _ in data.ticks]
+        self._span_rows = [row for row, _, _ in data.spans]
+        self.update()
+
+    def boundingRect(self) -> QtCore.QRectF:
+        return self.view.content_rect() if self.data.ticks or self.data.spans else QtCore.QRectF()
+
+    def paint(self, painter: QtGui.QPainter, option, *args) -> None:
+        exposed = option.exposedRect if option is not None else self.boundingRect()
+        first, last = math.floor(exposed.top()) - 1, math.ceil(exposed.bottom()) + 1
+        left, right = exposed.left(), exposed.right()
+        low = bisect.bisect_left(self._span_rows, first)
+        high = bisect.bisect_right(self._span_rows, last)
+        spans = [
+            QtCore.QLineF(x0, row + 0.91, x1, row + 0.91)
+            for row, x0, x1 in self.data.spans[low:high]
+            if x1 >= left and x0 <= right
+        ]
+        if spans:
+            painter.setPen(_pen(COLORS["actual"], 3, cap=QtCore.Qt.PenCapStyle.SquareCap))
+            painter.drawLines(spans)
+        low = bisect.bisect_left(self._tick_rows, first)
+        high = bisect.bisect_right(self._tick_rows, last)
+        ticks = [
+            QtCore.QLineF(x, row + 0.6, x, row + 0.97) for row, x in self.data.ticks[low:high] if left <= x <= right
+        ]
+        if ticks:
+            painter.setPen(_pen(COLORS["tick"], 1.5))
+            painter.drawLines(ticks)
+
+
 class GanttViewBox(pg.ViewBox):
     """The wheel zooms the time axis only; dragging empty space pans in time and across rows."""
 
@@ -573,8 +677,10 @@ class GanttView(pg.PlotWidget):
         )
         self.drag_label.setZValue(50)
         self.drag_label.setVisible(False)
-        for extra in (self.lanes, self.arrows, self.now_line, self.drag_label):
+        self.track = TrackItem(self)
+        for extra in (self.lanes, self.arrows, self.track, self.now_line, self.drag_label):
             item.addItem(extra, ignoreBounds=extra is not self.lanes)
+        self.tracks: dict[str, TaskTrack] = {}
         self.hours_per_pixel = 0.01
         self._markers: dict[str, dict[str, str]] = {}
         self._content = QtCore.QRectF(0, 0, 1, 1)
@@ -595,6 +701,7 @@ class GanttView(pg.PlotWidget):
         self.drag_label.border = pg.mkPen(COLORS["axis"])
         self.lanes.update()
         self.arrows.update()
+        self.track.update()
         for bar in self.bars.values():
             bar.update()
 
@@ -662,6 +769,7 @@ class GanttView(pg.PlotWidget):
             self.zoom_fit()
             self._fitted = True
         self.arrows.update()
+        self._place_tracks()
 
     def _style(self, analysis: ScheduleAnalysis) -> None:
         critical = set(analysis.critical_path)
@@ -767,6 +875,37 @@ class GanttView(pg.PlotWidget):
             bar.marker = "  ".join(markers[s] for s in sorted(markers))
             bar.update()
 
+    def set_team_tracking(self, states: Mapping[str, str], tracks: Mapping[str, TaskTrack]) -> None:
+        """Show what the teams did: ``states`` by section (after the lane name), ``tracks`` by task key.
+
+        Replaces what was shown before (empty mappings clear it); blocked tasks get a marker.
+        """
+        self.lane_axis.states = dict(states)
+        self.lane_axis.picture = None
+        self.lane_axis.update()
+        for key in set(self.tracks) - set(tracks):
+            self.set_marker(key, TRACK_SOURCE, None)
+        self.tracks = dict(tracks)
+        for key, track in self.tracks.items():
+            self.set_marker(key, TRACK_SOURCE, blocked_marker(track.blocked))
+        self._place_tracks()
+
+    def _place_tracks(self) -> None:
+        """Turn the tracks' times into rows and hours from the origin (after a new plan or new tracks)."""
+        data = TrackData()
+        for key, track in self.tracks.items():
+            bar = self.bars.get(key)
+            if bar is None or not track.times:
+                continue
+            row = bar.geometry.row
+            hours = [hours_between(self.origin, t) for t in track.times]
+            data.ticks.extend((row, h) for h in hours)
+            if track.span:
+                data.spans.append((row, min(hours), max(hours)))
+        data.ticks.sort()
+        data.spans.sort()
+        self.track.set_data(data)
+
     def set_now(self, moment: datetime | None) -> None:
         """Show the now-line at ``moment`` (None hides it)."""
         if moment is None:
@@ -825,7 +964,22 @@ class GanttView(pg.PlotWidget):
             lines.append("on the critical path (no float)")
         for message in bar.conflicts:
             lines.append(f"<span style='color:{COLORS['conflict']}'>⚠ {message}</span>")
+        track = self.tracks.get(bar.key)
+        if track is not None:
+            lines.extend(self._track_tooltip(track))
         return "<br>".join(lines)
+
+    def _track_tooltip(self, track: TaskTrack, most: int = 12) -> list[str]:
+        lines = []
+        if track.blocked:
+            lines.append(f"<span style='color:{COLORS['blocked']}'>✗ {html.escape(track.blocked)}</span>")
+        if track.commits:
+            count = len(track.commits)
+            lines.append(f"<b>{count} commit{'s' * (count != 1)}</b>")
+            lines.extend(html.escape(c) for c in track.commits[:most])
+            if count > most:
+                lines.append(f"… and {count - most} more")
+        return lines
 
     # drag plumbing ----------------------------------------------------------------------
     def drag_moved(self, bar: BarItem, geometry: BarGeometry) -> None:
@@ -883,13 +1037,19 @@ class GanttView(pg.PlotWidget):
 _PENS: dict[tuple, QtGui.QPen] = {}
 
 
-def _pen(color: str, width: float, style: QtCore.Qt.PenStyle = QtCore.Qt.PenStyle.SolidLine) -> QtGui.QPen:
+def _pen(
+    color: str,
+    width: float,
+    style: QtCore.Qt.PenStyle = QtCore.Qt.PenStyle.SolidLine,
+    cap: QtCore.Qt.PenCapStyle = QtCore.Qt.PenCapStyle.SquareCap,
+) -> QtGui.QPen:
     """A cached cosmetic pen (mkPen per paint call is a measurable cost on large plans)."""
-    key = (color, width, style)
+    key = (color, width, style, cap)
     pen = _PENS.get(key)
     if pen is None:
         pen = QtGui.QPen(QtGui.QColor(color), width)
         pen.setStyle(style)
+        pen.setCapStyle(cap)
         pen.setCosmetic(True)
         _PENS[key] = pen
     return pen

@@ -28,6 +28,7 @@ from mission_control.ui import (
     log_panel,
     preferences,
     runbook_panel,
+    teams_panel,
     tests_panel,
 )
 from mission_control.ui.commands import RescheduleCommand
@@ -47,6 +48,7 @@ PREVIEW_MAX_TASKS = 400
 # builds it and wires it to the window. ``self.panels`` keys them by module name.
 PANEL_MODULES = (
     components_panel,
+    teams_panel,
     tests_panel,
     codemods_panel,
     checklist_panel,
@@ -154,7 +156,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for module in PANEL_MODULES:
             self.panels[module.__name__.rsplit(".", 1)[-1]] = module.install(self)
 
-    RIGHT_DOCKS = ("taskDetailsDock", "componentsPanelDock", "checklistPanelDock")
+    RIGHT_DOCKS = ("taskDetailsDock", "componentsPanelDock", "teamsPanelDock", "checklistPanelDock")
     BOTTOM_DOCKS = ("testsPanelDock", "dashboardDock", "codemodsPanelDock", "runbookPanelDock", "logPanelDock")
 
     def _default_layout(self) -> None:
