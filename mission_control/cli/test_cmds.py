@@ -2,6 +2,10 @@
 
 Live progress goes to stderr, the summary (or ``--json``) to stdout, and the exit code is
 pytest's, so scripts and CI can use it like pytest itself.
+
+``--team TEAM`` runs them in that team's worktree (``mission-control teams launch`` made it) instead
+of the lead's checkout; the selection flags apply there, and the run is recorded in the history of
+that worktree (the history is kept per folder). A team that is not launched is refused with exit 1.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar, TextIO
 
-from mission_control.cli import EXIT_USAGE, CliError, add_json_flag, print_json
+from mission_control.cli import EXIT_PROBLEMS, EXIT_USAGE, CliError, add_json_flag, print_json
 from mission_control.testing import (
     ProjectRun,
     Selection,
@@ -32,6 +36,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     """Add ``test``."""
     parser = subparsers.add_parser("test", help="run the repository's tests (live progress on stderr)")
     parser.add_argument("--repo", default=".", help="the repository (default: current folder)")
+    parser.add_argument(
+        "--team",
+        metavar="TEAM",
+        help="run in the team's worktree instead of the repository's checkout (see `teams launch`)",
+    )
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--component", metavar="C", help="only component C's tests")
     group.add_argument("--task", metavar="T", help="only the tests of the components serving plan task T")
@@ -78,8 +87,8 @@ class _Live:
         "xpassed": "X",
     }
 
-    def __init__(self, stream: TextIO = sys.stderr) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stderr  # the current one, not import time's
         self.column = 0
 
     def __call__(self, event: RunEvent) -> None:
@@ -124,6 +133,9 @@ def cmd_test(ns: argparse.Namespace) -> int:
     repo = Path(ns.repo)
     if not repo.is_dir():
         raise CliError(f"repository folder not found: {repo}", EXIT_USAGE)
+    if ns.team:
+        repo = _team_worktree(repo, ns.team)
+        print(f"team {ns.team}: running the tests in its worktree {repo}", file=sys.stderr)
     live = _Live()
     cancel = CancelToken()
     stopped_by: list[int] = []
@@ -148,11 +160,26 @@ def cmd_test(ns: argparse.Namespace) -> int:
     result = run.result
     if ns.json:
         data = result.to_json()
+        if ns.team:
+            data["team"] = ns.team
+            data["worktree"] = str(repo)
         data["alerts"] = [{"level": a.level, "title": a.title, "message": a.message} for a in run.alerts]
         print_json(data)
     else:
         _print_summary(run)
     return result.exit_code
+
+
+def _team_worktree(repo: Path, team: str) -> Path:
+    """The worktree of ``team`` in the repository at ``repo``; CliError (exit 1) if it has none."""
+    from mission_control.services.teams import worktree_of
+    from mission_control.teams.model import TeamError
+
+    try:
+        return worktree_of(repo, team)
+    except TeamError as exc:
+        hint = f"; launch it with `mission-control teams launch --teams {team}`" if "not launched" in str(exc) else ""
+        raise CliError(f"{exc}{hint}", EXIT_PROBLEMS) from None
 
 
 def _print_summary(run: ProjectRun) -> None:

@@ -7,6 +7,20 @@ helpers, with a passing pytest suite), adds the sample plan as
 ``pre-ssot`` (the baseline in its ``mission-control.toml``). Every later feature is shown
 and tested on it: break a component, roll it back, run the tests, consolidate the emitters.
 
+Its ``mission-control.toml`` also sets up the plan's five teams for ``mission-control teams``:
+each team's ``command`` is the demo's scripted agent, ``tools/demo_agent.py TEAM TASK`` (plain
+Python and git, no network), which does the team's first task (:data:`SCRIPTED_TASKS`) in its
+worktree as two refactoring commits with a ``Task: <id>`` trailer, the suite staying green there.
+Two of those tasks collide on purpose (:data:`COLLISIONS`), for the conflict forecast to find:
+
+* charlie1 × delta1, textual: both add a setting at the end of ``Settings`` in
+  ``app/core/config.py``; merging ``mission/charlie`` and ``mission/delta`` conflicts there.
+* alpha1 × echo1, a broken import: alpha1 deletes ``app/agents/agent_instance_factory_optimized.py``,
+  whose ``reset_optimized_agent_factory`` echo1's new ``tests/conftest.py`` imports; the branches
+  merge without a conflict and the merged suite cannot be collected.
+
+The plan blocks delta1 on alpha2, so ``teams run`` needs ``--force`` for delta.
+
 The folder is built next to its destination and renamed into place, so a crash never leaves
 a half-made demo behind, and it carries a marker inside ``.git`` (out of reach of git
 commands and rollbacks) so that ``reset`` only ever deletes a folder this module made.
@@ -23,6 +37,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from mission_control import __version__
@@ -44,6 +59,37 @@ SAMPLE_PLAN = _RESOURCES / "plans" / "ssot-refactor-plan.md"
 _RENAMED = {"gitignore": ".gitignore"}
 _SKIPPED_DIRS = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache"}
 _SKIPPED_SUFFIXES = {".pyc", ".pyo"}
+
+#: The task each team's scripted agent does (``teams run TEAM`` with no task runs the current one).
+SCRIPTED_TASKS = {"alpha": "alpha1", "bravo": "bravo1", "charlie": "charlie1", "delta": "delta1", "echo": "echo1"}
+
+
+@dataclass(frozen=True)
+class Collision:
+    """Two teams' scripted work that cannot simply be merged.
+
+    ``kind`` is ``"conflict"`` (the merge stops with a textual conflict in ``path``) or ``"import"``
+    (the merge is clean but code of ``teams[1]`` imports ``name`` from ``path``, which ``teams[0]``
+    deleted).
+    """
+
+    teams: tuple[str, str]
+    tasks: tuple[str, str]
+    kind: str
+    path: str
+    name: str | None = None
+
+
+COLLISIONS = (
+    Collision(("charlie", "delta"), ("charlie1", "delta1"), "conflict", "app/core/config.py"),
+    Collision(
+        ("alpha", "echo"),
+        ("alpha1", "echo1"),
+        "import",
+        "app/agents/agent_instance_factory_optimized.py",
+        "reset_optimized_agent_factory",
+    ),
+)
 
 _GIT_NAME = "Mission Control Demo"
 _GIT_EMAIL = "demo@mission-control.invalid"
