@@ -151,7 +151,9 @@ def test_a_renamed_module_still_imported_is_semantic_and_the_cache_follows_the_b
     monkeypatch.setattr(
         fc,
         "_compute",
-        lambda git, env, a, ah, b, bh, base: computed.append((a, b)) or real(git, env, a, ah, b, bh, base),
+        lambda git, env, a, ah, b, bh, base, sides: (
+            computed.append((a, b)) or real(git, env, a, ah, b, bh, base, sides)
+        ),
     )
     fc._MEMORY.clear()  # a new process: the disk cache still knows every pair
     again = fc.forecast(context.git, flows.overview(context), context.project.plan)

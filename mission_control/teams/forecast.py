@@ -27,6 +27,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from mission_control.audit.files import module_name
@@ -41,7 +42,7 @@ from mission_control.util.git import Git, GitError, run_git
 CONFLICT, SEMANTIC, OVERLAP, CLEAN = "conflict", "semantic", "overlap", "clean"
 INTEGRATION = "integration"
 _SEVERITY = {CLEAN: 0, OVERLAP: 1, SEMANTIC: 2, CONFLICT: 3}
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 _KIND = re.compile(r"CONFLICT \(([^)]*)\)")
 
 
@@ -107,7 +108,7 @@ class Forecast:
         return {"pairs": [p.to_json() for p in self.pairs], "planned": [p.to_json() for p in self.planned]}
 
 
-_MEMORY: dict[tuple[str, str, str, str], PairForecast] = {}
+_MEMORY: dict[tuple[str, str, str], PairForecast] = {}
 
 
 def forecast(git: Git, mission: MissionTeams, plan: Plan, components: Iterable[Component] = ()) -> Forecast:
@@ -120,14 +121,21 @@ def forecast(git: Git, mission: MissionTeams, plan: Plan, components: Iterable[C
     sides = sorted(heads.items())
     if mission.integration_head:
         sides.append((INTEGRATION, mission.integration_head))
-    pairs = []
-    with _scratch_objects(git) as env:
-        for index, (a, a_head) in enumerate(sides):
-            for b, b_head in sides[index + 1 :]:
-                if a == INTEGRATION or (b != INTEGRATION and a_head == b_head):
-                    continue
-                pairs.append(_pair(git, env, a, a_head, b, b_head))
-    return Forecast(tuple(pairs), tuple(planned_overlaps(git.root, plan, mission, list(components))))
+    wanted = [
+        (a, a_head, b, b_head)
+        for index, (a, a_head) in enumerate(sides)
+        for b, b_head in sides[index + 1 :]
+        if a != INTEGRATION and (b == INTEGRATION or a_head != b_head)
+    ]
+    found = {(a, b): _cached(git, a, a_head, b, b_head) for a, a_head, b, b_head in wanted}
+    missing = [w for w in wanted if found[(w[0], w[2])] is None]
+    if missing:  # only now: a scratch object folder, merge bases, merges
+        with _scratch_objects(git) as env:
+            sides_memo: dict[tuple[str, str], dict[str, _Removed]] = {}
+            for a, a_head, b, b_head in missing:  # two teams at the same commit: computed once
+                found[(a, b)] = _cached(git, a, a_head, b, b_head) or _pair(git, env, a, a_head, b, b_head, sides_memo)
+    pairs = tuple(p for p in found.values() if p is not None)
+    return Forecast(pairs, tuple(planned_overlaps(git.root, plan, mission, list(components))))
 
 
 def planned_overlaps(
@@ -159,20 +167,43 @@ def planned_overlaps(
     return found
 
 
-def _pair(git: Git, env: dict[str, str], a: str, a_head: str, b: str, b_head: str) -> PairForecast:
-    base = _merge_base(git, a_head, b_head)
-    key = (str(git.root), a_head, b_head, base or "")
+def _cached(git: Git, a: str, a_head: str, b: str, b_head: str) -> PairForecast | None:
+    """The pair's forecast if these two heads were forecast before (their merge base is fixed by them)."""
+    key = (str(git.root), a_head, b_head)
     cached = _MEMORY.get(key) or _read_cache(key)
-    if cached is not None:
-        _MEMORY[key] = cached
-        return PairForecast(a, b, cached.status, cached.files, cached.kinds, cached.semantic)
-    result = _compute(git, env, a, a_head, b, b_head, base)
+    if cached is None:
+        return None
+    _MEMORY[key] = cached
+    return PairForecast(a, b, cached.status, cached.files, cached.kinds, cached.semantic)
+
+
+def _pair(
+    git: Git,
+    env: dict[str, str],
+    a: str,
+    a_head: str,
+    b: str,
+    b_head: str,
+    sides: dict[tuple[str, str], dict[str, _Removed]],
+) -> PairForecast:
+    base = _merge_base(git, a_head, b_head)
+    result = _compute(git, env, a, a_head, b, b_head, base, sides)
+    key = (str(git.root), a_head, b_head)
     _MEMORY[key] = result
     _write_cache(key, result)
     return result
 
 
-def _compute(git: Git, env: dict[str, str], a: str, a_head: str, b: str, b_head: str, base: str | None) -> PairForecast:
+def _compute(
+    git: Git,
+    env: dict[str, str],
+    a: str,
+    a_head: str,
+    b: str,
+    b_head: str,
+    base: str | None,
+    sides: dict[tuple[str, str], dict[str, _Removed]],
+) -> PairForecast:
     try:
         out = run_git(
             git.root, "merge-tree", "--write-tree", "-z", "--name-only", a_head, b_head, ok_codes=(0, 1), extra_env=env
@@ -186,7 +217,7 @@ def _compute(git: Git, env: dict[str, str], a: str, a_head: str, b: str, b_head:
         return PairForecast(a, b, CONFLICT, tuple(sorted(conflicted)), kinds)
     changed_a = _changed(git, base, a_head)
     changed_b = _changed(git, base, b_head)
-    semantic = _semantic(git, env, base, a, a_head, changed_a, b, b_head, changed_b, tree)
+    semantic = _semantic(git, env, base, a, a_head, changed_a, b, b_head, changed_b, tree, sides)
     if semantic:
         return PairForecast(a, b, SEMANTIC, tuple(sorted({s.path for s in semantic})), semantic=tuple(semantic))
     both = sorted(set(changed_a) & set(changed_b))
@@ -250,8 +281,13 @@ def _semantic(
     b_head: str,
     changed_b: dict[str, str],
     merged_tree: str,
+    sides: dict[tuple[str, str], dict[str, _Removed]],
 ) -> list[SemanticConflict]:
-    """Imports in one side's changed files of names or modules the other side removed."""
+    """Imports in one side's changed files of names or modules the other side removed.
+
+    What a side removed depends only on (base, head): computed once per forecast. Only the other
+    side's files that mention a removed name are parsed.
+    """
     if base is None:
         return []
     found = []
@@ -259,13 +295,19 @@ def _semantic(
         (a, a_head, changed_a, b, changed_b),
         (b, b_head, changed_b, a, changed_a),
     ):
-        removed = _removed_names(git, base, remover_head, remover_changes)
+        if (base, remover_head) not in sides:
+            sides[(base, remover_head)] = _removed_names(git, base, remover_head, remover_changes)
+        removed = sides[(base, remover_head)]
         if not removed:
             continue
+        words = {w for module, gone in removed.items() for w in (*gone.names, module.rsplit(".", 1)[-1])}
         users = [p for p, status in user_changes.items() if status != "D" and p.endswith(".py")]
         blobs = _read(git, env, [f"{merged_tree}:{p}" for p in users])
         for path in users:
-            for line, module, name in _imports(blobs.get(f"{merged_tree}:{path}"), path):
+            text = blobs.get(f"{merged_tree}:{path}")
+            if text is None or not any(w in text for w in words):
+                continue  # cannot import anything that was removed
+            for line, module, name in _imports(text, path):
                 hit = _still_missing(git, env, merged_tree, removed, module, name)
                 if hit is None:
                     continue
@@ -298,7 +340,9 @@ def _still_missing(
 
 def _removed_names(git: Git, base: str, head: str, changes: dict[str, str]) -> dict[str, _Removed]:
     """Module -> what ``head`` removed from it since ``base`` (deleted files, vanished top-level names)."""
-    py = [p for p, status in changes.items() if p.endswith(".py") and status in ("M", "D")]
+    py = [p for p, status in changes.items() if p.endswith(".py") and status == "D"]
+    modified = [p for p, status in changes.items() if p.endswith(".py") and status == "M"]
+    py += _losing_top_level_lines(git, base, head, modified)
     if not py:
         return {}
     before = _read(git, {}, [f"{base}:{p}" for p in py])
@@ -311,21 +355,42 @@ def _removed_names(git: Git, base: str, head: str, changes: dict[str, str]) -> d
         if changes[path] == "D":
             removed[module_name(path)] = _Removed(path, True, frozenset(old))
             continue
-        new = _top_level_names(after.get(f"{head}:{path}")) or set()
+        new = _top_level_names(after.get(f"{head}:{path}")) or frozenset()
         if old - new:
             removed[module_name(path)] = _Removed(path, False, frozenset(old - new))
     return removed
 
 
-def _defined_in_tree(git: Git, env: dict[str, str], tree: str, path: str) -> set[str] | None:
+_TOP_LEVEL_LINE = re.compile(rb"^-(?:async def |def |class |import |from |[A-Za-z_]\w*\s*[:=(,])")
+
+
+def _losing_top_level_lines(git: Git, base: str, head: str, paths: list[str]) -> list[str]:
+    """The files whose diff deletes an unindented line: only they can lose a top-level name."""
+    if not paths:
+        return []
+    out = git.run("diff", "-U0", "--no-color", "--no-ext-diff", base, head, "--", *paths)
+    losing, current = set(), None
+    for line in out.splitlines():
+        if line.startswith(b"--- a/"):
+            current = os.fsdecode(line[6:])
+        elif current is not None and _TOP_LEVEL_LINE.match(line):
+            losing.add(current)
+    return sorted(losing)
+
+
+def _defined_in_tree(git: Git, env: dict[str, str], tree: str, path: str) -> frozenset[str] | None:
     """Top-level names of ``path`` in the merged tree (None: the module is not there)."""
     text = _read(git, env, [f"{tree}:{path}"]).get(f"{tree}:{path}")
     return _top_level_names(text)
 
 
-def _top_level_names(text: str | None) -> set[str] | None:
-    if text is None:
-        return None
+def _top_level_names(text: str | None) -> frozenset[str] | None:
+    return None if text is None else _names_of(text)
+
+
+@lru_cache(maxsize=4096)
+def _names_of(text: str) -> frozenset[str] | None:
+    """Top-level names of a module's text (memoised: a file is parsed once per process)."""
     try:
         tree = pyast.parse(text)
     except (SyntaxError, ValueError):
@@ -340,13 +405,20 @@ def _top_level_names(text: str | None) -> set[str] | None:
             names.add(node.target.id)
         elif isinstance(node, ast.Import | ast.ImportFrom):
             names.update((a.asname or a.name).split(".")[0] for a in node.names)
-    return names
+    return frozenset(names)
 
 
-def _imports(text: str | None, path: str) -> Iterator[tuple[int, str, str | None]]:
+def _imports(text: str | None, path: str) -> tuple[tuple[int, str, str | None], ...]:
     """(line, module, name) of each import in ``text`` (name None for ``import module``)."""
-    if text is None:
-        return
+    return () if text is None else _imports_of(text, path)
+
+
+@lru_cache(maxsize=4096)
+def _imports_of(text: str, path: str) -> tuple[tuple[int, str, str | None], ...]:
+    return tuple(_walk_imports(text, path))
+
+
+def _walk_imports(text: str, path: str) -> Iterator[tuple[int, str, str | None]]:
     try:
         tree = pyast.parse(text)
     except (SyntaxError, ValueError):
@@ -401,12 +473,12 @@ def _scratch_objects(git: Git) -> Iterator[dict[str, str]]:
         yield {"GIT_OBJECT_DIRECTORY": scratch, "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(objects.resolve())}
 
 
-def _cache_file(key: tuple[str, str, str, str]) -> Path:
+def _cache_file(key: tuple[str, str, str]) -> Path:
     digest = hashlib.sha256("\0".join((str(_CACHE_VERSION), *key)).encode()).hexdigest()[:32]
     return appdirs.cache_dir() / "forecast" / f"{digest}.json"
 
 
-def _read_cache(key: tuple[str, str, str, str]) -> PairForecast | None:
+def _read_cache(key: tuple[str, str, str]) -> PairForecast | None:
     try:
         data = json.loads(_cache_file(key).read_text(encoding="utf-8"))
         semantic = tuple(SemanticConflict(**s) for s in data["semantic"])
@@ -415,7 +487,7 @@ def _read_cache(key: tuple[str, str, str, str]) -> PairForecast | None:
         return None
 
 
-def _write_cache(key: tuple[str, str, str, str], result: PairForecast) -> None:
+def _write_cache(key: tuple[str, str, str], result: PairForecast) -> None:
     path = _cache_file(key)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
