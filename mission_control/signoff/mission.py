@@ -80,8 +80,8 @@ def read_mission(repo: str | Path) -> Mission | None:
             except RecordError as exc:
                 raise MissionError(str(exc)) from None
         return legacy
-    commit, data = records[-1]
-    return _parse(data, f"{MISSION_REF} {commit[:10]}")
+    missions = [_parse(data, f"{MISSION_REF} {commit[:10]}") for commit, data in records]
+    return max(missions, key=lambda m: m.started_at)  # after a sync merge too: the latest (re)start wins
 
 
 def _read_file(path: Path) -> Mission | None:
