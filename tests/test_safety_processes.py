@@ -10,10 +10,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from helpers import process_alive, wait_until
 
 ROOT = Path(__file__).resolve().parent.parent
 HANGING_TEST = """\
@@ -30,24 +30,6 @@ def test_hangs():
     pathlib.Path(os.environ["MC_TEST_PID_FILE"]).write_text(str(os.getpid()))
     time.sleep(600)
 """
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().rsplit(")", 1)[-1].split()[0] == "Z")
-
-
-def _wait_for(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @pytest.fixture
@@ -74,7 +56,7 @@ def test_a_signal_to_the_cli_ends_pytest_too(hanging_project, signum):
     project, pid_file = hanging_project
     cli = _start(project, pid_file)
     try:
-        assert _wait_for(pid_file.exists, 60), "the hanging test never started"
+        assert wait_until(pid_file.exists, 60), "the hanging test never started"
         pytest_pid = int(pid_file.read_text())
         cli.send_signal(signum)  # to the CLI only, as a terminal's Ctrl-C or a service manager would
         _out, err = cli.communicate(timeout=60)
@@ -82,7 +64,7 @@ def test_a_signal_to_the_cli_ends_pytest_too(hanging_project, signum):
         cli.kill()
     assert cli.returncode == 128 + signum, err
     assert signal.Signals(signum).name in err and "test_hangs" in err
-    assert _wait_for(lambda: not _alive(pytest_pid), 10), "pytest outlived mission-control test"
+    assert wait_until(lambda: not process_alive(pytest_pid), 10), "pytest outlived mission-control test"
 
 
 def test_a_run_without_progress_is_stopped_after_the_idle_timeout(hanging_project):
@@ -94,4 +76,4 @@ def test_a_run_without_progress_is_stopped_after_the_idle_timeout(hanging_projec
         cli.kill()
     assert cli.returncode == 2, err
     assert "no output and no result for 2 s" in err and "test_hangs" in err
-    assert _wait_for(lambda: not _alive(int(pid_file.read_text())), 10)
+    assert wait_until(lambda: not process_alive(int(pid_file.read_text())), 10)

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
+from helpers import process_alive, wait_until
 
 from mission_control import cli
 from mission_control.config import ProjectConfig, TeamConfig
@@ -230,13 +229,13 @@ def test_a_cancelled_run_ends_the_whole_process_group(repo, tmp_path):
         f"open({str(pid_file)!r}, 'w').write(str(c.pid)); print('started', flush=True); time.sleep(600)"
     )
     cancel = CancelToken()
-    threading.Thread(target=lambda: (_wait(pid_file.exists, 30), cancel.cancel()), daemon=True).start()
+    threading.Thread(target=lambda: (wait_until(pid_file.exists, 30), cancel.cancel()), daemon=True).start()
 
     run = flows.run(context, "bravo", command=[sys.executable, "-c", script], cancel=cancel)
 
     assert run.cancelled and run.exit_code != 0
     child = int(pid_file.read_text())
-    assert _wait(lambda: not _alive(child), 10), "the command's child outlived the cancel"
+    assert wait_until(lambda: not process_alive(child), 10), "the command's child outlived the cancel"
 
 
 def test_remove_refuses_dirty_or_unintegrated_work_and_then_removes_only_the_worktree(repo):
@@ -283,24 +282,6 @@ def test_hand_made_messes_give_clear_messages_and_lose_nothing(repo):
     again = flows.launch(context, ["alpha"])  # the worktree comes back, with the commit
     assert any(s.action == "pruned" for s in again.steps)
     assert git(alpha, "rev-parse", "HEAD").strip() == sha
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    stat = Path(f"/proc/{pid}/stat")
-    return not (stat.exists() and stat.read_text().rsplit(")", 1)[-1].split()[0] == "Z")
-
-
-def _wait(condition, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return bool(condition())
 
 
 def _digest(path: Path) -> str:

@@ -173,60 +173,60 @@ def _string(table: Mapping[str, Any], key: str, path: Path, prefix: str, problem
     return value
 
 
-def _components(value: Any, path: Path, prefix: str, problems: list[ConfigProblem]) -> dict[str, ComponentConfig]:
+def _tables(
+    value: Any, path: Path, prefix: str, name: str, known: set[str], problems: list[ConfigProblem]
+) -> dict[str, tuple[str, dict[str, Any]]]:
+    """``[name.X]`` tables: X -> (its dotted key, its table); a wrong shape or unknown key is a problem."""
     if not isinstance(value, dict):
-        problems.append(ConfigProblem(path, prefix + "components", "must be a table of tables"))
+        problems.append(ConfigProblem(path, prefix + name, "must be a table of tables"))
         return {}
-    result: dict[str, ComponentConfig] = {}
-    for name, body in value.items():
-        key = f"{prefix}components.{name}"
+    found = {}
+    for item, body in value.items():
+        key = f"{prefix}{name}.{item}"
         if not isinstance(body, dict):
             problems.append(ConfigProblem(path, key, "must be a table"))
             continue
-        for extra in sorted(set(body) - _COMPONENT_KEYS):
+        for extra in sorted(set(body) - known):
             problems.append(ConfigProblem(path, f"{key}.{extra}", "unknown key"))
-        lists = {}
-        for field_name in ("paths", "tasks", "tests"):
-            items = body.get(field_name, [])
-            if isinstance(items, str):
-                items = [items]
-            if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-                problems.append(ConfigProblem(path, f"{key}.{field_name}", "must be a list of non-empty strings"))
-                items = []
-            lists[field_name] = tuple(items)
-        result[name] = ComponentConfig(name=name, **lists)
-    return result
+        found[item] = (key, body)
+    return found
+
+
+def _string_list(
+    table: Mapping[str, Any], field_name: str, path: Path, key: str, problems: list[ConfigProblem]
+) -> tuple[str, ...]:
+    """A list of non-empty strings (a lone string counts as a list of one); empty with a problem otherwise."""
+    items = table.get(field_name, [])
+    if isinstance(items, str):
+        items = [items]
+    if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
+        problems.append(ConfigProblem(path, f"{key}.{field_name}", "must be a list of non-empty strings"))
+        return ()
+    return tuple(items)
+
+
+def _components(value: Any, path: Path, prefix: str, problems: list[ConfigProblem]) -> dict[str, ComponentConfig]:
+    return {
+        name: ComponentConfig(
+            name=name,
+            paths=_string_list(body, "paths", path, key, problems),
+            tasks=_string_list(body, "tasks", path, key, problems),
+            tests=_string_list(body, "tests", path, key, problems),
+        )
+        for name, (key, body) in _tables(value, path, prefix, "components", _COMPONENT_KEYS, problems).items()
+    }
 
 
 def _teams(value: Any, path: Path, prefix: str, problems: list[ConfigProblem]) -> dict[str, TeamConfig]:
-    if not isinstance(value, dict):
-        problems.append(ConfigProblem(path, prefix + "teams", "must be a table of tables"))
-        return {}
-    result: dict[str, TeamConfig] = {}
-    for name, body in value.items():
-        key = f"{prefix}teams.{name}"
-        if not isinstance(body, dict):
-            problems.append(ConfigProblem(path, key, "must be a table"))
-            continue
-        for extra in sorted(set(body) - _TEAM_KEYS):
-            problems.append(ConfigProblem(path, f"{key}.{extra}", "unknown key"))
-        strings = {f: _string(body, f, path, f"{key}.", problems) for f in ("section", "branch", "worktree", "command")}
-        lists: dict[str, tuple[str, ...]] = {}
-        for field_name in ("setup", "copy"):
-            items = body.get(field_name, [])
-            if isinstance(items, str):
-                items = [items]
-            if not isinstance(items, list) or not all(isinstance(i, str) and i for i in items):
-                problems.append(ConfigProblem(path, f"{key}.{field_name}", "must be a list of non-empty strings"))
-                items = []
-            lists[field_name] = tuple(items)
-        result[name] = TeamConfig(
+    return {
+        name: TeamConfig(
             name=name,
-            section=strings["section"],
-            branch=strings["branch"],
-            worktree=strings["worktree"],
-            command=strings["command"],
-            setup=lists["setup"],
-            copy=lists["copy"],
+            section=_string(body, "section", path, f"{key}.", problems),
+            branch=_string(body, "branch", path, f"{key}.", problems),
+            worktree=_string(body, "worktree", path, f"{key}.", problems),
+            command=_string(body, "command", path, f"{key}.", problems),
+            setup=_string_list(body, "setup", path, key, problems),
+            copy=_string_list(body, "copy", path, key, problems),
         )
-    return result
+        for name, (key, body) in _tables(value, path, prefix, "teams", _TEAM_KEYS, problems).items()
+    }

@@ -69,9 +69,9 @@ def merge_records(git: Git, ref: str, other: str, message: str) -> str:
     """
     try:
         old = git.resolve_commit(ref)
-        if old is None or _is_ancestor(git, old, other):
+        if old is None or git.is_ancestor(old, other):
             target = other
-        elif _is_ancestor(git, other, old):
+        elif git.is_ancestor(other, old):
             return old
         else:
             empty = git.text("mktree", input=b"")
@@ -90,8 +90,3 @@ def compare_and_swap(git: Git, ref: str, new: str, old: str | None) -> bool:
     except GitError:
         return False
     return True
-
-
-def _is_ancestor(git: Git, ancestor: str, commit: str) -> bool:
-    """Whether ``ancestor`` is ``commit`` or one of its ancestors (nothing in ancestor..commit's complement)."""
-    return git.run("rev-list", "-n", "1", f"{commit}..{ancestor}") == b""

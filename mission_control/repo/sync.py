@@ -170,12 +170,12 @@ def _team_branches(git: Git, remote: str) -> tuple[tuple[str, ...], tuple[str, .
         if ours is None:
             if compare_and_swap(git, local_ref, theirs, None):
                 new.append(f"mission/{name}")
-        elif _is_ancestor(git, ours, theirs):
+        elif git.is_ancestor(ours, theirs):
             if local_ref in checked_out:
                 notes.append(f"mission/{name}: {remote} has newer commits; it is checked out in a worktree: pull there")
             elif compare_and_swap(git, local_ref, theirs, ours):
                 forwarded.append(f"mission/{name}")
-        elif not _is_ancestor(git, theirs, ours):
+        elif not git.is_ancestor(theirs, ours):
             notes.append(f"mission/{name}: differs from {remote}'s (diverged); left as it is")
     return tuple(new), tuple(forwarded), tuple(notes)
 
@@ -203,10 +203,6 @@ def _push(git: Git, remote: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         if sha is not None:
             git.run("update-ref", tracking_ref(remote, ref), sha)
     return tuple(pushed), tuple(rejected)
-
-
-def _is_ancestor(git: Git, ancestor: str, commit: str) -> bool:
-    return git.run("rev-list", "-n", "1", f"{commit}..{ancestor}") == b""
 
 
 def _first_line(exc: GitError) -> str:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mission_control.config import ProjectConfig
+from mission_control.repo.records import compare_and_swap
 from mission_control.signoff.actions import git_identity
 from mission_control.signoff.ledger import LedgerEntry, append_entry, read_ledger, utc_now
 from mission_control.teams.model import TeamError, TeamSpec, integration_branch
@@ -34,7 +35,7 @@ from mission_control.testing.results import FAILING, TestRunResult
 from mission_control.testing.runner import run_tests
 from mission_control.util import appdirs
 from mission_control.util.fsutil import atomic_write_text
-from mission_control.util.git import Git, GitError
+from mission_control.util.git import Git
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
 INTEGRATED, EJECTED, UNDONE = "integrated", "ejected", "undone"
@@ -99,24 +100,13 @@ def integrate(
     head = git.resolve_commit(f"refs/heads/{spec.branch}")
     if old is None or head is None:
         raise TeamError(f"team {spec.name}: launch the teams first (no {branch if old is None else spec.branch})")
-    if _is_ancestor(git, head, old):
+    if git.is_ancestor(head, old):
         raise TeamError(f"team {spec.name}: nothing to integrate; {spec.branch} is already in {branch}")
     report(Progress(0, 3, f"merging {spec.branch} into {branch}"))
     with _throwaway_worktree(git, old) as folder:
         scratch = Git(folder)
-        merged = scratch.run(
-            "merge",
-            "--no-ff",
-            "--no-edit",
-            "-m",
-            _message(spec, branch),
-            spec.branch,
-            ok_codes=(0, 1),
-            tool_identity=not _has_identity(git),
-        )
-        conflicted = scratch.text("diff", "--name-only", "--diff-filter=U").splitlines()
-        if conflicted or b"CONFLICT" in merged:
-            scratch.run("merge", "--abort", ok_codes=(0, 128))
+        conflicted = _merge_into(git, scratch, spec, branch)
+        if conflicted is not None:
             result = IntegrationResult(
                 spec.name,
                 EJECTED,
@@ -152,7 +142,7 @@ def integrate(
     if run is not None:
         _remember_green(tree)
     report(Progress(2, 3, f"moving {branch}"))
-    if not _compare_and_swap(git, f"refs/heads/{branch}", commit, old):
+    if not compare_and_swap(git, f"refs/heads/{branch}", commit, old):
         now = git.resolve_commit(f"refs/heads/{branch}")
         raise TeamError(
             f"{branch} moved from {old[:7]} to {(now or '?')[:7]} while {spec.name} was being "
@@ -196,7 +186,7 @@ def undo_last(git: Git, config: ProjectConfig) -> str:
             Git(folder).run("revert", "-m", "1", "--no-edit", new, tool_identity=not _has_identity(git))
             target = Git(folder).text("rev-parse", "HEAD")
         how = f"reverted with {target[:7]} (later integrations are kept)"
-    if not _compare_and_swap(git, f"refs/heads/{branch}", target, current):
+    if not compare_and_swap(git, f"refs/heads/{branch}", target, current):
         raise TeamError(f"{branch} moved while undoing; nothing was changed: run it again")
     _append(git, team, UNDONE, {"old_head": current, "new_head": target, "undoes": new})
     return f"undid the integration of {team}: {how}"
@@ -271,20 +261,24 @@ def _throwaway_worktree(git: Git, commit: str) -> Iterator[Path]:
         git.run("worktree", "prune", ok_codes=(0, 128))
 
 
-def _compare_and_swap(git: Git, ref: str, new: str, old: str) -> bool:
-    try:
-        git.run("update-ref", "-m", "mission-control: integrate", ref, new, old)
-    except GitError:
-        return False
-    return True
-
-
-def _is_ancestor(git: Git, ancestor: str, commit: str) -> bool:
-    try:
-        git.run("merge-base", "--is-ancestor", ancestor, commit)
-    except GitError:
-        return False
-    return True
+def _merge_into(git: Git, scratch: Git, spec: TeamSpec, branch: str) -> tuple[str, ...] | None:
+    """Merge the team's branch in the throwaway worktree ``scratch``: None when clean (committed),
+    else the conflicted paths (the merge is aborted, the worktree left as it was)."""
+    merged = scratch.run(
+        "merge",
+        "--no-ff",
+        "--no-edit",
+        "-m",
+        _message(spec, branch),
+        spec.branch,
+        ok_codes=(0, 1),
+        tool_identity=not _has_identity(git),
+    )
+    conflicted = tuple(scratch.text("diff", "--name-only", "--diff-filter=U").splitlines())
+    if not conflicted and b"CONFLICT" not in merged:
+        return None
+    scratch.run("merge", "--abort", ok_codes=(0, 128))
+    return conflicted
 
 
 def _has_identity(git: Git) -> bool:
@@ -408,22 +402,12 @@ def _speculative_chain(
     chain, tip = [], base
     for spec in pending:
         head = git.resolve_commit(f"refs/heads/{spec.branch}")
-        if head is None or _is_ancestor(git, head, tip):
+        if head is None or git.is_ancestor(head, tip):
             continue  # not launched, or nothing to integrate
         folder = stack.enter_context(_throwaway_worktree(git, tip))
         scratch = Git(folder)
-        merged = scratch.run(
-            "merge",
-            "--no-ff",
-            "--no-edit",
-            "-m",
-            _message(spec, branch),
-            spec.branch,
-            ok_codes=(0, 1),
-            tool_identity=not _has_identity(git),
-        )
-        conflicted = tuple(scratch.text("diff", "--name-only", "--diff-filter=U").splitlines())
-        if conflicted or b"CONFLICT" in merged:
+        conflicted = _merge_into(git, scratch, spec, branch)
+        if conflicted is not None:
             chain.append(_Candidate(spec, head, conflicts=conflicted))
             continue
         candidate = _Candidate(
@@ -484,7 +468,7 @@ def _accept(
             return [later.spec for later in chain[index + 1 :]]
         if run is not None:
             _remember_green(item.tree)
-        if not _compare_and_swap(git, f"refs/heads/{branch}", item.commit, tip):
+        if not compare_and_swap(git, f"refs/heads/{branch}", item.commit, tip):
             raise TeamError(
                 f"{branch} moved while the queue ran; {', '.join(r.team for r in results if r.outcome == INTEGRATED) or 'nothing'} integrated so far"
             )

@@ -138,7 +138,7 @@ def _ensure_integration(git: Git, integration: str, baseline: str, steps: list[L
         git.run("branch", "--no-track", integration, baseline)
         steps.append(LaunchStep(None, "created branch", f"{integration} at the baseline {baseline[:7]}", True))
         return baseline
-    if not _is_ancestor(git, baseline, head):
+    if not git.is_ancestor(baseline, head):
         raise TeamError(
             f"the integration branch {integration} does not descend from the baseline {baseline[:7]}; "
             "rename it or set `integration` in mission-control.toml"
@@ -154,7 +154,7 @@ def _launch_team(
     if head is None:
         git.run("branch", "--no-track", spec.branch, start)
         steps.append(LaunchStep(spec.name, "created branch", f"{spec.branch} from the integration branch", True))
-    elif not _is_ancestor(git, baseline, head):
+    elif not git.is_ancestor(baseline, head):
         raise TeamError(
             f"team {spec.name}: the existing branch {spec.branch} does not descend from the baseline {baseline[:7]}; "
             "it is not adopted (rename it, or name another branch in [teams.…])"
@@ -256,11 +256,3 @@ def _kill_group(proc: subprocess.Popen[str]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-
-
-def _is_ancestor(git: Git, ancestor: str, commit: str) -> bool:
-    try:
-        git.run("merge-base", "--is-ancestor", ancestor, commit)
-    except GitError:
-        return False
-    return True

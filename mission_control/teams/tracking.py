@@ -257,7 +257,7 @@ def _read_team(
         return TeamStatus(spec, None, worktree, problems=problems)
     base = ahead = behind = None
     commits: list[Commit] = []
-    if baseline is not None and not _is_ancestor(git, baseline, head):
+    if baseline is not None and not git.is_ancestor(baseline, head):
         problems += (
             f"{spec.branch} no longer contains the baseline {baseline[:7]} (force-moved or rebased by someone?); "
             "its commits are not read. Nothing was changed: inspect it with `git log` or its reflog",
@@ -314,14 +314,6 @@ def _log(git: Git, revisions: str, *, first_parent: bool = False) -> list[Commit
         values = tuple(v.strip() for v in trailers.split(",") if v.strip())
         commits.append(Commit(sha, subject, author, datetime.fromisoformat(at), files, trailers=values))
     return commits
-
-
-def _is_ancestor(git: Git, ancestor: str, commit: str) -> bool:
-    try:
-        git.run("merge-base", "--is-ancestor", ancestor, commit)
-    except GitError:
-        return False
-    return True
 
 
 def _uncommitted(worktree: Path) -> tuple[str, ...]:

@@ -240,6 +240,14 @@ class Git:
             return None
         return out or None
 
+    def is_ancestor(self, ancestor: str, commit: str) -> bool:
+        """Whether ``ancestor`` is ``commit`` or one of its ancestors (False when either is unknown)."""
+        try:
+            self.run("merge-base", "--is-ancestor", ancestor, commit)
+        except GitError:  # 1: not an ancestor; 128: an unknown commit
+            return False
+        return True
+
     def head(self) -> str | None:
         """The commit HEAD points at, or None on an unborn branch."""
         return head_commit(self.root)
