@@ -286,3 +286,38 @@ def test_hand_made_messes_give_clear_messages_and_lose_nothing(repo):
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_ready_needs_every_task_done_a_clean_worktree_and_no_red_test_run(repo):
+    from mission_control.history import open_history
+
+    context = flows.open_teams(repo)
+    flows.launch(context, ["bravo"])
+    bravo = repo.parent / "repo.teams" / "bravo"
+    commit(bravo, "app/config.py", "C = 1\n", "bravo1: one config")
+
+    def state() -> tuple[str, str | None]:
+        team = flows.overview(flows.open_teams(repo)).team("bravo")
+        assert team is not None
+        return team.state, team.tests
+
+    assert state() == (READY, None)
+    with open_history(bravo) as history:
+        history.record_test_run(
+            selection="all",
+            exit_code=1,
+            duration=1.0,
+            totals={"failed": 1},
+            outcomes={"tests/test_a.py::test_a": "failed"},
+        )
+    red_state, red_tests = state()
+    assert red_tests == "red" and red_state != READY
+    with open_history(bravo) as history:
+        history.record_test_run(
+            selection="all",
+            exit_code=0,
+            duration=1.0,
+            totals={"passed": 1},
+            outcomes={"tests/test_a.py::test_a": "passed"},
+        )
+    assert state() == (READY, "green")

@@ -10,7 +10,8 @@ A commit is mapped to a task, and the reason kept:
 
 A team's state is ``not launched``, ``working``, ``idle`` (no commit or file change for
 ``idle_minutes``), ``blocked`` (its current task waits on another team's task that is not
-integrated), ``ready`` (every task has commits and the worktree is clean), ``integrated``
+integrated), ``ready`` (every task has commits, the worktree is clean and its last recorded test
+run, if any, is green), ``integrated``
 (every commit of its branch is on the integration branch, by ancestry or as an equivalent patch) or
 ``ejected`` (its last integration failed and its branch has not moved since).
 """
@@ -25,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from mission_control.config import ProjectConfig
+from mission_control.history import HistoryError, history_path, open_history
 from mission_control.plan import FINISH_TO_START, Plan
 from mission_control.repo.baseline import resolve_baseline
 from mission_control.repo.components import Component
@@ -106,6 +108,7 @@ class TeamStatus:
     state: str = NOT_LAUNCHED
     problems: tuple[str, ...] = ()
     ejected: str | None = None
+    tests: str | None = None  # "green" or "red": the last test run recorded in its worktree
 
     @property
     def name(self) -> str:
@@ -139,6 +142,7 @@ class TeamStatus:
             "commits": [c.to_json() for c in self.commits],
             "problems": list(self.problems),
             "ejected": self.ejected,
+            "tests": self.tests,
         }
 
 
@@ -367,6 +371,7 @@ def _with_state(
     idle: timedelta,
     ejections: dict[str, tuple[str, str]],
 ) -> TeamStatus:
+    team = replace(team, tests=_last_tests(team))
     ejected_at = ejections.get(team.spec.name)
     ejected = ejected_at[1] if ejected_at is not None and ejected_at[0] == team.branch_head else None
     blocked = {t: why for t in team.spec.tasks if t not in done and (why := blocked_by(plan, t, done, team_of))}
@@ -377,6 +382,20 @@ def _with_state(
     return replace(team, current_task=current, blocked=blocked, state=state, ejected=ejected)
 
 
+def _last_tests(team: TeamStatus) -> str | None:
+    """``green``/``red`` from the last test run recorded for the team's worktree (``test --team``), if any."""
+    if not team.launched or team.worktree is None:
+        return None
+    if not history_path(team.worktree.path).exists():
+        return None
+    try:
+        with open_history(team.worktree.path) as history:
+            runs = history.test_runs(limit=1)
+    except HistoryError:
+        return None
+    return None if not runs else ("green" if runs[0].green else "red")
+
+
 def _state(team: TeamStatus, blocked: dict[str, str], current: str | None, now: datetime, idle: timedelta) -> str:
     if not team.launched:
         return NOT_LAUNCHED
@@ -384,7 +403,8 @@ def _state(team: TeamStatus, blocked: dict[str, str], current: str | None, now: 
         return INTEGRATED
     if current is not None and current in blocked and not team.task_commits(current):
         return BLOCKED
-    if team.spec.tasks and all(team.task_commits(t) for t in team.spec.tasks) and not team.uncommitted:
+    done = team.spec.tasks and all(team.task_commits(t) for t in team.spec.tasks)
+    if done and not team.uncommitted and team.tests != "red":
         return READY
     if team.last_activity is None or now - team.last_activity > idle:
         return IDLE
