@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from html import escape
 
 from PySide6 import QtCore, QtWidgets
 
 from mission_control.plan import Plan
 from mission_control.schedule import ScheduleAnalysis, format_time
+from mission_control.teams.progress import TaskProgress
 
 
 class TaskDetails(QtWidgets.QWidget):
@@ -26,7 +28,19 @@ class TaskDetails(QtWidgets.QWidget):
         self.form = QtWidgets.QFormLayout()
         self.form.setLabelAlignment(QtCore.Qt.AlignmentFlag.AlignRight)
         self.fields: dict[str, QtWidgets.QLabel] = {}
-        for name in ("Id", "Team", "Start", "End", "Duration", "Tags", "Float", "Depends on", "Blocks", "Conflicts"):
+        for name in (
+            "Id",
+            "Team",
+            "Start",
+            "End",
+            "Duration",
+            "Actual",
+            "Tags",
+            "Float",
+            "Depends on",
+            "Blocks",
+            "Conflicts",
+        ):
             label = QtWidgets.QLabel("–")
             label.setWordWrap(True)
             label.setTextFormat(QtCore.Qt.TextFormat.RichText)
@@ -39,6 +53,13 @@ class TaskDetails(QtWidgets.QWidget):
         layout.addLayout(self.form)
         layout.addStretch(1)
         self.key: str | None = None
+        self.progress: dict[str, TaskProgress] = {}
+
+    def set_progress(self, progress: dict[str, TaskProgress]) -> None:
+        """Planned against actual per task (from the teams' commits); shown as the "Actual" row."""
+        self.progress = dict(progress)
+        item = self.progress.get(self.key) if self.key else None
+        self.fields["Actual"].setText(_actual_text(item))
 
     def show_task(self, plan: Plan, analysis: ScheduleAnalysis, key: str | None) -> None:
         """Fill the panel for ``key`` (or clear it)."""
@@ -56,6 +77,7 @@ class TaskDetails(QtWidgets.QWidget):
             "Start": format_time(plan, task.start),
             "End": format_time(plan, task.end),
             "Duration": _duration(task.duration),
+            "Actual": _actual_text(self.progress.get(task.key)),
             "Tags": escape(", ".join(task.tags) or "–"),
             "Float": _float_text(analysis, task.key),
             "Depends on": self._deps(plan, [(d.from_key, d) for d in plan.dependencies_of(task.key)]),
@@ -79,6 +101,15 @@ class TaskDetails(QtWidgets.QWidget):
             label = f" “{escape(dep.label)}”" if dep.label else ""
             rows.append(f"{escape(name)} <small>({escape(key)}; {dep.kind}{label}; {dep.source})</small>")
         return "<br>".join(rows)
+
+
+def _actual_text(item: TaskProgress | None) -> str:
+    """``started 40 min late · 3 commits`` (or "–" before any commit is mapped to the task)."""
+    if item is None or not item.commits:
+        return "–"
+    count = len(item.commits)
+    color = "#d7263d" if (item.start_slip or timedelta(0)) > timedelta(minutes=1) else "#2a7f3f"
+    return f"<span style='color:{color}'>{escape(item.describe())}</span> · {count} commit{'s' * (count != 1)}"
 
 
 def _duration(value) -> str:
