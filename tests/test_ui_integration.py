@@ -19,6 +19,7 @@ from PySide6 import QtCore, QtWidgets
 
 from mission_control.repo.baseline import start_mission
 from mission_control.services import teams as flows
+from mission_control.services.demo import SCRIPTED_TASKS, create_demo
 from mission_control.testing.results import TestResult, TestRunResult
 from mission_control.ui import conflicts_panel, create_window, dialogs, teams_panel
 
@@ -218,7 +219,8 @@ def test_the_matrix_colours_each_pair_and_a_click_lists_the_files_and_both_diffs
     assert "conflict" in panel.pair_title.text()
     files = panel.files
     item = files.item(1)
-    with qtbot.waitSignal(panel.diff_shown, timeout=TIMEOUT) as shown:
+    settings = "app/settings.py"  # the first file's diffs are read by themselves first: wait for this one's
+    with qtbot.waitSignal(panel.diff_shown, timeout=TIMEOUT, check_params_cb=lambda path: path == settings) as shown:
         qtbot.mouseClick(files.viewport(), Qt.MouseButton.LeftButton, pos=files.visualItemRect(item).center())
     assert shown.args == ["app/settings.py"]
     alpha_diff = win.findChild(QtWidgets.QPlainTextEdit, "conflictDiffA").toPlainText()
@@ -229,7 +231,7 @@ def test_the_matrix_colours_each_pair_and_a_click_lists_the_files_and_both_diffs
     click_cell(qtbot, panel, "charlie", "alpha")
     texts = panel.file_texts()
     assert texts[0] == "app/dispatch.py  (semantic)"
-    assert texts[1].startswith("⚠ app/dispatch.py:1  alpha: app/dispatch.py:1 imports old_api, removed by charlie")
+    assert texts[1] == "⚠ app/dispatch.py:1  imports old_api, removed by charlie in app/core.py"
     assert informed == []
 
 
@@ -318,4 +320,36 @@ def test_integrate_all_follows_the_order_and_ejects_the_conflicting_team(
     ejected = [r for r in teams.last_integration if r.outcome == "ejected"]
     assert ejected and all(r.reason.startswith("merge conflicts in ") for r in ejected)
     assert {"alpha", "bravo"} & {r.team for r in ejected}, "alpha and bravo cannot both go in"
+    assert informed == []
+
+
+def test_the_demo_shows_charlie_and_delta_conflicting_and_alpha_and_echo_semantic(qtbot, tmp_path, informed):
+    """The real demo: every team launched and its scripted agent run, as ``tests/test_demo_teams.py`` does."""
+    repo = create_demo(tmp_path / "demo")
+    start_mission(repo)
+    context = flows.open_teams(repo)
+    assert not flows.launch(context).refused
+    for team in SCRIPTED_TASKS:
+        assert flows.run(context, team, force=team == "delta").exit_code == 0
+    win = create_window(repo)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    teams, panel = win.panels["teams_panel"], win.panels["conflicts_panel"]
+    win.findChild(QtWidgets.QDockWidget, "conflictsPanelDock").raise_()
+    wait_forecast(qtbot, teams)
+
+    assert cell(panel, "charlie", "delta") == ("✗ 1", colour("conflict"))
+    assert cell(panel, "alpha", "echo") == ("⚠ 1", colour("semantic"))
+    others = [
+        cell(panel, a, b)
+        for a in SCRIPTED_TASKS
+        for b in [*SCRIPTED_TASKS, "integration"]
+        if a != b and {a, b} not in ({"charlie", "delta"}, {"alpha", "echo"})
+    ]
+    assert others and all(c == ("✓", colour("clean")) for c in others), others
+    click_cell(qtbot, panel, "delta", "charlie")
+    assert panel.file_texts() == ["app/core/config.py  (content)"]
+    assert "⚡ conflicts with delta1" in win.gantt.bars["charlie1"].marker
+    assert "⚡ conflicts with charlie1" in win.gantt.bars["delta1"].marker
+    assert "⚡ semantic conflict with echo1" in win.gantt.bars["alpha1"].marker
     assert informed == []

@@ -56,6 +56,9 @@ STATUS_STYLE = {
 }
 SAME = ("=", "#5c6773", "#eef1f4")  # two sides at the same commit: nothing to merge
 DIAGONAL = ("", "#5c6773", "#f4f6f8")
+MATRIX_MAX_WIDTH = 560  # wider (many teams): the matrix scrolls rather than squeeze the diffs
+#: Status -> a text colour that reads on the window's background (the summary, the pair's title).
+TEXT_COLOUR = {CONFLICT: "#c62828", SEMANTIC: "#c25e00", OVERLAP: "#8d6e00", CLEAN: "#2e7d32"}
 KIND_WORD = {CONFLICT: "conflict", SEMANTIC: "semantic conflict", OVERLAP: "overlap", CLEAN: "clean"}
 
 
@@ -201,7 +204,8 @@ class ConflictsPanel(DockPanel):
         self.pair_title.setWordWrap(True)
         self.files = QtWidgets.QListWidget()
         self.files.setObjectName("conflictFiles")
-        self.files.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)
+        self.files.setWordWrap(True)
+        self.files.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.files.currentItemChanged.connect(self._on_file_changed)
         middle = QtWidgets.QWidget()
         middle_layout = QtWidgets.QVBoxLayout(middle)
@@ -235,7 +239,7 @@ class ConflictsPanel(DockPanel):
             self.diff_labels.append(label)
             self.diffs.append(text)
 
-        splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        splitter = self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
         splitter.setObjectName("conflictsSplitter")
         splitter.setChildrenCollapsible(False)
         for widget in (left, middle, diffs):
@@ -282,7 +286,7 @@ class ConflictsPanel(DockPanel):
         self.matrix.setRowCount(len(view.teams))
         self.matrix.setColumnCount(len(columns))
         self.matrix.setVerticalHeaderLabels(list(view.teams))
-        self.matrix.setHorizontalHeaderLabels(["integr." if c == INTEGRATION else c for c in columns])
+        self.matrix.setHorizontalHeaderLabels(["integ." if c == INTEGRATION else c for c in columns])
         header = self.matrix.horizontalHeaderItem(len(columns) - 1)
         if view.integration and header is not None:
             header.setToolTip("the integration branch")
@@ -290,11 +294,12 @@ class ConflictsPanel(DockPanel):
             for column, b in enumerate(columns):
                 self.matrix.setItem(row, column, self._cell(view, a, b))
         self.matrix.blockSignals(False)
+        self._fit_matrix()
         counts = dict.fromkeys(STATUS_STYLE, 0)
         for pair in view.forecast.pairs:
             counts[pair.status] += 1
         parts = [
-            f"<span style='color:{STATUS_STYLE[s][2] if s != CLEAN else '#2e7d32'}'><b>{counts[s]}</b> "
+            f"<span style='color:{TEXT_COLOUR[s]}'><b>{counts[s]}</b> "
             f"{KIND_WORD[s]}{'s' * (counts[s] != 1 and s != CLEAN)}</span>"
             for s in (CONFLICT, SEMANTIC, OVERLAP, CLEAN)
         ]
@@ -304,6 +309,18 @@ class ConflictsPanel(DockPanel):
             self._show_pair(*self.selected_pair)
         else:
             self._clear_details()
+
+    def _fit_matrix(self) -> None:
+        """Make the matrix's pane as wide as its columns (up to half the dock): no cell hidden by a scroll bar."""
+        self.matrix.resizeColumnsToContents()
+        header = self.matrix.horizontalHeader()
+        width = self.matrix.verticalHeader().sizeHint().width() + header.length() + 2 * self.matrix.frameWidth() + 4
+        width = min(width, MATRIX_MAX_WIDTH)
+        self.matrix.setMinimumWidth(width)
+        sizes = self.splitter.sizes()
+        if sum(sizes) > 0 and sizes[0] < width:
+            rest = sum(sizes) - width
+            self.splitter.setSizes([width, max(rest * 2 // 6, 160), max(rest * 4 // 6, 200)])
 
     def _cell(self, view: ForecastView, a: str, b: str) -> QtWidgets.QTableWidgetItem:
         item = QtWidgets.QTableWidgetItem()
@@ -388,7 +405,7 @@ class ConflictsPanel(DockPanel):
             self.pair_title.setText(f"<b>{html.escape(a)} × {html.escape(b)}</b>: same commit, nothing to merge")
             self.pair_shown.emit((a, b))
             return
-        colour = STATUS_STYLE[pair.status][2] if pair.status != CLEAN else "#2e7d32"
+        colour = TEXT_COLOUR[pair.status]
         self.pair_title.setText(
             f"<b>{html.escape(a)} × {html.escape(b)}</b>: "
             f"<span style='color:{colour}'><b>{KIND_WORD[pair.status]}</b></span>"
@@ -401,13 +418,16 @@ class ConflictsPanel(DockPanel):
             entry.setToolTip(path)
             self.files.addItem(entry)
         for semantic in pair.semantic:
-            entry = QtWidgets.QListWidgetItem(f"⚠ {semantic.path}:{semantic.line}  {semantic.message}")
+            where = f"{semantic.path}:{semantic.line}"
+            entry = QtWidgets.QListWidgetItem(f"⚠ {where}  {semantic.message.split(where + ' ', 1)[-1]}")
             entry.setData(QtCore.Qt.ItemDataRole.UserRole, semantic.path)
             entry.setToolTip(semantic.message)
             entry.setForeground(QtGui.QColor("#a35200"))
             self.files.addItem(entry)
         if not pair.files:
             self.files.addItem(QtWidgets.QListWidgetItem("no file changed on both sides"))
+        else:
+            self.files.setCurrentRow(0)  # its diffs at once: one click less
         self.pair_shown.emit((a, b))
 
     def file_texts(self) -> list[str]:

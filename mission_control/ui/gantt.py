@@ -898,12 +898,13 @@ class GanttView(pg.PlotWidget):
 
     def set_team_conflicts(self, links: Mapping[str, tuple[str, ...]]) -> None:
         """Mark the tasks the conflict forecast links: task key -> one line per conflict
-        (``conflicts with bravo2 in app/core.py``). Replaces what was shown before."""
+        (``conflicts with bravo2 — team bravo: app/core.py``; the marker is the part before the dash).
+        Replaces what was shown before."""
         for key in set(self.team_conflicts) - set(links):
             self.set_marker(key, CONFLICT_SOURCE, None)
         self.team_conflicts = {k: tuple(v) for k, v in links.items() if v}
         for key, lines in self.team_conflicts.items():
-            first = lines[0].split(" in ", 1)[0]
+            first = lines[0].split(" — ", 1)[0]
             more = f" +{len(lines) - 1}" if len(lines) > 1 else ""
             self.set_marker(key, CONFLICT_SOURCE, f"⚡ {first}{more}")
 

@@ -161,8 +161,8 @@ class MainWindow(QtWidgets.QMainWindow):
     RIGHT_DOCKS = ("taskDetailsDock", "componentsPanelDock", "teamsPanelDock", "checklistPanelDock")
     BOTTOM_DOCKS = (
         "testsPanelDock",
-        "conflictsPanelDock",
         "dashboardDock",
+        "conflictsPanelDock",
         "codemodsPanelDock",
         "runbookPanelDock",
         "logPanelDock",

@@ -783,9 +783,9 @@ class TeamsPanel(DockPanel):
             lines.append(f"<span style='color:#b5179e'>✗ {html.escape(why)}</span>")
         if team.ejected:
             lines.append(f"<span style='color:#b71c1c'>⏏ ejected: {html.escape(team.ejected)}</span>")
-        if self.forecast is not None and team.name in self.forecast.order.reasons:
-            lines.append(f"order {html.escape(self.forecast.order.reasons[team.name])}")
         self.details.setText("<br>".join(lines))
+        reason = self.forecast.order.reasons.get(team.name) if self.forecast is not None else None
+        self.details.setToolTip(f"integration order {reason}" if reason else "")
 
     # the gantt -------------------------------------------------------------------------------------
     def _update_gantt(self, snapshot: Snapshot) -> None:
