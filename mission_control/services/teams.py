@@ -267,3 +267,45 @@ def integrate_queue(
         on_progress=on_progress,
         cancel=cancel,
     )
+
+
+def forecast_with_order(
+    context: TeamsContext, mission: MissionTeams | None = None
+) -> tuple[forecasting.Forecast, forecasting.IntegrationOrder]:
+    """The conflict forecast and the proposed order in one go (``mission``: a status already read)."""
+    mission = mission or overview(context)
+    result = forecasting.forecast(context.git, mission, context.project.plan, _components(context))
+    ordered = forecasting.integration_order(
+        context.project.plan, mission, result, context.project.analysis.critical_path
+    )
+    return result, ordered
+
+
+def side_diffs(context: TeamsContext, a: str, b: str, path: str) -> tuple[str, str]:
+    """What each side of the pair ``a``/``b`` changed in ``path`` since their merge base.
+
+    A side is a team's name or ``"integration"``; each text is ``git diff <merge-base> <head> -- <path>``
+    (empty when that side did not touch the file).
+
+    Raises:
+        TeamError: a side has no branch yet.
+    """
+    heads = []
+    for side in (a, b):
+        branch = (
+            integration_branch(context.project.config)
+            if side == forecasting.INTEGRATION
+            else find_team(context.specs, side).branch
+        )
+        head = context.git.resolve_commit(f"refs/heads/{branch}")
+        if head is None:
+            raise TeamError(f"{side} has no branch {branch} yet")
+        heads.append(head)
+    base = context.git.run("merge-base", heads[0], heads[1], ok_codes=(0, 1)).decode().strip()
+    if not base:
+        return "", ""
+    texts = tuple(
+        context.git.run("diff", "--no-color", "--no-ext-diff", base, head, "--", path).decode("utf-8", "replace")
+        for head in heads
+    )
+    return texts[0], texts[1]

@@ -17,7 +17,9 @@ What the teams did is drawn over the plan (:meth:`GanttView.set_team_tracking`):
 label shows its state; a task's mapped commits are ticks at their commit time and, once the
 mission has started, its actual span (first to last commit) is a thin bar under the planned one;
 all of them are one :class:`TrackItem` (a 2,000-task plan stays fluid), with the commits listed in
-the bar's tooltip; a blocked task carries a marker saying by what.
+the bar's tooltip; a blocked task carries a marker saying by what. The conflict forecast links the
+tasks whose commits collide (:meth:`GanttView.set_team_conflicts`): a red outline, a marker
+``⚡ conflicts with bravo2`` and the files in the tooltip, on both bars.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ COLORS = {
     "blocked": "#b5179e",
 }
 TRACK_SOURCE = "teams"  # the marker slot of the teams' blocked marks
+CONFLICT_SOURCE = "conflicts"  # the marker slot of the forecast's conflicts between teams' tasks
 #: What changes on a dark palette (the bar colours read well on both).
 _THEMES = {
     False: {
@@ -341,6 +344,8 @@ class BarItem(pg.GraphicsObject):
         pen = _pen(border, 1.2)
         if self.critical:
             pen = _pen(COLORS["critical_path"], 3)
+        if self.key in self.view.team_conflicts:
+            pen = _pen(COLORS["conflict"], 2.5)
         if self.conflicts:
             pen = _pen(COLORS["conflict"], 3, QtCore.Qt.PenStyle.DashLine)
         if self.selected:
@@ -683,6 +688,7 @@ class GanttView(pg.PlotWidget):
         self.tracks: dict[str, TaskTrack] = {}
         self.hours_per_pixel = 0.01
         self._markers: dict[str, dict[str, str]] = {}
+        self.team_conflicts: dict[str, tuple[str, ...]] = {}
         self._content = QtCore.QRectF(0, 0, 1, 1)
         item.vb.sigRangeChanged.connect(self._on_range_changed)
         self._fitted = False
@@ -890,6 +896,18 @@ class GanttView(pg.PlotWidget):
             self.set_marker(key, TRACK_SOURCE, blocked_marker(track.blocked))
         self._place_tracks()
 
+    def set_team_conflicts(self, links: Mapping[str, tuple[str, ...]]) -> None:
+        """Mark the tasks the conflict forecast links: task key -> one line per conflict
+        (``conflicts with bravo2 — team bravo: app/core.py``; the marker is the part before the dash).
+        Replaces what was shown before."""
+        for key in set(self.team_conflicts) - set(links):
+            self.set_marker(key, CONFLICT_SOURCE, None)
+        self.team_conflicts = {k: tuple(v) for k, v in links.items() if v}
+        for key, lines in self.team_conflicts.items():
+            first = lines[0].split(" — ", 1)[0]
+            more = f" +{len(lines) - 1}" if len(lines) > 1 else ""
+            self.set_marker(key, CONFLICT_SOURCE, f"⚡ {first}{more}")
+
     def _place_tracks(self) -> None:
         """Turn the tracks' times into rows and hours from the origin (after a new plan or new tracks)."""
         data = TrackData()
@@ -964,6 +982,8 @@ class GanttView(pg.PlotWidget):
             lines.append("on the critical path (no float)")
         for message in bar.conflicts:
             lines.append(f"<span style='color:{COLORS['conflict']}'>⚠ {message}</span>")
+        for line in self.team_conflicts.get(bar.key, ()):
+            lines.append(f"<span style='color:{COLORS['conflict']}'>⚡ {html.escape(line)}</span>")
         track = self.tracks.get(bar.key)
         if track is not None:
             lines.extend(self._track_tooltip(track))

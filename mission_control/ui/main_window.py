@@ -23,6 +23,7 @@ from mission_control.ui import (
     checklist_panel,
     codemods_panel,
     components_panel,
+    conflicts_panel,
     dashboard_panel,
     dialogs,
     log_panel,
@@ -49,6 +50,7 @@ PREVIEW_MAX_TASKS = 400
 PANEL_MODULES = (
     components_panel,
     teams_panel,
+    conflicts_panel,  # after teams_panel: it shows the Teams dock's forecasts
     tests_panel,
     codemods_panel,
     checklist_panel,
@@ -157,7 +159,14 @@ class MainWindow(QtWidgets.QMainWindow):
             self.panels[module.__name__.rsplit(".", 1)[-1]] = module.install(self)
 
     RIGHT_DOCKS = ("taskDetailsDock", "componentsPanelDock", "teamsPanelDock", "checklistPanelDock")
-    BOTTOM_DOCKS = ("testsPanelDock", "dashboardDock", "codemodsPanelDock", "runbookPanelDock", "logPanelDock")
+    BOTTOM_DOCKS = (
+        "testsPanelDock",
+        "dashboardDock",
+        "conflictsPanelDock",
+        "codemodsPanelDock",
+        "runbookPanelDock",
+        "logPanelDock",
+    )
 
     def _default_layout(self) -> None:
         """Docks as tabs (details/components/checklist right, the rest below): the Gantt keeps its room."""

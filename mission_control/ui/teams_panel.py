@@ -13,8 +13,21 @@ and offers "Run anyway"), Stop (``stopTeamButton``: cancels the run, which ends 
 group), Open folder (``openTeamFolderButton``), Run tests (``runTeamTestsButton``: the project's
 tests in the team's worktree, the summary in the row) and Remove (``removeTeamButton``, after a
 confirmation; a refusal lists what would be lost). Their output streams into ``teamsOutput``.
+Integration: the "Order" column is the team's place in the proposed integration order (the reason
+as its tooltip). Integrate (``integrateTeamButton``) merges the selected team into the integration
+branch in a throwaway worktree, tests the merged tree and moves the branch if green
+(:func:`mission_control.services.teams.integrate`); "Integrate all in order"
+(``integrateAllButton``) does every team in the proposed order, speculatively
+(:func:`~mission_control.services.teams.integrate_queue`); "Undo integration"
+(``undoIntegrationButton``) undoes the latest one. Each asks first, runs in a worker with its
+progress in ``integrationProgress`` and a Cancel (``cancelIntegrationButton``), and ends with
+:attr:`TeamsPanel.integration_finished`. An ejected team's state cell, tooltip and details say why.
+The test runner used on the merged tree is :data:`integration_tests` (None: the project's real
+suite; tests put a fake there).
+
 The dialogs are module-level functions (:func:`confirm_launch`, :func:`confirm_remove`,
-:func:`offer_run_anyway`, :func:`open_folder`) that tests replace.
+:func:`offer_run_anyway`, :func:`confirm_integrate`, :func:`confirm_undo`, :func:`open_folder`) that
+tests replace.
 
 Live refresh: a timer polls a cheap signature of the teams' git state
 (:func:`mission_control.services.teams.change_stamp`: the branch heads and each worktree's index
@@ -22,6 +35,12 @@ and HEAD times) in a worker; when it changes, and every :data:`FULL_EVERY` polls
 yet staged, idle time), the status is read again, also in a worker. Reads never overlap (a request
 while one runs schedules exactly one more) and no git call runs on the GUI thread. Each new status
 also goes to the Gantt (:meth:`~mission_control.ui.gantt.GanttView.set_team_tracking`).
+
+The conflict forecast and the proposed order are computed in a worker when a status arrives whose
+team or integration branch heads differ from the last forecast's (coalesced like the reads); each
+result fills the Order column, links the conflicting tasks on the Gantt
+(:meth:`~mission_control.ui.gantt.GanttView.set_team_conflicts`) and goes to the Conflicts dock
+through :attr:`TeamsPanel.forecast_refreshed`.
 """
 
 from __future__ import annotations
@@ -40,11 +59,15 @@ from mission_control.config import ConfigError
 from mission_control.services import teams as flows
 from mission_control.signoff import MissionError, read_mission, to_plan_time
 from mission_control.signoff.mission import Mission
+from mission_control.teams.forecast import ForecastError
+from mission_control.teams.integrate import INTEGRATED as INTEGRATED_OUTCOME
+from mission_control.teams.integrate import IntegrationResult, TestRunner
 from mission_control.teams.launch import LaunchResult
 from mission_control.teams.model import TeamError
 from mission_control.teams.runner import TeamRun
 from mission_control.teams.tracking import (
     BLOCKED,
+    EJECTED,
     IDLE,
     INTEGRATED,
     NOT_LAUNCHED,
@@ -57,6 +80,7 @@ from mission_control.teams.tracking import (
 from mission_control.testing import run_project_tests
 from mission_control.testing.results import summary_line
 from mission_control.ui import dialogs
+from mission_control.ui.conflicts_panel import ForecastView, conflict_links
 from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.gantt import TaskTrack
 from mission_control.ui.workers import Job, Work, run_in_thread
@@ -66,8 +90,10 @@ from mission_control.util.progress import CancelToken, Progress
 __all__ = [
     "COLUMNS",
     "TeamsPanel",
+    "confirm_integrate",
     "confirm_launch",
     "confirm_remove",
+    "confirm_undo",
     "install",
     "offer_run_anyway",
     "open_folder",
@@ -76,7 +102,19 @@ __all__ = [
 POLL_MS = 3000  # how often the teams' git signature is checked
 FULL_EVERY = 10  # every this many polls the status is read in full anyway
 OUTPUT_LINES = 5000
-COLUMNS = ("Team", "State", "Task", "Commits", "Files", "Ahead/behind", "Uncommitted", "Tests", "Branch", "Worktree")
+COLUMNS = (
+    "Team",
+    "Order",
+    "State",
+    "Task",
+    "Commits",
+    "Files",
+    "Ahead/behind",
+    "Uncommitted",
+    "Tests",
+    "Branch",
+    "Worktree",
+)
 COLUMN = {name: index for index, name in enumerate(COLUMNS)}
 #: What the header shows where the title is long (the dock is narrow); the title is its tooltip.
 HEADERS = {"Ahead/behind": "↑↓", "Uncommitted": "Dirty"}
@@ -88,8 +126,11 @@ STATE_STYLE = {
     BLOCKED: ("✗", "#b5179e", "#fce4f4"),
     READY: ("✓", "#2e7d32", "#e8f5e9"),
     INTEGRATED: ("✔", "#1b5e20", "#c8e6c9"),
+    EJECTED: ("⏏", "#b71c1c", "#ffebee"),
 }
 _FORCE_HINT = "; run it anyway with --force"
+#: The tests run on a merged tree before the integration branch moves (None: the project's suite).
+integration_tests: TestRunner | None = None
 
 
 # dialogs: module-level so tests (and scripted runs) replace them -------------------------------------
@@ -106,6 +147,16 @@ def confirm_remove(parent: QtWidgets.QWidget, text: str, on_confirm: Callable[[]
 def offer_run_anyway(parent: QtWidgets.QWidget, text: str, on_confirm: Callable[[], None]) -> QtWidgets.QMessageBox:
     """Show why a run was refused (a blocked task); ``on_confirm()`` runs on "Run anyway"."""
     return _confirm(parent, "The task is blocked", text, "Run anyway", "runAnywayDialog", on_confirm)
+
+
+def confirm_integrate(parent: QtWidgets.QWidget, text: str, on_confirm: Callable[[], None]) -> QtWidgets.QMessageBox:
+    """Ask before integrating (it moves the integration branch when the tests pass)."""
+    return _confirm(parent, "Integrate?", text, "Integrate", "confirmIntegrateDialog", on_confirm)
+
+
+def confirm_undo(parent: QtWidgets.QWidget, text: str, on_confirm: Callable[[], None]) -> QtWidgets.QMessageBox:
+    """Ask before undoing the latest integration."""
+    return _confirm(parent, "Undo the integration?", text, "Undo", "confirmUndoIntegrationDialog", on_confirm)
 
 
 def open_folder(path: Path) -> bool:
@@ -226,6 +277,56 @@ def _remove_work(project: Any, name: str) -> Work:
     return work
 
 
+def _forecast_work(project: Any, mission: MissionTeams, refs: str) -> Work:
+    def work(progress: Callable[[Progress], None], event: Callable[[Any], None], cancel: CancelToken) -> Any:
+        try:
+            context = flows.context_of(project)
+            result, order = flows.forecast_with_order(context, mission)
+        except (*_EXPECTED, ForecastError) as exc:
+            return Problem(str(exc))
+        teams = tuple(t.name for t in mission.teams if t.launched and t.branch_head)
+        links = conflict_links(mission, result)
+        return ForecastView(result, order, teams, mission.integration_head is not None, links, refs)
+
+    return work
+
+
+def _integrate_work(project: Any, name: str) -> Work:
+    def work(progress: Callable[[Progress], None], event: Callable[[Any], None], cancel: CancelToken) -> Any:
+        try:
+            context = flows.context_of(project)
+            return [flows.integrate(context, name, tests=integration_tests, on_progress=progress, cancel=cancel)]
+        except _EXPECTED as exc:
+            return Problem(str(exc))
+
+    return work
+
+
+def _queue_work(project: Any) -> Work:
+    def work(progress: Callable[[Progress], None], event: Callable[[Any], None], cancel: CancelToken) -> Any:
+        try:
+            context = flows.context_of(project)
+            _forecast, order = flows.forecast_with_order(context)
+            event(("queue", f"order: {', '.join(order.order)}"))
+            return flows.integrate_queue(
+                context, list(order.order), tests=integration_tests, on_progress=progress, cancel=cancel
+            )
+        except (*_EXPECTED, ForecastError) as exc:
+            return Problem(str(exc))
+
+    return work
+
+
+def _undo_work(project: Any) -> Work:
+    def work(progress: Callable[[Progress], None], event: Callable[[Any], None], cancel: CancelToken) -> Any:
+        try:
+            return flows.undo_integration(flows.context_of(project))
+        except _EXPECTED as exc:
+            return Problem(str(exc))
+
+    return work
+
+
 # the panel -----------------------------------------------------------------------------------------
 class TeamsPanel(DockPanel):
     """The dock's widget; see the module docstring.
@@ -235,12 +336,18 @@ class TeamsPanel(DockPanel):
         action_finished(str): a launch or remove ended (``"launch"``, ``"remove"``), whatever the outcome.
         run_finished(str): a team's run ended (the team's name), whatever the outcome.
         tests_finished(str): a team's test run ended (the team's name).
+        forecast_refreshed(object): a new :class:`~mission_control.ui.conflicts_panel.ForecastView`
+            (or a text saying why there is none).
+        integration_finished(str): an integration ended (``"integrate"``, ``"queue"``, ``"undo"``),
+            whatever the outcome.
     """
 
     teams_refreshed = QtCore.Signal(object)
     action_finished = QtCore.Signal(str)
     run_finished = QtCore.Signal(str)
     tests_finished = QtCore.Signal(str)
+    forecast_refreshed = QtCore.Signal(object)
+    integration_finished = QtCore.Signal(str)
 
     def __init__(self, window: Any) -> None:
         super().__init__(window)
@@ -258,6 +365,11 @@ class TeamsPanel(DockPanel):
         self._runs: dict[str, Job] = {}
         self._tests: dict[str, Job] = {}
         self._tracked: bool = False
+        self.forecast: ForecastView | None = None
+        self._forecast_job: Job | None = None
+        self._forecast_again = False
+        self._integration_job: Job | None = None
+        self.last_integration: list[IntegrationResult] = []
         self._build()
         self.poll_timer = QtCore.QTimer(self)
         self.poll_timer.setInterval(POLL_MS)
@@ -293,6 +405,7 @@ class TeamsPanel(DockPanel):
         )
         layout.addWidget(self.message)
         layout.addLayout(self._build_buttons())
+        layout.addWidget(self._build_integration_bar())
         self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
         self.table.setObjectName("teamsTable")
         self.table.setHorizontalHeaderLabels([HEADERS.get(title, title) for title in COLUMNS])
@@ -361,6 +474,20 @@ class TeamsPanel(DockPanel):
         self.remove_button = _button(
             "Remove…", "removeTeamButton", "Remove the team's worktree (only when clean and integrated)"
         )
+        self.integrate_button = _button(
+            "Integrate…",
+            "integrateTeamButton",
+            "Merge the selected team into the integration branch, test the merged tree, move the branch if green",
+        )
+        self.integrate_all_button = _button(
+            "Integrate all…", "integrateAllButton", "Integrate every team in the proposed order (see the Order column)"
+        )
+        self.undo_integration_button = _button(
+            "Undo integration…", "undoIntegrationButton", "Undo the latest integration into the integration branch"
+        )
+        self.integrate_button.clicked.connect(self._on_integrate_clicked)
+        self.integrate_all_button.clicked.connect(self._on_integrate_all_clicked)
+        self.undo_integration_button.clicked.connect(self._on_undo_integration_clicked)
         self.launch_button.clicked.connect(self._on_launch_clicked)
         self.run_button.clicked.connect(self._on_run_clicked)
         self.stop_button.clicked.connect(self._on_stop_clicked)
@@ -374,10 +501,32 @@ class TeamsPanel(DockPanel):
             self.open_button,
             self.tests_button,
             self.remove_button,
+            self.integrate_button,
+            self.integrate_all_button,
+            self.undo_integration_button,
         )
         for index, button in enumerate(buttons):
             grid.addWidget(button, index // 3, index % 3)
         return grid
+
+    def _build_integration_bar(self) -> QtWidgets.QWidget:
+        """The progress of an integration and its Cancel (shown only while one runs)."""
+        self.integration_bar = QtWidgets.QWidget()
+        self.integration_bar.setObjectName("integrationBar")
+        row = QtWidgets.QHBoxLayout(self.integration_bar)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.integration_progress = QtWidgets.QProgressBar()
+        self.integration_progress.setObjectName("integrationProgress")
+        self.integration_progress.setTextVisible(True)
+        self.integration_progress.setFormat("integrating…")
+        self.cancel_integration_button = _button(
+            "Cancel", "cancelIntegrationButton", "Stop the integration's tests (the branch does not move)"
+        )
+        self.cancel_integration_button.clicked.connect(self._on_cancel_integration_clicked)
+        row.addWidget(self.integration_progress, 1)
+        row.addWidget(self.cancel_integration_button)
+        self.integration_bar.hide()
+        return self.integration_bar
 
     def sizeHint(self) -> QtCore.QSize:
         return QtCore.QSize(540, 420)
@@ -388,8 +537,10 @@ class TeamsPanel(DockPanel):
         if project is not self._project:
             self._project = project
             self.snapshot = None
+            self.forecast = None
             self.table.setRowCount(0)
             self._clear_gantt()
+            self.forecast_refreshed.emit(None)
             if project is None or getattr(project, "repo", None) is None:
                 self.poll_timer.stop()
                 self._show_message("This plan is not in a git repository: teams need one.")
@@ -445,6 +596,50 @@ class TeamsPanel(DockPanel):
         self._update_gantt(result)
         self._update_enabled()
         self.teams_refreshed.emit(result)
+        refs = result.stamp[0] if result.stamp else ""
+        if self.forecast is None or self.forecast.refs != refs:
+            self.request_forecast()
+
+    # the forecast ----------------------------------------------------------------------------------
+    def request_forecast(self) -> None:
+        """Compute the conflict forecast and the proposed order for the latest status, in a worker;
+        coalesced: at most one runs, a request meanwhile runs once more (on the status then current)."""
+        if self._project is None or self.snapshot is None:
+            return
+        if self._forecast_job is not None:
+            self._forecast_again = True
+            return
+        self._forecast_again = False
+        snapshot = self.snapshot
+        refs = snapshot.stamp[0] if snapshot.stamp else ""
+        self._forecast_job = run_in_thread(
+            self,
+            _forecast_work(self._project, snapshot.mission, refs),
+            on_result=functools.partial(self._on_forecast, self._project),
+            on_error=lambda message: self.forecast_refreshed.emit(f"Cannot forecast the conflicts: {message}"),
+            on_end=self._on_forecast_ended,
+        )
+
+    def _on_forecast(self, project: Any, result: ForecastView | Problem) -> None:
+        if project is not self._project:
+            return
+        if isinstance(result, Problem):
+            self.forecast_refreshed.emit(f"Cannot forecast the conflicts: {result.message}")
+            return
+        self.forecast = result
+        if self.snapshot is not None:
+            for row, team in enumerate(self.snapshot.mission.teams):
+                if self.row_of(team.name) == row:
+                    self._fill_row(row, team)
+        gantt = getattr(self.main_window, "gantt", None)
+        if gantt is not None:
+            gantt.set_team_conflicts(result.links)
+        self.forecast_refreshed.emit(result)
+
+    def _on_forecast_ended(self) -> None:
+        self._forecast_job = None
+        if self._forecast_again:
+            self.request_forecast()
 
     # polling ---------------------------------------------------------------------------------------
     def _on_poll_timer(self) -> None:
@@ -520,8 +715,10 @@ class TeamsPanel(DockPanel):
         task = team.current_task or "—"
         if team.current_task and team.current_task in team.blocked:
             task += " ✗"
+        order = self.forecast.order.order if self.forecast is not None else ()
         cells = {
             "Team": team.name,
+            "Order": str(order.index(team.name) + 1) if team.name in order else "—",
             "State": state,
             "Task": task,
             "Commits": str(len(team.commits)) if team.branch_head else "—",
@@ -544,6 +741,9 @@ class TeamsPanel(DockPanel):
         items["State"].setForeground(QtGui.QColor(colour))
         items["State"].setBackground(QtGui.QColor(back))
         items["State"].setToolTip(self._state_tip(team))
+        if self.forecast is not None and team.name in self.forecast.order.reasons:
+            items["Order"].setToolTip(self.forecast.order.reasons[team.name])
+        items["Order"].setTextAlignment(QtCore.Qt.AlignmentFlag.AlignCenter)
         if team.current_task:
             items["Task"].setToolTip(team.blocked.get(team.current_task) or self._task_name(team.current_task))
         items["Commits"].setToolTip("\n".join(_commit_line(c) for c in team.commits[-20:]) or "no commits yet")
@@ -555,6 +755,8 @@ class TeamsPanel(DockPanel):
         if team.last_activity is not None:
             lines.append(f"last activity {team.last_activity:%Y-%m-%d %H:%M} UTC")
         lines += [f"{task}: {why}" for task, why in team.blocked.items()]
+        if team.ejected:
+            lines.append(f"ejected: {team.ejected}")
         lines += list(team.problems)
         return "\n".join(lines)
 
@@ -579,7 +781,11 @@ class TeamsPanel(DockPanel):
         why = team.blocked.get(team.current_task) if team.current_task else None
         if why:
             lines.append(f"<span style='color:#b5179e'>✗ {html.escape(why)}</span>")
+        if team.ejected:
+            lines.append(f"<span style='color:#b71c1c'>⏏ ejected: {html.escape(team.ejected)}</span>")
         self.details.setText("<br>".join(lines))
+        reason = self.forecast.order.reasons.get(team.name) if self.forecast is not None else None
+        self.details.setToolTip(f"integration order {reason}" if reason else "")
 
     # the gantt -------------------------------------------------------------------------------------
     def _update_gantt(self, snapshot: Snapshot) -> None:
@@ -613,6 +819,7 @@ class TeamsPanel(DockPanel):
         gantt = getattr(self.main_window, "gantt", None)
         if gantt is not None and self._tracked:
             gantt.set_team_tracking({}, {})
+            gantt.set_team_conflicts({})
             self._tracked = False
 
     # selection -------------------------------------------------------------------------------------
@@ -843,6 +1050,126 @@ class TeamsPanel(DockPanel):
         if self.main_window is not None:
             self.main_window.statusBar().showMessage(result, 10000)
 
+    # integration -----------------------------------------------------------------------------------
+    def _on_integrate_clicked(self) -> None:
+        team = self.selected_status()
+        if team is None or self._project is None or self._integration_job is not None:
+            return
+        branch = self.snapshot.mission.integration if self.snapshot is not None else "the integration branch"
+        text = (
+            f"Integrate team {team.name} ({team.spec.branch}) into {branch}?\n\n"
+            "Its branch is merged in a throwaway worktree and its tests run on the merged tree; "
+            f"{branch} moves only when they pass. A conflict or a red test ejects the team and "
+            "nothing moves. Your working tree is not touched."
+        )
+        self.confirm_dialog = confirm_integrate(
+            self.main_window or self, text, functools.partial(self._integrate_confirmed, team.name)
+        )
+
+    def _integrate_confirmed(self, name: str) -> None:
+        if self._project is None or self._integration_job is not None:
+            return
+        self._append(name, "integrating…")
+        self._start_integration("integrate", _integrate_work(self._project, name))
+
+    def _on_integrate_all_clicked(self) -> None:
+        if self._project is None or self._integration_job is not None:
+            return
+        order = self.forecast.order if self.forecast is not None else None
+        lines = [f"{i}. {n} — {order.reasons.get(n, '')}" for i, n in enumerate(order.order, 1)] if order else []
+        text = (
+            "Integrate every team in the proposed order? The merged trees are tested side by side; the "
+            "integration branch takes the longest green prefix, a conflicting or red team is ejected.\n\n"
+            + ("\n".join(lines[:12]) if lines else "The order is computed first.")
+        )
+        self.confirm_dialog = confirm_integrate(self.main_window or self, text, self._integrate_all_confirmed)
+
+    def _integrate_all_confirmed(self) -> None:
+        if self._project is None or self._integration_job is not None:
+            return
+        self._append("queue", "integrating every team in the proposed order…")
+        self._start_integration("queue", _queue_work(self._project))
+
+    def _on_undo_integration_clicked(self) -> None:
+        if self._project is None or self._integration_job is not None:
+            return
+        text = (
+            "Undo the latest integration? The integration branch moves back when nothing was integrated "
+            "after it; otherwise a revert commit is added (later integrations are kept)."
+        )
+        self.confirm_dialog = confirm_undo(self.main_window or self, text, self._undo_confirmed)
+
+    def _undo_confirmed(self) -> None:
+        if self._project is None or self._integration_job is not None:
+            return
+        self._start_integration("undo", _undo_work(self._project))
+
+    def _start_integration(self, kind: str, work: Work) -> None:
+        self.integration_progress.setRange(0, 0)
+        self.integration_progress.setFormat({"undo": "undoing…"}.get(kind, "integrating…"))
+        self.integration_bar.show()
+        self.cancel_integration_button.setEnabled(kind != "undo")
+        self._integration_job = run_in_thread(
+            self,
+            work,
+            on_result=self._on_integration_result,
+            on_error=functools.partial(self._refused, "Something went wrong"),
+            on_progress=self._on_integration_progress,
+            on_event=self._on_output,
+            on_end=functools.partial(self._on_integration_ended, kind),
+        )
+        self._update_enabled()
+
+    def _on_integration_progress(self, progress: Progress) -> None:
+        if progress.total:
+            self.integration_progress.setRange(0, progress.total)
+            self.integration_progress.setValue(progress.done)
+        message = progress.message or ""
+        self.integration_progress.setFormat(message.replace("%", "%%") or "integrating…")
+        self.integration_progress.setToolTip(message)
+        if message:
+            self._append("integrate", message)
+
+    def _on_integration_result(self, result: list[IntegrationResult] | str | Problem) -> None:
+        if isinstance(result, Problem):
+            self._append("integrate", f"refused: {result.message}")
+            self._refused("Cannot integrate", result.message)
+            return
+        if isinstance(result, str):  # an undo
+            self._append("undo", result)
+            self._status(result)
+            return
+        self.last_integration = list(result)
+        for item in result:
+            if item.outcome == INTEGRATED_OUTCOME:
+                moved = f" ({item.old_head[:7]} → {(item.new_head or '')[:7]})"
+                self._append(item.team, f"integrated: {item.reason}{moved}")
+            else:
+                self._append(item.team, f"ejected: {item.reason}")
+                if item.output:
+                    self.output.appendPlainText(item.output.rstrip()[-2000:])
+        done = [r.team for r in result if r.outcome == INTEGRATED_OUTCOME]
+        ejected = [r.team for r in result if r.outcome != INTEGRATED_OUTCOME]
+        parts = [f"integrated {', '.join(done)}"] if done else []
+        parts += [f"ejected {', '.join(ejected)} (see the team's details)"] if ejected else []
+        self._status("; ".join(parts) or "nothing to integrate")
+
+    def _on_cancel_integration_clicked(self) -> None:
+        if self._integration_job is not None:
+            self._integration_job.cancel()
+            self._append("integrate", "cancelling…")
+
+    def _on_integration_ended(self, kind: str) -> None:
+        self._integration_job = None
+        self.integration_bar.hide()
+        self._update_enabled()
+        self.request_refresh()
+        self.integration_finished.emit(kind)
+
+    def _status(self, text: str) -> None:
+        if self.main_window is not None:
+            self.main_window.statusBar().showMessage(text, 15000)
+
     # background plumbing ---------------------------------------------------------------------------
     def _start_action(self, name: str, work: Work, on_result: Callable[[Any], None], busy: str) -> None:
         self._set_busy(busy)
@@ -891,6 +1218,10 @@ class TeamsPanel(DockPanel):
         self.open_button.setEnabled(launched)
         self.tests_button.setEnabled(launched and name not in self._tests)
         self.remove_button.setEnabled(idle and team is not None and team.worktree is not None)
+        integrating = self._integration_job is not None
+        self.integrate_button.setEnabled(launched and not integrating)
+        self.integrate_all_button.setEnabled(has_repo and not integrating and self.snapshot is not None)
+        self.undo_integration_button.setEnabled(has_repo and not integrating)
 
     @property
     def busy_now(self) -> bool:
@@ -900,13 +1231,24 @@ class TeamsPanel(DockPanel):
             or self._refresh_again
             or self._poll_job is not None
             or self._action_job is not None
+            or self._forecast_job is not None
+            or self._forecast_again
+            or self._integration_job is not None
         )
 
     def cleanup(self) -> None:
         """Stop polling, cancel runs and reads, and wait for every background job (the window is closing)."""
         self.poll_timer.stop()
         self._refresh_again = False
-        jobs = [self._refresh_job, self._poll_job, *self._runs.values(), *self._tests.values()]
+        self._forecast_again = False
+        jobs = [
+            self._refresh_job,
+            self._poll_job,
+            self._forecast_job,
+            self._integration_job,
+            *self._runs.values(),
+            *self._tests.values(),
+        ]
         for job in jobs:
             if job is not None:
                 with contextlib.suppress(RuntimeError):  # the job already ended and was deleted
