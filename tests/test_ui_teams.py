@@ -10,8 +10,10 @@ A team's row is found by name: the item in column 0 of ``teamsTable`` holds the 
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -311,3 +313,38 @@ def test_two_thousand_tracked_tasks_stay_cheap(qtbot):
     view.grab()
     assert len(view.track.data.ticks) == 10_000
     assert (datetime.now() - start).total_seconds() < 10
+
+
+def test_the_details_say_the_slip_and_the_status_bar_the_projected_end(qtbot, tmp_path):
+    """Planned against actual reaches the window: the Actual row and the mission-end label."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    (repo / "plan.md").write_text(
+        "# P\n\n```mermaid\ngantt\n  dateFormat HH:mm\n  section Team Alpha\n"
+        "  Core :crit, alpha1, 00:00, 1h\n  More :crit, alpha2, after alpha1, 1h\n```\n"
+    )
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "plan")
+    hour0 = datetime.now(UTC) - timedelta(hours=3)
+    start_mission(repo, now=hour0)
+    flows.launch(flows.open_teams(repo))
+    alpha = tmp_path / "repo.teams" / "alpha"
+    (alpha / "a.py").write_text("a = 1\n")
+    git(alpha, "add", "a.py")
+    env_date = (hour0 + timedelta(minutes=30)).isoformat()
+    subprocess.run(
+        ["git", "commit", "-qm", "alpha1: a"],
+        cwd=alpha,
+        check=True,
+        env=dict(os.environ, GIT_AUTHOR_DATE=env_date, GIT_COMMITTER_DATE=env_date),
+    )
+
+    win = create_window(repo)
+    qtbot.addWidget(win)
+    panel = win.panels["teams_panel"]
+    qtbot.waitUntil(lambda: panel.snapshot is not None, timeout=20_000)
+    win.details.show_task(win.project.plan, win.project.analysis, "alpha1")
+    assert "started 30 min late" in win.details.fields["Actual"].text()
+    label = win.findChild(QtWidgets.QLabel, "missionEndLabel")
+    assert label is not None and label.text().startswith("mission end +") and "alpha2" in label.text()

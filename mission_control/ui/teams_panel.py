@@ -49,7 +49,8 @@ import contextlib
 import functools
 import html
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,7 @@ from mission_control.teams.integrate import INTEGRATED as INTEGRATED_OUTCOME
 from mission_control.teams.integrate import IntegrationResult, TestRunner
 from mission_control.teams.launch import LaunchResult
 from mission_control.teams.model import TeamError
+from mission_control.teams.progress import MissionEnd, TaskProgress
 from mission_control.teams.runner import TeamRun
 from mission_control.teams.tracking import (
     BLOCKED,
@@ -202,6 +204,8 @@ class Snapshot:
     mission: MissionTeams
     started: Mission | None
     stamp: tuple[str, ...]
+    progress: dict[str, TaskProgress] = field(default_factory=dict)
+    end: MissionEnd | None = None
 
 
 _EXPECTED = (TeamError, RepoError, ConfigError, OSError)
@@ -219,7 +223,8 @@ def _snapshot_work(project: Any) -> Work:
             started = read_mission(context.git.root)
         except MissionError:
             started = None
-        return Snapshot(mission, started, stamp)
+        per_task, end = flows.progress(context, mission)
+        return Snapshot(mission, started, stamp, per_task, end)
 
     return work
 
@@ -365,6 +370,7 @@ class TeamsPanel(DockPanel):
         self._runs: dict[str, Job] = {}
         self._tests: dict[str, Job] = {}
         self._tracked: bool = False
+        self._end_label: QtWidgets.QLabel | None = None
         self.forecast: ForecastView | None = None
         self._forecast_job: Job | None = None
         self._forecast_again = False
@@ -594,6 +600,7 @@ class TeamsPanel(DockPanel):
         self.last_problem = None
         self._fill(result.mission)
         self._update_gantt(result)
+        self._update_progress(result)
         self._update_enabled()
         self.teams_refreshed.emit(result)
         refs = result.stamp[0] if result.stamp else ""
@@ -814,6 +821,23 @@ class TeamsPanel(DockPanel):
                 )
         gantt.set_team_tracking(states, tracks)
         self._tracked = True
+
+    def _update_progress(self, snapshot: Snapshot) -> None:
+        """Planned against actual into the task details, and the mission's projected end into the status bar."""
+        details = getattr(self.main_window, "details", None)
+        if details is not None:
+            details.set_progress(snapshot.progress)
+        if self._end_label is None:
+            self._end_label = QtWidgets.QLabel()
+            self._end_label.setObjectName("missionEndLabel")
+            self.main_window.statusBar().addPermanentWidget(self._end_label)
+        end = snapshot.end
+        late = end is not None and end.slip > timedelta(0)
+        self._end_label.setText(end.describe() if end is not None and late else "")
+        self._end_label.setStyleSheet("color: #d7263d;" if late else "")
+        self._end_label.setToolTip(
+            f"planned end {end.planned:%H:%M}, projected {end.projected:%H:%M}" if end is not None else ""
+        )
 
     def _clear_gantt(self) -> None:
         gantt = getattr(self.main_window, "gantt", None)
