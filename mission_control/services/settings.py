@@ -17,6 +17,7 @@ SCHEMA_VERSION = 1
 MAX_RECENT = 10
 THEMES = ("system", "light", "dark")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+DEFAULT_REMOTE = "origin"
 
 
 @dataclass
@@ -37,7 +38,9 @@ class Settings:
 
     ``python`` (empty: the project's configured interpreter), ``test_schedule_minutes`` (0: no
     scheduled runs) and ``run_tests_on_change`` are read by the Tests dock; ``theme`` is one of
-    :data:`THEMES` ("system" follows the desktop's light/dark palette).
+    :data:`THEMES` ("system" follows the desktop's light/dark palette). ``sync_remote`` is the git
+    remote the Sync action shares the mission through, ``sync_minutes`` how often it syncs by
+    itself (0: only when the lead clicks Sync).
     """
 
     version: int = SCHEMA_VERSION
@@ -51,6 +54,8 @@ class Settings:
     test_schedule_minutes: int = 0
     run_tests_on_change: bool = False
     log_level: str = "INFO"
+    sync_remote: str = DEFAULT_REMOTE
+    sync_minutes: int = 0
 
     def add_recent(self, repo: Path | None, plan: Path | None) -> None:
         """Put a project first in the recent list (deduplicated, capped, missing ones pruned)."""
@@ -90,10 +95,24 @@ def load_settings() -> Settings:
         settings.snap_minutes = data["snap_minutes"]
     if _is_int(data.get("test_schedule_minutes")) and data["test_schedule_minutes"] >= 0:
         settings.test_schedule_minutes = data["test_schedule_minutes"]
+    if is_remote_name(data.get("sync_remote")):
+        settings.sync_remote = data["sync_remote"]
+    if _is_int(data.get("sync_minutes")) and data["sync_minutes"] >= 0:
+        settings.sync_minutes = data["sync_minutes"]
     for name in ("cascade", "run_tests_on_change"):
         if isinstance(data.get(name), bool):
             setattr(settings, name, data[name])
     return settings
+
+
+def is_remote_name(value: object) -> bool:
+    """Whether ``value`` can name a git remote (non-empty, no spaces or control characters, not an option)."""
+    return (
+        isinstance(value, str)
+        and bool(value)
+        and not value.startswith("-")
+        and all(c.isprintable() and not c.isspace() for c in value)
+    )
 
 
 def _is_int(value: object) -> bool:

@@ -37,6 +37,7 @@ from mission_control.ui.details import TaskDetails
 from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.gantt import GanttView
 from mission_control.ui.graph import DependencyGraph
+from mission_control.ui.sync_control import SyncControl
 from mission_control.ui.welcome import WelcomeScreen
 from mission_control.ui.workers import ensure_gui_garbage_collection
 
@@ -97,6 +98,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_statusbar()
         self.panels: dict[str, object] = {}
         self._install_panels()
+        self.sync_control = SyncControl(self)
         self._default_layout()
         self.resize(1400, 860)
         self._restore_layout()
@@ -241,6 +243,15 @@ class MainWindow(QtWidgets.QMainWindow):
             "Export Dependency &Graph Image…", self.export_graph_dialog, "Ctrl+Shift+E"
         )
         self.act_quit = self._action("&Quit", self.close, "Ctrl+Q")
+        self.act_sync = self._action(
+            "S&ync",
+            self.sync_now,
+            "Ctrl+Shift+S",
+            sp.SP_BrowserReload,
+            tip="Share sign-offs, the mission clock and team branches through the git remote (Preferences › Sync)",
+        )
+        self.act_sync.setObjectName("syncAction")
+        self.act_sync.setEnabled(False)  # until a repository with the remote is open
         self.act_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.act_undo.setShortcut(QtGui.QKeySequence("Ctrl+Z"))
         self.act_undo.setIcon(self.style().standardIcon(sp.SP_ArrowBack))
@@ -278,6 +289,8 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu.addAction(self.act_export_gantt)
         file_menu.addAction(self.act_export_graph)
         file_menu.addSeparator()
+        file_menu.addAction(self.act_sync)
+        file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         edit_menu = bar.addMenu("&Edit")
         edit_menu.addAction(self.act_undo)
@@ -311,11 +324,16 @@ class MainWindow(QtWidgets.QMainWindow):
             None,
             self.act_cascade,
             self.act_export_gantt,
+            None,
+            self.act_sync,
         ):
             if action is None:
                 toolbar.addSeparator()
             else:
                 toolbar.addAction(action)
+        sync_button = toolbar.widgetForAction(self.act_sync)
+        if sync_button is not None:
+            sync_button.setObjectName("syncButton")
         self.toolbar = toolbar
 
     def _build_statusbar(self) -> None:
@@ -326,6 +344,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.conflict_label.setObjectName("conflictLabel")
         self.watch_label = QtWidgets.QLabel("")
         self.watch_label.setObjectName("watchLabel")
+        self.sync_label = QtWidgets.QLabel("no remote")
+        self.sync_label.setObjectName("syncStatus")
+        status.addPermanentWidget(self.sync_label)
         status.addPermanentWidget(self.conflict_label)
         status.addPermanentWidget(self.watch_label)
         status.addPermanentWidget(self.plan_label)
@@ -606,6 +627,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.window_state = self.saveState().toBase64().toStdString()
         save_settings(self.settings)
         event.accept()
+
+    def sync_now(self) -> None:
+        """File › Sync (the toolbar's Sync): share the mission through the remote, in a worker."""
+        self.sync_control.sync_now()
 
     # views -----------------------------------------------------------------------------
     def zoom_fit(self) -> None:

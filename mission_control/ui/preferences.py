@@ -4,7 +4,7 @@ The dialog edits a copy of ``window.settings``; OK or Apply writes the values ba
 object (other docks keep reading it), saves it through :mod:`mission_control.services.settings` and applies
 what the window owns: the Gantt's snap step, the Cascade action, the Qt palette (theme) and the
 log level. ``Preferences.changed`` tells docks that read the rest (the Tests dock: ``python``,
-``test_schedule_minutes``, ``run_tests_on_change``).
+``test_schedule_minutes``, ``run_tests_on_change``; the Sync action: ``sync_remote``, ``sync_minutes``).
 """
 
 from __future__ import annotations
@@ -15,7 +15,14 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.services.settings import LOG_LEVELS, THEMES, Settings, save_settings
+from mission_control.services.settings import (
+    DEFAULT_REMOTE,
+    LOG_LEVELS,
+    THEMES,
+    Settings,
+    is_remote_name,
+    save_settings,
+)
 from mission_control.util import logsetup
 
 log = logging.getLogger(__name__)
@@ -58,6 +65,7 @@ class PreferencesDialog(QtWidgets.QDialog):
         layout.setSpacing(12)
         layout.addWidget(self._schedule_group())
         layout.addWidget(self._tests_group())
+        layout.addWidget(self._sync_group())
         layout.addWidget(self._look_group())
         layout.addStretch(1)
         layout.addWidget(self._button_box())
@@ -122,6 +130,34 @@ class PreferencesDialog(QtWidgets.QDialog):
         form.addRow("On &change:", self.on_change_check)
         return group
 
+    def _sync_group(self) -> QtWidgets.QGroupBox:
+        group, form = self._form("Sync through git")
+        self.remote_edit = QtWidgets.QLineEdit()
+        self.remote_edit.setObjectName("syncRemote")
+        self.remote_edit.setPlaceholderText(DEFAULT_REMOTE)
+        self.remote_edit.setToolTip("The git remote the sign-offs, mission clock and team branches travel through")
+        self.remote_edit.textChanged.connect(self._on_remote_edited)
+        form.addRow("&Remote:", self.remote_edit)
+        self.remote_problem = QtWidgets.QLabel()
+        self.remote_problem.setObjectName("syncRemoteProblem")
+        self.remote_problem.setStyleSheet("color: #c0392b;")
+        self.remote_problem.setWordWrap(True)
+        self.remote_problem.hide()
+        form.addRow("", self.remote_problem)
+        self.sync_check = QtWidgets.QCheckBox("Sync by itself every")
+        self.sync_check.setObjectName("syncScheduleEnabled")
+        self.sync_spin = QtWidgets.QSpinBox()
+        self.sync_spin.setObjectName("syncMinutes")
+        self.sync_spin.setRange(1, 24 * 60)
+        self.sync_spin.setSuffix(" min")
+        self.sync_check.toggled.connect(self.sync_spin.setEnabled)
+        sync_row = QtWidgets.QHBoxLayout()
+        sync_row.addWidget(self.sync_check)
+        sync_row.addWidget(self.sync_spin)
+        sync_row.addStretch(1)
+        form.addRow(_buddy_label("S&ync:", self.sync_check), sync_row)
+        return group
+
     def _look_group(self) -> QtWidgets.QGroupBox:
         group, form = self._form("Appearance and log")
         self.theme_box = QtWidgets.QComboBox()
@@ -161,6 +197,11 @@ class PreferencesDialog(QtWidgets.QDialog):
         self.schedule_spin.setValue(settings.test_schedule_minutes if scheduled else 30)
         self.schedule_spin.setEnabled(scheduled)
         self.on_change_check.setChecked(settings.run_tests_on_change)
+        self.remote_edit.setText(settings.sync_remote)
+        syncing = settings.sync_minutes > 0
+        self.sync_check.setChecked(syncing)
+        self.sync_spin.setValue(settings.sync_minutes if syncing else 15)
+        self.sync_spin.setEnabled(syncing)
         self.theme_box.setCurrentIndex(max(self.theme_box.findData(settings.theme), 0))
         self.log_level_box.setCurrentIndex(max(self.log_level_box.findData(settings.log_level), 0))
 
@@ -172,6 +213,9 @@ class PreferencesDialog(QtWidgets.QDialog):
         result.python = self.python_edit.text().strip()
         result.test_schedule_minutes = self.schedule_spin.value() if self.schedule_check.isChecked() else 0
         result.run_tests_on_change = self.on_change_check.isChecked()
+        remote = self.remote_edit.text().strip() or DEFAULT_REMOTE
+        result.sync_remote = remote if is_remote_name(remote) else self._base.sync_remote
+        result.sync_minutes = self.sync_spin.value() if self.sync_check.isChecked() else 0
         result.theme = self.theme_box.currentData()
         result.log_level = self.log_level_box.currentData()
         return result
@@ -188,6 +232,12 @@ class PreferencesDialog(QtWidgets.QDialog):
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Python interpreter", self.python_edit.text())
         if path:
             self.python_edit.setText(path)
+
+    def _on_remote_edited(self, text: str) -> None:
+        """Flag a name git cannot take as a remote (it is not applied: the previous one stays)."""
+        problem = bool(text.strip()) and not is_remote_name(text.strip())
+        self.remote_problem.setText("Not a remote name (no spaces; it cannot start with “-”); kept the previous one.")
+        self.remote_problem.setVisible(problem)
 
     def _on_python_edited(self, text: str) -> None:
         """Warn (without refusing: it may be relative to the repository) about a missing interpreter."""
@@ -321,6 +371,8 @@ class Preferences(QtCore.QObject):
             "run_tests_on_change",
             "theme",
             "log_level",
+            "sync_remote",
+            "sync_minutes",
         ):
             setattr(settings, name, getattr(new, name))
         save_settings(settings)
@@ -368,7 +420,7 @@ def install(window) -> Preferences:
     action.setObjectName("preferencesAction")
     action.setShortcut(QtGui.QKeySequence("Ctrl+,"))
     action.setMenuRole(QtGui.QAction.MenuRole.PreferencesRole)
-    action.setStatusTip("Snap step, cascade, interpreter, test schedule, theme")
+    action.setStatusTip("Snap step, cascade, interpreter, test schedule, sync remote and interval, theme")
     action.triggered.connect(factory)
     window.addAction(action)
     menu = _edit_menu(window)
