@@ -217,9 +217,12 @@ class ChecklistPanel(DockPanel):
 
     def _reload_ended(self) -> None:
         self._reload_job = None
-        if self._reload_pending:
-            self._reload_pending = False
-            QtCore.QTimer.singleShot(0, self.reload)
+        if self._reload_pending:  # stays pending (busy) until the queued reload has started
+            QtCore.QTimer.singleShot(0, self._run_pending_reload)
+
+    def _run_pending_reload(self) -> None:
+        self._reload_pending = False
+        self.reload()
 
     def _loaded_result(self, data: dict) -> None:
         if self.project is None or data["repo"] != self.project.repo:
