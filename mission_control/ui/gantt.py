@@ -736,6 +736,7 @@ class GanttView(pg.PlotWidget):
         legend.setBackgroundRole(QtGui.QPalette.ColorRole.Base)
         legend.setForegroundRole(QtGui.QPalette.ColorRole.Text)
         legend.setContentsMargins(10, 3, 10, 3)
+        legend.setWordWrap(True)  # wraps on a narrow window instead of setting its minimum width
         font = legend.font()
         font.setPointSizeF(8)
         legend.setFont(font)

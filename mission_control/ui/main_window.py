@@ -125,9 +125,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         self.splitter.setSizes([560, 300])
-        self.gantt.setMinimumHeight(380)
-        self.graph.setMinimumHeight(140)
-        self.splitter.setMinimumHeight(560)  # the Gantt stays the biggest thing on screen
+        # Small minimums so the window fits a 1366x768 laptop; the stretch factors and the saved layout
+        # keep the Gantt the biggest thing on screen.
+        self.gantt.setMinimumHeight(200)
+        self.graph.setMinimumHeight(90)
         self.welcome = WelcomeScreen()
         self.welcome.open_repository_requested.connect(self.open_repository_dialog)
         self.welcome.open_plan_requested.connect(self.open_plan_dialog)
@@ -211,7 +212,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """Add a dock (other panels use this too) and list it in the View menu."""
         dock = QtWidgets.QDockWidget(title, self)
         dock.setObjectName(name)
-        dock.setWidget(widget)
+        dock.setWidget(widget if isinstance(widget, QtWidgets.QScrollArea) else _scrolling(widget))
         self.addDockWidget(area, dock)
         if hasattr(self, "view_menu"):
             self.view_menu.addAction(dock.toggleViewAction())
@@ -686,3 +687,15 @@ class MainWindow(QtWidgets.QMainWindow):
         from mission_control.ui.help import AboutDialog
 
         AboutDialog(self).open()
+
+
+def _scrolling(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
+    """``widget`` in a frameless scroll area: a dock can then be smaller than its content's minimum
+    (on a laptop screen the content scrolls instead of pushing the window past the screen)."""
+    area = QtWidgets.QScrollArea()
+    area.setObjectName(f"{widget.objectName() or 'dock'}Scroller")
+    area.setWidgetResizable(True)
+    area.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+    area.setWidget(widget)
+    area.setMinimumSize(200, 100)
+    return area
