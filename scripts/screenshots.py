@@ -73,6 +73,32 @@ def dry_run_codemod(app, window, timeout: float = 120.0) -> None:
     settle(app, 30)
 
 
+def launch_teams(repo: Path) -> None:
+    """Start the mission, launch the five teams and let each scripted agent do its first task."""
+    from mission_control.services import teams as flows
+    from mission_control.signoff.mission import start_mission
+
+    start_mission(repo)
+    context = flows.open_teams(repo)
+    flows.launch(context)
+    for team in ("alpha", "bravo", "charlie", "delta", "echo"):
+        flows.run(context, team, force=True)
+
+
+def wait_for_teams(app, window, timeout: float = 120.0) -> None:
+    """Until the Teams dock has read the teams and the Conflicts dock has its forecast."""
+    import time
+
+    panel = window.panels.get("teams_panel")
+    deadline = time.monotonic() + timeout
+    while panel is not None and time.monotonic() < deadline:
+        if panel.snapshot is not None and getattr(panel, "forecast", None) is not None:
+            break
+        app.processEvents()
+        time.sleep(0.05)
+    settle(app, 30)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent.parent / "docs" / "screenshots"))
@@ -88,9 +114,11 @@ def main() -> int:
 
         app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
         repo = create_demo(Path(home) / "demo-mission")
+        launch_teams(repo)
         window = create_window(repo)
         window.resize(1600, 1150)
         settle(app)
+        wait_for_teams(app, window)
         run_demo_tests(app, window)
         dry_run_codemod(app, window)
         window.zoom_fit()
@@ -114,6 +142,11 @@ def main() -> int:
                 dock.raise_()
         settle(app)
         window.grab().save(str(out / "main-window.png"))
+        window.resize(1366, 768)  # a laptop screen: everything must still fit
+        window.zoom_fit()
+        settle(app, 30)
+        window.grab().save(str(out / "main-window-1366x768.png"))
+        print(out / "main-window-1366x768.png")
         window.close()
     return 0
 
