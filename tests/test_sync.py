@@ -16,54 +16,23 @@ import threading
 from pathlib import Path
 
 import pytest
+from mission_fixtures import SYNC_PLAN as PLAN
+from mission_fixtures import two_leads
 
 from mission_control import cli
 from mission_control.signoff import read_ledger
 from mission_control.signoff.mission import read_mission
 
 ROOT = Path(__file__).resolve().parent.parent
-PLAN = """# Plan
-
-- [ ] Backups verified
-- [ ] Teams briefed
-- [ ] Rollback tested
-
-```mermaid
-gantt
-  dateFormat HH:mm
-  section Team Alpha
-  Core :alpha1, 00:00, 2h
-  section Team Bravo
-  Config :bravo1, 00:00, 2h
-```
-"""
 
 
 def git(folder: Path, *args: str) -> str:
     return subprocess.run(["git", *args], cwd=folder, check=True, capture_output=True, text=True).stdout
 
 
-def clone(remote: Path, folder: Path, who: str) -> Path:
-    git(remote.parent, "clone", "-q", str(remote), str(folder))
-    git(folder, "config", "user.name", who)
-    git(folder, "config", "user.email", f"{who.lower()}@example.com")
-    return folder
-
-
 @pytest.fixture
 def leads(tmp_path: Path) -> tuple[Path, Path]:
-    remote = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
-    ann = clone(remote, tmp_path / "ann", "Ann")
-    (ann / "plan.md").write_text(PLAN)
-    git(ann, "add", "plan.md")
-    git(ann, "commit", "-qm", "plan")
-    git(ann, "push", "-q", "origin", "main")
-    assert cli.run(["mission", "start", "--repo", str(ann)]) == 0
-    assert cli.run(["sync", "--repo", str(ann)]) == 0
-    bob = clone(remote, tmp_path / "bob", "Bob")
-    assert cli.run(["sync", "--repo", str(bob)]) == 0
-    return ann, bob
+    return two_leads(tmp_path)
 
 
 def signed(repo: Path) -> list[tuple[str, str, str]]:

@@ -4,81 +4,22 @@ the cache, and the lead's checkout and object store left alone."""
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import git
+from mission_fixtures import TEAMS_PLAN as PLAN
+from mission_fixtures import commit, launched_teams
+from mission_fixtures import team_worktree as wt
 
 from mission_control import cli
-from mission_control.repo.baseline import start_mission
 from mission_control.services import teams as flows
 from mission_control.teams import forecast as fc
-
-PLAN = """# Mission
-
-```mermaid
-gantt
-  dateFormat HH:mm
-  section Team Alpha
-  Core work      :alpha1, 00:00, 2h
-  section Team Bravo
-  Config work    :bravo1, 01:00, 2h
-  section Team Charlie
-  Tools work     :charlie1, 05:00, 1h
-  section Team Delta
-  Nothing yet    :delta1, 00:00, 1h
-```
-"""
-CONFIG = """\
-[components.core]
-paths = ["app/core.py"]
-tasks = ["alpha1"]
-[components.settings]
-paths = ["app/core.py", "app/settings.py"]
-tasks = ["bravo1"]
-[components.tools]
-paths = ["app/tools.py"]
-tasks = ["charlie1"]
-"""
-CORE = "def engine():\n    return 1\n\n\ndef old_api():\n    return 2\n"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
-def commit(folder: Path, files: dict[str, str | None], message: str) -> None:
-    for rel, text in files.items():
-        if text is None:
-            git(folder, "rm", "-q", rel)
-            continue
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_text(text)
-        git(folder, "add", rel)
-    git(folder, "commit", "-qm", message)
 
 
 @pytest.fixture
 def launched(git_repo: Path) -> Path:
-    (git_repo / "plan.md").write_text(PLAN)
-    (git_repo / "mission-control.toml").write_text(CONFIG)
-    files = {
-        "app/__init__.py": "",
-        "app/core.py": CORE,
-        "app/settings.py": "A = 1\nB = 2\nC = 3\nD = 4\nE = 5\nF = 6\n",
-        "app/tools.py": "from app.core import engine\n",
-        "app/legacy.py": "LEGACY = 1\n",
-        "app/helpers.py": "def helper():\n    return 3\n",
-        "notes.txt": "one\n",
-    }
-    commit(git_repo, files, "baseline")
-    start_mission(git_repo)
-    flows.launch(flows.open_teams(git_repo))
-    return git_repo
-
-
-def wt(repo: Path, team: str) -> Path:
-    return repo.parent / "repo.teams" / team
+    return launched_teams(git_repo)
 
 
 def test_forecast_finds_each_kind_and_leaves_no_objects_behind(launched, capsys):

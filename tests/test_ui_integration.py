@@ -11,10 +11,12 @@ A cell is found by its pair: ``panel.cell_of(row_team, column_team)``.
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
+from helpers import git
+from mission_fixtures import SETTINGS, commit, launched_teams
+from mission_fixtures import team_worktree as wt
 from PySide6 import QtCore, QtWidgets
 
 from mission_control.repo.baseline import start_mission
@@ -25,71 +27,11 @@ from mission_control.ui import conflicts_panel, create_window, dialogs, teams_pa
 
 Qt = QtCore.Qt
 TIMEOUT = 30_000
-PLAN = """# Mission
-
-```mermaid
-gantt
-  dateFormat HH:mm
-  section Team Alpha
-  Core work      :alpha1, 00:00, 2h
-  section Team Bravo
-  Config work    :bravo1, 01:00, 2h
-  section Team Charlie
-  Tools work     :charlie1, 05:00, 1h
-  section Team Delta
-  Nothing yet    :delta1, 00:00, 1h
-```
-"""
-CONFIG = """\
-[components.core]
-paths = ["app/core.py"]
-tasks = ["alpha1"]
-[components.settings]
-paths = ["app/core.py", "app/settings.py"]
-tasks = ["bravo1"]
-[components.tools]
-paths = ["app/tools.py"]
-tasks = ["charlie1"]
-"""
-SETTINGS = "A = 1\nB = 2\nC = 3\nD = 4\nE = 5\nF = 6\n"
-
-
-def git(repo: Path, *args: str) -> str:
-    return subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, text=True).stdout
-
-
-def commit(folder: Path, files: dict[str, str | None], message: str) -> str:
-    for rel, text in files.items():
-        if text is None:
-            git(folder, "rm", "-q", rel)
-            continue
-        (folder / rel).parent.mkdir(parents=True, exist_ok=True)
-        (folder / rel).write_text(text)
-        git(folder, "add", rel)
-    git(folder, "commit", "-qm", message)
-    return git(folder, "rev-parse", "HEAD").strip()
-
-
-def wt(repo: Path, team: str) -> Path:
-    return repo.parent / "repo.teams" / team
 
 
 @pytest.fixture
 def launched(git_repo: Path) -> Path:
-    (git_repo / "plan.md").write_text(PLAN)
-    (git_repo / "mission-control.toml").write_text(CONFIG)
-    (git_repo / ".gitignore").write_text(".mission-control/\n")
-    files = {
-        "app/__init__.py": "",
-        "app/core.py": "def engine():\n    return 1\n\n\ndef old_api():\n    return 2\n",
-        "app/settings.py": SETTINGS,
-        "app/tools.py": "from app.core import engine\n",
-        "app/legacy.py": "LEGACY = 1\n",
-    }
-    commit(git_repo, files, "baseline")
-    start_mission(git_repo)
-    flows.launch(flows.open_teams(git_repo))
-    return git_repo
+    return launched_teams(git_repo)
 
 
 @pytest.fixture

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-import subprocess
 from pathlib import Path
 
 import pytest
 from helpers import git
+from mission_fixtures import SYNC_PLAN as PLAN
+from mission_fixtures import two_leads
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control import cli
@@ -24,45 +25,12 @@ from mission_control.signoff import read_ledger
 
 Qt = QtCore.Qt
 Box = QtWidgets.QDialogButtonBox.StandardButton
-PLAN = """# Plan
-
-- [ ] Backups verified
-- [ ] Teams briefed
-- [ ] Rollback tested
-
-```mermaid
-gantt
-  dateFormat HH:mm
-  section Team Alpha
-  Core :alpha1, 00:00, 2h
-  section Team Bravo
-  Config :bravo1, 00:00, 2h
-```
-"""
-
-
-def clone(remote: Path, folder: Path, who: str) -> Path:
-    git(remote.parent, "clone", "-q", str(remote), str(folder))
-    git(folder, "config", "user.name", who)
-    git(folder, "config", "user.email", f"{who.lower()}@example.com")
-    return folder
 
 
 @pytest.fixture
 def leads(tmp_path: Path) -> tuple[Path, Path]:
     """Ann started the mission and synced; Bob cloned and synced: both have the same mission."""
-    remote = tmp_path / "remote.git"
-    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(remote)], check=True)
-    ann = clone(remote, tmp_path / "ann", "Ann")
-    (ann / "plan.md").write_text(PLAN)
-    git(ann, "add", "plan.md")
-    git(ann, "commit", "-qm", "plan")
-    git(ann, "push", "-q", "origin", "main")
-    assert cli.run(["mission", "start", "--repo", str(ann)]) == 0
-    assert cli.run(["sync", "--repo", str(ann)]) == 0
-    bob = clone(remote, tmp_path / "bob", "Bob")
-    assert cli.run(["sync", "--repo", str(bob)]) == 0
-    return ann, bob
+    return two_leads(tmp_path)
 
 
 @pytest.fixture
