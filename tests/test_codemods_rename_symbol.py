@@ -260,3 +260,12 @@ def test_demo_rename_of_new_uuid_hex_keeps_the_demo_importable_and_its_tests_pas
     )
     assert done.returncode == 0, done.stderr
     project_tests_pass(demo)
+
+
+def test_a_module_using_the_name_through_import_star_makes_the_rename_refused(tmp_path: Path) -> None:
+    files = dict(LIB, **{"lib/star.py": "from lib.iterutils import *\n\nprint(chunked([1]))\n"})
+    root = make_project(tmp_path / "p", files)
+    run = run_codemod(root, "rename", {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.cut"})
+    assert [f.path for f in run.skipped] == ["lib/star.py"]
+    assert any("lib/star.py was skipped" in p and "import *" in p for p in run.problems)
+    assert apply_run(root, run).written == ()

@@ -29,7 +29,7 @@ import libcst as cst
 from libcst.metadata import Access, Assignment, MetadataWrapper, Scope, ScopeProvider
 
 from mission_control.codemods.base import CodemodError, FileFailed, Source
-from mission_control.codemods.model import CHANGED, FAILED, FileResult
+from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, FileResult
 from mission_control.codemods.resolve import (
     ImportIndex,
     absolute_module,
@@ -315,7 +315,7 @@ def wants(params: dict[str, str], source: Source) -> str | None:
 
 def review(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
     """Problems that make the dry run unsafe to apply: files that do not compile, a rename left
-    half done (a file failed, or a module still imports the old name)."""
+    half done (a file that uses the name failed or was skipped, or a module still imports it)."""
     problems = []
     for result in results:
         if result.status == CHANGED and result.new_text is not None:
@@ -330,6 +330,8 @@ def review(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
     for result in results:
         if result.status == FAILED:
             problems.append(f"the rename is incomplete: {result.reason}")
+        elif result.status == SKIPPED:  # it uses the old name (``import *``, generated code)
+            problems.append(f"the rename is incomplete: {result.path} was skipped: {result.reason}")
         text = result.new_text if result.status == CHANGED else result.old_text
         if text is None:
             continue
