@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     run.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     run.add_argument("--jobs", "-j", type=int, default=None, help="processes (default: automatic)")
     run.add_argument("--no-cache", action="store_true", help="ignore cached results")
+    run.add_argument("--force", action="store_true", help="apply even if the dry run's review found problems (unsafe)")
     run.add_argument(
         "--task", default=None, metavar="ID", help="the plan task this codemod serves (its Gantt bar shows it ran)"
     )
@@ -118,7 +119,7 @@ def cmd_run(ns: argparse.Namespace) -> int:
     applied = None
     if not ns.dry_run and run.changed:
         try:
-            applied = apply_run(repo, run, task=ns.task, on_progress=_progress)
+            applied = apply_run(repo, run, task=ns.task, force=ns.force, on_progress=_progress)
         except RepoError as exc:
             raise CliError(f"{exc} (use --dry-run outside a git repository)", EXIT_PROBLEMS) from None
         _clear_progress()
@@ -134,7 +135,7 @@ def cmd_run(ns: argparse.Namespace) -> int:
         print_json(data)
     else:
         _print_run(run, applied, ns.dry_run)
-    problems = run.failed or (applied is not None and applied.problems)
+    problems = run.failed or run.problems or (applied is not None and applied.problems)
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
@@ -197,11 +198,14 @@ def _print_run(run: CodemodRun, applied: ApplyResult | None, dry_run: bool) -> N
             print(f"deleted {path}")
         for problem in applied.problems:
             print(f"refused {problem}", file=sys.stderr)
-        print(f"undo with: mission-control codemod undo {applied.snapshot_id}", file=sys.stderr)
+        if applied.snapshot_id:
+            print(f"undo with: mission-control codemod undo {applied.snapshot_id}", file=sys.stderr)
     for result in run.skipped:
         print(f"skipped {result.path}: {result.reason}", file=sys.stderr)
     for result in run.failed:
         print(f"failed {result.reason}", file=sys.stderr)
+    for problem in run.problems:
+        print(f"problem: {problem}", file=sys.stderr)
     print(
         f"{len(run.changed)} changed, {len(run.skipped)} skipped, {len(run.failed)} failed of "
         f"{run.scanned} files ({run.prefiltered} ruled out without parsing) in {run.seconds:.1f} s",

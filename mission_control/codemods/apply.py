@@ -78,10 +78,14 @@ def apply_run(
     accept: Selection = None,
     *,
     task: str | None = None,
+    force: bool = False,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> ApplyResult:
     """Write the accepted changes of ``run`` after snapshotting the files they touch.
+
+    A run with ``problems`` (its review found a file that would not compile, or a rename left
+    half done) is refused, nothing written, unless ``force``.
 
     ``task`` (a plan task id) is recorded with the snapshot: the task the codemod served, so
     the Gantt can show on that task's bar that it ran (see :func:`codemod_history`).
@@ -91,6 +95,9 @@ def apply_run(
     """
     root = Path(repo).resolve()
     report = on_progress or no_progress
+    if run.problems and not force:
+        refused = [f"{p} (nothing written; fix it, or apply anyway with force)" for p in run.problems]
+        return ApplyResult((), (), None, False, tuple(refused))
     changes = planned_changes(run, accept)
     current = {r.path: r for r in run.changed}
     stale = [p for p in changes if not _unchanged_since(root, current[p])]

@@ -10,6 +10,7 @@ reports progress with an ETA and stops at the next file when cancelled; nothing 
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import hashlib
 import json
 import multiprocessing
@@ -81,7 +82,11 @@ def run_builtin(
     if cache:
         cache.store(done)
     results.extend(done)
-    return _finish(repo, command, args, results, len(files), prefiltered, cached, started, was_cancelled, jobs_used)
+    run = _finish(repo, command, args, results, len(files), prefiltered, cached, started, was_cancelled, jobs_used)
+    review = getattr(command, "review", None)  # optional: checks of the whole dry run
+    if review is None or was_cancelled:
+        return run
+    return dataclasses.replace(run, problems=tuple(review(params, run.files)))
 
 
 def _triage(

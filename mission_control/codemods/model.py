@@ -115,6 +115,9 @@ class CodemodRun:
     seconds: float
     cancelled: bool = False
     jobs: int = 1
+    #: Why applying this run is unsafe (a file that would not compile, a rename left half done);
+    #: :func:`~mission_control.codemods.apply.apply_run` refuses such a run unless forced.
+    problems: tuple[str, ...] = ()
 
     def by_status(self, status: str) -> list[FileResult]:
         """The file results with the given status, in path order."""
@@ -151,6 +154,7 @@ class CodemodRun:
             "changed": [f.to_json(with_text) for f in self.changed],
             "skipped": [f.to_json() for f in self.skipped],
             "failed": [f.to_json() for f in self.failed],
+            "problems": list(self.problems),
         }
 
 

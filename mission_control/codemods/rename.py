@@ -1,5 +1,9 @@
 """Built-in codemod ``rename``: move or rename a symbol or module (``old.mod.Name`` -> ``new.mod.Name``).
 
+A rename in place (same module, a top-level function, class or assignment) is
+:mod:`.rename_symbol`'s: the definition and every reference, checked before anything is
+written. What follows is about the other renames (moves and module renames).
+
 The transformation is libcst's ``RenameCommand`` (the reference behaviour, same arguments),
 with two additions it lacks: relative imports that reach the old name are first made absolute
 (RenameCommand only sees absolute ones), and string annotations (``"Name"``) are renamed too.
@@ -15,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
+from pathlib import Path
 from typing import Any, cast
 
 import libcst as cst
@@ -22,6 +27,7 @@ from libcst.codemod.commands.rename import RenameCommand
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
+from mission_control.codemods import rename_symbol
 from mission_control.codemods.base import (
     CodemodError,
     FileSkipped,
@@ -30,7 +36,7 @@ from mission_control.codemods.base import (
     parse_dotted,
     run_libcst,
 )
-from mission_control.codemods.model import ArgSpec
+from mission_control.codemods.model import ArgSpec, FileResult
 from mission_control.codemods.resolve import absolute_module, find_reference, has_words
 from mission_control.util import pyast
 
@@ -55,15 +61,25 @@ class Rename:
         parse_dotted(new.replace(":", "."), "new_name")
         if new.count(":") > 1:
             raise CodemodError("new_name may contain at most one ':'")
-        return {"old_name": old, "new_name": new}
+        symbol = rename_symbol.plan(Path(repo), old, new) if repo is not None else None
+        return {"old_name": old, "new_name": new, "symbol": symbol}
 
     def wants(self, params: dict[str, Any], source: Source) -> str | None:
-        """Relevant when the text has the old name's words and the ``ast`` shows it used."""
+        """Relevant when the text has the old name's words and the ``ast`` shows it used
+        (and, for a rename in place, the defining module)."""
+        if params.get("symbol"):
+            return rename_symbol.wants(params["symbol"], source)
         return wants_name(params["old_name"], source)
 
     def transform(self, params: dict[str, Any], source: Source) -> str | None:
         """Run the rename on one file."""
+        if params.get("symbol"):
+            return rename_symbol.rename_in_file(params["symbol"], source)
         return rename_text(source, params["old_name"], params["new_name"])
+
+    def review(self, params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
+        """What makes the dry run unsafe to apply (see :func:`.rename_symbol.review`)."""
+        return rename_symbol.review(params, results)
 
 
 def wants_name(old_name: str, source: Source) -> str | None:

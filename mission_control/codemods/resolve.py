@@ -14,6 +14,8 @@ import ast
 import re
 from dataclasses import dataclass, field
 
+from mission_control.audit.files import is_package_init, module_name
+
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 
 
@@ -31,12 +33,14 @@ class ImportIndex:
 
 
 def module_and_package(rel_path: str) -> tuple[str, str]:
-    """The dotted module name and package of a repo-relative ``.py`` path (as libcst computes them)."""
-    parts = rel_path[:-3].split("/") if rel_path.endswith(".py") else rel_path.split("/")
-    if parts[-1] == "__init__":
-        parts = parts[:-1]
-        return ".".join(parts), ".".join(parts)
-    return ".".join(parts), ".".join(parts[:-1])
+    """The dotted module name and package of a repo-relative ``.py`` path.
+
+    The module name is the one the audit and the affected-tests analysis use
+    (:func:`mission_control.audit.files.module_name`: a ``src/`` layout is stripped), so a
+    rename's ``pkg.mod.Name`` means the same module everywhere.
+    """
+    module = module_name(rel_path)
+    return module, module if is_package_init(rel_path) else module.rpartition(".")[0]
 
 
 def absolute_module(package: str, level: int, module: str | None) -> str | None:

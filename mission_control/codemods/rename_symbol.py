@@ -1,0 +1,349 @@
+"""A rename in place (``pkg.mod.old`` -> ``pkg.mod.new``): the definition and every reference.
+
+libcst's RenameCommand only rewrites *references* in other modules: the ``def`` keeps its name,
+uses inside the defining module stay, relative imports become absolute and aliases are dropped.
+This module does what Rope and PyCharm do for a top-level function, class or assignment:
+
+- in the defining module, the definition and every use of the global binding (nested scopes,
+  ``global`` statements, string annotations, ``__all__`` entries);
+- in every other module, ``from mod import old`` (absolute or relative, kept relative; inside
+  ``try:``/``if TYPE_CHECKING:``/functions too) and the uses of that binding, including any
+  fallback binding of the same name in that scope (``except ImportError: old = None``);
+  ``from mod import old as y`` keeps ``y``; a package ``__init__`` re-export keeps its public
+  spelling (``from .mod import new as old``); ``m.old`` through ``import pkg.mod as m``.
+
+Before anything is written the rename is checked: the old name must exist (else the closest
+names are listed), the new one must not be bound already where the rename puts it, and after
+the dry run every changed file must compile and no module may still import the old name.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import libcst as cst
+from libcst.metadata import Access, Assignment, MetadataWrapper, Scope, ScopeProvider
+
+from mission_control.codemods.base import CodemodError, FileFailed, Source
+from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, FileResult
+from mission_control.codemods.resolve import (
+    ImportIndex,
+    absolute_module,
+    defined_names,
+    import_index,
+    module_and_package,
+    resolve,
+)
+from mission_control.util import pyast
+from mission_control.util.files import python_files
+
+
+def plan(repo: Path, old_name: str, new_name: str) -> dict[str, str] | None:
+    """Params of an in-place symbol rename, None for a move (other module) or a module rename.
+
+    Raises:
+        CodemodError: the old name does not exist in the repository (the closest names are
+            listed), or the new name is already defined next to it.
+    """
+    module, _, old = old_name.rpartition(".")
+    files = {module_and_package(rel)[0]: rel for rel in python_files(repo)}
+    if old_name in files:
+        return None  # renaming or moving a module: RenameCommand's business
+    path = files.get(module)
+    if path is None:
+        _check_module_exists(module, old_name, files)
+        return None  # a name outside the repository (a library): nothing to check it against
+    names = _top_level_names(repo / path)
+    if old not in names:
+        close = difflib.get_close_matches(old, sorted(names), n=5, cutoff=0.6)
+        hint = f"; closest: {', '.join(f'{module}.{n}' for n in close)}" if close else ""
+        raise CodemodError(f"{old_name} does not exist: {path} defines no top-level {old!r}{hint}")
+    new_module, _, new = new_name.rpartition(".")
+    if ":" in new_name or new_module != module or new == old:
+        return None
+    if new in names:
+        raise CodemodError(
+            f"{module}.{new} already exists ({path}:{names[new]}); renaming {old} onto it would redirect "
+            f"its callers — choose another name"
+        )
+    return {"module": module, "path": path, "old": old, "new": new}
+
+
+def _check_module_exists(module: str, old_name: str, files: dict[str, str]) -> None:
+    top = module.split(".", maxsplit=1)[0]
+    if not any(m == top or m.startswith(top + ".") for m in files):
+        return
+    close = difflib.get_close_matches(module, sorted(files), n=5, cutoff=0.6)
+    hint = f"; closest modules: {', '.join(close)}" if close else ""
+    raise CodemodError(f"{old_name} does not exist: no module {module} in the repository{hint}")
+
+
+def _top_level_names(path: Path) -> dict[str, int]:
+    """Names bound at the top of a module (definitions and imports), with their first line."""
+    try:
+        tree = pyast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError) as exc:
+        raise CodemodError(f"{path}: cannot read the defining module: {exc}") from None
+    names: dict[str, int] = {}
+    for name, line in defined_names(tree):
+        names.setdefault(name, line)
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and _at_top(tree, node):
+            for alias in node.names:
+                local = alias.asname or alias.name.split(".")[0]
+                if local != "*":
+                    names.setdefault(local, node.lineno)
+    return names
+
+
+def _at_top(tree: ast.Module, node: ast.AST) -> bool:
+    """Whether ``node`` is at module level (also inside top-level ``if``/``try`` blocks)."""
+    blocks: list[ast.stmt] = list(tree.body)
+    while blocks:
+        statement = blocks.pop()
+        if statement is node:
+            return True
+        if isinstance(statement, (ast.If, ast.Try)):
+            blocks.extend(statement.body + statement.orelse)
+            if isinstance(statement, ast.Try):
+                blocks.extend(statement.finalbody)
+                for handler in statement.handlers:
+                    blocks.extend(handler.body)
+    return False
+
+
+def rename_in_file(params: dict[str, str], source: Source, code: str | None = None) -> str:
+    """``source``'s text with the symbol renamed (the defining module or one that refers to it)."""
+    code = source.text if code is None else code
+    try:
+        wrapper = MetadataWrapper(cst.parse_module(code))
+    except cst.ParserSyntaxError as exc:
+        raise FileFailed(f"{source.path}:{exc.raw_line}: does not parse: {str(exc).splitlines()[0]}") from None
+    renamer = _Renamer(params, source, wrapper)
+    renamer.collect()
+    if not renamer.touched:
+        return code
+    return wrapper.module.visit(renamer).code
+
+
+class _Renamer(cst.CSTTransformer):
+    def __init__(self, params: dict[str, str], source: Source, wrapper: MetadataWrapper) -> None:
+        super().__init__()
+        self.module, self.old, self.new = params["module"], params["old"], params["new"]
+        self.source = source
+        self.wrapper = wrapper
+        self.scopes = wrapper.resolve(ScopeProvider)
+        self.positions = wrapper.resolve(cst.metadata.PositionProvider)
+        self.defining = source.module == self.module
+        self.is_init = source.path == "__init__.py" or source.path.endswith("/__init__.py")
+        self.names: set[int] = set()  # Name / SimpleString nodes: old -> new
+        self.aliases: dict[int, str] = {}  # ImportAlias -> "rename" | "reexport"
+        self.attributes: set[int] = set()  # Attribute nodes whose .attr becomes new
+        self.global_renamed = False
+        self._all_depth = 0
+        self._import_index: ImportIndex | None = None
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.names or self.aliases or self.attributes)
+
+    def collect(self) -> None:
+        module = self.wrapper.module
+        global_scope = self.scopes[module]
+        if self.defining and global_scope is not None:
+            self._rename_binding(global_scope, module)
+        for node in _walk(module):
+            if isinstance(node, cst.ImportFrom):
+                self._import(node)
+            elif isinstance(node, cst.Attribute) and node.attr.value == self.old:
+                self._attribute(node)
+
+    def _import(self, node: cst.ImportFrom) -> None:
+        if isinstance(node.names, cst.ImportStar):
+            return
+        dotted = cst.helpers.get_full_name_for_node(node.module) if node.module else None
+        if absolute_module(self.source.package, len(node.relative), dotted) != self.module:
+            return
+        for alias in node.names:
+            if cst.helpers.get_full_name_for_node(alias.name) != self.old:
+                continue
+            if alias.asname is not None or self.is_init:
+                self.aliases[id(alias)] = "reexport"  # the local name stays
+                continue
+            self.aliases[id(alias)] = "rename"
+            scope = self.scopes.get(node)
+            if scope is not None:
+                self._rename_binding(scope, node)
+
+    def _rename_binding(self, scope: Scope, where: cst.CSTNode) -> None:
+        """Rename every binding of ``old`` in ``scope`` and every use of them."""
+        assignments: Sequence[Assignment] = [a for a in scope.assignments[self.old] if isinstance(a, Assignment)]
+        if not assignments:
+            return
+        bound = [a.node for a in scope.assignments[self.new] if isinstance(a, Assignment)]
+        if bound:
+            self._collision(bound[0], "is already bound here")
+        if scope is self.scopes[self.wrapper.module]:
+            self.global_renamed = True
+            for access in scope.accesses[self.new]:
+                if not access.referents:
+                    self._collision(access.node, "is used here (a builtin or undefined name it would shadow)")
+        for assignment in assignments:
+            node = assignment.node
+            if isinstance(node, cst.Name):
+                self.names.add(id(node))
+            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                self.names.add(id(node.name))
+            for access in assignment.references:
+                self._access(access)
+
+    def _access(self, access: Access) -> None:
+        node = access.node
+        if access.scope is not None and access.scope.assignments[self.new]:
+            self._collision(node, "is bound in the scope of a use")
+        if isinstance(node, cst.Name) or (isinstance(node, cst.SimpleString) and _string(node) == self.old):
+            self.names.add(id(node))
+
+    def _attribute(self, node: cst.Attribute) -> None:
+        dotted = cst.helpers.get_full_name_for_node(node.value)
+        if dotted is None:
+            return
+        if self.module in resolve(dotted, self._index()):
+            self.attributes.add(id(node))
+
+    def _index(self) -> ImportIndex:
+        if self._import_index is None:
+            self._import_index = import_index(pyast.parse(self.wrapper.module.code), self.source.package)
+        return self._import_index
+
+    def _collision(self, node: cst.CSTNode, what: str) -> None:
+        line = self.positions[node].start.line if node in self.positions else None
+        where = f"{self.source.path}:{line}" if line else self.source.path
+        raise FileFailed(
+            f"{where}: {self.new} {what}; renaming {self.module}.{self.old} to it would change what the code "
+            f"refers to — choose another name",
+            line,
+        )
+
+    # -- the rewrite -------------------------------------------------------------------------------
+
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.Name:
+        return updated_node.with_changes(value=self.new) if id(original_node) in self.names else updated_node
+
+    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute) -> cst.Attribute:
+        if id(original_node) in self.attributes:
+            return updated_node.with_changes(attr=cst.Name(self.new))
+        return updated_node
+
+    def leave_ImportAlias(self, original_node: cst.ImportAlias, updated_node: cst.ImportAlias) -> cst.ImportAlias:
+        how = self.aliases.get(id(original_node))
+        if how is None:
+            return updated_node
+        if how == "rename" or original_node.asname is not None:
+            return updated_node.with_changes(name=cst.Name(self.new))
+        return updated_node.with_changes(name=cst.Name(self.new), asname=cst.AsName(name=cst.Name(self.old)))
+
+    def leave_NameItem(self, original_node: cst.NameItem, updated_node: cst.NameItem) -> cst.NameItem:
+        if self.global_renamed and original_node.name.value == self.old:  # ``global old``
+            return updated_node.with_changes(name=cst.Name(self.new))
+        return updated_node
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._all_depth += any(_is_all(t.target) for t in node.targets)
+
+    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign) -> cst.Assign:
+        self._all_depth -= any(_is_all(t.target) for t in original_node.targets)
+        return updated_node
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._all_depth += _is_all(node.target)
+
+    def leave_AugAssign(self, original_node: cst.AugAssign, updated_node: cst.AugAssign) -> cst.AugAssign:
+        self._all_depth -= _is_all(original_node.target)
+        return updated_node
+
+    def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString) -> cst.SimpleString:
+        in_all = self._all_depth and self.global_renamed and _string(original_node) == self.old
+        if not in_all and id(original_node) not in self.names:
+            return updated_node
+        return updated_node.with_changes(
+            value=f"{original_node.prefix}{original_node.quote}{self.new}{original_node.quote}"
+        )
+
+
+def _is_all(target: cst.BaseExpression) -> bool:
+    return isinstance(target, cst.Name) and target.value == "__all__"
+
+
+def _string(node: cst.SimpleString) -> str | None:
+    value = node.evaluated_value
+    return value.strip() if isinstance(value, str) else None
+
+
+def _walk(node: cst.CSTNode) -> list[cst.CSTNode]:
+    out: list[cst.CSTNode] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out.append(current)
+        stack.extend(current.children)
+    return out
+
+
+def wants(params: dict[str, str], source: Source) -> str | None:
+    """The defining module, and files whose ``ast`` shows them importing or using the symbol."""
+    from mission_control.codemods.resolve import find_reference, has_words
+
+    if source.module == params["module"]:
+        return "" if has_words(source.text, params["old"]) else None
+    if not has_words(source.text, params["old"]):
+        return None
+    if "from ." not in source.text and not has_words(source.text, params["module"].rpartition(".")[2]):
+        return None
+    old_name = f"{params['module']}.{params['old']}"
+    reference = find_reference(source.parse_ast(), source.package, old_name)
+    if reference.uses:
+        return ""
+    if reference.star:
+        return f"uses {params['old']} through 'from {params['module']} import *'; make the import explicit first"
+    return None
+
+
+def review(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
+    """Problems that make the dry run unsafe to apply: files that do not compile, a rename left
+    half done (a file that uses the name failed or was skipped, or a module still imports it)."""
+    problems = []
+    for result in results:
+        if result.status == CHANGED and result.new_text is not None:
+            try:
+                compile(result.new_text, result.path, "exec", dont_inherit=True)
+            except SyntaxError as exc:
+                problems.append(f"{result.path}:{exc.lineno}: does not compile after the rename: {exc.msg}")
+    symbol = params.get("symbol")
+    if not symbol:
+        return problems
+    old_name = f"{symbol['module']}.{symbol['old']}"
+    for result in results:
+        if result.status == FAILED:
+            problems.append(f"the rename is incomplete: {result.reason}")
+        elif result.status == SKIPPED:  # it uses the old name (``import *``, generated code)
+            problems.append(f"the rename is incomplete: {result.path} was skipped: {result.reason}")
+        text = result.new_text if result.status == CHANGED else result.old_text
+        if text is None:
+            continue
+        _module, package = module_and_package(result.path)
+        try:
+            imported = import_index(pyast.parse(text), package).imported
+        except (SyntaxError, ValueError):
+            continue
+        if old_name in imported:
+            why = f" ({result.status}: {result.reason})" if result.reason else ""
+            problems.append(f"{result.path}: still imports {old_name}, which would no longer exist{why}")
+    return problems
+
+
+__all__ = ["plan", "rename_in_file", "review", "wants"]

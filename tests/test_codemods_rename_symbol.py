@@ -1,0 +1,271 @@
+"""A rename that renames (issue 16): the definition and every reference, checked before writing.
+
+Each rename runs on a small project with its own pytest suite, is applied, and the project's
+tests are run with a real pytest subprocess: the rename is right when they still pass.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import git
+
+from mission_control.audit.files import module_name
+from mission_control.codemods import CodemodError, apply_run, run_codemod
+
+LIB = {
+    "pytest.ini": "[pytest]\n",
+    "lib/__init__.py": 'from .iterutils import Bucket, chunked\n\n__all__ = ["Bucket", "chunked"]\n',
+    "lib/iterutils.py": (
+        '"""Iteration helpers."""\n\n'
+        '__all__ = ["Bucket", "chunked", "pairs"]\n\n'
+        "SIZE = 2\n\n\n"
+        "def chunked(items, size=SIZE):\n"
+        "    return [items[i : i + size] for i in range(0, len(items), size)]\n\n\n"
+        "def pairs(items):\n"
+        "    return chunked(items, 2)\n\n\n"
+        "class Bucket:\n"
+        '    def split(self, items) -> "list[list[int]]":\n'
+        "        return chunked(items, 1)\n\n"
+        "    @classmethod\n"
+        '    def make(cls) -> "Bucket":\n'
+        "        return Bucket()\n"
+    ),
+    "lib/users.py": (
+        "from typing import TYPE_CHECKING\n\n"
+        "from . import iterutils\n"
+        "from .iterutils import chunked\n"
+        "from .iterutils import chunked as split_up\n\n"
+        "if TYPE_CHECKING:\n"
+        "    from .iterutils import Bucket\n\n"
+        "try:\n"
+        "    from lib.iterutils import Bucket as RealBucket\n"
+        "except ImportError:\n"
+        "    RealBucket = None\n\n\n"
+        "def by_three(items):\n"
+        "    return chunked(items, 3)\n\n\n"
+        "def by_four(items):\n"
+        "    return split_up(items, 4)\n\n\n"
+        "def by_five(items):\n"
+        "    return iterutils.chunked(items, 5)\n\n\n"
+        'def bucket() -> "Bucket":\n'
+        "    return RealBucket()\n"
+    ),
+    "lib/deep/__init__.py": "",
+    "lib/deep/aliased.py": (
+        "import lib.iterutils as it\n"
+        "try:\n"
+        "    from ..iterutils import chunked\n"
+        "except ImportError:  # an old version without it\n"
+        "    def chunked(items, size):\n"
+        "        return [items]\n\n\n"
+        "def halves(items):\n"
+        "    return it.chunked(items, len(items) // 2)\n\n\n"
+        "def tens(items):\n"
+        "    return chunked(items, 10)\n"
+    ),
+    "tests/test_lib.py": (
+        "from lib import Bucket, chunked as public_chunked\n"
+        "from lib.deep.aliased import halves, tens\n"
+        "from lib.iterutils import chunked, pairs\n"
+        "from lib.users import bucket, by_five, by_four, by_three\n\n\n"
+        "def test_chunked():\n"
+        "    assert chunked([1, 2, 3]) == [[1, 2], [3]]\n"
+        "    assert public_chunked([1, 2, 3], 3) == [[1, 2, 3]]\n"
+        "    assert pairs([1, 2, 3, 4]) == [[1, 2], [3, 4]]\n\n\n"
+        "def test_users():\n"
+        "    items = list(range(10))\n"
+        "    assert len(by_three(items)) == 4 and len(by_four(items)) == 3 and len(by_five(items)) == 2\n"
+        "    assert halves([1, 2]) == [[1], [2]] and tens(items) == [items]\n"
+        "    assert bucket().split([1, 2]) == [[1], [2]] and isinstance(Bucket.make(), Bucket)\n"
+    ),
+}
+
+
+def make_project(root: Path, files: dict[str, str], prefix: str = "") -> Path:
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    for rel, text in files.items():
+        target = root / (rel if rel.startswith(("tests/", "pytest.ini")) else prefix + rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+    if prefix:  # a src/ layout: the tests find the package through pytest's pythonpath
+        (root / "pytest.ini").write_text("[pytest]\npythonpath = src\n")
+    git(root, "add", "-A")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "code")
+    return root
+
+
+def project_tests_pass(root: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def rename(root: Path, old: str, new: str) -> dict[str, str]:
+    run = run_codemod(root, "rename", {"old_name": old, "new_name": new}, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    result = apply_run(root, run)
+    assert not result.problems
+    return {r.path: r.new_text or "" for r in run.changed}
+
+
+@pytest.mark.parametrize("prefix", ["", "src/"])
+def test_renaming_a_function_renames_the_definition_and_every_reference(tmp_path: Path, prefix: str) -> None:
+    root = make_project(tmp_path / "p", LIB, prefix)
+    project_tests_pass(root)  # the fixture is sound before the rename
+    assert module_name(f"{prefix}lib/iterutils.py") == "lib.iterutils"
+
+    new = rename(root, "lib.iterutils.chunked", "lib.iterutils.chunked_list")
+
+    defining = new[f"{prefix}lib/iterutils.py"]
+    assert "def chunked_list(items, size=SIZE):" in defining
+    assert defining.count("return chunked_list(items, ") == 2  # both uses in the module itself
+    assert '__all__ = ["Bucket", "chunked_list", "pairs"]' in defining
+    users = new[f"{prefix}lib/users.py"]
+    assert "from .iterutils import chunked_list\n" in users  # relative stays relative
+    assert "from .iterutils import chunked_list as split_up\n" in users  # the alias is kept
+    assert "return chunked_list(items, 3)" in users and "return split_up(items, 4)" in users
+    assert "return iterutils.chunked_list(items, 5)" in users
+    aliased = new[f"{prefix}lib/deep/aliased.py"]
+    assert "    from ..iterutils import chunked_list\nexcept ImportError:" in aliased
+    assert "    def chunked_list(items, size):" in aliased  # the fallback follows the import
+    assert "it.chunked_list(items" in aliased and "return chunked_list(items, 10)" in aliased
+    # the package keeps its public name
+    assert new[f"{prefix}lib/__init__.py"].startswith("from .iterutils import Bucket, chunked_list as chunked\n")
+    assert new["tests/test_lib.py"].startswith(
+        "from lib import Bucket, chunked as public_chunked\nfrom lib.deep.aliased import halves, tens\n"
+        "from lib.iterutils import chunked_list, pairs\n"
+    )
+    project_tests_pass(root)
+
+
+@pytest.mark.parametrize("prefix", ["", "src/"])
+def test_renaming_a_class_renames_it_in_annotations_type_checking_and_try_imports(tmp_path: Path, prefix: str) -> None:
+    root = make_project(tmp_path / "p", LIB, prefix)
+
+    new = rename(root, "lib.iterutils.Bucket", "lib.iterutils.Basket")
+
+    defining = new[f"{prefix}lib/iterutils.py"]
+    assert "class Basket:" in defining and 'def make(cls) -> "Basket":' in defining
+    assert "return Basket()" in defining
+    users = new[f"{prefix}lib/users.py"]
+    assert "if TYPE_CHECKING:\n    from .iterutils import Basket\n" in users
+    assert 'def bucket() -> "Basket":' in users
+    assert "    from lib.iterutils import Basket as RealBucket\n" in users
+    assert f"{prefix}lib/deep/aliased.py" not in new  # never mentions it
+    project_tests_pass(root)
+
+
+def test_a_module_level_assignment_is_renamed_with_its_uses(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", LIB)
+    new = rename(root, "lib.iterutils.SIZE", "lib.iterutils.DEFAULT_SIZE")
+    assert "DEFAULT_SIZE = 2\n" in new["lib/iterutils.py"]
+    assert "def chunked(items, size=DEFAULT_SIZE):" in new["lib/iterutils.py"]
+    project_tests_pass(root)
+
+
+def test_files_that_cannot_mention_the_name_are_never_parsed(tmp_path: Path) -> None:
+    files = dict(LIB, **{f"lib/other{i}.py": f"def f{i}():\n    return {i}\n" for i in range(5)})
+    root = make_project(tmp_path / "p", files)
+    run = run_codemod(root, "rename", {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.cut"})
+    assert run.prefiltered >= 5 + 1  # the five others and lib/deep/__init__.py
+    assert {r.path for r in run.files} == {
+        "lib/__init__.py",
+        "lib/iterutils.py",
+        "lib/users.py",
+        "lib/deep/aliased.py",
+        "tests/test_lib.py",
+    }
+
+
+def test_a_typo_in_old_name_is_refused_with_the_closest_names(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", LIB)
+    with pytest.raises(CodemodError, match=r"lib\.iterutils\.chunkd does not exist.*closest: lib\.iterutils\.chunked"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutils.chunkd", "new_name": "lib.iterutils.cut"})
+    with pytest.raises(CodemodError, match=r"no module lib\.iterutil in the repository.*lib\.iterutils"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutil.chunked", "new_name": "lib.iterutil.cut"})
+
+
+def test_a_typo_exits_with_a_usage_error_on_the_command_line(tmp_path: Path, capsys) -> None:
+    from mission_control.cli import run as cli_run
+
+    root = make_project(tmp_path / "p", LIB)
+    args = ["codemod", "run", "rename", "--arg", "old_name=lib.iterutils.chunkd", "--arg"]
+    assert cli_run([*args, "new_name=lib.iterutils.cut", "--repo", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "does not exist" in err and "lib.iterutils.chunked" in err and "0 changed" not in err
+
+
+def test_a_new_name_that_already_exists_is_refused_saying_where(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", LIB)
+    with pytest.raises(CodemodError, match=r"lib\.iterutils\.pairs already exists \(lib/iterutils\.py:12\)"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.pairs"})
+
+
+def test_a_new_name_bound_in_a_module_the_rename_touches_is_refused(tmp_path: Path) -> None:
+    files = dict(LIB, **{"lib/clash.py": "from lib.iterutils import chunked\n\ncut = 3\nprint(chunked, cut)\n"})
+    root = make_project(tmp_path / "p", files)
+    run = run_codemod(root, "rename", {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.cut"})
+    assert [f.path for f in run.failed] == ["lib/clash.py"]
+    assert "lib/clash.py:3: cut is already bound here" in run.failed[0].reason
+    assert any("lib/clash.py: still imports lib.iterutils.chunked" in p for p in run.problems)
+    result = apply_run(root, run)
+    assert result.written == () and result.snapshot_id is None
+    assert any("nothing written" in p for p in result.problems)
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_rename_that_does_not_compile_is_refused_unless_forced(tmp_path: Path, capsys) -> None:
+    from mission_control.cli import run as cli_run
+
+    root = make_project(tmp_path / "p", LIB)
+    run = run_codemod(root, "rename", {"old_name": "lib.iterutils.pairs", "new_name": "lib.iterutils.lambda"})
+    assert any("lib/iterutils.py:" in p and "does not compile after the rename" in p for p in run.problems)
+    assert apply_run(root, run).written == ()
+    args = ["codemod", "run", "rename", "--arg", "old_name=lib.iterutils.pairs", "--arg"]
+    assert cli_run([*args, "new_name=lib.iterutils.lambda", "--repo", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "does not compile" in err and "nothing written" in err
+    assert git(root, "status", "--porcelain") == ""
+    assert cli_run([*args, "new_name=lib.iterutils.lambda", "--repo", str(root), "--force"]) == 1
+    assert "def lambda" in (root / "lib/iterutils.py").read_text()
+
+
+def test_demo_rename_of_new_uuid_hex_keeps_the_demo_importable_and_its_tests_passing(tmp_path: Path) -> None:
+    from mission_control.services.demo import create_demo
+
+    demo = create_demo(tmp_path / "demo")
+    run = run_codemod(
+        demo, "rename", {"old_name": "app.utils.identifiers.new_uuid_hex", "new_name": "app.utils.identifiers.uuid_hex"}
+    )
+    assert not run.failed and not run.problems
+    assert {r.path for r in run.changed} == {
+        "app/utils/identifiers.py",
+        "app/managers/session_manager.py",
+        "tests/ids/test_ids.py",
+    }
+    assert not apply_run(demo, run).problems
+    assert "def uuid_hex() -> str:" in (demo / "app/utils/identifiers.py").read_text()
+    done = subprocess.run(
+        [sys.executable, "-c", "import app.managers.session_manager"], cwd=demo, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    project_tests_pass(demo)
+
+
+def test_a_module_using_the_name_through_import_star_makes_the_rename_refused(tmp_path: Path) -> None:
+    files = dict(LIB, **{"lib/star.py": "from lib.iterutils import *\n\nprint(chunked([1]))\n"})
+    root = make_project(tmp_path / "p", files)
+    run = run_codemod(root, "rename", {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.cut"})
+    assert [f.path for f in run.skipped] == ["lib/star.py"]
+    assert any("lib/star.py was skipped" in p and "import *" in p for p in run.problems)
+    assert apply_run(root, run).written == ()
