@@ -13,12 +13,13 @@ from pathlib import Path
 from mission_control.config import ConfigError, ProjectConfig, load_config
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
 from mission_control.testing.interpreter import InterpreterError, find_interpreter
-from mission_control.testing.results import EventCallback, TestRunResult
+from mission_control.testing.results import FAILING, EventCallback, TestRunResult
 from mission_control.testing.runner import DEFAULT_IDLE_TIMEOUT, EXIT_UNAVAILABLE, run_tests
 from mission_control.testing.selection import (
     Selection,
     SelectionError,
     resolve_selection,
+    test_exists,
 )
 from mission_control.util.git import head_commit
 from mission_control.util.progress import CancelToken, ProgressCallback
@@ -95,6 +96,9 @@ def run_project_tests(
 ) -> ProjectRun:
     """Run ``selection`` in ``repo`` with its configured interpreter; store it unless ``store`` is False.
 
+    History is read either way (``failed`` and ``affected`` need it); ``store`` only decides
+    whether this run is recorded.
+
     Never raises for expected failures: a bad config, an unusable interpreter or an empty
     selection come back as a result with exit code 4 (or 5 for "nothing to run") and a message.
     Cancelled and unavailable runs are not stored.
@@ -105,12 +109,16 @@ def run_project_tests(
     try:
         config = config if config is not None else load_config(repo)
         interpreter = find_interpreter(repo, config.python)
-        with _history(repo, store) as history:
+        with _history(repo) as history:
+            last = history.last_outcomes()
+            gone = [n for n, o in last.items() if o in FAILING and not test_exists(repo, n)]
+            if gone and store:
+                history.forget_tests(gone)  # deleted or renamed: `--failed` must not ask for them
             resolved = resolve_selection(
                 repo,
                 selection,
                 config,
-                last_outcomes=history.last_outcomes() if history else None,
+                last_outcomes=last,
                 green_commit=_green_commit(history),
                 has_testmon=interpreter.has_testmon,
             )
@@ -127,7 +135,7 @@ def run_project_tests(
                 on_progress=on_progress,
                 cancel=cancel,
             )
-            if history is None or result.cancelled or result.exit_code == EXIT_UNAVAILABLE:
+            if not store or result.cancelled or result.exit_code == EXIT_UNAVAILABLE:
                 return ProjectRun(result, note=resolved.note)
             record, alerts = record_run(history, result, commit, when=started)
             return ProjectRun(result, record, alerts, resolved.note)
@@ -141,22 +149,20 @@ def _failed(selection: Selection, message: str, code: int) -> ProjectRun:
     return ProjectRun(TestRunResult(code, 0.0, {}, message=message, selection=selection.label))
 
 
-def _green_commit(history: History | None) -> str | None:
-    if history is None:
-        return None
+def _green_commit(history: History) -> str | None:
     green = history.last_green_run(GREEN_SELECTIONS)
     return green.commit if green else None
 
 
 class _history:
-    """Context manager yielding the project's history, or None when not storing."""
+    """Context manager yielding the project's history: always read (``--failed``, ``--affected``),
+    written only when the run is stored."""
 
-    def __init__(self, repo: Path, store: bool) -> None:
-        self.history = open_history(repo) if store else None
+    def __init__(self, repo: Path) -> None:
+        self.history = open_history(repo)
 
-    def __enter__(self) -> History | None:
+    def __enter__(self) -> History:
         return self.history
 
     def __exit__(self, *exc: object) -> None:
-        if self.history is not None:
-            self.history.close()
+        self.history.close()

@@ -1,0 +1,111 @@
+"""Issue 18, "Tests": `test --failed` forgets deleted tests, failure details outside the GUI,
+``--no-history`` only stops recording, tests importing an installed copy, when to use xdist.
+
+The fixture is a small ``src/``-layout project with its own suite in a real git repository; every
+run is a real pytest subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import git
+
+from mission_control.history import open_history
+from mission_control.testing import Selection, run_project_tests
+
+
+def write(repo: Path, rel: str, text: str) -> None:
+    path = repo / rel
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(textwrap.dedent(text))
+
+
+GOOD_CALC = "def add(a, b):\n    return a + b\n"
+BAD_CALC = "def add(a, b):\n    return a - b\n"
+
+
+@pytest.fixture
+def src_repo(git_repo: Path) -> Path:
+    """A ``src/`` layout: ``src/calc`` with its tests; pytest finds it through ``pythonpath``."""
+    write(git_repo, "src/calc/__init__.py", GOOD_CALC)
+    write(
+        git_repo,
+        "tests/test_calc.py",
+        """
+        from calc import add
+
+
+        def test_add():
+            assert add(2, 2) == 4
+
+
+        def test_x():
+            print("checking add(1, 1)")
+            assert add(1, 1) == 2
+        """,
+    )
+    write(git_repo, "tests/test_more.py", "from calc import add\n\n\ndef test_zero():\n    assert add(0, 0) == 0\n")
+    write(git_repo, "pyproject.toml", '[tool.pytest.ini_options]\npythonpath = ["src"]\n')
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-q", "-m", "calc")
+    return git_repo
+
+
+def cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mission_control", "test", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_failed_forgets_a_deleted_failing_test_and_a_green_full_run_clears_the_set(src_repo: Path) -> None:
+    write(src_repo, "tests/test_calc.py", "from calc import add\n\n\ndef test_x():\n    assert add(1, 1) == 3\n")
+    assert run_project_tests(src_repo, workers=None).result.exit_code == 1
+    # the failing test is deleted (its file stays): --failed has nothing left to rerun
+    write(src_repo, "tests/test_calc.py", "from calc import add\n\n\ndef test_add():\n    assert add(2, 2) == 4\n")
+    rerun = run_project_tests(src_repo, Selection("failed"), workers=None)
+    assert rerun.result.exit_code == 5, rerun.result.message
+    assert "no longer exist" in (rerun.result.message or "")
+    with open_history(src_repo) as history:
+        assert "tests/test_calc.py::test_x" not in history.last_outcomes()
+
+
+def test_a_green_full_run_forgets_tests_it_did_not_see(src_repo: Path) -> None:
+    with open_history(src_repo) as history:  # a failure recorded for a test that has since gone
+        history.record_test_run(
+            selection="failed",
+            exit_code=1,
+            duration=0.1,
+            totals={"failed": 1},
+            outcomes={"tests/test_calc.py::test_renamed_away[1]": "failed"},
+        )
+    assert run_project_tests(src_repo, workers=None).result.ok
+    with open_history(src_repo) as history:
+        last = history.last_outcomes()
+    assert set(last) == {"tests/test_calc.py::test_add", "tests/test_calc.py::test_x", "tests/test_more.py::test_zero"}
+    proc = cli("--repo", str(src_repo), "--failed", "--no-parallel")
+    assert proc.returncode == 5 and "not found" not in proc.stderr + proc.stdout
+    assert "no failed tests to rerun" in proc.stderr
+
+
+def test_no_history_still_reads_history_for_failed_and_affected(src_repo: Path) -> None:
+    write(src_repo, "tests/test_more.py", "from calc import add\n\n\ndef test_zero():\n    assert add(0, 0) == 1\n")
+    assert run_project_tests(src_repo, workers=None).result.exit_code == 1
+    failed = run_project_tests(src_repo, Selection("failed"), workers=None, store=False)
+    assert [t.nodeid for t in failed.result.tests] == ["tests/test_more.py::test_zero"]
+    assert failed.record is None
+    write(src_repo, "tests/test_more.py", "from calc import add\n\n\ndef test_zero():\n    assert add(0, 0) == 0\n")
+    assert run_project_tests(src_repo, workers=None).result.ok
+    with open_history(src_repo) as history:
+        stored = len(history.test_runs())
+    write(src_repo, "tests/test_more.py", "from calc import add\n\n\ndef test_zero():\n    assert add(0, 1) == 1\n")
+    proc = cli("--repo", str(src_repo), "--affected", "--no-parallel", "--no-history", "--json")
+    assert proc.returncode == 0, proc.stderr
+    assert [t["nodeid"] for t in json.loads(proc.stdout)["tests"]] == ["tests/test_more.py::test_zero"]
+    with open_history(src_repo) as history:
+        assert len(history.test_runs()) == stored  # not recorded
