@@ -109,3 +109,19 @@ def test_no_history_still_reads_history_for_failed_and_affected(src_repo: Path) 
     assert [t["nodeid"] for t in json.loads(proc.stdout)["tests"]] == ["tests/test_more.py::test_zero"]
     with open_history(src_repo) as history:
         assert len(history.test_runs()) == stored  # not recorded
+
+
+def test_failure_details_in_text_and_json(src_repo: Path) -> None:
+    write(src_repo, "src/calc/__init__.py", BAD_CALC)
+    proc = cli("--repo", str(src_repo), "--no-parallel", "--no-history")
+    assert proc.returncode == 1, proc.stderr
+    assert "short test summary info" in proc.stdout
+    assert "FAILED tests/test_calc.py::test_add - assert 0 == 4" in proc.stdout
+    assert "FAILED tests/test_calc.py::test_x - assert 0 == 2" in proc.stdout
+    proc = cli("--repo", str(src_repo), "--no-parallel", "--no-history", "--json")
+    tests = {t["nodeid"]: t for t in json.loads(proc.stdout)["tests"]}
+    failed = tests["tests/test_calc.py::test_x"]
+    assert failed["message"] == "assert 0 == 2"
+    assert "def test_x():" in failed["longrepr"] and "assert add(1, 1) == 2" in failed["longrepr"]
+    assert {"title": "Captured stdout call", "text": "checking add(1, 1)\n"} in failed["sections"]
+    assert "longrepr" not in tests["tests/test_more.py::test_zero"]  # a pass has no failure text

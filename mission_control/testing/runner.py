@@ -178,6 +178,7 @@ class _Dispatcher:
             data.get("longrepr"),
             tuple((s[0], s[1]) for s in data.get("sections") or ()),
             (location[0], location[1], location[2]) if location else None,
+            data.get("message"),
         )
         for category in data.get("categories", ()):
             self.state.count(category)

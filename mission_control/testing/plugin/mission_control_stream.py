@@ -10,7 +10,7 @@ line by line (the model is pytest-reportlog):
 ``{"e": "collected", "count": 12}``
 ``{"e": "collect", "nodeid": ..., "outcome": "failed"|"skipped", "category": ..., "longrepr": ...}``
 ``{"e": "begin", "nodeid": ...}``        a test started (names the culprit when a run hangs)
-``{"e": "test", "nodeid", "outcome", "categories", "duration", "longrepr", "sections", "location"}``
+``{"e": "test", "nodeid", "outcome", "categories", "duration", "longrepr", "message", "sections", "location"}``
 ``{"e": "finish", "exitstatus": 0, "counts": {...}}``   counts = pytest's own summary line
 
 Categories come from ``pytest_report_teststatus``, exactly as the terminal reporter counts them,
@@ -128,6 +128,7 @@ class _Stream:
                 "categories": categories,
                 "duration": sum(getattr(r, "duration", 0.0) or 0.0 for r in reports),
                 "longrepr": "\n".join(_failure_text(r) for r in failing) or None,
+                "message": _crash_message(failing),
                 "sections": _sections(reports),
                 "location": list(location) if location else list(reports[0].location),
             }
@@ -176,6 +177,21 @@ def _failure_text(report: "pytest.TestReport") -> str:
         return f"{path}:{line}: {reason}"
     text = report.longreprtext
     return f"[{report.when}] {text}" if report.when != "call" else text
+
+
+def _crash_message(failing: "list[pytest.TestReport]") -> "str | None":
+    """The one line pytest's short test summary shows after the node id ("assert 3 == 4")."""
+    for report in failing:
+        if report.skipped:
+            continue
+        crash = getattr(report.longrepr, "reprcrash", None)
+        message = getattr(crash, "message", None)
+        if message:
+            return str(message).strip().splitlines()[0]
+        text = report.longreprtext.strip()
+        if text:
+            return text.splitlines()[-1]
+    return None
 
 
 def _sections(reports: "list[pytest.TestReport]") -> "list[list[str]]":
