@@ -17,7 +17,9 @@ import pytest
 from helpers import git
 
 from mission_control.history import open_history
-from mission_control.testing import Selection, run_project_tests
+from mission_control.testing import Selection, run_project_tests, service
+from mission_control.testing.interpreter import Interpreter
+from mission_control.testing.service import decide_parallelism
 
 
 def write(repo: Path, rel: str, text: str) -> None:
@@ -125,3 +127,32 @@ def test_failure_details_in_text_and_json(src_repo: Path) -> None:
     assert "def test_x():" in failed["longrepr"] and "assert add(1, 1) == 2" in failed["longrepr"]
     assert {"title": "Captured stdout call", "text": "checking add(1, 1)\n"} in failed["sections"]
     assert "longrepr" not in tests["tests/test_more.py::test_zero"]  # a pass has no failure text
+
+
+@pytest.mark.parametrize(
+    ("requested", "cores", "last", "xdist", "workers", "reason"),
+    [
+        ("auto", 8, 3.2, True, None, "serial: last run 3 s"),
+        ("auto", 1, 120.0, True, None, "serial: 1 core"),
+        ("auto", 4, None, True, None, "serial: no recorded run to judge the suite's length by"),
+        ("auto", 2, 42.0, True, 2, "-n 2: last run 42 s"),
+        ("auto", 8, 42.0, False, None, "serial: pytest-xdist is not installed"),
+        (None, 8, 42.0, True, None, "serial: parallel runs are off"),
+        (3, 8, 1.0, True, 3, "-n 3"),
+    ],
+)
+def test_parallel_only_when_it_cannot_be_slower_than_plain_pytest(requested, cores, last, xdist, workers, reason):
+    choice = decide_parallelism(requested, cores=cores, last_duration=last, has_xdist=xdist)
+    assert (choice.workers, choice.reason) == (workers, reason)
+
+
+def test_the_parallel_choice_is_shown(src_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run_project_tests(src_repo, workers=None).result.ok
+    monkeypatch.setattr(Interpreter, "has_xdist", property(lambda self: True))
+    monkeypatch.setattr(service, "available_cores", lambda: 2)
+    run = run_project_tests(src_repo, workers="auto")
+    assert run.result.ok and run.parallel.startswith("serial: last run ") and "-n" not in run.result.command
+    proc = cli("--repo", str(src_repo), "--no-history")
+    assert proc.returncode == 0 and "serial: " in proc.stderr
+    proc = cli("--repo", str(src_repo), "--no-history", "--json")
+    assert json.loads(proc.stdout)["parallel"].startswith("serial: ")

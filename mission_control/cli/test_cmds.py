@@ -163,6 +163,7 @@ def cmd_test(ns: argparse.Namespace) -> int:
         if ns.team:
             data["team"] = ns.team
             data["worktree"] = str(repo)
+        data["parallel"] = run.parallel
         data["alerts"] = [{"level": a.level, "title": a.title, "message": a.message} for a in run.alerts]
         print_json(data)
     else:
@@ -191,6 +192,8 @@ def _print_summary(run: ProjectRun) -> None:
             print(line)
     if run.note:
         print(f"selection: {result.selection} ({run.note})", file=sys.stderr)
+    if run.parallel:
+        print(run.parallel, file=sys.stderr)
     if result.message:
         print(result.message, file=sys.stderr)
     for alert in run.alerts:
