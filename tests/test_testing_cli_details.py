@@ -156,3 +156,38 @@ def test_the_parallel_choice_is_shown(src_repo: Path, monkeypatch: pytest.Monkey
     assert proc.returncode == 0 and "serial: " in proc.stderr
     proc = cli("--repo", str(src_repo), "--no-history", "--json")
     assert json.loads(proc.stdout)["parallel"].startswith("serial: ")
+
+
+def test_tests_that_import_an_installed_copy_are_flagged_until_the_config_points_at_src(
+    src_repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a non-editable install: a copy of calc outside the repository, on the interpreter's path
+    site = tmp_path / "site-packages"
+    write(site, "calc/__init__.py", GOOD_CALC)
+    monkeypatch.setenv("PYTHONPATH", str(site))
+    write(src_repo, "pyproject.toml", "[tool.pytest.ini_options]\n")  # no pythonpath = ["src"]
+    write(src_repo, "src/calc/__init__.py", BAD_CALC)  # the working tree is broken
+    run = run_project_tests(src_repo, workers=None, store=False)
+    assert run.result.exit_code == 0  # green, but against the installed copy
+    assert run.result.outside_imports == {"calc": str(site / "calc" / "__init__.py")}
+    assert run.result.message and run.result.message.startswith("WARNING: the tests imported calc from")
+    proc = cli("--repo", str(src_repo), "--no-history")
+    assert proc.returncode == 0 and "WARNING: the tests imported calc from" in proc.stderr
+    assert "not your working tree" in proc.stderr
+    proc = cli("--repo", str(src_repo), "--no-history", "--json")
+    assert json.loads(proc.stdout)["outside_imports"] == {"calc": str(site / "calc" / "__init__.py")}
+    # the lead points pytest at the working tree: the broken code is now tested, and no warning
+    write(src_repo, "mission-control.toml", '[tests]\nenv = { PYTHONPATH = "src" }\npytest_args = ["-q"]\n')
+    run = run_project_tests(src_repo, workers=None, store=False)
+    assert run.result.exit_code == 1 and run.result.outside_imports == {}
+    assert "WARNING" not in (run.result.message or "")
+    assert "-q" in run.result.command
+
+
+def test_tests_config_is_validated(src_repo: Path) -> None:
+    write(src_repo, "mission-control.toml", '[tests]\nenv = { PYTHONPATH = 1 }\npytest_args = "-q"\nextra = 1\n')
+    run = run_project_tests(src_repo, workers=None, store=False)
+    assert run.result.exit_code == 4
+    message = run.result.message or ""
+    assert "tests.env: must be a table of strings" in message
+    assert "tests.pytest_args: must be a list" in message and "tests.extra: unknown key" in message

@@ -124,6 +124,7 @@ class TestRunResult:
     collected: int | None = None
     commit: str | None = None
     started_at: str | None = field(default=None)
+    outside_imports: dict[str, str] = field(default_factory=dict)  # package -> file outside the repo
 
     @property
     def ok(self) -> bool:
@@ -150,6 +151,7 @@ class TestRunResult:
             "totals": {k: self.totals.get(k, 0) for k in OUTCOMES},
             "tests": [_test_json(t) for t in self.tests],
             "collection_errors": [{"nodeid": e.nodeid, "longrepr": e.longrepr} for e in self.collection_errors],
+            "outside_imports": dict(self.outside_imports),
         }
 
 

@@ -190,7 +190,7 @@ def run_project_tests(
             )
             result = run_tests(
                 repo,
-                resolved.args + tuple(extra_args),
+                config.pytest_args + resolved.args + tuple(extra_args),
                 selection=selection.label,
                 interpreter=interpreter,
                 workers=parallel.workers,
@@ -199,6 +199,7 @@ def run_project_tests(
                 on_event=on_event,
                 on_progress=on_progress,
                 cancel=cancel,
+                env=config.test_env,
             )
             if not store or result.cancelled or result.exit_code == EXIT_UNAVAILABLE:
                 return ProjectRun(result, note=resolved.note, parallel=parallel.reason)
