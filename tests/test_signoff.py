@@ -377,3 +377,17 @@ def test_cli_signoff_checks_the_evidence_like_the_checklist_dock(project: Path, 
         )
     assert cli(["signoff", "--repo", repo, "Tests passing", "--force", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["evidence"]["ok"] is False
+
+
+def test_mission_start_is_the_one_documented_verb_and_start_mission_its_hidden_alias(project: Path, capsys) -> None:
+    helptext = subprocess.run(
+        [sys.executable, "-m", "mission_control", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "start-mission" not in helptext and "mission " in helptext
+    assert cli(["start-mission", "--repo", str(project), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    head = git(project, "rev-parse", "HEAD").strip()
+    assert data["commit"] == data["baseline"] == head and data["started_at"]  # Hour 0 too, like `mission start`
+    assert read_mission(project) is not None
+    assert cli(["mission", "start", "--repo", str(project)]) == 1  # the same mission: a restart needs --force
+    assert cli(["start-mission", "--repo", str(project), "--force"]) == 0

@@ -54,10 +54,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     mission = subparsers.add_parser("mission", help="the mission clock: start (Hour 0 + baseline) or show")
     msub = mission.add_subparsers(dest="mission_command", metavar="ACTION", required=True)
     mstart = msub.add_parser("start", help="set Hour 0 to now and the baseline to HEAD")
-    _add_project(mstart, plan=False)
-    mstart.add_argument("--force", action="store_true", help="restart a mission that already started")
-    add_json_flag(mstart)
-    mstart.set_defaults(handler=cmd_mission_start)
+    _mission_start_args(mstart)
+    # `start-mission` is the same verb under its old name: it works, but only `mission start` is listed
+    _mission_start_args(subparsers.add_parser("start-mission", description=mstart.description))
     mshow = msub.add_parser("show", help="when the mission started")
     _add_project(mshow, plan=False)
     add_json_flag(mshow)
@@ -67,6 +66,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_project(tasks)
     add_json_flag(tasks)
     tasks.set_defaults(handler=cmd_tasks)
+
+
+def _mission_start_args(parser: argparse.ArgumentParser) -> None:
+    _add_project(parser, plan=False)
+    parser.add_argument("--rev", default="HEAD", help="the commit to record as the baseline (default: HEAD)")
+    parser.add_argument("--force", action="store_true", help="restart a mission that already started")
+    add_json_flag(parser)
+    parser.set_defaults(handler=cmd_mission_start)
 
 
 def _add_project(parser: argparse.ArgumentParser, plan: bool = True) -> None:
@@ -295,16 +302,27 @@ def _confirm(prompt: str) -> bool:
 
 def cmd_mission_start(ns: argparse.Namespace) -> int:
     """Start the mission clock (Hour 0 = now) and record the baseline."""
+    from mission_control.config import ConfigError
+    from mission_control.repo.baseline import BASELINE_REF, resolve_baseline
     from mission_control.signoff import MissionError, start_mission
+    from mission_control.util.git import RepoError
 
     try:
-        mission = start_mission(Path(ns.repo), force=ns.force)
+        mission = start_mission(Path(ns.repo), force=ns.force, rev=ns.rev)
     except MissionError as exc:
         raise CliError(f"refused: {exc}", EXIT_PROBLEMS) from None
+    try:
+        effective = resolve_baseline(Path(ns.repo)).ref
+    except (RepoError, ConfigError):
+        effective = None
     if ns.json:
-        print_json(mission.to_json())
+        print_json(
+            {**mission.to_json(), "commit": mission.baseline, "ref": BASELINE_REF, "effective_baseline": effective}
+        )
     else:
         print(f"mission started {mission.started_at:%Y-%m-%d %H:%M} UTC, baseline {(mission.baseline or '?')[:7]}")
+    if effective is not None and effective != BASELINE_REF:
+        print(f"note: the configuration's baseline {effective!r} takes precedence", file=sys.stderr)
     return EXIT_OK
 
 
