@@ -180,8 +180,11 @@ def test_plan_show_json_has_exactly_the_issues_shape(sample_plan_path, capsys):
         "end": "1970-01-01T14:00:00",
         "tags": ["crit"],
         "line": 18,
+        "duration_hours": 6.0,
+        "float_hours": 2.0,
     }
-    assert all(set(t) == {"id", "name", "section", "start", "end", "tags", "line"} for t in data["tasks"])
+    keys = {"id", "name", "section", "start", "end", "tags", "line", "duration_hours", "float_hours"}
+    assert all(set(t) == keys for t in data["tasks"])
     assert data["dependencies"][3] == {
         "from": "bravo1",
         "to": "bravo2",
@@ -235,7 +238,7 @@ def test_check_exits_1_on_the_conflict_in_a_real_subprocess(sample_plan_path):
 
 def test_check_text_and_a_clean_plan(sample_plan_path, tmp_path, capsys):
     code, out, _ = cli("check", str(sample_plan_path), capsys=capsys)
-    assert code == 1 and "1 conflicts" in out and "delta1" in out
+    assert code == 1 and "1 conflict\n" in out and "delta1" in out
     clean = tmp_path / "clean.md"
     clean.write_text("```mermaid\ngantt\ndateFormat HH:mm\nA :a, 00:00, 2h\nB :b, after a, 1h\n```\n")
     assert cli("check", str(clean), capsys=capsys)[0] == 0
@@ -263,7 +266,7 @@ def test_cli_bad_input_gives_clear_messages_and_exit_codes(args, code, words, pl
 def test_reschedule_rewrites_only_that_line(plan_copy, sample_plan_path, capsys):
     before = sample_plan_path.read_bytes()
     code, out, _err = cli("reschedule", str(plan_copy), "alpha2", "--start", "09:00", capsys=capsys)
-    assert code == 0 and "alpha2: 08:00–14:00 → 09:00–15:00" in out
+    assert code == 0 and "alpha2: 08:00 – 14:00 → 09:00 – 15:00" in out
     after = plan_copy.read_bytes()
     old_lines, new_lines = before.split(b"\n"), after.split(b"\n")
     changed = [i + 1 for i, (a, b) in enumerate(zip(old_lines, new_lines)) if a != b]

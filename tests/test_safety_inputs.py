@@ -91,7 +91,7 @@ def test_utf16_plans_with_and_without_bom_and_truncated(tmp_path):
     (tmp_path / "cut.md").write_bytes((b"\xff\xfe" + text.encode("utf-16-le"))[:51])
     for name in ("bom.md", "nobom.md", "be.md"):
         result = _run("check", str(tmp_path / name))
-        assert result.returncode == 0 and "1 tasks" in result.stdout, (name, result.stdout, result.stderr)
+        assert result.returncode == 0 and "1 task," in result.stdout, (name, result.stdout, result.stderr)
     cut = _run("check", str(tmp_path / "cut.md"))
     assert cut.returncode == 2 and "cut.md" in cut.stderr and "truncated" in cut.stderr
     assert "Traceback" not in cut.stderr

@@ -329,3 +329,65 @@ def test_task_states_on_the_demo_mission_with_a_fake_clock(tmp_path: Path) -> No
     assert states["alpha2"].state == "blocked"  # its span started; Factory Consolidation is not done
     assert states["alpha4"].state == "planned"
     assert states["delta3"].state == "active"  # 06:00-12:00, no unfinished dependency
+
+
+def test_evidence_from_a_red_or_partial_run_is_not_a_pass() -> None:
+    red = Facts(tests={"passed": 5, "failed": 0, "green": False, "exit_code": 2, "selection": "all"})
+    partial = Facts(tests={"passed": 1, "failed": 0, "green": True, "exit_code": 0, "selection": "failed"})
+    full = Facts(tests={"passed": 5, "failed": 0, "green": True, "exit_code": 0, "selection": "all"})
+    assert evidence_for("Tests passing 100%", red).ok is False
+    assert "the latest run was red (exit code 2)" in evidence_for("Tests passing 100%", red).text
+    assert evidence_for("Tests passing 100%", partial).ok is None
+    assert "partial (failed)" in evidence_for("Tests passing 100%", partial).text
+    assert evidence_for("Tests passing 100%", full).ok is True
+
+
+def test_cli_signoff_checks_the_evidence_like_the_checklist_dock(project: Path, capsys) -> None:
+    from mission_control.history import open_history
+
+    repo = str(project)
+    with open_history(project) as history:
+        history.record_test_run(
+            selection="all", exit_code=1, duration=1.0, totals={"passed": 6, "failed": 1}, outcomes={"t::a": "failed"}
+        )
+    assert cli(["signoff", "--repo", repo, "Tests passing"]) == 1  # stdin is not a terminal: "No"
+    err = capsys.readouterr().err
+    assert "evidence: ✗ 1 failed of 7 (latest run)" in err and "--force" in err
+    assert "- [ ] Tests passing 100%" in (project / "plan.md").read_text() and not read_ledger(project).entries
+    assert cli(["checklist", "--repo", repo, "--json"]) == 0
+    items = {i["text"]: i for i in json.loads(capsys.readouterr().out)["items"]}
+    assert items["Tests passing 100%"]["evidence"]["ok"] is False
+    assert items["All teams briefed on tasks"]["evidence"] is None
+    assert cli(["checklist", "--repo", repo]) == 0
+    assert "[ ] Tests passing 100%  [✗ 1 failed of 7 (latest run)]" in capsys.readouterr().out
+    with open_history(project) as history:  # a green but partial run: signed, with a warning
+        history.record_test_run(
+            selection="failed", exit_code=0, duration=1.0, totals={"passed": 1}, outcomes={"t::a": "passed"}
+        )
+    assert cli(["signoff", "--repo", repo, "Tests passing", "--json"]) == 0
+    captured = capsys.readouterr()
+    assert "warning" in captured.err and "partial (failed)" in captured.err
+    data = json.loads(captured.out)
+    assert data["evidence"]["ok"] is None and "partial (failed)" in data["evidence"]["text"]
+    assert cli(["signoff", "--repo", repo, "--revoke", "Tests passing", "--reason", "recheck"]) == 0
+    capsys.readouterr()
+    with open_history(project) as history:
+        history.record_test_run(
+            selection="all", exit_code=1, duration=1.0, totals={"passed": 6, "failed": 1}, outcomes={"t::a": "failed"}
+        )
+    assert cli(["signoff", "--repo", repo, "Tests passing", "--force", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["evidence"]["ok"] is False
+
+
+def test_mission_start_is_the_one_documented_verb_and_start_mission_its_hidden_alias(project: Path, capsys) -> None:
+    helptext = subprocess.run(
+        [sys.executable, "-m", "mission_control", "--help"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "start-mission" not in helptext and "mission " in helptext
+    assert cli(["start-mission", "--repo", str(project), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    head = git(project, "rev-parse", "HEAD").strip()
+    assert data["commit"] == data["baseline"] == head and data["started_at"]  # Hour 0 too, like `mission start`
+    assert read_mission(project) is not None
+    assert cli(["mission", "start", "--repo", str(project)]) == 1  # the same mission: a restart needs --force
+    assert cli(["start-mission", "--repo", str(project), "--force"]) == 0

@@ -6,6 +6,7 @@ import argparse
 import re
 import sys
 from datetime import datetime, timedelta
+from typing import Any
 
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, CliError, add_json_flag, print_json
 from mission_control.plan import PlanChangedOnDisk, PlanError, PlanFile, load_plan
@@ -50,16 +51,36 @@ def _load(path: str) -> PlanFile:
         raise CliError(str(exc)) from None
 
 
+def counted(count: int, word: str, plural: str | None = None) -> str:
+    """``1 conflict``, ``2 conflicts``, ``1 dependency`` (``plural`` when not ``word + "s"``)."""
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _hours(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 3600, 4)
+
+
+def show_json(pf: PlanFile) -> dict[str, Any]:
+    """``plan show --json``: the plan's JSON with each task's duration and total float (hours)."""
+    data = plan_to_json(pf.plan, pf.analysis)
+    for task, item in zip(pf.plan.tasks, data["tasks"], strict=True):
+        item["duration_hours"] = _hours(task.end - task.start if task.start and task.end else None)
+        item["float_hours"] = _hours(pf.analysis.total_float.get(task.key))
+    return data
+
+
 def cmd_show(ns: argparse.Namespace) -> int:
     pf = _load(ns.plan)
     if ns.json:
-        print_json(plan_to_json(pf.plan, pf.analysis))
+        print_json(show_json(pf))
         return EXIT_OK
     plan, analysis = pf.plan, pf.analysis
+    linked = {(d.from_key, d.to_key) for d in plan.dependencies}  # an `after` and its graph edge: one
     print(plan.title or "(untitled plan)")
     print(
-        f"dateFormat {plan.date_format or '(none)'} · {len(plan.sections)} sections · {len(plan.tasks)} tasks · "
-        f"{len(plan.dependencies)} dependencies · {len(plan.checklist)} checklist items"
+        f"dateFormat {plan.date_format or '(none)'} · {counted(len(plan.sections), 'section')} · "
+        f"{counted(len(plan.tasks), 'task')} · {counted(len(linked), 'dependency', 'dependencies')} · "
+        f"{counted(len(plan.checklist), 'checklist item')}"
     )
     critical = set(analysis.critical_path)
     for section in plan.sections or [""]:
@@ -108,8 +129,8 @@ def cmd_check(ns: argparse.Namespace) -> int:
         return EXIT_PROBLEMS if failed else EXIT_OK
     _print_problems(pf)
     print(
-        f"{ns.plan}: {len(plan.tasks)} tasks, {len(plan.errors)} errors, {len(plan.warnings)} warnings, "
-        f"{len(analysis.conflicts)} conflicts"
+        f"{ns.plan}: {counted(len(plan.tasks), 'task')}, {counted(len(plan.errors), 'error')}, "
+        f"{counted(len(plan.warnings), 'warning')}, {counted(len(analysis.conflicts), 'conflict')}"
     )
     return EXIT_PROBLEMS if failed else EXIT_OK
 
@@ -144,6 +165,16 @@ def parse_length(text: str, start: datetime) -> timedelta:
         return duration.add_to(start) - start
     except (OverflowError, ValueError):
         raise CliError(f"--duration {text!r} is too long for a calendar") from None
+
+
+def span(pf: PlanFile, start: datetime | None, end: datetime | None) -> str:
+    """``2026-03-09 00:00 – 2026-03-09 08:00``: both ends alike (a time on one gives both a time)."""
+    first, last = format_time(pf.plan, start), format_time(pf.plan, end)
+    if DateFormat(pf.plan.date_format).has_date and start is not None and end is not None:
+        midnight = datetime.min.time()
+        if start.time() != midnight or end.time() != midnight:
+            first, last = f"{start:%Y-%m-%d %H:%M}", f"{end:%Y-%m-%d %H:%M}"
+    return f"{first} – {last}"
 
 
 def cmd_reschedule(ns: argparse.Namespace) -> int:
@@ -191,8 +222,8 @@ def cmd_reschedule(ns: argparse.Namespace) -> int:
         return EXIT_OK
     for move in result.moves:
         print(
-            f"{move.key}: {format_time(pf.plan, move.old_start)}–{format_time(pf.plan, move.old_end)} → "
-            f"{format_time(pf.plan, move.new_start)}–{format_time(pf.plan, move.new_end)}  {move.name}"
+            f"{move.key}: {span(pf, move.old_start, move.old_end)} → {span(pf, move.new_start, move.new_end)}  "
+            f"{move.name}"
         )
     if not result.moves:
         print("nothing moved")

@@ -1,4 +1,4 @@
-"""Repository commands: ``status``, ``start-mission``, ``snapshots`` and ``rollback``.
+"""Repository commands: ``status``, ``snapshots`` and ``rollback`` (``start-mission`` is ``mission start``).
 
 Exit codes: 0 done, 1 refused (nothing changed) or not a repository, 2 bad usage or an invalid
 configuration.
@@ -12,7 +12,6 @@ from typing import Any
 
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_json_flag, print_json
 from mission_control.config import ConfigError
-from mission_control.repo.baseline import resolve_baseline, start_mission
 from mission_control.repo.components import UnknownComponent
 from mission_control.repo.rollback import plan_rollback, rollback, undo_rollback
 from mission_control.repo.snapshots import Snapshot, find_snapshot, list_snapshots
@@ -24,18 +23,11 @@ _LATEST = "__latest__"
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``status``, ``start-mission``, ``snapshots`` and ``rollback``."""
+    """Add ``status``, ``snapshots`` and ``rollback``."""
     status = subparsers.add_parser("status", help="files changed since the baseline, per component")
     _add_repo(status)
     add_json_flag(status)
     status.set_defaults(handler=cmd_status)
-
-    start = subparsers.add_parser("start-mission", help="record the baseline (HEAD) under refs/mission-control/")
-    _add_repo(start)
-    start.add_argument("--rev", default="HEAD", help="the commit to record (default: HEAD)")
-    start.add_argument("--force", action="store_true", help="move a baseline that was already recorded")
-    add_json_flag(start)
-    start.set_defaults(handler=cmd_start_mission)
 
     snaps = subparsers.add_parser("snapshots", help="list the stored snapshots (newest first)")
     _add_repo(snaps)
@@ -104,23 +96,6 @@ def cmd_status(ns: argparse.Namespace) -> int:
             print(f"  {_change_line(change)}")
     for note in status.notes:
         print(f"note: {note}")
-    return EXIT_OK
-
-
-def cmd_start_mission(ns: argparse.Namespace) -> int:
-    """Record the baseline; warn when the configuration names another one."""
-    git = _open(ns)
-    try:
-        baseline = start_mission(git, ns.rev, force=ns.force)
-        effective = resolve_baseline(git)
-    except (RepoError, ConfigError) as exc:
-        raise _refused(exc) from None
-    if ns.json:
-        print_json({"baseline": baseline.ref, "commit": baseline.commit, "effective_baseline": effective.ref})
-        return EXIT_OK
-    print(f"mission started: baseline {(baseline.commit or '?')[:12]} recorded as {baseline.ref}")
-    if effective.source == "config":
-        print(f"note: the configuration's baseline {effective.ref!r} takes precedence", file=sys.stderr)
     return EXIT_OK
 
 

@@ -15,7 +15,7 @@ from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, ad
 
 if TYPE_CHECKING:
     from mission_control.services.project import Project
-    from mission_control.signoff import ChecklistState, LedgerEntry, LedgerRead
+    from mission_control.signoff import ChecklistState, Evidence, LedgerEntry, LedgerRead
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -27,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sign.add_argument("--revoke", metavar="ITEM TEXT", help="revoke the sign-off of this item (needs --reason)")
     sign.add_argument("--reason", default="", help="why the sign-off is revoked")
     sign.add_argument("--heading", help="only items under a heading containing this text")
+    sign.add_argument(
+        "--force", action="store_true", help="sign off even when the evidence says otherwise (a red test run, …)"
+    )
     add_json_flag(sign)
     sign.set_defaults(handler=cmd_signoff)
 
@@ -51,10 +54,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     mission = subparsers.add_parser("mission", help="the mission clock: start (Hour 0 + baseline) or show")
     msub = mission.add_subparsers(dest="mission_command", metavar="ACTION", required=True)
     mstart = msub.add_parser("start", help="set Hour 0 to now and the baseline to HEAD")
-    _add_project(mstart, plan=False)
-    mstart.add_argument("--force", action="store_true", help="restart a mission that already started")
-    add_json_flag(mstart)
-    mstart.set_defaults(handler=cmd_mission_start)
+    _mission_start_args(mstart)
+    # `start-mission` is the same verb under its old name: it works, but only `mission start` is listed
+    _mission_start_args(subparsers.add_parser("start-mission", description=mstart.description))
     mshow = msub.add_parser("show", help="when the mission started")
     _add_project(mshow, plan=False)
     add_json_flag(mshow)
@@ -64,6 +66,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     _add_project(tasks)
     add_json_flag(tasks)
     tasks.set_defaults(handler=cmd_tasks)
+
+
+def _mission_start_args(parser: argparse.ArgumentParser) -> None:
+    _add_project(parser, plan=False)
+    parser.add_argument("--rev", default="HEAD", help="the commit to record as the baseline (default: HEAD)")
+    parser.add_argument("--force", action="store_true", help="restart a mission that already started")
+    add_json_flag(parser)
+    parser.set_defaults(handler=cmd_mission_start)
 
 
 def _add_project(parser: argparse.ArgumentParser, plan: bool = True) -> None:
@@ -111,12 +121,20 @@ def cmd_signoff(ns: argparse.Namespace) -> int:
         raise CliError('name the item: mission-control signoff "ITEM TEXT" (or --revoke "ITEM TEXT" --reason R)')
     project = _project(ns)
     item = _one_item(project, query, ns.heading)
+    evidence = None if ns.revoke is not None else _check_evidence(project, item, ns.force)
     try:
         entry = flow.sign_off(project, item, revoke=ns.revoke is not None, note=ns.note, reason=ns.reason)
     except (SignoffError, LedgerError, PlanError) as exc:
         raise CliError(f"refused: {exc}", EXIT_PROBLEMS) from None
     if ns.json:
-        print_json({"entry": entry.to_json(), "plan": str(project.plan_file.path), "line": item.line})
+        print_json(
+            {
+                "entry": entry.to_json(),
+                "plan": str(project.plan_file.path),
+                "line": item.line,
+                "evidence": evidence.to_json() if evidence is not None else None,
+            }
+        )
     else:
         verb = "revoked" if entry.kind == "revoke" else "signed off"
         print(
@@ -124,6 +142,28 @@ def cmd_signoff(ns: argparse.Namespace) -> int:
             f"{entry.at:%Y-%m-%d %H:%M} UTC, {project.plan_file.path}:{item.line}"
         )
     return EXIT_OK
+
+
+def _check_evidence(project: Project, item: Any, force: bool) -> Evidence | None:
+    """Show the item's evidence as the Checklist dock does; evidence against it is refused (as the
+    dock's "Sign it off anyway?" defaults to No) unless ``force`` or the lead answers yes."""
+    from mission_control.signoff import evidence_for, gather_facts, read_ledger
+
+    evidence = evidence_for(item.text, gather_facts(_repo(project), read_ledger(_repo(project)).entries))
+    if evidence is None:
+        return None
+    print(f"evidence: {evidence.text}", file=sys.stderr)
+    if evidence.ok is None and "latest run was" in evidence.text:
+        print(f"mission-control: warning: {item.text!r}: {evidence.text}", file=sys.stderr)
+    if evidence.ok is False and not force:
+        if not _confirm(f"The evidence says otherwise: {evidence.text}. Sign it off anyway? [y/N] "):
+            raise CliError(
+                f"refused: {item.text!r}: the evidence says otherwise: {evidence.text} (sign it off anyway with --force)",
+                EXIT_PROBLEMS,
+            )
+    elif evidence.ok is False:
+        print(f"mission-control: warning: signed off against the evidence: {evidence.text}", file=sys.stderr)
+    return evidence
 
 
 def _one_item(project: Project, query: str, heading: str | None) -> Any:
@@ -142,26 +182,35 @@ def _one_item(project: Project, query: str, heading: str | None) -> Any:
 
 def cmd_checklist(ns: argparse.Namespace) -> int:
     """Print every item with who signed it, and the discrepancies (exit 1 if any)."""
+    from mission_control.signoff import evidence_for, gather_facts
+
     project = _project(ns)
-    state, _ledger = _state(project)
+    state, ledger = _state(project)
+    facts = gather_facts(_repo(project), ledger.entries)
+    evidence = {(s.text, s.item.line): evidence_for(s.text, facts) for s in state.items}
     if ns.json:
         data = state.to_json()
+        for item, s in zip(data["items"], state.items, strict=True):
+            found = evidence[(s.text, s.item.line)]
+            item["evidence"] = found.to_json() if found is not None else None
         print_json(data)
     else:
-        _print_checklist(state)
+        _print_checklist(state, evidence)
     for problem in state.problems:
         print(f"mission-control: {problem}", file=sys.stderr)
     return EXIT_PROBLEMS if state.discrepancies else EXIT_OK
 
 
-def _print_checklist(state: ChecklistState) -> None:
+def _print_checklist(state: ChecklistState, evidence: dict[tuple[str, int], Evidence | None]) -> None:
     heading = None
     for s in state.items:
         if s.heading != heading:
             heading = s.heading
             print(f"\n{' › '.join(heading)}")
         who = f"  — {s.signed_by}, {s.signed_at:%Y-%m-%d %H:%M} UTC" if s.signed and s.signed_at else ""
-        print(f"  [{'x' if s.done else ' '}] {s.text}{who}")
+        found = evidence.get((s.text, s.item.line))
+        shown = f"  [{found.text}]" if found is not None else ""
+        print(f"  [{'x' if s.done else ' '}] {s.text}{who}{shown}")
     if state.discrepancies:
         print("\nDiscrepancies:")
         for d in state.discrepancies:
@@ -253,16 +302,27 @@ def _confirm(prompt: str) -> bool:
 
 def cmd_mission_start(ns: argparse.Namespace) -> int:
     """Start the mission clock (Hour 0 = now) and record the baseline."""
+    from mission_control.config import ConfigError
+    from mission_control.repo.baseline import BASELINE_REF, resolve_baseline
     from mission_control.signoff import MissionError, start_mission
+    from mission_control.util.git import RepoError
 
     try:
-        mission = start_mission(Path(ns.repo), force=ns.force)
+        mission = start_mission(Path(ns.repo), force=ns.force, rev=ns.rev)
     except MissionError as exc:
         raise CliError(f"refused: {exc}", EXIT_PROBLEMS) from None
+    try:
+        effective = resolve_baseline(Path(ns.repo)).ref
+    except (RepoError, ConfigError):
+        effective = None
     if ns.json:
-        print_json(mission.to_json())
+        print_json(
+            {**mission.to_json(), "commit": mission.baseline, "ref": BASELINE_REF, "effective_baseline": effective}
+        )
     else:
         print(f"mission started {mission.started_at:%Y-%m-%d %H:%M} UTC, baseline {(mission.baseline or '?')[:7]}")
+    if effective is not None and effective != BASELINE_REF:
+        print(f"note: the configuration's baseline {effective!r} takes precedence", file=sys.stderr)
     return EXIT_OK
 
 

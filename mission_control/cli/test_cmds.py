@@ -27,7 +27,7 @@ from mission_control.testing import (
     run_project_tests,
     summary_line,
 )
-from mission_control.testing.results import FAILING, RunEvent
+from mission_control.testing.results import RunEvent, short_summary
 from mission_control.testing.runner import DEFAULT_IDLE_TIMEOUT
 from mission_control.util.progress import CancelToken
 
@@ -163,6 +163,7 @@ def cmd_test(ns: argparse.Namespace) -> int:
         if ns.team:
             data["team"] = ns.team
             data["worktree"] = str(repo)
+        data["parallel"] = run.parallel
         data["alerts"] = [{"level": a.level, "title": a.title, "message": a.message} for a in run.alerts]
         print_json(data)
     else:
@@ -184,13 +185,15 @@ def _team_worktree(repo: Path, team: str) -> Path:
 
 def _print_summary(run: ProjectRun) -> None:
     result = run.result
-    for test in result.tests:
-        if test.outcome in FAILING:
-            print(f"{test.outcome.upper()} {test.nodeid}")
-    for error in result.collection_errors:
-        print(f"ERROR collecting {error.nodeid}")
+    summary = short_summary(result)
+    if summary:
+        print(" short test summary info ".center(72, "="))
+        for line in summary:
+            print(line)
     if run.note:
         print(f"selection: {result.selection} ({run.note})", file=sys.stderr)
+    if run.parallel:
+        print(run.parallel, file=sys.stderr)
     if result.message:
         print(result.message, file=sys.stderr)
     for alert in run.alerts:

@@ -17,6 +17,9 @@ Example::
     command = "claude -p 'Do {task}: {task_name}'"
     setup = ["python -m venv .venv", ".venv/bin/pip install -e ."]
     copy = [".env"]
+    [tests]                          # how pytest is run (both keys optional)
+    env = { PYTHONPATH = "src" }     # added to pytest's environment (relative paths: the repo)
+    pytest_args = ["-p", "no:cacheprovider"]   # put before the selection's own arguments
 
 Every problem in a file is collected into one :class:`ConfigError`, each naming the file and
 the key, so a lead fixes them all in one go.
@@ -34,6 +37,7 @@ CONFIG_FILE = "mission-control.toml"
 _TOP_KEYS = {"plan", "baseline", "python", "components", "metrics", "tests", "integration", "teams", "idle_minutes"}
 _COMPONENT_KEYS = {"paths", "tasks", "tests", "description"}
 _TEAM_KEYS = {"section", "branch", "worktree", "command", "setup", "copy"}
+_TESTS_KEYS = {"env", "pytest_args"}
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ class ProjectConfig:
     integration: str | None = None
     teams: dict[str, TeamConfig] = field(default_factory=dict)
     idle_minutes: float | None = None
+    test_env: dict[str, str] = field(default_factory=dict)
+    pytest_args: tuple[str, ...] = ()
 
 
 def find_config_table(repo: Path) -> tuple[Path, dict[str, Any], str] | None:
@@ -133,6 +139,7 @@ def load_config(repo: str | Path) -> ProjectConfig:
     if idle is not None and (not isinstance(idle, int | float) or isinstance(idle, bool) or idle <= 0):
         problems.append(ConfigProblem(path, prefix + "idle_minutes", f"must be a positive number, not {idle!r}"))
         idle = None
+    test_env, pytest_args = _tests(table.get("tests", {}), path, prefix, problems)
     metrics = table.get("metrics", {})
     if not isinstance(metrics, dict):
         problems.append(ConfigProblem(path, prefix + "metrics", "must be a table"))
@@ -150,7 +157,30 @@ def load_config(repo: str | Path) -> ProjectConfig:
         integration=integration,
         teams=teams,
         idle_minutes=float(idle) if idle is not None else None,
+        test_env=test_env,
+        pytest_args=pytest_args,
     )
+
+
+def _tests(
+    value: Any, path: Path, prefix: str, problems: list[ConfigProblem]
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """``[tests]``: ``env`` (a table of strings) and ``pytest_args`` (a list of strings)."""
+    key = prefix + "tests"
+    if not isinstance(value, dict):
+        problems.append(ConfigProblem(path, key, "must be a table"))
+        return {}, ()
+    for extra in sorted(set(value) - _TESTS_KEYS):
+        problems.append(ConfigProblem(path, f"{key}.{extra}", "unknown key"))
+    env = value.get("env", {})
+    if not isinstance(env, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in env.items()):
+        problems.append(ConfigProblem(path, f"{key}.env", 'must be a table of strings, e.g. { PYTHONPATH = "src" }'))
+        env = {}
+    args = value.get("pytest_args", [])
+    if not isinstance(args, list) or not all(isinstance(a, str) and a for a in args):
+        problems.append(ConfigProblem(path, f"{key}.pytest_args", "must be a list of non-empty strings"))
+        args = []
+    return dict(env), tuple(args)
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -10,7 +10,8 @@ Tables:
 * ``test_runs``   one row per run: when, commit, selection, exit code, duration, totals.
 * ``run_failures`` the failing node ids of each run (failed or error).
 * ``test_last``   the last known outcome of every node id, so a regression ("passed last time it
-  ran, fails now") is found even when the previous run was a partial selection.
+  ran, fails now") is found even when the previous run was a partial selection. A finished full
+  run replaces it (tests it did not see no longer exist), so deleted tests are forgotten.
 * ``metrics``     a generic (source, name, value, commit, when) series, written by any worker.
 """
 
@@ -209,6 +210,9 @@ class History:
                 "INSERT INTO run_failures (run_id, nodeid, outcome) VALUES (?, ?, ?)",
                 [(run_id, n, outcomes[n]) for n in failing],
             )
+            if selection == "all" and exit_code in (0, 1) and not collection_errors:
+                # a finished full run saw every test there is: the ones it did not see are gone
+                self._conn.execute("DELETE FROM test_last")
             self._conn.executemany(
                 "INSERT OR REPLACE INTO test_last (nodeid, outcome, run_id) VALUES (?, ?, ?)",
                 [(n, o, run_id) for n, o in outcomes.items()],
@@ -263,6 +267,11 @@ class History:
         """The last known outcome of every node id ever run (for tree icons and "last failed")."""
         with self._lock:
             return dict(self._conn.execute("SELECT nodeid, outcome FROM test_last").fetchall())
+
+    def forget_tests(self, nodeids: Iterable[str]) -> None:
+        """Drop the last known outcome of tests that no longer exist (deleted or renamed)."""
+        with self._lock, self._conn:
+            self._conn.executemany("DELETE FROM test_last WHERE nodeid = ?", [(n,) for n in nodeids])
 
     def _run_from_row(self, row: _RunRow) -> TestRunRecord:
         run_id, at, commit, selection, exit_code, duration, totals, coll, green = row

@@ -84,8 +84,26 @@ def evidence_for(text: str, facts: Facts) -> Evidence | None:
     value, detail = _measure(metric, facts)
     if value is None:
         return Evidence(metric, None, detail, None, target)
-    ok = _OPS[op](value, target)
+    ok: bool | None = _OPS[op](value, target)
+    caveat = _run_caveat(facts.tests) if metric.startswith("tests.") and ok else None
+    if caveat is not None:
+        red = caveat.startswith("red")
+        ok = False if red else None
+        return Evidence(metric, ok, f"{'✗ ' if red else ''}{detail}, but the latest run was {caveat}", value, target)
     return Evidence(metric, ok, ("✓ " if ok else "✗ ") + detail, value, target)
+
+
+def _run_caveat(tests: Mapping[str, Any] | None) -> str | None:
+    """Why a passing count proves less than it seems: a red run (exit code not 0: collection
+    errors, a timeout), or a partial one (only some of the tests: ``--failed``, a component)."""
+    if not tests:
+        return None
+    if tests.get("green") is False:
+        return f"red (exit code {tests.get('exit_code', '?')})"
+    selection = tests.get("selection")
+    if selection is not None and selection != "all":
+        return f"partial ({selection}): run the whole suite"
+    return None
 
 
 def _measure(metric: str, facts: Facts) -> tuple[float | None, str]:

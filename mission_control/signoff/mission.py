@@ -127,8 +127,8 @@ def as_utc(value: object) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
-def start_mission(repo: str | Path, now: datetime | None = None, force: bool = False) -> Mission:
-    """Set Hour 0 to ``now`` and the baseline to HEAD; refuse a restart unless ``force``.
+def start_mission(repo: str | Path, now: datetime | None = None, force: bool = False, rev: str = "HEAD") -> Mission:
+    """Set Hour 0 to ``now`` and the baseline to ``rev`` (HEAD); refuse a restart unless ``force``.
 
     Raises:
         MissionError: already started (without ``force``), or the baseline cannot be recorded.
@@ -144,7 +144,7 @@ def start_mission(repo: str | Path, now: datetime | None = None, force: bool = F
         )
     try:
         git = open_repo(repo)
-        baseline = record_baseline(git, force=force)
+        baseline = record_baseline(git, rev, force=force)
     except (RepoError, Exception) as exc:  # NotARepository and friends: one clear message
         raise MissionError(str(exc)) from None
     who = git_identity(repo)

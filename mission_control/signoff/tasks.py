@@ -18,12 +18,13 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from mission_control.config import ComponentConfig, ProjectConfig
 from mission_control.plan import Plan, Task
+from mission_control.plan.schedule import format_time
 from mission_control.signoff.checklist import CheckItem, ChecklistState
 from mission_control.signoff.matching import Titled
 from mission_control.testing.results import FAILING
@@ -125,7 +126,8 @@ def _state(
     if evidence.tests.get(ident) == "failing":
         working.append("its tests are failing")
     if now is not None and task.end is not None and now >= task.end:
-        return TaskStatus(task.key, "late", (f"its end ({task.end:%H:%M}) has passed and it is not done", *working))
+        end = _when(plan, task.end)
+        return TaskStatus(task.key, "late", (f"its end ({end}) has passed and it is not done", *working))
     due = now is not None and task.start is not None and now >= task.start
     waiting = _waiting_on(preds, done, evidence, now, plan)
     if waiting and (due or working):
@@ -133,6 +135,16 @@ def _state(
     if working or task.has_tag("active"):
         return TaskStatus(task.key, "active", tuple(working) or ("tagged active in the plan",))
     return TaskStatus(task.key, "planned", ())
+
+
+def _when(plan: Plan, value: datetime) -> str:
+    """``13:00`` on a one-day plan; with the day (``2026-03-04 13:00``, ``+1d 13:00``) on a longer one."""
+    days = {d.date() for t in plan.tasks for d in (t.start, t.end) if d is not None and d.time() != time(0)}
+    days |= {t.start.date() for t in plan.tasks if t.start is not None}
+    if len(days) <= 1:
+        return f"{value:%H:%M}"
+    shown = format_time(plan, value)
+    return shown if ":" in shown else f"{shown} {value:%H:%M}"
 
 
 def _work_reasons(task: Task, now: datetime | None, evidence: TaskEvidence, ident: str) -> list[str]:

@@ -20,7 +20,8 @@ class TestResult:
 
     ``duration`` sums its setup, call and teardown; ``longrepr`` is the failure (or skip/xfail)
     text; ``sections`` the captured output as (title, text) pairs; ``location`` (file, line, name)
-    with a 0-based line as pytest reports it.
+    with a 0-based line as pytest reports it; ``message`` the one line pytest's short test summary
+    shows for a failure ("assert 3 == 4").
     """
 
     __test__ = False
@@ -31,6 +32,7 @@ class TestResult:
     longrepr: str | None = None
     sections: tuple[tuple[str, str], ...] = ()
     location: tuple[str, int | None, str] | None = None
+    message: str | None = None
 
     @property
     def file(self) -> str:
@@ -122,6 +124,7 @@ class TestRunResult:
     collected: int | None = None
     commit: str | None = None
     started_at: str | None = field(default=None)
+    outside_imports: dict[str, str] = field(default_factory=dict)  # package -> file outside the repo
 
     @property
     def ok(self) -> bool:
@@ -146,9 +149,32 @@ class TestRunResult:
             "selection": self.selection,
             "message": self.message,
             "totals": {k: self.totals.get(k, 0) for k in OUTCOMES},
-            "tests": [{"nodeid": t.nodeid, "outcome": t.outcome, "duration": round(t.duration, 4)} for t in self.tests],
+            "tests": [_test_json(t) for t in self.tests],
             "collection_errors": [{"nodeid": e.nodeid, "longrepr": e.longrepr} for e in self.collection_errors],
+            "outside_imports": dict(self.outside_imports),
         }
+
+
+def _test_json(test: TestResult) -> dict[str, Any]:
+    data: dict[str, Any] = {"nodeid": test.nodeid, "outcome": test.outcome, "duration": round(test.duration, 4)}
+    if test.longrepr is not None:
+        data["message"] = test.message
+        data["longrepr"] = test.longrepr
+    if test.sections:
+        data["sections"] = [{"title": title, "text": text} for title, text in test.sections]
+    return data
+
+
+def short_summary(result: TestRunResult) -> list[str]:
+    """pytest's "short test summary info": one line per failing test or collection error."""
+    lines = []
+    for test in result.failing:
+        word = "ERROR" if test.outcome == "error" else "FAILED"
+        lines.append(f"{word} {test.nodeid}" + (f" - {test.message}" if test.message else ""))
+    for error in result.collection_errors:
+        last = error.longrepr.strip().splitlines()[-1:] if error.longrepr else []
+        lines.append(f"ERROR {error.nodeid}" + (f" - {last[0].strip()}" if last else ""))
+    return lines
 
 
 def summary_line(result: TestRunResult) -> str:

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -47,6 +47,8 @@ StreamEvent = dict[str, Any]
 PLUGIN_DIR = Path(__file__).resolve().parent / "plugin"
 PLUGIN_MODULE = "mission_control_stream"
 STREAM_ENV = "MISSION_CONTROL_STREAM"
+PACKAGES_ENV = "MISSION_CONTROL_PACKAGES"
+_NOT_PACKAGES = {"tests", "test", "testing", "docs", "build", "dist", "venv", "env", "node_modules"}
 POLL_SECONDS = 0.05
 OUTPUT_KEEP = 200_000
 EXIT_INTERRUPTED = 2
@@ -65,12 +67,37 @@ def build_command(interpreter: Interpreter, args: Sequence[str] = (), workers: s
     return cmd + list(args)
 
 
-def build_env(stream_path: Path, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The child's environment: the plugin folder first on PYTHONPATH, no leaked xdist state."""
+def packages_under_test(repo: Path) -> tuple[str, ...]:
+    """The top-level packages and modules the repository itself holds (``src/`` layout or flat)."""
+    found: set[str] = set()
+    for folder in (repo / "src", repo):
+        if not folder.is_dir():
+            continue
+        for child in folder.iterdir():
+            name = child.stem if child.suffix == ".py" else child.name
+            if not name.isidentifier() or name.startswith(("_", "test")) or name in _NOT_PACKAGES:
+                continue
+            package = child.is_dir() and (child / "__init__.py").is_file()
+            src_module = child.is_file() and child.suffix == ".py" and folder.name == "src" and name != "conftest"
+            if package or src_module:
+                found.add(name)
+    return tuple(sorted(found))
+
+
+def build_env(
+    stream_path: Path,
+    base: dict[str, str] | None = None,
+    extra: Mapping[str, str] | None = None,
+    packages: Sequence[str] = (),
+) -> dict[str, str]:
+    """The child's environment: ``extra`` (the config's ``[tests] env``) over ``base``, the plugin
+    folder first on PYTHONPATH, no leaked xdist state."""
     env = dict(os.environ if base is None else base)
+    env.update(extra or {})
     for key in list(env):
         if key.startswith("PYTEST_XDIST_") or key == "PYTEST_CURRENT_TEST":
             del env[key]
+    env[PACKAGES_ENV] = ",".join(packages)
     old = env.get("PYTHONPATH")
     env["PYTHONPATH"] = str(PLUGIN_DIR) + (os.pathsep + old if old else "")
     env[STREAM_ENV] = str(stream_path)
@@ -119,6 +146,7 @@ class _State:
     started: bool = False
     finish: StreamEvent | None = None
     stopped_where: str | None = None
+    imports: dict[str, str] = field(default_factory=dict)
 
     def where(self) -> str:
         """Where the run is now, for a cancel or timeout message."""
@@ -178,6 +206,7 @@ class _Dispatcher:
             data.get("longrepr"),
             tuple((s[0], s[1]) for s in data.get("sections") or ()),
             (location[0], location[1], location[2]) if location else None,
+            data.get("message"),
         )
         for category in data.get("categories", ()):
             self.state.count(category)
@@ -185,6 +214,11 @@ class _Dispatcher:
         self.state.done += 1
         self.state.current = None
         self._emit(TestFinished(result, self.state.done, self.state.total), result.nodeid)
+
+    def _on_imports(self, data: StreamEvent) -> None:
+        modules = data.get("modules")
+        if isinstance(modules, dict) and not self.state.imports:
+            self.state.imports = {str(k): str(v) for k, v in modules.items() if v}
 
     def _on_finish(self, data: StreamEvent) -> None:
         self.state.finish = data
@@ -204,8 +238,14 @@ def run_tests(
     on_event: EventCallback | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    env: Mapping[str, str] | None = None,
 ) -> TestRunResult:
     """Run pytest in ``repo`` with ``args`` and return the finished run.
+
+    ``env`` is added to the child's environment (e.g. ``PYTHONPATH=src``). When a package the
+    repository holds was imported from outside it (an installed, non-editable copy), the tests
+    did not test the working tree: the result's ``outside_imports`` names it and its ``message``
+    warns.
 
     ``interpreter`` (else ``python``, else the repo's venv or ours) runs pytest; ``workers``
     is passed to ``-n`` when the environment has pytest-xdist (None: never). ``on_event`` gets
@@ -236,7 +276,7 @@ def run_tests(
         stream, out_path = Path(tmp) / "stream.jsonl", Path(tmp) / "output.txt"
         dispatcher = _Dispatcher(on_event, on_progress)
         with open(out_path, "wb") as out:
-            proc = _spawn(cmd, repo, build_env(stream), out)
+            proc = _spawn(cmd, repo, build_env(stream, extra=env, packages=packages_under_test(repo)), out)
             limits = _Limits(timeout, idle_timeout, grace, started)
             stop_reason = _pump(proc, _Tail(stream), dispatcher, cancel, limits, out_path)
         output = out_path.read_text("utf-8", errors="replace")[-OUTPUT_KEEP:]
@@ -370,6 +410,10 @@ def _result(
 ) -> TestRunResult:
     exit_code = _exit_code(state, returncode, stop_reason)
     message = _message(state, exit_code, returncode, stop_reason, limits, output, repo)
+    outside = outside_imports(state.imports, repo)
+    if outside:
+        warning = installed_copy_warning(outside)
+        message = f"{warning}\n{message}" if message else warning
     counts = state.finish.get("counts") if state.finish else None
     return TestRunResult(
         exit_code,
@@ -385,6 +429,29 @@ def _result(
         output,
         counts,
         state.collected,
+        outside_imports=outside,
+    )
+
+
+def outside_imports(imports: Mapping[str, str], repo: Path) -> dict[str, str]:
+    """The packages under test that were imported from a file outside ``repo``."""
+    root = Path(repo).resolve()
+    outside = {}
+    for name, file in sorted(imports.items()):
+        try:
+            Path(file).resolve().relative_to(root)
+        except ValueError:
+            outside[name] = file
+    return outside
+
+
+def installed_copy_warning(outside: Mapping[str, str]) -> str:
+    """The loud warning for tests that ran against an installed copy instead of the working tree."""
+    where = "; ".join(f"{name} from {file}" for name, file in outside.items())
+    return (
+        f"WARNING: the tests imported {where}, outside the repository: they tested an installed copy, "
+        "not your working tree, so a pass proves nothing about your changes. Install the project "
+        'editable (pip install -e .) or set [tests] env = { PYTHONPATH = "src" } in mission-control.toml.'
     )
 
 

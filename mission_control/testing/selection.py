@@ -7,6 +7,7 @@ stays plain pytest. Every way a selection can be empty or impossible is a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,7 @@ class ResolvedSelection:
     selection: Selection
     args: tuple[str, ...]
     note: str = ""
+    forgotten: tuple[str, ...] = ()  # node ids in history whose test no longer exists
 
 
 def resolve_selection(
@@ -129,12 +131,42 @@ def _task_selection(repo: Path, config: ProjectConfig, selection: Selection) -> 
 
 
 def _failed_selection(repo: Path, selection: Selection, last: Mapping[str, str]) -> ResolvedSelection:
-    failing = [n for n, o in sorted(last.items()) if o in FAILING and (Path(repo) / n.split("::")[0]).exists()]
+    failed = [n for n, o in sorted(last.items()) if o in FAILING]
+    failing = [n for n in failed if test_exists(repo, n)]
+    gone = tuple(n for n in failed if n not in failing)
     if failing:
-        return ResolvedSelection(selection, tuple(failing), f"{len(failing)} failing in the last runs")
+        note = f"{len(failing)} failing in the last runs"
+        if gone:
+            note += f"; {len(gone)} no longer exist"
+        return ResolvedSelection(selection, tuple(failing), note, gone)
     if last:
-        raise SelectionError("no failed tests to rerun: every test passed the last time it ran", 5)
+        why = f" ({len(gone)} failed test(s) no longer exist)" if gone else ""
+        raise SelectionError(f"no failed tests to rerun: every test passed the last time it ran{why}", 5)
     return ResolvedSelection(selection, ("--lf", "--lfnf=none"), "no history yet: pytest's --lf")
+
+
+def test_exists(repo: Path, nodeid: str) -> bool:
+    """Whether the test ``nodeid`` names can still be there: its file exists and names each part.
+
+    A cheap textual check (no import, no collection): ``tests/t.py::TestX::test_y[1]`` exists
+    while ``tests/t.py`` exists and mentions ``TestX`` and ``test_y`` as words. It errs on the
+    side of "exists", so pytest, not this, has the last word.
+    """
+    file, _, rest = nodeid.partition("::")
+    path = Path(repo) / file
+    if not path.is_file():
+        return False
+    if not rest:
+        return True
+    try:
+        text = path.read_text("utf-8", errors="replace")
+    except OSError:
+        return True
+    for part in rest.split("::"):
+        name = part.split("[", 1)[0]
+        if name and not re.search(rf"(?<![\w]){re.escape(name)}(?![\w])", text):
+            return False
+    return True
 
 
 def _affected_selection(repo: Path, selection: Selection, commit: str | None, testmon: bool) -> ResolvedSelection:

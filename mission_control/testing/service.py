@@ -6,6 +6,7 @@ turning ``on_event``/``on_progress`` into signals and holding the :class:`Cancel
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,17 +14,74 @@ from pathlib import Path
 from mission_control.config import ConfigError, ProjectConfig, load_config
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
 from mission_control.testing.interpreter import InterpreterError, find_interpreter
-from mission_control.testing.results import EventCallback, TestRunResult
+from mission_control.testing.results import FAILING, EventCallback, TestRunResult
 from mission_control.testing.runner import DEFAULT_IDLE_TIMEOUT, EXIT_UNAVAILABLE, run_tests
 from mission_control.testing.selection import (
     Selection,
     SelectionError,
     resolve_selection,
+    test_exists,
 )
 from mission_control.util.git import head_commit
 from mission_control.util.progress import CancelToken, ProgressCallback
 
 GREEN_SELECTIONS = ("all", "affected")
+#: Below this many seconds (the last recorded run of the selection) xdist's start-up costs more
+#: than it saves: the run stays serial.
+PARALLEL_MIN_SECONDS = 10.0
+#: Fewer cores than this: serial.
+PARALLEL_MIN_CORES = 2
+
+
+@dataclass(frozen=True)
+class Parallelism:
+    """How a run uses pytest-xdist: ``workers`` for ``-n`` (None: serial) and why, for the output."""
+
+    workers: int | None
+    reason: str
+
+
+def decide_parallelism(
+    requested: str | int | None, *, cores: int | None, last_duration: float | None, has_xdist: bool
+) -> Parallelism:
+    """Whether "parallel by default" runs with ``-n``: never when it would be slower than plain pytest.
+
+    ``requested`` None means serial, an int that many workers, "auto" decides: serial without
+    xdist, below :data:`PARALLEL_MIN_CORES` cores, with no recorded run to go by, or when the last
+    one took under :data:`PARALLEL_MIN_SECONDS`; else one worker per core.
+    """
+    if requested is None:
+        return Parallelism(None, "serial: parallel runs are off")
+    if not has_xdist:
+        return Parallelism(None, "serial: pytest-xdist is not installed")
+    if isinstance(requested, int) or requested != "auto":
+        return Parallelism(int(requested), f"-n {requested}")
+    cores = cores or 1
+    if cores < PARALLEL_MIN_CORES:
+        return Parallelism(None, f"serial: {cores} core")
+    if last_duration is None:
+        return Parallelism(None, "serial: no recorded run to judge the suite's length by")
+    if last_duration < PARALLEL_MIN_SECONDS:
+        return Parallelism(None, f"serial: last run {last_duration:.0f} s")
+    return Parallelism(cores, f"-n {cores}: last run {last_duration:.0f} s")
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def last_duration(history: History, selection: str) -> float | None:
+    """How long the last recorded run of ``selection`` (else of the whole suite) took."""
+    runs = history.test_runs(limit=100)
+    for wanted in (selection, "all"):
+        for run in runs:
+            if run.selection == wanted and run.exit_code in (0, 1):
+                return run.duration
+    return None
 
 
 @dataclass(frozen=True)
@@ -44,6 +102,7 @@ class ProjectRun:
     record: TestRunRecord | None = None
     alerts: tuple[Alert, ...] = ()
     note: str = ""
+    parallel: str = ""  # "serial: last run 3 s", "-n 2: last run 40 s"
 
 
 def regression_alerts(record: TestRunRecord) -> tuple[Alert, ...]:
@@ -95,6 +154,10 @@ def run_project_tests(
 ) -> ProjectRun:
     """Run ``selection`` in ``repo`` with its configured interpreter; store it unless ``store`` is False.
 
+    History is read either way (``failed`` and ``affected`` need it); ``store`` only decides
+    whether this run is recorded. ``workers`` "auto" uses xdist only when it cannot be slower
+    than plain pytest (:func:`decide_parallelism`); the run's ``parallel`` says what was chosen.
+
     Never raises for expected failures: a bad config, an unusable interpreter or an empty
     selection come back as a result with exit code 4 (or 5 for "nothing to run") and a message.
     Cancelled and unavailable runs are not stored.
@@ -105,32 +168,43 @@ def run_project_tests(
     try:
         config = config if config is not None else load_config(repo)
         interpreter = find_interpreter(repo, config.python)
-        with _history(repo, store) as history:
+        with _history(repo) as history:
+            last = history.last_outcomes()
+            gone = [n for n, o in last.items() if o in FAILING and not test_exists(repo, n)]
+            if gone and store:
+                history.forget_tests(gone)  # deleted or renamed: `--failed` must not ask for them
             resolved = resolve_selection(
                 repo,
                 selection,
                 config,
-                last_outcomes=history.last_outcomes() if history else None,
+                last_outcomes=last,
                 green_commit=_green_commit(history),
                 has_testmon=interpreter.has_testmon,
             )
             commit = head_commit(repo)
+            parallel = decide_parallelism(
+                workers,
+                cores=available_cores(),
+                last_duration=last_duration(history, selection.label),
+                has_xdist=interpreter.has_xdist,
+            )
             result = run_tests(
                 repo,
-                resolved.args + tuple(extra_args),
+                config.pytest_args + resolved.args + tuple(extra_args),
                 selection=selection.label,
                 interpreter=interpreter,
-                workers=workers,
+                workers=parallel.workers,
                 timeout=timeout,
                 idle_timeout=idle_timeout,
                 on_event=on_event,
                 on_progress=on_progress,
                 cancel=cancel,
+                env=config.test_env,
             )
-            if history is None or result.cancelled or result.exit_code == EXIT_UNAVAILABLE:
-                return ProjectRun(result, note=resolved.note)
+            if not store or result.cancelled or result.exit_code == EXIT_UNAVAILABLE:
+                return ProjectRun(result, note=resolved.note, parallel=parallel.reason)
             record, alerts = record_run(history, result, commit, when=started)
-            return ProjectRun(result, record, alerts, resolved.note)
+            return ProjectRun(result, record, alerts, resolved.note, parallel.reason)
     except SelectionError as exc:
         return _failed(selection, str(exc), exc.exit_code)
     except (ConfigError, InterpreterError, HistoryError) as exc:
@@ -141,22 +215,20 @@ def _failed(selection: Selection, message: str, code: int) -> ProjectRun:
     return ProjectRun(TestRunResult(code, 0.0, {}, message=message, selection=selection.label))
 
 
-def _green_commit(history: History | None) -> str | None:
-    if history is None:
-        return None
+def _green_commit(history: History) -> str | None:
     green = history.last_green_run(GREEN_SELECTIONS)
     return green.commit if green else None
 
 
 class _history:
-    """Context manager yielding the project's history, or None when not storing."""
+    """Context manager yielding the project's history: always read (``--failed``, ``--affected``),
+    written only when the run is stored."""
 
-    def __init__(self, repo: Path, store: bool) -> None:
-        self.history = open_history(repo) if store else None
+    def __init__(self, repo: Path) -> None:
+        self.history = open_history(repo)
 
-    def __enter__(self) -> History | None:
+    def __enter__(self) -> History:
         return self.history
 
     def __exit__(self, *exc: object) -> None:
-        if self.history is not None:
-            self.history.close()
+        self.history.close()

@@ -10,7 +10,9 @@ line by line (the model is pytest-reportlog):
 ``{"e": "collected", "count": 12}``
 ``{"e": "collect", "nodeid": ..., "outcome": "failed"|"skipped", "category": ..., "longrepr": ...}``
 ``{"e": "begin", "nodeid": ...}``        a test started (names the culprit when a run hangs)
-``{"e": "test", "nodeid", "outcome", "categories", "duration", "longrepr", "sections", "location"}``
+``{"e": "test", "nodeid", "outcome", "categories", "duration", "longrepr", "message", "sections", "location"}``
+``{"e": "imports", "modules": {"calc": "/path/calc/__init__.py"}}``   where the packages under test
+(named in ``MISSION_CONTROL_PACKAGES``, comma-separated) were imported from, after collection
 ``{"e": "finish", "exitstatus": 0, "counts": {...}}``   counts = pytest's own summary line
 
 Categories come from ``pytest_report_teststatus``, exactly as the terminal reporter counts them,
@@ -24,18 +26,20 @@ are. mypy checks them all.
 
 import json
 import os
+import sys
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     #: A test's location as pytest reports it: file, line (0-based, or None), domain.
     Location = tuple[str, int | None, str]
     Report = pytest.TestReport | pytest.CollectReport
 
 _ENV = "MISSION_CONTROL_STREAM"
+_PACKAGES_ENV = "MISSION_CONTROL_PACKAGES"
 _PHASE_ORDER = ("setup", "call", "teardown")
 
 
@@ -70,6 +74,7 @@ class _Stream:
     def pytest_collection_finish(self, session: "pytest.Session") -> None:
         if not self.config.pluginmanager.hasplugin("dsession"):
             self.emit({"e": "collected", "count": len(session.items)})
+            _emit_imports(self.emit)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: object, ids: "Sequence[str]") -> None:
@@ -128,6 +133,7 @@ class _Stream:
                 "categories": categories,
                 "duration": sum(getattr(r, "duration", 0.0) or 0.0 for r in reports),
                 "longrepr": "\n".join(_failure_text(r) for r in failing) or None,
+                "message": _crash_message(failing),
                 "sections": _sections(reports),
                 "location": list(location) if location else list(reports[0].location),
             }
@@ -178,6 +184,21 @@ def _failure_text(report: "pytest.TestReport") -> str:
     return f"[{report.when}] {text}" if report.when != "call" else text
 
 
+def _crash_message(failing: "list[pytest.TestReport]") -> "str | None":
+    """The one line pytest's short test summary shows after the node id ("assert 3 == 4")."""
+    for report in failing:
+        if report.skipped:
+            continue
+        crash = getattr(report.longrepr, "reprcrash", None)
+        message = getattr(crash, "message", None)
+        if message:
+            return str(message).strip().splitlines()[0]
+        text = report.longreprtext.strip()
+        if text:
+            return text.splitlines()[-1]
+    return None
+
+
 def _sections(reports: "list[pytest.TestReport]") -> "list[list[str]]":
     seen: set[tuple[str, str]] = set()
     out: list[list[str]] = []
@@ -189,9 +210,36 @@ def _sections(reports: "list[pytest.TestReport]") -> "list[list[str]]":
     return out
 
 
+def _emit_imports(emit: "Callable[[dict[str, object]], object]") -> None:
+    """Say where each package under test was imported from (None: not imported)."""
+    names = [n for n in os.environ.get(_PACKAGES_ENV, "").split(",") if n]
+    if not names:
+        return
+    modules: dict[str, object] = {}
+    for name in names:
+        module = sys.modules.get(name)
+        if module is not None:
+            modules[name] = getattr(module, "__file__", None)
+    emit({"e": "imports", "modules": modules})
+
+
+class _WorkerImports:
+    """Under xdist the workers import the tests: the first to finish collecting says from where."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def pytest_collection_finish(self, session: "pytest.Session") -> None:
+        with open(self.path, "a", encoding="utf-8") as handle:
+            _emit_imports(lambda data: handle.write(json.dumps(data, default=str) + "\n"))
+
+
 def pytest_configure(config: "pytest.Config") -> None:
-    """Start streaming if Mission Control asked for it (and this is not an xdist worker)."""
+    """Start streaming if Mission Control asked for it (an xdist worker reports only its imports)."""
     path = os.environ.get(_ENV)
-    if not path or hasattr(config, "workerinput"):
+    if not path:
+        return
+    if hasattr(config, "workerinput"):
+        config.pluginmanager.register(_WorkerImports(path), "mission_control_stream_imports")
         return
     config.pluginmanager.register(_Stream(config, path), "mission_control_stream_writer")
