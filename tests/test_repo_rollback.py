@@ -218,7 +218,7 @@ def test_refuses_outside_a_git_repository(tmp_path: Path) -> None:
 
 def test_refuses_without_a_baseline(git_repo: Path) -> None:
     (git_repo / "mission-control.toml").write_text(CONFIG)
-    assert_refused(git_repo, "no baseline.*start-mission")
+    assert_refused(git_repo, "no baseline.*mission start")
 
 
 def test_refuses_a_missing_configured_baseline(repo: Path) -> None:

@@ -141,5 +141,5 @@ def test_status_counts_commits_staged_unstaged_and_untracked(git_repo: Path) -> 
 def test_status_without_a_baseline_explains(git_repo: Path) -> None:
     status = repo_status(git_repo)
     assert status.baseline.source == "none" and status.changes == ()
-    assert any("start-mission" in note for note in status.notes)
+    assert any("mission start" in note for note in status.notes)
     assert status.baseline.label == "no baseline"

@@ -79,7 +79,7 @@ def resolve_baseline(repo: Path | str | Git, config: ProjectConfig | None = None
         None,
         None,
         "none",
-        f"{git.root}: no baseline: set `baseline` in mission-control.toml or run `mission-control start-mission`",
+        f"{git.root}: no baseline: set `baseline` in mission-control.toml or run `mission-control mission start`",
     )
 
 
