@@ -100,6 +100,45 @@ def test_sign_and_revoke_with_clicks(window, qtbot, monkeypatch) -> None:
     assert panel.button_for("All teams briefed on tasks").text() == "Sign off"
 
 
+def test_undo_and_redo_of_a_revoke_keep_plan_and_ledger_in_step(window, qtbot) -> None:
+    panel, repo = window.panels["checklist_panel"], window.project.repo
+    item = "All teams briefed on tasks"
+
+    def ticked() -> bool:
+        return f"- [x] {item}" in window.project.plan_file.document.text
+
+    def last_kind() -> str:
+        return [e.kind for e in read_ledger(repo).entries if e.text == item][-1]
+
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        _click(qtbot, panel.button_for(item))
+    _settle(qtbot, panel)
+    panel.note_edit.setText("half the team was out")
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        _click(qtbot, panel.button_for(item))
+    _settle(qtbot, panel)
+    assert not ticked() and last_kind() == "revoke"
+    assert window.act_undo.isEnabled()
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        window.act_undo.trigger()  # Edit › Undo of the revoke
+    _settle(qtbot, panel)
+    assert ticked() and last_kind() == "signoff"
+    assert f"- [x] {item}" in (repo / "plan.md").read_text() and not window.project.modified
+    assert panel.button_for(item).text() == "Revoke…"
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        window.act_redo.trigger()  # Edit › Redo: revoked again
+    _settle(qtbot, panel)
+    assert not ticked() and last_kind() == "revoke"
+    assert [e.kind for e in read_ledger(repo).entries] == ["signoff", "revoke", "signoff", "revoke"]
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        window.act_undo.trigger()
+    _settle(qtbot, panel)
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        window.act_undo.trigger()  # undo of the first sign-off: a revocation with a reason
+    _settle(qtbot, panel)
+    assert not ticked() and last_kind() == "revoke" and read_ledger(repo).entries[-1].reason
+
+
 def test_evidence_against_an_item_warns_before_signing(window, qtbot, monkeypatch) -> None:
     from mission_control.history import open_history
 
