@@ -194,7 +194,8 @@ def test_runbook_runs_only_after_yes_and_stops(window, qtbot, monkeypatch) -> No
     assert runbook.stop_button.isEnabled()
     with qtbot.waitSignal(runbook.run_finished, timeout=20_000):
         _click(qtbot, runbook.stop_button)
-    assert runbook.last_result.stopped
+    assert runbook.last_result.stopped and "stopped" in runbook.status_label.text()
+    assert "stopped" in runbook.list.topLevelItem(0).text(1)
     (entry,) = read_ledger(repo).entries
     assert entry.kind == "run" and entry.extra["stopped"] and entry.extra["output_tail"] == ["start"]
     qtbot.waitUntil(lambda: runbook.run_button.isEnabled(), timeout=5_000)
