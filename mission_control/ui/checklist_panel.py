@@ -191,6 +191,11 @@ class ChecklistPanel(DockPanel):
         """Files changed (the ledger, the code, the test history's inputs): read the evidence again."""
         self.reload()
 
+    @QtCore.Slot(object)
+    def _on_tests_finished(self, _run: Any) -> None:
+        """A test run wrote the history: the evidence and the task states (Gantt markers) read it again."""
+        self.reload()
+
     def _on_refresh_clicked(self) -> None:
         self.reload()
 
@@ -619,6 +624,7 @@ def install(window: Any) -> ChecklistPanel:
     panel = ChecklistPanel(window)
     panel.dock_into("Checklist", "checklistPanelDock", QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
     window.selection_changed.connect(panel._on_selection_changed)
+    window.tests_finished.connect(panel._on_tests_finished)
     app = QtCore.QCoreApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(panel.cleanup)

@@ -70,12 +70,16 @@ class MainWindow(QtWidgets.QMainWindow):
         project_changed(): the plan changed (an edit, undo/redo, reload).
         selection_changed(str): the selected task changed (empty string: none).
         repo_changed(object): files in the repository changed (a watch ChangeSet).
+        tests_finished(object): a test run in the Tests dock ended and wrote the test history (its
+            ProjectRun): what is derived from that history (checklist evidence, task states on the
+            Gantt, the dashboard's regression alerts) reads it again, without a Refresh.
         closing(): the window is closing (after the lead agreed); stop background work.
     """
 
     project_changed = QtCore.Signal()
     selection_changed = QtCore.Signal(str)
     repo_changed = QtCore.Signal(object)
+    tests_finished = QtCore.Signal(object)
     closing = QtCore.Signal()
 
     def __init__(self, project: Project | None = None, settings: Settings | None = None) -> None:

@@ -665,6 +665,7 @@ def install(window: Any) -> TestsPanel:
     panel = TestsPanel(window)
     window.statusBar().addPermanentWidget(panel.status_label)
     panel.dock_into("Tests", "testsPanelDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
+    panel.run_finished.connect(window.tests_finished)
     if window.project is not None:
         panel.set_project(window.project)
     return panel
