@@ -514,7 +514,7 @@ def install(window: QtWidgets.QMainWindow) -> DashboardPanel:
     """Build the Dashboard dock (bottom area), wire it to the window and return the panel."""
     panel = DashboardPanel(window)
     panel.dock_into("Dashboard", "dashboardDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
-    window.tests_finished.connect(panel._on_tests_finished)
+    panel.main_window.tests_finished.connect(panel._on_tests_finished)
     app = QtWidgets.QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(panel.cleanup)
