@@ -246,3 +246,30 @@ def test_external_edit_with_unsaved_edits_asks_and_keeps_them_by_default(qtbot, 
     qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
     assert win.project.plan.task("alpha4").start == datetime(1970, 1, 1, 19)  # the lead's edit survives
     win.close()
+
+
+def test_undo_redo_buttons_keep_their_text_and_width_and_cascade_shows_its_state(qtbot, window):
+    undo = window.findChild(QtWidgets.QToolButton, "undoButton")
+    redo = window.findChild(QtWidgets.QToolButton, "redoButton")
+    assert undo is not None and redo is not None and not undo.isEnabled()
+    widths = (undo.width(), redo.width())
+    rect = window.gantt.task_rect("bravo3")
+    start = QtCore.QPoint(rect.left() + 10, rect.center().y())
+    drag(qtbot, window.gantt, start, start + QtCore.QPoint(round(px_per_hour(window) * 2), 0))
+    QtWidgets.QApplication.processEvents()
+    name = window.project.plan.task("bravo3").name
+    assert (undo.text(), undo.isEnabled()) == ("Undo", True)
+    assert f"Move {name}" in undo.toolTip() and (undo.width(), redo.width()) == widths
+    qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)  # the button undoes, like Edit › Undo
+    assert window.project.plan.task("bravo3").start == datetime(1970, 1, 1, 8)
+    assert redo.text() == "Redo" and redo.isEnabled() and f"Move {name}" in redo.toolTip()
+    assert (undo.width(), redo.width()) == widths
+    cascade = window.findChild(QtWidgets.QToolButton, "cascadeButton")
+    window.act_cascade.setChecked(False)
+    off, off_width = cascade.grab().toImage(), cascade.width()
+    window.act_cascade.setChecked(True)
+    on = cascade.grab().toImage()
+    assert cascade.width() == off_width and "ON" in window.act_cascade.toolTip()
+    centre = QtCore.QPoint(3, on.height() // 2)  # the background, beside the text
+    a, b = off.pixelColor(centre), on.pixelColor(centre)
+    assert abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) > 40

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control import APP_NAME
@@ -320,8 +321,18 @@ class MainWindow(QtWidgets.QMainWindow):
             self.act_open_repo,
             self.act_save,
             None,
-            self.act_undo,
-            self.act_redo,
+        ):
+            if action is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(action)
+        # Undo/Redo: fixed text, so "Undo Move Supervisor Refactoring" never widens the button and
+        # shifts the toolbar; what would be undone is in the tooltip (the Edit menu still says it).
+        self.undo_button = _FixedTextButton(self.act_undo, "Undo", "undoButton")
+        self.redo_button = _FixedTextButton(self.act_redo, "Redo", "redoButton")
+        toolbar.addWidget(self.undo_button)
+        toolbar.addWidget(self.redo_button)
+        for action in (
             None,
             self.act_zoom_in,
             self.act_zoom_out,
@@ -339,6 +350,16 @@ class MainWindow(QtWidgets.QMainWindow):
         sync_button = toolbar.widgetForAction(self.act_sync)
         if sync_button is not None:
             sync_button.setObjectName("syncButton")
+        cascade_button = toolbar.widgetForAction(self.act_cascade)
+        if cascade_button is not None:
+            cascade_button.setObjectName("cascadeButton")
+            # the checked state must read at a glance (filled blue, a border, bold) without changing the width
+            cascade_button.setStyleSheet(
+                "QToolButton:checked { background: #cfe0fb; border: 1px solid #2f6fd6; border-radius: 3px;"
+                " color: #123d7a; }"
+            )
+        self.act_cascade.toggled.connect(self._show_cascade_state)
+        self._show_cascade_state(self.act_cascade.isChecked())
         self.toolbar = toolbar
 
     def _build_statusbar(self) -> None:
@@ -482,6 +503,12 @@ class MainWindow(QtWidgets.QMainWindow):
     @property
     def cascade(self) -> bool:
         return self.act_cascade.isChecked()
+
+    def _show_cascade_state(self, checked: bool) -> None:
+        self.act_cascade.setToolTip(
+            ("Cascade is ON" if checked else "Cascade is off")
+            + ": when a task moves, move its dependents the least needed (Ctrl+Shift+C)"
+        )
 
     def _cascade_toggled(self) -> None:
         self.settings.cascade = self.cascade
@@ -691,6 +718,29 @@ class MainWindow(QtWidgets.QMainWindow):
         from mission_control.ui.help import AboutDialog
 
         AboutDialog(self).open()
+
+
+class _FixedTextButton(QtWidgets.QToolButton):
+    """A toolbar button for ``action`` with fixed ``text``; the action's own (changing) text is the tooltip."""
+
+    def __init__(self, action: QtGui.QAction, text: str, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self._action = action
+        self.setText(text)
+        self.setIcon(action.icon())
+        self.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setAutoRaise(True)
+        self.clicked.connect(action.trigger)
+        action.changed.connect(self._sync)
+        self._sync()
+
+    def _sync(self) -> None:
+        if not shiboken6.isValid(self._action) or not shiboken6.isValid(self):
+            return  # the window is being torn down
+        self.setEnabled(self._action.isEnabled())
+        keys = self._action.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText)
+        self.setToolTip(self._action.text().replace("&", "") + (f" ({keys})" if keys else ""))
 
 
 def _scrolling(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:
