@@ -94,6 +94,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self._preview_pending: tuple | None = None
+        self._welcome_hid: list[QtWidgets.QDockWidget] = []  # docks the welcome screen hid
+        self._on_welcome = False
         self._preview_timer = QtCore.QTimer(self, singleShot=True, interval=60)
         self._preview_timer.timeout.connect(self._on_preview_timer)
         self._build_views()
@@ -111,6 +113,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.set_project(project)
         else:
             self._update_title()
+            self._show_welcome_state()
 
     # construction ----------------------------------------------------------------------
     def _build_views(self) -> None:
@@ -377,6 +380,47 @@ class MainWindow(QtWidgets.QMainWindow):
         status.addPermanentWidget(self.watch_label)
         status.addPermanentWidget(self.plan_label)
 
+    def _project_actions(self) -> tuple[QtGui.QAction, ...]:
+        """What needs an open project: disabled on the welcome screen (Sync: SyncControl decides)."""
+        return (
+            self.act_save,
+            self.act_zoom_in,
+            self.act_zoom_out,
+            self.act_zoom_fit,
+            self.act_cascade,
+            self.act_export_gantt,
+            self.act_export_graph,
+        )
+
+    def _docks(self) -> list[QtWidgets.QDockWidget]:
+        return [d for d in self.findChildren(QtWidgets.QDockWidget) if d.parent() is self]
+
+    def _show_welcome_state(self) -> None:
+        """No project: only the welcome screen; the docks are hidden and project actions disabled."""
+        for action in self._project_actions():
+            action.setEnabled(False)
+        self.act_sync.setEnabled(False)
+        self._on_welcome = True
+        for dock in self._docks():
+            dock.toggleViewAction().setEnabled(False)
+            if not dock.isHidden():
+                self._welcome_hid.append(dock)
+                dock.hide()
+
+    def _show_project_state(self) -> None:
+        """A project is open: actions back, and (coming from the welcome screen) the docks in the saved layout."""
+        for action in self._project_actions():
+            action.setEnabled(True)
+        if not self._on_welcome:
+            return
+        self._on_welcome = False
+        for dock in self._docks():
+            dock.toggleViewAction().setEnabled(True)
+        for dock in self._welcome_hid:
+            dock.show()
+        self._welcome_hid = []
+        self._restore_layout()
+
     def _restore_layout(self) -> None:
         if self.settings.window_geometry:
             self.restoreGeometry(QtCore.QByteArray.fromBase64(self.settings.window_geometry.encode()))
@@ -387,6 +431,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def set_project(self, project: Project) -> None:
         """Show ``project`` in this window (the undo history starts afresh)."""
         self.project = project
+        self._show_project_state()
         self.stack.setCurrentWidget(self.splitter)
         self.undo_stack.clear()
         self.selected = None
@@ -656,7 +701,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 except Exception:  # one panel's failure must not keep the others' threads running
                     log.exception("panel %s: cleanup failed", name)
         self.settings.window_geometry = self.saveGeometry().toBase64().toStdString()
-        self.settings.window_state = self.saveState().toBase64().toStdString()
+        if self.project is not None:  # on the welcome screen the docks are hidden: keep the project layout
+            self.settings.window_state = self.saveState().toBase64().toStdString()
         save_settings(self.settings)
         event.accept()
 
