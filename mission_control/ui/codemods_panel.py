@@ -202,7 +202,8 @@ class CodemodsPanel(DockPanel):
         """Enter runs, unless it accepts a completion: the completer hands that Enter to the line edit
         first (with its popup still open), then completes."""
         completer = edit.completer()
-        if completer is not None and completer.popup().isVisible():
+        popup = completer.popup() if completer is not None else None
+        if popup is not None and popup.isVisible():
             return
         self.start_run()
 
