@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -61,7 +62,8 @@ def _click(qtbot, button) -> None:
     qtbot.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
 
 
-def test_sign_and_revoke_with_clicks(window, qtbot, monkeypatch) -> None:
+def test_sign_and_revoke_with_clicks(window, qtbot, monkeypatch, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="mission_control")
     panel, repo = window.panels["checklist_panel"], window.project.repo
     assert panel.objectName() == "checklistPanel"
     before = (repo / "plan.md").read_bytes()
@@ -98,6 +100,10 @@ def test_sign_and_revoke_with_clicks(window, qtbot, monkeypatch) -> None:
     assert [e.kind for e in read_ledger(repo).entries] == ["signoff", "revoke"]
     assert read_ledger(repo).entries[-1].reason == "half the team was out"
     assert panel.button_for("All teams briefed on tasks").text() == "Sign off"
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+    assert any(m.startswith("plan saved: ") and "plan.md" in m for m in logged), logged  # a day's work in the log
+    assert any(m.startswith("ledger: signoff of 'All teams briefed on tasks' by Test Lead") for m in logged)
+    assert any(m.startswith("ledger: revoke of") and "half the team was out" in m for m in logged)
 
 
 def test_undo_and_redo_of_a_revoke_keep_plan_and_ledger_in_step(window, qtbot) -> None:

@@ -7,6 +7,7 @@ keyboard, a long run is cancelled, and bad input becomes a message.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def source_state(repo: Path) -> dict[str, tuple]:
     return {p: s for p, s in tree_state(repo).items() if "__pycache__" not in p and ".pytest_cache" not in p}
 
 
-def test_demo_one_emitter_class_from_the_dock_tests_pass_bar_marked_undo_restores(qtbot, tmp_path, informed):
+def test_demo_one_emitter_class_from_the_dock_tests_pass_bar_marked_undo_restores(qtbot, tmp_path, informed, caplog):
+    caplog.set_level(logging.INFO, logger="mission_control")
     repo = create_demo(tmp_path / "demo")
     before = source_state(repo)
     win, panel = open_window(qtbot, repo)
@@ -126,6 +128,9 @@ def test_demo_one_emitter_class_from_the_dock_tests_pass_bar_marked_undo_restore
     assert "⚙" not in win.gantt.bars["alpha2"].marker
     assert "(undone)" in history.item(0).text()
     assert not win.findChild(QtWidgets.QPushButton, "codemodUndo").isEnabled()
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+    assert any(m.startswith("codemod applied in ") and str(repo) in m for m in logged), logged  # the day's work
+    assert any(m.startswith("codemod undone in ") for m in logged), logged
 
 
 def _blocks(document: QtGui.QTextDocument):

@@ -467,6 +467,8 @@ class ChecklistPanel(DockPanel):
             self.note_edit.setFocus()
 
     def _written(self, entry: Any, was_modified: bool) -> None:
+        why = f" — {entry.reason}" if entry.kind == "revoke" and entry.reason else ""
+        log.info("ledger: %s of %r by %s in %s%s", entry.kind, entry.text, entry.who, self._loaded_repo, why)
         if self.project is not None and not was_modified and self.project.modified:
             self.main_window.save()  # the plan on disk then differs from its last state only in that box
         self.signed.emit(entry)

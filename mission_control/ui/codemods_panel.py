@@ -478,6 +478,7 @@ class CodemodsPanel(DockPanel):
         if result.problems:
             text += " Refused: " + "; ".join(result.problems)
         self._say(text, error=bool(result.problems or result.cancelled))
+        log.info("codemod applied in %s: %s", self._repo, text)
         if written:
             self.run = None
             self._show_run()
@@ -505,6 +506,7 @@ class CodemodsPanel(DockPanel):
 
     def _undone(self, restored: list[str]) -> None:
         self._say(f"Undone: {len(restored)} files restored as they were.")
+        log.info("codemod undone in %s: %d files restored (%s)", self._repo, len(restored), ", ".join(restored[:10]))
         self.main_window.statusBar().showMessage(f"Codemod undone: {len(restored)} files restored.", 8000)
         self.refresh_history()
         self.undone.emit(restored)

@@ -624,6 +624,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         self.undo_stack.setClean()
         self._update_title()
+        log.info("plan saved: %s", self.project.plan_file.path)
         self.statusBar().showMessage(f"Saved {self.project.plan_file.path}", 5000)
         return True
 
