@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 from helpers import process_alive, wait_until
@@ -10,7 +14,7 @@ from helpers import process_alive, wait_until
 from mission_control.cli import run as cli
 from mission_control.plan import load_plan, parse_plan
 from mission_control.signoff import read_ledger
-from mission_control.signoff.runbook import record_run, run_block, runbook_blocks
+from mission_control.signoff.runbook import GRACE_SECONDS, record_run, run_block, runbook_blocks
 from mission_control.util.progress import CancelToken
 
 PLAN = """# Plan
@@ -92,3 +96,48 @@ def test_cli_runbook_list_and_run(git_repo: Path, capsys) -> None:
     assert cli([*args, "1", "--yes"]) == 1
     assert [e.extra["exit_status"] for e in read_ledger(git_repo).entries] == [0, 3]
     assert cli([*args, "9", "--yes"]) == 2
+
+
+RUNNER = """
+import signal, sys, threading, time
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # how nohup, a background job or a harness starts the app
+from mission_control.signoff.runbook import run_block
+from mission_control.util.progress import CancelToken
+
+token, lines = CancelToken(), []
+script = "grep -E '^SigIgn' /proc/$$/status; echo started; sleep 300"
+threading.Thread(target=lambda: (time.sleep(1.5), token.cancel()), daemon=True).start()
+started = time.monotonic()
+result = run_block(sys.argv[1], script, on_event=lines.append, cancel=token)
+print(lines[0])
+print(result.outcome, result.exit_status, round(time.monotonic() - started, 1))
+"""
+
+
+def test_children_get_default_signals_and_stop_ends_them_as_stopped(tmp_path: Path) -> None:
+    """A runner started with SIGINT ignored: its command still has SIGINT at default, and Stop ends it promptly."""
+    done = subprocess.run(
+        [sys.executable, "-c", RUNNER, str(tmp_path)], capture_output=True, text=True, timeout=60, check=True
+    )
+    sig_ign, summary = done.stdout.splitlines()[-2:]
+    mask = int(sig_ign.split()[1], 16)
+    assert not mask & (1 << (signal.SIGINT - 1)), sig_ign  # the child does not inherit "ignore SIGINT"
+    outcome, status, seconds = summary.split()
+    assert outcome == "stopped" and int(status) == -signal.SIGTERM
+    assert float(seconds) < 1.5 + GRACE_SECONDS  # SIGTERM ended it; no wait for the SIGKILL
+
+
+class _LateStop(CancelToken):
+    """Stop clicked just as the command finished by itself: the cancel arrives after its exit."""
+
+    def wait(self, timeout: float) -> bool:
+        time.sleep(0.5)
+        return True
+
+
+def test_a_run_that_ended_by_itself_is_completed_not_stopped(tmp_path: Path) -> None:
+    result = run_block(tmp_path, "echo done", cancel=_LateStop())
+    assert (result.outcome, result.exit_status, result.stopped) == ("completed", 0, False)
+    assert result.summary().startswith("completed")
+    failed = run_block(tmp_path, "exit 4", cancel=_LateStop())
+    assert (failed.outcome, failed.exit_status) == ("failed", 4)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -61,7 +62,8 @@ def _click(qtbot, button) -> None:
     qtbot.mouseClick(button, QtCore.Qt.MouseButton.LeftButton)
 
 
-def test_sign_and_revoke_with_clicks(window, qtbot, monkeypatch) -> None:
+def test_sign_and_revoke_with_clicks(window, qtbot, monkeypatch, caplog) -> None:
+    caplog.set_level(logging.INFO, logger="mission_control")
     panel, repo = window.panels["checklist_panel"], window.project.repo
     assert panel.objectName() == "checklistPanel"
     before = (repo / "plan.md").read_bytes()
@@ -98,6 +100,49 @@ def test_sign_and_revoke_with_clicks(window, qtbot, monkeypatch) -> None:
     assert [e.kind for e in read_ledger(repo).entries] == ["signoff", "revoke"]
     assert read_ledger(repo).entries[-1].reason == "half the team was out"
     assert panel.button_for("All teams briefed on tasks").text() == "Sign off"
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+    assert any(m.startswith("plan saved: ") and "plan.md" in m for m in logged), logged  # a day's work in the log
+    assert any(m.startswith("ledger: signoff of 'All teams briefed on tasks' by Test Lead") for m in logged)
+    assert any(m.startswith("ledger: revoke of") and "half the team was out" in m for m in logged)
+
+
+def test_undo_and_redo_of_a_revoke_keep_plan_and_ledger_in_step(window, qtbot) -> None:
+    panel, repo = window.panels["checklist_panel"], window.project.repo
+    item = "All teams briefed on tasks"
+
+    def ticked() -> bool:
+        return f"- [x] {item}" in window.project.plan_file.document.text
+
+    def last_kind() -> str:
+        return [e.kind for e in read_ledger(repo).entries if e.text == item][-1]
+
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        _click(qtbot, panel.button_for(item))
+    _settle(qtbot, panel)
+    panel.note_edit.setText("half the team was out")
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        _click(qtbot, panel.button_for(item))
+    _settle(qtbot, panel)
+    assert not ticked() and last_kind() == "revoke"
+    assert window.act_undo.isEnabled()
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        window.act_undo.trigger()  # Edit › Undo of the revoke
+    _settle(qtbot, panel)
+    assert ticked() and last_kind() == "signoff"
+    assert f"- [x] {item}" in (repo / "plan.md").read_text() and not window.project.modified
+    assert panel.button_for(item).text() == "Revoke…"
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        window.act_redo.trigger()  # Edit › Redo: revoked again
+    _settle(qtbot, panel)
+    assert not ticked() and last_kind() == "revoke"
+    assert [e.kind for e in read_ledger(repo).entries] == ["signoff", "revoke", "signoff", "revoke"]
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        window.act_undo.trigger()
+    _settle(qtbot, panel)
+    with qtbot.waitSignal(panel.signed, timeout=10_000):
+        window.act_undo.trigger()  # undo of the first sign-off: a revocation with a reason
+    _settle(qtbot, panel)
+    assert not ticked() and last_kind() == "revoke" and read_ledger(repo).entries[-1].reason
 
 
 def test_evidence_against_an_item_warns_before_signing(window, qtbot, monkeypatch) -> None:
@@ -155,7 +200,8 @@ def test_runbook_runs_only_after_yes_and_stops(window, qtbot, monkeypatch) -> No
     assert runbook.stop_button.isEnabled()
     with qtbot.waitSignal(runbook.run_finished, timeout=20_000):
         _click(qtbot, runbook.stop_button)
-    assert runbook.last_result.stopped
+    assert runbook.last_result.stopped and "stopped" in runbook.status_label.text()
+    assert "stopped" in runbook.list.topLevelItem(0).text(1)
     (entry,) = read_ledger(repo).entries
     assert entry.kind == "run" and entry.extra["stopped"] and entry.extra["output_tail"] == ["start"]
     qtbot.waitUntil(lambda: runbook.run_button.isEnabled(), timeout=5_000)

@@ -7,6 +7,7 @@ keyboard, a long run is cancelled, and bad input becomes a message.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC
 from pathlib import Path
 
@@ -77,7 +78,8 @@ def source_state(repo: Path) -> dict[str, tuple]:
     return {p: s for p, s in tree_state(repo).items() if "__pycache__" not in p and ".pytest_cache" not in p}
 
 
-def test_demo_one_emitter_class_from_the_dock_tests_pass_bar_marked_undo_restores(qtbot, tmp_path, informed):
+def test_demo_one_emitter_class_from_the_dock_tests_pass_bar_marked_undo_restores(qtbot, tmp_path, informed, caplog):
+    caplog.set_level(logging.INFO, logger="mission_control")
     repo = create_demo(tmp_path / "demo")
     before = source_state(repo)
     win, panel = open_window(qtbot, repo)
@@ -126,6 +128,9 @@ def test_demo_one_emitter_class_from_the_dock_tests_pass_bar_marked_undo_restore
     assert "⚙" not in win.gantt.bars["alpha2"].marker
     assert "(undone)" in history.item(0).text()
     assert not win.findChild(QtWidgets.QPushButton, "codemodUndo").isEnabled()
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+    assert any(m.startswith("codemod applied in ") and str(repo) in m for m in logged), logged  # the day's work
+    assert any(m.startswith("codemod undone in ") for m in logged), logged
 
 
 def _blocks(document: QtGui.QTextDocument):
@@ -266,3 +271,27 @@ def test_task_markers_name_each_codemod_once_and_skip_undone():
         applied("rename", None),
     ]
     assert codemods_panel.task_markers(history) == {"a1": "⚙ rename, consolidate"}
+
+
+@pytest.mark.qt_log_ignore("does not support grabbing the keyboard", "does not support raise")  # the offscreen popup
+def test_enter_accepting_a_completion_is_not_a_run_and_fill_in_clears(qtbot, tmp_path):
+    repo = small_repo(tmp_path / "r")
+    win, panel = open_window(qtbot, repo)
+    qtbot.waitUntil(lambda: "pkg.old.Thing" in panel._names_model.stringList(), timeout=TIMEOUT)
+    choose(win, "codemodChoice", "rename")
+    win.activateWindow()
+    qtbot.waitActive(win)
+    edit = win.findChild(QtWidgets.QLineEdit, "codemodArg_old_name")
+    edit.setFocus()
+    qtbot.waitUntil(edit.hasFocus, timeout=5_000)
+    qtbot.keyClicks(edit, "old.Thi")
+    popup = edit.completer().popup()
+    qtbot.waitUntil(popup.isVisible, timeout=5_000)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)  # accepts the completion
+    assert edit.text() == "pkg.old.Thing"
+    assert "Fill in" not in panel.status_label.text() and panel.run is None and not panel.busy
+    qtbot.keyClick(edit, Qt.Key.Key_Return)  # a real Enter: asks for what is missing
+    assert panel.status_label.text() == "Fill in new_name first."
+    type_into(qtbot, win, "codemodArg_new_name", "pkg.new.Thing")
+    assert "Fill in" not in panel.status_label.text()  # filled in: the message goes

@@ -5,6 +5,7 @@ Real git repositories, real clicks, real worker threads, a real pytest subproces
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -72,7 +73,8 @@ def break_websocket(repo: Path) -> None:
     config.write_text(config.read_text() + "\n# lead's edit\n")
 
 
-def test_demo_break_rollback_with_one_click_tests_pass_undo(qtbot, tmp_path, informed):
+def test_demo_break_rollback_with_one_click_tests_pass_undo(qtbot, tmp_path, informed, caplog):
+    caplog.set_level(logging.INFO, logger="mission_control")
     repo = create_demo(tmp_path / "demo")
     break_websocket(repo)
     assert websocket_tests(repo).returncode != 0
@@ -113,6 +115,8 @@ def test_demo_break_rollback_with_one_click_tests_pass_undo(qtbot, tmp_path, inf
     assert not panel.undo_bar.isVisible() and not button(win, "statusUndoRollbackButton").isVisible()
     assert row_texts(panel, "websocket")[1] == "● 2 files changed"
     assert informed == []
+    logged = [r.getMessage() for r in caplog.records if r.levelname == "INFO"]
+    assert any(m.startswith("rollback in ") for m in logged) and any(m.startswith("rollback undone") for m in logged)
 
 
 def test_refusal_is_a_message_and_changes_nothing(qtbot, tmp_path, informed):

@@ -6,7 +6,7 @@ import shutil
 from datetime import datetime
 
 import pytest
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 from PySide6.QtTest import QTest
 
 from mission_control.ui import create_window, dialogs
@@ -246,3 +246,65 @@ def test_external_edit_with_unsaved_edits_asks_and_keeps_them_by_default(qtbot, 
     qtbot.waitUntil(lambda: bool(asked), timeout=10_000)
     assert win.project.plan.task("alpha4").start == datetime(1970, 1, 1, 19)  # the lead's edit survives
     win.close()
+
+
+def test_undo_redo_buttons_keep_their_text_and_width_and_cascade_shows_its_state(qtbot, window):
+    undo = window.findChild(QtWidgets.QToolButton, "undoButton")
+    redo = window.findChild(QtWidgets.QToolButton, "redoButton")
+    assert undo is not None and redo is not None and not undo.isEnabled()
+    widths = (undo.width(), redo.width())
+    rect = window.gantt.task_rect("bravo3")
+    start = QtCore.QPoint(rect.left() + 10, rect.center().y())
+    drag(qtbot, window.gantt, start, start + QtCore.QPoint(round(px_per_hour(window) * 2), 0))
+    QtWidgets.QApplication.processEvents()
+    name = window.project.plan.task("bravo3").name
+    assert (undo.text(), undo.isEnabled()) == ("Undo", True)
+    assert f"Move {name}" in undo.toolTip() and (undo.width(), redo.width()) == widths
+    qtbot.mouseClick(undo, Qt.MouseButton.LeftButton)  # the button undoes, like Edit › Undo
+    assert window.project.plan.task("bravo3").start == datetime(1970, 1, 1, 8)
+    assert redo.text() == "Redo" and redo.isEnabled() and f"Move {name}" in redo.toolTip()
+    assert (undo.width(), redo.width()) == widths
+    cascade = window.findChild(QtWidgets.QToolButton, "cascadeButton")
+    window.act_cascade.setChecked(False)
+    off, off_width = cascade.grab().toImage(), cascade.width()
+    window.act_cascade.setChecked(True)
+    on = cascade.grab().toImage()
+    assert cascade.width() == off_width and "ON" in window.act_cascade.toolTip()
+    centre = QtCore.QPoint(3, on.height() // 2)  # the background, beside the text
+    a, b = off.pixelColor(centre), on.pixelColor(centre)
+    assert abs(a.red() - b.red()) + abs(a.green() - b.green()) + abs(a.blue() - b.blue()) > 40
+
+
+def test_alt_drag_shows_and_stores_only_what_the_date_format_holds(qtbot, window):
+    """dateFormat HH:mm cannot store seconds: the drag label never shows them and the bar lands on a minute."""
+    rect = window.gantt.task_rect("alpha2")
+    start = QtCore.QPoint(rect.left() + rect.width() // 3, rect.center().y())
+    target = window.gantt.viewport()
+    alt = Qt.KeyboardModifier.AltModifier
+    QTest.mouseMove(target, start)
+    QTest.mousePress(target, Qt.MouseButton.LeftButton, alt, start)
+    labels = []
+    for step in range(1, 30):  # pixel steps: unsnapped positions fall between minutes
+        point = QtCore.QPointF(start + QtCore.QPoint(step, 0))
+        move = QtGui.QMouseEvent(
+            QtCore.QEvent.Type.MouseMove,
+            point,
+            QtCore.QPointF(target.mapToGlobal(point.toPoint())),
+            Qt.MouseButton.NoButton,
+            Qt.MouseButton.LeftButton,
+            alt,  # QTest.mouseMove carries no modifiers: Alt held during the drag
+        )
+        QtWidgets.QApplication.sendEvent(target, move)
+        QtWidgets.QApplication.processEvents()
+        labels.append(window.gantt.drag_label.toPlainText())
+    end = start + QtCore.QPoint(29, 0)
+    QTest.mouseRelease(target, Qt.MouseButton.LeftButton, alt, end)
+    QtWidgets.QApplication.processEvents()
+    shown = [text for text in labels if text]
+    assert shown and all(text.count(":") == 2 for text in shown), shown  # "HH:MM – HH:MM", never HH:MM:SS
+    task = window.project.plan.task("alpha2")
+    assert task.start.second == 0 and task.start != datetime(1970, 1, 1, 8)
+    assert (
+        ":" in window.project.plan_file.document.lines[17]
+        and task.start.strftime("%H:%M") in (window.project.plan_file.document.lines[17])
+    )

@@ -145,10 +145,18 @@ def test_run_all_click_fills_the_tree_with_pytests_totals(qtbot, calc_repo):
     assert expected == {"failed": 1, "passed": 3, "skipped": 1}
     nonzero = {k: v for k, v in panel.model.totals().items() if v}
     assert nonzero == expected == {k: v for k, v in run.result.totals.items() if v}
-    # file › class › test
-    file_item = panel.model.groups[("tests/test_calc.py",)]
-    class_item = panel.model.groups[("tests/test_calc.py", "TestGroup")]
+    # folder › module › class › test
+    folder_item = panel.model.groups[("tests",)]
+    file_item = panel.model.groups[("tests", "tests/test_calc.py")]
+    class_item = panel.model.groups[("tests", "tests/test_calc.py", "TestGroup")]
+    assert (folder_item.text(), folder_item.data(KIND_ROLE), file_item.parent()) == ("tests/", "folder", folder_item)
+    assert (file_item.text(), file_item.data(NODEID_ROLE), file_item.data(KIND_ROLE)) == (
+        "test_calc.py",
+        "tests/test_calc.py",
+        "file",
+    )
     assert class_item.parent() is file_item and class_item.child(0).text() == "test_in_class"
+    assert class_item.data(NODEID_ROLE) == "tests/test_calc.py::TestGroup"
     assert file_item.data(OUTCOME_ROLE) == "failed"
     assert (
         panel.model.itemFromIndex(panel.model.indexFromItem(file_item).siblingAtColumn(1)).text()
@@ -392,3 +400,29 @@ def test_without_a_repository_nothing_runs(qtbot, sample_plan_path, tmp_path):
     assert not panel.run_all_button.isEnabled() and not panel.cancel_button.isEnabled()
     assert not panel.run(Selection("all"))
     assert "No repository" in panel.summary.text()
+
+
+def test_a_finished_run_collapses_what_passed_and_opens_and_scrolls_to_failures(qtbot, calc_repo):
+    for number in range(40):  # enough passing modules that a failure sits below the fold
+        write_file(calc_repo, f"tests/a{number:02}/test_ok{number:02}.py", "def test_ok():\n    assert True\n")
+    win, panel = open_window(qtbot, calc_repo)
+    panel.tree.setMinimumHeight(0)
+    win.findChild(QtWidgets.QDockWidget, "testsPanelDock").raise_()
+    win.show()
+    qtbot.waitExposed(win)
+    run_and_wait(qtbot, panel, panel.run_all_button)
+    QtWidgets.QApplication.processEvents()
+
+    def view_index(path):
+        return panel.proxy.mapFromSource(panel.model.indexFromItem(panel.model.groups[path]))
+
+    assert not panel.tree.isExpanded(view_index(("tests/a07",)))  # passed: collapsed
+    assert not panel.tree.isExpanded(view_index(("tests", "tests/test_other.py")))
+    assert panel.tree.isExpanded(view_index(("tests",))) and panel.tree.isExpanded(
+        view_index(("tests", "tests/test_calc.py"))
+    )
+    assert not panel.tree.isExpanded(view_index(("tests", "tests/test_calc.py", "TestGroup")))  # it passed
+    failing = proxy_index(panel, "tests/test_calc.py::test_broken")
+    rect = panel.tree.visualRect(failing)
+    assert rect.isValid() and panel.tree.viewport().rect().contains(rect.center()), rect  # scrolled into view
+    panel.cleanup()

@@ -2,10 +2,13 @@
 
 Blocks in ``bash``/``sh``/``shell``/``zsh``/``console`` fences are commands (rollback, launch,
 integration, deployment), listed under their headings. :func:`run_block` runs one with
-``bash -c`` (``sh`` where there is no bash) in the repo, in its own process group, streams
-each output line to ``on_event``, and stops on the cancel token: SIGINT to the group, then
-SIGKILL after a grace period, so child processes never outlive a Stop. :func:`record_run`
-appends the exit status and the output tail to the sign-off ledger.
+``bash -c`` (``sh`` where there is no bash) in the repo, in its own session and process group
+with default signal handling (an app started with SIGINT ignored must not pass that on),
+streams each output line to ``on_event``, and stops on the cancel token: SIGTERM to the group,
+then SIGKILL after a grace period, so child processes never outlive a Stop. The outcome is
+told truthfully (:attr:`RunResult.outcome`): a run that ended by itself before the Stop reached
+it is "completed" or "failed", never "stopped". :func:`record_run` appends the exit status and
+the output tail to the sign-off ledger.
 """
 
 from __future__ import annotations
@@ -79,12 +82,19 @@ class RunResult:
     def ok(self) -> bool:
         return self.exit_status == 0 and not self.stopped
 
+    @property
+    def outcome(self) -> str:
+        """``completed`` (exit status 0), ``failed`` (non-zero, or it could not start) or ``stopped`` (by Stop)."""
+        if self.stopped:
+            return "stopped"
+        return "completed" if self.ok else "failed"
+
     def summary(self) -> str:
         if self.error:
-            return self.error
+            return f"failed: {self.error}"
         if self.stopped:
             return f"stopped after {self.duration:.1f} s"
-        return f"exit status {self.exit_status} after {self.duration:.1f} s"
+        return f"{self.outcome}: exit status {self.exit_status} after {self.duration:.1f} s"
 
 
 def runbook_blocks(plan: Plan) -> list[RunbookBlock]:
@@ -124,6 +134,7 @@ def run_block(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=_default_signals,  # noqa: PLW1509 -- only signal.signal: no lock, no import, no allocation-heavy work
             env={**os.environ, **(env or {})},
         )
     except OSError as exc:
@@ -134,6 +145,20 @@ def run_block(
     stopped = _wait(proc, cancel)
     reader.join(timeout=GRACE_SECONDS)
     return RunResult(proc.returncode, tuple(tail), time.monotonic() - started, stopped)
+
+
+STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT, signal.SIGHUP)
+
+
+def _default_signals() -> None:
+    """In the child, before exec: default handling for the signals a Stop or a terminal sends.
+
+    Ignored signals survive exec; a runner started with SIGINT ignored (``nohup``, a background
+    job, a test harness) would otherwise hand that on to every command it runs.
+    """
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
 
 
 def _pump(proc: subprocess.Popen[bytes], tail: deque[str], emit: Callable[[str], None]) -> None:
@@ -148,34 +173,43 @@ def _pump(proc: subprocess.Popen[bytes], tail: deque[str], emit: Callable[[str],
 
 
 def _wait(proc: subprocess.Popen[bytes], cancel: CancelToken | None) -> bool:
-    """Wait for the process; on cancel stop its whole group. True if it was stopped."""
+    """Wait for the process; on cancel stop its whole group. True if the Stop ended it."""
     while proc.poll() is None:
         if cancel is not None and cancel.wait(0.1):
-            stop_group(proc)
-            return True
+            return stop_group(proc)
         if cancel is None:
             time.sleep(0.1)
     return False
 
 
-def stop_group(proc: subprocess.Popen[bytes]) -> None:
-    """SIGINT the process group, then SIGKILL it if it is still there after the grace period."""
-    for sig, grace in ((signal.SIGINT, GRACE_SECONDS), (signal.SIGKILL, GRACE_SECONDS)):
+def stop_group(proc: subprocess.Popen[bytes]) -> bool:
+    """SIGTERM the process group, then SIGKILL it if it is still there after the grace period.
+
+    Returns whether the signal reached a running process: False when it had already exited by
+    itself (it is then reported as completed or failed, not as stopped).
+    """
+    if proc.poll() is not None:
+        _kill_leftovers(proc.pid)  # its background children must not outlive the Stop either
+        return False
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(proc.pid, sig)
         except ProcessLookupError:
-            return
+            proc.wait()
+            return True
         try:
-            proc.wait(timeout=grace)
+            proc.wait(timeout=GRACE_SECONDS)
         except subprocess.TimeoutExpired:
             continue
-        if sig == signal.SIGINT:
+        if sig == signal.SIGTERM:
             _kill_leftovers(proc.pid)
-        return
+        return True
+    proc.wait()
+    return True
 
 
 def _kill_leftovers(pgid: int) -> None:
-    """The leader exited on SIGINT; children that ignored it must not outlive the Stop."""
+    """The leader has exited; children that ignored SIGTERM (or were left running) must not outlive the Stop."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(pgid, signal.SIGKILL)
 
@@ -191,6 +225,7 @@ def record_run(repo: str | Path, block: RunbookBlock, result: RunResult, now: da
         "plan_line": block.line,
         "exit_status": result.exit_status,
         "stopped": result.stopped,
+        "outcome": result.outcome,
         "duration": round(result.duration, 3),
         "output_tail": list(result.output_tail),
         "error": result.error,

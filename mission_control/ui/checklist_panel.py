@@ -36,10 +36,13 @@ from mission_control.signoff import (
 )
 from mission_control.signoff.actions import SignoffError
 from mission_control.ui import dialogs
+from mission_control.ui.commands import SignoffCommand
 from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.workers import Job, Work, run_in_thread
 
 log = logging.getLogger(__name__)
+UNDO_REASON = "sign-off taken back with Edit › Undo/Redo"
+UNDO_NOTE = "signed again with Edit › Undo/Redo"
 Button = QtWidgets.QMessageBox.StandardButton
 ITEM_ROLE = QtCore.Qt.ItemDataRole.UserRole
 OK_COLOUR, BAD_COLOUR, GREY = "#2e7d32", "#c62828", "#757575"
@@ -186,6 +189,11 @@ class ChecklistPanel(DockPanel):
 
     def refresh(self, change: Any = None) -> None:
         """Files changed (the ledger, the code, the test history's inputs): read the evidence again."""
+        self.reload()
+
+    @QtCore.Slot(object)
+    def _on_tests_finished(self, _run: Any) -> None:
+        """A test run wrote the history: the evidence and the task states (Gantt markers) read it again."""
         self.reload()
 
     def _on_refresh_clicked(self) -> None:
@@ -399,18 +407,57 @@ class ChecklistPanel(DockPanel):
             return
         was_modified = project.modified
         done = not revoke
+        command = None
         if item.done != done:
             verb = "Revoke" if revoke else "Sign off"
-            self.main_window.edit_plan(f"{verb} “{item.text}”", lambda: project.plan_file.set_checked(item, done).edits)
-        when = self.clock()
+            window = self.main_window
+            command = SignoffCommand(
+                project,
+                f"{verb} “{item.text}”",
+                lambda: project.plan_file.set_checked(item, done).edits,
+                window.refresh,
+                window._edit_failed,
+                revoke=revoke,
+                record=lambda again, modified: self._record_from_undo_stack(project, item, again, modified),
+            )
+            window.undo_stack.push(command)
         self.note_edit.clear()
+        self._record(project, item, revoke=revoke, note=note, reason=reason, was_modified=was_modified, command=command)
+
+    def _record(
+        self,
+        project: Any,
+        item: Any,
+        *,
+        revoke: bool,
+        note: str = "",
+        reason: str = "",
+        was_modified: bool,
+        command: SignoffCommand | None = None,
+    ) -> None:
+        """Append the ledger entry in a worker; then save (if the tick was the plan's only change) and reload."""
+        when = self.clock()
         self._start(
             lambda progress, event, cancel: signoff_flow.record(
                 project, item, revoke=revoke, note=note, reason=reason, now=when
             ),
             on_result=on_gui(self, lambda entry: self._written(entry, was_modified)),
-            on_error=on_gui(self, lambda msg: self._write_failed(msg, item.done != done)),
+            on_error=on_gui(self, lambda msg: self._write_failed(msg, command)),
         )
+
+    def _record_from_undo_stack(self, project: Any, item: Any, revoke: bool, was_modified: bool) -> None:
+        """Edit › Undo/Redo of a sign-off or revoke: append the matching entry so plan and ledger agree."""
+        if project is not self.project:
+            return
+        reason = UNDO_REASON if revoke else ""
+        try:
+            signoff_flow.check(project, item, revoke=revoke, reason=reason)
+        except SignoffError as exc:  # the ledger moved on (another sign-off): say so, write nothing
+            log.warning("undo of a sign-off: %s", exc)
+            self.main_window.statusBar().showMessage(f"Ledger not changed: {exc}", 12000)
+            return
+        log.info("%s %r (Edit › Undo/Redo)", "revoking" if revoke else "signing off", item.text)
+        self._record(project, item, revoke=revoke, note=UNDO_NOTE, reason=reason, was_modified=was_modified)
 
     def _refused(self, error: SignoffError, revoke: bool) -> None:
         """Show why the flow refused; a missing reason is typed in the note field."""
@@ -420,14 +467,19 @@ class ChecklistPanel(DockPanel):
             self.note_edit.setFocus()
 
     def _written(self, entry: Any, was_modified: bool) -> None:
+        why = f" — {entry.reason}" if entry.kind == "revoke" and entry.reason else ""
+        log.info("ledger: %s of %r by %s in %s%s", entry.kind, entry.text, entry.who, self._loaded_repo, why)
         if self.project is not None and not was_modified and self.project.modified:
             self.main_window.save()  # the plan on disk then differs from its last state only in that box
         self.signed.emit(entry)
         self.reload()
 
-    def _write_failed(self, message: str, edited: bool) -> None:
-        if edited:
-            self.main_window.undo_stack.undo()
+    def _write_failed(self, message: str, command: SignoffCommand | None) -> None:
+        stack = self.main_window.undo_stack
+        if command is not None and stack.index() > 0 and stack.command(stack.index() - 1) is command:
+            command.skip_ledger = True  # nothing was written: taking the tick back appends nothing
+            command.setObsolete(True)
+            stack.undo()
         dialogs.inform(self, "Sign-off not recorded", f"The ledger could not be written:\n{message}", warning=True)
 
     # mission and tasks -------------------------------------------------------------------------
@@ -574,6 +626,7 @@ def install(window: Any) -> ChecklistPanel:
     panel = ChecklistPanel(window)
     panel.dock_into("Checklist", "checklistPanelDock", QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
     window.selection_changed.connect(panel._on_selection_changed)
+    window.tests_finished.connect(panel._on_tests_finished)
     app = QtCore.QCoreApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(panel.cleanup)

@@ -12,6 +12,7 @@ codemod ran. Every repository call goes through :mod:`mission_control.codemods`.
 
 from __future__ import annotations
 
+import functools
 import logging
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,7 @@ class CodemodsPanel(DockPanel):
         self._repo: Path | None = None
         self._marked: set[str] = set()
         self._arg_edits: dict[str, QtWidgets.QLineEdit] = {}
+        self._asked_for: list[str] = []  # the required arguments a "Fill in … first." names
         self._names_model = QtCore.QStringListModel(self)
         self._filling = False
         self._names_timer = QtCore.QTimer(self, singleShot=True, interval=800)
@@ -188,7 +190,26 @@ class CodemodsPanel(DockPanel):
         self._update_buttons()
 
     def _on_arg_edited(self, _text: str) -> None:
+        if self._asked_for:  # "Fill in … first." goes (or shrinks) as the fields are filled
+            self._asked_for = self._missing_args()
+            if self._asked_for:
+                self._say(f"Fill in {', '.join(self._asked_for)} first.", error=True)
+            else:
+                self._say("")
         self._update_buttons()
+
+    def _on_return_pressed(self, edit: QtWidgets.QLineEdit) -> None:
+        """Enter runs, unless it accepts a completion: the completer hands that Enter to the line edit
+        first (with its popup still open), then completes."""
+        completer = edit.completer()
+        popup = completer.popup() if completer is not None else None
+        if popup is not None and popup.isVisible():
+            return
+        self.start_run()
+
+    def _missing_args(self) -> list[str]:
+        given = self.args()
+        return [a.name for a in self.info().args if a.required and a.name not in given]
 
     def _on_review_checked(self, _item: QtWidgets.QTreeWidgetItem, _column: int) -> None:
         self._update_buttons()
@@ -230,7 +251,7 @@ class CodemodsPanel(DockPanel):
                 completer.setMaxVisibleItems(12)
                 edit.setCompleter(completer)
             edit.textChanged.connect(self._on_arg_edited)
-            edit.returnPressed.connect(self.start_run)
+            edit.returnPressed.connect(functools.partial(self._on_return_pressed, edit))
             label = spec.name.replace("_", " ") + ("" if spec.required else " (optional)") + ":"
             self.args_form.addRow(label, edit)
             self._arg_edits[spec.name] = edit
@@ -337,7 +358,8 @@ class CodemodsPanel(DockPanel):
         if self.busy or self._repo is None:
             return
         info = self.info()
-        missing = [a.name for a in info.args if a.required and a.name not in self.args()]
+        missing = self._missing_args()
+        self._asked_for = missing
         if missing:
             self._say(f"Fill in {', '.join(missing)} first.", error=True)
             self._arg_edits[missing[0]].setFocus()
@@ -456,6 +478,7 @@ class CodemodsPanel(DockPanel):
         if result.problems:
             text += " Refused: " + "; ".join(result.problems)
         self._say(text, error=bool(result.problems or result.cancelled))
+        log.info("codemod applied in %s: %s", self._repo, text)
         if written:
             self.run = None
             self._show_run()
@@ -483,6 +506,7 @@ class CodemodsPanel(DockPanel):
 
     def _undone(self, restored: list[str]) -> None:
         self._say(f"Undone: {len(restored)} files restored as they were.")
+        log.info("codemod undone in %s: %d files restored (%s)", self._repo, len(restored), ", ".join(restored[:10]))
         self.main_window.statusBar().showMessage(f"Codemod undone: {len(restored)} files restored.", 8000)
         self.refresh_history()
         self.undone.emit(restored)

@@ -98,3 +98,42 @@ def _compose(first: list[LineEdit], second: list[LineEdit]) -> list[LineEdit]:
         earlier = result.get(edit.index)
         result[edit.index] = LineEdit(edit.index, earlier.old if earlier else edit.old, edit.new)
     return [e for e in sorted(result.values(), key=lambda e: e.index) if e.old != e.new]
+
+
+class SignoffCommand(PlanEditCommand):
+    """Tick or untick a checklist box as a sign-off or revoke: one undo step that keeps the ledger in step.
+
+    The ledger is append-only, so undoing a sign-off cannot erase it: undo unticks the box and
+    calls ``record(True, was_modified)`` to append a revocation (undoing a revoke appends a sign-off);
+    redo appends the original action again. The first redo only edits the plan: the dock
+    records that entry itself. ``skip_ledger`` is set when the first write failed, so the
+    undo that takes the tick back appends nothing.
+    """
+
+    def __init__(
+        self,
+        project: Project,
+        text: str,
+        action: Callable[[], list[LineEdit]],
+        on_change: Callable[[], None],
+        on_error: Callable[[str], None],
+        *,
+        revoke: bool,
+        record: Callable[[bool, bool], None],
+    ) -> None:
+        super().__init__(project, text, action, on_change, on_error)
+        self.revoke = revoke
+        self.record = record
+        self.skip_ledger = False
+
+    def redo(self) -> None:
+        first, was_modified = self.edits is None, self.project.modified
+        super().redo()
+        if not first and not self.skip_ledger:
+            self.record(self.revoke, was_modified)
+
+    def undo(self) -> None:
+        was_modified = self.project.modified
+        super().undo()
+        if not self.skip_ledger:
+            self.record(not self.revoke, was_modified)

@@ -16,6 +16,7 @@ texts, markers and worker calls are in :mod:`mission_control.ui.components_model
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ from mission_control.ui.components_model import (
 from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.workers import Job, run_in_thread
 from mission_control.util.progress import Progress
+
+log = logging.getLogger(__name__)
 
 __all__ = ["MARKER_SOURCE", "ComponentsPanel", "confirm_rollback", "install", "marker_text", "task_markers"]
 
@@ -430,6 +433,7 @@ class ComponentsPanel(DockPanel):
         plan = result.plan
         text = f"Rolled back {plan.target}: {plan.diffstat}. The changes are in the working tree, not committed."
         self.undo_label.setText(text)
+        log.info("rollback in %s: %s (snapshot %s)", self._repo, text, result.snapshot.id)
         self.undo_bar.show()
         if self.status_undo is not None:
             self.status_undo.show()
@@ -453,6 +457,7 @@ class ComponentsPanel(DockPanel):
         self.last_result = result
         self._hide_undo()
         count = len(result.written) + len(result.removed)
+        log.info("rollback undone in %s: %d files restored (snapshot %s)", self._repo, count, result.snapshot.id)
         self.main_window.statusBar().showMessage(
             f"Undo: {count} file{'s' * (count != 1)} back as before the rollback ({result.snapshot.id}).", 10000
         )

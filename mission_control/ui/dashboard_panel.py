@@ -276,6 +276,11 @@ class DashboardPanel(DockPanel):
         if pending is not None and self.source is not None:
             self._start(pending)
 
+    @QtCore.Slot(object)
+    def _on_tests_finished(self, _run: Any) -> None:
+        """The Tests dock's run wrote the history: redraw the trends and regression alerts now (not at the next poll)."""
+        self.request_refresh(audit=False)
+
     def _on_history_timer(self) -> None:
         """A test run (Tests dock, CLI) wrote the history: redraw from it (a stat, nothing more)."""
         stamp = self._history_files_stamp()
@@ -509,6 +514,7 @@ def install(window: QtWidgets.QMainWindow) -> DashboardPanel:
     """Build the Dashboard dock (bottom area), wire it to the window and return the panel."""
     panel = DashboardPanel(window)
     panel.dock_into("Dashboard", "dashboardDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
+    panel.main_window.tests_finished.connect(panel._on_tests_finished)
     app = QtWidgets.QApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(panel.cleanup)

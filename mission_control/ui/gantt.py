@@ -469,9 +469,9 @@ class BarItem(pg.GraphicsObject):
         start = drag.start
         delta = x - drag.origin
         if drag.mode == "move":
-            x0 = self.view.snap(start.x0 + delta) if snap else start.x0 + delta
+            x0 = self.view.snap(start.x0 + delta) if snap else self.view.fit_format(start.x0 + delta)
             return BarGeometry(start.row, x0, x0 + (start.x1 - start.x0))
-        x1 = self.view.snap(start.x1 + delta) if snap else start.x1 + delta
+        x1 = self.view.snap(start.x1 + delta) if snap else self.view.fit_format(start.x1 + delta)
         return BarGeometry(start.row, start.x0, max(x1, start.x0))
 
     def _finish(self, drag: _Drag, geometry: BarGeometry) -> None:
@@ -960,6 +960,25 @@ class GanttView(pg.PlotWidget):
     @property
     def snap_hours(self) -> float:
         return 24.0 if self.date_only else self.snap_minutes / 60
+
+    @property
+    def format_step_hours(self) -> float:
+        """The finest step the plan's dateFormat can write: a day, an hour, a minute, a second (0: any)."""
+        fmt = self.plan.date_format if self.plan else ""
+        if self.date_only:
+            return 24.0
+        if "x" in fmt:  # Unix milliseconds
+            return 0.0
+        if "s" in fmt or "X" in fmt:
+            return 1 / 3600
+        if "m" in fmt or not fmt:
+            return 1 / 60
+        return 1.0  # hours only
+
+    def fit_format(self, hours: float) -> float:
+        """Round ``hours`` to what the plan's dateFormat can hold (an Alt-drag: no snap, but no 01:55:29 with HH:mm)."""
+        step = self.format_step_hours
+        return round(hours / step) * step if step > 0 else hours
 
     def snap(self, hours: float) -> float:
         step = self.snap_hours

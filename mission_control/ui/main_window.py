@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control import APP_NAME
@@ -70,12 +71,16 @@ class MainWindow(QtWidgets.QMainWindow):
         project_changed(): the plan changed (an edit, undo/redo, reload).
         selection_changed(str): the selected task changed (empty string: none).
         repo_changed(object): files in the repository changed (a watch ChangeSet).
+        tests_finished(object): a test run in the Tests dock ended and wrote the test history (its
+            ProjectRun): what is derived from that history (checklist evidence, task states on the
+            Gantt, the dashboard's regression alerts) reads it again, without a Refresh.
         closing(): the window is closing (after the lead agreed); stop background work.
     """
 
     project_changed = QtCore.Signal()
     selection_changed = QtCore.Signal(str)
     repo_changed = QtCore.Signal(object)
+    tests_finished = QtCore.Signal(object)
     closing = QtCore.Signal()
 
     def __init__(self, project: Project | None = None, settings: Settings | None = None) -> None:
@@ -89,6 +94,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_stack = QtGui.QUndoStack(self)
         self.undo_stack.cleanChanged.connect(self._update_title)
         self._preview_pending: tuple | None = None
+        self._welcome_hid: list[QtWidgets.QDockWidget] = []  # docks the welcome screen hid
+        self._on_welcome = False
         self._preview_timer = QtCore.QTimer(self, singleShot=True, interval=60)
         self._preview_timer.timeout.connect(self._on_preview_timer)
         self._build_views()
@@ -106,6 +113,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.set_project(project)
         else:
             self._update_title()
+            self._show_welcome_state()
 
     # construction ----------------------------------------------------------------------
     def _build_views(self) -> None:
@@ -316,8 +324,18 @@ class MainWindow(QtWidgets.QMainWindow):
             self.act_open_repo,
             self.act_save,
             None,
-            self.act_undo,
-            self.act_redo,
+        ):
+            if action is None:
+                toolbar.addSeparator()
+            else:
+                toolbar.addAction(action)
+        # Undo/Redo: fixed text, so "Undo Move Supervisor Refactoring" never widens the button and
+        # shifts the toolbar; what would be undone is in the tooltip (the Edit menu still says it).
+        self.undo_button = _FixedTextButton(self.act_undo, "Undo", "undoButton")
+        self.redo_button = _FixedTextButton(self.act_redo, "Redo", "redoButton")
+        toolbar.addWidget(self.undo_button)
+        toolbar.addWidget(self.redo_button)
+        for action in (
             None,
             self.act_zoom_in,
             self.act_zoom_out,
@@ -335,6 +353,16 @@ class MainWindow(QtWidgets.QMainWindow):
         sync_button = toolbar.widgetForAction(self.act_sync)
         if sync_button is not None:
             sync_button.setObjectName("syncButton")
+        cascade_button = toolbar.widgetForAction(self.act_cascade)
+        if cascade_button is not None:
+            cascade_button.setObjectName("cascadeButton")
+            # the checked state must read at a glance (filled blue, a border, bold) without changing the width
+            cascade_button.setStyleSheet(
+                "QToolButton:checked { background: #cfe0fb; border: 1px solid #2f6fd6; border-radius: 3px;"
+                " color: #123d7a; }"
+            )
+        self.act_cascade.toggled.connect(self._show_cascade_state)
+        self._show_cascade_state(self.act_cascade.isChecked())
         self.toolbar = toolbar
 
     def _build_statusbar(self) -> None:
@@ -352,6 +380,47 @@ class MainWindow(QtWidgets.QMainWindow):
         status.addPermanentWidget(self.watch_label)
         status.addPermanentWidget(self.plan_label)
 
+    def _project_actions(self) -> tuple[QtGui.QAction, ...]:
+        """What needs an open project: disabled on the welcome screen (Sync: SyncControl decides)."""
+        return (
+            self.act_save,
+            self.act_zoom_in,
+            self.act_zoom_out,
+            self.act_zoom_fit,
+            self.act_cascade,
+            self.act_export_gantt,
+            self.act_export_graph,
+        )
+
+    def _docks(self) -> list[QtWidgets.QDockWidget]:
+        return [d for d in self.findChildren(QtWidgets.QDockWidget) if d.parent() is self]
+
+    def _show_welcome_state(self) -> None:
+        """No project: only the welcome screen; the docks are hidden and project actions disabled."""
+        for action in self._project_actions():
+            action.setEnabled(False)
+        self.act_sync.setEnabled(False)
+        self._on_welcome = True
+        for dock in self._docks():
+            dock.toggleViewAction().setEnabled(False)
+            if not dock.isHidden():
+                self._welcome_hid.append(dock)
+                dock.hide()
+
+    def _show_project_state(self) -> None:
+        """A project is open: actions back, and (coming from the welcome screen) the docks in the saved layout."""
+        for action in self._project_actions():
+            action.setEnabled(True)
+        if not self._on_welcome:
+            return
+        self._on_welcome = False
+        for dock in self._docks():
+            dock.toggleViewAction().setEnabled(True)
+        for dock in self._welcome_hid:
+            dock.show()
+        self._welcome_hid = []
+        self._restore_layout()
+
     def _restore_layout(self) -> None:
         if self.settings.window_geometry:
             self.restoreGeometry(QtCore.QByteArray.fromBase64(self.settings.window_geometry.encode()))
@@ -362,6 +431,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def set_project(self, project: Project) -> None:
         """Show ``project`` in this window (the undo history starts afresh)."""
         self.project = project
+        self._show_project_state()
         self.stack.setCurrentWidget(self.splitter)
         self.undo_stack.clear()
         self.selected = None
@@ -479,6 +549,12 @@ class MainWindow(QtWidgets.QMainWindow):
     def cascade(self) -> bool:
         return self.act_cascade.isChecked()
 
+    def _show_cascade_state(self, checked: bool) -> None:
+        self.act_cascade.setToolTip(
+            ("Cascade is ON" if checked else "Cascade is off")
+            + ": when a task moves, move its dependents the least needed (Ctrl+Shift+C)"
+        )
+
     def _cascade_toggled(self) -> None:
         self.settings.cascade = self.cascade
         save_settings(self.settings)
@@ -548,6 +624,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         self.undo_stack.setClean()
         self._update_title()
+        log.info("plan saved: %s", self.project.plan_file.path)
         self.statusBar().showMessage(f"Saved {self.project.plan_file.path}", 5000)
         return True
 
@@ -625,7 +702,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 except Exception:  # one panel's failure must not keep the others' threads running
                     log.exception("panel %s: cleanup failed", name)
         self.settings.window_geometry = self.saveGeometry().toBase64().toStdString()
-        self.settings.window_state = self.saveState().toBase64().toStdString()
+        if self.project is not None:  # on the welcome screen the docks are hidden: keep the project layout
+            self.settings.window_state = self.saveState().toBase64().toStdString()
         save_settings(self.settings)
         event.accept()
 
@@ -687,6 +765,29 @@ class MainWindow(QtWidgets.QMainWindow):
         from mission_control.ui.help import AboutDialog
 
         AboutDialog(self).open()
+
+
+class _FixedTextButton(QtWidgets.QToolButton):
+    """A toolbar button for ``action`` with fixed ``text``; the action's own (changing) text is the tooltip."""
+
+    def __init__(self, action: QtGui.QAction, text: str, name: str) -> None:
+        super().__init__()
+        self.setObjectName(name)
+        self._action = action
+        self.setText(text)
+        self.setIcon(action.icon())
+        self.setToolButtonStyle(QtCore.Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setAutoRaise(True)
+        self.clicked.connect(action.trigger)
+        action.changed.connect(self._sync)
+        self._sync()
+
+    def _sync(self) -> None:
+        if not shiboken6.isValid(self._action) or not shiboken6.isValid(self):
+            return  # the window is being torn down
+        self.setEnabled(self._action.isEnabled())
+        keys = self._action.shortcut().toString(QtGui.QKeySequence.SequenceFormat.NativeText)
+        self.setToolTip(self._action.text().replace("&", "") + (f" ({keys})" if keys else ""))
 
 
 def _scrolling(widget: QtWidgets.QWidget) -> QtWidgets.QScrollArea:

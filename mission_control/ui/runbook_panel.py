@@ -1,7 +1,9 @@
 """The Runbook dock: the plan's shell commands under their headings, each run only after a click.
 
 Run shows the whole command and asks first (nothing runs without that answer), then runs it
-in the repository in a worker with live output; Stop kills its process group. The exit status
+in the repository in a worker with live output; Stop ends its process group (SIGTERM, then
+SIGKILL). The result is labelled truthfully: completed, failed, or stopped (only when the Stop
+ended it). The exit status
 and the output tail go to the sign-off ledger (written by the worker, off the GUI thread).
 """
 
@@ -41,6 +43,7 @@ class RunbookPanel(DockPanel):
         self.job: Job | None = None
         self.running = False
         self.last_result: RunResult | None = None
+        self._running: tuple[RunbookBlock, Any] = (RunbookBlock((), "", 0), None)
         self._build()
 
     def _build(self) -> None:
@@ -159,6 +162,7 @@ class RunbookPanel(DockPanel):
         if answer != Button.Yes:
             return
         repo = project.repo
+        self._running = (block, repo)
         self.output.clear()
         self.status_label.setText(f"Running {block.title}…")
 
@@ -192,9 +196,16 @@ class RunbookPanel(DockPanel):
         self.last_result = result
         colour = "#2e7d32" if result.ok else "#c62828"
         self.status_label.setText(f"<span style='color:{colour}'>{result.summary()}</span> — recorded in the ledger")
+        block, repo = self._running
+        log.info(
+            "runbook: ran %r in %s: %s (recorded in the ledger)", block.summary or block.title, repo, result.summary()
+        )
         row = self.list.currentItem()
         if row is not None:
-            row.setText(1, "✓ 0" if result.ok else ("stopped" if result.stopped else f"✗ {result.exit_status}"))
+            row.setText(
+                1,
+                "✓ completed" if result.ok else ("■ stopped" if result.stopped else f"✗ failed ({result.exit_status})"),
+            )
         self.run_finished.emit(result)
 
     def _failed(self, message: str) -> None:

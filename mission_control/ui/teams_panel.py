@@ -48,6 +48,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -88,6 +89,8 @@ from mission_control.ui.gantt import TaskTrack
 from mission_control.ui.workers import Job, Work, run_in_thread
 from mission_control.util.git import RepoError
 from mission_control.util.progress import CancelToken, Progress
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "COLUMNS",
@@ -921,8 +924,11 @@ class TeamsPanel(DockPanel):
             return
         for step in result.steps:
             self._append(step.team or "integration", f"{step.action}: {step.detail}")
+            if step.changed:
+                log.info("team launch: %s %s: %s", step.team or "integration", step.action, step.detail)
         for team, why in result.refused.items():
             self._append(team, f"refused: {why}")
+            log.info("team launch refused: %s: %s", team, why)
         if result.refused:
             self._refused("Some teams were not launched", "\n".join(result.refused.values()))
         elif self.main_window is not None:
@@ -1071,6 +1077,7 @@ class TeamsPanel(DockPanel):
             self._refused(f"Cannot remove team {name}", result.message)
             return
         self._append(name, result)
+        log.info("team %s removed: %s", name, result)
         if self.main_window is not None:
             self.main_window.statusBar().showMessage(result, 10000)
 
@@ -1161,6 +1168,7 @@ class TeamsPanel(DockPanel):
             return
         if isinstance(result, str):  # an undo
             self._append("undo", result)
+            log.info("integration undone: %s", result)
             self._status(result)
             return
         self.last_integration = list(result)
@@ -1168,8 +1176,10 @@ class TeamsPanel(DockPanel):
             if item.outcome == INTEGRATED_OUTCOME:
                 moved = f" ({item.old_head[:7]} → {(item.new_head or '')[:7]})"
                 self._append(item.team, f"integrated: {item.reason}{moved}")
+                log.info("team %s integrated: %s%s", item.team, item.reason, moved)
             else:
                 self._append(item.team, f"ejected: {item.reason}")
+                log.info("team %s ejected from the integration: %s", item.team, item.reason)
                 if item.output:
                     self.output.appendPlainText(item.output.rstrip()[-2000:])
         done = [r.team for r in result if r.outcome == INTEGRATED_OUTCOME]

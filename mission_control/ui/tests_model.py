@@ -1,8 +1,8 @@
-"""The Tests dock's live tree (file › class › test) and its outcome/text filter.
+"""The Tests dock's live tree (folder › module › class › test) and its outcome/text filter.
 
 :class:`TestTree` is a QStandardItemModel fed in batches: the panel collects streamed results and
 hands them over every few tens of milliseconds, so thousands of tests never stall the event loop.
-Group rows (files, classes) keep running counts of their tests' outcomes, updated once per batch.
+Group rows (folders, modules, classes) keep running counts of their tests' outcomes, updated once per batch.
 """
 
 from __future__ import annotations
@@ -48,6 +48,15 @@ def split_nodeid(nodeid: str) -> list[str]:
     return [p for p in parts if p] or [nodeid]
 
 
+def group_path(nodeid: str) -> tuple[str, ...]:
+    """The groups a test sits in: ``("tests/unit", "tests/unit/test_a.py", "TestX")`` for
+    ``tests/unit/test_a.py::TestX::test_y``; a module at the top of the repository has no folder."""
+    parts = split_nodeid(nodeid)
+    module = parts[0]  # a collection error's node id is the module alone: its row sits in that module
+    folder = module.rpartition("/")[0]
+    return ((folder,) if folder else ()) + (module,) + tuple(parts[1:-1])
+
+
 def outcome_icon(outcome: str, _cache: dict = {}) -> QtGui.QIcon:  # noqa: B006 — a deliberate cache
     """A small coloured disc for ``outcome`` (hollow while running)."""
     if outcome not in _cache:
@@ -78,7 +87,10 @@ def counts_text(counts: Counter) -> str:
 
 
 class TestTree(QtGui.QStandardItemModel):
-    """Tests of the current run grouped file › class › test, with outcomes and durations."""
+    """Tests of the current run grouped folder › module › class › test, with outcomes and durations.
+
+    A group's key is its path: ``(folder, module file, class…)`` (no folder for a top-level module).
+    """
 
     __test__ = False
 
@@ -117,13 +129,14 @@ class TestTree(QtGui.QStandardItemModel):
 
     def _set_leaf(self, nodeid: str, outcome: str, payload: object, duration: float) -> None:
         parts = split_nodeid(nodeid)
-        path = tuple(parts[:-1]) if len(parts) > 1 else tuple(parts)
+        path = group_path(nodeid)
+        folder = path[0] != parts[0]
         item = self.leaves.get(nodeid)
         old = None
         if item is None:
             row = self._new_row(nodeid, parts[-1])
             self._fill_row(row, outcome, payload, duration)  # before insertion: no signals
-            self._group(path).appendRow(row)
+            self._group(path, folder).appendRow(row)
             self.leaves[nodeid] = row[0]
         else:
             old = item.data(OUTCOME_ROLE)
@@ -156,14 +169,23 @@ class TestTree(QtGui.QStandardItemModel):
         result_cell.setForeground(QtGui.QColor(COLORS.get(outcome, "#777777")))
         time_cell.setText(format_duration(duration) if outcome != RUNNING and payload is not None else "")
 
-    def _group(self, path: tuple[str, ...]) -> QtGui.QStandardItem:
+    def _group(self, path: tuple[str, ...], folder: bool) -> QtGui.QStandardItem:
+        """The group row for ``path`` (made with its parents if new); ``folder``: path[0] is a folder."""
         item = self.groups.get(path)
         if item is not None:
             return item
-        parent = self._group(path[:-1]) if len(path) > 1 else self.invisibleRootItem()
-        item = QtGui.QStandardItem(path[-1])
-        item.setData("file" if len(path) == 1 else "class", KIND_ROLE)
-        item.setData("::".join(path), NODEID_ROLE)
+        parent = self._group(path[:-1], folder) if len(path) > 1 else self.invisibleRootItem()
+        name = path[-1]
+        if folder and len(path) == 1:
+            kind, text, nodeid = "folder", name + "/", name
+        else:
+            own = path[1:] if folder else path  # the module file, then classes
+            kind = "file" if len(own) == 1 else "class"
+            text, nodeid = (name.rpartition("/")[2] if kind == "file" else name), "::".join(own)
+        item = QtGui.QStandardItem(text)
+        item.setToolTip(nodeid)
+        item.setData(kind, KIND_ROLE)
+        item.setData(nodeid, NODEID_ROLE)
         row = [item, QtGui.QStandardItem(), QtGui.QStandardItem()]
         for cell in row:
             cell.setEditable(False)

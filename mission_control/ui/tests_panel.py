@@ -50,6 +50,7 @@ from mission_control.ui.tests_model import (
 from mission_control.ui.workers import Job, run_in_thread
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback
 
+FAILING_ROWS = frozenset(FAILING) | {"interrupted"}  # the rows a finished run opens and scrolls to
 FLUSH_MS = 40  # how long streamed events wait before they reach the tree
 BATCH = 300  # events handled per flush, so one flush stays well under 50 ms
 DEFAULT_INTERVAL = 30  # minutes, when neither the settings nor the plan say
@@ -460,8 +461,27 @@ class TestsPanel(DockPanel):
         self._show_summary(run, interrupted)
         self._show_alerts(run)
         self.update_markers()
-        self.tree.expandToDepth(0)
+        self.show_failures()
         self.run_finished.emit(run)
+
+    def show_failures(self) -> None:
+        """Collapse what passed; expand every group down to its failing tests and scroll to the first."""
+        self.tree.collapseAll()
+        first: QtCore.QModelIndex | None = None
+        for nodeid, item in self.model.leaves.items():
+            if item.data(OUTCOME_ROLE) not in FAILING_ROWS:
+                continue
+            index = self.proxy.mapFromSource(self.model.indexFromItem(item))
+            if not index.isValid():
+                continue  # filtered out
+            parent = index.parent()
+            while parent.isValid():
+                self.tree.expand(parent)
+                parent = parent.parent()
+            if first is None or nodeid < str(first.data(NODEID_ROLE)):
+                first = index
+        if first is not None:
+            self.tree.scrollTo(first, QtWidgets.QAbstractItemView.ScrollHint.PositionAtCenter)
 
     def _show_summary(self, run: ProjectRun, interrupted: int) -> None:
         result = run.result
@@ -665,6 +685,7 @@ def install(window: Any) -> TestsPanel:
     panel = TestsPanel(window)
     window.statusBar().addPermanentWidget(panel.status_label)
     panel.dock_into("Tests", "testsPanelDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
+    panel.run_finished.connect(window.tests_finished)
     if window.project is not None:
         panel.set_project(window.project)
     return panel
