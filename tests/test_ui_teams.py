@@ -260,6 +260,8 @@ def test_run_tests_shows_the_summary_in_the_row(qtbot, repo, informed):
         click(qtbot, button(win, "runTeamTestsButton"))
     assert panel.row_texts("bravo")["Tests"].startswith("✓ 1 passed"), panel.row_texts("bravo")
     assert informed == []
+    bravo = flows.overview(flows.open_teams(win.project.repo)).team("bravo")
+    assert bravo is not None and bravo.tests == "green"  # recorded in the worktree, as test --team does
 
 
 def test_the_gantt_draws_ticks_and_spans_with_one_item(qtbot):

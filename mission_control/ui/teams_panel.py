@@ -265,8 +265,10 @@ def _run_work(project: Any, name: str, force: bool) -> Work:
 
 
 def _tests_work(worktree: Path) -> Work:
+    """Run the team's tests in its worktree, recorded there (as `test --team` does): "ready" reads it."""
+
     def work(progress: Callable[[Progress], None], event: Callable[[Any], None], cancel: CancelToken) -> Any:
-        run = run_project_tests(worktree, store=False, on_progress=progress, cancel=cancel)
+        run = run_project_tests(worktree, store=True, on_progress=progress, cancel=cancel)
         result = run.result
         if result.message and not result.totals:
             return f"✗ {result.message}"
