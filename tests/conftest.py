@@ -171,3 +171,13 @@ def _no_leaked_qthreads(_fail_on_logged_errors: None, monkeypatch: pytest.Monkey
         thread.quit()
         thread.wait(10_000)
     pytest.fail(f"{len(leaked)} QThread(s) still running after the test:\n" + "\n".join(report), pytrace=False)
+
+
+@pytest.fixture
+def informed(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """Every message a dock shows with ``dialogs.inform`` (title, text), instead of a modal box."""
+    from mission_control.ui import dialogs
+
+    shown: list[tuple[str, str]] = []
+    monkeypatch.setattr(dialogs, "inform", lambda parent, title, text, warning=False: shown.append((title, text)))
+    return shown

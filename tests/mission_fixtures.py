@@ -43,6 +43,20 @@ tasks = ["charlie1"]
 """
 CORE = "def engine():\n    return 1\n\n\ndef old_api():\n    return 2\n"
 SETTINGS = "A = 1\nB = 2\nC = 3\nD = 4\nE = 5\nF = 6\n"
+SECTIONS_PLAN = """# Mission
+
+```mermaid
+gantt
+  dateFormat HH:mm
+  section Team Alpha (Critical Path)
+  Split the core     :alpha1, 00:00, 2h
+  Move the registry  :alpha2, after alpha1, 2h
+  section Team Bravo
+  Config in one place :bravo1, 00:00, 3h
+  section Infrastructure
+  Wire the services   :infra1, after alpha2, 1h
+```
+"""
 SYNC_PLAN = """# Plan
 
 - [ ] Backups verified

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from helpers import process_alive, wait_until
+from mission_fixtures import SECTIONS_PLAN as PLAN
 
 from mission_control import cli
 from mission_control.config import ProjectConfig, TeamConfig
@@ -23,20 +24,6 @@ from mission_control.teams.model import TeamError, team_name, team_specs
 from mission_control.teams.tracking import BLOCKED, INTEGRATED, NOT_LAUNCHED, READY, WORKING
 from mission_control.util.progress import CancelToken
 
-PLAN = """# Mission
-
-```mermaid
-gantt
-  dateFormat HH:mm
-  section Team Alpha (Critical Path)
-  Split the core     :alpha1, 00:00, 2h
-  Move the registry  :alpha2, after alpha1, 2h
-  section Team Bravo
-  Config in one place :bravo1, 00:00, 3h
-  section Infrastructure
-  Wire the services   :infra1, after alpha2, 1h
-```
-"""
 CONFIG = """\
 [components.core]
 paths = ["app/core/**"]

@@ -16,7 +16,7 @@ from helpers import SAMPLE_PLAN, git, tree_state, websocket_tests
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control.services.demo import create_demo
-from mission_control.ui import codemods_panel, create_window, dialogs
+from mission_control.ui import codemods_panel, create_window
 
 Qt = QtCore.Qt
 TIMEOUT = 60_000
@@ -30,13 +30,6 @@ DUPLICATES = ", ".join(
         "app.services.agent_websocket_bridge",
     )
 )
-
-
-@pytest.fixture
-def informed(monkeypatch) -> list[tuple[str, str]]:
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(dialogs, "inform", lambda parent, title, text, warning=False: shown.append((title, text)))
-    return shown
 
 
 def open_window(qtbot, repo: Path):

@@ -9,12 +9,11 @@ import logging
 import shutil
 from pathlib import Path
 
-import pytest
 from helpers import git, tree_state, websocket_tests
 from PySide6 import QtCore, QtWidgets
 
 from mission_control.services.demo import create_demo
-from mission_control.ui import components_panel, create_window, dialogs
+from mission_control.ui import components_panel, create_window
 
 Qt = QtCore.Qt
 TIMEOUT = 60_000
@@ -55,14 +54,6 @@ def row_texts(panel, name: str) -> list[str]:
     names = [panel.table.item(r, 0).text() for r in range(panel.table.rowCount())]
     row = names.index(name)
     return [panel.table.item(row, c).text() for c in range(4)]
-
-
-@pytest.fixture
-def informed(monkeypatch) -> list[tuple[str, str]]:
-    """Every message the dock shows with dialogs.inform (title, text)."""
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(dialogs, "inform", lambda parent, title, text, warning=False: shown.append((title, text)))
-    return shown
 
 
 def break_websocket(repo: Path) -> None:

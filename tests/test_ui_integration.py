@@ -23,7 +23,7 @@ from mission_control.repo.baseline import start_mission
 from mission_control.services import teams as flows
 from mission_control.services.demo import SCRIPTED_TASKS, create_demo
 from mission_control.testing.results import TestResult, TestRunResult
-from mission_control.ui import conflicts_panel, create_window, dialogs, teams_panel
+from mission_control.ui import conflicts_panel, create_window, teams_panel
 
 Qt = QtCore.Qt
 TIMEOUT = 30_000
@@ -56,13 +56,6 @@ def collisions(launched: Path) -> Path:
         "charlie1: drop old_api",
     )
     return repo
-
-
-@pytest.fixture
-def informed(monkeypatch) -> list[tuple[str, str]]:
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(dialogs, "inform", lambda parent, title, text, warning=False: shown.append((title, text)))
-    return shown
 
 
 @pytest.fixture

@@ -18,31 +18,18 @@ from pathlib import Path
 
 import pytest
 from helpers import git, process_alive
+from mission_fixtures import SECTIONS_PLAN as PLAN
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control.plan import parse_plan
 from mission_control.schedule import analyse
 from mission_control.services import teams as flows
 from mission_control.signoff import start_mission
-from mission_control.ui import create_window, dialogs, teams_panel
+from mission_control.ui import create_window, teams_panel
 from mission_control.ui.gantt import GanttView, TaskTrack, TrackItem
 
 Qt = QtCore.Qt
 TIMEOUT = 30_000
-PLAN = """# Mission
-
-```mermaid
-gantt
-  dateFormat HH:mm
-  section Team Alpha (Critical Path)
-  Split the core     :alpha1, 00:00, 2h
-  Move the registry  :alpha2, after alpha1, 2h
-  section Team Bravo
-  Config in one place :bravo1, 00:00, 3h
-  section Infrastructure
-  Wire the services   :infra1, after alpha2, 1h
-```
-"""
 PY = sys.executable
 CONFIG = f"""\
 [teams.alpha]
@@ -66,13 +53,6 @@ def repo(git_repo: Path) -> Path:
     git(git_repo, "commit", "-qm", "baseline")
     start_mission(git_repo)  # Hour 0 and the baseline
     return git_repo
-
-
-@pytest.fixture
-def informed(monkeypatch) -> list[tuple[str, str]]:
-    shown: list[tuple[str, str]] = []
-    monkeypatch.setattr(dialogs, "inform", lambda parent, title, text, warning=False: shown.append((title, text)))
-    return shown
 
 
 @pytest.fixture
