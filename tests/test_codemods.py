@@ -38,7 +38,8 @@ def repo(git_repo: Path) -> Path:
         git_repo,
         {
             "pkg/__init__.py": "",
-            "pkg/old.py": "class Thing:\n    pass\n\n\nclass Other:\n    pass\n",
+            # Thing was moved to pkg.new (as Widget) by hand; the rename points its users there
+            "pkg/old.py": "from pkg.new import Widget as Thing\n\n\nclass Other:\n    pass\n",
             "pkg/new.py": "class Widget:\n    pass\n",
             "pkg/uses_alias.py": "from pkg.old import Thing as T\n\nx = T()\n",
             "pkg/uses_module.py": "import pkg.old\n\nx = pkg.old.Thing()\n",
@@ -305,7 +306,8 @@ def test_repository_codemods_are_discovered_and_run_by_its_interpreter(git_repo:
 
 def test_qualified_name_completion(repo: Path) -> None:
     names = [n for n, _path, _line in qualified_names(repo, "pkg.old")]
-    assert names == ["pkg.old", "pkg.old.Other", "pkg.old.Thing"]
+    assert names == ["pkg.old", "pkg.old.Other"]  # Thing is only imported there
+    assert [n for n, _path, _line in qualified_names(repo, "pkg.new")] == ["pkg.new", "pkg.new.Widget"]
 
 
 def test_demo_mission_one_websocket_emitter_class_by_consolidate(tmp_path: Path) -> None:

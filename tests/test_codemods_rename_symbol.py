@@ -6,6 +6,7 @@ tests are run with a real pytest subprocess: the rename is right when they still
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -269,3 +270,29 @@ def test_a_module_using_the_name_through_import_star_makes_the_rename_refused(tm
     assert [f.path for f in run.skipped] == ["lib/star.py"]
     assert any("lib/star.py was skipped" in p and "import *" in p for p in run.problems)
     assert apply_run(root, run).written == ()
+
+
+def test_a_move_onto_a_name_another_module_defines_is_refused_saying_where(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", LIB)
+    with pytest.raises(CodemodError, match=r"lib\.users\.by_three already exists \(lib/users\.py:16\).*consolidate"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutils.chunked", "new_name": "lib.users.by_three"})
+    with pytest.raises(CodemodError, match=r"module lib\.users already exists \(lib/users\.py\)"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.users"})
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_move_that_leaves_imports_of_a_name_the_target_does_not_define_is_refused(tmp_path: Path) -> None:
+    # moving a symbol rewrites its importers; the definition stays where it is, so every rewritten
+    # import would fail: the review's broken-import check names them and Apply is refused
+    root = make_project(tmp_path / "p", LIB)
+    run = run_codemod(root, "rename", {"old_name": "lib.iterutils.chunked", "new_name": "lib.tools.chunked"})
+    assert any(
+        re.match(
+            r"tests/test_lib\.py:\d+: from lib\.tools import chunked would not resolve after the rename "
+            r"\(no module lib\.tools in the repository\)",
+            p,
+        )
+        for p in run.problems
+    ), run.problems
+    assert apply_run(root, run).written == ()
+    assert git(root, "status", "--porcelain") == ""

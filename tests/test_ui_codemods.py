@@ -136,7 +136,8 @@ def _blocks(document: QtGui.QTextDocument):
 def small_repo(root: Path) -> Path:
     (root / "pkg").mkdir(parents=True)
     (root / "pkg/__init__.py").write_text("")
-    (root / "pkg/old.py").write_text("class Thing:\n    pass\n")
+    (root / "pkg/new.py").write_text("class Thing:\n    pass\n")
+    (root / "pkg/old.py").write_text("from pkg.new import Thing  # moved; the rename points its users there\n")
     filler = "".join(f"\ndef f{i}():\n    return {i}\n" for i in range(12))
     (root / "pkg/two.py").write_text("import pkg.old\n" + filler + "\nx = pkg.old.Thing()\n")
     (root / "pkg/one.py").write_text("from pkg.old import Thing\n\ny = Thing()\n")
@@ -270,19 +271,19 @@ def test_task_markers_name_each_codemod_once_and_skip_undone():
 def test_enter_accepting_a_completion_is_not_a_run_and_fill_in_clears(qtbot, tmp_path):
     repo = small_repo(tmp_path / "r")
     win, panel = open_window(qtbot, repo)
-    qtbot.waitUntil(lambda: "pkg.old.Thing" in panel._names_model.stringList(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "pkg.new.Thing" in panel._names_model.stringList(), timeout=TIMEOUT)
     choose(win, "codemodChoice", "rename")
     win.activateWindow()
     qtbot.waitActive(win)
     edit = win.findChild(QtWidgets.QLineEdit, "codemodArg_old_name")
     edit.setFocus()
     qtbot.waitUntil(edit.hasFocus, timeout=5_000)
-    qtbot.keyClicks(edit, "old.Thi")
+    qtbot.keyClicks(edit, "new.Thi")
     popup = edit.completer().popup()
     qtbot.waitUntil(popup.isVisible, timeout=5_000)
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)  # accepts the completion
-    assert edit.text() == "pkg.old.Thing"
+    assert edit.text() == "pkg.new.Thing"
     assert "Fill in" not in panel.status_label.text() and panel.run is None and not panel.busy
     qtbot.keyClick(edit, Qt.Key.Key_Return)  # a real Enter: asks for what is missing
     assert panel.status_label.text() == "Fill in new_name first."

@@ -86,7 +86,7 @@ def run_builtin(
     review = getattr(command, "review", None)  # optional: checks of the whole dry run
     if review is None or was_cancelled:
         return run
-    return dataclasses.replace(run, problems=tuple(review(params, run.files)))
+    return dataclasses.replace(run, problems=tuple(review(params, run.files, repo=repo, paths=files)))
 
 
 def _triage(

@@ -38,6 +38,7 @@ from mission_control.codemods.base import (
 )
 from mission_control.codemods.model import ArgSpec, FileResult
 from mission_control.codemods.resolve import absolute_module, find_reference, has_words
+from mission_control.codemods.verify import new_broken_imports
 from mission_control.util import pyast
 
 
@@ -77,9 +78,13 @@ class Rename:
             return rename_symbol.rename_in_file(params["symbol"], source)
         return rename_text(source, params["old_name"], params["new_name"])
 
-    def review(self, params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
-        """What makes the dry run unsafe to apply (see :func:`.rename_symbol.review`)."""
-        return rename_symbol.review(params, results)
+    def review(
+        self, params: dict[str, Any], results: Sequence[FileResult], *, repo: Path, paths: Sequence[str]
+    ) -> list[str]:
+        """What makes the dry run unsafe to apply (see :func:`.rename_symbol.review`), and the
+        imports it would break (:func:`.verify.new_broken_imports`)."""
+        problems = rename_symbol.review(params, results)
+        return problems + new_broken_imports(repo, paths, results, "the rename")
 
 
 def wants_name(old_name: str, source: Source) -> str | None:

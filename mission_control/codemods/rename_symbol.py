@@ -51,6 +51,7 @@ def plan(repo: Path, old_name: str, new_name: str) -> dict[str, str] | None:
     """
     module, _, old = old_name.rpartition(".")
     files = {module_and_package(rel)[0]: rel for rel in python_files(repo)}
+    _check_target_free(repo, old_name, new_name.replace(":", "."), files)
     if old_name in files:
         return None  # renaming or moving a module: RenameCommand's business
     path = files.get(module)
@@ -71,6 +72,53 @@ def plan(repo: Path, old_name: str, new_name: str) -> dict[str, str] | None:
             f"its callers — choose another name"
         )
     return {"module": module, "path": path, "old": old, "new": new}
+
+
+def _check_target_free(repo: Path, old_name: str, new_name: str, files: dict[str, str]) -> None:
+    """Refuse a move onto a module or a name that already exists elsewhere in the repository:
+    the callers would silently get the other object (``consolidate`` does that on purpose)."""
+    if new_name == old_name:
+        return
+    if old_name in files and new_name in files:
+        raise CodemodError(
+            f"module {new_name} already exists ({files[new_name]}); moving {old_name} onto it would redirect "
+            "its importers to another module — choose another name"
+        )
+    new_module, _, new = new_name.rpartition(".")
+    path = files.get(new_module)
+    if old_name in files or path is None or new_module == old_name.rpartition(".")[0]:
+        return  # a module rename, a target outside the repository, or a rename in place (checked later)
+    names = _top_level_names(repo / path)
+    if new in names and not _is_alias_of(repo, old_name, new_name, files):
+        raise CodemodError(
+            f"{new_name} already exists ({path}:{names[new]}); moving {old_name} onto it would redirect its "
+            "callers to that object — choose another name, or use consolidate to point them at it on purpose"
+        )
+
+
+def _is_alias_of(repo: Path, old_name: str, new_name: str, files: dict[str, str]) -> bool:
+    """Whether the old module binds ``old`` to the new object itself (``from new.mod import New as Old``
+    or ``Old = New``): then pointing its callers at the new name changes nothing they get."""
+    module, _, old = old_name.rpartition(".")
+    path = files.get(module)
+    if path is None:
+        return False
+    try:
+        tree = pyast.parse((repo / path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return False
+    _module, package = module_and_package(path)
+    index = import_index(tree, package, list(tree.body))
+    if new_name in index.bindings.get(old, ()):
+        return True
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == old for t in node.targets):
+            from mission_control.codemods.resolve import dotted_name
+
+            dotted = dotted_name(node.value)
+            if dotted is not None and new_name in resolve(dotted, index):
+                return True
+    return False
 
 
 def _check_module_exists(module: str, old_name: str, files: dict[str, str]) -> None:
