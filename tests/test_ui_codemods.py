@@ -289,3 +289,47 @@ def test_enter_accepting_a_completion_is_not_a_run_and_fill_in_clears(qtbot, tmp
     assert panel.status_label.text() == "Fill in new_name first."
     type_into(qtbot, win, "codemodArg_new_name", "pkg.new.Thing")
     assert "Fill in" not in panel.status_label.text()  # filled in: the message goes
+
+
+def test_review_problems_shown_in_red_apply_refused_apply_anyway_asks_first(qtbot, tmp_path, monkeypatch):
+    from mission_control.ui import dialogs
+
+    repo = tmp_path / "r"
+    small_repo(repo)
+    (repo / "pkg/star.py").write_text("from pkg.new import *\n\nprint(Thing)\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "star")
+    win, panel = open_window(qtbot, repo)
+    choose(win, "codemodChoice", "rename")
+    type_into(qtbot, win, "codemodArg_old_name", "pkg.new.Thing")
+    type_into(qtbot, win, "codemodArg_new_name", "pkg.new.Gadget")
+    click(qtbot, "codemodRun", win)
+    qtbot.waitUntil(lambda: panel.run is not None and not panel.busy, timeout=TIMEOUT)
+    assert panel.run.changed and panel.run.problems
+
+    label = win.findChild(QtWidgets.QLabel, "codemodProblems")
+    assert label.isVisible() and label.text().startswith("Apply is refused: the review found 1 problem")
+    tree = win.findChild(QtWidgets.QTreeWidget, "codemodFiles")
+    group = tree.topLevelItem(0)
+    assert group.text(0) == "Problems (1): Apply refused" and group.isExpanded()
+    assert "pkg/star.py was skipped" in group.child(0).text(0) and "import *" in group.child(0).text(0)
+    assert group.child(0).foreground(0).color().name() == "#c62828"
+    assert "pkg/star.py was skipped" in win.findChild(QtWidgets.QPlainTextEdit, "codemodDiff").toPlainText()
+    status = win.findChild(QtWidgets.QLabel, "codemodStatus").text()
+    assert "found 1 problem" in status and "Apply is refused" in status
+    apply_button = win.findChild(QtWidgets.QPushButton, "codemodApply")
+    assert not apply_button.isEnabled() and "refused" in apply_button.toolTip()
+    win.grab().save(str(tmp_path / "problems.png"))
+
+    asked: list[str] = []
+    no, yes = QtWidgets.QMessageBox.StandardButton.No, QtWidgets.QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: asked.append(a[2]) or no)
+    click(qtbot, "codemodApplyAnyway", win)
+    assert len(asked) == 1 and "pkg/star.py was skipped" in asked[0]
+    assert git(repo, "status", "--porcelain") == "" and not panel.busy  # No: nothing written
+
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: yes)
+    click(qtbot, "codemodApplyAnyway", win)
+    qtbot.waitUntil(lambda: bool(panel.history) and not panel.busy, timeout=TIMEOUT)
+    assert "class Gadget:" in (repo / "pkg/new.py").read_text()
+    assert not label.isVisible() and not win.findChild(QtWidgets.QPushButton, "codemodApplyAnyway").isVisible()

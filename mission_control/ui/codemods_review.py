@@ -1,8 +1,9 @@
 """The Codemods dock's review: the dry run's files and hunks to accept or reject, and the diff view.
 
 :class:`ReviewTree` (objectName ``codemodFiles``) lists a :class:`~mission_control.codemods.CodemodRun`:
-each changed file (checkable; with several hunks, each hunk checkable too), then the files skipped
-and those that failed to parse. :meth:`ReviewTree.accepted` is what Apply writes.
+the problems its review found (red, first: they make Apply refuse the run), each changed file
+(checkable; with several hunks, each hunk checkable too), then the files skipped and those that
+failed to parse. :meth:`ReviewTree.accepted` is what Apply writes.
 :class:`DiffView` (objectName ``codemodDiff``) shows the selected file's or hunk's diff, coloured
 by :class:`DiffHighlighter`. Neither knows about the panel, the repository or workers.
 """
@@ -20,6 +21,8 @@ Qt = QtCore.Qt
 FILE_ROLE = Qt.ItemDataRole.UserRole
 HUNK_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
+PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 3
+PROBLEM_COLOUR = "#c62828"
 
 
 def diff_counts(diff: str) -> tuple[int, int]:
@@ -126,6 +129,8 @@ class ReviewTree(QtWidgets.QTreeWidget):
         self.clear()
         if run is None:
             return
+        if run.problems:
+            self._add_problems(run.problems)
         for result in run.changed:
             self._add_changed(result, checkable=not run.cancelled)
         for title, results in (("Skipped", run.skipped), ("Failed to parse (left untouched)", run.failed)):
@@ -143,6 +148,34 @@ class ReviewTree(QtWidgets.QTreeWidget):
         first = self.topLevelItem(0)
         if first is not None:
             self.setCurrentItem(first)
+
+    def _add_problems(self, problems: tuple[str, ...]) -> None:
+        """The review's findings first, in red: what makes Apply refuse this run."""
+        red = QtGui.QColor(PROBLEM_COLOUR)
+        group = QtWidgets.QTreeWidgetItem(self, [f"Problems ({len(problems)}): Apply refused", ""])
+        group.setData(0, KIND_ROLE, "problems")
+        group.setData(0, FILE_ROLE, None)
+        group.setData(0, PROBLEM_ROLE, "\n\n".join(problems))
+        font = group.font(0)
+        font.setBold(True)
+        group.setFont(0, font)
+        group.setForeground(0, red)
+        group.setToolTip(0, "Fix these and run again, or use Apply anyway")
+        for problem in problems:
+            row = QtWidgets.QTreeWidgetItem(group, [problem, ""])
+            row.setData(0, KIND_ROLE, "problem")
+            row.setData(0, PROBLEM_ROLE, problem)
+            row.setForeground(0, red)
+            row.setToolTip(0, problem)
+        group.setFirstColumnSpanned(True)
+        group.setExpanded(True)
+
+    def problem_items(self) -> list[QtWidgets.QTreeWidgetItem]:
+        """The rows of the run's problems (empty when it has none)."""
+        group = self.topLevelItem(0)
+        if group is None or group.data(0, KIND_ROLE) != "problems":
+            return []
+        return [c for c in (group.child(i) for i in range(group.childCount())) if c is not None]
 
     def _add_changed(self, result: FileResult, checkable: bool) -> None:
         added, removed = diff_counts(result.diff)
@@ -177,9 +210,16 @@ class ReviewTree(QtWidgets.QTreeWidget):
         """The row of changed file ``path``."""
         return next((item for item in self._files() if item.text(0) == path), None)
 
+    def current_is_prose(self) -> bool:
+        """Whether the current row shows text rather than a diff (a problem)."""
+        item = self.currentItem()
+        return item is not None and bool(item.data(0, PROBLEM_ROLE))
+
     def current_text(self) -> str:
         """The diff (or the reason) of the current row; empty when no file row is current."""
         item = self.currentItem()
+        if item is not None and item.data(0, PROBLEM_ROLE):
+            return str(item.data(0, PROBLEM_ROLE))
         result: FileResult | None = item.data(0, FILE_ROLE) if item is not None else None
         if item is None or result is None:
             return ""
