@@ -140,10 +140,13 @@ def test_renaming_a_function_renames_the_definition_and_every_reference(tmp_path
     assert "    from ..iterutils import chunked_list\nexcept ImportError:" in aliased
     assert "    def chunked_list(items, size):" in aliased  # the fallback follows the import
     assert "it.chunked_list(items" in aliased and "return chunked_list(items, 10)" in aliased
-    # the package keeps its public name
-    assert new[f"{prefix}lib/__init__.py"].startswith("from .iterutils import Bucket, chunked_list as chunked\n")
+    # the package's re-export follows (its users import the new name from the package)
+    assert (
+        new[f"{prefix}lib/__init__.py"]
+        == 'from .iterutils import Bucket, chunked_list\n\n__all__ = ["Bucket", "chunked_list"]\n'
+    )
     assert new["tests/test_lib.py"].startswith(
-        "from lib import Bucket, chunked as public_chunked\nfrom lib.deep.aliased import halves, tens\n"
+        "from lib import Bucket, chunked_list as public_chunked\nfrom lib.deep.aliased import halves, tens\n"
         "from lib.iterutils import chunked_list, pairs\n"
     )
     project_tests_pass(root)
@@ -296,3 +299,80 @@ def test_a_move_that_leaves_imports_of_a_name_the_target_does_not_define_is_refu
     ), run.problems
     assert apply_run(root, run).written == ()
     assert git(root, "status", "--porcelain") == ""
+
+
+def test_keep_alias_leaves_the_old_name_in_the_package_for_callers_outside(tmp_path: Path) -> None:
+    files = dict(LIB)
+    files["lib/__init__.py"] = (
+        'from .iterutils import Bucket as Bucket, chunked as chunked\n\n__all__ = ["Bucket", "chunked"]\n'
+    )
+    root = make_project(tmp_path / "p", files)
+    args = {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.cut", "keep_alias": "true"}
+    run = run_codemod(root, "rename", args, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    init = {r.path: r.new_text for r in run.changed}["lib/__init__.py"]
+    assert init == (
+        "from .iterutils import Bucket as Bucket, cut as cut\n"
+        "chunked = cut  # the old name, for callers outside this repository\n\n"
+        '__all__ = ["Bucket", "chunked", "cut"]\n'
+    )
+    assert not apply_run(root, run).problems
+    project_tests_pass(root)
+    outside = (
+        "from lib import *\nfrom lib import chunked, cut\nassert chunked is cut and cut([1, 2, 3]) == [[1, 2], [3]]\n"
+    )
+    done = subprocess.run([sys.executable, "-c", outside], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    without = run_codemod(root, "rename", {"old_name": "lib.iterutils.cut", "new_name": "lib.iterutils.piece"})
+    assert "piece = " not in {r.path: r.new_text for r in without.changed}["lib/__init__.py"]
+
+
+MENTIONS = {
+    "tests/test_patching.py": (
+        "from unittest import mock\n\n"
+        "import lib.iterutils\n"
+        "import lib.users\n\n\n"
+        "def test_patched_where_it_is_used():\n"
+        '    with mock.patch("lib.users.chunked", return_value=["patched"]):\n'
+        '        assert lib.users.by_three([1]) == ["patched"]\n\n\n'
+        "def test_patched_at_the_source():\n"
+        '    with mock.patch("lib.iterutils.chunked", return_value=["p"]) as fake:\n'
+        '        assert lib.iterutils.chunked([1]) == ["p"] and fake.called\n\n\n'
+        "def test_not_a_mention():\n"
+        '    assert "lib.iterutils.chunked_up" != "lib.iterutils.chunkedness"\n'
+    ),
+    "pyproject.toml": '[project]\nname = "lib"\n\n[project.entry-points."lib.plugins"]\nchunk = "lib.iterutils:chunked"\n',
+}
+
+
+def test_strings_that_name_it_are_listed_as_also_mentions_and_rewritten_on_request(tmp_path: Path, capsys) -> None:
+    from mission_control.cli import run as cli_run
+
+    root = make_project(tmp_path / "p", dict(LIB, **MENTIONS))
+    project_tests_pass(root)
+    args = {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.chunked_list"}
+    listed = run_codemod(root, "rename", args, use_cache=False)
+    assert [(m.path, m.line, m.rewritten) for m in listed.mentions] == [
+        ("pyproject.toml", 5, False),
+        ("tests/test_patching.py", 8, False),
+        ("tests/test_patching.py", 13, False),
+    ]
+    assert listed.mentions[0].text == 'chunk = "lib.iterutils:chunked"'
+    assert "pyproject.toml" not in {r.path for r in listed.changed}
+    assert '"lib.users.chunked"' in {r.path: r.new_text for r in listed.changed}.get("tests/test_patching.py", "")
+
+    cli = ["codemod", "run", "rename", "--repo", str(root), "--dry-run", "--no-cache"]
+    assert cli_run([*cli, "--arg", f"old_name={args['old_name']}", "--arg", f"new_name={args['new_name']}"]) == 0
+    err = capsys.readouterr().err
+    assert 'also mentions pyproject.toml:5: chunk = "lib.iterutils:chunked"' in err
+    assert "--arg rewrite_mentions=true" in err
+
+    rewritten = run_codemod(root, "rename", dict(args, rewrite_mentions="true"), use_cache=False)
+    assert [m.rewritten for m in rewritten.mentions] == [True, True, True] and not rewritten.problems
+    new = {r.path: r.new_text or "" for r in rewritten.changed}
+    assert new["pyproject.toml"].endswith('chunk = "lib.iterutils:chunked_list"\n')
+    assert 'mock.patch("lib.users.chunked_list"' in new["tests/test_patching.py"]
+    assert 'mock.patch("lib.iterutils.chunked_list"' in new["tests/test_patching.py"]
+    assert '"lib.iterutils.chunked_up" != "lib.iterutils.chunkedness"' in new["tests/test_patching.py"]
+    assert not apply_run(root, rewritten).problems
+    project_tests_pass(root)

@@ -333,3 +333,42 @@ def test_review_problems_shown_in_red_apply_refused_apply_anyway_asks_first(qtbo
     qtbot.waitUntil(lambda: bool(panel.history) and not panel.busy, timeout=TIMEOUT)
     assert "class Gadget:" in (repo / "pkg/new.py").read_text()
     assert not label.isVisible() and not win.findChild(QtWidgets.QPushButton, "codemodApplyAnyway").isVisible()
+
+
+def test_also_mentions_listed_and_rewritten_when_the_box_is_checked(qtbot, tmp_path):
+    repo = small_repo(tmp_path / "r")
+    (repo / "pkg/test_patch.py").write_text(
+        'from unittest import mock\n\n\ndef test_it():\n    with mock.patch("pkg.new.Thing"):\n        pass\n'
+    )
+    (repo / "pyproject.toml").write_text('[project.entry-points."pkg.plugins"]\nthing = "pkg.new:Thing"\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "mentions")
+    win, panel = open_window(qtbot, repo)
+    choose(win, "codemodChoice", "rename")
+    type_into(qtbot, win, "codemodArg_old_name", "pkg.new.Thing")
+    type_into(qtbot, win, "codemodArg_new_name", "pkg.new.Gadget")
+    click(qtbot, "codemodRun", win)
+    qtbot.waitUntil(lambda: panel.run is not None and not panel.busy, timeout=TIMEOUT)
+    rows = panel.files.mention_items()
+    assert [r.text(0) for r in rows] == [
+        'pkg/test_patch.py:5  with mock.patch("pkg.new.Thing"):',
+        'pyproject.toml:2  thing = "pkg.new:Thing"',
+    ]
+    assert [r.text(1) for r in rows] == ["not rewritten", "not rewritten"]
+    assert rows[0].parent().text(0) == "Also mentions (2): 2 not rewritten"
+    assert "2 strings also mention it" in win.findChild(QtWidgets.QLabel, "codemodStatus").text()
+    panel.files.setCurrentItem(rows[1])
+    diff = win.findChild(QtWidgets.QPlainTextEdit, "codemodDiff")
+    assert diff.toPlainText().startswith('pyproject.toml:2: thing = "pkg.new:Thing"\n\nnot rewritten.')
+    assert diff.lineWrapMode() == QtWidgets.QPlainTextEdit.LineWrapMode.WidgetWidth
+
+    box = win.findChild(QtWidgets.QCheckBox, "codemodArg_rewrite_mentions")
+    box.click()
+    assert panel.args()["rewrite_mentions"] == "true"
+    click(qtbot, "codemodRun", win)
+    qtbot.waitUntil(lambda: panel.run is not None and not panel.busy, timeout=TIMEOUT)
+    assert [r.text(1) for r in panel.files.mention_items()] == ["rewritten", "rewritten"]
+    click(qtbot, "codemodApply", win)
+    qtbot.waitUntil(lambda: bool(panel.history) and not panel.busy, timeout=TIMEOUT)
+    assert (repo / "pyproject.toml").read_text().endswith('thing = "pkg.new:Gadget"\n')
+    assert 'mock.patch("pkg.new.Gadget")' in (repo / "pkg/test_patch.py").read_text()

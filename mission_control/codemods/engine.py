@@ -22,7 +22,7 @@ from typing import Any
 
 import libcst
 
-from mission_control.codemods import diffs
+from mission_control.codemods import diffs, mentions
 from mission_control.codemods.base import (
     GENERATED_MARKER,
     BuiltinCodemod,
@@ -31,10 +31,10 @@ from mission_control.codemods.base import (
     FileSkipped,
     Source,
 )
-from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, UNCHANGED, CodemodRun, FileResult
+from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, UNCHANGED, CodemodRun, FileResult, Mention
 from mission_control.codemods.resolve import module_and_package
 from mission_control.util import appdirs
-from mission_control.util.files import python_files
+from mission_control.util.files import project_files, python_files
 from mission_control.util.fsutil import atomic_write_text
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -61,6 +61,9 @@ def run_builtin(
     params = command.prepare(repo, args)
     files = list(paths) if paths is not None else python_files(repo)
     cache = _Cache(command.name, params) if use_cache else None
+    forms_of = getattr(command, "mention_forms", None)  # optional: strings naming what it renames
+    needle: str = command.mention_needle(params) if forms_of is not None else ""  # type: ignore[attr-defined]
+    mentioning: dict[str, str] = {}  # path -> text of the files that may mention it
     results: list[FileResult] = []
     work: list[Source] = []
     prefiltered = cached = 0
@@ -69,7 +72,7 @@ def run_builtin(
             return _finish(repo, command, args, results, len(files), prefiltered, cached, started, True, 1)
         if i % 200 == 0:
             report(Progress(0, len(files), f"scanning {i}/{len(files)} files"))
-        outcome = _triage(repo, rel, command, params, cache, include_generated)
+        outcome = _triage(repo, rel, command, params, cache, include_generated, needle, mentioning)
         if outcome is None:
             prefiltered += 1
         elif isinstance(outcome, FileResult):
@@ -82,21 +85,72 @@ def run_builtin(
     if cache:
         cache.store(done)
     results.extend(done)
+    found: list[Mention] = []
+    if forms_of is not None and not was_cancelled:
+        forms: list[tuple[str, str]] = forms_of(params, results)
+        rewrite = bool(params.get("rewrite_mentions"))
+        results, found = _mentions(repo, paths is None, results, mentioning, forms, rewrite)
     run = _finish(repo, command, args, results, len(files), prefiltered, cached, started, was_cancelled, jobs_used)
+    run = dataclasses.replace(run, mentions=tuple(found))
     review = getattr(command, "review", None)  # optional: checks of the whole dry run
     if review is None or was_cancelled:
         return run
     return dataclasses.replace(run, problems=tuple(review(params, run.files, repo=repo, paths=files)))
 
 
+def _mentions(
+    repo: Path,
+    whole_project: bool,
+    results: list[FileResult],
+    mentioning: dict[str, str],
+    forms: list[tuple[str, str]],
+    rewrite: bool,
+) -> tuple[list[FileResult], list[Mention]]:
+    """The run's "also mentions" (strings, config entries), and its results with them rewritten if asked."""
+    by_path = {r.path: r for r in results}
+    texts = dict(mentioning)
+    for rel in mentions.config_paths(project_files(repo, mentions.CONFIG_FILES) if whole_project else ()):
+        try:
+            text = (repo / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if mentions.contains(text, forms):
+            texts[rel] = text
+    found: list[Mention] = []
+    for rel, original in sorted(texts.items()):
+        result = by_path.get(rel)
+        if result is not None and result.status not in (CHANGED, UNCHANGED):
+            rewrite_here = False  # a failed or skipped file is left as it is
+        else:
+            rewrite_here = rewrite and not (result is not None and result.deleted)
+        current = result.new_text if result is not None and result.status == CHANGED else original
+        if current is None:
+            continue
+        listed, new_text = mentions.find(rel, current, forms, rewrite_here)
+        found.extend(listed)
+        if new_text is not None:
+            by_path[rel] = file_result(rel, original, new_text)
+    return list(by_path.values()), found
+
+
 def _triage(
-    repo: Path, rel: str, command: BuiltinCodemod, params: dict[str, Any], cache: _Cache | None, include_generated: bool
+    repo: Path,
+    rel: str,
+    command: BuiltinCodemod,
+    params: dict[str, Any],
+    cache: _Cache | None,
+    include_generated: bool,
+    needle: str = "",
+    mentioning: dict[str, str] | None = None,
 ) -> FileResult | Source | None:
-    """Read one file: None (cannot be affected), a final result, or a Source for libcst."""
+    """Read one file: None (cannot be affected), a final result, or a Source for libcst
+    (a file containing ``needle`` is kept in ``mentioning``, for the "also mentions" scan)."""
     try:
         text = (repo / rel).read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return FileResult(rel, FAILED, reason=f"{rel}: cannot read as UTF-8: {exc}")
+    if needle and mentioning is not None and needle in text:
+        mentioning[rel] = text
     module, package = module_and_package(rel)
     source = Source(rel, module, package, text, str(repo / rel))
     try:

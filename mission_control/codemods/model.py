@@ -26,7 +26,8 @@ class ArgSpec:
     name: str
     help: str = ""
     required: bool = True
-    #: ``"qualname"`` when the value is a dotted name (the UI offers completion), else ``"text"``.
+    #: ``"qualname"`` when the value is a dotted name (the UI offers completion), ``"bool"`` for
+    #: ``true``/``false`` (a checkbox), else ``"text"``.
     kind: str = "text"
 
 
@@ -97,6 +98,22 @@ class FileResult:
 
 
 @dataclass(frozen=True)
+class Mention:
+    """A string that names the renamed object for a tool to resolve at run time
+    (``mock.patch("pkg.mod.old")``, ``importlib.import_module("pkg.mod")``, an entry point in
+    ``pyproject.toml``/``setup.cfg``): the code would still run, and then fail or patch nothing."""
+
+    path: str
+    line: int
+    text: str
+    #: Whether the run rewrites it (``rewrite_mentions=true``); else it is only listed.
+    rewritten: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "text": self.text, "rewritten": self.rewritten}
+
+
+@dataclass(frozen=True)
 class CodemodRun:
     """A dry run: every file considered, and what the codemod does to each.
 
@@ -118,6 +135,8 @@ class CodemodRun:
     #: Why applying this run is unsafe (a file that would not compile, a rename left half done);
     #: :func:`~mission_control.codemods.apply.apply_run` refuses such a run unless forced.
     problems: tuple[str, ...] = ()
+    #: Strings and config entries that name the renamed object ("also mentions" in the review).
+    mentions: tuple[Mention, ...] = ()
 
     def by_status(self, status: str) -> list[FileResult]:
         """The file results with the given status, in path order."""
@@ -155,6 +174,7 @@ class CodemodRun:
             "skipped": [f.to_json() for f in self.skipped],
             "failed": [f.to_json() for f in self.failed],
             "problems": list(self.problems),
+            "mentions": [m.to_json() for m in self.mentions],
         }
 
 

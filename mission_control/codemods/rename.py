@@ -27,7 +27,7 @@ from libcst.codemod.commands.rename import RenameCommand
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
-from mission_control.codemods import rename_symbol
+from mission_control.codemods import mentions, rename_symbol
 from mission_control.codemods.base import (
     CodemodError,
     FileSkipped,
@@ -50,11 +50,23 @@ class Rename:
     args: tuple[ArgSpec, ...] = (
         ArgSpec("old_name", "full dotted name of the object to rename, e.g. pkg.mod.Name", kind="qualname"),
         ArgSpec("new_name", "full dotted name of the replacement (pkg:mod.Name imports pkg)", kind="qualname"),
+        ArgSpec(
+            "keep_alias",
+            "true: leave 'old = new' in the package __init__ that re-exports it, for callers outside the repository",
+            required=False,
+            kind="bool",
+        ),
+        ArgSpec(
+            "rewrite_mentions",
+            "true: also rewrite the strings that name it (mock.patch, import_module, entry points)",
+            required=False,
+            kind="bool",
+        ),
     )
 
     def prepare(self, repo: Any, args: dict[str, str]) -> dict[str, Any]:
         """Check ``old_name``/``new_name`` as RenameCommand would."""
-        missing = [a.name for a in self.args if not args.get(a.name)]
+        missing = [a.name for a in self.args if a.required and not args.get(a.name)]
         if missing:
             raise CodemodError(f"rename needs --arg {missing[0]}=...")
         old = parse_dotted(args["old_name"], "old_name")
@@ -62,8 +74,13 @@ class Rename:
         parse_dotted(new.replace(":", "."), "new_name")
         if new.count(":") > 1:
             raise CodemodError("new_name may contain at most one ':'")
+        flags = {name: _flag(args, name) for name in ("keep_alias", "rewrite_mentions")}
         symbol = rename_symbol.plan(Path(repo), old, new) if repo is not None else None
-        return {"old_name": old, "new_name": new, "symbol": symbol}
+        if symbol is not None:
+            symbol["keep_alias"] = "true" if flags["keep_alias"] else ""
+        elif flags["keep_alias"]:
+            raise CodemodError("keep_alias=true works for a rename in place (pkg.mod.old -> pkg.mod.new) only")
+        return {"old_name": old, "new_name": new, "symbol": symbol, "rewrite_mentions": flags["rewrite_mentions"]}
 
     def wants(self, params: dict[str, Any], source: Source) -> str | None:
         """Relevant when the text has the old name's words and the ``ast`` shows it used
@@ -78,6 +95,20 @@ class Rename:
             return rename_symbol.rename_in_file(params["symbol"], source)
         return rename_text(source, params["old_name"], params["new_name"])
 
+    def mention_needle(self, params: dict[str, Any]) -> str:
+        """Text every mention contains (``.old``): files without it are not looked at."""
+        old: str = params["old_name"]
+        return "." + old.rpartition(".")[2] if "." in old else old
+
+    def mention_forms(self, params: dict[str, Any], results: Sequence[FileResult]) -> list[tuple[str, str]]:
+        """The strings that name the renamed object: ``pkg.mod.old``, ``pkg.mod:old``, and for a
+        rename in place ``user.mod.old`` for each module whose import of it was renamed (what
+        ``mock.patch`` patches)."""
+        forms = mentions.name_forms(params["old_name"], params["new_name"])
+        if params.get("symbol"):
+            forms += rename_symbol.importer_forms(params["symbol"], results)
+        return forms
+
     def review(
         self, params: dict[str, Any], results: Sequence[FileResult], *, repo: Path, paths: Sequence[str]
     ) -> list[str]:
@@ -85,6 +116,15 @@ class Rename:
         imports it would break (:func:`.verify.new_broken_imports`)."""
         problems = rename_symbol.review(params, results)
         return problems + new_broken_imports(repo, paths, results, "the rename")
+
+
+def _flag(args: dict[str, str], name: str) -> bool:
+    value = args.get(name, "").strip().lower()
+    if value in ("", "false", "no", "0"):
+        return False
+    if value in ("true", "yes", "1"):
+        return True
+    raise CodemodError(f"argument {name}={args[name]!r}: expected true or false")
 
 
 def wants_name(old_name: str, source: Source) -> str | None:

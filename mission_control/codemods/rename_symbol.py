@@ -71,7 +71,33 @@ def plan(repo: Path, old_name: str, new_name: str) -> dict[str, str] | None:
             f"{module}.{new} already exists ({path}:{names[new]}); renaming {old} onto it would redirect "
             f"its callers — choose another name"
         )
-    return {"module": module, "path": path, "old": old, "new": new}
+    reexports = _reexporting_packages(repo, module, old, files)
+    return {"module": module, "path": path, "old": old, "new": new, "reexports": ",".join(reexports)}
+
+
+def _reexporting_packages(repo: Path, module: str, old: str, files: dict[str, str]) -> list[str]:
+    """The packages above ``module`` whose ``__init__`` re-exports ``old`` under its own name
+    (``from .mod import old``, ``from .mod import old as old``), nearest first, following chains."""
+    sources = {module}
+    found = []
+    parts = module.split(".")
+    for depth in range(len(parts) - 1, 0, -1):
+        package = ".".join(parts[:depth])
+        path = files.get(package)
+        if path is None or not path.endswith("__init__.py"):
+            continue
+        try:
+            tree = pyast.parse((repo / path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or absolute_module(package, node.level, node.module) not in sources:
+                continue
+            if any(a.name == old and a.asname in (None, old) for a in node.names):
+                found.append(package)
+                sources.add(package)
+                break
+    return found
 
 
 def _check_target_free(repo: Path, old_name: str, new_name: str, files: dict[str, str]) -> None:
@@ -187,9 +213,14 @@ class _Renamer(cst.CSTTransformer):
         self.scopes = wrapper.resolve(ScopeProvider)
         self.positions = wrapper.resolve(cst.metadata.PositionProvider)
         self.defining = source.module == self.module
-        self.is_init = source.path == "__init__.py" or source.path.endswith("/__init__.py")
+        self.reexports = [p for p in params.get("reexports", "").split(",") if p]
+        self.modules = {self.module, *self.reexports}  # where ``old`` can be imported from
+        self.keep_alias = params.get("keep_alias") == "true" and (
+            source.module in self.reexports if self.reexports else self.defining
+        )
+        self.kept: set[int] = set()  # top-level statements after which ``old = new`` goes
         self.names: set[int] = set()  # Name / SimpleString nodes: old -> new
-        self.aliases: dict[int, str] = {}  # ImportAlias -> "rename" | "reexport"
+        self.aliases: dict[int, str] = {}  # ImportAlias -> "rename" | "reexport" | "self"
         self.attributes: set[int] = set()  # Attribute nodes whose .attr becomes new
         self.global_renamed = False
         self._all_depth = 0
@@ -214,18 +245,31 @@ class _Renamer(cst.CSTTransformer):
         if isinstance(node.names, cst.ImportStar):
             return
         dotted = cst.helpers.get_full_name_for_node(node.module) if node.module else None
-        if absolute_module(self.source.package, len(node.relative), dotted) != self.module:
+        if absolute_module(self.source.package, len(node.relative), dotted) not in self.modules:
             return
         for alias in node.names:
             if cst.helpers.get_full_name_for_node(alias.name) != self.old:
                 continue
-            if alias.asname is not None or self.is_init:
-                self.aliases[id(alias)] = "reexport"  # the local name stays
+            asname = alias.asname.name if alias.asname is not None else None
+            is_self = isinstance(asname, cst.Name) and asname.value == self.old
+            if alias.asname is not None and not is_self:
+                self.aliases[id(alias)] = "reexport"  # ``old as y``: the local name stays
                 continue
-            self.aliases[id(alias)] = "rename"
+            self._keep_after(node)
+            # ``old as old`` is an explicit re-export: it becomes ``new as new``
+            self.aliases[id(alias)] = "self" if is_self else "rename"
             scope = self.scopes.get(node)
             if scope is not None:
                 self._rename_binding(scope, node)
+
+    def _keep_after(self, node: cst.CSTNode) -> None:
+        """Remember the top-level statement of a re-export, so ``old = new`` can follow it."""
+        if not self.keep_alias:
+            return
+        for line in self.wrapper.module.body:
+            if node in _walk(line):
+                self.kept.add(id(line))
+                return
 
     def _rename_binding(self, scope: Scope, where: cst.CSTNode) -> None:
         """Rename every binding of ``old`` in ``scope`` and every use of them."""
@@ -260,7 +304,7 @@ class _Renamer(cst.CSTTransformer):
         dotted = cst.helpers.get_full_name_for_node(node.value)
         if dotted is None:
             return
-        if self.module in resolve(dotted, self._index()):
+        if self.modules & resolve(dotted, self._index()):
             self.attributes.add(id(node))
 
     def _index(self) -> ImportIndex:
@@ -291,9 +335,35 @@ class _Renamer(cst.CSTTransformer):
         how = self.aliases.get(id(original_node))
         if how is None:
             return updated_node
-        if how == "rename" or original_node.asname is not None:
-            return updated_node.with_changes(name=cst.Name(self.new))
-        return updated_node.with_changes(name=cst.Name(self.new), asname=cst.AsName(name=cst.Name(self.old)))
+        if how == "self" and updated_node.asname is not None:
+            return updated_node.with_changes(
+                name=cst.Name(self.new), asname=updated_node.asname.with_changes(name=cst.Name(self.new))
+            )
+        return updated_node.with_changes(name=cst.Name(self.new))
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """With ``keep_alias``: ``old = new`` after the re-export (or the definition), for callers
+        outside the repository."""
+        if not self.keep_alias:
+            return updated_node
+        alias = cst.parse_statement(f"{self.old} = {self.new}  # the old name, for callers outside this repository\n")
+        body: list[cst.BaseStatement] = []
+        placed = False
+        for original, line in zip(original_node.body, updated_node.body, strict=True):
+            body.append(line)
+            if id(original) in self.kept or (self.defining and not placed and self._defines(original)):
+                body.append(alias)
+                placed = True
+        if not placed and not self.kept:
+            body.append(alias)
+        return updated_node.with_changes(body=body)
+
+    def _defines(self, line: cst.CSTNode) -> bool:
+        if isinstance(line, (cst.FunctionDef, cst.ClassDef)):
+            return line.name.value == self.old
+        return isinstance(line, cst.SimpleStatementLine) and any(
+            isinstance(small, (cst.Assign, cst.AnnAssign)) and id(_target(small)) in self.names for small in line.body
+        )
 
     def leave_NameItem(self, original_node: cst.NameItem, updated_node: cst.NameItem) -> cst.NameItem:
         if self.global_renamed and original_node.name.value == self.old:  # ``global old``
@@ -314,13 +384,27 @@ class _Renamer(cst.CSTTransformer):
         self._all_depth -= _is_all(original_node.target)
         return updated_node
 
+    def leave_Element(self, original_node: cst.Element, updated_node: cst.Element) -> Any:
+        """In ``__all__`` with ``keep_alias``: the old entry stays and the new one follows it."""
+        value = original_node.value
+        if not (self.keep_alias and self._all_depth and self.global_renamed and isinstance(value, cst.SimpleString)):
+            return updated_node
+        if _string(value) != self.old:
+            return updated_node
+        new = value.with_changes(value=f"{value.prefix}{value.quote}{self.new}{value.quote}")
+        return cst.FlattenSentinel([original_node, original_node.with_changes(value=new)])
+
     def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString) -> cst.SimpleString:
-        in_all = self._all_depth and self.global_renamed and _string(original_node) == self.old
+        in_all = self._all_depth and self.global_renamed and _string(original_node) == self.old and not self.keep_alias
         if not in_all and id(original_node) not in self.names:
             return updated_node
         return updated_node.with_changes(
             value=f"{original_node.prefix}{original_node.quote}{self.new}{original_node.quote}"
         )
+
+
+def _target(small: cst.Assign | cst.AnnAssign) -> cst.BaseExpression:
+    return small.targets[0].target if isinstance(small, cst.Assign) else small.target
 
 
 def _is_all(target: cst.BaseExpression) -> bool:
@@ -350,15 +434,47 @@ def wants(params: dict[str, str], source: Source) -> str | None:
         return "" if has_words(source.text, params["old"]) else None
     if not has_words(source.text, params["old"]):
         return None
-    if "from ." not in source.text and not has_words(source.text, params["module"].rpartition(".")[2]):
+    modules = [params["module"], *(p for p in params.get("reexports", "").split(",") if p)]
+    if "from ." not in source.text and not any(has_words(source.text, m.rpartition(".")[2]) for m in modules):
         return None
-    old_name = f"{params['module']}.{params['old']}"
-    reference = find_reference(source.parse_ast(), source.package, old_name)
-    if reference.uses:
-        return ""
-    if reference.star:
-        return f"uses {params['old']} through 'from {params['module']} import *'; make the import explicit first"
-    return None
+    tree = source.parse_ast()
+    star = ""
+    for module in modules:
+        reference = find_reference(tree, source.package, f"{module}.{params['old']}")
+        if reference.uses:
+            return ""
+        if reference.star and not star:
+            star = f"uses {params['old']} through 'from {module} import *'; make the import explicit first"
+    return star or None
+
+
+def importer_forms(params: dict[str, str], results: Sequence[FileResult]) -> list[tuple[str, str]]:
+    """``(user.mod.old, user.mod.new)`` for each changed module that bound ``old`` at its top level
+    and binds ``new`` after the rename (``mock.patch("user.mod.old")`` patches that binding)."""
+    old, new = params["old"], params["new"]
+    forms = []
+    for result in results:
+        if result.status != CHANGED or not result.path.endswith(".py") or not result.new_text or not result.old_text:
+            continue
+        module = module_and_package(result.path)[0]
+        if module == params["module"] or not module:
+            continue
+        try:
+            before = _bound_at_top(pyast.parse(result.old_text))
+            after = _bound_at_top(pyast.parse(result.new_text))
+        except (SyntaxError, ValueError):
+            continue
+        if old in before and new in after and old not in after:
+            forms.append((f"{module}.{old}", f"{module}.{new}"))
+    return forms
+
+
+def _bound_at_top(tree: ast.Module) -> set[str]:
+    names = {name for name, _line in defined_names(tree)}
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and _at_top(tree, node):
+            names.update(a.asname or a.name.split(".")[0] for a in node.names)
+    return names
 
 
 def review(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
@@ -366,7 +482,7 @@ def review(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
     half done (a file that uses the name failed or was skipped, or a module still imports it)."""
     problems = []
     for result in results:
-        if result.status == CHANGED and result.new_text is not None:
+        if result.status == CHANGED and result.new_text is not None and result.path.endswith(".py"):
             try:
                 compile(result.new_text, result.path, "exec", dont_inherit=True)
             except SyntaxError as exc:
@@ -374,7 +490,10 @@ def review(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
     symbol = params.get("symbol")
     if not symbol:
         return problems
-    old_name = f"{symbol['module']}.{symbol['old']}"
+    reexports = [p for p in symbol.get("reexports", "").split(",") if p]
+    old_names = {f"{m}.{symbol['old']}" for m in [symbol["module"], *reexports]}
+    if symbol.get("keep_alias") == "true":  # ``old = new`` keeps the re-exported (or the defining) name
+        old_names = {f"{symbol['module']}.{symbol['old']}"} if reexports else set()
     for result in results:
         if result.status == FAILED:
             problems.append(f"the rename is incomplete: {result.reason}")
@@ -388,7 +507,7 @@ def review(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
             imported = import_index(pyast.parse(text), package).imported
         except (SyntaxError, ValueError):
             continue
-        if old_name in imported:
+        for old_name in sorted(old_names & imported):
             why = f" ({result.status}: {result.reason})" if result.reason else ""
             problems.append(f"{result.path}: still imports {old_name}, which would no longer exist{why}")
     return problems

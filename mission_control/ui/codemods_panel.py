@@ -94,6 +94,7 @@ class CodemodsPanel(DockPanel):
         self._repo: Path | None = None
         self._marked: set[str] = set()
         self._arg_edits: dict[str, QtWidgets.QLineEdit] = {}
+        self._arg_checks: dict[str, QtWidgets.QCheckBox] = {}
         self._asked_for: list[str] = []  # the required arguments a "Fill in … first." names
         self._names_model = QtCore.QStringListModel(self)
         self._filling = False
@@ -161,7 +162,13 @@ class CodemodsPanel(DockPanel):
         self.undo_button = _button("&Undo codemod", "codemodUndo", enabled=False)
         self.undo_button.clicked.connect(self.undo_selected)
         column.addWidget(self.undo_button)
-        split.addWidget(left)
+        scroll = QtWidgets.QScrollArea()  # a short dock scrolls the form instead of squashing its fields
+        scroll.setObjectName("codemodFormScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(left)
+        split.addWidget(scroll)
 
         middle = QtWidgets.QWidget()
         box = QtWidgets.QVBoxLayout(middle)
@@ -251,10 +258,20 @@ class CodemodsPanel(DockPanel):
         info = self.info()
         self.description.setText(info.description or "")
         previous = {name: edit.text() for name, edit in self._arg_edits.items()}
+        previous_checks = {name: check.isChecked() for name, check in self._arg_checks.items()}
         while self.args_form.rowCount():
             self.args_form.removeRow(0)
         self._arg_edits = {}
+        self._arg_checks = {}
         for spec in info.args:
+            if spec.kind == "bool":
+                check = QtWidgets.QCheckBox(spec.name.replace("_", " "))
+                check.setObjectName(f"codemodArg_{spec.name}")
+                check.setToolTip(spec.help)
+                check.setChecked(previous_checks.get(spec.name, False))
+                self.args_form.addRow("", check)
+                self._arg_checks[spec.name] = check
+                continue
             edit = QtWidgets.QLineEdit()
             edit.setObjectName(f"codemodArg_{spec.name}")
             edit.setPlaceholderText(spec.help)
@@ -279,11 +296,16 @@ class CodemodsPanel(DockPanel):
         """Choose ``codemod`` and fill its arguments (scripting, tests)."""
         self.choice.setCurrentIndex(self.choice.findData(codemod))
         for name, value in values.items():
+            if name in self._arg_checks:
+                self._arg_checks[name].setChecked(value == "true")
+                continue
             self._arg_edits[name].setText(value)
             self._arg_edits[name].setCursorPosition(0)
 
     def args(self) -> dict[str, str]:
-        return {name: edit.text().strip() for name, edit in self._arg_edits.items() if edit.text().strip()}
+        values = {name: edit.text().strip() for name, edit in self._arg_edits.items() if edit.text().strip()}
+        values.update({name: "true" for name, check in self._arg_checks.items() if check.isChecked()})
+        return values
 
     # project -----------------------------------------------------------------------------------
     def set_project(self, project: Any) -> None:
@@ -427,6 +449,10 @@ class CodemodsPanel(DockPanel):
             f"{len(run.changed)} to change, {len(run.skipped)} skipped, {len(run.failed)} failed of "
             f"{run.scanned} files ({run.prefiltered} ruled out without parsing) in {run.seconds:.1f} s"
         )
+        pending = sum(not m.rewritten for m in run.mentions)
+        if pending:
+            verb = "mentions" if pending == 1 else "mention"
+            counts += f"; {_plural(pending, 'string')} also {verb} it (listed, not rewritten)"
         if run.cancelled:
             self._say(f"Cancelled: {counts}. Nothing written; run again to apply.", error=True)
         elif run.problems:

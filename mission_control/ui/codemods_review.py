@@ -23,6 +23,11 @@ HUNK_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
 PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 3
 PROBLEM_COLOUR = "#c62828"
+MENTION_COLOUR = "#a35200"
+MENTIONS_HELP = (
+    "Strings that tools resolve at run time (mock.patch, importlib.import_module, entry points) name the "
+    "renamed object; no import analysis sees them. Check 'rewrite mentions' and run again to rewrite them."
+)
 
 
 def diff_counts(diff: str) -> tuple[int, int]:
@@ -133,6 +138,8 @@ class ReviewTree(QtWidgets.QTreeWidget):
             self._add_problems(run.problems)
         for result in run.changed:
             self._add_changed(result, checkable=not run.cancelled)
+        if run.mentions:
+            self._add_mentions(run)
         for title, results in (("Skipped", run.skipped), ("Failed to parse (left untouched)", run.failed)):
             if not results:
                 continue
@@ -169,6 +176,28 @@ class ReviewTree(QtWidgets.QTreeWidget):
             row.setToolTip(0, problem)
         group.setFirstColumnSpanned(True)
         group.setExpanded(True)
+
+    def _add_mentions(self, run: CodemodRun) -> None:
+        """Strings and config entries naming the renamed object, which no import analysis sees."""
+        pending = sum(not m.rewritten for m in run.mentions)
+        title = f"Also mentions ({len(run.mentions)})" + (f": {pending} not rewritten" if pending else ": rewritten")
+        group = QtWidgets.QTreeWidgetItem(self, [title, ""])
+        group.setData(0, KIND_ROLE, "mentions")
+        group.setToolTip(0, MENTIONS_HELP)
+        for mention in run.mentions:
+            state = "rewritten" if mention.rewritten else "not rewritten"
+            row = QtWidgets.QTreeWidgetItem(group, [f"{mention.path}:{mention.line}  {mention.text}", state])
+            row.setData(0, KIND_ROLE, "mention")
+            row.setData(0, PROBLEM_ROLE, f"{mention.path}:{mention.line}: {mention.text}\n\n{state}. {MENTIONS_HELP}")
+            row.setToolTip(0, mention.text)
+            row.setForeground(0, QtGui.QColor("#777777" if mention.rewritten else MENTION_COLOUR))
+        group.setExpanded(bool(pending))
+
+    def mention_items(self) -> list[QtWidgets.QTreeWidgetItem]:
+        """The rows of the run's "also mentions"."""
+        items = (self.topLevelItem(i) for i in range(self.topLevelItemCount()))
+        group = next((i for i in items if i is not None and i.data(0, KIND_ROLE) == "mentions"), None)
+        return [] if group is None else [c for c in (group.child(i) for i in range(group.childCount())) if c]
 
     def problem_items(self) -> list[QtWidgets.QTreeWidgetItem]:
         """The rows of the run's problems (empty when it has none)."""
@@ -211,7 +240,7 @@ class ReviewTree(QtWidgets.QTreeWidget):
         return next((item for item in self._files() if item.text(0) == path), None)
 
     def current_is_prose(self) -> bool:
-        """Whether the current row shows text rather than a diff (a problem)."""
+        """Whether the current row shows text rather than a diff (a problem, a mention)."""
         item = self.currentItem()
         return item is not None and bool(item.data(0, PROBLEM_ROLE))
 
