@@ -376,3 +376,61 @@ def test_strings_that_name_it_are_listed_as_also_mentions_and_rewritten_on_reque
     assert '"lib.iterutils.chunked_up" != "lib.iterutils.chunkedness"' in new["tests/test_patching.py"]
     assert not apply_run(root, rewritten).problems
     project_tests_pass(root)
+
+
+@pytest.mark.parametrize("prefix", ["", "src/"])
+def test_moving_a_module_moves_its_file_and_every_import_follows(tmp_path: Path, prefix: str) -> None:
+    root = make_project(tmp_path / "p", LIB, prefix)
+    run = run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.itertools2"}, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    moved = {r.path: r for r in run.changed}
+    assert moved[f"{prefix}lib/iterutils.py"].deleted
+    assert moved[f"{prefix}lib/itertools2.py"].created
+    assert moved[f"{prefix}lib/itertools2.py"].new_text == (root / prefix / "lib/iterutils.py").read_text()
+    users = moved[f"{prefix}lib/users.py"].new_text or ""
+    assert "from . import itertools2 as iterutils\nfrom .itertools2 import chunked\n" in users  # relative stays
+    assert "import lib.itertools2 as it\n" in (moved[f"{prefix}lib/deep/aliased.py"].new_text or "")
+    assert not apply_run(root, run).problems
+    assert not (root / prefix / "lib/iterutils.py").exists()
+    project_tests_pass(root)
+
+
+def test_moving_a_module_into_a_subpackage_rebases_its_relative_imports_and_can_be_undone(tmp_path: Path) -> None:
+    from mission_control.codemods import undo_codemod
+
+    helpers = "from .iterutils import SIZE\n\n\ndef double():\n    return SIZE * 2\n"
+    test = (
+        "import importlib\n\nimport lib.helpers\nfrom lib import helpers\n\n\n"
+        "def test_double():\n"
+        "    assert helpers.double() == 4 and lib.helpers.double() == 4\n"
+        '    assert importlib.import_module("lib.helpers").double() == 4\n'
+    )
+    root = make_project(tmp_path / "p", dict(LIB, **{"lib/helpers.py": helpers, "tests/test_helpers.py": test}))
+    project_tests_pass(root)
+    args = {"old_name": "lib.helpers", "new_name": "lib.deep.doubling", "rewrite_mentions": "true"}
+    run = run_codemod(root, "rename", args, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    new = {r.path: r.new_text for r in run.changed}
+    assert new["lib/helpers.py"] is None
+    assert new["lib/deep/doubling.py"] == helpers.replace("from .iterutils", "from ..iterutils")
+    assert new["tests/test_helpers.py"] == (
+        "import importlib\n\nimport lib.deep.doubling\nfrom lib.deep import doubling as helpers\n\n\n"
+        "def test_double():\n"
+        "    assert helpers.double() == 4 and lib.deep.doubling.double() == 4\n"
+        '    assert importlib.import_module("lib.deep.doubling").double() == 4\n'
+    )
+    assert [(m.path, m.line) for m in run.mentions] == [("tests/test_helpers.py", 9)]
+    result = apply_run(root, run)
+    assert not result.problems and sorted(result.deleted) == ["lib/helpers.py"]
+    project_tests_pass(root)
+    undo_codemod(root, result.snapshot_id)
+    assert (root / "lib/helpers.py").read_text() == helpers and not (root / "lib/deep/doubling.py").exists()
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_module_move_onto_a_missing_package_or_of_a_package_is_refused(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", LIB)
+    with pytest.raises(CodemodError, match=r"package lib\.nowhere does not exist.*create it first"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.nowhere.iterutils"})
+    with pytest.raises(CodemodError, match=r"lib\.deep is a package \(lib/deep/__init__\.py\)"):
+        run_codemod(root, "rename", {"old_name": "lib.deep", "new_name": "lib.shallow"})

@@ -22,7 +22,7 @@ from typing import Any
 
 import libcst
 
-from mission_control.codemods import diffs, mentions
+from mission_control.codemods import mentions
 from mission_control.codemods.base import (
     GENERATED_MARKER,
     BuiltinCodemod,
@@ -31,6 +31,7 @@ from mission_control.codemods.base import (
     FileSkipped,
     Source,
 )
+from mission_control.codemods.diffs import file_result
 from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, UNCHANGED, CodemodRun, FileResult, Mention
 from mission_control.codemods.resolve import module_and_package
 from mission_control.util import appdirs
@@ -85,6 +86,9 @@ def run_builtin(
     if cache:
         cache.store(done)
     results.extend(done)
+    finish = getattr(command, "finish", None)  # optional: results of the whole run reshaped (a moved file)
+    if finish is not None and not was_cancelled:
+        results = finish(params, results)
     found: list[Mention] = []
     if forms_of is not None and not was_cancelled:
         forms: list[tuple[str, str]] = forms_of(params, results)
@@ -180,21 +184,6 @@ def transform_one(command: BuiltinCodemod, params: dict[str, Any], source: Sourc
             source.path, FAILED, old_text=source.text, reason=f"{source.path}: {type(exc).__name__}: {exc}"
         )
     return file_result(source.path, source.text, new_text)
-
-
-def file_result(path: str, old_text: str, new_text: str | None) -> FileResult:
-    """A CHANGED result with its diff and hunks, or UNCHANGED."""
-    if new_text == old_text:
-        return FileResult(path, UNCHANGED, old_text=old_text, new_text=new_text)
-    hunks = diffs.make_hunks(old_text, new_text or "")
-    return FileResult(
-        path,
-        CHANGED,
-        old_text=old_text,
-        new_text=new_text,
-        diff=diffs.unified_diff(path, old_text, new_text, hunks),
-        hunks=hunks,
-    )
 
 
 def _worker(name: str, params: dict[str, Any], source: Source) -> FileResult:

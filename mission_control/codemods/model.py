@@ -75,6 +75,8 @@ class FileResult:
     reason: str = ""
     line: int | None = None
     warnings: tuple[str, ...] = ()
+    #: A file the codemod creates (a moved module's new place): it must not exist when applied.
+    created: bool = False
 
     @property
     def deleted(self) -> bool:
@@ -85,7 +87,7 @@ class FileResult:
         """A JSON-able summary; ``with_text`` adds the old and new contents."""
         data: dict[str, Any] = {"path": self.path, "status": self.status}
         if self.status == CHANGED:
-            data.update(deleted=self.deleted, diff=self.diff, hunks=len(self.hunks))
+            data.update(deleted=self.deleted, created=self.created, diff=self.diff, hunks=len(self.hunks))
         if self.reason:
             data["reason"] = self.reason
         if self.line is not None:

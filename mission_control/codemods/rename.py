@@ -27,7 +27,7 @@ from libcst.codemod.commands.rename import RenameCommand
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
-from mission_control.codemods import mentions, rename_symbol
+from mission_control.codemods import mentions, move_module, rename_symbol
 from mission_control.codemods.base import (
     CodemodError,
     FileSkipped,
@@ -75,25 +75,41 @@ class Rename:
         if new.count(":") > 1:
             raise CodemodError("new_name may contain at most one ':'")
         flags = {name: _flag(args, name) for name in ("keep_alias", "rewrite_mentions")}
-        symbol = rename_symbol.plan(Path(repo), old, new) if repo is not None else None
+        files = rename_symbol.module_files(Path(repo)) if repo is not None else {}
+        symbol = rename_symbol.plan(Path(repo), old, new, files) if repo is not None else None
         if symbol is not None:
             symbol["keep_alias"] = "true" if flags["keep_alias"] else ""
         elif flags["keep_alias"]:
             raise CodemodError("keep_alias=true works for a rename in place (pkg.mod.old -> pkg.mod.new) only")
-        return {"old_name": old, "new_name": new, "symbol": symbol, "rewrite_mentions": flags["rewrite_mentions"]}
+        moved = move_module.plan(Path(repo), old, new.replace(":", "."), files) if old in files else None
+        return {
+            "old_name": old,
+            "new_name": new,
+            "symbol": symbol,
+            "module": moved,
+            "rewrite_mentions": flags["rewrite_mentions"],
+        }
 
     def wants(self, params: dict[str, Any], source: Source) -> str | None:
         """Relevant when the text has the old name's words and the ``ast`` shows it used
         (and, for a rename in place, the defining module)."""
         if params.get("symbol"):
             return rename_symbol.wants(params["symbol"], source)
+        if params.get("module"):
+            return move_module.wants(params["module"], source)
         return wants_name(params["old_name"], source)
 
     def transform(self, params: dict[str, Any], source: Source) -> str | None:
         """Run the rename on one file."""
         if params.get("symbol"):
             return rename_symbol.rename_in_file(params["symbol"], source)
+        if params.get("module"):
+            return move_module.transform(params["module"], source)
         return rename_text(source, params["old_name"], params["new_name"])
+
+    def finish(self, params: dict[str, Any], results: list[FileResult]) -> list[FileResult]:
+        """A moved module: its old file deleted, its new one created."""
+        return move_module.finish(params["module"], results) if params.get("module") else results
 
     def mention_needle(self, params: dict[str, Any]) -> str:
         """Text every mention contains (``.old``): files without it are not looked at."""
@@ -115,7 +131,8 @@ class Rename:
         """What makes the dry run unsafe to apply (see :func:`.rename_symbol.review`), and the
         imports it would break (:func:`.verify.new_broken_imports`)."""
         problems = rename_symbol.review(params, results)
-        return problems + new_broken_imports(repo, paths, results, "the rename")
+        after = move_module.review_paths(paths, results)
+        return problems + new_broken_imports(repo, after, results, "the rename")
 
 
 def _flag(args: dict[str, str], name: str) -> bool:

@@ -42,7 +42,7 @@ from mission_control.util import pyast
 from mission_control.util.files import python_files
 
 
-def plan(repo: Path, old_name: str, new_name: str) -> dict[str, str] | None:
+def plan(repo: Path, old_name: str, new_name: str, files: dict[str, str] | None = None) -> dict[str, str] | None:
     """Params of an in-place symbol rename, None for a move (other module) or a module rename.
 
     Raises:
@@ -50,7 +50,8 @@ def plan(repo: Path, old_name: str, new_name: str) -> dict[str, str] | None:
             listed), or the new name is already defined next to it.
     """
     module, _, old = old_name.rpartition(".")
-    files = {module_and_package(rel)[0]: rel for rel in python_files(repo)}
+    if files is None:
+        files = module_files(repo)
     _check_target_free(repo, old_name, new_name.replace(":", "."), files)
     if old_name in files:
         return None  # renaming or moving a module: RenameCommand's business
@@ -98,6 +99,11 @@ def _reexporting_packages(repo: Path, module: str, old: str, files: dict[str, st
                 sources.add(package)
                 break
     return found
+
+
+def module_files(repo: Path) -> dict[str, str]:
+    """Module name -> repo-relative path of every Python file of the project."""
+    return {module_and_package(rel)[0]: rel for rel in python_files(repo)}
 
 
 def _check_target_free(repo: Path, old_name: str, new_name: str, files: dict[str, str]) -> None:
