@@ -208,7 +208,7 @@ class ReviewTree(QtWidgets.QTreeWidget):
 
     def _add_changed(self, result: FileResult, checkable: bool) -> None:
         added, removed = diff_counts(result.diff)
-        change = "deleted" if result.deleted else f"+{added} −{removed}"
+        change = "deleted" if result.deleted else f"new +{added}" if result.created else f"+{added} −{removed}"
         row = QtWidgets.QTreeWidgetItem(self, [result.path, change])
         row.setData(0, FILE_ROLE, result)
         row.setData(0, KIND_ROLE, "file")
