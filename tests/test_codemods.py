@@ -228,6 +228,46 @@ def test_remove_unused_imports_keeps_reexports_noqa_and_packages(git_repo: Path)
     )
 
 
+def test_remove_unused_imports_finds_shadowed_ones_and_keeps_probes_and_reexports(git_repo: Path) -> None:
+    # boltons tests/test_cacheutils.py: the top-level ``import sys`` is unused because the one
+    # function that reads ``sys`` imports its own; the file never reached libcst
+    module = (
+        "import json as json\n"
+        "import string\n"
+        "import sys\n"
+        "from collections import OrderedDict\n"
+        "from typing import List\n\n"
+        "try:\n    import readline\nexcept ImportError:\n    readline = None\n\n"
+        "try:\n    import curses  # an availability check, never used\nexcept (ImportError, OSError):\n    pass\n\n"
+        '__all__ = ["OrderedDict"]\n\n\n'
+        "def letters():\n    return string.ascii_lowercase\n\n\n"
+        "def platform():\n    import sys\n\n    def inner(sep=List):\n        return sys.platform\n\n"
+        "    return inner()\n"
+    )
+    test = (
+        "from app.shapes import letters, platform\n\n\ndef test_it():\n    assert letters()[0] == 'a' and platform()\n"
+    )
+    write(git_repo, {"app/__init__.py": "", "app/shapes.py": module, "tests/test_shapes.py": test})
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-qm", "shapes")
+    run = run_codemod(git_repo, "remove-unused-imports", use_cache=False)
+    assert [r.path for r in run.changed] == ["app/shapes.py"]
+    new = run.changed[0].new_text or ""
+    assert new.startswith(
+        "import json as json\nimport string\nfrom collections import OrderedDict\nfrom typing import List\n"
+    )
+    assert "import readline\n" in new and "import curses  #" in new and "    import sys\n" in new
+    assert not apply_run(git_repo, run).problems
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=git_repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_remove_commented_code_keeps_prose_and_pragmas(git_repo: Path) -> None:
     write(
         git_repo,
