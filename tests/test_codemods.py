@@ -295,10 +295,64 @@ def test_remove_commented_code_keeps_prose_and_pragmas(git_repo: Path) -> None:
         "import os  # type: ignore\n\n"
         "def f():\n"
         "    # TODO: print(x)\n"
+        "    # if os.sep:\n"  # code under a TODO is kept on purpose
+        "    #     print(os.sep)\n"
         "    s = '# print(1)'\n"
         "    # note: this is fine\n"
         "    return s\n"
     )
+
+
+#: Comment shapes from click 8.5.1 and boltons 26.2.0 that are prose, each kept whole.
+PROSE_SHAPES = (
+    # click src/click/parser.py ~357: an indented example inside an explanation
+    "def f():\n"
+    "    # The while loop will usually consume 1 or more arguments per pass.\n"
+    "    # then after _process_arg() is done the situation is:\n"
+    "    #\n"
+    "    #   largs = subset of [arg0, ..., arg(i)]\n"
+    "    #   rargs = [arg(i+1), ..., arg(N-1)]\n"
+    "    #\n"
+    "    # If allow_interspersed_args is false, largs will always be\n"
+    "    # *empty*.\n"
+    "    return 1\n\n\n"
+    # click tests/test_termui.py ~1607: ### banners and key=value labels
+    "CASES = [\n"
+    "    (1, 2),\n"
+    "    ###\n"
+    "    ### Test cases with a flag_value and a default.\n"
+    "    ###\n"
+    "    # default=True\n"
+    "    (3, 4),\n"
+    "    # default=None\n"
+    "    (5, 6),\n"
+    "]\n\n\n"
+    # boltons iterutils.py ~1292: code under a TODO
+    "def g(item):\n"
+    "    # TODO: typecheck?\n"
+    "    #    raise TypeError('expected (key, value) from visit(),'\n"
+    "    #                    ' not: %r' % item)\n"
+    "    return item\n\n\n"
+    # Django forms/models.py: a sentence whose last line parses; a word-space-dot method name
+    "def h():\n"
+    "    # We check if a string was passed, which is likely a mistake where the user typed ('foo') instead\n"
+    "    # of ('foo',)\n"
+    "    # test .update()\n"
+    "    return 2\n\n\n"
+    # Django geos/geometry.py: an operator's usage above its definition
+    "class G:\n"
+    "    # g = g1 - g2\n"
+    "    def __sub__(self, other):\n"
+    "        return self\n"
+)
+
+
+def test_remove_commented_code_leaves_prose_shapes_of_real_projects_alone(git_repo: Path) -> None:
+    code = "def k():\n    # print('visit(%r)' % (k,))\n    # key.extend(args)\n    return 3\n"
+    write(git_repo, {"prose.py": PROSE_SHAPES, "code.py": code})
+    run = run_codemod(git_repo, "remove-commented-code", use_cache=False)
+    assert [r.path for r in run.changed] == ["code.py"]  # prose.py is not touched at all
+    assert run.changed[0].new_text == "def k():\n    return 3\n"
 
 
 def test_hunks_round_trip() -> None:
