@@ -91,7 +91,7 @@ def run_builtin(
         results = finish(params, results)
     found: list[Mention] = []
     if forms_of is not None and not was_cancelled:
-        forms: list[tuple[str, str]] = forms_of(params, results)
+        forms: list[tuple[str, str]] = forms_of(params, results, list(mentioning.values()))
         rewrite = bool(params.get("rewrite_mentions"))
         results, found = _mentions(repo, paths is None, results, mentioning, forms, rewrite)
     run = _finish(repo, command, args, results, len(files), prefiltered, cached, started, was_cancelled, jobs_used)
@@ -193,10 +193,12 @@ def _worker(name: str, params: dict[str, Any], source: Source) -> FileResult:
 
 
 def _jobs(jobs: int | None, count: int) -> int:
-    if jobs is not None:
-        return max(1, min(jobs, count or 1))
+    """Processes for ``count`` files: at most ``jobs``; one below :data:`PARALLEL_MIN_FILES`
+    (starting a process that imports libcst costs more than it saves on a few files)."""
     if count < PARALLEL_MIN_FILES:
         return 1
+    if jobs is not None:
+        return max(1, min(jobs, count))
     return max(1, min(os.cpu_count() or 1, count // 4))
 
 

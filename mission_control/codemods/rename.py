@@ -116,13 +116,15 @@ class Rename:
         old: str = params["old_name"]
         return "." + old.rpartition(".")[2] if "." in old else old
 
-    def mention_forms(self, params: dict[str, Any], results: Sequence[FileResult]) -> list[tuple[str, str]]:
+    def mention_forms(
+        self, params: dict[str, Any], results: Sequence[FileResult], texts: Sequence[str] = ()
+    ) -> list[tuple[str, str]]:
         """The strings that name the renamed object: ``pkg.mod.old``, ``pkg.mod:old``, and for a
         rename in place ``user.mod.old`` for each module whose import of it was renamed (what
         ``mock.patch`` patches)."""
         forms = mentions.name_forms(params["old_name"], params["new_name"])
         if params.get("symbol"):
-            forms += rename_symbol.importer_forms(params["symbol"], results)
+            forms += rename_symbol.importer_forms(params["symbol"], results, texts)
         return forms
 
     def review(

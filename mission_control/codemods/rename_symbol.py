@@ -30,6 +30,7 @@ from libcst.metadata import Access, Assignment, MetadataWrapper, Scope, ScopePro
 
 from mission_control.codemods.base import CodemodError, FileFailed, Source
 from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, FileResult
+from mission_control.codemods.parking import Parked
 from mission_control.codemods.resolve import (
     ImportIndex,
     absolute_module,
@@ -199,25 +200,26 @@ def _at_top(tree: ast.Module, node: ast.AST) -> bool:
 def rename_in_file(params: dict[str, str], source: Source, code: str | None = None) -> str:
     """``source``'s text with the symbol renamed (the defining module or one that refers to it)."""
     code = source.text if code is None else code
+    parked = Parked(code, {params["old"], params["new"]})  # libcst sees only what can mention them
     try:
-        wrapper = MetadataWrapper(cst.parse_module(code))
+        wrapper = MetadataWrapper(cst.parse_module(parked.reduced), unsafe_skip_copy=True)
     except cst.ParserSyntaxError as exc:
         raise FileFailed(f"{source.path}:{exc.raw_line}: does not parse: {str(exc).splitlines()[0]}") from None
-    renamer = _Renamer(params, source, wrapper)
+    renamer = _Renamer(params, source, wrapper, parked)
     renamer.collect()
     if not renamer.touched:
         return code
-    return wrapper.module.visit(renamer).code
+    return parked.restore(wrapper.module.visit(renamer).code)
 
 
 class _Renamer(cst.CSTTransformer):
-    def __init__(self, params: dict[str, str], source: Source, wrapper: MetadataWrapper) -> None:
+    def __init__(self, params: dict[str, str], source: Source, wrapper: MetadataWrapper, parked: Parked) -> None:
         super().__init__()
         self.module, self.old, self.new = params["module"], params["old"], params["new"]
         self.source = source
         self.wrapper = wrapper
+        self.parked = parked
         self.scopes = wrapper.resolve(ScopeProvider)
-        self.positions = wrapper.resolve(cst.metadata.PositionProvider)
         self.defining = source.module == self.module
         self.reexports = [p for p in params.get("reexports", "").split(",") if p]
         self.modules = {self.module, *self.reexports}  # where ``old`` can be imported from
@@ -315,11 +317,12 @@ class _Renamer(cst.CSTTransformer):
 
     def _index(self) -> ImportIndex:
         if self._import_index is None:
-            self._import_index = import_index(pyast.parse(self.wrapper.module.code), self.source.package)
+            self._import_index = import_index(pyast.parse(self.parked.reduced), self.source.package)
         return self._import_index
 
     def _collision(self, node: cst.CSTNode, what: str) -> None:
-        line = self.positions[node].start.line if node in self.positions else None
+        positions = self.wrapper.resolve(cst.metadata.PositionProvider)  # only to say where
+        line = self.parked.original_line(positions[node].start.line) if node in positions else None
         where = f"{self.source.path}:{line}" if line else self.source.path
         raise FileFailed(
             f"{where}: {self.new} {what}; renaming {self.module}.{self.old} to it would change what the code "
@@ -454,16 +457,19 @@ def wants(params: dict[str, str], source: Source) -> str | None:
     return star or None
 
 
-def importer_forms(params: dict[str, str], results: Sequence[FileResult]) -> list[tuple[str, str]]:
+def importer_forms(
+    params: dict[str, str], results: Sequence[FileResult], texts: Sequence[str]
+) -> list[tuple[str, str]]:
     """``(user.mod.old, user.mod.new)`` for each changed module that bound ``old`` at its top level
-    and binds ``new`` after the rename (``mock.patch("user.mod.old")`` patches that binding)."""
+    and binds ``new`` after the rename (``mock.patch("user.mod.old")`` patches that binding), when
+    one of ``texts`` (the files that may mention it) contains that name."""
     old, new = params["old"], params["new"]
     forms = []
     for result in results:
         if result.status != CHANGED or not result.path.endswith(".py") or not result.new_text or not result.old_text:
             continue
         module = module_and_package(result.path)[0]
-        if module == params["module"] or not module:
+        if module == params["module"] or not module or not any(f"{module}.{old}" in t for t in texts):
             continue
         try:
             before = _bound_at_top(pyast.parse(result.old_text))
@@ -477,9 +483,17 @@ def importer_forms(params: dict[str, str], results: Sequence[FileResult]) -> lis
 
 def _bound_at_top(tree: ast.Module) -> set[str]:
     names = {name for name, _line in defined_names(tree)}
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and _at_top(tree, node):
+    blocks: list[ast.stmt] = list(tree.body)
+    while blocks:
+        node = blocks.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
             names.update(a.asname or a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.If):
+            blocks.extend(node.body + node.orelse)
+        elif isinstance(node, ast.Try):
+            blocks.extend(node.body + node.orelse + node.finalbody)
+            for handler in node.handlers:
+                blocks.extend(handler.body)
     return names
 
 

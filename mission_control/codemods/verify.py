@@ -70,6 +70,27 @@ class _Tree:
             return True  # open-ended, or unreadable: not ours to judge
         return name in facts[fx.BOUND]
 
+    def touches(self, path: str, level: int, module: str, name: str | None, changed: set[str]) -> bool:
+        """Whether the import's target module (or ``module.name``) is one of the ``changed`` files."""
+        target = self._target(path, level, module)
+        if target is None:
+            return True
+        where = self.files.get(target)
+        if where is None or where in changed:
+            return True  # not one file of ours (checked cheaply), or one the run changes
+        submodule = self.files.get(f"{target}.{name}") if name else None
+        return submodule is not None and submodule in changed
+
+    def _target(self, path: str, level: int, module: str) -> str | None:
+        if not level:
+            return module
+        parts = module_name(path).split(".")
+        package = parts if is_package_init(path) else parts[:-1]
+        if level - 1 > len(package):
+            return None
+        base = ".".join(package[: len(package) - (level - 1)])
+        return f"{base}.{module}" if base and module else (base or module)
+
     def broken(self, path: str, level: int, module: str, name: str | None) -> str | None:
         """Why ``from <level><module> import name`` (``import module`` when name is None) fails, or None."""
         if level:
@@ -112,18 +133,17 @@ def new_broken_imports(repo: Path, paths: Sequence[str], results: Sequence[FileR
     before = _Tree(repo, paths, {r.path: r.old_text for r in changed})
     after = _Tree(repo, paths, {r.path: r.new_text for r in changed})
     problems = []
+    changed_paths = {r.path for r in changed}
     for result in changed:
         if result.new_text is None or result.old_text is None:
             continue
-        was_broken = {
-            shown
-            for _line, shown, level, module, name in _statements(result.path, result.old_text)
-            if before.broken(result.path, level, module, name)
-        }
+        unchanged = {shown for _line, shown, _level, _module, _name in _statements(result.path, result.old_text)}
         for line, shown, level, module, name in _statements(result.path, result.new_text):
-            if shown in was_broken:
-                continue
+            if shown in unchanged and not after.touches(result.path, level, module, name, changed_paths):
+                continue  # the same import of a module the run leaves alone resolves as before
             why = after.broken(result.path, level, module, name)
+            if why and shown in unchanged and before.broken(result.path, level, module, name):
+                continue  # broken before the run already
             if why:
                 problems.append(f"{result.path}:{line}: {shown} would not resolve after {what} ({why})")
     return problems
