@@ -188,6 +188,8 @@ def test_progress_reports_an_eta(repo: Path) -> None:
 
 
 def test_cache_and_processes_give_the_same_results(repo: Path) -> None:
+    # enough files for processes (a run of a few stays in one process even with jobs=2)
+    write(repo, {f"pkg/many_{i}.py": f"from pkg.old import Thing\n\nx{i} = Thing()\n" for i in range(30)})
     first = run_codemod(repo, "rename", RENAME)
     again = run_codemod(repo, "rename", RENAME)
     assert again.cached == len(first.changed) and first.cached == 0

@@ -20,17 +20,24 @@ from collections.abc import Iterable
 
 from mission_control.util import pyast
 
-_PLACEHOLDER = "__mission_control_parked_{}__ = 0"
-_PLACEHOLDER_LINE = re.compile(r"^[ \t]*__mission_control_parked_(\d+)__ = 0\n?$")
+_PLACEHOLDER = "__mission_control_parked_{}__ = {}"
+_PLACEHOLDER_LINE = re.compile(r"^[ \t]*__mission_control_parked_(\d+)__ = (0|\([\w, ]*\))\n?$")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class Parked:
-    """A module's text with unrelated statements replaced by placeholders, and how to undo it."""
+    """A module's text with unrelated statements replaced by placeholders, and how to undo it.
 
-    def __init__(self, text: str, words: Iterable[str]) -> None:
+    A placeholder still reads the ``imported`` names its statement mentions
+    (``__mission_control_parked_0__ = (models, migrations,)``), so an import clean-up run on the
+    reduced text sees every import used exactly as in the whole module.
+    """
+
+    def __init__(self, text: str, words: Iterable[str], imported: Iterable[str] = ()) -> None:
         self.original = text
         self.chunks: dict[int, str] = {}  # placeholder number -> the original lines
         self._shifts: list[tuple[int, int]] = []
+        self._imported = set(imported)
         self.reduced = self._park(text, set(words))
 
     def _park(self, text: str, words: set[str]) -> str:
@@ -42,7 +49,12 @@ class Parked:
             return text  # libcst reports the error with its line
         lines = text.splitlines(keepends=True)
         pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, sorted(words))) + r")(?![A-Za-z0-9_])")
-        spans = sorted(_spans(tree.body, lines, pattern))
+        header = max(
+            (i for i, node in enumerate(tree.body) if isinstance(node, (ast.Import, ast.ImportFrom))), default=-1
+        )
+        # the module's docstring and everything up to its last import stay: where an import is
+        # added depends on them
+        spans = sorted(_spans(tree.body, lines, pattern, keep_first=header + 1))
         if not spans:
             return text
         out: list[str] = []
@@ -55,7 +67,9 @@ class Parked:
             self.chunks[number] = "".join(chunk)
             self._shifts.append((len(out) + 1, len(chunk) - 1))  # reduced line, lines it stands for
             ending = "\n" if chunk[-1].endswith("\n") else ""
-            out.append(f"{indent}{_PLACEHOLDER.format(number)}{ending}")
+            used = sorted(self._imported & set(_WORD.findall(self.chunks[number]))) if self._imported else []
+            value = f"({', '.join(used)},)" if used else "0"
+            out.append(f"{indent}{_PLACEHOLDER.format(number, value)}{ending}")
             position = last
         out.extend(lines[position:])
         return "".join(out)
@@ -79,10 +93,15 @@ class Parked:
         return "".join(out)
 
 
-def _spans(body: list[ast.stmt], lines: list[str], pattern: re.Pattern[str]) -> list[tuple[int, int]]:
-    """1-based line spans of the statements of ``body`` (and of its classes' bodies) to park."""
+def _spans(
+    body: list[ast.stmt], lines: list[str], pattern: re.Pattern[str], keep_first: int = 0
+) -> list[tuple[int, int]]:
+    """1-based line spans of the statements of ``body`` (and of its classes' bodies) to park,
+    never the first ``keep_first`` statements nor a module docstring."""
     spans: list[tuple[int, int]] = []
     for index, node in enumerate(body):
+        if index < max(keep_first, 1) and (index < keep_first or _is_docstring(node)):
+            continue
         first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", ()))])
         last = node.end_lineno or node.lineno
         text = "".join(lines[first - 1 : last])
@@ -109,6 +128,10 @@ def _owns_lines(body: list[ast.stmt], index: int, first: int, last: int, lines: 
     end = lines[last - 1].encode("utf-8", "surrogatepass")
     rest = end[node.end_col_offset or 0 :].strip()
     return not rest or rest.startswith(b"#")
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str)
 
 
 def _has_import(node: ast.stmt) -> bool:

@@ -16,9 +16,7 @@ the name are left alone, where RenameCommand would add an unused import of the n
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -37,6 +35,7 @@ from mission_control.codemods.base import (
     run_libcst,
 )
 from mission_control.codemods.model import ArgSpec, FileResult
+from mission_control.codemods.parking import Parked
 from mission_control.codemods.resolve import absolute_module, find_reference, has_words
 from mission_control.codemods.verify import new_broken_imports
 from mission_control.util import pyast
@@ -162,33 +161,27 @@ def wants_name(old_name: str, source: Source) -> str | None:
 def rename_text(source: Source, old_name: str, new_name: str, code: str | None = None) -> str:
     """``source``'s text (or ``code``) with ``old_name`` renamed to ``new_name``.
 
-    libcst's scope analysis costs far more than parsing, and grows with the module. Top-level
-    statements after the import header that cannot mention the renamed object (none of the
-    names bound to it or its modules occurs in them) are swapped for a one-line placeholder
-    before RenameCommand runs and put back, byte for byte, afterwards: the result is the
-    same as a run over the whole module, at a fraction of the cost on large files.
+    libcst's scope analysis costs far more than parsing, and grows with the module. Module- and
+    class-level statements that cannot mention the renamed object (none of the words that can
+    name it occurs in them) are parked at the text level before RenameCommand runs and put back,
+    byte for byte, afterwards (:mod:`.parking`): the result is the same as a run over the whole
+    module, at a fraction of the cost on large files.
     """
     code = source.text if code is None else code
     absolute = _absolutize(source, old_name, code)
-    try:
-        module = cst.parse_module(absolute)
-    except cst.ParserSyntaxError:
-        module = None
-    if module is None:  # let the libcst run report the error with its line
-        return run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, absolute)
     words, imported = _relevant_words(absolute, source.package, old_name)
-    reduced, parked = _park_unrelated(module, words, imported)
-    result = run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, reduced.code)
-    if parked:
-        result = _unpark(cst.parse_module(result), parked).code
+    parked = Parked(absolute, words, imported)
+    result = run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, parked.reduced)
+    result = parked.restore(result)
     return code if result == absolute else result
 
 
-_PLACEHOLDER = "__mission_control_parked_{}__"
-
-
 def _relevant_words(code: str, package: str, old_name: str) -> tuple[set[str], set[str]]:
-    """Names a statement must contain to possibly refer to ``old_name``, and every imported name."""
+    """Words a statement must contain to possibly refer to ``old_name``, and every imported name.
+
+    A use of ``old_name`` spells its last part (``migrations.Migration``, ``Migration``) unless an
+    import binds it, or something inside it, under another name (``import a.b.Old as O``).
+    """
     from mission_control.codemods.resolve import import_index
 
     words = {old_name.rpartition(".")[2]}
@@ -197,64 +190,9 @@ def _relevant_words(code: str, package: str, old_name: str) -> tuple[set[str], s
     except (SyntaxError, ValueError):
         return set(), set()
     for local, qualified in index.bindings.items():
-        if any(old_name == q or old_name.startswith(q + ".") or q.startswith(old_name + ".") for q in qualified):
+        if any(old_name == q or q.startswith(old_name + ".") for q in qualified):
             words.add(local)
     return words, {local.partition(".")[0] for local in index.bindings}
-
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-#: A module-level statement, as ``cst.Module.body`` holds them.
-_Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
-
-
-def _park_unrelated(
-    module: cst.Module, words: set[str], imported: AbstractSet[str] = frozenset()
-) -> tuple[cst.Module, dict[str, _Statement]]:
-    """The module with unrelated statements replaced by placeholders, and those statements.
-
-    A placeholder still uses the imported names its statement mentions
-    (``__parked_0__ = (IntegrityError, transaction)``), so libcst's import clean-up sees them
-    used exactly as in the whole module and never drops an import the parked code needs.
-    """
-    if not words:
-        return module, {}
-    pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, sorted(words))) + r")(?![A-Za-z0-9_])")
-    header = max((i for i, s in enumerate(module.body) if _is_import_line(s)), default=-1)
-    body: list[_Statement] = []
-    parked: dict[str, _Statement] = {}
-    for i, statement in enumerate(module.body):
-        text = module.code_for_node(statement)
-        if i <= header or _is_import_line(statement) or pattern.search(text):
-            body.append(statement)
-            continue
-        name = _PLACEHOLDER.format(len(parked))
-        parked[name] = statement
-        used = sorted(imported & set(_WORD.findall(text)))
-        value = f"({', '.join(used)},)" if used else "0"
-        body.append(cst.parse_statement(f"{name} = {value}\n"))
-    return module.with_changes(body=body), parked
-
-
-def _is_import_line(statement: cst.CSTNode) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and any(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
-    )
-
-
-def _unpark(module: cst.Module, parked: Mapping[str, _Statement]) -> cst.Module:
-    body: list[_Statement] = []
-    for statement in module.body:
-        name = _parked_name(statement)
-        body.append(statement if name is None else parked.get(name, statement))
-    return module.with_changes(body=body)
-
-
-def _parked_name(statement: cst.CSTNode) -> str | None:
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-        small = statement.body[0]
-        if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
-            return small.targets[0].target.value
-    return None
 
 
 class RenameCodemod(RenameCommand):

@@ -39,6 +39,7 @@ from mission_control.codemods.resolve import (
     module_and_package,
     resolve,
 )
+from mission_control.codemods.verify import compile_problems
 from mission_control.util import pyast
 from mission_control.util.files import python_files
 
@@ -500,13 +501,7 @@ def _bound_at_top(tree: ast.Module) -> set[str]:
 def review(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
     """Problems that make the dry run unsafe to apply: files that do not compile, a rename left
     half done (a file that uses the name failed or was skipped, or a module still imports it)."""
-    problems = []
-    for result in results:
-        if result.status == CHANGED and result.new_text is not None and result.path.endswith(".py"):
-            try:
-                compile(result.new_text, result.path, "exec", dont_inherit=True)
-            except SyntaxError as exc:
-                problems.append(f"{result.path}:{exc.lineno}: does not compile after the rename: {exc.msg}")
+    problems = compile_problems(results, "the rename")
     symbol = params.get("symbol")
     if not symbol:
         return problems

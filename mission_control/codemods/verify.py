@@ -147,3 +147,15 @@ def new_broken_imports(repo: Path, paths: Sequence[str], results: Sequence[FileR
             if why:
                 problems.append(f"{result.path}:{line}: {shown} would not resolve after {what} ({why})")
     return problems
+
+
+def compile_problems(results: Sequence[FileResult], what: str) -> list[str]:
+    """Changed Python files that would not compile after the run (``what`` names it)."""
+    problems = []
+    for result in results:
+        if result.status == CHANGED and result.new_text is not None and result.path.endswith(".py"):
+            try:
+                compile(result.new_text, result.path, "exec", dont_inherit=True)
+            except SyntaxError as exc:
+                problems.append(f"{result.path}:{exc.lineno}: does not compile after {what}: {exc.msg}")
+    return problems
