@@ -434,3 +434,64 @@ def test_a_module_move_onto_a_missing_package_or_of_a_package_is_refused(tmp_pat
         run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.nowhere.iterutils"})
     with pytest.raises(CodemodError, match=r"lib\.deep is a package \(lib/deep/__init__\.py\)"):
         run_codemod(root, "rename", {"old_name": "lib.deep", "new_name": "lib.shallow"})
+
+
+TRICKY = '''"""Docstring naming chunked."""
+from __future__ import annotations
+
+import lib.iterutils as it  # kept: imports decide what names mean
+
+x = 1; y = 2
+
+
+@decorator(
+    "arg",
+)
+def unrelated(a, b):  # a comment
+    return "é" * a
+
+
+class Holder:
+    """Holds."""
+
+    value = it.chunked([1], 1)
+
+    def other(self):
+        return {"k": "v"}
+
+    def uses(self):
+        return it.chunked([1, 2], 1)
+
+
+def tail():
+    pass
+'''
+
+
+def test_parking_puts_every_byte_back_and_hides_only_what_cannot_mention_the_name() -> None:
+    from mission_control.codemods.parking import Parked
+
+    parked = Parked(TRICKY, {"chunked"}, {"it"})
+    assert parked.restore(parked.reduced) == TRICKY
+    reduced = parked.reduced
+    assert reduced.startswith('"""Docstring naming chunked."""\nfrom __future__ import annotations\n\nimport lib.iter')
+    assert "x = 1; y = 2" in reduced  # not alone on its line: never parked
+    assert "def unrelated" not in reduced and "@decorator" not in reduced and "def tail" not in reduced
+    assert "class Holder:" in reduced and "def uses(self):" in reduced and "def other" not in reduced
+    assert "    __mission_control_parked_" in reduced  # a method inside the class, at its indentation
+    assert (
+        parked.original_line(reduced.splitlines().index("class Holder:") + 1)
+        == TRICKY.splitlines().index("class Holder:") + 1
+    )
+
+
+def test_a_rename_with_parked_statements_gives_the_same_result_as_without(tmp_path: Path, monkeypatch) -> None:
+    from mission_control.codemods import parking
+
+    files = dict(LIB, **{"lib/tricky.py": TRICKY.replace("@decorator(", "@staticmethod\n@(lambda f: f)(")})
+    root = make_project(tmp_path / "p", files)
+    args = {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.cut"}
+    parked = {r.path: r.new_text for r in run_codemod(root, "rename", args, use_cache=False).changed}
+    monkeypatch.setattr(parking.Parked, "_park", lambda self, text, words: text)  # libcst sees everything
+    whole = {r.path: r.new_text for r in run_codemod(root, "rename", args, use_cache=False).changed}
+    assert parked == whole and "it.cut([1, 2], 1)" in parked["lib/tricky.py"]
