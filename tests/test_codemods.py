@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import libcst as cst
 import pytest
 from helpers import git
 
@@ -496,3 +497,29 @@ def test_codemods_leave_what_git_ignores_alone_like_the_audit(repo: Path) -> Non
     assert not (repo / "build/lib/pkg/old.py").read_text().count("Widget")
     graph = build_import_graph(repo)  # the affected-tests selection sees the same files
     assert "pkg/untracked.py" in graph.files and not any(f.startswith("build/") for f in graph.files)
+
+
+def test_libcst_matcher_methods_gathered_once_per_class_are_the_same_as_libcst_finds() -> None:
+    import libcst.matchers as m
+    from libcst.matchers import _visitors
+
+    from mission_control.codemods import libcst_speed
+
+    class Finder(m.MatcherDecoratableTransformer):
+        @m.visit(m.Name("a"))
+        def saw_a(self, node: cst.Name) -> None:
+            self.seen.append(node.value)
+
+        @m.leave(m.Name("b"))
+        def left_b(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+            return updated.with_changes(value="c")
+
+    libcst_speed.install()
+    libcst_speed.install()  # idempotent
+    first, second = Finder(), Finder()
+    assert first._extra_visit_funcs.keys() == second._extra_visit_funcs.keys() and len(first._extra_visit_funcs) == 1
+    assert next(iter(first._extra_visit_funcs.values()))[0].__self__ is first  # bound to each object
+    assert next(iter(second._extra_leave_funcs.values()))[0].__self__ is second
+    second.seen = []
+    assert cst.parse_module("a + b\n").visit(second).code == "a + c\n" and second.seen == ["a"]
+    assert _visitors._gather_constructed_visit_funcs.__name__ == "gather_cached"
