@@ -60,7 +60,9 @@ SCENARIOS = {
 
 
 def load() -> str:
-    return f"load {os.getloadavg()[0]:.2f}"
+    value = os.getloadavg()[0]
+    busy = " — busy machine, seconds inflated" if value > 1.5 else ""
+    return f"load {value:.2f}{busy}"
 
 
 def django_sdist() -> Path:

@@ -63,7 +63,8 @@ def run_builtin(
     files = list(paths) if paths is not None else python_files(repo)
     cache = _Cache(command.name, params) if use_cache else None
     forms_of = getattr(command, "mention_forms", None)  # optional: strings naming what it renames
-    needle: str = command.mention_needle(params) if forms_of is not None else ""  # type: ignore[attr-defined]
+    needle_of = getattr(command, "mention_needle", None)  # text every such string contains
+    needle: str = needle_of(params) if forms_of is not None and needle_of is not None else ""
     mentioning: dict[str, str] = {}  # path -> text of the files that may mention it
     results: list[FileResult] = []
     work: list[Source] = []

@@ -2,9 +2,14 @@
 
 A rename in place (same module, a top-level function, class or assignment) is
 :mod:`.rename_symbol`'s: the definition and every reference, checked before anything is
-written. What follows is about the other renames (moves and module renames).
+written. Moving a module of the repository is :mod:`.move_module`'s: the file moves and every
+import follows. A move onto a name or module that exists already is refused (unless the old
+name is only an alias of it), and every dry run is reviewed (files that would not compile,
+imports it would break: :mod:`.verify`). Strings that name the object (``mock.patch`` targets,
+entry points) are listed as "also mentions" and rewritten on request (:mod:`.mentions`).
 
-The transformation is libcst's ``RenameCommand`` (the reference behaviour, same arguments),
+What follows is about the other renames (a symbol pointed at its new home, a name outside the
+repository). The transformation is libcst's ``RenameCommand`` (the reference behaviour, same arguments),
 with two additions it lacks: relative imports that reach the old name are first made absolute
 (RenameCommand only sees absolute ones), and string annotations (``"Name"``) are renamed too.
 
