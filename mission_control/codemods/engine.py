@@ -15,6 +15,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -234,8 +235,7 @@ def _transform_parallel(
     cancel: CancelToken | None,
     eta: Eta,
 ) -> tuple[list[FileResult], bool]:
-    # spawn, not fork: the UI calls this from a thread, and forking a threaded Qt process is unsafe.
-    pool = cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    pool = cf.ProcessPoolExecutor(jobs, mp_context=_process_context())
     ordered = sorted(work, key=lambda s: len(s.text), reverse=True)  # big files first: even finish
     futures = {pool.submit(_worker, command.name, params, s): s for s in ordered}
     results: list[FileResult] = []
@@ -253,6 +253,15 @@ def _transform_parallel(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return results, False
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """``fork`` in a single-threaded process (the command line: workers start with libcst already
+    imported, a second or more saved each), else ``spawn`` (the UI calls from a worker thread,
+    and forking a threaded Qt process is unsafe)."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _future_result(future: cf.Future[FileResult], source: Source) -> FileResult:
