@@ -173,12 +173,11 @@ def rename_text(source: Source, old_name: str, new_name: str, code: str | None =
     module, at a fraction of the cost on large files.
     """
     code = source.text if code is None else code
-    absolute = _absolutize(source, old_name, code)
-    words, imported = _relevant_words(absolute, source.package, old_name)
-    parked = Parked(absolute, words, imported)
-    result = run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, parked.reduced)
-    result = parked.restore(result)
-    return code if result == absolute else result
+    words, imported = _relevant_words(code, source.package, old_name)
+    parked = Parked(code, words, imported)  # imports are never parked: absolutizing sees them all
+    absolute = _absolutize(source, old_name, parked.reduced)
+    result = run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, absolute)
+    return code if result == absolute else parked.restore(result)
 
 
 def _relevant_words(code: str, package: str, old_name: str) -> tuple[set[str], set[str]]:
