@@ -523,3 +523,21 @@ def test_libcst_matcher_methods_gathered_once_per_class_are_the_same_as_libcst_f
     second.seen = []
     assert cst.parse_module("a + b\n").visit(second).code == "a + c\n" and second.seen == ["a"]
     assert _visitors._gather_constructed_visit_funcs.__name__ == "gather_cached"
+
+    class Gated(m.MatcherDecoratableVisitor):
+        @m.call_if_inside(m.Call())
+        def visit_Name(self, node: cst.Name) -> None:
+            self.names.append(node.value)
+
+    gated = Gated()
+    gated.names = []
+    cst.parse_module("f(a)\nb\n").visit(gated)
+    assert gated.names == ["f", "a"] and len(Gated()._matchers) == 1  # each object its own dict
+
+    from libcst.metadata import ParentNodeProvider
+
+    one, two = ParentNodeProvider(), ParentNodeProvider()
+    assert set(one.get_visitors()) == set(two.get_visitors()) and one.get_visitors()
+    assert all(method.__self__ is two for method in two.get_visitors().values())
+    wrapper = cst.metadata.MetadataWrapper(cst.parse_module("x = (1)\n"))
+    assert len(wrapper.resolve(ParentNodeProvider)) > 3
