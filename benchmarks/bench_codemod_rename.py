@@ -183,6 +183,12 @@ def main() -> int:
             )
             for line in (found["not_compiling"] + found["broken_imports"])[:6]:
                 print(f"      {line}")
+        same = differ = 0
+        for rel in python_files(original):
+            mine, theirs_text = (ours / rel).read_bytes(), (theirs / rel).read_bytes()
+            if mine != (original / rel).read_bytes() or theirs_text != (original / rel).read_bytes():
+                same, differ = (same + 1, differ) if mine == theirs_text else (same, differ + 1)
+        print(f"  byte for byte: {same} changed files identical on both sides, {differ} differ (see above why)")
         for problem in data.get("problems", [])[:6]:
             print(f"  Mission Control refused: {problem}")
         if ns.profile:
