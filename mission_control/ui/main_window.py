@@ -577,8 +577,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self._edit_failed,
             nudge=nudge,
         )
-        self.undo_stack.push(command)
-        self.refresh()
+        self.undo_stack.push(command)  # its redo refreshes every view (a failed edit too: the bar goes back)
 
     def _edit_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 12000)
