@@ -261,8 +261,8 @@ class GanttView(pg.PlotWidget):
 
     def changeEvent(self, event: QtCore.QEvent) -> None:
         super().changeEvent(event)
-        if not hasattr(self, "drag_label"):
-            return  # (during construction)
+        if not hasattr(self, "drag_label") or self.plotItem is None:
+            return  # (during construction, or after close)
         if event.type() == QtCore.QEvent.Type.PaletteChange:
             self.apply_palette()
         elif event.type() == QtCore.QEvent.Type.FontChange:
@@ -438,7 +438,7 @@ class GanttView(pg.PlotWidget):
             width = self.user_label_width
         else:
             width = min(self.lane_axis.fitting_width(), max(round(self.width() * 0.35), 160))
-        if abs(self.lane_axis.width() - width) > 0.5:
+        if self.lane_axis.label_width() != width:
             self.lane_axis.set_label_width(width)
 
     def set_label_width(self, width: int) -> None:
@@ -738,6 +738,14 @@ class GanttView(pg.PlotWidget):
         self._style(analysis)
         self.plan = saved
         self.bars_item.update()
+
+    def mousePressEvent(self, ev: QtGui.QMouseEvent) -> None:
+        super().mousePressEvent(ev)
+        ev.accept()  # the scene turns every press into a click or a drag (pan, bar, label column)
+
+    def mouseReleaseEvent(self, ev: QtGui.QMouseEvent) -> None:
+        super().mouseReleaseEvent(ev)
+        ev.accept()
 
     def keyPressEvent(self, ev: QtGui.QKeyEvent) -> None:
         if ev.key() == QtCore.Qt.Key.Key_Escape:

@@ -391,9 +391,10 @@ class LaneAxis(pg.AxisItem):
         self.lanes: list[tuple[str, float, float]] = []
         self.states: dict[str, str] = {}  # section -> its team's state, shown after the name
         self.on_width_changed = lambda width: None
+        self._label_width = 170
         self._resizing: tuple[float, float] | None = None  # (width, scene x) at the press
         self._names: dict[float, str] = {}  # tick value -> lane name, as last placed
-        self.setWidth(170)
+        self.setWidth(self._label_width)
         self.setStyle(tickLength=0, tickTextOffset=8)
 
     def set_lanes(self, lanes: list[tuple[str, float, float]]) -> None:
@@ -402,17 +403,19 @@ class LaneAxis(pg.AxisItem):
         self.update()
 
     def label_width(self) -> int:
-        return round(self.width())
+        """The column's width as last set (the layout applies it later: ``width()`` may still be the old one)."""
+        return self._label_width
 
     def set_label_width(self, width: float) -> None:
-        self.setWidth(max(LABEL_MIN_PX, round(width)))
+        self._label_width = max(LABEL_MIN_PX, round(width))
+        self.setWidth(self._label_width)
         self.picture = None
         self.update()
 
     def fitting_width(self) -> int:
         """The width that shows every lane's name and state whole."""
         metrics = QtGui.QFontMetrics(self.font() if hasattr(self, "font") else QtGui.QFont())
-        texts = [name + self._suffix(name) for name, _, _ in self.lanes] or [""]
+        texts = [name for name, _, _ in self.lanes] or [""]  # the state goes under a name when it must
         return max(LABEL_MIN_PX, max(metrics.horizontalAdvance(t) for t in texts) + 22)
 
     def tickValues(self, minVal, maxVal, size):
@@ -437,8 +440,12 @@ class LaneAxis(pg.AxisItem):
     def lane_label(self, name: str, metrics: QtGui.QFontMetrics) -> str:
         """The lane's name, elided to fit the column, with its team's state after it (the state always shows)."""
         suffix = self._suffix(name)
-        room = max(self.width() - 20 - metrics.horizontalAdvance(suffix), 30)
-        return metrics.elidedText(name, QtCore.Qt.TextElideMode.ElideRight, int(room)) + suffix
+        room = max(self.width() - 20, 30)
+        if metrics.horizontalAdvance(name + suffix) <= room:
+            return name + suffix
+        # too narrow for one line: the name on its own line (elided only if even that is too long), the state under it
+        shown = metrics.elidedText(name, QtCore.Qt.TextElideMode.ElideRight, int(room))
+        return f"{shown}\n{suffix.removeprefix(' · ')}" if suffix else shown
 
     # resizing by a drag on the right edge ---------------------------------------------------
     def _on_edge(self, pos: QtCore.QPointF) -> bool:
@@ -453,7 +460,7 @@ class LaneAxis(pg.AxisItem):
 
     def mouseDragEvent(self, event) -> None:
         if event.button() == _LEFT and event.isStart() and self._on_edge(event.buttonDownPos()):
-            self._resizing = (self.width(), event.buttonDownScenePos().x())
+            self._resizing = (self._label_width, event.buttonDownScenePos().x())
         if self._resizing is None:
             super().mouseDragEvent(event)  # pans the rows, as before
             return
