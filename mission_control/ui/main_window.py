@@ -147,7 +147,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.gantt_splitter.setStretchFactor(0, 0)
         self.gantt_splitter.setStretchFactor(1, 1)
         self.gantt_splitter.setSizes([320, 900])
-        self.gantt_splitter.setCollapsible(1, False)
+        for side in (0, 1):  # the table collapses by its toggle only (which remembers it)
+            self.gantt_splitter.setCollapsible(side, False)
         self.task_table.setMinimumWidth(160)
         self.task_table.setVisible(self.settings.task_table_visible)
         self.splitter.addWidget(self.gantt_splitter)
@@ -806,6 +807,9 @@ class MainWindow(QtWidgets.QMainWindow):
             ("Nudge selected task", "Left / Right"),
             ("Move without snapping", "Alt + drag"),
             ("Cancel a drag", "Esc or right-click"),
+            ("Scroll the Gantt's rows", "Shift + wheel"),
+            ("Widen the Gantt's lane names", "drag the name column's edge"),
+            ("Edit a start or duration in the task table", "F2 or double-click"),
         ]
         return rows
 
