@@ -54,7 +54,6 @@ from mission_control.ui.gantt_items import (
 from mission_control.ui.gantt_style import (
     BAR_FILL,
     COLORS,
-    ROW_HEIGHT,
     BarGeometry,
     hours_between,
     palette_is_dark,
@@ -65,7 +64,6 @@ from mission_control.ui.gantt_style import (
 __all__ = [
     "BAR_FILL",
     "COLORS",
-    "ROW_HEIGHT",
     "Bar",
     "BarGeometry",
     "GanttView",

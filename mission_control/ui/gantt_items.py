@@ -197,7 +197,7 @@ class BarsItem(pg.GraphicsObject):
         rows = view.row_keys
         first, last = max(math.floor(exposed.top()), 0), min(math.ceil(exposed.bottom()), len(rows) - 1)
         per_pixel = view.hours_per_pixel
-        left, right = exposed.left() - 1000 * per_pixel, exposed.right() + 12 * per_pixel  # labels beside bars
+        left, right = exposed.left() - LABEL_ROOM_PX * per_pixel, exposed.right() + 12 * per_pixel  # labels beside bars
         dragged = self.drag.key if self.drag is not None else None
         bars = view.bars
         painter.save()
@@ -218,7 +218,7 @@ class BarsItem(pg.GraphicsObject):
     def update_bar(self, bar: Bar) -> None:
         """Repaint only ``bar`` (its outline and its label beside it)."""
         per_pixel = self.view.hours_per_pixel
-        self.update(bar.rect().adjusted(-8 * per_pixel, -0.2, 1000 * per_pixel, 0.2))
+        self.update(bar.rect().adjusted(-8 * per_pixel, -0.2, LABEL_ROOM_PX * per_pixel, 0.2))
 
     # interaction -----------------------------------------------------------------------------
     def hoverEvent(self, ev) -> None:
@@ -322,7 +322,8 @@ class DragBarItem(pg.GraphicsObject):
             self.setVisible(False)
             return
         per_pixel = self.view.hours_per_pixel
-        self._bounds = bar.rect().adjusted(-8 * per_pixel, -0.2, (LABEL_ROOM_PX + 400) * per_pixel, 0.2)
+        label = self.view.label_metrics.horizontalAdvance(f"{self.view.format_span(bar.geometry)}  {bar.task.name}")
+        self._bounds = bar.rect().adjusted(-8 * per_pixel, -0.2, (label + 20) * per_pixel, 0.2)
         self.setVisible(True)
         self.update()
 

@@ -12,10 +12,9 @@ from datetime import datetime
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-ROW_HEIGHT = 1.0
 BAR_FILL = 0.75  # the bar's share of its row (the gap under it holds the actual span)
 EDGE_GRAB_PX = 7
-LABEL_ROOM_PX = 320
+LABEL_ROOM_PX = 1000  # how far right of a bar its label may reach (culling and repaint margins)
 BAR_PAD_PX = 5  # a bar is the UI font's line height plus this (the text sits inside with room)
 LANE_COLORS = ["#f7f9fc", "#eef2f8"]
 COLORS = {
