@@ -69,6 +69,17 @@ def click(widget: QtWidgets.QWidget, point: QtCore.QPoint) -> None:
     QtWidgets.QApplication.processEvents()
 
 
+def double_click(target: QtWidgets.QWidget, point: QtCore.QPoint) -> None:
+    """What a real double click sends: press, release, double-click (the second press), release."""
+    QTest.mouseClick(target, LEFT, NONE, point)
+    local = QtCore.QPointF(point)
+    event = QtGui.QMouseEvent(
+        QtCore.QEvent.Type.MouseButtonDblClick, local, QtCore.QPointF(target.mapToGlobal(point)), LEFT, LEFT, NONE
+    )
+    QtWidgets.QApplication.sendEvent(target, event)
+    QTest.mouseRelease(target, LEFT, NONE, point)
+
+
 def drag(widget: QtWidgets.QWidget, start: QtCore.QPoint, end: QtCore.QPoint, steps: int = 8) -> None:
     target = widget.viewport() if hasattr(widget, "viewport") else widget
     QTest.mouseMove(target, start)
@@ -177,7 +188,15 @@ def test_the_label_column_is_widened_by_dragging_its_edge_and_remembered(qtbot, 
     window.close()
     again = create_window(None, window.project.plan_file.path)
     qtbot.addWidget(again)
-    assert again.gantt.lane_axis.width() == pytest.approx(before + 90, abs=2)
+    again.resize(1400, 900)
+    again.show()
+    QtWidgets.QApplication.processEvents()
+    axis = again.gantt.lane_axis
+    assert axis.width() == pytest.approx(before + 90, abs=2)
+    edge = again.gantt.mapFromScene(axis.mapToScene(QtCore.QPointF(axis.width() - 2, axis.height() / 2)))
+    double_click(again.gantt.viewport(), edge)  # fits the names again
+    QtWidgets.QApplication.processEvents()
+    assert axis.label_width() == pytest.approx(before, abs=2) and load_settings().gantt_label_width == 0
 
 
 def test_lane_names_are_whole_in_the_label_column(window):
@@ -310,3 +329,20 @@ def test_the_task_table_collapses_with_its_shortcut_and_stays_collapsed(qtbot, w
     button = again.findChild(QtWidgets.QToolButton, "taskTableButton")
     qtbot.mouseClick(button, LEFT)
     assert again.task_table.isVisible() and again.task_table.model().rowCount() == 20
+
+
+def test_hovering_a_bar_shows_its_tooltip_and_an_edge_the_resize_cursor(big_view):
+    x0 = big_view.bars["t5_20"].geometry.x0
+    big_view.plotItem.vb.setXRange(x0 - 2, x0 + 10, padding=0)  # a 1 h bar, 80 px wide
+    rect = show_task(big_view, "t5_20")
+    target = big_view.viewport()
+    QTest.mouseMove(target, rect.center())
+    QtWidgets.QApplication.processEvents()
+    item = big_view.bars_item
+    assert "Task 5-20" in item.toolTip() and item.cursor().shape() == Qt.CursorShape.OpenHandCursor
+    QTest.mouseMove(target, QtCore.QPoint(rect.right() - 1, rect.center().y()))
+    QtWidgets.QApplication.processEvents()
+    assert item.cursor().shape() == Qt.CursorShape.SizeHorCursor
+    QTest.mouseMove(target, QtCore.QPoint(rect.right() + 200, rect.center().y() + big_view.row_px // 2))
+    QtWidgets.QApplication.processEvents()
+    assert item.toolTip() == ""

@@ -15,7 +15,8 @@ Signals:
         (the undo point; the window turns it into an undo command).
     span_changing(str, object, object): live position during a drag (for previews).
     task_nudged(str, object, object): an arrow key moved the selected task by one snap step.
-    label_width_changed(int): the lead dragged the label column to a new width.
+    label_width_changed(int): the lead dragged the label column to a new width (0: double-clicked
+        its edge, back to fitting the lane names).
 
 What the teams did is drawn over the plan (:meth:`GanttView.set_team_tracking`): each team's lane
 label shows its state; a task's mapped commits are ticks at their commit time and, once the
@@ -446,6 +447,7 @@ class GanttView(pg.PlotWidget):
 
     def _on_label_column_dragged(self, width: int) -> None:
         self.user_label_width = width
+        self._fit_label_column()
         self.label_width_changed.emit(width)
 
     # view operations -------------------------------------------------------------------

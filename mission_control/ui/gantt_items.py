@@ -383,8 +383,8 @@ class LanesItem(pg.GraphicsObject):
 class LaneAxis(pg.AxisItem):
     """Left axis: the section (team) names at the middle of their swimlanes, in a resizable column.
 
-    Dragging the column's right edge sets its width; ``on_width_changed(width)`` hears the end of
-    such a drag (the view remembers it).
+    Dragging the column's right edge sets its width, a double click there fits the names again;
+    ``on_width_changed(width)`` hears either (0: fit the names; the view remembers it).
     """
 
     def __init__(self) -> None:
@@ -458,6 +458,13 @@ class LaneAxis(pg.AxisItem):
             self.setCursor(QtCore.Qt.CursorShape.SplitHCursor)
         elif self._resizing is None:
             self.unsetCursor()
+
+    def mouseClickEvent(self, event) -> None:
+        if event.button() == _LEFT and event.double() and self._on_edge(event.pos()):
+            event.accept()
+            self.on_width_changed(0)  # a double click on the edge: back to fitting the names
+            return
+        super().mouseClickEvent(event)
 
     def mouseDragEvent(self, event) -> None:
         if event.button() == _LEFT and event.isStart() and self._on_edge(event.buttonDownPos()):
