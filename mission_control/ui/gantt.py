@@ -415,6 +415,7 @@ class GanttView(pg.PlotWidget):
         self.hours_per_pixel = (x1 - x0) / max(vb.width(), 1)
 
     def _on_resized(self, *_) -> None:
+        self._fit_label_column()  # (its cap is a share of the widget's width)
         self._apply_row_height()
         if self._auto_fit:
             self.zoom_fit()
