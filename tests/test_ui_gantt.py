@@ -327,8 +327,10 @@ def test_the_task_table_collapses_with_its_shortcut_and_stays_collapsed(qtbot, w
     again.show()
     assert not again.task_table.isVisible()
     button = again.findChild(QtWidgets.QToolButton, "taskTableButton")
+    assert button.text() == "◧ Table" and not button.isChecked()
     qtbot.mouseClick(button, LEFT)
     assert again.task_table.isVisible() and again.task_table.model().rowCount() == 20
+    assert button.text() == "◧ Table" and button.isChecked()
 
 
 def test_hovering_a_bar_shows_its_tooltip_and_an_edge_the_resize_cursor(big_view):

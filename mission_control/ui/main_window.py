@@ -306,8 +306,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_task_table.setCheckable(True)
         self.act_task_table.setChecked(self.settings.task_table_visible)
         self.act_task_table.setToolTip("Show or collapse the task table beside the Gantt (Ctrl+T)")
+        self.act_task_table.setIconText("◧ Table")  # what the button beside the legend says
         self.task_table_button.setDefaultAction(self.act_task_table)
-        self.task_table_button.setText("◧ Table")
         self.act_cascade = self._action(
             "&Cascade",
             self._cascade_toggled,
