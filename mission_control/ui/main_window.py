@@ -39,6 +39,7 @@ from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.gantt import GanttView
 from mission_control.ui.graph import DependencyGraph
 from mission_control.ui.sync_control import SyncControl
+from mission_control.ui.task_table import TaskTable
 from mission_control.ui.welcome import WelcomeScreen
 from mission_control.ui.workers import ensure_gui_garbage_collection
 
@@ -119,6 +120,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_views(self) -> None:
         self.gantt = GanttView()
         self.gantt.snap_minutes = self.settings.snap_minutes
+        self.gantt.set_label_width(self.settings.gantt_label_width)
+        self.task_table = TaskTable()
         self.graph = DependencyGraph()
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         self.splitter.setObjectName("centralSplitter")
@@ -127,8 +130,28 @@ class MainWindow(QtWidgets.QMainWindow):
         box_layout.setContentsMargins(0, 0, 0, 0)
         box_layout.setSpacing(0)
         box_layout.addWidget(self.gantt, 1)
-        box_layout.addWidget(GanttView.make_legend())
-        self.splitter.addWidget(gantt_box)
+        legend_row = QtWidgets.QHBoxLayout()
+        legend_row.setContentsMargins(0, 0, 0, 0)
+        legend_row.setSpacing(0)
+        self.task_table_button = QtWidgets.QToolButton()  # its action is made with the others
+        self.task_table_button.setObjectName("taskTableButton")
+        self.task_table_button.setAutoRaise(True)
+        legend_row.addWidget(self.task_table_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        legend_row.addWidget(GanttView.make_legend(), 1)
+        box_layout.addLayout(legend_row)
+        # the task table beside the chart (collapsible: View › Task Table)
+        self.gantt_splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.gantt_splitter.setObjectName("ganttSplitter")
+        self.gantt_splitter.addWidget(self.task_table)
+        self.gantt_splitter.addWidget(gantt_box)
+        self.gantt_splitter.setStretchFactor(0, 0)
+        self.gantt_splitter.setStretchFactor(1, 1)
+        self.gantt_splitter.setSizes([320, 900])
+        for side in (0, 1):  # the table collapses by its toggle only (which remembers it)
+            self.gantt_splitter.setCollapsible(side, False)
+        self.task_table.setMinimumWidth(160)
+        self.task_table.setVisible(self.settings.task_table_visible)
+        self.splitter.addWidget(self.gantt_splitter)
         self.splitter.addWidget(self.graph)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -163,6 +186,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.gantt.task_nudged.connect(
             lambda key, start, duration: self._on_span_change_finished(key, start, duration, nudge=True)
         )
+        self.gantt.label_width_changed.connect(self._remember_label_width)
+        self.task_table.task_selected.connect(self.select_task)
+        self.task_table.span_edit_requested.connect(self._on_span_change_finished)
+        self.task_table.table_model.edit_rejected.connect(self._edit_rejected)
 
     def _install_panels(self) -> None:
         """Build every dock; a panel that fails to build is a bug and fails the window (and the tests)."""
@@ -274,6 +301,13 @@ class MainWindow(QtWidgets.QMainWindow):
             "Zoom &Out", lambda: self.gantt.zoom(1.25), QtGui.QKeySequence.StandardKey.ZoomOut
         )
         self.act_zoom_fit = self._action("Zoom to &Fit", self.zoom_fit, "Ctrl+0")
+        self.act_task_table = self._action("&Task Table", self._task_table_toggled, "Ctrl+T")
+        self.act_task_table.setObjectName("taskTableAction")
+        self.act_task_table.setCheckable(True)
+        self.act_task_table.setChecked(self.settings.task_table_visible)
+        self.act_task_table.setToolTip("Show or collapse the task table beside the Gantt (Ctrl+T)")
+        self.act_task_table.setIconText("◧ Table")  # what the button beside the legend says
+        self.task_table_button.setDefaultAction(self.act_task_table)
         self.act_cascade = self._action(
             "&Cascade",
             self._cascade_toggled,
@@ -309,6 +343,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view_menu = bar.addMenu("&View")
         for action in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_fit):
             self.view_menu.addAction(action)
+        self.view_menu.addAction(self.act_task_table)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.details_dock.toggleViewAction())
         self.help_menu = bar.addMenu("&Help")
@@ -514,9 +549,11 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         plan, analysis = self.project.plan, self.project.analysis
         self.gantt.set_plan(plan, analysis)
+        self.task_table.set_plan(plan, analysis, [k for k in self.gantt.row_keys if k is not None])
         self.graph.set_plan(plan, analysis)
         self.graph.select(self.selected)
         self.gantt.select(self.selected)
+        self.task_table.select(self.selected)
         self.details.show_task(plan, analysis, self.selected)
         count = len(analysis.conflicts)
         self.conflict_label.setText(
@@ -539,6 +576,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """Select ``key`` in every view."""
         self.selected = key or None
         self.gantt.select(self.selected)
+        self.task_table.select(self.selected)
+        if self.selected:
+            self.gantt.scroll_to(self.selected)
         self.graph.select(self.selected)
         if self.project is not None:
             self.details.show_task(self.project.plan, self.project.analysis, self.selected)
@@ -577,8 +617,22 @@ class MainWindow(QtWidgets.QMainWindow):
             self._edit_failed,
             nudge=nudge,
         )
-        self.undo_stack.push(command)
-        self.refresh()
+        self.undo_stack.push(command)  # its redo refreshes every view (a failed edit too: the bar goes back)
+
+    def _edit_rejected(self, message: str) -> None:
+        """A task-table cell got text that is no start or duration: say why; the plan is unchanged."""
+        self.statusBar().showMessage(message, 12000)
+        dialogs.inform(self, "Cannot change the task", message, warning=True)
+
+    def _task_table_toggled(self) -> None:
+        shown = self.act_task_table.isChecked()
+        self.task_table.setVisible(shown)
+        self.settings.task_table_visible = shown
+        save_settings(self.settings)
+
+    def _remember_label_width(self, width: int) -> None:
+        self.settings.gantt_label_width = width
+        save_settings(self.settings)
 
     def _edit_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 12000)
@@ -753,6 +807,9 @@ class MainWindow(QtWidgets.QMainWindow):
             ("Nudge selected task", "Left / Right"),
             ("Move without snapping", "Alt + drag"),
             ("Cancel a drag", "Esc or right-click"),
+            ("Scroll the Gantt's rows", "Shift + wheel"),
+            ("Widen the Gantt's lane names", "drag the name column's edge"),
+            ("Edit a start or duration in the task table", "F2 or double-click"),
         ]
         return rows
 
