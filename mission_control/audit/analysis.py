@@ -10,7 +10,7 @@ import fnmatch
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -18,6 +18,8 @@ from typing import Any
 
 from mission_control.audit import extract as fx
 from mission_control.audit.files import is_package_init, module_name
+from mission_control.repo.components import paths_matcher
+from mission_control.util.git import RepoError
 
 DEFAULT_ROLES = (
     "Manager",
@@ -167,8 +169,13 @@ def analyse(
     roles: Sequence[str] = DEFAULT_ROLES,
     duplicate_excludes: Sequence[str] = DEFAULT_DUPLICATE_EXCLUDES,
     ref: str | None = None,
+    others: Mapping[str, int] | None = None,
 ) -> AuditResult:
-    """Build the repo-wide audit from the facts of every file (keys: repo-relative paths)."""
+    """Build the repo-wide audit from the facts of every file (keys: repo-relative paths).
+
+    ``others``: the lines of the components' files that are not Python (path -> lines), so a
+    component of docs or data has its size too.
+    """
     paths = sorted(facts_by_path)
     good = [p for p in paths if facts_by_path[p][fx.ERROR] is None]
     modules = {p: module_name(p) for p in paths}
@@ -179,7 +186,7 @@ def analyse(
         duplicates=_duplicates(facts_by_path, good, modules, duplicate_excludes),
         roles=_roles(facts_by_path, good, roles),
         broken_imports=_broken_imports(facts_by_path, good, modules),
-        components=_components(facts_by_path, paths, components or {}),
+        components=_components(facts_by_path, paths, components or {}, others or {}),
         modules=tuple(_summary(p, modules[p], facts_by_path[p]) for p in paths),
         ref=ref,
     )
@@ -273,13 +280,28 @@ def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _components(
-    facts_by_path: Mapping[str, fx.Facts], paths: list[str], components: Mapping[str, Sequence[str]]
+    facts_by_path: Mapping[str, fx.Facts],
+    paths: list[str],
+    components: Mapping[str, Sequence[str]],
+    others: Mapping[str, int],
 ) -> dict[str, ComponentSize]:
+    """Files and lines per component: its Python files and its other files (docs, data) alike."""
+    lines = {**others, **{p: facts_by_path[p][fx.LINES] for p in paths}}
     sizes = {}
     for name, patterns in components.items():
-        hits = [p for p in paths if matches_any(p, patterns)]
-        sizes[name] = ComponentSize(len(hits), sum(facts_by_path[p][fx.LINES] for p in hits))
+        belongs = component_matcher(patterns)
+        hits = [p for p in lines if belongs(p)]
+        sizes[name] = ComponentSize(len(hits), sum(lines[p] for p in hits))
     return sizes
+
+
+def component_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a path belongs to a component with these globs: the same git rules (``!`` included)
+    as its status and rollback; a glob leading outside the repository matches nothing."""
+    try:
+        return paths_matcher(patterns)
+    except RepoError:
+        return lambda _path: False
 
 
 class _ModuleIndex:

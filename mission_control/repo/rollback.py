@@ -31,13 +31,15 @@ Typical use (the Components dock)::
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from mission_control.config import CONFIG_FILE, ConfigError, ProjectConfig, load_config
 from mission_control.repo.baseline import Baseline, resolve_baseline
 from mission_control.repo.components import Component, Components, UnknownComponent, check_symlinks, load_components
+from mission_control.repo.config_check import shared_files
 from mission_control.repo.snapshots import (
     FULL,
     RestoreResult,
@@ -74,6 +76,8 @@ class RollbackPlan:
         files: the files that will change, with the kind of change since the baseline and line
             counts: ``added`` ones are removed, ``modified``/``deleted`` ones rewritten.
         notes: things the user should know (kept files, skipped submodules).
+        shared: of the files that will change, those other components own too (other -> files):
+            rolling them back rolls them back for those components as well, so the faces ask.
     """
 
     root: Path
@@ -82,6 +86,12 @@ class RollbackPlan:
     paths: tuple[str, ...]
     files: tuple[FileChange, ...]
     notes: tuple[str, ...] = ()
+    shared: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def shared_text(self) -> list[str]:
+        """One line per other component: ``also in component cart: src/a.py, src/b.py``."""
+        return [f"also in component {name}: {', '.join(files)}" for name, files in self.shared.items()]
 
     @property
     def target(self) -> str:
@@ -106,6 +116,7 @@ class RollbackPlan:
             "diffstat": self.diffstat,
             "files": [_action_json(f) for f in self.files],
             "notes": list(self.notes),
+            "shared": {name: list(files) for name, files in self.shared.items()},
         }
 
 
@@ -292,7 +303,13 @@ def _prepare(
         raise RollbackRefused(f"{exc}") from None
     files = _listing(git, baseline.commit, changed, base_entries, current)
     index_reset = {p: head_entries.get(p) for p in paths if index_entries.get(p) != head_entries.get(p)}
-    plan = RollbackPlan(git.root, None if full else component, baseline, tuple(paths), tuple(files), tuple(notes))
+    shared = {}
+    if comp is not None:
+        others = (components or load_components(git.root, config)).components
+        shared = shared_files(config, comp.name, [f.path for f in files], others)
+    plan = RollbackPlan(
+        git.root, None if full else component, baseline, tuple(paths), tuple(files), tuple(notes), shared
+    )
     return _Prepared(git, plan, wanted, current, index_reset)
 
 

@@ -17,6 +17,7 @@ from typing import Any, Final
 from mission_control.config import ProjectConfig, load_config
 from mission_control.repo.baseline import Baseline, resolve_baseline
 from mission_control.repo.components import Components, load_components
+from mission_control.repo.config_check import config_warnings
 from mission_control.repo.snapshots import last_rollbacks
 from mission_control.util.git import Git, RepoError, open_repo
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
@@ -209,6 +210,8 @@ def repo_status(
         assigned.update(c.path for c in mine)
         statuses[name] = ComponentStatus(name, tuple(mine), bool(comp.paths), comp.tasks, rolled.get(name))
     unassigned = tuple(c for c in changes if c.path not in assigned)
+    if comps.source == "config":
+        notes += [str(p) for p in config_warnings(git.root, config)]
     notes += [baseline.problem] if baseline.problem else []
     report(Progress(2, 2, f"{len(changes)} files changed since the baseline"))
     return RepoStatus(git.root, baseline, statuses, tuple(changes), unassigned, tuple(notes))
