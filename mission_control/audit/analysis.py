@@ -54,6 +54,11 @@ DEFAULT_DUPLICATE_EXCLUDES = (
     "*/migrations/*",
 )
 SIMILARITY_SAMPLE = 16  # pairwise comparisons use at most this many modules per name
+# Below this, two bodies share (almost) nothing: a thin wrapper and the implementation it calls
+# (click's termui.getchar and _termui_impl.getchar), or each script's own ``main``. Not one
+# concept defined twice, so not an SSOT candidate.
+MIN_SIMILARITY = 0.1
+WRAPPER_SIMILARITY = 0.5  # a definition less alike than this to the one it imports wraps it
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,8 @@ class ParseProblem:
 class Duplicate:
     """A name defined at top level in two or more modules: an SSOT violation candidate.
 
-    ``similarity`` is the mean Jaccard similarity of the bodies' line sets (1.0 = copies).
+    ``similarity`` is the mean Jaccard similarity of the bodies' line sets (1.0 = copies); it is
+    at least :data:`MIN_SIMILARITY`.
     """
 
     name: str
@@ -218,10 +224,12 @@ def _duplicates(
     excludes: Sequence[str],
 ) -> tuple[Duplicate, ...]:
     groups: dict[tuple[str, str], dict[str, tuple[int, ...]]] = defaultdict(dict)
+    imported: dict[str, set[tuple[str, str]]] = {}  # module -> (module, name) it imports
     for path in paths:
         if matches_any(path, excludes):
             continue
         facts = facts_by_path[path]
+        imported[modules[path]] = _imported_names(path, modules[path], facts)
         for kind, definitions in (("class", facts[fx.CLASSES]), ("function", facts[fx.FUNCTIONS])):
             for name, _line, fingerprint in definitions:
                 groups[(kind, name)].setdefault(modules[path], fingerprint)
@@ -229,11 +237,36 @@ def _duplicates(
     for (kind, name), members in groups.items():
         if len(members) < 2:
             continue
+        # a module that imports the name from another member and whose own body is unlike it wraps
+        # it (click's termui.getchar calls _termui_impl.getchar): one concept, not two. A near copy
+        # kept as a fallback (boltons' urlutils.OrderedMultiDict) is still a copy to maintain.
+        members = {
+            m: f
+            for m, f in members.items()
+            if not any((o, name) in imported[m] and fx.similarity(f, members[o]) < WRAPPER_SIMILARITY for o in members)
+        }
+        if len(members) < 2:
+            continue
         names = tuple(sorted(members))
         score = _group_similarity([members[m] for m in names[:SIMILARITY_SAMPLE]])
-        found.append(Duplicate(name, kind, names, score))
+        if score >= MIN_SIMILARITY:
+            found.append(Duplicate(name, kind, names, score))
     found.sort(key=lambda d: (-d.similarity, -len(d.modules), d.name, d.kind))
     return tuple(found)
+
+
+def _imported_names(path: str, module: str, facts: fx.Facts) -> set[tuple[str, str]]:
+    """``(module, name)`` of every ``from module import name`` in the file (relative ones resolved)."""
+    package = module if is_package_init(path) else module.rpartition(".")[0]
+    found: set[tuple[str, str]] = set()
+    for _line, level, source, names, _guarded in facts[fx.IMPORTS]:
+        if level:
+            base = _relative_base(package, level)
+            if base is None:
+                continue
+            source = f"{base}.{source}" if base and source else (base or source)
+        found.update((source, name) for name in names)
+    return found
 
 
 def _group_similarity(fingerprints: list[tuple[int, ...]]) -> float:
@@ -333,7 +366,7 @@ class _ModuleIndex:
         facts = self.files.get(module)
         if facts is None:
             return False  # a namespace package offers only its submodules
-        if facts[fx.FLAGS] & (fx.STAR_IMPORT | fx.HAS_GETATTR):
+        if facts[fx.FLAGS] & (fx.STAR_IMPORT | fx.HAS_GETATTR | fx.DYNAMIC_GLOBALS):
             return True
         return name in facts[fx.BOUND]
 
