@@ -111,3 +111,56 @@ def test_pristine_boltons_has_zero_broken_imports_and_no_zero_percent_pairs() ->
 def test_clicks_termui_wrappers_are_not_ssot_candidates() -> None:
     names = {d.name for d in audit(CORPUS / "click-8.5.1", use_cache=False, jobs=1).duplicates}
     assert not names & {"getchar", "raw_terminal", "get_pager_file", "_get_windows_console_stream"}
+
+
+METRICS_PLAN = """\
+# Shop refactoring
+
+## Success Metrics
+- All tests passing
+- Zero broken imports
+- Single discount engine
+
+```mermaid
+gantt
+  dateFormat HH:mm
+  section Team Alpha
+  Split pricing :alpha1, 00:00, 2h
+```
+"""
+
+
+def test_metrics_on_the_command_line_read_recorded_runs_and_an_unmatched_gauge_has_no_data(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import json
+
+    from mission_control import cli
+
+    shop = shop_project(git_repo, plan=METRICS_PLAN)
+
+    def gauges() -> dict[str, dict]:
+        assert cli.run(["metrics", "--repo", str(shop), "--json"]) == 1  # not every gauge is met
+        return {g["text"]: g for g in json.loads(capsys.readouterr().out)}
+
+    before = gauges()
+    assert before["All tests passing"]["met"] is None and before["All tests passing"]["note"] == "no recorded test run"
+    discount = before["Single discount engine"]
+    assert (discount["now"], discount["met"]) == (None, None)  # 0 definitions <= 1 would say "met"
+    assert discount["note"] == "nothing in the code matches 'discount engine'"
+    assert before["Zero broken imports"]["met"] is True
+
+    assert cli.run(["test", "--repo", str(shop), "--no-parallel"]) == 0  # a real pytest run, recorded
+    capsys.readouterr()
+    after = gauges()
+    assert (after["All tests passing"]["now"], after["All tests passing"]["met"]) == (0, True)
+
+    (shop / "src/shop/pricing.py").write_text("def price(amount, rate=0.2):\n    return amount\n")
+    assert cli.run(["test", "--repo", str(shop), "--no-parallel"]) == 1
+    capsys.readouterr()
+    red = gauges()["All tests passing"]
+    assert (red["now"], red["met"]) == (2, False)
+    assert cli.run(["metrics", "--repo", str(shop)]) == 1
+    text = capsys.readouterr().out
+    assert "[no data]  Single discount engine: defs~discount engine ? -> ? (target <= 1): nothing in the code" in text
+    assert "[NOT met]  All tests passing: tests.failed" in text
