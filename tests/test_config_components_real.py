@@ -183,19 +183,6 @@ def test_a_config_in_pyproject_is_checked_with_its_keys(git_repo: Path, capsys: 
     )
 
 
-def test_the_components_dock_shows_the_warnings(git_repo: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
-    from mission_control.repo.status import repo_status
-    from mission_control.ui.components_model import notes_html
-
-    shop = shop_project(git_repo, MISTAKES)
-    notes = notes_html(repo_status(shop))
-    assert any(
-        "&#x27;src/shop/pricng_*.py&#x27; matches no file" in n or "'src/shop/pricng_*.py' matches no file" in n
-        for n in notes
-    ), notes
-    assert any("alpha9" in n for n in notes)
-
-
 # -- overlapping components ----------------------------------------------------------------------------
 
 
@@ -242,15 +229,27 @@ def test_overlapping_components_are_warned_at_load_and_a_rollback_asks_first(
     assert json.loads(out)["shared"] == {"pricing": ["src/shop/pricing.py"]}
 
 
-def test_the_rollback_dialog_lists_the_shared_files(git_repo: Path, qtbot) -> None:  # type: ignore[no-untyped-def]
-    from PySide6 import QtWidgets
+def test_the_components_dock_shows_the_warnings_and_its_rollback_dialog_the_shared_files(git_repo: Path, qtbot) -> None:
+    from PySide6 import QtCore, QtWidgets
 
-    from mission_control.ui.components_dialogs import RollbackConfirmDialog
+    from mission_control.ui import create_window
 
-    shop = shop_project(git_repo, OVERLAP)
+    shop = shop_project(git_repo, OVERLAP.replace('tasks = ["alpha2"]', 'tasks = ["alpha9"]'))
     (shop / "src/shop/cart.py").write_text("def total(items):\n    return 0\n")
-    dialog = RollbackConfirmDialog(plan_rollback(shop, "shop"))
-    qtbot.addWidget(dialog)
+    win = create_window(shop)
+    qtbot.addWidget(win)
+    panel = win.panels["components_panel"]
+    qtbot.waitUntil(lambda: not panel.busy_now and panel.status is not None, timeout=60_000)
+    notes = win.findChild(QtWidgets.QLabel, "componentsNotes")
+    assert notes.isVisibleTo(win)
+    assert "components.cart.tasks: 'alpha9' is not a task of the plan" in notes.text()
+    assert "components.shop.paths: shares 1 file with component 'cart'" in notes.text()
+
+    rollback = win.findChild(QtWidgets.QPushButton, "rollbackButton_shop")
+    qtbot.mouseClick(rollback, QtCore.Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: win.findChild(QtWidgets.QDialog, "rollbackConfirmDialog") is not None, timeout=60_000)
+    dialog = win.findChild(QtWidgets.QDialog, "rollbackConfirmDialog")
     shared = dialog.findChild(QtWidgets.QLabel, "rollbackShared")
     assert shared is not None and "also in component cart: src/shop/cart.py" in shared.text()
+    dialog.reject()
     assert plan_rollback(shop, "pricing").shared == {}  # nothing of pricing changed

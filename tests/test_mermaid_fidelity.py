@@ -187,7 +187,7 @@ def test_style_introduces_a_node_and_click_or_class_does_not() -> None:
 # -- on a realistic project: `check` names the file and line -------------------------------------------------
 
 
-def test_check_on_a_project_plan_reports_what_mermaid_rejects(git_repo: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_check_on_a_project_plan_reports_what_mermaid_rejects(git_repo: Path, capsys) -> None:
     plan = "# Shop\n\n```mermaid\n  ---\n  title: Shop\n---\ngantt\n  dateFormat YYYY-MM-DD\n  Docs : 2d\n```\n"
     shop = shop_project(git_repo, plan=plan)
     assert cli.run(["check", str(shop / "docs/plan.md")]) == 1
