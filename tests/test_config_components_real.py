@@ -163,6 +163,18 @@ def test_config_mistakes_are_reported_by_check_with_file_key_and_line(
     } in config["warnings"]
 
 
+def test_a_component_whose_paths_match_nothing_is_not_shown_as_clean(
+    git_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    shop = shop_project(git_repo, SHOP_CONFIG + '[components.typo]\npaths = ["src/shop/pricng.py"]\n')
+    code, out = run_cli(capsys, "status", "--repo", str(shop))
+    assert code == 0
+    assert "typo: no files" in out and "pricing: clean" in out
+    assert (
+        f"note: {shop / 'mission-control.toml'}:17: components.typo.paths: 'src/shop/pricng.py' matches no file" in out
+    )
+
+
 def test_an_invalid_config_fails_check(git_repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shop = shop_project(git_repo, '[components.x]\npaths = "src"\ntests = [1]\n')
     code, out = run_cli(capsys, "check", str(shop / "docs/plan.md"))
