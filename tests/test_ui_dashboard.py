@@ -159,14 +159,14 @@ def test_a_file_write_reruns_the_audit_and_updates_gauges_plots_and_alerts(qtbot
     _win, panel = dashboard
     wait_idle(qtbot, panel)
     before = panel.audits_started
-    (mission_repo / "app" / "ids2.py").write_text("import app.missing\n\n\ndef generate_id():\n    return 2\n")
+    (mission_repo / "app" / "ids2.py").write_text("import app.missing\n\n\ndef generate_id():\n    return 1\n")
     qtbot.waitUntil(lambda: panel.gauge_rows()["Single ID generation source"][1] == "2", timeout=15_000)
     wait_idle(qtbot, panel)
     rows = panel.gauge_rows()
     assert rows["Single ID generation source"] == ("1", "2", "<= 1", "✘ not met")
     assert rows["Zero broken imports"] == ("0", "1", "<= 0", "✘ not met")
     assert panel.curve_data("ssot", "broken imports")[1][-2:] == [0, 1]
-    assert panel.curve_data("ssot", "duplicates")[1][-1] == 1  # generate_id in two modules
+    assert panel.curve_data("ssot", "duplicates")[1][-1] == 1  # generate_id copied into a second module
     newest = panel.alerts.topLevelItem(0)
     assert newest.text(1) == "Broken imports appeared"
     assert "app/ids2.py:1 imports app.missing" in newest.text(2)

@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 
 from mission_control.config import CONFIG_FILE, ConfigError, load_config
-from mission_control.repo.components import glob_to_regex
+from mission_control.repo.components import glob_to_regex, negation
 from mission_control.util.fsutil import atomic_write_text
 from mission_control.util.git import RepoError
 
@@ -43,7 +43,7 @@ def add_component_paths(repo: Path, name: str, globs: list[str], tasks: list[str
         raise ComponentConfigError(f"component {name!r}: enter at least one path or glob")
     for glob in globs:
         try:
-            glob_to_regex(glob, name)
+            glob_to_regex(negation(glob)[1], name)
         except RepoError as exc:
             raise ComponentConfigError(str(exc)) from None
     try:

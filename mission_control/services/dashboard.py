@@ -280,7 +280,7 @@ class DashboardSource:
             problems.append(str(exc))
             runs, plots, broken, first = [], {}, [], None
         plots["tests"] = tests_series(runs)
-        statuses = evaluate(items, self.last, self.baseline, overrides=overrides, extra_now=_test_values(runs))
+        statuses = evaluate(items, self.last, self.baseline, overrides=overrides, extra_now=test_values(runs))
         start = read_mission_start(self.repo) or first
         alerts = regression_alerts(runs) + broken_import_alerts(broken, self.last, self._previous)
         alerts.sort(key=lambda a: a.when, reverse=True)
@@ -296,7 +296,19 @@ class DashboardSource:
         )
 
 
-def _test_values(runs: Sequence[TestRunRecord]) -> Mapping[str, float]:
+def recorded_test_values(repo: Path) -> tuple[Mapping[str, float], str | None]:
+    """The figures of the newest recorded test run (see :func:`test_values`) and a problem, if any.
+
+    What ``metrics`` on the command line feeds its gauges with, as the dashboard does.
+    """
+    try:
+        with open_history(repo) as history:
+            return test_values(history.test_runs(limit=None)), None
+    except HistoryError as exc:
+        return {}, str(exc)
+
+
+def test_values(runs: Sequence[TestRunRecord]) -> Mapping[str, float]:
     """The newest run's figures, under the names the success metrics use (``tests.failed``)."""
     if not runs:
         return {}
