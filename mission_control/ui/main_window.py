@@ -436,6 +436,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_stack.clear()
         self.selected = None
         self.gantt._fitted = False
+        self.graph.auto_fit = True
         self.refresh()
         self.settings.add_recent(project.repo, project.plan_file.path)
         save_settings(self.settings)
