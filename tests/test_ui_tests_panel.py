@@ -433,7 +433,7 @@ def test_a_finished_run_collapses_what_passed_and_opens_and_scrolls_to_failures(
 
 def test_rerun_failed_updates_its_rows_in_the_full_tree(qtbot, calc_repo):
     """Issue 17: Rerun failed replaced the whole tree with the rows it ran."""
-    win, panel = open_window(qtbot, calc_repo)
+    _win, panel = open_window(qtbot, calc_repo)
     run_and_wait(qtbot, panel, panel.run_all_button)
     everything = sorted(panel.model.leaves)
     assert panel.model.outcomes()["tests/test_calc.py::test_broken"] == "failed"
