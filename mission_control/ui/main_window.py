@@ -136,7 +136,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # Small minimums so the window fits a 1366x768 laptop; the stretch factors and the saved layout
         # keep the Gantt the biggest thing on screen.
         self.gantt.setMinimumHeight(200)
-        self.graph.setMinimumHeight(90)
+        self.graph.setMinimumHeight(140)  # three rows of nodes at the UI font size: never collapsed
         self.welcome = WelcomeScreen()
         self.welcome.open_repository_requested.connect(self.open_repository_dialog)
         self.welcome.open_plan_requested.connect(self.open_plan_dialog)
