@@ -826,6 +826,8 @@ class MainWindow(QtWidgets.QMainWindow):
             ("Nudge selected task", "Left / Right"),
             ("Move without snapping", "Alt + drag"),
             ("Cancel a drag", "Esc or right-click"),
+            ("Zoom the dependency graph", "Wheel, + / − (graph focused)"),
+            ("Fit the dependency graph", "0 or Home (graph focused)"),
         ]
         return rows
 
