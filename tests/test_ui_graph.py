@@ -161,3 +161,11 @@ def test_clicking_a_node_after_zooming_still_selects_its_task(qtbot, graph):
         graph.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, on_screen(graph, "G").center()
     )
     assert selected == ["bravo3"] and graph.nodes["G"].selected_task
+
+
+def test_a_plan_without_a_flowchart_says_so(qtbot):
+    plan = parse_plan("# Plan\n\n```mermaid\ngantt\ndateFormat HH:mm\nsection A\nOne :a1, 00:00, 1h\n```\n", "plan.md")
+    view = show_graph(qtbot, plan, (600, 200))
+    texts = [i.text() for i in view.scene().items() if isinstance(i, QtWidgets.QGraphicsSimpleTextItem)]
+    assert texts == ["No dependency graph: the plan has no Mermaid graph/flowchart block."]
+    assert view.zoom == pytest.approx(1.0) and not view.nodes

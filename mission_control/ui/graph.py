@@ -236,6 +236,10 @@ class DependencyGraph(QtWidgets.QGraphicsView):
             ss = any(d.kind == START_TO_START and (d.from_key, d.to_key) == pair for d in plan.dependencies)
             self._draw_edge(route, edge.label, font, ss, pair in conflict_pairs)
         self._drawing = _drawing_rect(geometry)
+        if not graph.nodes:  # say why the view is empty instead of showing nothing
+            text = scene.addSimpleText("No dependency graph: the plan has no Mermaid graph/flowchart block.", font)
+            text.setBrush(QtGui.QColor("#757575"))
+            self._drawing = text.sceneBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
 
     def _draw_edge(self, route, label: str | None, font: QtGui.QFont, start_to_start: bool, conflict: bool) -> None:
         points = [QtCore.QPointF(x, y) for x, y in route.points]
