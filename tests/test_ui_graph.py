@@ -169,3 +169,10 @@ def test_a_plan_without_a_flowchart_says_so(qtbot):
     texts = [i.text() for i in view.scene().items() if isinstance(i, QtWidgets.QGraphicsSimpleTextItem)]
     assert texts == ["No dependency graph: the plan has no Mermaid graph/flowchart block."]
     assert view.zoom == pytest.approx(1.0) and not view.nodes
+
+
+def test_a_task_selected_elsewhere_is_scrolled_into_a_zoomed_view(qtbot, graph):
+    wheel(graph, on_screen(graph, "A").center(), 8)  # zoomed in on the left end
+    assert not graph.viewport().rect().contains(on_screen(graph, "D"))
+    graph.select("alpha4")  # D: Production Cutover, chosen in the Gantt
+    assert graph.viewport().rect().contains(on_screen(graph, "D"))

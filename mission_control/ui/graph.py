@@ -275,13 +275,19 @@ class DependencyGraph(QtWidgets.QGraphicsView):
         self.task_selected.emit(task)
 
     def select(self, task: str | None) -> None:
-        """Highlight the node(s) of ``task``."""
+        """Highlight the node(s) of ``task``; when zoomed in, scroll the first into view."""
+        changed = task != self._selected
         self._selected = task
+        shown = None
         for node in self.nodes.values():
             was = node.selected_task
             node.selected_task = task is not None and node.task == task
             if was != node.selected_task:
                 node.update()
+            if node.selected_task and shown is None:
+                shown = node
+        if changed and shown is not None and not self.auto_fit:
+            self.ensureVisible(shown.mapRectToScene(shown.rect()), 24, 24)
 
     def node_rect(self, node_id: str) -> QtCore.QRect:
         """Where node ``node_id`` is, in viewport coordinates (for UI automation)."""
