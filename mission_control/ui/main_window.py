@@ -159,7 +159,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # Small minimums so the window fits a 1366x768 laptop; the stretch factors and the saved layout
         # keep the Gantt the biggest thing on screen.
         self.gantt.setMinimumHeight(200)
-        self.graph.setMinimumHeight(90)
+        self.graph.setMinimumHeight(140)  # three rows of nodes at the UI font size: never collapsed
         self.welcome = WelcomeScreen()
         self.welcome.open_repository_requested.connect(self.open_repository_dialog)
         self.welcome.open_plan_requested.connect(self.open_plan_dialog)
@@ -274,6 +274,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_open_plan = self._action("Open &Plan…", self.open_plan_dialog, "Ctrl+Shift+O", sp.SP_FileIcon)
         self.act_open_demo = self._action("Open &Demo Mission", self.open_demo, "Ctrl+Shift+D", sp.SP_ComputerIcon)
         self.act_save = self._action("&Save", self.save, QtGui.QKeySequence.StandardKey.Save, sp.SP_DialogSaveButton)
+        self.act_save_as = self._action("Save &As…", self.save_as_dialog, QtGui.QKeySequence.StandardKey.SaveAs)
+        self.act_save_as.setObjectName("saveAsAction")
         self.act_export_gantt = self._action("Export &Gantt Image…", self.export_gantt_dialog, "Ctrl+E")
         self.act_export_graph = self._action(
             "Export Dependency &Graph Image…", self.export_graph_dialog, "Ctrl+Shift+E"
@@ -282,7 +284,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_sync = self._action(
             "S&ync",
             self.sync_now,
-            "Ctrl+Shift+S",
+            "Ctrl+Shift+Y",  # Ctrl+Shift+S is Save As
             sp.SP_BrowserReload,
             tip="Share sign-offs, the mission clock and team branches through the git remote (Preferences › Sync)",
         )
@@ -329,6 +331,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
         file_menu.addSeparator()
         file_menu.addAction(self.act_save)
+        file_menu.addAction(self.act_save_as)
         file_menu.addAction(self.act_export_gantt)
         file_menu.addAction(self.act_export_graph)
         file_menu.addSeparator()
@@ -419,6 +422,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """What needs an open project: disabled on the welcome screen (Sync: SyncControl decides)."""
         return (
             self.act_save,
+            self.act_save_as,
             self.act_zoom_in,
             self.act_zoom_out,
             self.act_zoom_fit,
@@ -471,6 +475,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_stack.clear()
         self.selected = None
         self.gantt._fitted = False
+        self.graph.auto_fit = True
         self.refresh()
         self.settings.add_recent(project.repo, project.plan_file.path)
         save_settings(self.settings)
@@ -527,7 +532,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self,
                 "Plan changed on disk",
                 "The plan file was changed outside Mission Control, and you have unsaved edits.\n\n"
-                "Reload it and discard your edits? (No keeps your version; saving will ask before overwriting.)",
+                "Reload it and discard your edits? (No keeps your version; saving then offers to merge both.)",
                 Button.Yes | Button.No,
                 Button.No,
             )
@@ -662,24 +667,92 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         try:
             self.project.save()
-        except PlanChangedOnDisk as exc:
-            answer = dialogs.ask(
-                self,
-                "Plan changed on disk",
-                f"{exc}\n\nOverwrite the file with your version?",
-                Button.Save | Button.Cancel,
-                Button.Cancel,
-            )
-            if answer != Button.Save:
-                return False
-            self.project.save(force=True)
+        except PlanChangedOnDisk:
+            return self._save_over_disk_change()
         except PlanError as exc:
             dialogs.inform(self, "Cannot save", str(exc), warning=True)
             return False
+        self._saved()
+        return True
+
+    def _saved(self, what: str = "Saved") -> None:
+        if self.project is None:
+            return
         self.undo_stack.setClean()
         self._update_title()
-        log.info("plan saved: %s", self.project.plan_file.path)
-        self.statusBar().showMessage(f"Saved {self.project.plan_file.path}", 5000)
+        log.info("plan %s: %s", what.lower(), self.project.plan_file.path)
+        self.statusBar().showMessage(f"{what} {self.project.plan_file.path}", 5000)
+
+    def _save_over_disk_change(self) -> bool:
+        """Saving found the plan changed on disk: Merge when the edits touch different lines, else
+        Compare / Reload / Overwrite / Save As (:mod:`mission_control.ui.disk_change`)."""
+        from mission_control.ui import disk_change
+
+        if self.project is None or self.project.plan_file.path is None:
+            return False
+        try:
+            merge = self.project.merge_with_disk()
+            choice = disk_change.ask(self, self.project.plan_file.path, merge)
+            if choice == "merge":
+                self.project.save_merged(merge)
+                self.undo_stack.clear()  # the line numbers the undo steps hold may have moved
+                self.refresh()
+                self._saved("Merged and saved")
+                return True
+            if choice == "overwrite":
+                self.project.save(force=True)
+                self._saved("Overwrote")
+                return True
+        except PlanError as exc:  # PlanChangedOnDisk too: it changed again meanwhile
+            dialogs.inform(self, "Cannot save", str(exc), warning=True)
+            return False
+        if choice == "reload":
+            return self._reload_from_disk()
+        if choice == "save_as":
+            return self.save_as()
+        return False
+
+    def _reload_from_disk(self) -> bool:
+        if self.project is None:
+            return False
+        try:
+            self.project.reload()
+        except PlanError as exc:
+            dialogs.inform(self, "Cannot reload plan", str(exc), warning=True)
+            return False
+        self.undo_stack.clear()
+        self.refresh()
+        log.info("plan reloaded from disk, unsaved edits dropped: %s", self.project.plan_file.path)
+        self.statusBar().showMessage("Plan reloaded from disk; your unsaved edits were dropped.", 8000)
+        return True
+
+    def save_as_dialog(self) -> bool:
+        """File › Save As… (Ctrl+Shift+S): ask for the file."""
+        return self.save_as()
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        """File › Save As…: write the plan to another file (asked for when not given) and go on editing it."""
+        if self.project is None:
+            return False
+        if path is None:
+            current = self.project.plan_file.path
+            chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
+                self, "Save plan as", str(current or "plan.md"), "Markdown (*.md *.markdown);;All files (*)"
+            )
+            if not chosen:
+                return False
+            path = chosen
+        try:
+            self.project.save_as(Path(path))
+        except PlanError as exc:
+            dialogs.inform(self, "Cannot save", str(exc), warning=True)
+            return False
+        self._saved("Saved as")
+        new = self.project.plan_file.path
+        self.plan_label.setText(f"Plan: {new}")
+        self.settings.add_recent(self.project.repo, new)
+        save_settings(self.settings)
+        self._start_watching()  # the new file is the one to watch
         return True
 
     def open_project(self, repo: str | Path | None, plan: str | Path | None = None) -> bool:
@@ -810,6 +883,8 @@ class MainWindow(QtWidgets.QMainWindow):
             ("Scroll the Gantt's rows", "Shift + wheel"),
             ("Widen the Gantt's lane names", "drag the name column's edge"),
             ("Edit a start or duration in the task table", "F2 or double-click"),
+            ("Zoom the dependency graph", "Wheel, + / − (graph focused)"),
+            ("Fit the dependency graph", "0 or Home (graph focused)"),
         ]
         return rows
 
