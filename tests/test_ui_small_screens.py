@@ -72,3 +72,22 @@ def test_every_part_is_usable_on_a_laptop_screen(qtbot, demo, size, monkeypatch)
         left = button.mapTo(viewport, QtCore.QPoint(0, 0)).x()
         assert left >= 0 and left + button.width() <= viewport.width(), (row.text(0), left, viewport.width())
     panel.cleanup()
+
+
+def test_the_dock_tab_bars_are_the_two_groups_and_no_stray_one(qtbot, demo):
+    """Opened fresh on a laptop screen, the docks sit in two tab groups (right, bottom); Qt used to leave a third,
+    stale 'Tests | Dashboard' tab bar drawn over the Tests dock's title."""
+    win = create_window(demo)
+    qtbot.addWidget(win)
+    win.resize(1366, 768)
+    win.show()
+    qtbot.waitExposed(win)
+    for _ in range(5):
+        QtWidgets.QApplication.processEvents()
+    shown = [
+        [bar.tabText(i) for i in range(bar.count())]
+        for bar in win.findChildren(QtWidgets.QTabBar)
+        if bar.isVisible() and bar.count() and win.rect().intersects(bar.geometry())
+    ]
+    assert sorted(len(tabs) for tabs in shown) == [4, 5], shown  # right: 4 tabs; bottom: 5 (the Log is hidden)
+    win.panels["checklist_panel"].cleanup()

@@ -7,7 +7,6 @@ from the project's one plan, so they never disagree.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -212,10 +211,15 @@ class MainWindow(QtWidgets.QMainWindow):
         bottom = QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
         for names, area in ((self.RIGHT_DOCKS, right), (self.BOTTOM_DOCKS, bottom)):
             docks = [d for d in (self.findChild(QtWidgets.QDockWidget, n) for n in names) if d is not None]
-            for dock in docks:
-                self.addDockWidget(area, dock)
-            for first, other in itertools.pairwise(docks):
-                self.tabifyDockWidget(first, other)
+            hidden = {dock.objectName() for dock in docks if dock.isHidden()}
+            for dock in docks:  # out of the side-by-side places add_dock gave them, or Qt leaves a stray tab bar
+                self.removeDockWidget(dock)
+            for index, dock in enumerate(docks):
+                if index == 0:
+                    self.addDockWidget(area, dock)
+                else:
+                    self.tabifyDockWidget(docks[0], dock)
+                dock.setHidden(dock.objectName() in hidden)
             if docks:
                 docks[0].raise_()
         self._needs_dock_sizes = not self.settings.window_state
