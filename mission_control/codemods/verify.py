@@ -66,7 +66,7 @@ class _Tree:
         facts = self.facts(module)
         if facts is None:
             return module in self.files  # unreadable: not ours to judge; a namespace package has only submodules
-        if facts[fx.FLAGS] & (fx.STAR_IMPORT | fx.HAS_GETATTR) or facts[fx.ERROR] is not None:
+        if facts[fx.FLAGS] & (fx.STAR_IMPORT | fx.HAS_GETATTR | fx.DYNAMIC_GLOBALS) or facts[fx.ERROR] is not None:
             return True  # open-ended, or unreadable: not ours to judge
         return name in facts[fx.BOUND]
 
