@@ -495,3 +495,17 @@ def test_a_rename_with_parked_statements_gives_the_same_result_as_without(tmp_pa
     monkeypatch.setattr(parking.Parked, "_park", lambda self, text, words: text)  # libcst sees everything
     whole = {r.path: r.new_text for r in run_codemod(root, "rename", args, use_cache=False).changed}
     assert parked == whole and "it.cut([1, 2], 1)" in parked["lib/tricky.py"]
+
+
+def test_keep_alias_without_a_reexport_leaves_the_old_name_after_the_definition(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", LIB)
+    args = {"old_name": "lib.iterutils.pairs", "new_name": "lib.iterutils.pair_up", "keep_alias": "true"}
+    run = run_codemod(root, "rename", args, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    defining = {r.path: r.new_text for r in run.changed}["lib/iterutils.py"] or ""
+    assert "def pair_up(items):\n    return chunked(items, 2)\n\n\npairs = pair_up  # the old name" in defining
+    assert '__all__ = ["Bucket", "chunked", "pairs", "pair_up"]' in defining
+    assert not apply_run(root, run).problems
+    project_tests_pass(root)
+    with pytest.raises(CodemodError, match="keep_alias=true works for a rename in place"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.tools", "keep_alias": "true"})

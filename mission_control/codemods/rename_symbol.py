@@ -362,7 +362,8 @@ class _Renamer(cst.CSTTransformer):
         for original, line in zip(original_node.body, updated_node.body, strict=True):
             body.append(line)
             if id(original) in self.kept or (self.defining and not placed and self._defines(original)):
-                body.append(alias)
+                after_block = isinstance(original, (cst.FunctionDef, cst.ClassDef))
+                body.append(alias.with_changes(leading_lines=[cst.EmptyLine()] * 2) if after_block else alias)
                 placed = True
         if not placed and not self.kept:
             body.append(alias)
