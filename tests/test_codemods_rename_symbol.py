@@ -509,3 +509,19 @@ def test_keep_alias_without_a_reexport_leaves_the_old_name_after_the_definition(
     project_tests_pass(root)
     with pytest.raises(CodemodError, match="keep_alias=true works for a rename in place"):
         run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.tools", "keep_alias": "true"})
+
+
+def test_doctests_of_the_renamed_name_are_mentions_prose_is_not(tmp_path: Path) -> None:
+    # boltons typeutils.make_sentinel: its docstring shows '>>> make_sentinel(...)'
+    files = dict(LIB)
+    files["lib/iterutils.py"] = LIB["lib/iterutils.py"].replace(
+        '"""Iteration helpers."""',
+        '"""Iteration helpers: chunked is the one you want.\n\n>>> chunked([1, 2, 3])\n[[1, 2], [3]]\n"""',
+    )
+    root = make_project(tmp_path / "p", files)
+    args = {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.chunked_list"}
+    listed = run_codemod(root, "rename", args, use_cache=False)
+    assert [(m.path, m.line, m.text) for m in listed.mentions] == [("lib/iterutils.py", 3, ">>> chunked([1, 2, 3])")]
+    rewritten = run_codemod(root, "rename", dict(args, rewrite_mentions="true"), use_cache=False)
+    new = {r.path: r.new_text or "" for r in rewritten.changed}["lib/iterutils.py"]
+    assert new.startswith('"""Iteration helpers: chunked is the one you want.\n\n>>> chunked_list([1, 2, 3])\n')

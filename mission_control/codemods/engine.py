@@ -95,7 +95,9 @@ def run_builtin(
     if forms_of is not None and not was_cancelled:
         forms: list[tuple[str, str]] = forms_of(params, results, list(mentioning.values()))
         rewrite = bool(params.get("rewrite_mentions"))
-        results, found = _mentions(repo, paths is None, results, mentioning, forms, rewrite)
+        doctest_of = getattr(command, "doctest_name", None)  # a bare name doctests in changed files spell
+        doctest = doctest_of(params) if doctest_of is not None else None
+        results, found = _mentions(repo, paths is None, results, mentioning, forms, rewrite, doctest)
     run = _finish(repo, command, args, results, len(files), prefiltered, cached, started, was_cancelled, jobs_used)
     run = dataclasses.replace(run, mentions=tuple(found))
     review = getattr(command, "review", None)  # optional: checks of the whole dry run
@@ -111,10 +113,16 @@ def _mentions(
     mentioning: dict[str, str],
     forms: list[tuple[str, str]],
     rewrite: bool,
+    doctest: tuple[str, str] | None = None,
 ) -> tuple[list[FileResult], list[Mention]]:
-    """The run's "also mentions" (strings, config entries), and its results with them rewritten if asked."""
+    """The run's "also mentions" (strings, config entries, doctests of the files it changes), and its
+    results with them rewritten if asked."""
     by_path = {r.path: r for r in results}
     texts = dict(mentioning)
+    if doctest is not None:  # the files the run changes may show the bare name in doctests
+        for changed in results:
+            if changed.status == CHANGED and changed.old_text is not None and doctest[0] in changed.old_text:
+                texts.setdefault(changed.path, changed.old_text)
     for rel in mentions.config_paths(project_files(repo, mentions.CONFIG_FILES) if whole_project else ()):
         try:
             text = (repo / rel).read_text(encoding="utf-8")
@@ -132,7 +140,8 @@ def _mentions(
         current = result.new_text if result is not None and result.status == CHANGED else original
         if current is None:
             continue
-        listed, new_text = mentions.find(rel, current, forms, rewrite_here)
+        changed_here = result is not None and result.status == CHANGED
+        listed, new_text = mentions.find(rel, current, forms, rewrite_here, doctest if changed_here else None)
         found.extend(listed)
         if new_text is not None:
             by_path[rel] = file_result(rel, original, new_text)

@@ -1,7 +1,7 @@
 """'Also mentions': strings that name a renamed object for a tool to resolve at run time.
 
 ``mock.patch("pkg.mod.old")``, ``importlib.import_module("pkg.mod")``, ``"pkg.mod:old"`` entry
-points in ``pyproject.toml`` or ``setup.cfg``: no import analysis sees them, the code still
+points in ``pyproject.toml`` or ``setup.cfg``, ``>>> old(...)`` in a doctest: no import analysis sees them, the code still
 compiles after a rename, and then a patch patches nothing or an entry point fails at install
 time. A rename lists them (in Python files only inside string literals, in the config files on
 any line) and, when asked, rewrites them: the old dotted name (or ``module:name``) becomes the
@@ -52,19 +52,39 @@ def _lines(path: str, text: str, pattern: re.Pattern[str]) -> list[int]:
     return [line for line in hits if line in in_strings]
 
 
-def find(path: str, text: str, pairs: Sequence[tuple[str, str]], rewrite: bool) -> tuple[list[Mention], str | None]:
-    """The mentions in one file, and its rewritten text (None when not rewriting or none found)."""
-    pattern = _pattern(pairs)
-    lines = _lines(path, text, pattern)
-    if not lines:
-        return [], None
+_DOCTEST = re.compile(r"^\s*(>>>|\.\.\.)\s")
+
+
+def find(
+    path: str,
+    text: str,
+    pairs: Sequence[tuple[str, str]],
+    rewrite: bool,
+    doctest: tuple[str, str] | None = None,
+) -> tuple[list[Mention], str | None]:
+    """The mentions in one file, and its rewritten text (None when not rewriting or none found).
+
+    ``doctest`` (old, new) is a bare name looked for only in doctest lines (``>>> old(...)``):
+    code in a docstring, which a rename of the name must follow too.
+    """
+    rules = [(_pattern(pairs), dict(pairs), False)] if pairs else []
+    if doctest is not None and not is_config(path):
+        bare = re.compile(rf"(?<![\w.]){re.escape(doctest[0])}(?![\w])")
+        rules.append((bare, {doctest[0]: doctest[1]}, True))
+    found: dict[int, tuple[re.Pattern[str], dict[str, str]]] = {}
     source_lines = text.splitlines(keepends=True)
-    mentions = [Mention(path, n, source_lines[n - 1].strip()[:200], rewrite) for n in lines]
+    for pattern, replacement, doctest_only in rules:
+        for n in _lines(path, text, pattern):
+            if doctest_only and not _DOCTEST.match(source_lines[n - 1]):
+                continue
+            found.setdefault(n, (pattern, replacement))
+    if not found:
+        return [], None
+    mentions = [Mention(path, n, source_lines[n - 1].strip()[:200], rewrite) for n in sorted(found)]
     if not rewrite:
         return mentions, None
-    replacement = dict(pairs)
-    for n in lines:
-        source_lines[n - 1] = pattern.sub(lambda m: replacement[m.group(0)], source_lines[n - 1])
+    for n, (pattern, replacement) in found.items():
+        source_lines[n - 1] = pattern.sub(lambda m, r=replacement: r[m.group(0)], source_lines[n - 1])  # type: ignore[misc]
     return mentions, "".join(source_lines)
 
 

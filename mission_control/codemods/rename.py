@@ -120,6 +120,11 @@ class Rename:
         old: str = params["old_name"]
         return "." + old.rpartition(".")[2] if "." in old else old
 
+    def doctest_name(self, params: dict[str, Any]) -> tuple[str, str] | None:
+        """For a rename in place: the bare name doctests spell (``>>> old(...)``), old and new."""
+        symbol = params.get("symbol")
+        return (symbol["old"], symbol["new"]) if symbol else None
+
     def mention_forms(
         self, params: dict[str, Any], results: Sequence[FileResult], texts: Sequence[str] = ()
     ) -> list[tuple[str, str]]:
