@@ -86,11 +86,13 @@ class Rename:
         elif flags["keep_alias"]:
             raise CodemodError("keep_alias=true works for a rename in place (pkg.mod.old -> pkg.mod.new) only")
         moved = move_module.plan(Path(repo), old, new.replace(":", "."), files) if old in files else None
+        left = rename_symbol.definition_left_behind(Path(repo), old, new, files) if repo is not None else ""
         return {
             "old_name": old,
             "new_name": new,
             "symbol": symbol,
             "module": moved,
+            "definition_left": "" if symbol or moved else left,
             "rewrite_mentions": flags["rewrite_mentions"],
         }
 
@@ -141,7 +143,8 @@ class Rename:
     ) -> list[str]:
         """What makes the dry run unsafe to apply (see :func:`.rename_symbol.review`), and the
         imports it would break (:func:`.verify.new_broken_imports`)."""
-        problems = rename_symbol.review(params, results)
+        problems = [params["definition_left"]] if params.get("definition_left") and results else []
+        problems += rename_symbol.review(params, results)
         after = move_module.review_paths(paths, results)
         return problems + new_broken_imports(repo, after, results, "the rename")
 

@@ -130,6 +130,27 @@ def _check_target_free(repo: Path, old_name: str, new_name: str, files: dict[str
         )
 
 
+def definition_left_behind(repo: Path, old_name: str, new_name: str, files: dict[str, str]) -> str:
+    """For a move of a symbol defined here to another module that does not have it: why the
+    move cannot be done by rewriting imports alone (empty when it can)."""
+    module, _, old = old_name.rpartition(".")
+    new_module, _, new = new_name.replace(":", ".").rpartition(".")
+    path = files.get(module)
+    if path is None or old_name in files or new_module == module:
+        return ""
+    try:
+        defined = dict(defined_names(pyast.parse((repo / path).read_text(encoding="utf-8"))))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return ""
+    if old not in defined:
+        return ""  # only imported there: pointing its users elsewhere is what the rename does
+    return (
+        f"{old_name} is defined in {path}:{defined[old]}; a move rewrites its importers but leaves the "
+        f"definition there: move it to {new_module} as {new} first (leaving 'from {new_module} import {new} "
+        f"as {old}' in {path}), then run the rename again"
+    )
+
+
 def _is_alias_of(repo: Path, old_name: str, new_name: str, files: dict[str, str]) -> bool:
     """Whether the old module binds ``old`` to the new object itself (``from new.mod import New as Old``
     or ``Old = New``): then pointing its callers at the new name changes nothing they get."""
