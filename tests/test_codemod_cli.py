@@ -15,7 +15,8 @@ from mission_control.cli import run
 def make_repo(root: Path) -> None:
     (root / "pkg").mkdir()
     (root / "pkg/__init__.py").write_text("")
-    (root / "pkg/old.py").write_text("class Thing:\n    pass\n")
+    (root / "pkg/new.py").write_text("class Thing:\n    pass\n")
+    (root / "pkg/old.py").write_text("from pkg.new import Thing  # moved; the rename points its users there\n")
     (root / "pkg/user.py").write_text("from pkg.old import Thing\n\nx = Thing()\n")
     git(root, "add", "-A")
     git(root, "commit", "-qm", "code")

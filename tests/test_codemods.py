@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import libcst as cst
 import pytest
 from helpers import git
 
@@ -38,7 +39,8 @@ def repo(git_repo: Path) -> Path:
         git_repo,
         {
             "pkg/__init__.py": "",
-            "pkg/old.py": "class Thing:\n    pass\n\n\nclass Other:\n    pass\n",
+            # Thing was moved to pkg.new (as Widget) by hand; the rename points its users there
+            "pkg/old.py": "from pkg.new import Widget as Thing\n\n\nclass Other:\n    pass\n",
             "pkg/new.py": "class Widget:\n    pass\n",
             "pkg/uses_alias.py": "from pkg.old import Thing as T\n\nx = T()\n",
             "pkg/uses_module.py": "import pkg.old\n\nx = pkg.old.Thing()\n",
@@ -187,6 +189,8 @@ def test_progress_reports_an_eta(repo: Path) -> None:
 
 
 def test_cache_and_processes_give_the_same_results(repo: Path) -> None:
+    # enough files for processes (a run of a few stays in one process even with jobs=2)
+    write(repo, {f"pkg/many_{i}.py": f"from pkg.old import Thing\n\nx{i} = Thing()\n" for i in range(30)})
     first = run_codemod(repo, "rename", RENAME)
     again = run_codemod(repo, "rename", RENAME)
     assert again.cached == len(first.changed) and first.cached == 0
@@ -227,6 +231,46 @@ def test_remove_unused_imports_keeps_reexports_noqa_and_packages(git_repo: Path)
     )
 
 
+def test_remove_unused_imports_finds_shadowed_ones_and_keeps_probes_and_reexports(git_repo: Path) -> None:
+    # boltons tests/test_cacheutils.py: the top-level ``import sys`` is unused because the one
+    # function that reads ``sys`` imports its own; the file never reached libcst
+    module = (
+        "import json as json\n"
+        "import string\n"
+        "import sys\n"
+        "from collections import OrderedDict\n"
+        "from typing import List\n\n"
+        "try:\n    import readline\nexcept ImportError:\n    readline = None\n\n"
+        "try:\n    import curses  # an availability check, never used\nexcept (ImportError, OSError):\n    pass\n\n"
+        '__all__ = ["OrderedDict"]\n\n\n'
+        "def letters():\n    return string.ascii_lowercase\n\n\n"
+        "def platform():\n    import sys\n\n    def inner(sep=List):\n        return sys.platform\n\n"
+        "    return inner()\n"
+    )
+    test = (
+        "from app.shapes import letters, platform\n\n\ndef test_it():\n    assert letters()[0] == 'a' and platform()\n"
+    )
+    write(git_repo, {"app/__init__.py": "", "app/shapes.py": module, "tests/test_shapes.py": test})
+    git(git_repo, "add", "-A")
+    git(git_repo, "commit", "-qm", "shapes")
+    run = run_codemod(git_repo, "remove-unused-imports", use_cache=False)
+    assert [r.path for r in run.changed] == ["app/shapes.py"]
+    new = run.changed[0].new_text or ""
+    assert new.startswith(
+        "import json as json\nimport string\nfrom collections import OrderedDict\nfrom typing import List\n"
+    )
+    assert "import readline\n" in new and "import curses  #" in new and "    import sys\n" in new
+    assert not apply_run(git_repo, run).problems
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+        cwd=git_repo,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_remove_commented_code_keeps_prose_and_pragmas(git_repo: Path) -> None:
     write(
         git_repo,
@@ -254,10 +298,64 @@ def test_remove_commented_code_keeps_prose_and_pragmas(git_repo: Path) -> None:
         "import os  # type: ignore\n\n"
         "def f():\n"
         "    # TODO: print(x)\n"
+        "    # if os.sep:\n"  # code under a TODO is kept on purpose
+        "    #     print(os.sep)\n"
         "    s = '# print(1)'\n"
         "    # note: this is fine\n"
         "    return s\n"
     )
+
+
+#: Comment shapes from click 8.5.1 and boltons 26.2.0 that are prose, each kept whole.
+PROSE_SHAPES = (
+    # click src/click/parser.py ~357: an indented example inside an explanation
+    "def f():\n"
+    "    # The while loop will usually consume 1 or more arguments per pass.\n"
+    "    # then after _process_arg() is done the situation is:\n"
+    "    #\n"
+    "    #   largs = subset of [arg0, ..., arg(i)]\n"
+    "    #   rargs = [arg(i+1), ..., arg(N-1)]\n"
+    "    #\n"
+    "    # If allow_interspersed_args is false, largs will always be\n"
+    "    # *empty*.\n"
+    "    return 1\n\n\n"
+    # click tests/test_termui.py ~1607: ### banners and key=value labels
+    "CASES = [\n"
+    "    (1, 2),\n"
+    "    ###\n"
+    "    ### Test cases with a flag_value and a default.\n"
+    "    ###\n"
+    "    # default=True\n"
+    "    (3, 4),\n"
+    "    # default=None\n"
+    "    (5, 6),\n"
+    "]\n\n\n"
+    # boltons iterutils.py ~1292: code under a TODO
+    "def g(item):\n"
+    "    # TODO: typecheck?\n"
+    "    #    raise TypeError('expected (key, value) from visit(),'\n"
+    "    #                    ' not: %r' % item)\n"
+    "    return item\n\n\n"
+    # Django forms/models.py: a sentence whose last line parses; a word-space-dot method name
+    "def h():\n"
+    "    # We check if a string was passed, which is likely a mistake where the user typed ('foo') instead\n"
+    "    # of ('foo',)\n"
+    "    # test .update()\n"
+    "    return 2\n\n\n"
+    # Django geos/geometry.py: an operator's usage above its definition
+    "class G:\n"
+    "    # g = g1 - g2\n"
+    "    def __sub__(self, other):\n"
+    "        return self\n"
+)
+
+
+def test_remove_commented_code_leaves_prose_shapes_of_real_projects_alone(git_repo: Path) -> None:
+    code = "def k():\n    # print('visit(%r)' % (k,))\n    # key.extend(args)\n    return 3\n"
+    write(git_repo, {"prose.py": PROSE_SHAPES, "code.py": code})
+    run = run_codemod(git_repo, "remove-commented-code", use_cache=False)
+    assert [r.path for r in run.changed] == ["code.py"]  # prose.py is not touched at all
+    assert run.changed[0].new_text == "def k():\n    return 3\n"
 
 
 def test_hunks_round_trip() -> None:
@@ -305,7 +403,8 @@ def test_repository_codemods_are_discovered_and_run_by_its_interpreter(git_repo:
 
 def test_qualified_name_completion(repo: Path) -> None:
     names = [n for n, _path, _line in qualified_names(repo, "pkg.old")]
-    assert names == ["pkg.old", "pkg.old.Other", "pkg.old.Thing"]
+    assert names == ["pkg.old", "pkg.old.Other"]  # Thing is only imported there
+    assert [n for n, _path, _line in qualified_names(repo, "pkg.new")] == ["pkg.new", "pkg.new.Widget"]
 
 
 def test_demo_mission_one_websocket_emitter_class_by_consolidate(tmp_path: Path) -> None:
@@ -398,3 +497,47 @@ def test_codemods_leave_what_git_ignores_alone_like_the_audit(repo: Path) -> Non
     assert not (repo / "build/lib/pkg/old.py").read_text().count("Widget")
     graph = build_import_graph(repo)  # the affected-tests selection sees the same files
     assert "pkg/untracked.py" in graph.files and not any(f.startswith("build/") for f in graph.files)
+
+
+def test_libcst_matcher_methods_gathered_once_per_class_are_the_same_as_libcst_finds() -> None:
+    import libcst.matchers as m
+    from libcst.matchers import _visitors
+
+    from mission_control.codemods import libcst_speed
+
+    class Finder(m.MatcherDecoratableTransformer):
+        @m.visit(m.Name("a"))
+        def saw_a(self, node: cst.Name) -> None:
+            self.seen.append(node.value)
+
+        @m.leave(m.Name("b"))
+        def left_b(self, original: cst.Name, updated: cst.Name) -> cst.Name:
+            return updated.with_changes(value="c")
+
+    libcst_speed.install()
+    libcst_speed.install()  # idempotent
+    first, second = Finder(), Finder()
+    assert first._extra_visit_funcs.keys() == second._extra_visit_funcs.keys() and len(first._extra_visit_funcs) == 1
+    assert next(iter(first._extra_visit_funcs.values()))[0].__self__ is first  # bound to each object
+    assert next(iter(second._extra_leave_funcs.values()))[0].__self__ is second
+    second.seen = []
+    assert cst.parse_module("a + b\n").visit(second).code == "a + c\n" and second.seen == ["a"]
+    assert _visitors._gather_constructed_visit_funcs.__name__ == "gather_cached"
+
+    class Gated(m.MatcherDecoratableVisitor):
+        @m.call_if_inside(m.Call())
+        def visit_Name(self, node: cst.Name) -> None:
+            self.names.append(node.value)
+
+    gated = Gated()
+    gated.names = []
+    cst.parse_module("f(a)\nb\n").visit(gated)
+    assert gated.names == ["f", "a"] and len(Gated()._matchers) == 1  # each object its own dict
+
+    from libcst.metadata import ParentNodeProvider
+
+    one, two = ParentNodeProvider(), ParentNodeProvider()
+    assert set(one.get_visitors()) == set(two.get_visitors()) and one.get_visitors()
+    assert all(method.__self__ is two for method in two.get_visitors().values())
+    wrapper = cst.metadata.MetadataWrapper(cst.parse_module("x = (1)\n"))
+    assert len(wrapper.resolve(ParentNodeProvider)) > 3

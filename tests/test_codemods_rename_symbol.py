@@ -6,6 +6,7 @@ tests are run with a real pytest subprocess: the rename is right when they still
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -139,10 +140,13 @@ def test_renaming_a_function_renames_the_definition_and_every_reference(tmp_path
     assert "    from ..iterutils import chunked_list\nexcept ImportError:" in aliased
     assert "    def chunked_list(items, size):" in aliased  # the fallback follows the import
     assert "it.chunked_list(items" in aliased and "return chunked_list(items, 10)" in aliased
-    # the package keeps its public name
-    assert new[f"{prefix}lib/__init__.py"].startswith("from .iterutils import Bucket, chunked_list as chunked\n")
+    # the package's re-export follows (its users import the new name from the package)
+    assert (
+        new[f"{prefix}lib/__init__.py"]
+        == 'from .iterutils import Bucket, chunked_list\n\n__all__ = ["Bucket", "chunked_list"]\n'
+    )
     assert new["tests/test_lib.py"].startswith(
-        "from lib import Bucket, chunked as public_chunked\nfrom lib.deep.aliased import halves, tens\n"
+        "from lib import Bucket, chunked_list as public_chunked\nfrom lib.deep.aliased import halves, tens\n"
         "from lib.iterutils import chunked_list, pairs\n"
     )
     project_tests_pass(root)
@@ -269,3 +273,259 @@ def test_a_module_using_the_name_through_import_star_makes_the_rename_refused(tm
     assert [f.path for f in run.skipped] == ["lib/star.py"]
     assert any("lib/star.py was skipped" in p and "import *" in p for p in run.problems)
     assert apply_run(root, run).written == ()
+
+
+def test_a_move_onto_a_name_another_module_defines_is_refused_saying_where(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", LIB)
+    with pytest.raises(CodemodError, match=r"lib\.users\.by_three already exists \(lib/users\.py:16\).*consolidate"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutils.chunked", "new_name": "lib.users.by_three"})
+    with pytest.raises(CodemodError, match=r"module lib\.users already exists \(lib/users\.py\)"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.users"})
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_move_that_leaves_imports_of_a_name_the_target_does_not_define_is_refused(tmp_path: Path) -> None:
+    # moving a symbol rewrites its importers; the definition stays where it is, so every rewritten
+    # import would fail: the review's broken-import check names them and Apply is refused
+    root = make_project(tmp_path / "p", LIB)
+    run = run_codemod(root, "rename", {"old_name": "lib.iterutils.chunked", "new_name": "lib.tools.chunked"})
+    assert run.problems[0].startswith(
+        "lib.iterutils.chunked is defined in lib/iterutils.py:8; a move rewrites its importers but leaves the "
+        "definition there: move it to lib.tools as chunked first"
+    )
+    assert any(
+        re.match(
+            r"tests/test_lib\.py:\d+: from lib\.tools import chunked would not resolve after the rename "
+            r"\(no module lib\.tools in the repository\)",
+            p,
+        )
+        for p in run.problems
+    ), run.problems
+    assert apply_run(root, run).written == ()
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_keep_alias_leaves_the_old_name_in_the_package_for_callers_outside(tmp_path: Path) -> None:
+    files = dict(LIB)
+    files["lib/__init__.py"] = (
+        'from .iterutils import Bucket as Bucket, chunked as chunked\n\n__all__ = ["Bucket", "chunked"]\n'
+    )
+    root = make_project(tmp_path / "p", files)
+    args = {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.cut", "keep_alias": "true"}
+    run = run_codemod(root, "rename", args, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    init = {r.path: r.new_text for r in run.changed}["lib/__init__.py"]
+    assert init == (
+        "from .iterutils import Bucket as Bucket, cut as cut\n"
+        "chunked = cut  # the old name, for callers outside this repository\n\n"
+        '__all__ = ["Bucket", "chunked", "cut"]\n'
+    )
+    assert not apply_run(root, run).problems
+    project_tests_pass(root)
+    outside = (
+        "from lib import *\nfrom lib import chunked, cut\nassert chunked is cut and cut([1, 2, 3]) == [[1, 2], [3]]\n"
+    )
+    done = subprocess.run([sys.executable, "-c", outside], cwd=root, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    without = run_codemod(root, "rename", {"old_name": "lib.iterutils.cut", "new_name": "lib.iterutils.piece"})
+    assert "piece = " not in {r.path: r.new_text for r in without.changed}["lib/__init__.py"]
+
+
+MENTIONS = {
+    "tests/test_patching.py": (
+        "from unittest import mock\n\n"
+        "import lib.iterutils\n"
+        "import lib.users\n\n\n"
+        "def test_patched_where_it_is_used():\n"
+        '    with mock.patch("lib.users.chunked", return_value=["patched"]):\n'
+        '        assert lib.users.by_three([1]) == ["patched"]\n\n\n'
+        "def test_patched_at_the_source():\n"
+        '    with mock.patch("lib.iterutils.chunked", return_value=["p"]) as fake:\n'
+        '        assert lib.iterutils.chunked([1]) == ["p"] and fake.called\n\n\n'
+        "def test_not_a_mention():\n"
+        '    assert "lib.iterutils.chunked_up" != "lib.iterutils.chunkedness"\n'
+    ),
+    "pyproject.toml": '[project]\nname = "lib"\n\n[project.entry-points."lib.plugins"]\nchunk = "lib.iterutils:chunked"\n',
+}
+
+
+def test_strings_that_name_it_are_listed_as_also_mentions_and_rewritten_on_request(tmp_path: Path, capsys) -> None:
+    from mission_control.cli import run as cli_run
+
+    root = make_project(tmp_path / "p", dict(LIB, **MENTIONS))
+    project_tests_pass(root)
+    args = {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.chunked_list"}
+    listed = run_codemod(root, "rename", args, use_cache=False)
+    assert [(m.path, m.line, m.rewritten) for m in listed.mentions] == [
+        ("pyproject.toml", 5, False),
+        ("tests/test_patching.py", 8, False),
+        ("tests/test_patching.py", 13, False),
+    ]
+    assert listed.mentions[0].text == 'chunk = "lib.iterutils:chunked"'
+    assert "pyproject.toml" not in {r.path for r in listed.changed}
+    assert '"lib.users.chunked"' in {r.path: r.new_text for r in listed.changed}.get("tests/test_patching.py", "")
+
+    cli = ["codemod", "run", "rename", "--repo", str(root), "--dry-run", "--no-cache"]
+    assert cli_run([*cli, "--arg", f"old_name={args['old_name']}", "--arg", f"new_name={args['new_name']}"]) == 0
+    err = capsys.readouterr().err
+    assert 'also mentions pyproject.toml:5: chunk = "lib.iterutils:chunked"' in err
+    assert "--arg rewrite_mentions=true" in err
+
+    rewritten = run_codemod(root, "rename", dict(args, rewrite_mentions="true"), use_cache=False)
+    assert [m.rewritten for m in rewritten.mentions] == [True, True, True] and not rewritten.problems
+    new = {r.path: r.new_text or "" for r in rewritten.changed}
+    assert new["pyproject.toml"].endswith('chunk = "lib.iterutils:chunked_list"\n')
+    assert 'mock.patch("lib.users.chunked_list"' in new["tests/test_patching.py"]
+    assert 'mock.patch("lib.iterutils.chunked_list"' in new["tests/test_patching.py"]
+    assert '"lib.iterutils.chunked_up" != "lib.iterutils.chunkedness"' in new["tests/test_patching.py"]
+    assert not apply_run(root, rewritten).problems
+    project_tests_pass(root)
+
+
+@pytest.mark.parametrize("prefix", ["", "src/"])
+def test_moving_a_module_moves_its_file_and_every_import_follows(tmp_path: Path, prefix: str) -> None:
+    root = make_project(tmp_path / "p", LIB, prefix)
+    run = run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.itertools2"}, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    moved = {r.path: r for r in run.changed}
+    assert moved[f"{prefix}lib/iterutils.py"].deleted
+    assert moved[f"{prefix}lib/itertools2.py"].created
+    assert moved[f"{prefix}lib/itertools2.py"].new_text == (root / prefix / "lib/iterutils.py").read_text()
+    users = moved[f"{prefix}lib/users.py"].new_text or ""
+    assert "from . import itertools2 as iterutils\nfrom .itertools2 import chunked\n" in users  # relative stays
+    assert "import lib.itertools2 as it\n" in (moved[f"{prefix}lib/deep/aliased.py"].new_text or "")
+    assert not apply_run(root, run).problems
+    assert not (root / prefix / "lib/iterutils.py").exists()
+    project_tests_pass(root)
+
+
+def test_moving_a_module_into_a_subpackage_rebases_its_relative_imports_and_can_be_undone(tmp_path: Path) -> None:
+    from mission_control.codemods import undo_codemod
+
+    helpers = "from .iterutils import SIZE\n\n\ndef double():\n    return SIZE * 2\n"
+    test = (
+        "import importlib\n\nimport lib.helpers\nfrom lib import helpers\n\n\n"
+        "def test_double():\n"
+        "    assert helpers.double() == 4 and lib.helpers.double() == 4\n"
+        '    assert importlib.import_module("lib.helpers").double() == 4\n'
+    )
+    root = make_project(tmp_path / "p", dict(LIB, **{"lib/helpers.py": helpers, "tests/test_helpers.py": test}))
+    project_tests_pass(root)
+    args = {"old_name": "lib.helpers", "new_name": "lib.deep.doubling", "rewrite_mentions": "true"}
+    run = run_codemod(root, "rename", args, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    new = {r.path: r.new_text for r in run.changed}
+    assert new["lib/helpers.py"] is None
+    assert new["lib/deep/doubling.py"] == helpers.replace("from .iterutils", "from ..iterutils")
+    assert new["tests/test_helpers.py"] == (
+        "import importlib\n\nimport lib.deep.doubling\nfrom lib.deep import doubling as helpers\n\n\n"
+        "def test_double():\n"
+        "    assert helpers.double() == 4 and lib.deep.doubling.double() == 4\n"
+        '    assert importlib.import_module("lib.deep.doubling").double() == 4\n'
+    )
+    assert [(m.path, m.line) for m in run.mentions] == [("tests/test_helpers.py", 9)]
+    result = apply_run(root, run)
+    assert not result.problems and sorted(result.deleted) == ["lib/helpers.py"]
+    project_tests_pass(root)
+    undo_codemod(root, result.snapshot_id)
+    assert (root / "lib/helpers.py").read_text() == helpers and not (root / "lib/deep/doubling.py").exists()
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_module_move_onto_a_missing_package_or_of_a_package_is_refused(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", LIB)
+    with pytest.raises(CodemodError, match=r"package lib\.nowhere does not exist.*create it first"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.nowhere.iterutils"})
+    with pytest.raises(CodemodError, match=r"lib\.deep is a package \(lib/deep/__init__\.py\)"):
+        run_codemod(root, "rename", {"old_name": "lib.deep", "new_name": "lib.shallow"})
+
+
+TRICKY = '''"""Docstring naming chunked."""
+from __future__ import annotations
+
+import lib.iterutils as it  # kept: imports decide what names mean
+
+x = 1; y = 2
+
+
+@decorator(
+    "arg",
+)
+def unrelated(a, b):  # a comment
+    return "é" * a
+
+
+class Holder:
+    """Holds."""
+
+    value = it.chunked([1], 1)
+
+    def other(self):
+        return {"k": "v"}
+
+    def uses(self):
+        return it.chunked([1, 2], 1)
+
+
+def tail():
+    pass
+'''
+
+
+def test_parking_puts_every_byte_back_and_hides_only_what_cannot_mention_the_name() -> None:
+    from mission_control.codemods.parking import Parked
+
+    parked = Parked(TRICKY, {"chunked"}, {"it"})
+    assert parked.restore(parked.reduced) == TRICKY
+    reduced = parked.reduced
+    assert reduced.startswith('"""Docstring naming chunked."""\nfrom __future__ import annotations\n\nimport lib.iter')
+    assert "x = 1; y = 2" in reduced  # not alone on its line: never parked
+    assert "def unrelated" not in reduced and "@decorator" not in reduced and "def tail" not in reduced
+    assert "class Holder:" in reduced and "def uses(self):" in reduced and "def other" not in reduced
+    assert "    __mission_control_parked_" in reduced  # a method inside the class, at its indentation
+    assert (
+        parked.original_line(reduced.splitlines().index("class Holder:") + 1)
+        == TRICKY.splitlines().index("class Holder:") + 1
+    )
+
+
+def test_a_rename_with_parked_statements_gives_the_same_result_as_without(tmp_path: Path, monkeypatch) -> None:
+    from mission_control.codemods import parking
+
+    files = dict(LIB, **{"lib/tricky.py": TRICKY.replace("@decorator(", "@staticmethod\n@(lambda f: f)(")})
+    root = make_project(tmp_path / "p", files)
+    args = {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.cut"}
+    parked = {r.path: r.new_text for r in run_codemod(root, "rename", args, use_cache=False).changed}
+    monkeypatch.setattr(parking.Parked, "_park", lambda self, text, words: text)  # libcst sees everything
+    whole = {r.path: r.new_text for r in run_codemod(root, "rename", args, use_cache=False).changed}
+    assert parked == whole and "it.cut([1, 2], 1)" in parked["lib/tricky.py"]
+
+
+def test_keep_alias_without_a_reexport_leaves_the_old_name_after_the_definition(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", LIB)
+    args = {"old_name": "lib.iterutils.pairs", "new_name": "lib.iterutils.pair_up", "keep_alias": "true"}
+    run = run_codemod(root, "rename", args, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    defining = {r.path: r.new_text for r in run.changed}["lib/iterutils.py"] or ""
+    assert "def pair_up(items):\n    return chunked(items, 2)\n\n\npairs = pair_up  # the old name" in defining
+    assert '__all__ = ["Bucket", "chunked", "pairs", "pair_up"]' in defining
+    assert not apply_run(root, run).problems
+    project_tests_pass(root)
+    with pytest.raises(CodemodError, match="keep_alias=true works for a rename in place"):
+        run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.tools", "keep_alias": "true"})
+
+
+def test_doctests_of_the_renamed_name_are_mentions_prose_is_not(tmp_path: Path) -> None:
+    # boltons typeutils.make_sentinel: its docstring shows '>>> make_sentinel(...)'
+    files = dict(LIB)
+    files["lib/iterutils.py"] = LIB["lib/iterutils.py"].replace(
+        '"""Iteration helpers."""',
+        '"""Iteration helpers: chunked is the one you want.\n\n>>> chunked([1, 2, 3])\n[[1, 2], [3]]\n"""',
+    )
+    root = make_project(tmp_path / "p", files)
+    args = {"old_name": "lib.iterutils.chunked", "new_name": "lib.iterutils.chunked_list"}
+    listed = run_codemod(root, "rename", args, use_cache=False)
+    assert [(m.path, m.line, m.text) for m in listed.mentions] == [("lib/iterutils.py", 3, ">>> chunked([1, 2, 3])")]
+    rewritten = run_codemod(root, "rename", dict(args, rewrite_mentions="true"), use_cache=False)
+    new = {r.path: r.new_text or "" for r in rewritten.changed}["lib/iterutils.py"]
+    assert new.startswith('"""Iteration helpers: chunked is the one you want.\n\n>>> chunked_list([1, 2, 3])\n')

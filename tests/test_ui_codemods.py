@@ -136,7 +136,8 @@ def _blocks(document: QtGui.QTextDocument):
 def small_repo(root: Path) -> Path:
     (root / "pkg").mkdir(parents=True)
     (root / "pkg/__init__.py").write_text("")
-    (root / "pkg/old.py").write_text("class Thing:\n    pass\n")
+    (root / "pkg/new.py").write_text("class Thing:\n    pass\n")
+    (root / "pkg/old.py").write_text("from pkg.new import Thing  # moved; the rename points its users there\n")
     filler = "".join(f"\ndef f{i}():\n    return {i}\n" for i in range(12))
     (root / "pkg/two.py").write_text("import pkg.old\n" + filler + "\nx = pkg.old.Thing()\n")
     (root / "pkg/one.py").write_text("from pkg.old import Thing\n\ny = Thing()\n")
@@ -270,21 +271,104 @@ def test_task_markers_name_each_codemod_once_and_skip_undone():
 def test_enter_accepting_a_completion_is_not_a_run_and_fill_in_clears(qtbot, tmp_path):
     repo = small_repo(tmp_path / "r")
     win, panel = open_window(qtbot, repo)
-    qtbot.waitUntil(lambda: "pkg.old.Thing" in panel._names_model.stringList(), timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: "pkg.new.Thing" in panel._names_model.stringList(), timeout=TIMEOUT)
     choose(win, "codemodChoice", "rename")
     win.activateWindow()
     qtbot.waitActive(win)
     edit = win.findChild(QtWidgets.QLineEdit, "codemodArg_old_name")
     edit.setFocus()
     qtbot.waitUntil(edit.hasFocus, timeout=5_000)
-    qtbot.keyClicks(edit, "old.Thi")
+    qtbot.keyClicks(edit, "new.Thi")
     popup = edit.completer().popup()
     qtbot.waitUntil(popup.isVisible, timeout=5_000)
     qtbot.keyClick(popup, Qt.Key.Key_Down)
     qtbot.keyClick(popup, Qt.Key.Key_Return)  # accepts the completion
-    assert edit.text() == "pkg.old.Thing"
+    assert edit.text() == "pkg.new.Thing"
     assert "Fill in" not in panel.status_label.text() and panel.run is None and not panel.busy
     qtbot.keyClick(edit, Qt.Key.Key_Return)  # a real Enter: asks for what is missing
     assert panel.status_label.text() == "Fill in new_name first."
     type_into(qtbot, win, "codemodArg_new_name", "pkg.new.Thing")
     assert "Fill in" not in panel.status_label.text()  # filled in: the message goes
+
+
+def test_review_problems_shown_in_red_apply_refused_apply_anyway_asks_first(qtbot, tmp_path, monkeypatch):
+    from mission_control.ui import dialogs
+
+    repo = tmp_path / "r"
+    small_repo(repo)
+    (repo / "pkg/star.py").write_text("from pkg.new import *\n\nprint(Thing)\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "star")
+    win, panel = open_window(qtbot, repo)
+    choose(win, "codemodChoice", "rename")
+    type_into(qtbot, win, "codemodArg_old_name", "pkg.new.Thing")
+    type_into(qtbot, win, "codemodArg_new_name", "pkg.new.Gadget")
+    click(qtbot, "codemodRun", win)
+    qtbot.waitUntil(lambda: panel.run is not None and not panel.busy, timeout=TIMEOUT)
+    assert panel.run.changed and panel.run.problems
+
+    label = win.findChild(QtWidgets.QLabel, "codemodProblems")
+    assert label.isVisible() and label.text().startswith("Apply is refused: the review found 1 problem")
+    tree = win.findChild(QtWidgets.QTreeWidget, "codemodFiles")
+    group = tree.topLevelItem(0)
+    assert group.text(0) == "Problems (1): Apply refused" and group.isExpanded()
+    assert "pkg/star.py was skipped" in group.child(0).text(0) and "import *" in group.child(0).text(0)
+    assert group.child(0).foreground(0).color().name() == "#c62828"
+    assert "pkg/star.py was skipped" in win.findChild(QtWidgets.QPlainTextEdit, "codemodDiff").toPlainText()
+    status = win.findChild(QtWidgets.QLabel, "codemodStatus").text()
+    assert "found 1 problem" in status and "Apply is refused" in status
+    apply_button = win.findChild(QtWidgets.QPushButton, "codemodApply")
+    assert not apply_button.isEnabled() and "refused" in apply_button.toolTip()
+    win.grab().save(str(tmp_path / "problems.png"))
+
+    asked: list[str] = []
+    no, yes = QtWidgets.QMessageBox.StandardButton.No, QtWidgets.QMessageBox.StandardButton.Yes
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: asked.append(a[2]) or no)
+    click(qtbot, "codemodApplyAnyway", win)
+    assert len(asked) == 1 and "pkg/star.py was skipped" in asked[0]
+    assert git(repo, "status", "--porcelain") == "" and not panel.busy  # No: nothing written
+
+    monkeypatch.setattr(dialogs, "ask", lambda *a, **k: yes)
+    click(qtbot, "codemodApplyAnyway", win)
+    qtbot.waitUntil(lambda: bool(panel.history) and not panel.busy, timeout=TIMEOUT)
+    assert "class Gadget:" in (repo / "pkg/new.py").read_text()
+    assert not label.isVisible() and not win.findChild(QtWidgets.QPushButton, "codemodApplyAnyway").isVisible()
+
+
+def test_also_mentions_listed_and_rewritten_when_the_box_is_checked(qtbot, tmp_path):
+    repo = small_repo(tmp_path / "r")
+    (repo / "pkg/test_patch.py").write_text(
+        'from unittest import mock\n\n\ndef test_it():\n    with mock.patch("pkg.new.Thing"):\n        pass\n'
+    )
+    (repo / "pyproject.toml").write_text('[project.entry-points."pkg.plugins"]\nthing = "pkg.new:Thing"\n')
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "mentions")
+    win, panel = open_window(qtbot, repo)
+    choose(win, "codemodChoice", "rename")
+    type_into(qtbot, win, "codemodArg_old_name", "pkg.new.Thing")
+    type_into(qtbot, win, "codemodArg_new_name", "pkg.new.Gadget")
+    click(qtbot, "codemodRun", win)
+    qtbot.waitUntil(lambda: panel.run is not None and not panel.busy, timeout=TIMEOUT)
+    rows = panel.files.mention_items()
+    assert [r.text(0) for r in rows] == [
+        'pkg/test_patch.py:5  with mock.patch("pkg.new.Thing"):',
+        'pyproject.toml:2  thing = "pkg.new:Thing"',
+    ]
+    assert [r.text(1) for r in rows] == ["not rewritten", "not rewritten"]
+    assert rows[0].parent().text(0) == "Also mentions (2): 2 not rewritten"
+    assert "2 strings also mention it" in win.findChild(QtWidgets.QLabel, "codemodStatus").text()
+    panel.files.setCurrentItem(rows[1])
+    diff = win.findChild(QtWidgets.QPlainTextEdit, "codemodDiff")
+    assert diff.toPlainText().startswith('pyproject.toml:2: thing = "pkg.new:Thing"\n\nnot rewritten.')
+    assert diff.lineWrapMode() == QtWidgets.QPlainTextEdit.LineWrapMode.WidgetWidth
+
+    box = win.findChild(QtWidgets.QCheckBox, "codemodArg_rewrite_mentions")
+    box.click()
+    assert panel.args()["rewrite_mentions"] == "true"
+    click(qtbot, "codemodRun", win)
+    qtbot.waitUntil(lambda: panel.run is not None and not panel.busy, timeout=TIMEOUT)
+    assert [r.text(1) for r in panel.files.mention_items()] == ["rewritten", "rewritten"]
+    click(qtbot, "codemodApply", win)
+    qtbot.waitUntil(lambda: bool(panel.history) and not panel.busy, timeout=TIMEOUT)
+    assert (repo / "pyproject.toml").read_text().endswith('thing = "pkg.new:Gadget"\n')
+    assert 'mock.patch("pkg.new.Gadget")' in (repo / "pkg/test_patch.py").read_text()

@@ -206,6 +206,14 @@ def _print_run(run: CodemodRun, applied: ApplyResult | None, dry_run: bool) -> N
         print(f"failed {result.reason}", file=sys.stderr)
     for problem in run.problems:
         print(f"problem: {problem}", file=sys.stderr)
+    for mention in run.mentions:
+        state = "rewritten" if mention.rewritten else "not rewritten"
+        print(f"also mentions {mention.path}:{mention.line}: {mention.text}  ({state})", file=sys.stderr)
+    if any(not m.rewritten for m in run.mentions):
+        print(
+            "  (strings that tools resolve at run time: check them, or --arg rewrite_mentions=true rewrites them)",
+            file=sys.stderr,
+        )
     print(
         f"{len(run.changed)} changed, {len(run.skipped)} skipped, {len(run.failed)} failed of "
         f"{run.scanned} files ({run.prefiltered} ruled out without parsing) in {run.seconds:.1f} s",

@@ -139,6 +139,8 @@ def _unsafe_targets(root: Path, changes: dict[str, str | None]) -> dict[str, str
 
 
 def _unchanged_since(root: Path, result: FileResult) -> bool:
+    if result.created:
+        return not (root / result.path).exists()
     try:
         return (root / result.path).read_bytes().decode("utf-8") == result.old_text
     except (OSError, UnicodeDecodeError):

@@ -29,6 +29,7 @@ from libcst.codemod import (
     transform_module,
 )
 
+from mission_control.codemods import libcst_speed
 from mission_control.codemods.model import ArgSpec
 from mission_control.util import pyast
 
@@ -94,6 +95,7 @@ def context_for(source: Source) -> CodemodContext:
 
 def run_libcst(command: Codemod, source: Source, code: str | None = None) -> str:
     """Run one libcst command on the file's text; the new text, or raise Failed/Skipped."""
+    libcst_speed.install()
     result = transform_module(command, source.text if code is None else code)
     if isinstance(result, TransformSuccess):
         return result.code

@@ -9,6 +9,7 @@ left with nothing but a docstring, ``__future__`` imports, comments or ``pass`` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor, ImportItem
 
 from mission_control.codemods.base import CodemodError, FileFailed, Source, parse_dotted
-from mission_control.codemods.model import ArgSpec
+from mission_control.codemods.model import ArgSpec, FileResult
 from mission_control.codemods.rename import rename_text, wants_name
+from mission_control.codemods.verify import compile_problems, new_broken_imports
 
 
 class Consolidate:
@@ -47,6 +49,14 @@ class Consolidate:
         _module_file(Path(repo), canonical)
         files = {d: _module_file(Path(repo), d) for d in duplicates}
         return {"canonical": canonical, "duplicates": duplicates, "files": files}
+
+    def review(
+        self, params: dict[str, Any], results: Sequence[FileResult], *, repo: Path, paths: Sequence[str]
+    ) -> list[str]:
+        """What makes the dry run unsafe to apply: a file that would not compile, an import it breaks."""
+        return compile_problems(results, "the consolidation") + new_broken_imports(
+            repo, paths, results, "the consolidation"
+        )
 
     def wants(self, params: dict[str, Any], source: Source) -> str | None:
         """The duplicates' own files, and files importing or using a duplicate."""

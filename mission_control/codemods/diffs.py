@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from mission_control.codemods.model import Hunk
+from mission_control.codemods.model import CHANGED, UNCHANGED, FileResult, Hunk
 
 CONTEXT = 3
 _NO_EOL = "\\ No newline at end of file\n"
@@ -87,3 +87,18 @@ def _lines(prefix: str, lines: list[str]) -> list[str]:
         if not line.endswith(("\n", "\r")):
             out.append("\n" + _NO_EOL)
     return out
+
+
+def file_result(path: str, old_text: str, new_text: str | None) -> FileResult:
+    """A CHANGED result with its diff and hunks, or UNCHANGED."""
+    if new_text == old_text:
+        return FileResult(path, UNCHANGED, old_text=old_text, new_text=new_text)
+    hunks = make_hunks(old_text, new_text or "")
+    return FileResult(
+        path,
+        CHANGED,
+        old_text=old_text,
+        new_text=new_text,
+        diff=unified_diff(path, old_text, new_text, hunks),
+        hunks=hunks,
+    )

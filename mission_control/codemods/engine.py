@@ -15,6 +15,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 
 import libcst
 
-from mission_control.codemods import diffs
+from mission_control.codemods import mentions
 from mission_control.codemods.base import (
     GENERATED_MARKER,
     BuiltinCodemod,
@@ -31,10 +32,11 @@ from mission_control.codemods.base import (
     FileSkipped,
     Source,
 )
-from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, UNCHANGED, CodemodRun, FileResult
+from mission_control.codemods.diffs import file_result
+from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, UNCHANGED, CodemodRun, FileResult, Mention
 from mission_control.codemods.resolve import module_and_package
 from mission_control.util import appdirs
-from mission_control.util.files import python_files
+from mission_control.util.files import project_files, python_files
 from mission_control.util.fsutil import atomic_write_text
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -61,6 +63,10 @@ def run_builtin(
     params = command.prepare(repo, args)
     files = list(paths) if paths is not None else python_files(repo)
     cache = _Cache(command.name, params) if use_cache else None
+    forms_of = getattr(command, "mention_forms", None)  # optional: strings naming what it renames
+    needle_of = getattr(command, "mention_needle", None)  # text every such string contains
+    needle: str = needle_of(params) if forms_of is not None and needle_of is not None else ""
+    mentioning: dict[str, str] = {}  # path -> text of the files that may mention it
     results: list[FileResult] = []
     work: list[Source] = []
     prefiltered = cached = 0
@@ -69,7 +75,7 @@ def run_builtin(
             return _finish(repo, command, args, results, len(files), prefiltered, cached, started, True, 1)
         if i % 200 == 0:
             report(Progress(0, len(files), f"scanning {i}/{len(files)} files"))
-        outcome = _triage(repo, rel, command, params, cache, include_generated)
+        outcome = _triage(repo, rel, command, params, cache, include_generated, needle, mentioning)
         if outcome is None:
             prefiltered += 1
         elif isinstance(outcome, FileResult):
@@ -82,21 +88,84 @@ def run_builtin(
     if cache:
         cache.store(done)
     results.extend(done)
+    finish = getattr(command, "finish", None)  # optional: results of the whole run reshaped (a moved file)
+    if finish is not None and not was_cancelled:
+        results = finish(params, results)
+    found: list[Mention] = []
+    if forms_of is not None and not was_cancelled:
+        forms: list[tuple[str, str]] = forms_of(params, results, list(mentioning.values()))
+        rewrite = bool(params.get("rewrite_mentions"))
+        doctest_of = getattr(command, "doctest_name", None)  # a bare name doctests in changed files spell
+        doctest = doctest_of(params) if doctest_of is not None else None
+        results, found = _mentions(repo, paths is None, results, mentioning, forms, rewrite, doctest)
     run = _finish(repo, command, args, results, len(files), prefiltered, cached, started, was_cancelled, jobs_used)
+    run = dataclasses.replace(run, mentions=tuple(found))
     review = getattr(command, "review", None)  # optional: checks of the whole dry run
     if review is None or was_cancelled:
         return run
-    return dataclasses.replace(run, problems=tuple(review(params, run.files)))
+    return dataclasses.replace(run, problems=tuple(review(params, run.files, repo=repo, paths=files)))
+
+
+def _mentions(
+    repo: Path,
+    whole_project: bool,
+    results: list[FileResult],
+    mentioning: dict[str, str],
+    forms: list[tuple[str, str]],
+    rewrite: bool,
+    doctest: tuple[str, str] | None = None,
+) -> tuple[list[FileResult], list[Mention]]:
+    """The run's "also mentions" (strings, config entries, doctests of the files it changes), and its
+    results with them rewritten if asked."""
+    by_path = {r.path: r for r in results}
+    texts = dict(mentioning)
+    if doctest is not None:  # the files the run changes may show the bare name in doctests
+        for changed in results:
+            if changed.status == CHANGED and changed.old_text is not None and doctest[0] in changed.old_text:
+                texts.setdefault(changed.path, changed.old_text)
+    for rel in mentions.config_paths(project_files(repo, mentions.CONFIG_FILES) if whole_project else ()):
+        try:
+            text = (repo / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if mentions.contains(text, forms):
+            texts[rel] = text
+    found: list[Mention] = []
+    for rel, original in sorted(texts.items()):
+        result = by_path.get(rel)
+        if result is not None and result.status not in (CHANGED, UNCHANGED):
+            rewrite_here = False  # a failed or skipped file is left as it is
+        else:
+            rewrite_here = rewrite and not (result is not None and result.deleted)
+        current = result.new_text if result is not None and result.status == CHANGED else original
+        if current is None:
+            continue
+        changed_here = result is not None and result.status == CHANGED
+        listed, new_text = mentions.find(rel, current, forms, rewrite_here, doctest if changed_here else None)
+        found.extend(listed)
+        if new_text is not None:
+            by_path[rel] = file_result(rel, original, new_text)
+    return list(by_path.values()), found
 
 
 def _triage(
-    repo: Path, rel: str, command: BuiltinCodemod, params: dict[str, Any], cache: _Cache | None, include_generated: bool
+    repo: Path,
+    rel: str,
+    command: BuiltinCodemod,
+    params: dict[str, Any],
+    cache: _Cache | None,
+    include_generated: bool,
+    needle: str = "",
+    mentioning: dict[str, str] | None = None,
 ) -> FileResult | Source | None:
-    """Read one file: None (cannot be affected), a final result, or a Source for libcst."""
+    """Read one file: None (cannot be affected), a final result, or a Source for libcst
+    (a file containing ``needle`` is kept in ``mentioning``, for the "also mentions" scan)."""
     try:
         text = (repo / rel).read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return FileResult(rel, FAILED, reason=f"{rel}: cannot read as UTF-8: {exc}")
+    if needle and mentioning is not None and needle in text:
+        mentioning[rel] = text
     module, package = module_and_package(rel)
     source = Source(rel, module, package, text, str(repo / rel))
     try:
@@ -128,21 +197,6 @@ def transform_one(command: BuiltinCodemod, params: dict[str, Any], source: Sourc
     return file_result(source.path, source.text, new_text)
 
 
-def file_result(path: str, old_text: str, new_text: str | None) -> FileResult:
-    """A CHANGED result with its diff and hunks, or UNCHANGED."""
-    if new_text == old_text:
-        return FileResult(path, UNCHANGED, old_text=old_text, new_text=new_text)
-    hunks = diffs.make_hunks(old_text, new_text or "")
-    return FileResult(
-        path,
-        CHANGED,
-        old_text=old_text,
-        new_text=new_text,
-        diff=diffs.unified_diff(path, old_text, new_text, hunks),
-        hunks=hunks,
-    )
-
-
 def _worker(name: str, params: dict[str, Any], source: Source) -> FileResult:
     from mission_control.codemods.registry import builtin  # the worker process imports lazily
 
@@ -150,10 +204,12 @@ def _worker(name: str, params: dict[str, Any], source: Source) -> FileResult:
 
 
 def _jobs(jobs: int | None, count: int) -> int:
-    if jobs is not None:
-        return max(1, min(jobs, count or 1))
+    """Processes for ``count`` files: at most ``jobs``; one below :data:`PARALLEL_MIN_FILES`
+    (starting a process that imports libcst costs more than it saves on a few files)."""
     if count < PARALLEL_MIN_FILES:
         return 1
+    if jobs is not None:
+        return max(1, min(jobs, count))
     return max(1, min(os.cpu_count() or 1, count // 4))
 
 
@@ -188,8 +244,7 @@ def _transform_parallel(
     cancel: CancelToken | None,
     eta: Eta,
 ) -> tuple[list[FileResult], bool]:
-    # spawn, not fork: the UI calls this from a thread, and forking a threaded Qt process is unsafe.
-    pool = cf.ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"))
+    pool = cf.ProcessPoolExecutor(jobs, mp_context=_process_context())
     ordered = sorted(work, key=lambda s: len(s.text), reverse=True)  # big files first: even finish
     futures = {pool.submit(_worker, command.name, params, s): s for s in ordered}
     results: list[FileResult] = []
@@ -207,6 +262,15 @@ def _transform_parallel(
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     return results, False
+
+
+def _process_context() -> multiprocessing.context.BaseContext:
+    """``fork`` in a single-threaded process (the command line: workers start with libcst already
+    imported, a second or more saved each), else ``spawn`` (the UI calls from a worker thread,
+    and forking a threaded Qt process is unsafe)."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _future_result(future: cf.Future[FileResult], source: Source) -> FileResult:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from mission_control.codemods.base import GENERATED_MARKER, CodemodError
-from mission_control.codemods.engine import Eta, file_result
+from mission_control.codemods.diffs import file_result
+from mission_control.codemods.engine import Eta
 from mission_control.codemods.model import FAILED, SKIPPED, ArgSpec, CodemodInfo, CodemodRun, FileResult
 from mission_control.codemods.registry import builtin_infos
 from mission_control.codemods.resolve import module_and_package

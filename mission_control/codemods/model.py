@@ -26,7 +26,8 @@ class ArgSpec:
     name: str
     help: str = ""
     required: bool = True
-    #: ``"qualname"`` when the value is a dotted name (the UI offers completion), else ``"text"``.
+    #: ``"qualname"`` when the value is a dotted name (the UI offers completion), ``"bool"`` for
+    #: ``true``/``false`` (a checkbox), else ``"text"``.
     kind: str = "text"
 
 
@@ -74,6 +75,8 @@ class FileResult:
     reason: str = ""
     line: int | None = None
     warnings: tuple[str, ...] = ()
+    #: A file the codemod creates (a moved module's new place): it must not exist when applied.
+    created: bool = False
 
     @property
     def deleted(self) -> bool:
@@ -84,7 +87,7 @@ class FileResult:
         """A JSON-able summary; ``with_text`` adds the old and new contents."""
         data: dict[str, Any] = {"path": self.path, "status": self.status}
         if self.status == CHANGED:
-            data.update(deleted=self.deleted, diff=self.diff, hunks=len(self.hunks))
+            data.update(deleted=self.deleted, created=self.created, diff=self.diff, hunks=len(self.hunks))
         if self.reason:
             data["reason"] = self.reason
         if self.line is not None:
@@ -94,6 +97,22 @@ class FileResult:
         if with_text:
             data.update(old_text=self.old_text, new_text=self.new_text)
         return data
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A string that names the renamed object for a tool to resolve at run time
+    (``mock.patch("pkg.mod.old")``, ``importlib.import_module("pkg.mod")``, an entry point in
+    ``pyproject.toml``/``setup.cfg``): the code would still run, and then fail or patch nothing."""
+
+    path: str
+    line: int
+    text: str
+    #: Whether the run rewrites it (``rewrite_mentions=true``); else it is only listed.
+    rewritten: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "line": self.line, "text": self.text, "rewritten": self.rewritten}
 
 
 @dataclass(frozen=True)
@@ -118,6 +137,8 @@ class CodemodRun:
     #: Why applying this run is unsafe (a file that would not compile, a rename left half done);
     #: :func:`~mission_control.codemods.apply.apply_run` refuses such a run unless forced.
     problems: tuple[str, ...] = ()
+    #: Strings and config entries that name the renamed object ("also mentions" in the review).
+    mentions: tuple[Mention, ...] = ()
 
     def by_status(self, status: str) -> list[FileResult]:
         """The file results with the given status, in path order."""
@@ -155,6 +176,7 @@ class CodemodRun:
             "skipped": [f.to_json() for f in self.skipped],
             "failed": [f.to_json() for f in self.failed],
             "problems": list(self.problems),
+            "mentions": [m.to_json() for m in self.mentions],
         }
 
 

@@ -2,9 +2,14 @@
 
 A rename in place (same module, a top-level function, class or assignment) is
 :mod:`.rename_symbol`'s: the definition and every reference, checked before anything is
-written. What follows is about the other renames (moves and module renames).
+written. Moving a module of the repository is :mod:`.move_module`'s: the file moves and every
+import follows. A move onto a name or module that exists already is refused (unless the old
+name is only an alias of it), and every dry run is reviewed (files that would not compile,
+imports it would break: :mod:`.verify`). Strings that name the object (``mock.patch`` targets,
+entry points) are listed as "also mentions" and rewritten on request (:mod:`.mentions`).
 
-The transformation is libcst's ``RenameCommand`` (the reference behaviour, same arguments),
+What follows is about the other renames (a symbol pointed at its new home, a name outside the
+repository). The transformation is libcst's ``RenameCommand`` (the reference behaviour, same arguments),
 with two additions it lacks: relative imports that reach the old name are first made absolute
 (RenameCommand only sees absolute ones), and string annotations (``"Name"``) are renamed too.
 
@@ -16,9 +21,7 @@ the name are left alone, where RenameCommand would add an unused import of the n
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping, Sequence
-from collections.abc import Set as AbstractSet
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
@@ -27,7 +30,7 @@ from libcst.codemod.commands.rename import RenameCommand
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import QualifiedNameProvider, ScopeProvider
 
-from mission_control.codemods import rename_symbol
+from mission_control.codemods import mentions, move_module, rename_symbol
 from mission_control.codemods.base import (
     CodemodError,
     FileSkipped,
@@ -37,7 +40,9 @@ from mission_control.codemods.base import (
     run_libcst,
 )
 from mission_control.codemods.model import ArgSpec, FileResult
+from mission_control.codemods.parking import Parked
 from mission_control.codemods.resolve import absolute_module, find_reference, has_words
+from mission_control.codemods.verify import new_broken_imports
 from mission_control.util import pyast
 
 
@@ -49,11 +54,23 @@ class Rename:
     args: tuple[ArgSpec, ...] = (
         ArgSpec("old_name", "full dotted name of the object to rename, e.g. pkg.mod.Name", kind="qualname"),
         ArgSpec("new_name", "full dotted name of the replacement (pkg:mod.Name imports pkg)", kind="qualname"),
+        ArgSpec(
+            "keep_alias",
+            "true: leave 'old = new' in the package __init__ that re-exports it, for callers outside the repository",
+            required=False,
+            kind="bool",
+        ),
+        ArgSpec(
+            "rewrite_mentions",
+            "true: also rewrite the strings that name it (mock.patch, import_module, entry points)",
+            required=False,
+            kind="bool",
+        ),
     )
 
     def prepare(self, repo: Any, args: dict[str, str]) -> dict[str, Any]:
         """Check ``old_name``/``new_name`` as RenameCommand would."""
-        missing = [a.name for a in self.args if not args.get(a.name)]
+        missing = [a.name for a in self.args if a.required and not args.get(a.name)]
         if missing:
             raise CodemodError(f"rename needs --arg {missing[0]}=...")
         old = parse_dotted(args["old_name"], "old_name")
@@ -61,25 +78,84 @@ class Rename:
         parse_dotted(new.replace(":", "."), "new_name")
         if new.count(":") > 1:
             raise CodemodError("new_name may contain at most one ':'")
-        symbol = rename_symbol.plan(Path(repo), old, new) if repo is not None else None
-        return {"old_name": old, "new_name": new, "symbol": symbol}
+        flags = {name: _flag(args, name) for name in ("keep_alias", "rewrite_mentions")}
+        files = rename_symbol.module_files(Path(repo)) if repo is not None else {}
+        symbol = rename_symbol.plan(Path(repo), old, new, files) if repo is not None else None
+        if symbol is not None:
+            symbol["keep_alias"] = "true" if flags["keep_alias"] else ""
+        elif flags["keep_alias"]:
+            raise CodemodError("keep_alias=true works for a rename in place (pkg.mod.old -> pkg.mod.new) only")
+        moved = move_module.plan(Path(repo), old, new.replace(":", "."), files) if old in files else None
+        left = rename_symbol.definition_left_behind(Path(repo), old, new, files) if repo is not None else ""
+        return {
+            "old_name": old,
+            "new_name": new,
+            "symbol": symbol,
+            "module": moved,
+            "definition_left": "" if symbol or moved else left,
+            "rewrite_mentions": flags["rewrite_mentions"],
+        }
 
     def wants(self, params: dict[str, Any], source: Source) -> str | None:
         """Relevant when the text has the old name's words and the ``ast`` shows it used
         (and, for a rename in place, the defining module)."""
         if params.get("symbol"):
             return rename_symbol.wants(params["symbol"], source)
+        if params.get("module"):
+            return move_module.wants(params["module"], source)
         return wants_name(params["old_name"], source)
 
     def transform(self, params: dict[str, Any], source: Source) -> str | None:
         """Run the rename on one file."""
         if params.get("symbol"):
             return rename_symbol.rename_in_file(params["symbol"], source)
+        if params.get("module"):
+            return move_module.transform(params["module"], source)
         return rename_text(source, params["old_name"], params["new_name"])
 
-    def review(self, params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
-        """What makes the dry run unsafe to apply (see :func:`.rename_symbol.review`)."""
-        return rename_symbol.review(params, results)
+    def finish(self, params: dict[str, Any], results: list[FileResult]) -> list[FileResult]:
+        """A moved module: its old file deleted, its new one created."""
+        return move_module.finish(params["module"], results) if params.get("module") else results
+
+    def mention_needle(self, params: dict[str, Any]) -> str:
+        """Text every mention contains (``.old``): files without it are not looked at."""
+        old: str = params["old_name"]
+        return "." + old.rpartition(".")[2] if "." in old else old
+
+    def doctest_name(self, params: dict[str, Any]) -> tuple[str, str] | None:
+        """For a rename in place: the bare name doctests spell (``>>> old(...)``), old and new."""
+        symbol = params.get("symbol")
+        return (symbol["old"], symbol["new"]) if symbol else None
+
+    def mention_forms(
+        self, params: dict[str, Any], results: Sequence[FileResult], texts: Sequence[str] = ()
+    ) -> list[tuple[str, str]]:
+        """The strings that name the renamed object: ``pkg.mod.old``, ``pkg.mod:old``, and for a
+        rename in place ``user.mod.old`` for each module whose import of it was renamed (what
+        ``mock.patch`` patches)."""
+        forms = mentions.name_forms(params["old_name"], params["new_name"])
+        if params.get("symbol"):
+            forms += rename_symbol.importer_forms(params["symbol"], results, texts)
+        return forms
+
+    def review(
+        self, params: dict[str, Any], results: Sequence[FileResult], *, repo: Path, paths: Sequence[str]
+    ) -> list[str]:
+        """What makes the dry run unsafe to apply (see :func:`.rename_symbol.review`), and the
+        imports it would break (:func:`.verify.new_broken_imports`)."""
+        problems = [params["definition_left"]] if params.get("definition_left") and results else []
+        problems += rename_symbol.review(params, results)
+        after = move_module.review_paths(paths, results)
+        return problems + new_broken_imports(repo, after, results, "the rename")
+
+
+def _flag(args: dict[str, str], name: str) -> bool:
+    value = args.get(name, "").strip().lower()
+    if value in ("", "false", "no", "0"):
+        return False
+    if value in ("true", "yes", "1"):
+        return True
+    raise CodemodError(f"argument {name}={args[name]!r}: expected true or false")
 
 
 def wants_name(old_name: str, source: Source) -> str | None:
@@ -98,33 +174,26 @@ def wants_name(old_name: str, source: Source) -> str | None:
 def rename_text(source: Source, old_name: str, new_name: str, code: str | None = None) -> str:
     """``source``'s text (or ``code``) with ``old_name`` renamed to ``new_name``.
 
-    libcst's scope analysis costs far more than parsing, and grows with the module. Top-level
-    statements after the import header that cannot mention the renamed object (none of the
-    names bound to it or its modules occurs in them) are swapped for a one-line placeholder
-    before RenameCommand runs and put back, byte for byte, afterwards: the result is the
-    same as a run over the whole module, at a fraction of the cost on large files.
+    libcst's scope analysis costs far more than parsing, and grows with the module. Module- and
+    class-level statements that cannot mention the renamed object (none of the words that can
+    name it occurs in them) are parked at the text level before RenameCommand runs and put back,
+    byte for byte, afterwards (:mod:`.parking`): the result is the same as a run over the whole
+    module, at a fraction of the cost on large files.
     """
     code = source.text if code is None else code
-    absolute = _absolutize(source, old_name, code)
-    try:
-        module = cst.parse_module(absolute)
-    except cst.ParserSyntaxError:
-        module = None
-    if module is None:  # let the libcst run report the error with its line
-        return run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, absolute)
-    words, imported = _relevant_words(absolute, source.package, old_name)
-    reduced, parked = _park_unrelated(module, words, imported)
-    result = run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, reduced.code)
-    if parked:
-        result = _unpark(cst.parse_module(result), parked).code
-    return code if result == absolute else result
-
-
-_PLACEHOLDER = "__mission_control_parked_{}__"
+    words, imported = _relevant_words(code, source.package, old_name)
+    parked = Parked(code, words, imported)  # imports are never parked: absolutizing sees them all
+    absolute = _absolutize(source, old_name, parked.reduced)
+    result = run_libcst(RenameCodemod(context_for(source), old_name, new_name), source, absolute)
+    return code if result == absolute else parked.restore(result)
 
 
 def _relevant_words(code: str, package: str, old_name: str) -> tuple[set[str], set[str]]:
-    """Names a statement must contain to possibly refer to ``old_name``, and every imported name."""
+    """Words a statement must contain to possibly refer to ``old_name``, and every imported name.
+
+    A use of ``old_name`` spells its last part (``migrations.Migration``, ``Migration``) unless an
+    import binds it, or something inside it, under another name (``import a.b.Old as O``).
+    """
     from mission_control.codemods.resolve import import_index
 
     words = {old_name.rpartition(".")[2]}
@@ -133,64 +202,9 @@ def _relevant_words(code: str, package: str, old_name: str) -> tuple[set[str], s
     except (SyntaxError, ValueError):
         return set(), set()
     for local, qualified in index.bindings.items():
-        if any(old_name == q or old_name.startswith(q + ".") or q.startswith(old_name + ".") for q in qualified):
+        if any(old_name == q or q.startswith(old_name + ".") for q in qualified):
             words.add(local)
     return words, {local.partition(".")[0] for local in index.bindings}
-
-
-_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-#: A module-level statement, as ``cst.Module.body`` holds them.
-_Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
-
-
-def _park_unrelated(
-    module: cst.Module, words: set[str], imported: AbstractSet[str] = frozenset()
-) -> tuple[cst.Module, dict[str, _Statement]]:
-    """The module with unrelated statements replaced by placeholders, and those statements.
-
-    A placeholder still uses the imported names its statement mentions
-    (``__parked_0__ = (IntegrityError, transaction)``), so libcst's import clean-up sees them
-    used exactly as in the whole module and never drops an import the parked code needs.
-    """
-    if not words:
-        return module, {}
-    pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, sorted(words))) + r")(?![A-Za-z0-9_])")
-    header = max((i for i, s in enumerate(module.body) if _is_import_line(s)), default=-1)
-    body: list[_Statement] = []
-    parked: dict[str, _Statement] = {}
-    for i, statement in enumerate(module.body):
-        text = module.code_for_node(statement)
-        if i <= header or _is_import_line(statement) or pattern.search(text):
-            body.append(statement)
-            continue
-        name = _PLACEHOLDER.format(len(parked))
-        parked[name] = statement
-        used = sorted(imported & set(_WORD.findall(text)))
-        value = f"({', '.join(used)},)" if used else "0"
-        body.append(cst.parse_statement(f"{name} = {value}\n"))
-    return module.with_changes(body=body), parked
-
-
-def _is_import_line(statement: cst.CSTNode) -> bool:
-    return isinstance(statement, cst.SimpleStatementLine) and any(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in statement.body
-    )
-
-
-def _unpark(module: cst.Module, parked: Mapping[str, _Statement]) -> cst.Module:
-    body: list[_Statement] = []
-    for statement in module.body:
-        name = _parked_name(statement)
-        body.append(statement if name is None else parked.get(name, statement))
-    return module.with_changes(body=body)
-
-
-def _parked_name(statement: cst.CSTNode) -> str | None:
-    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
-        small = statement.body[0]
-        if isinstance(small, cst.Assign) and isinstance(small.targets[0].target, cst.Name):
-            return small.targets[0].target.value
-    return None
 
 
 class RenameCodemod(RenameCommand):

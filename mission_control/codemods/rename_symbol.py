@@ -30,6 +30,7 @@ from libcst.metadata import Access, Assignment, MetadataWrapper, Scope, ScopePro
 
 from mission_control.codemods.base import CodemodError, FileFailed, Source
 from mission_control.codemods.model import CHANGED, FAILED, SKIPPED, FileResult
+from mission_control.codemods.parking import Parked
 from mission_control.codemods.resolve import (
     ImportIndex,
     absolute_module,
@@ -38,11 +39,12 @@ from mission_control.codemods.resolve import (
     module_and_package,
     resolve,
 )
+from mission_control.codemods.verify import compile_problems
 from mission_control.util import pyast
 from mission_control.util.files import python_files
 
 
-def plan(repo: Path, old_name: str, new_name: str) -> dict[str, str] | None:
+def plan(repo: Path, old_name: str, new_name: str, files: dict[str, str] | None = None) -> dict[str, str] | None:
     """Params of an in-place symbol rename, None for a move (other module) or a module rename.
 
     Raises:
@@ -50,7 +52,9 @@ def plan(repo: Path, old_name: str, new_name: str) -> dict[str, str] | None:
             listed), or the new name is already defined next to it.
     """
     module, _, old = old_name.rpartition(".")
-    files = {module_and_package(rel)[0]: rel for rel in python_files(repo)}
+    if files is None:
+        files = module_files(repo)
+    _check_target_free(repo, old_name, new_name.replace(":", "."), files)
     if old_name in files:
         return None  # renaming or moving a module: RenameCommand's business
     path = files.get(module)
@@ -70,7 +74,106 @@ def plan(repo: Path, old_name: str, new_name: str) -> dict[str, str] | None:
             f"{module}.{new} already exists ({path}:{names[new]}); renaming {old} onto it would redirect "
             f"its callers — choose another name"
         )
-    return {"module": module, "path": path, "old": old, "new": new}
+    reexports = _reexporting_packages(repo, module, old, files)
+    return {"module": module, "path": path, "old": old, "new": new, "reexports": ",".join(reexports)}
+
+
+def _reexporting_packages(repo: Path, module: str, old: str, files: dict[str, str]) -> list[str]:
+    """The packages above ``module`` whose ``__init__`` re-exports ``old`` under its own name
+    (``from .mod import old``, ``from .mod import old as old``), nearest first, following chains."""
+    sources = {module}
+    found = []
+    parts = module.split(".")
+    for depth in range(len(parts) - 1, 0, -1):
+        package = ".".join(parts[:depth])
+        path = files.get(package)
+        if path is None or not path.endswith("__init__.py"):
+            continue
+        try:
+            tree = pyast.parse((repo / path).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+            continue
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.ImportFrom) or absolute_module(package, node.level, node.module) not in sources:
+                continue
+            if any(a.name == old and a.asname in (None, old) for a in node.names):
+                found.append(package)
+                sources.add(package)
+                break
+    return found
+
+
+def module_files(repo: Path) -> dict[str, str]:
+    """Module name -> repo-relative path of every Python file of the project."""
+    return {module_and_package(rel)[0]: rel for rel in python_files(repo)}
+
+
+def _check_target_free(repo: Path, old_name: str, new_name: str, files: dict[str, str]) -> None:
+    """Refuse a move onto a module or a name that already exists elsewhere in the repository:
+    the callers would silently get the other object (``consolidate`` does that on purpose)."""
+    if new_name == old_name:
+        return
+    if old_name in files and new_name in files:
+        raise CodemodError(
+            f"module {new_name} already exists ({files[new_name]}); moving {old_name} onto it would redirect "
+            "its importers to another module — choose another name"
+        )
+    new_module, _, new = new_name.rpartition(".")
+    path = files.get(new_module)
+    if old_name in files or path is None or new_module == old_name.rpartition(".")[0]:
+        return  # a module rename, a target outside the repository, or a rename in place (checked later)
+    names = _top_level_names(repo / path)
+    if new in names and not _is_alias_of(repo, old_name, new_name, files):
+        raise CodemodError(
+            f"{new_name} already exists ({path}:{names[new]}); moving {old_name} onto it would redirect its "
+            "callers to that object — choose another name, or use consolidate to point them at it on purpose"
+        )
+
+
+def definition_left_behind(repo: Path, old_name: str, new_name: str, files: dict[str, str]) -> str:
+    """For a move of a symbol defined here to another module that does not have it: why the
+    move cannot be done by rewriting imports alone (empty when it can)."""
+    module, _, old = old_name.rpartition(".")
+    new_module, _, new = new_name.replace(":", ".").rpartition(".")
+    path = files.get(module)
+    if path is None or old_name in files or new_module == module:
+        return ""
+    try:
+        defined = dict(defined_names(pyast.parse((repo / path).read_text(encoding="utf-8"))))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return ""
+    if old not in defined:
+        return ""  # only imported there: pointing its users elsewhere is what the rename does
+    return (
+        f"{old_name} is defined in {path}:{defined[old]}; a move rewrites its importers but leaves the "
+        f"definition there: move it to {new_module} as {new} first (leaving 'from {new_module} import {new} "
+        f"as {old}' in {path}), then run the rename again"
+    )
+
+
+def _is_alias_of(repo: Path, old_name: str, new_name: str, files: dict[str, str]) -> bool:
+    """Whether the old module binds ``old`` to the new object itself (``from new.mod import New as Old``
+    or ``Old = New``): then pointing its callers at the new name changes nothing they get."""
+    module, _, old = old_name.rpartition(".")
+    path = files.get(module)
+    if path is None:
+        return False
+    try:
+        tree = pyast.parse((repo / path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError):
+        return False
+    _module, package = module_and_package(path)
+    index = import_index(tree, package, list(tree.body))
+    if new_name in index.bindings.get(old, ()):
+        return True
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == old for t in node.targets):
+            from mission_control.codemods.resolve import dotted_name
+
+            dotted = dotted_name(node.value)
+            if dotted is not None and new_name in resolve(dotted, index):
+                return True
+    return False
 
 
 def _check_module_exists(module: str, old_name: str, files: dict[str, str]) -> None:
@@ -119,29 +222,35 @@ def _at_top(tree: ast.Module, node: ast.AST) -> bool:
 def rename_in_file(params: dict[str, str], source: Source, code: str | None = None) -> str:
     """``source``'s text with the symbol renamed (the defining module or one that refers to it)."""
     code = source.text if code is None else code
+    parked = Parked(code, {params["old"], params["new"]})  # libcst sees only what can mention them
     try:
-        wrapper = MetadataWrapper(cst.parse_module(code))
+        wrapper = MetadataWrapper(cst.parse_module(parked.reduced), unsafe_skip_copy=True)
     except cst.ParserSyntaxError as exc:
         raise FileFailed(f"{source.path}:{exc.raw_line}: does not parse: {str(exc).splitlines()[0]}") from None
-    renamer = _Renamer(params, source, wrapper)
+    renamer = _Renamer(params, source, wrapper, parked)
     renamer.collect()
     if not renamer.touched:
         return code
-    return wrapper.module.visit(renamer).code
+    return parked.restore(wrapper.module.visit(renamer).code)
 
 
 class _Renamer(cst.CSTTransformer):
-    def __init__(self, params: dict[str, str], source: Source, wrapper: MetadataWrapper) -> None:
+    def __init__(self, params: dict[str, str], source: Source, wrapper: MetadataWrapper, parked: Parked) -> None:
         super().__init__()
         self.module, self.old, self.new = params["module"], params["old"], params["new"]
         self.source = source
         self.wrapper = wrapper
+        self.parked = parked
         self.scopes = wrapper.resolve(ScopeProvider)
-        self.positions = wrapper.resolve(cst.metadata.PositionProvider)
         self.defining = source.module == self.module
-        self.is_init = source.path == "__init__.py" or source.path.endswith("/__init__.py")
+        self.reexports = [p for p in params.get("reexports", "").split(",") if p]
+        self.modules = {self.module, *self.reexports}  # where ``old`` can be imported from
+        self.keep_alias = params.get("keep_alias") == "true" and (
+            source.module in self.reexports if self.reexports else self.defining
+        )
+        self.kept: set[int] = set()  # top-level statements after which ``old = new`` goes
         self.names: set[int] = set()  # Name / SimpleString nodes: old -> new
-        self.aliases: dict[int, str] = {}  # ImportAlias -> "rename" | "reexport"
+        self.aliases: dict[int, str] = {}  # ImportAlias -> "rename" | "reexport" | "self"
         self.attributes: set[int] = set()  # Attribute nodes whose .attr becomes new
         self.global_renamed = False
         self._all_depth = 0
@@ -166,18 +275,31 @@ class _Renamer(cst.CSTTransformer):
         if isinstance(node.names, cst.ImportStar):
             return
         dotted = cst.helpers.get_full_name_for_node(node.module) if node.module else None
-        if absolute_module(self.source.package, len(node.relative), dotted) != self.module:
+        if absolute_module(self.source.package, len(node.relative), dotted) not in self.modules:
             return
         for alias in node.names:
             if cst.helpers.get_full_name_for_node(alias.name) != self.old:
                 continue
-            if alias.asname is not None or self.is_init:
-                self.aliases[id(alias)] = "reexport"  # the local name stays
+            asname = alias.asname.name if alias.asname is not None else None
+            is_self = isinstance(asname, cst.Name) and asname.value == self.old
+            if alias.asname is not None and not is_self:
+                self.aliases[id(alias)] = "reexport"  # ``old as y``: the local name stays
                 continue
-            self.aliases[id(alias)] = "rename"
+            self._keep_after(node)
+            # ``old as old`` is an explicit re-export: it becomes ``new as new``
+            self.aliases[id(alias)] = "self" if is_self else "rename"
             scope = self.scopes.get(node)
             if scope is not None:
                 self._rename_binding(scope, node)
+
+    def _keep_after(self, node: cst.CSTNode) -> None:
+        """Remember the top-level statement of a re-export, so ``old = new`` can follow it."""
+        if not self.keep_alias:
+            return
+        for line in self.wrapper.module.body:
+            if node in _walk(line):
+                self.kept.add(id(line))
+                return
 
     def _rename_binding(self, scope: Scope, where: cst.CSTNode) -> None:
         """Rename every binding of ``old`` in ``scope`` and every use of them."""
@@ -212,16 +334,17 @@ class _Renamer(cst.CSTTransformer):
         dotted = cst.helpers.get_full_name_for_node(node.value)
         if dotted is None:
             return
-        if self.module in resolve(dotted, self._index()):
+        if self.modules & resolve(dotted, self._index()):
             self.attributes.add(id(node))
 
     def _index(self) -> ImportIndex:
         if self._import_index is None:
-            self._import_index = import_index(pyast.parse(self.wrapper.module.code), self.source.package)
+            self._import_index = import_index(pyast.parse(self.parked.reduced), self.source.package)
         return self._import_index
 
     def _collision(self, node: cst.CSTNode, what: str) -> None:
-        line = self.positions[node].start.line if node in self.positions else None
+        positions = self.wrapper.resolve(cst.metadata.PositionProvider)  # only to say where
+        line = self.parked.original_line(positions[node].start.line) if node in positions else None
         where = f"{self.source.path}:{line}" if line else self.source.path
         raise FileFailed(
             f"{where}: {self.new} {what}; renaming {self.module}.{self.old} to it would change what the code "
@@ -243,9 +366,36 @@ class _Renamer(cst.CSTTransformer):
         how = self.aliases.get(id(original_node))
         if how is None:
             return updated_node
-        if how == "rename" or original_node.asname is not None:
-            return updated_node.with_changes(name=cst.Name(self.new))
-        return updated_node.with_changes(name=cst.Name(self.new), asname=cst.AsName(name=cst.Name(self.old)))
+        if how == "self" and updated_node.asname is not None:
+            return updated_node.with_changes(
+                name=cst.Name(self.new), asname=updated_node.asname.with_changes(name=cst.Name(self.new))
+            )
+        return updated_node.with_changes(name=cst.Name(self.new))
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        """With ``keep_alias``: ``old = new`` after the re-export (or the definition), for callers
+        outside the repository."""
+        if not self.keep_alias:
+            return updated_node
+        alias = cst.parse_statement(f"{self.old} = {self.new}  # the old name, for callers outside this repository\n")
+        body: list[cst.BaseStatement] = []
+        placed = False
+        for original, line in zip(original_node.body, updated_node.body, strict=True):
+            body.append(line)
+            if id(original) in self.kept or (self.defining and not placed and self._defines(original)):
+                after_block = isinstance(original, (cst.FunctionDef, cst.ClassDef))
+                body.append(alias.with_changes(leading_lines=[cst.EmptyLine()] * 2) if after_block else alias)
+                placed = True
+        if not placed and not self.kept:
+            body.append(alias)
+        return updated_node.with_changes(body=body)
+
+    def _defines(self, line: cst.CSTNode) -> bool:
+        if isinstance(line, (cst.FunctionDef, cst.ClassDef)):
+            return line.name.value == self.old
+        return isinstance(line, cst.SimpleStatementLine) and any(
+            isinstance(small, (cst.Assign, cst.AnnAssign)) and id(_target(small)) in self.names for small in line.body
+        )
 
     def leave_NameItem(self, original_node: cst.NameItem, updated_node: cst.NameItem) -> cst.NameItem:
         if self.global_renamed and original_node.name.value == self.old:  # ``global old``
@@ -266,13 +416,27 @@ class _Renamer(cst.CSTTransformer):
         self._all_depth -= _is_all(original_node.target)
         return updated_node
 
+    def leave_Element(self, original_node: cst.Element, updated_node: cst.Element) -> Any:
+        """In ``__all__`` with ``keep_alias``: the old entry stays and the new one follows it."""
+        value = original_node.value
+        if not (self.keep_alias and self._all_depth and self.global_renamed and isinstance(value, cst.SimpleString)):
+            return updated_node
+        if _string(value) != self.old:
+            return updated_node
+        new = value.with_changes(value=f"{value.prefix}{value.quote}{self.new}{value.quote}")
+        return cst.FlattenSentinel([original_node, original_node.with_changes(value=new)])
+
     def leave_SimpleString(self, original_node: cst.SimpleString, updated_node: cst.SimpleString) -> cst.SimpleString:
-        in_all = self._all_depth and self.global_renamed and _string(original_node) == self.old
+        in_all = self._all_depth and self.global_renamed and _string(original_node) == self.old and not self.keep_alias
         if not in_all and id(original_node) not in self.names:
             return updated_node
         return updated_node.with_changes(
             value=f"{original_node.prefix}{original_node.quote}{self.new}{original_node.quote}"
         )
+
+
+def _target(small: cst.Assign | cst.AnnAssign) -> cst.BaseExpression:
+    return small.targets[0].target if isinstance(small, cst.Assign) else small.target
 
 
 def _is_all(target: cst.BaseExpression) -> bool:
@@ -302,31 +466,71 @@ def wants(params: dict[str, str], source: Source) -> str | None:
         return "" if has_words(source.text, params["old"]) else None
     if not has_words(source.text, params["old"]):
         return None
-    if "from ." not in source.text and not has_words(source.text, params["module"].rpartition(".")[2]):
+    modules = [params["module"], *(p for p in params.get("reexports", "").split(",") if p)]
+    if "from ." not in source.text and not any(has_words(source.text, m.rpartition(".")[2]) for m in modules):
         return None
-    old_name = f"{params['module']}.{params['old']}"
-    reference = find_reference(source.parse_ast(), source.package, old_name)
-    if reference.uses:
-        return ""
-    if reference.star:
-        return f"uses {params['old']} through 'from {params['module']} import *'; make the import explicit first"
-    return None
+    tree = source.parse_ast()
+    star = ""
+    for module in modules:
+        reference = find_reference(tree, source.package, f"{module}.{params['old']}")
+        if reference.uses:
+            return ""
+        if reference.star and not star:
+            star = f"uses {params['old']} through 'from {module} import *'; make the import explicit first"
+    return star or None
+
+
+def importer_forms(
+    params: dict[str, str], results: Sequence[FileResult], texts: Sequence[str]
+) -> list[tuple[str, str]]:
+    """``(user.mod.old, user.mod.new)`` for each changed module that bound ``old`` at its top level
+    and binds ``new`` after the rename (``mock.patch("user.mod.old")`` patches that binding), when
+    one of ``texts`` (the files that may mention it) contains that name."""
+    old, new = params["old"], params["new"]
+    forms = []
+    for result in results:
+        if result.status != CHANGED or not result.path.endswith(".py") or not result.new_text or not result.old_text:
+            continue
+        module = module_and_package(result.path)[0]
+        if module == params["module"] or not module or not any(f"{module}.{old}" in t for t in texts):
+            continue
+        try:
+            before = _bound_at_top(pyast.parse(result.old_text))
+            after = _bound_at_top(pyast.parse(result.new_text))
+        except (SyntaxError, ValueError):
+            continue
+        if old in before and new in after and old not in after:
+            forms.append((f"{module}.{old}", f"{module}.{new}"))
+    return forms
+
+
+def _bound_at_top(tree: ast.Module) -> set[str]:
+    names = {name for name, _line in defined_names(tree)}
+    blocks: list[ast.stmt] = list(tree.body)
+    while blocks:
+        node = blocks.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            names.update(a.asname or a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.If):
+            blocks.extend(node.body + node.orelse)
+        elif isinstance(node, ast.Try):
+            blocks.extend(node.body + node.orelse + node.finalbody)
+            for handler in node.handlers:
+                blocks.extend(handler.body)
+    return names
 
 
 def review(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
     """Problems that make the dry run unsafe to apply: files that do not compile, a rename left
     half done (a file that uses the name failed or was skipped, or a module still imports it)."""
-    problems = []
-    for result in results:
-        if result.status == CHANGED and result.new_text is not None:
-            try:
-                compile(result.new_text, result.path, "exec", dont_inherit=True)
-            except SyntaxError as exc:
-                problems.append(f"{result.path}:{exc.lineno}: does not compile after the rename: {exc.msg}")
+    problems = compile_problems(results, "the rename")
     symbol = params.get("symbol")
     if not symbol:
         return problems
-    old_name = f"{symbol['module']}.{symbol['old']}"
+    reexports = [p for p in symbol.get("reexports", "").split(",") if p]
+    old_names = {f"{m}.{symbol['old']}" for m in [symbol["module"], *reexports]}
+    if symbol.get("keep_alias") == "true":  # ``old = new`` keeps the re-exported (or the defining) name
+        old_names = {f"{symbol['module']}.{symbol['old']}"} if reexports else set()
     for result in results:
         if result.status == FAILED:
             problems.append(f"the rename is incomplete: {result.reason}")
@@ -340,7 +544,7 @@ def review(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
             imported = import_index(pyast.parse(text), package).imported
         except (SyntaxError, ValueError):
             continue
-        if old_name in imported:
+        for old_name in sorted(old_names & imported):
             why = f" ({result.status}: {result.reason})" if result.reason else ""
             problems.append(f"{result.path}: still imports {old_name}, which would no longer exist{why}")
     return problems

@@ -33,7 +33,7 @@ from mission_control.codemods import (
     undo_codemod,
 )
 from mission_control.ui import dialogs
-from mission_control.ui.codemods_review import DiffView, ReviewTree
+from mission_control.ui.codemods_review import PROBLEM_COLOUR, DiffView, ReviewTree
 from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.workers import Job, run_in_thread
 from mission_control.util.progress import Progress
@@ -44,6 +44,7 @@ MARKER_SOURCE = "codemods"
 HISTORY_ROLE = Qt.ItemDataRole.UserRole
 NO_TASK = ""
 NO_REPO = "Open a repository to run codemods."
+APPLY_TIP = "Write the checked files and hunks, after a snapshot (Undo restores it)"
 
 
 def task_markers(history: list[AppliedCodemod]) -> dict[str, str]:
@@ -93,6 +94,7 @@ class CodemodsPanel(DockPanel):
         self._repo: Path | None = None
         self._marked: set[str] = set()
         self._arg_edits: dict[str, QtWidgets.QLineEdit] = {}
+        self._arg_checks: dict[str, QtWidgets.QCheckBox] = {}
         self._asked_for: list[str] = []  # the required arguments a "Fill in … first." names
         self._names_model = QtCore.QStringListModel(self)
         self._filling = False
@@ -160,19 +162,40 @@ class CodemodsPanel(DockPanel):
         self.undo_button = _button("&Undo codemod", "codemodUndo", enabled=False)
         self.undo_button.clicked.connect(self.undo_selected)
         column.addWidget(self.undo_button)
-        split.addWidget(left)
+        scroll = QtWidgets.QScrollArea()  # a short dock scrolls the form instead of squashing its fields
+        scroll.setObjectName("codemodFormScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QtWidgets.QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setWidget(left)
+        split.addWidget(scroll)
 
         middle = QtWidgets.QWidget()
         box = QtWidgets.QVBoxLayout(middle)
         box.setContentsMargins(0, 0, 0, 0)
+        self.problems_label = _label("codemodProblems")
+        self.problems_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.problems_label.setStyleSheet(f"color: {PROBLEM_COLOUR}; font-weight: bold;")
+        self.problems_label.setVisible(False)
+        box.addWidget(self.problems_label)
         self.files = ReviewTree()
         self.files.currentItemChanged.connect(self._on_current_file_changed)
         self.files.itemChanged.connect(self._on_review_checked)
         box.addWidget(self.files, 1)
+        apply_row = QtWidgets.QHBoxLayout()
         self.apply_button = _button("&Apply", "codemodApply", enabled=False)
-        self.apply_button.setToolTip("Write the checked files and hunks, after a snapshot (Undo restores it)")
+        self.apply_button.setToolTip(APPLY_TIP)
         self.apply_button.clicked.connect(self.apply)
-        box.addWidget(self.apply_button)
+        apply_row.addWidget(self.apply_button, 1)
+        self.apply_anyway_button = _button("Apply an&yway…", "codemodApplyAnyway", enabled=False)
+        self.apply_anyway_button.setToolTip(
+            "Write the checked changes although the review found problems (asks first; Undo restores them)"
+        )
+        self.apply_anyway_button.setStyleSheet(f"color: {PROBLEM_COLOUR};")
+        self.apply_anyway_button.setVisible(False)
+        self.apply_anyway_button.clicked.connect(self.apply_anyway)
+        apply_row.addWidget(self.apply_anyway_button)
+        box.addLayout(apply_row)
         split.addWidget(middle)
 
         self.diff_view = DiffView()
@@ -235,10 +258,20 @@ class CodemodsPanel(DockPanel):
         info = self.info()
         self.description.setText(info.description or "")
         previous = {name: edit.text() for name, edit in self._arg_edits.items()}
+        previous_checks = {name: check.isChecked() for name, check in self._arg_checks.items()}
         while self.args_form.rowCount():
             self.args_form.removeRow(0)
         self._arg_edits = {}
+        self._arg_checks = {}
         for spec in info.args:
+            if spec.kind == "bool":
+                check = QtWidgets.QCheckBox(spec.name.replace("_", " "))
+                check.setObjectName(f"codemodArg_{spec.name}")
+                check.setToolTip(spec.help)
+                check.setChecked(previous_checks.get(spec.name, False))
+                self.args_form.addRow("", check)
+                self._arg_checks[spec.name] = check
+                continue
             edit = QtWidgets.QLineEdit()
             edit.setObjectName(f"codemodArg_{spec.name}")
             edit.setPlaceholderText(spec.help)
@@ -263,11 +296,16 @@ class CodemodsPanel(DockPanel):
         """Choose ``codemod`` and fill its arguments (scripting, tests)."""
         self.choice.setCurrentIndex(self.choice.findData(codemod))
         for name, value in values.items():
+            if name in self._arg_checks:
+                self._arg_checks[name].setChecked(value == "true")
+                continue
             self._arg_edits[name].setText(value)
             self._arg_edits[name].setCursorPosition(0)
 
     def args(self) -> dict[str, str]:
-        return {name: edit.text().strip() for name, edit in self._arg_edits.items() if edit.text().strip()}
+        values = {name: edit.text().strip() for name, edit in self._arg_edits.items() if edit.text().strip()}
+        values.update({name: "true" for name, check in self._arg_checks.items() if check.isChecked()})
+        return values
 
     # project -----------------------------------------------------------------------------------
     def set_project(self, project: Any) -> None:
@@ -411,8 +449,18 @@ class CodemodsPanel(DockPanel):
             f"{len(run.changed)} to change, {len(run.skipped)} skipped, {len(run.failed)} failed of "
             f"{run.scanned} files ({run.prefiltered} ruled out without parsing) in {run.seconds:.1f} s"
         )
+        pending = sum(not m.rewritten for m in run.mentions)
+        if pending:
+            verb = "mentions" if pending == 1 else "mention"
+            counts += f"; {_plural(pending, 'string')} also {verb} it (listed, not rewritten)"
         if run.cancelled:
             self._say(f"Cancelled: {counts}. Nothing written; run again to apply.", error=True)
+        elif run.problems:
+            self._say(
+                f"{counts}. The review found {_plural(len(run.problems), 'problem')} (red, first in the list): "
+                "Apply is refused.",
+                error=True,
+            )
         elif not run.changed:
             self._say(f"Nothing to change: {counts}.")
         else:
@@ -445,6 +493,13 @@ class CodemodsPanel(DockPanel):
     def _on_current_file_changed(
         self, _current: QtWidgets.QTreeWidgetItem | None, _previous: QtWidgets.QTreeWidgetItem | None
     ) -> None:
+        prose = self.files.current_is_prose()  # a problem or a mention: wrap it, it is not a diff
+        self.diff_view.setLineWrapMode(
+            QtWidgets.QPlainTextEdit.LineWrapMode.WidgetWidth if prose else QtWidgets.QPlainTextEdit.LineWrapMode.NoWrap
+        )
+        highlighter = self.diff_view.highlighter
+        if prose == (highlighter.document() is not None):  # no Python colours in prose
+            highlighter.setDocument(None if prose else self.diff_view.document())
         self.diff_view.setPlainText(self.files.current_text())
 
     def accepted(self) -> dict[str, list[int] | None]:
@@ -453,22 +508,47 @@ class CodemodsPanel(DockPanel):
 
     # applying and undoing ------------------------------------------------------------------------
     def apply(self) -> None:
-        """Write the accepted changes after a snapshot, in a worker."""
+        """Write the accepted changes after a snapshot, in a worker (not when the review found problems)."""
+        self._apply(force=False)
+
+    def _apply(self, force: bool) -> None:
         run, accept, repo = self.run, self.accepted(), self._repo
         if self.busy or run is None or run.cancelled or not accept or repo is None:
+            return
+        if run.problems and not force:
             return
         task = self.task_choice.currentData() or None
         self._start("apply", f"Applying {run.name} to {len(accept)} files…")
         self.job = run_in_thread(
             self,
             lambda progress, event, cancel: apply_run(
-                repo, run, accept, task=task, on_progress=progress, cancel=cancel
+                repo, run, accept, task=task, force=force, on_progress=progress, cancel=cancel
             ),
             on_result=self._applied,
             on_error=self._failed,
             on_progress=self._progressed,
             on_end=self._ended,
         )
+
+    def apply_anyway(self) -> None:
+        """Apply a run whose review found problems, once the user confirms it (default: No)."""
+        run = self.run
+        if run is None or not run.problems or self.busy:
+            return
+        shown = "\n".join(f"• {p}" for p in run.problems[:8])
+        more = f"\n… and {len(run.problems) - 8} more" if len(run.problems) > 8 else ""
+        answer = dialogs.ask(
+            self,
+            "Apply anyway?",
+            f"The review found {_plural(len(run.problems), 'problem')}; the code may not import or run after this:"
+            f"\n\n{shown}{more}\n\nWrite the checked changes anyway? (Undo codemod restores the files.)",
+            dialogs.Button.Yes | dialogs.Button.No,
+            dialogs.Button.No,
+            headless_answer=dialogs.Button.No,
+        )
+        if answer == dialogs.Button.Yes:
+            log.info("codemod %s applied despite %d problems: %s", run.name, len(run.problems), run.problems[0])
+            self._apply(force=True)
 
     def _applied(self, result: ApplyResult) -> None:
         written = len(result.written) + len(result.deleted)
@@ -580,10 +660,21 @@ class CodemodsPanel(DockPanel):
         )
         self.cancel_button.setEnabled(bool(self.busy) and self.busy != "undo")
         accept = self.accepted() if self.run is not None and not self.run.cancelled else {}
-        self.apply_button.setEnabled(not self.busy and bool(accept))
+        problems = self.run.problems if self.run is not None and not self.run.cancelled else ()
+        self.apply_button.setEnabled(not self.busy and bool(accept) and not problems)
         self.apply_button.setText(
             f"&Apply {len(accept)} of {len(self.run.changed)} files" if accept and self.run else "&Apply"
         )
+        refused = f"Apply is refused: the review found {_plural(len(problems), 'problem')}" if problems else ""
+        self.apply_button.setToolTip(
+            f"{refused} (listed first in red). Fix them and run again." if refused else APPLY_TIP
+        )
+        self.problems_label.setText(
+            f"{refused}. Fix them and run again, or Apply anyway (asks first)." if refused else ""
+        )
+        self.problems_label.setVisible(bool(problems))
+        self.apply_anyway_button.setVisible(bool(problems))
+        self.apply_anyway_button.setEnabled(not self.busy and bool(accept) and bool(problems))
         chosen = self.selected_history()
         self.undo_button.setEnabled(not self.busy and chosen is not None and not chosen.undone)
         if chosen is not None:
@@ -598,6 +689,10 @@ class CodemodsPanel(DockPanel):
         if self.job is not None:
             self.job.cancel()
             self.job.wait(15_000)
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def _button(text: str, name: str, enabled: bool = True) -> QtWidgets.QPushButton:

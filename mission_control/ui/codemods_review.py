@@ -1,8 +1,9 @@
 """The Codemods dock's review: the dry run's files and hunks to accept or reject, and the diff view.
 
 :class:`ReviewTree` (objectName ``codemodFiles``) lists a :class:`~mission_control.codemods.CodemodRun`:
-each changed file (checkable; with several hunks, each hunk checkable too), then the files skipped
-and those that failed to parse. :meth:`ReviewTree.accepted` is what Apply writes.
+the problems its review found (red, first: they make Apply refuse the run), each changed file
+(checkable; with several hunks, each hunk checkable too), then the files skipped and those that
+failed to parse. :meth:`ReviewTree.accepted` is what Apply writes.
 :class:`DiffView` (objectName ``codemodDiff``) shows the selected file's or hunk's diff, coloured
 by :class:`DiffHighlighter`. Neither knows about the panel, the repository or workers.
 """
@@ -20,6 +21,13 @@ Qt = QtCore.Qt
 FILE_ROLE = Qt.ItemDataRole.UserRole
 HUNK_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ROLE = Qt.ItemDataRole.UserRole + 2
+PROBLEM_ROLE = Qt.ItemDataRole.UserRole + 3
+PROBLEM_COLOUR = "#c62828"
+MENTION_COLOUR = "#a35200"
+MENTIONS_HELP = (
+    "Strings that tools resolve at run time (mock.patch, importlib.import_module, entry points) name the "
+    "renamed object; no import analysis sees them. Check 'rewrite mentions' and run again to rewrite them."
+)
 
 
 def diff_counts(diff: str) -> tuple[int, int]:
@@ -126,8 +134,12 @@ class ReviewTree(QtWidgets.QTreeWidget):
         self.clear()
         if run is None:
             return
+        if run.problems:
+            self._add_problems(run.problems)
         for result in run.changed:
             self._add_changed(result, checkable=not run.cancelled)
+        if run.mentions:
+            self._add_mentions(run)
         for title, results in (("Skipped", run.skipped), ("Failed to parse (left untouched)", run.failed)):
             if not results:
                 continue
@@ -144,9 +156,59 @@ class ReviewTree(QtWidgets.QTreeWidget):
         if first is not None:
             self.setCurrentItem(first)
 
+    def _add_problems(self, problems: tuple[str, ...]) -> None:
+        """The review's findings first, in red: what makes Apply refuse this run."""
+        red = QtGui.QColor(PROBLEM_COLOUR)
+        group = QtWidgets.QTreeWidgetItem(self, [f"Problems ({len(problems)}): Apply refused", ""])
+        group.setData(0, KIND_ROLE, "problems")
+        group.setData(0, FILE_ROLE, None)
+        group.setData(0, PROBLEM_ROLE, "\n\n".join(problems))
+        font = group.font(0)
+        font.setBold(True)
+        group.setFont(0, font)
+        group.setForeground(0, red)
+        group.setToolTip(0, "Fix these and run again, or use Apply anyway")
+        for problem in problems:
+            row = QtWidgets.QTreeWidgetItem(group, [problem, ""])
+            row.setData(0, KIND_ROLE, "problem")
+            row.setData(0, PROBLEM_ROLE, problem)
+            row.setForeground(0, red)
+            row.setToolTip(0, problem)
+        group.setFirstColumnSpanned(True)
+        group.setExpanded(True)
+
+    def _add_mentions(self, run: CodemodRun) -> None:
+        """Strings and config entries naming the renamed object, which no import analysis sees."""
+        pending = sum(not m.rewritten for m in run.mentions)
+        title = f"Also mentions ({len(run.mentions)})" + (f": {pending} not rewritten" if pending else ": rewritten")
+        group = QtWidgets.QTreeWidgetItem(self, [title, ""])
+        group.setData(0, KIND_ROLE, "mentions")
+        group.setToolTip(0, MENTIONS_HELP)
+        for mention in run.mentions:
+            state = "rewritten" if mention.rewritten else "not rewritten"
+            row = QtWidgets.QTreeWidgetItem(group, [f"{mention.path}:{mention.line}  {mention.text}", state])
+            row.setData(0, KIND_ROLE, "mention")
+            row.setData(0, PROBLEM_ROLE, f"{mention.path}:{mention.line}: {mention.text}\n\n{state}. {MENTIONS_HELP}")
+            row.setToolTip(0, mention.text)
+            row.setForeground(0, QtGui.QColor("#777777" if mention.rewritten else MENTION_COLOUR))
+        group.setExpanded(bool(pending))
+
+    def mention_items(self) -> list[QtWidgets.QTreeWidgetItem]:
+        """The rows of the run's "also mentions"."""
+        items = (self.topLevelItem(i) for i in range(self.topLevelItemCount()))
+        group = next((i for i in items if i is not None and i.data(0, KIND_ROLE) == "mentions"), None)
+        return [] if group is None else [c for c in (group.child(i) for i in range(group.childCount())) if c]
+
+    def problem_items(self) -> list[QtWidgets.QTreeWidgetItem]:
+        """The rows of the run's problems (empty when it has none)."""
+        group = self.topLevelItem(0)
+        if group is None or group.data(0, KIND_ROLE) != "problems":
+            return []
+        return [c for c in (group.child(i) for i in range(group.childCount())) if c is not None]
+
     def _add_changed(self, result: FileResult, checkable: bool) -> None:
         added, removed = diff_counts(result.diff)
-        change = "deleted" if result.deleted else f"+{added} −{removed}"
+        change = "deleted" if result.deleted else f"new +{added}" if result.created else f"+{added} −{removed}"
         row = QtWidgets.QTreeWidgetItem(self, [result.path, change])
         row.setData(0, FILE_ROLE, result)
         row.setData(0, KIND_ROLE, "file")
@@ -177,9 +239,16 @@ class ReviewTree(QtWidgets.QTreeWidget):
         """The row of changed file ``path``."""
         return next((item for item in self._files() if item.text(0) == path), None)
 
+    def current_is_prose(self) -> bool:
+        """Whether the current row shows text rather than a diff (a problem, a mention)."""
+        item = self.currentItem()
+        return item is not None and bool(item.data(0, PROBLEM_ROLE))
+
     def current_text(self) -> str:
         """The diff (or the reason) of the current row; empty when no file row is current."""
         item = self.currentItem()
+        if item is not None and item.data(0, PROBLEM_ROLE):
+            return str(item.data(0, PROBLEM_ROLE))
         result: FileResult | None = item.data(0, FILE_ROLE) if item is not None else None
         if item is None or result is None:
             return ""
