@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from libcst import _batched_visitor
+from libcst import _batched_visitor  # private: install() checks what it patches is there
 from libcst.matchers import _visitors
 
 _installed = False
@@ -83,9 +83,12 @@ def install() -> None:
     global _installed
     if _installed:
         return
+    _installed = True
+    names = ("_gather_constructed_visit_funcs", "_gather_constructed_leave_funcs", "_gather_matchers")
+    batchable: Any = getattr(_batched_visitor, "BatchableCSTVisitor", None)
+    if not all(hasattr(_visitors, name) for name in names) or not hasattr(batchable, "get_visitors"):
+        return  # another libcst than the ones this knows (>=1.4): correct, only without the caches
     for name in ("_gather_constructed_visit_funcs", "_gather_constructed_leave_funcs"):
         setattr(_visitors, name, _cached(getattr(_visitors, name)))
     setattr(_visitors, "_gather_matchers", _cached_gating(_visitors._gather_matchers))  # noqa: B010
-    batchable = _batched_visitor.BatchableCSTVisitor
     setattr(batchable, "get_visitors", _cached_get_visitors(batchable.get_visitors))  # noqa: B010
-    _installed = True
