@@ -47,6 +47,8 @@ def parse_gui_args(args: list[str]) -> argparse.Namespace:
     parser.add_argument("--reset", action="store_true", help="with --demo: recreate the demo mission from scratch")
     parser.add_argument("--exit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
     parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    # benchmarks/bench_startup.py: print the wall clock once the window is painted, then quit
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(args)
 
 
@@ -95,7 +97,33 @@ def run_app(args: list[str]) -> int:
     window.show()
     if ns.screenshot:
         QtCore.QTimer.singleShot(300, lambda: window.grab().save(ns.screenshot))
+    if ns.startup_probe:
+        quit_when_painted(app, window)
     if ns.exit_after is not None:
         QtCore.QTimer.singleShot(max(ns.exit_after, 0), window.close)
         QtCore.QTimer.singleShot(max(ns.exit_after, 0) + 50, app.quit)
     return app.exec()
+
+
+def quit_when_painted(app, window) -> None:
+    """Print ``painted <time.time()>`` once ``window`` has been painted the first time, then quit.
+
+    The parent process (``benchmarks/bench_startup.py``) subtracts the time it started us.
+    """
+    import time
+
+    from PySide6 import QtCore
+
+    class FirstPaint(QtCore.QObject):
+        def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+            if event.type() == QtCore.QEvent.Type.Paint and watched is window:
+                window.removeEventFilter(self)
+                QtCore.QTimer.singleShot(0, done)  # after this paint pass has finished
+            return False
+
+    def done() -> None:
+        print(f"painted {time.time():.6f}", flush=True)
+        window.close()
+        app.quit()
+
+    window.installEventFilter(FirstPaint(window))
