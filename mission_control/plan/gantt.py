@@ -14,6 +14,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Final
 
 from mission_control.plan.dates import EPOCH, DateFormat, from_epoch, parse_duration
@@ -500,11 +501,12 @@ class _Resolver:
 _IDS_RES = {k: re.compile(rf"{k}\s+([\w\- ]+)", re.ASCII) for k in ("after", "until")}
 
 
-def _ids(item: str, keyword: str) -> list[str] | None:
+@lru_cache(maxsize=16384)  # every pass and the report ask again for the same items
+def _ids(item: str, keyword: str) -> tuple[str, ...] | None:
     match = _IDS_RES[keyword].match(item)
     if not match:
         return None
-    return match.group(1).split(" ")
+    return tuple(match.group(1).split(" "))
 
 
 def _later(a: datetime | None, b: datetime | None) -> bool:

@@ -233,13 +233,15 @@ def _read_flowcharts(plan: Plan, flows: list[Body], file: str | None, memo: Pars
 
 def _matches(tasks: list[Task], nodes: dict[str, str], memo: ParseMemo | None) -> list[NodeMatch]:
     """(task key or None, problem or None) per node, in order; reused while its inputs are equal."""
+    if memo is None:
+        matcher = _TaskMatcher(tasks)
+        return [matcher.match(node_id, label) for node_id, label in nodes.items()]
     key: MatchKey = (tuple((t.key, t.name) for t in tasks), tuple(nodes.items()))
-    if memo is not None and memo.matches is not None and memo.matches[0] == key:
+    if memo.matches is not None and memo.matches[0] == key:
         return memo.matches[1]
     matcher = _TaskMatcher(tasks)
     result = [matcher.match(node_id, label) for node_id, label in nodes.items()]
-    if memo is not None:
-        memo.matches = (key, result)
+    memo.matches = (key, result)
     return result
 
 
@@ -253,11 +255,17 @@ class _TaskMatcher:
     Three tiers, the first that finds anything decides: the same words; the node's words start the
     task's (the last may be cut short: Refactor ⊂ Refactoring); every node word starts some task word.
     Indexed by words, so a plan whose labels each match many tasks stays linear, not nodes × tasks.
+    The index is built when the first node is matched by label (a graph of task ids needs none).
     """
 
     def __init__(self, tasks: list[Task]) -> None:
         self.by_key = {t.key: t for t in tasks}
         self.tasks = tasks
+        self.indexed = False
+
+    def _index(self) -> None:
+        self.indexed = True
+        tasks = self.tasks
         self.words = [_normal(t.name).split() for t in tasks]  # once, not once per node
         self.exact: dict[tuple[str, ...], list[int]] = {}
         self.by_first: dict[str, list[int]] = {}
@@ -277,6 +285,8 @@ class _TaskMatcher:
         words = _normal(label).split()
         if not words:
             return None, f"flowchart node {node_id!r} has no label to match a task"
+        if not self.indexed:
+            self._index()
         for tier in (self._exact, self._prefix, self._contains):
             found = sorted(tier(words))
             unique = list(dict.fromkeys(self.tasks[i].key for i in found))
