@@ -42,7 +42,7 @@ class Span(NamedTuple):
     a tuple is built three times faster (``benchmarks/bench_plan.py``).
     """
 
-    index: int
+    index: int  # type: ignore[assignment]  # the field hides tuple.index(), which nothing calls on a Span
     start: int
     end: int
 
