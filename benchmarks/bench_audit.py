@@ -31,14 +31,23 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import contextlib
 
 from mission_control.audit import Auditor
-from mission_control.audit.files import list_python_files
+from mission_control.util.files import python_files as list_python_files
 from mission_control.watch import RepoWatcher
 
 DATA = Path(__file__).resolve().parent / ".data"
 
 
 def django_tree() -> Path:
-    """Unpack the Django sdist once into ``benchmarks/.data/`` and return its folder."""
+    """Unpack the Django sdist once into ``benchmarks/.data/`` and return its folder.
+
+    ``--tree PATH`` uses an unpacked tree instead (it gets a ``git init`` and files are edited
+    and restored: pass a copy).
+    """
+    if "--tree" in sys.argv:
+        target = Path(sys.argv[sys.argv.index("--tree") + 1]).resolve()
+        if not (target / ".git").exists():
+            subprocess.run(["git", "init", "-q", str(target)], check=True)
+        return target
     archives = sorted(DATA.glob("django-5.2*.tar.gz")) + sorted(DATA.glob("Django-5.2*.tar.gz"))
     if not archives:
         sys.exit(f"no Django sdist in {DATA}: run pip download (see this file's docstring)")

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from mission_control.plan import incremental
+
 # ``schedule`` needs ``plan``'s model; binding the package (not its names) lets either be imported first.
 from mission_control.plan import schedule as _schedule
 from mission_control.plan.dates import DateFormat, format_duration, parse_duration
@@ -52,6 +54,7 @@ class PlanFile:
         self.today = today
         self._memo = ParseMemo()
         self._structure: Structure | None = None
+        self._shape: incremental.Shape | None = None  # for incremental re-scheduling; made on the first edit
         self.plan: Plan = self._parse()
         self._analysis: _schedule.ScheduleAnalysis | None = None
 
@@ -96,9 +99,28 @@ class PlanFile:
         text = self.document.text
         if structure.code_blocks is previous.code_blocks:
             self._structure = structure
-            return replace(self.plan, text=text, checklist=list(structure.checklist))
+            plan = replace(self.plan, text=text, checklist=list(structure.checklist))
+            if self._shape is not None and self._shape.plan is self.plan:
+                self._shape.plan = plan  # the same tasks: the shape still holds
+            return plan
         self._structure = structure
+        retimed = self._retime_incrementally(edits, text, structure)
+        if retimed is not None:
+            return retimed
         return build_plan(text, structure, self.document.path, self.today, self._memo)
+
+    def _retime_incrementally(self, edits: list[LineEdit], text: str, structure: Structure) -> Plan | None:
+        """The plan after edits of task lines, re-resolving only what they move (None: parse in full)."""
+        shape = self._shape
+        if shape is None or shape.plan is not self.plan:
+            chart = self._memo.chart
+            shape = self._shape = incremental.shape_of(self.plan, chart) if chart is not None else None
+        if shape is None:
+            return None
+        plan = incremental.retime(shape, self.document.lines, sorted({e.index for e in edits}), text, structure)
+        if plan is None:
+            self._shape = None  # a full parse follows
+        return plan
 
     def apply(self, edits: list[LineEdit]) -> None:
         """Apply ``edits`` (e.g. an undo's inverse) and parse again (incrementally when safe)."""

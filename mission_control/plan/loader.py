@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final, TypeAlias
 
 from mission_control.plan.flowchart import Flowchart, parse_flowchart
-from mission_control.plan.gantt import default_today, parse_gantt, resolve
+from mission_control.plan.gantt import GanttChart, default_today, parse_gantt, resolve
 from mission_control.plan.markdown import Structure, parse_structure
 from mission_control.plan.model import (
     FINISH_TO_START,
@@ -60,6 +60,7 @@ class ParseMemo:
     def __init__(self) -> None:
         self.flowcharts: dict[FlowchartKey, Flowchart] = {}
         self.matches: tuple[MatchKey, list[NodeMatch]] | None = None
+        self.chart: GanttChart | None = None  # the last parse's gantt (its settings: incremental edits)
 
     def flowchart(self, body: Body, file: str | None) -> tuple[FlowchartKey, Flowchart]:
         key = (file, tuple(body))
@@ -85,8 +86,9 @@ def build_plan(
     plan.components = list(structure.components)
     lines = re.split(r"\r\n|\r|\n", text)
     gantts, flows = _mermaid_blocks(plan, lines)
+    chart = None
     if gantts:
-        _read_gantt(plan, gantts[0], today, file)
+        chart = _read_gantt(plan, gantts[0], today, file)
         for extra in gantts[1:]:
             plan.diagnostics.append(
                 Diagnostic(
@@ -99,6 +101,8 @@ def build_plan(
     else:
         plan.diagnostics.append(Diagnostic("warning", None, "the plan has no ```mermaid gantt block: no tasks", file))
     _read_flowcharts(plan, flows, file, memo)
+    if memo is not None:
+        memo.chart = chart
     _after_dependencies(plan)
     _report_cycles(plan, file)
     return plan
@@ -146,7 +150,7 @@ def _diagram_kind(body: Body) -> str | None:
     return None
 
 
-def _read_gantt(plan: Plan, body: Body, today: datetime | None, file: str | None) -> None:
+def _read_gantt(plan: Plan, body: Body, today: datetime | None, file: str | None) -> GanttChart:
     chart = parse_gantt(body, file)
     plan.title = chart.title
     plan.date_format = chart.date_format
@@ -181,6 +185,7 @@ def _read_gantt(plan: Plan, body: Body, today: datetime | None, file: str | None
         today = default_today(chart.date_format)
     plan.diagnostics.extend(resolve(chart, today, file))
     plan.reference_day = today
+    return chart
 
 
 def _after_dependencies(plan: Plan) -> None:
