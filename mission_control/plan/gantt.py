@@ -110,13 +110,13 @@ class _Parser:
     def statement(self, index: int, text: str, pos: int) -> None:
         """Read the statements of one line starting at column ``pos``."""
         rest = text[pos:]
-        lowered = rest.lower()
+        lowered = rest[:17].lower()  # the longest prefix looked at: "inclusiveenddates"
         if lowered.startswith("inclusiveenddates"):
             self.chart.inclusive_end_dates = True
             return
         if lowered.startswith("topaxis"):
             return  # display only (and broken in Mermaid 11 as a statement)
-        if _DATE_START_RE.match(rest):
+        if rest[:1].isdigit() and _DATE_START_RE.match(rest):
             self.error(index, "a line may not start with a date; expected 'name : data'")
             return
         if lowered.startswith("gantt"):
@@ -216,7 +216,7 @@ class _Parser:
                 end_item=items[-1][0],
                 prev_key=self.last_key,
                 data_span=Span(index, start, end),
-                item_spans=tuple(Span(index, a, b) for _, a, b in items),
+                item_spans=tuple([Span(index, a, b) for _, a, b in items]),
                 order=self.order,
             )
         )

@@ -250,8 +250,11 @@ def _matches(tasks: list[Task], nodes: dict[str, str], memo: ParseMemo | None) -
     return result
 
 
+_WORD_RE: Final = re.compile(r"[a-z0-9]+")
+
+
 def _normal(text: str) -> str:
-    return " ".join(re.findall(r"[a-z0-9]+", text.lower()))
+    return " ".join(_WORD_RE.findall(text.lower()))
 
 
 class _TaskMatcher:
@@ -260,23 +263,27 @@ class _TaskMatcher:
     Three tiers, the first that finds anything decides: the same words; the node's words start the
     task's (the last may be cut short: Refactor ⊂ Refactoring); every node word starts some task word.
     Indexed by words, so a plan whose labels each match many tasks stays linear, not nodes × tasks.
-    The index is built when the first node is matched by label (a graph of task ids needs none).
+    The indexes are built when first needed: a graph of task ids needs none, labels that are task
+    names only the first.
     """
 
     def __init__(self, tasks: list[Task]) -> None:
         self.by_key = {t.key: t for t in tasks}
         self.tasks = tasks
+        self.words: list[list[str]] = []
+        self.exact: dict[tuple[str, ...], list[int]] = {}
         self.indexed = False
+
+    def _index_names(self) -> None:
+        self.words = [_normal(t.name).split() for t in self.tasks]  # once, not once per node
+        for index, words in enumerate(self.words):
+            self.exact.setdefault(tuple(words), []).append(index)
 
     def _index(self) -> None:
         self.indexed = True
-        tasks = self.tasks
-        self.words = [_normal(t.name).split() for t in tasks]  # once, not once per node
-        self.exact: dict[tuple[str, ...], list[int]] = {}
         self.by_first: dict[str, list[int]] = {}
         self.containing: dict[str, set[int]] = {}
         for index, words in enumerate(self.words):
-            self.exact.setdefault(tuple(words), []).append(index)
             if words:
                 self.by_first.setdefault(words[0], []).append(index)
             for word in words:
@@ -290,8 +297,8 @@ class _TaskMatcher:
         words = _normal(label).split()
         if not words:
             return None, f"flowchart node {node_id!r} has no label to match a task"
-        if not self.indexed:
-            self._index()
+        if not self.words and self.tasks:
+            self._index_names()
         for tier in (self._exact, self._prefix, self._contains):
             found = sorted(tier(words))
             unique = list(dict.fromkeys(self.tasks[i].key for i in found))
@@ -310,6 +317,8 @@ class _TaskMatcher:
 
     def _prefix(self, node: list[str]) -> list[int]:
         """Tasks whose words start with the node's; the node's last word may be cut short."""
+        if not self.indexed:
+            self._index()
         if len(node) == 1:
             return [i for word in _starting_with(self.first_words, node[0]) for i in self.by_first[word]]
         found = []
@@ -354,10 +363,27 @@ def _report_cycles(plan: Plan, file: str | None) -> None:
         for key in task.until_ids:
             if key in succ:
                 succ[key].add(task.key)
-    for cycle in _cycles(succ):
+    for cycle in _cycles(succ) if not _acyclic(succ) else ():
         names = " → ".join(cycle + [cycle[0]])
         first = plan.find_task(cycle[0])
         plan.diagnostics.append(Diagnostic("error", first.line if first else None, f"dependency cycle: {names}", file))
+
+
+def _acyclic(succ: dict[str, set[str]]) -> bool:
+    """Whether ``succ`` has no cycle (Kahn's count: cheaper than Tarjan when, as usual, there is none)."""
+    indegree = dict.fromkeys(succ, 0)
+    for targets in succ.values():
+        for target in targets:
+            indegree[target] = indegree.get(target, 0) + 1
+    ready = [node for node, count in indegree.items() if count == 0]
+    seen = 0
+    while ready:
+        seen += 1
+        for target in succ.get(ready.pop(), ()):
+            indegree[target] -= 1
+            if indegree[target] == 0:
+                ready.append(target)
+    return seen == len(indegree)
 
 
 def _cycles(succ: dict[str, set[str]]) -> list[list[str]]:
