@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from mission_control.audit import extract as fx
-from mission_control.audit.analysis import DEFAULT_ROLES, AuditResult, analyse
+from mission_control.audit.analysis import DEFAULT_ROLES, AuditResult, LiveAnalysis, analyse
 from mission_control.audit.cache import AuditCache, StatKey, stat_key
 from mission_control.audit.files import NotARepository, check_repo
 from mission_control.util.files import is_ignored_part
@@ -65,6 +65,7 @@ class Auditor:
         self._cache = AuditCache.load(self.repo, use_cache)
         self._files: set[str] | None = None
         self._last: dict[str, fx.Facts] | None = None
+        self._analysis = LiveAnalysis()  # one changed file: only its part of the analysis is redone
         self._lock = threading.Lock()
 
     def run(
@@ -92,7 +93,7 @@ class Auditor:
                 self._cache.forget_paths_except(set(facts))
                 self._cache.save()
             self._last = facts
-            result = analyse(facts, components=self.components, roles=self.roles)
+            result = self._analysis.analyse(facts, components=self.components, roles=self.roles)
             return _with_counts(result, parsed, read)
 
     def flush(self) -> None:

@@ -365,8 +365,8 @@ class CodemodsPanel(DockPanel):
 
     def _load_names(self) -> None:
         repo = self._repo
-        if repo is None:
-            return
+        if repo is None or self._choice_stale:
+            return  # never shown yet: the names are read when it is (a large repo costs seconds of CPU)
 
         def loaded(names: list[str]) -> None:
             if repo == self._repo:
