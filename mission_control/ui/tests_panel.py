@@ -22,6 +22,7 @@ from mission_control.config import ProjectConfig
 from mission_control.services.test_markers import component_outcomes, component_test_args, task_markers
 from mission_control.testing import (
     Collected,
+    Collecting,
     CollectionFailed,
     ProjectRun,
     RunScheduler,
@@ -104,6 +105,7 @@ class TestsPanel(DockPanel):
         self.latest: dict[str, str] = {}
         self.component_tests: dict[str, tuple[str, ...]] = {}
         self._pending: list[object] = []
+        self._found = 0  # tests collected so far in the run under way (before its first result)
         self._result_waiting: RunPayload | None = None
         self._repo: Path | None = None
         self._project: Any = None
@@ -383,6 +385,7 @@ class TestsPanel(DockPanel):
     def _start_display(self, selection: Selection, reason: str) -> None:
         self._pending.clear()
         self._result_waiting = None
+        self._found = 0
         self.model.reset()
         self.show_details(QtCore.QModelIndex())
         self.progress.setRange(0, 0)  # busy until pytest says how many tests it collected
@@ -420,6 +423,8 @@ class TestsPanel(DockPanel):
                 errors.append(event.error)
             elif isinstance(event, Collected) and event.count:
                 self.progress.setRange(0, event.count)
+            elif isinstance(event, Collecting):
+                self._found = event.count
         self.model.apply(started, finished, errors)
         if self._pending:
             self._flush_timer.start(0)
@@ -431,7 +436,9 @@ class TestsPanel(DockPanel):
     def _live_text(self) -> str:
         totals = self.model.totals()
         parts = [f"{count} {name}" for name, count in totals.items() if count]
-        return "Running… " + (", ".join(parts) if parts else "collecting tests")
+        if parts:
+            return "Running… " + ", ".join(parts)
+        return f"Running… collecting tests: {self._found:,} found" if self._found else "Running… collecting tests"
 
     def _result_arrived(self, payload: RunPayload) -> None:
         if self._run_repo != self._repo:
