@@ -62,6 +62,7 @@ def run_app(args: list[str]) -> int:
 
     from mission_control.services.project import Project, ProjectError
     from mission_control.services.settings import load_settings
+    from mission_control.ui import workers
     from mission_control.ui.crash import install_excepthook
     from mission_control.ui.main_window import MainWindow
     from mission_control.util.logsetup import setup_logging
@@ -93,8 +94,10 @@ def run_app(args: list[str]) -> int:
         print(f"mission-control: {exc}", file=sys.stderr)
         if ns.repo or ns.plan or ns.demo:
             return 2
+    workers.hold_jobs()  # the docks' first jobs start after the first paint, not during it
     window = MainWindow(project, settings)
     window.show()
+    workers.release_jobs_when_painted(window)
     if ns.screenshot:
         QtCore.QTimer.singleShot(300, lambda: window.grab().save(ns.screenshot))
     if ns.startup_probe:
@@ -112,18 +115,11 @@ def quit_when_painted(app, window) -> None:
     """
     import time
 
-    from PySide6 import QtCore
-
-    class FirstPaint(QtCore.QObject):
-        def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
-            if event.type() == QtCore.QEvent.Type.Paint and watched is window:
-                window.removeEventFilter(self)
-                QtCore.QTimer.singleShot(0, done)  # after this paint pass has finished
-            return False
+    from mission_control.ui.workers import on_first_paint
 
     def done() -> None:
         print(f"painted {time.time():.6f}", flush=True)
         window.close()
         app.quit()
 
-    window.installEventFilter(FirstPaint(window))
+    on_first_paint(window, done)
