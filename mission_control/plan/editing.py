@@ -20,7 +20,7 @@ from mission_control.plan import schedule as _schedule
 from mission_control.plan.dates import DateFormat, format_duration, parse_duration
 from mission_control.plan.document import Document, LineEdit, PlanError
 from mission_control.plan.gantt import GanttChart, _Resolver, default_today, parse_gantt
-from mission_control.plan.loader import ParseMemo, build_plan
+from mission_control.plan.loader import ParseMemo, build_plan, gc_paused
 from mission_control.plan.markdown import Structure, parse_structure, update_structure
 from mission_control.plan.model import TAG_NAMES, ChecklistItem, Dependency, Plan, Span, Task
 
@@ -82,8 +82,9 @@ class PlanFile:
     def _parse(self) -> Plan:
         """A full parse of the document (Markdown included)."""
         text = self.document.text
-        self._structure = parse_structure(text)
-        return build_plan(text, self._structure, self.document.path, self.today, self._memo)
+        with gc_paused():
+            self._structure = parse_structure(text)
+            return build_plan(text, self._structure, self.document.path, self.today, self._memo)
 
     def _reparse(self, edits: list[LineEdit]) -> Plan:
         """The plan after ``edits`` (already in the document), re-reading only what they can change.
@@ -114,7 +115,9 @@ class PlanFile:
         shape = self._shape
         if shape is None or shape.plan is not self.plan:
             chart = self._memo.chart
-            shape = self._shape = incremental.shape_of(self.plan, chart) if chart is not None else None
+            shape = self._shape = (
+                incremental.shape_of(self.plan, chart, self._memo.forward) if chart is not None else None
+            )
         if shape is None:
             return None
         plan = incremental.retime(shape, self.document.lines, sorted({e.index for e in edits}), text, structure)

@@ -501,7 +501,7 @@ class _Resolver:
 _IDS_RES = {k: re.compile(rf"{k}\s+([\w\- ]+)", re.ASCII) for k in ("after", "until")}
 
 
-@lru_cache(maxsize=16384)  # every pass and the report ask again for the same items
+@lru_cache(maxsize=1 << 17)  # every pass and the report ask again for the same items
 def _ids(item: str, keyword: str) -> tuple[str, ...] | None:
     match = _IDS_RES[keyword].match(item)
     if not match:

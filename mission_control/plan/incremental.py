@@ -24,7 +24,6 @@ What the fast path requires (else: None, a full parse):
 
 from __future__ import annotations
 
-import heapq
 from collections import ChainMap
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -42,49 +41,68 @@ class Shape:
 
     ``plan`` is the plan it describes; ``chart`` holds the gantt settings the Plan does not carry
     (``weekend``, ``inclusiveEndDates``); ``line_task`` maps a 0-based line to the position of its
-    only task; ``dependents[key]`` lists the positions of the tasks that read ``key``'s times.
+    only task; ``by_key`` maps each key to its task.
     """
 
     plan: Plan
     chart: GanttChart
     line_task: dict[int, int] = field(default_factory=dict)
-    dependents: dict[str, list[int]] = field(default_factory=dict)
     by_key: dict[str, Task] = field(default_factory=dict)
 
 
-def shape_of(plan: Plan, chart: GanttChart) -> Shape | None:
-    """The shape of ``plan`` when edits of it can be re-scheduled incrementally, else None."""
+def shape_of(plan: Plan, chart: GanttChart, forward: bool = False) -> Shape | None:
+    """The shape of ``plan`` when edits of it can be re-scheduled incrementally, else None.
+
+    ``forward``: the parse found every dependency pointing further down the file and no
+    duplicate id (:func:`~mission_control.plan.loader.build_plan` knows it for free); else the
+    references that matter here (``after``, ``until``, implicit starts) are checked now.
+    """
     if any(d.message.startswith(CYCLE_PREFIX) for d in plan.diagnostics):
         return None
-    keys = {t.key for t in plan.tasks}
-    if len(keys) != len(plan.tasks):
+    by_key = {t.key: t for t in plan.tasks}
+    if len(by_key) != len(plan.tasks):
         return None  # a duplicate id: Mermaid's "last one wins" would need the general rule
-    position: dict[str, int] = {}
+    if not forward and not _references_point_back(plan):
+        return None
     lines: dict[int, int] = {}
     shared: set[int] = set()
-    dependents: dict[str, list[int]] = {}
     for pos, task in enumerate(plan.tasks):
         if task.data_span is None:
             return None
-        position[task.key] = pos
         line = task.data_span.index
         if line in lines:
             shared.add(line)
         lines[line] = pos
-        for key in _references(task):
-            if key in position:
-                dependents.setdefault(key, []).append(pos)
-            elif key in keys:
-                return None  # waits for a task further down: Mermaid needs more than one pass
     for line in shared:
         del lines[line]
-    return Shape(plan, chart, lines, dependents, {t.key: t for t in plan.tasks})
+    return Shape(plan, chart, lines, by_key)
+
+
+def _references_point_back(plan: Plan) -> bool:
+    """Whether every task waits only for tasks before it (or for unknown ids: "today")."""
+    keys = {t.key for t in plan.tasks}
+    seen: set[str] = set()
+    for task in plan.tasks:
+        if any(key in keys and key not in seen for key in _references(task)):
+            return False  # waits for a task further down: Mermaid needs more than one pass
+        seen.add(task.key)
+    return True
 
 
 def _references(task: Task) -> tuple[str, ...]:
     """The keys whose times ``task``'s resolution reads."""
     implicit = (task.prev_key,) if task.start_item is None and task.prev_key is not None else ()
     return task.after_ids + task.until_ids + implicit
+
+
+def _waits_for(task: Task, moved: set[str]) -> bool:
+    """Whether ``task``'s resolution reads the times of a task in ``moved``."""
+    if task.start_item is None:
+        if task.prev_key in moved:
+            return True
+    elif any(key in moved for key in task.after_ids):
+        return True
+    return any(key in moved for key in task.until_ids)
 
 
 def retime(shape: Shape, lines: Sequence[str], edited: Sequence[int], text: str, structure: Structure) -> Plan | None:
@@ -168,13 +186,15 @@ def _resolve_downstream(shape: Shape, tasks: list[Task], changed: dict[int, Task
     current: dict[str, Task] = {}
     resolver.by_key = ChainMap(current, shape.by_key)  # type: ignore[assignment]
     flagged = {d.line for d in plan.diagnostics}
-    queue = sorted(changed)
-    waiting = set(queue)
+    last_edited = max(changed)
+    moved: set[str] = set()
     visited = []
-    while queue:
-        pos = heapq.heappop(queue)
-        waiting.discard(pos)
+    for pos in range(min(changed), len(tasks)):
         old = tasks[pos]
+        if pos not in changed and not _waits_for(old, moved):
+            if pos > last_edited and not moved:
+                break  # nothing moved: nothing further down can change
+            continue
         if old.line in flagged:
             return None
         task = replace(changed.get(pos, old), start=None, end=None)
@@ -186,10 +206,7 @@ def _resolve_downstream(shape: Shape, tasks: list[Task], changed: dict[int, Task
         current[task.key] = task
         tasks[pos] = task
         if (task.start, task.end) != (old.start, old.end):
-            for nxt in shape.dependents.get(task.key, ()):
-                if nxt not in waiting:
-                    waiting.add(nxt)
-                    heapq.heappush(queue, nxt)
+            moved.add(task.key)
     return visited
 
 

@@ -117,7 +117,7 @@ class Task:
 _ID_LIST_RES = {k: re.compile(rf"^{k}\s+([\w\- ]+)", re.ASCII) for k in ("after", "until")}
 
 
-@lru_cache(maxsize=16384)  # asked for again and again (CPM, conflicts, the Gantt): one regex per item
+@lru_cache(maxsize=1 << 17)  # asked for again and again (CPM, conflicts, the Gantt): one regex per item
 def _id_list(item: str | None, keyword: str) -> tuple[str, ...]:
     r"""Mermaid's id list after ``after``/``until``: ``[\w\- ]+`` split on single spaces."""
     if not item:
