@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from mission_control.plan.dates import EPOCH, DateFormat
+from mission_control.plan.loader import gc_paused
 from mission_control.plan.model import FINISH_TO_START, START_TO_START, Dependency, Plan, Task
 
 _EPSILON: Final = timedelta(milliseconds=1)
@@ -48,8 +49,9 @@ class ScheduleAnalysis:
 
 def analyse(plan: Plan) -> ScheduleAnalysis:
     """Conflicts, floats and the critical path of ``plan``."""
-    path, floats = critical_path(plan)
-    return ScheduleAnalysis(find_conflicts(plan), floats, path)
+    with gc_paused():  # acyclic tuples and dicts: see gc_paused
+        path, floats = critical_path(plan)
+        return ScheduleAnalysis(find_conflicts(plan), floats, path)
 
 
 def required_start(dep: Dependency, pred: Task) -> datetime | None:
