@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import ast
 import os
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -138,16 +139,22 @@ def write_to_dashboard(root: Path, target: Path) -> tuple[float, float]:
             time.sleep(0.002)
 
     spin(lambda: drawn and panel.job is None)  # the audit the dock runs when the project opens
-    spin(lambda: False, 0.5)
-    count = len(drawn)
-    start = time.perf_counter()
-    target.write_text(target.read_text() + "\nclass DashboardProbeManager:\n    pass\n")
-    spin(lambda: len(drawn) > count)
-    latency = drawn[-1] - start if len(drawn) > count else float("nan")
-    in_app = drawn[-1] - changes[-1] if len(drawn) > count and changes else float("nan")
+    latencies, in_app = [], []
+    original = target.read_text()
+    for probe in range(5):  # the median of five writes: one alone is at the mercy of the load
+        spin(lambda: False, 1.0)
+        count = len(drawn)
+        start = time.perf_counter()
+        target.write_text(original + f"\nclass DashboardProbe{probe}Manager:\n    pass\n")
+        spin(lambda count=count: len(drawn) > count)
+        if len(drawn) > count and changes:
+            latencies.append(drawn[-1] - start)
+            in_app.append(drawn[-1] - changes[-1])
     panel.cleanup()
     window.close()
-    return latency, in_app
+    if not in_app:
+        return float("nan"), float("nan")
+    return statistics.median(latencies), statistics.median(in_app)
 
 
 def main() -> None:
@@ -185,9 +192,11 @@ def main() -> None:
         if "--no-ui" not in sys.argv:
             target.write_text(original)
             ui, in_app = write_to_dashboard(root, target)
-            print(f"file write -> Dashboard redrawn:  {ui * 1000:6.0f} ms (real dock, watcher debounce 200 ms)")
             print(
-                f"one changed file re-audited in the running app (change set -> dock redrawn): "
+                f"file write -> Dashboard redrawn:  {ui * 1000:6.0f} ms (real dock, watcher debounce 200 ms; median of 5)"
+            )
+            print(
+                f"one changed file re-audited in the running app (change set -> dock redrawn, median of 5): "
                 f"{in_app * 1000:.0f} ms   target < 100 ms -> {verdict(in_app, 0.1)}   {load_note()}"
             )
     finally:
