@@ -107,7 +107,7 @@ def main() -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as home:
         os.environ["MISSION_CONTROL_HOME"] = home
-        from PySide6 import QtWidgets
+        from PySide6 import QtCore, QtWidgets
 
         from mission_control.services.demo import create_demo
         from mission_control.ui import create_window
@@ -116,13 +116,26 @@ def main() -> int:
         repo = create_demo(Path(home) / "demo-mission")
         launch_teams(repo)
         window = create_window(repo)
-        window.resize(1600, 1150)
+        window.resize(1366, 768)  # a laptop screen first, as a new user on one meets it (first-start dock sizes)
+        window.show()
         settle(app)
         wait_for_teams(app, window)
         run_demo_tests(app, window)
         dry_run_codemod(app, window)
-        window.zoom_fit()
         window.select_task("alpha2")
+        for name in ("taskDetailsDock", "testsPanelDock"):
+            dock = window.findChild(QtWidgets.QDockWidget, name)
+            if dock is not None:
+                dock.raise_()
+        window.zoom_fit()
+        settle(app, 30)
+        window.grab().save(str(out / "main-window-1366x768.png"))
+        print(out / "main-window-1366x768.png")
+        window.resize(1600, 1150)  # a big screen: the docks get the room a lead would give them
+        tests_dock = window.findChild(QtWidgets.QDockWidget, "testsPanelDock")
+        window.resizeDocks([tests_dock], [440], QtCore.Qt.Orientation.Vertical)
+        window.resizeDocks([window.details_dock], [420], QtCore.Qt.Orientation.Horizontal)
+        window.zoom_fit()
         settle(app)
         shots = {"main-window.png": window, "gantt.png": window.gantt, "dependency-graph.png": window.graph}
         for name, widget in shots.items():
@@ -142,11 +155,6 @@ def main() -> int:
                 dock.raise_()
         settle(app)
         window.grab().save(str(out / "main-window.png"))
-        window.resize(1366, 768)  # a laptop screen: everything must still fit
-        window.zoom_fit()
-        settle(app, 30)
-        window.grab().save(str(out / "main-window-1366x768.png"))
-        print(out / "main-window-1366x768.png")
         window.close()
     return 0
 

@@ -134,3 +134,69 @@ def two_leads(tmp_path: Path) -> tuple[Path, Path]:
     bob = clone(remote, tmp_path / "bob", "Bob")
     assert cli.run(["sync", "--repo", str(bob)]) == 0
     return ann, bob
+
+
+SHOP_PLAN = """# Shop refactoring
+
+## Checklist
+- [x] Backups verified
+- [ ] Docs reviewed
+
+```mermaid
+gantt
+  dateFormat HH:mm
+  section Team Alpha
+  Split pricing  :alpha1, 00:00, 2h
+  Tidy the cart  :alpha2, after alpha1, 1h
+  section Team Docs
+  Rewrite docs   :docs1, 00:00, 2h
+```
+
+## Rollback
+```bash
+mission-control rollback --component pricing
+mission-control rollback --component docs
+```
+"""
+SHOP_CONFIG = """\
+plan = "docs/plan.md"
+
+[components.pricing]
+paths = ["src/shop/pricing.py"]
+tasks = ["alpha1"]
+tests = ["tests/test_pricing.py"]
+
+[components.cart]
+paths = ["src/shop/cart.py"]
+tasks = ["alpha2"]
+tests = ["tests/test_cart.py"]
+
+[components.docs]
+paths = ["docs"]
+tasks = ["docs1"]
+"""
+SHOP_FILES = {
+    "pyproject.toml": '[project]\nname = "shop"\nversion = "1.0"\n\n[tool.pytest.ini_options]\npythonpath = ["src"]\n',
+    "src/shop/__init__.py": '"""A small shop."""\n',
+    "src/shop/pricing.py": "def price(amount, rate=0.2):\n    return round(amount * (1 + rate), 2)\n",
+    "src/shop/cart.py": (
+        "from shop.pricing import price\n\n\ndef total(items):\n    return sum(price(i) for i in items)\n"
+    ),
+    "tests/test_pricing.py": "from shop.pricing import price\n\n\ndef test_price():\n    assert price(10) == 12.0\n",
+    "tests/test_cart.py": "from shop.cart import total\n\n\ndef test_total():\n    assert total([10, 10]) == 24.0\n",
+    "docs/index.md": "# Shop\n\nSee [usage](usage.md).\n",
+    "docs/usage.md": "# Usage\n\n```python\nfrom shop.cart import total\n```\n",
+    "docs/api.md": "# API\n\n- `price`\n- `total`\n",
+}
+
+
+def shop_project(repo: Path, config: str | None = SHOP_CONFIG, plan: str = SHOP_PLAN) -> Path:
+    """``repo`` (a fresh git repository) as a small ``src/``-layout shop with its own tests, docs,
+    a plan in ``docs/plan.md`` and (unless ``config`` is None) ``mission-control.toml``; the
+    mission is started (baseline recorded)."""
+    files: dict[str, str | None] = {**SHOP_FILES, "docs/plan.md": plan, ".gitignore": ".mission-control/\n"}
+    if config is not None:
+        files["mission-control.toml"] = config
+    commit(repo, files, "the shop")
+    start_mission(repo)
+    return repo

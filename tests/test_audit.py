@@ -29,9 +29,10 @@ def generate_id(prefix):
 """
 ID_B = """
 def generate_id(prefix):
+    import uuid
     counter = 0
     counter += 1
-    return prefix + str(counter)
+    return prefix + str(counter) + uuid.uuid4().hex[:4]
 """
 
 

@@ -212,10 +212,14 @@ def test_end_on_the_31st():
     assert got == {"id1": (d("2019-09-30"), d("2019-10-11")), "id2": (d("2019-10-11"), d("2019-10-31"))}
 
 
-def test_implicit_start_of_the_first_task_is_today_with_a_warning():
+def test_a_first_task_without_a_start_is_an_error_as_in_mermaid():
+    # Mermaid 11 throws "Cannot read properties of undefined (reading 'endTime')": there is no previous task
     plan = parse("dateFormat YYYY-MM-DD\nfirst :3d")
-    assert (plan.tasks[0].start, plan.tasks[0].end) == (TODAY, d("2024-06-06"))
-    assert any("no start" in w for w in messages(plan, "warning"))
+    assert (plan.tasks[0].start, plan.tasks[0].end) == (TODAY, d("2024-06-06"))  # still drawn somewhere
+    assert messages(plan, "error") == [
+        "task 'first' is the first task and has no start: Mermaid rejects the diagram (e.g. 'first :id, <start>, 3d')"
+    ]
+    assert messages(parse("dateFormat YYYY-MM-DD\nfirst :f, 2024-06-03, 3d\nsecond :2d"), "error") == []
 
 
 def test_implicit_start_follows_the_previous_line_even_across_sections():

@@ -41,7 +41,9 @@ def task_lines(draw, fmt: str, index: int, earlier: list[str]) -> tuple[str, str
     tags = draw(TAGS)
     when = FORMATS[fmt].format(d=draw(st.integers(1, 3)), h=draw(st.integers(0, 12)), m=draw(st.sampled_from([0, 30])))
     task_id = f"t{index}"
-    forms = ["id_start_dur", "start_dur", "implicit", "id_start_end"]
+    forms = ["id_start_dur", "start_dur", "id_start_end"] + (
+        ["implicit"] if index > 1 else []
+    )  # Mermaid rejects a first task with no start
     if earlier:
         forms += ["after", "after_anon", "until"]
     form = draw(st.sampled_from(forms))

@@ -130,7 +130,7 @@ def test_status_counts_commits_staged_unstaged_and_untracked(git_repo: Path) -> 
     assert counts["app/committed.py"] == (0, 1) and counts["app/staged.py"] == (1, 0)
     assert counts["app/new.bin"] == (None, None)
     assert app.summary == "5 files changed (+2 -5)" and app.tasks == ("a1",)
-    assert status.components["none"].state == "clean"
+    assert status.components["none"].state == "no files"  # its path matches nothing: not "clean" (issue 18)
     assert [f.path for f in status.unassigned] == ["README.md"]
     data = status.to_json()
     assert data["baseline"] == BASELINE_REF

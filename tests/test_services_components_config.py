@@ -100,3 +100,22 @@ def test_task_markers_from_component_states() -> None:
 def test_task_markers_ignore_ids_missing_from_the_plan() -> None:
     changed = ComponentStatus("ws", (FileChange("a.py", "modified", 1, 0),), True, ("gone",))
     assert task_markers(_status(ws=changed), [SimpleNamespace(key="alpha1", id="alpha1")]) == {}
+
+
+def test_adding_paths_to_a_plan_component_keeps_the_plans_other_components(tmp_path: Path) -> None:
+    """Issue 17: with the components coming from the plan's rollback commands, "Add paths…" on one of
+    them wrote a config holding only that one, and the others vanished from the project."""
+    from mission_control.repo.components import load_components
+
+    plan = (
+        "# Plan\n\n```mermaid\ngantt\ndateFormat HH:mm\nsection A\nOne :a1, 00:00, 1h\n```\n\n"
+        "```bash\npython rollback.py --component factory\npython rollback.py --component websocket\n"
+        "python rollback.py --component registry\n```\n"
+    )
+    (tmp_path / "plan.md").write_text(plan)
+    assert set(load_components(tmp_path).components) == {"factory", "websocket", "registry"}
+    add_component_paths(tmp_path, "websocket", ["app/ws.py"])
+    components = load_components(tmp_path)
+    assert set(components.components) == {"factory", "websocket", "registry"}
+    assert components.get("websocket").paths == ("app/ws.py",)
+    assert components.get("factory").paths == () and components.get("registry").paths == ()

@@ -144,3 +144,26 @@ def test_source_without_baseline_says_so_and_a_gone_repo_raises(tmp_path):
     repo.rmdir()
     with pytest.raises(AuditError, match="gone"):
         source.refresh("", ["m.py"])
+
+
+def test_the_time_axis_spans_the_mission_to_now_or_to_the_plans_end():
+    """Issue 17: the charts crowded every point at the left edge; the axis is the mission."""
+    from mission_control.services.dashboard import Snapshot, plan_end
+
+    relative = "```mermaid\ngantt\ndateFormat HH:mm\nsection A\nOne :a1, 00:00, 8h\nTwo :a2, 08:00, 14h\n```\n"
+    assert plan_end(relative, T0) == T0 + timedelta(hours=22)
+    assert plan_end(relative, None) is None
+    dated = "```mermaid\ngantt\ndateFormat YYYY-MM-DD\nsection A\nOne :a1, 2024-03-01, 2d\n```\n"
+    assert plan_end(dated, T0) == datetime(2024, 3, 3).astimezone(UTC)
+    assert plan_end("# no gantt here\n", T0) is None
+
+    points = {"tests": {"passed": ((T0 + timedelta(hours=1)).timestamp(), (T0 + timedelta(hours=2)).timestamp())}}
+    series = {k: {n: (xs, (1.0,) * len(xs)) for n, xs in v.items()} for k, v in points.items()}
+    now = T0 + timedelta(hours=3)
+    ahead = Snapshot(series, mission_start=T0, taken=now, mission_end=T0 + timedelta(hours=22))
+    assert ahead.time_span() == (T0, T0 + timedelta(hours=22))  # the whole planned mission
+    overdue = Snapshot(series, mission_start=T0, taken=T0 + timedelta(hours=30), mission_end=T0 + timedelta(hours=22))
+    assert overdue.time_span() == (T0, T0 + timedelta(hours=30))  # past the plan's end: up to now
+    unstarted = Snapshot(series, taken=now)
+    assert unstarted.time_span() == (T0 + timedelta(hours=1), now)  # no start recorded: the first point
+    assert Snapshot({}, taken=now).time_span() is None

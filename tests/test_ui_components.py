@@ -196,8 +196,9 @@ def test_start_mission_records_the_baseline(qtbot, git_repo, sample_plan_path, i
     )
     wait_idle(qtbot, panel)
     assert (git_repo / "mission-control.toml").read_text() == (
-        '[components.websocket]\npaths = ["app/ws.py"]\ntasks = ["alpha2"]\n'
-    )
+        '[components.websocket]\npaths = ["app/ws.py"]\ntasks = ["alpha2"]\n\n[components.factory]\n'
+    )  # the plan's other component is kept (issue 17: it vanished)
+    assert row_texts(panel, "factory")[1] == "○ no paths"
     (git_repo / "app" / "ws.py").write_text("x = 2\n")
     panel.request_refresh()
     qtbot.waitUntil(lambda: marker(win, "alpha2") == "● 1 file", timeout=TIMEOUT)

@@ -7,6 +7,7 @@ real watcher.
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from pathlib import Path
 import pytest
 from helpers import git
 from PySide6 import QtWidgets
+from PySide6.QtCore import Qt
 
 from mission_control.history import open_history
 from mission_control.ui import create_window
@@ -174,14 +176,14 @@ def test_a_file_write_reruns_the_audit_and_updates_gauges_plots_and_alerts(qtbot
     _win, panel = dashboard
     wait_idle(qtbot, panel)
     before = panel.audits_started
-    (mission_repo / "app" / "ids2.py").write_text("import app.missing\n\n\ndef generate_id():\n    return 2\n")
+    (mission_repo / "app" / "ids2.py").write_text("import app.missing\n\n\ndef generate_id():\n    return 1\n")
     qtbot.waitUntil(lambda: panel.gauge_rows()["Single ID generation source"][1] == "2", timeout=15_000)
     wait_idle(qtbot, panel)
     rows = panel.gauge_rows()
     assert rows["Single ID generation source"] == ("1", "2", "<= 1", "✘ not met")
     assert rows["Zero broken imports"] == ("0", "1", "<= 0", "✘ not met")
     assert panel.curve_data("ssot", "broken imports")[1][-2:] == [0, 1]
-    assert panel.curve_data("ssot", "duplicates")[1][-1] == 1  # generate_id in two modules
+    assert panel.curve_data("ssot", "duplicates")[1][-1] == 1  # generate_id copied into a second module
     newest = panel.alerts.topLevelItem(0)
     assert newest.text(1) == "Broken imports appeared"
     assert "app/ids2.py:1 imports app.missing" in newest.text(2)
@@ -256,3 +258,72 @@ def test_closing_the_window_stops_the_dashboards_audit(qtbot, mission_repo, monk
     assert win.close()
     assert seen_cancel.is_set() and job.wait(0)
     assert not panel._history_timer.isActive()
+
+
+RELATIVE_PLAN = PLAN.replace("dateFormat YYYY-MM-DD", "dateFormat HH:mm").replace(
+    "Consolidate ids :a1, 2024-01-01, 1d", "Consolidate ids :a1, 00:00, 8h\n    Verify the long name :a2, 08:00, 14h"
+)
+
+
+def test_the_axis_spans_the_mission_with_readable_ticks_legends_outside_and_names_whole(qtbot, mission_repo):
+    """Issue 17: every point crowded at the left edge with one tick, legends covered the plots and were
+    clipped, metric names were cut."""
+    from PySide6 import QtCore, QtGui, QtWidgets
+
+    started = datetime.now(UTC) - timedelta(hours=3)
+    (mission_repo / "plan.md").write_text(
+        RELATIVE_PLAN.replace("- Zero session leakage", "- " + "Zero " * 12 + "leakage")
+    )
+    (mission_repo / ".mission-control" / "mission.json").write_text(json.dumps({"started": started.isoformat()}))
+    with open_history(mission_repo) as history:
+        for hours, passed in ((1, 5), (2, 6)):
+            history.record_test_run(
+                selection="all",
+                exit_code=0,
+                duration=1.0,
+                totals={"passed": passed},
+                when=started + timedelta(hours=hours),
+                outcomes={f"t{i}": "passed" for i in range(passed)},
+            )
+    win = create_window(mission_repo)
+    qtbot.addWidget(win)
+    panel = win.panels["dashboard_panel"]
+    win.resize(1300, 1100)
+    win.show()
+    panel.dock.raise_()
+    win.resizeDocks([panel.dock], [640], QtCore.Qt.Orientation.Vertical)  # plots as tall as a lead would make them
+    wait_idle(qtbot, panel)
+    QtWidgets.QApplication.processEvents()
+    end = started + timedelta(hours=22)
+    assert panel.snapshot.time_span() == (started, end)
+    for name, plot in panel.plots.items():
+        (x0, x1), _ = plot.viewRange()
+        assert x0 <= started.timestamp() < end.timestamp() <= x1, name  # the whole mission
+        assert (x1 - x0) <= 1.1 * (end - started).total_seconds(), name  # and not much more
+        axis = plot.getAxis("bottom")
+        image = QtGui.QImage(10, 10, QtGui.QImage.Format.Format_ARGB32)
+        painter = QtGui.QPainter(image)
+        specs = axis.generateDrawSpecs(painter)
+        painter.end()
+        labels = [(QtCore.QRectF(rect), text) for rect, _flags, text in specs[2]]
+        assert len(labels) >= 3, (name, [t for _, t in labels])  # readable ticks, not one
+        for (a, _), (b, _) in itertools.pairwise(labels):
+            assert not a.intersects(b)
+        assert plot.legend is None  # no legend drawn over the curves
+        legend = panel.legends[name]
+        plot_box = panel.plot_widgets[name].geometry()
+        assert legend.isVisible() and legend.geometry().top() >= plot_box.bottom()  # below the plot
+    assert "passed" in panel.legends["tests"].text() and "failed" in panel.legends["tests"].text()
+    tree = panel.gauges
+    metrics = QtGui.QFontMetrics(tree.font())
+    long = next(
+        tree.topLevelItem(t).child(c)
+        for t in range(tree.topLevelItemCount())
+        for c in range(tree.topLevelItem(t).childCount())
+        if tree.topLevelItem(t).child(c).text(0).startswith("Zero Zero")
+    )
+    rect = tree.visualItemRect(long)
+    width = tree.header().sectionSize(0) - (rect.left() - tree.header().sectionPosition(0)) - 8
+    needed = metrics.boundingRect(QtCore.QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, long.text(0))
+    assert needed.width() <= width and rect.height() >= needed.height()  # wrapped, whole
+    panel.cleanup()

@@ -308,3 +308,94 @@ def test_alt_drag_shows_and_stores_only_what_the_date_format_holds(qtbot, window
         ":" in window.project.plan_file.document.lines[17]
         and task.start.strftime("%H:%M") in (window.project.plan_file.document.lines[17])
     )
+
+
+def answer_disk_change(monkeypatch, *clicks: str, seen: list | None = None) -> None:
+    """Show the real 'Plan changed on disk' dialog and click its buttons (objectNames) in order;
+    ``seen`` gets the summary and, after a Compare click, the diff text."""
+    from mission_control.ui import disk_change
+
+    monkeypatch.setattr(dialogs, "headless", lambda: False)
+
+    def click() -> None:
+        dialog = QtWidgets.QApplication.activeModalWidget()
+        if dialog is None or dialog.objectName() != "diskChangeDialog":
+            QtCore.QTimer.singleShot(10, click)
+            return
+        assert isinstance(dialog, disk_change.DiskChangeDialog)
+        if seen is not None:
+            seen.append(dialog.findChild(QtWidgets.QLabel, "diskChangeSummary").text())
+            seen.append({b.objectName() for b in dialog.findChildren(QtWidgets.QPushButton) if b.isVisibleTo(dialog)})
+        for name in clicks:
+            button = dialog.findChild(QtWidgets.QPushButton, name)
+            QTest.mouseClick(button, Qt.MouseButton.LeftButton)
+            if name == "compareButton" and seen is not None:
+                diff = dialog.findChild(QtWidgets.QPlainTextEdit, "diskChangeDiff")
+                seen.append(diff.toPlainText() if diff.isVisible() else "")
+
+    QtCore.QTimer.singleShot(0, click)
+
+
+def test_plan_changed_on_disk_with_edits_on_other_lines_merges_both(qtbot, window, plan_copy, monkeypatch):
+    """Issue 17: Overwrite discarded the other edits although they touched other lines."""
+    drag(
+        qtbot,
+        window.gantt,
+        window.gantt.task_rect("alpha3").center(),
+        window.gantt.task_rect("alpha3").center() + QtCore.QPoint(round(px_per_hour(window)), 0),
+    )
+    mine = next(line for line in window.project.plan_file.document.lines if ", alpha3," in line)
+    assert window.project.modified and "15:00" in mine
+    plan_copy.write_bytes(plan_copy.read_bytes().replace(b"Documentation Update  ", b"Docs Update           "))
+    seen: list = []
+    answer_disk_change(monkeypatch, "compareButton", "mergeButton", seen=seen)
+    assert window.save()
+    summary, buttons, diff = seen
+    assert "touch different lines: Merge keeps both" in summary
+    assert {"mergeButton", "compareButton", "reloadButton", "overwriteButton", "saveAsButton"} <= buttons
+    assert "+    Docs Update" in diff and "+" + mine in diff  # what changed on disk, and yours
+    saved = plan_copy.read_text()
+    assert mine + "\n" in saved and "Docs Update" in saved
+    assert not window.project.modified and not window.isWindowModified()
+    assert window.project.plan.find_task("echo4").name == "Docs Update"  # the views show the merged plan
+    assert "Docs Update" in window.gantt.bars["echo4"].task.name
+
+
+def test_conflicting_edits_offer_no_merge_and_save_as_keeps_both_files(qtbot, window, plan_copy, monkeypatch, tmp_path):
+    window.project.reschedule("alpha3", start=datetime(1970, 1, 1, 15))
+    window.refresh()
+    elsewhere = plan_copy.read_text().replace(":crit, alpha3, 14:00, 4h", ":crit, alpha3, 16:00, 4h")
+    plan_copy.write_text(elsewhere)
+    seen: list = []
+    answer_disk_change(monkeypatch, "saveAsButton", seen=seen)
+    target = tmp_path / "mine.md"
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    assert window.save()
+    summary, buttons = seen
+    assert "cannot be merged" in summary and "mergeButton" not in buttons
+    assert plan_copy.read_text() == elsewhere  # the other version stays
+    assert ", alpha3, 15:00" in target.read_text()
+    assert window.project.plan_file.path == target and target.name in window.windowTitle()
+    assert not window.project.modified
+
+
+def test_overwrite_and_reload_from_the_disk_change_dialog(qtbot, window, plan_copy, monkeypatch):
+    window.project.reschedule("alpha3", start=datetime(1970, 1, 1, 15))
+    plan_copy.write_text(plan_copy.read_text().replace(":crit, alpha3, 14:00, 4h", ":crit, alpha3, 16:00, 4h"))
+    answer_disk_change(monkeypatch, "overwriteButton")
+    assert window.save()
+    assert ", alpha3, 15:00" in plan_copy.read_text()
+    window.project.reschedule("alpha3", start=datetime(1970, 1, 1, 17))
+    plan_copy.write_text(plan_copy.read_text().replace(", alpha3, 15:00", ", alpha3, 13:00"))
+    answer_disk_change(monkeypatch, "reloadButton")
+    assert window.save()  # nothing left unsaved: closing may go on
+    assert window.project.plan.find_task("alpha3").start == datetime(1970, 1, 1, 13)
+    assert not window.project.modified
+
+
+def test_save_as_is_in_the_file_menu_with_the_standard_shortcut(window, tmp_path):
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    assert window.act_save_as in file_menu.actions()
+    assert window.act_save_as.shortcut() == QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.SaveAs)
+    assert not window.act_save_as.shortcut().isEmpty()
+    assert window.save_as(tmp_path / "copy.md") and (tmp_path / "copy.md").exists()

@@ -71,7 +71,7 @@ def status_label(win) -> str:
 
 def test_the_sync_action_is_in_the_toolbar_and_the_file_menu(window):
     action = window.findChild(QtGui.QAction, "syncAction")
-    assert action is window.act_sync and action.shortcut().toString() == "Ctrl+Shift+S"
+    assert action is window.act_sync and action.shortcut().toString() == "Ctrl+Shift+Y"
     file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
     assert action in file_menu.actions()
     assert sync_button(window).defaultAction() is action

@@ -280,7 +280,10 @@ def test_a_regression_raises_the_alert_in_the_dock_and_status_bar(qtbot, calc_re
     # Rerun failed runs only the failing test
     third = run_and_wait(qtbot, panel, panel.rerun_failed_button)
     assert [t.nodeid for t in third.result.tests] == ["tests/test_calc.py::test_add"]
-    assert list(panel.model.leaves) == ["tests/test_calc.py::test_add"]
+    assert panel.model.outcomes() == {  # its row updated in the full tree (issue 17: the tree was replaced)
+        "tests/test_calc.py::test_add": "failed",
+        "tests/test_other.py::test_other": "passed",
+    }
     click(qtbot, panel.alert.findChild(QtWidgets.QToolButton, "dismissAlertButton"))
     assert panel.alert.isHidden()
     panel.cleanup()
@@ -425,4 +428,52 @@ def test_a_finished_run_collapses_what_passed_and_opens_and_scrolls_to_failures(
     failing = proxy_index(panel, "tests/test_calc.py::test_broken")
     rect = panel.tree.visualRect(failing)
     assert rect.isValid() and panel.tree.viewport().rect().contains(rect.center()), rect  # scrolled into view
+    panel.cleanup()
+
+
+def test_rerun_failed_updates_its_rows_in_the_full_tree(qtbot, calc_repo):
+    """Issue 17: Rerun failed replaced the whole tree with the rows it ran."""
+    _win, panel = open_window(qtbot, calc_repo)
+    run_and_wait(qtbot, panel, panel.run_all_button)
+    everything = sorted(panel.model.leaves)
+    assert panel.model.outcomes()["tests/test_calc.py::test_broken"] == "failed"
+    write_file(calc_repo, "tests/test_calc.py", SUITE.replace("== 3, ", "== 2, "))
+    run = run_and_wait(qtbot, panel, panel.rerun_failed_button)
+    assert run.result.selection == "failed" and run.result.totals["passed"] == 1
+    assert sorted(panel.model.leaves) == everything  # the other rows stay
+    outcomes = panel.model.outcomes()
+    assert outcomes["tests/test_calc.py::test_broken"] == "passed"
+    assert (
+        outcomes["tests/test_other.py::test_other"] == "passed"
+        and outcomes["tests/test_calc.py::test_skipped"] == "skipped"
+    )
+    module = panel.model.groups[("tests", "tests/test_calc.py")]
+    assert module.data(OUTCOME_ROLE) == "passed"  # the group's counts follow the updated row
+    parent = module.parent()
+    assert parent.child(module.row(), 1).text() == "3 passed · 1 skipped"
+    assert panel.summary.text().startswith("1 passed")
+    panel.cleanup()
+
+
+def test_the_last_run_is_restored_at_start(qtbot, calc_repo):
+    """Issue 17: after a relaunch the dock said "No run yet" although the history held the run."""
+    win, panel = open_window(qtbot, calc_repo)
+    run_and_wait(qtbot, panel, panel.run_all_button)
+    before = panel.model.outcomes()
+    panel.cleanup()
+    win.close()
+
+    again, panel = open_window(qtbot, calc_repo)
+    again.findChild(QtWidgets.QDockWidget, "testsPanelDock").raise_()
+    again.show()
+    qtbot.waitExposed(again)
+    assert panel.model.outcomes() == before
+    assert panel.summary.text().startswith("Last run ") and "1 failed, 3 passed, 1 skipped" in panel.summary.text()
+    broken = proxy_index(panel, "tests/test_calc.py::test_broken")
+    assert panel.tree.isExpanded(broken.parent())  # failures opened, what passed collapsed
+    other = panel.model.groups[("tests", "tests/test_other.py")]
+    assert not panel.tree.isExpanded(panel.proxy.mapFromSource(panel.model.indexFromItem(other)))
+    panel.tree.setCurrentIndex(broken)
+    assert "Failed in the run of" in panel.details_pane.body.toPlainText()
+    assert panel.component_outcomes("calc") and "failed" in panel.component_outcomes("calc")
     panel.cleanup()

@@ -10,7 +10,7 @@ import fnmatch
 import re
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import combinations
@@ -18,6 +18,8 @@ from typing import Any
 
 from mission_control.audit import extract as fx
 from mission_control.audit.files import is_package_init, module_name
+from mission_control.repo.components import paths_matcher
+from mission_control.util.git import RepoError
 
 DEFAULT_ROLES = (
     "Manager",
@@ -52,6 +54,11 @@ DEFAULT_DUPLICATE_EXCLUDES = (
     "*/migrations/*",
 )
 SIMILARITY_SAMPLE = 16  # pairwise comparisons use at most this many modules per name
+# Below this, two bodies share (almost) nothing: a thin wrapper and the implementation it calls
+# (click's termui.getchar and _termui_impl.getchar), or each script's own ``main``. Not one
+# concept defined twice, so not an SSOT candidate.
+MIN_SIMILARITY = 0.1
+WRAPPER_SIMILARITY = 0.5  # a definition less alike than this to the one it imports wraps it
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,8 @@ class ParseProblem:
 class Duplicate:
     """A name defined at top level in two or more modules: an SSOT violation candidate.
 
-    ``similarity`` is the mean Jaccard similarity of the bodies' line sets (1.0 = copies).
+    ``similarity`` is the mean Jaccard similarity of the bodies' line sets (1.0 = copies); it is
+    at least :data:`MIN_SIMILARITY`.
     """
 
     name: str
@@ -167,8 +175,13 @@ def analyse(
     roles: Sequence[str] = DEFAULT_ROLES,
     duplicate_excludes: Sequence[str] = DEFAULT_DUPLICATE_EXCLUDES,
     ref: str | None = None,
+    others: Mapping[str, int] | None = None,
 ) -> AuditResult:
-    """Build the repo-wide audit from the facts of every file (keys: repo-relative paths)."""
+    """Build the repo-wide audit from the facts of every file (keys: repo-relative paths).
+
+    ``others``: the lines of the components' files that are not Python (path -> lines), so a
+    component of docs or data has its size too.
+    """
     paths = sorted(facts_by_path)
     good = [p for p in paths if facts_by_path[p][fx.ERROR] is None]
     modules = {p: module_name(p) for p in paths}
@@ -179,7 +192,7 @@ def analyse(
         duplicates=_duplicates(facts_by_path, good, modules, duplicate_excludes),
         roles=_roles(facts_by_path, good, roles),
         broken_imports=_broken_imports(facts_by_path, good, modules),
-        components=_components(facts_by_path, paths, components or {}),
+        components=_components(facts_by_path, paths, components or {}, others or {}),
         modules=tuple(_summary(p, modules[p], facts_by_path[p]) for p in paths),
         ref=ref,
     )
@@ -214,8 +227,9 @@ class LiveAnalysis:
         components: Mapping[str, Sequence[str]] | None = None,
         roles: Sequence[str] = DEFAULT_ROLES,
         duplicate_excludes: Sequence[str] = DEFAULT_DUPLICATE_EXCLUDES,
+        others: Mapping[str, int] | None = None,
     ) -> AuditResult:
-        """The audit of ``facts_by_path``, reusing what the previous call learnt."""
+        """The audit of ``facts_by_path`` (and ``others`` as :func:`analyse`), reusing what the previous call learnt."""
         key = (tuple(roles), tuple(duplicate_excludes))
         changed = [p for p, facts in facts_by_path.items() if self._facts.get(p) is not facts]
         if key != self._key or self._index is None or facts_by_path.keys() != self._facts.keys():
@@ -240,7 +254,7 @@ class LiveAnalysis:
             duplicates=_duplicates(facts_by_path, good, self._modules, duplicate_excludes),
             roles=counts,
             broken_imports=tuple(b for p in good for b in self._broken[p]),
-            components=_components(facts_by_path, paths, components or {}),
+            components=_components(facts_by_path, paths, components or {}, others or {}),
             modules=tuple(self._summaries[p] for p in paths),
         )
 
@@ -303,10 +317,12 @@ def _duplicates(
     excludes: Sequence[str],
 ) -> tuple[Duplicate, ...]:
     groups: dict[tuple[str, str], dict[str, tuple[int, ...]]] = defaultdict(dict)
+    imported: dict[str, set[tuple[str, str]]] = {}  # module -> (module, name) it imports
     for path in paths:
         if matches_any(path, excludes):
             continue
         facts = facts_by_path[path]
+        imported[modules[path]] = _imported_names(path, modules[path], facts)
         for kind, definitions in (("class", facts[fx.CLASSES]), ("function", facts[fx.FUNCTIONS])):
             for name, _line, fingerprint in definitions:
                 groups[(kind, name)].setdefault(modules[path], fingerprint)
@@ -314,11 +330,36 @@ def _duplicates(
     for (kind, name), members in groups.items():
         if len(members) < 2:
             continue
+        # a module that imports the name from another member and whose own body is unlike it wraps
+        # it (click's termui.getchar calls _termui_impl.getchar): one concept, not two. A near copy
+        # kept as a fallback (boltons' urlutils.OrderedMultiDict) is still a copy to maintain.
+        members = {
+            m: f
+            for m, f in members.items()
+            if not any((o, name) in imported[m] and fx.similarity(f, members[o]) < WRAPPER_SIMILARITY for o in members)
+        }
+        if len(members) < 2:
+            continue
         names = tuple(sorted(members))
         score = _group_similarity([members[m] for m in names[:SIMILARITY_SAMPLE]])
-        found.append(Duplicate(name, kind, names, score))
+        if score >= MIN_SIMILARITY:
+            found.append(Duplicate(name, kind, names, score))
     found.sort(key=lambda d: (-d.similarity, -len(d.modules), d.name, d.kind))
     return tuple(found)
+
+
+def _imported_names(path: str, module: str, facts: fx.Facts) -> set[tuple[str, str]]:
+    """``(module, name)`` of every ``from module import name`` in the file (relative ones resolved)."""
+    package = module if is_package_init(path) else module.rpartition(".")[0]
+    found: set[tuple[str, str]] = set()
+    for _line, level, source, names, _guarded in facts[fx.IMPORTS]:
+        if level:
+            base = _relative_base(package, level)
+            if base is None:
+                continue
+            source = f"{base}.{source}" if base and source else (base or source)
+        found.update((source, name) for name in names)
+    return found
 
 
 def _group_similarity(fingerprints: list[tuple[int, ...]]) -> float:
@@ -365,13 +406,28 @@ def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str]:
 
 
 def _components(
-    facts_by_path: Mapping[str, fx.Facts], paths: list[str], components: Mapping[str, Sequence[str]]
+    facts_by_path: Mapping[str, fx.Facts],
+    paths: list[str],
+    components: Mapping[str, Sequence[str]],
+    others: Mapping[str, int],
 ) -> dict[str, ComponentSize]:
+    """Files and lines per component: its Python files and its other files (docs, data) alike."""
+    lines = {**others, **{p: facts_by_path[p][fx.LINES] for p in paths}}
     sizes = {}
     for name, patterns in components.items():
-        hits = [p for p in paths if matches_any(p, patterns)]
-        sizes[name] = ComponentSize(len(hits), sum(facts_by_path[p][fx.LINES] for p in hits))
+        belongs = component_matcher(patterns)
+        hits = [p for p in lines if belongs(p)]
+        sizes[name] = ComponentSize(len(hits), sum(lines[p] for p in hits))
     return sizes
+
+
+def component_matcher(patterns: Sequence[str]) -> Callable[[str], bool]:
+    """Whether a path belongs to a component with these globs: the same git rules (``!`` included)
+    as its status and rollback; a glob leading outside the repository matches nothing."""
+    try:
+        return paths_matcher(patterns)
+    except RepoError:
+        return lambda _path: False
 
 
 class _ModuleIndex:
@@ -406,7 +462,7 @@ class _ModuleIndex:
         facts = self.files.get(module)
         if facts is None:
             return False  # a namespace package offers only its submodules
-        if facts[fx.FLAGS] & (fx.STAR_IMPORT | fx.HAS_GETATTR):
+        if facts[fx.FLAGS] & (fx.STAR_IMPORT | fx.HAS_GETATTR | fx.DYNAMIC_GLOBALS):
             return True
         return name in facts[fx.BOUND]
 

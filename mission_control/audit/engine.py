@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import TypeVar
 
 from mission_control.audit import extract as fx
-from mission_control.audit.analysis import DEFAULT_ROLES, AuditResult, LiveAnalysis, analyse
+from mission_control.audit.analysis import DEFAULT_ROLES, AuditResult, LiveAnalysis, analyse, component_matcher
 from mission_control.audit.cache import AuditCache, StatKey, stat_key
 from mission_control.audit.files import NotARepository, check_repo
-from mission_control.util.files import is_ignored_part
+from mission_control.util.files import is_ignored_part, project_files
 from mission_control.util.files import python_files as list_python_files
 from mission_control.util.git import GitError, run_git
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback
@@ -66,6 +66,7 @@ class Auditor:
         self._files: set[str] | None = None
         self._last: dict[str, fx.Facts] | None = None
         self._analysis = LiveAnalysis()  # one changed file: only its part of the analysis is redone
+        self._others: dict[str, tuple[StatKey, int]] = {}  # the components' other files: stat, lines
         self._lock = threading.Lock()
 
     def run(
@@ -85,6 +86,9 @@ class Auditor:
         with self._lock:
             if not self.repo.is_dir():
                 raise AuditError(f"{self.repo}: the repository folder is gone")
+            if changed is not None:
+                changed = list(changed)
+            incremental = changed is not None and self._last is not None
             if changed is not None and self._last is not None:  # incremental
                 facts, parsed, read = self._refresh(changed, self._last, cancel)
             else:
@@ -93,7 +97,9 @@ class Auditor:
                 self._cache.forget_paths_except(set(facts))
                 self._cache.save()
             self._last = facts
-            result = self._analysis.analyse(facts, components=self.components, roles=self.roles)
+            relist = not incremental or any(self._needs_relist(p) for p in changed or ())
+            others = self._other_files(None if relist else changed)
+            result = self._analysis.analyse(facts, components=self.components, roles=self.roles, others=others)
             return _with_counts(result, parsed, read)
 
     def flush(self) -> None:
@@ -140,8 +146,45 @@ class Auditor:
             facts = {rel: self._cache.facts[blob] for rel, blob in listing.items()}
             self._cache.set_baseline(set(listing.values()))
             self._cache.save()
-            result = analyse(facts, components=self.components, roles=self.roles, ref=ref)
+            others = self._other_blobs(commit)
+            result = analyse(facts, components=self.components, roles=self.roles, ref=ref, others=others)
             return _with_counts(result, parsed, parsed)
+
+    # -- the components' files that are not Python ------------------------------------------
+
+    def _belongs(self) -> Callable[[str], bool]:
+        """Whether a non-Python path belongs to a component (only those are counted)."""
+        matchers = [component_matcher(globs) for globs in self.components.values()]
+        return lambda rel: not rel.endswith(".py") and any(m(rel) for m in matchers)
+
+    def _other_files(self, changed: Iterable[str | os.PathLike[str]] | None) -> dict[str, int]:
+        """Lines of the components' non-Python files; with ``changed``, only those are looked at."""
+        if not self.components:
+            return {}
+        belongs = self._belongs()
+        if changed is None:
+            rels: Iterable[str] = [r for r in project_files(self.repo, None) if belongs(r)]
+            listed = set(rels)
+            self._others = {r: v for r, v in self._others.items() if r in listed}
+        else:
+            rels = [r for r in map(self._relative, changed) if r and belongs(r)]
+        for rel in rels:
+            try:
+                key = stat_key(os.stat(self.repo / rel))
+                if self._others.get(rel, (None, 0))[0] != key:
+                    self._others[rel] = (key, fx.count_lines((self.repo / rel).read_bytes()))
+            except OSError:
+                self._others.pop(rel, None)
+        return {rel: lines for rel, (_key, lines) in self._others.items()}
+
+    def _other_blobs(self, commit: str) -> dict[str, int]:
+        """Lines of the components' non-Python files in ``commit``."""
+        if not self.components:
+            return {}
+        belongs = self._belongs()
+        listing = {r: b for r, b in _ls_tree(self.repo, commit, python=False).items() if belongs(r)}
+        contents = _cat_blobs(self.repo, sorted(set(listing.values()))) if listing else {}
+        return {rel: fx.count_lines(contents[blob]) for rel, blob in listing.items()}
 
     # -- working tree -------------------------------------------------------------------
 
@@ -378,8 +421,8 @@ def _resolve_ref(repo: Path, ref: str) -> str:
     return out.decode().strip()
 
 
-def _ls_tree(repo: Path, commit: str) -> dict[str, str]:
-    """Repo-relative path -> blob id of every ``.py`` file of ``commit``."""
+def _ls_tree(repo: Path, commit: str, *, python: bool = True) -> dict[str, str]:
+    """Repo-relative path -> blob id of every ``.py`` file of ``commit`` (every other file: ``python=False``)."""
     out = _git(repo, "ls-tree", "-r", "-z", commit)
     listing = {}  # without --full-tree, paths are relative to (and limited to) ``repo``
     for entry in out.split(b"\0"):
@@ -388,7 +431,7 @@ def _ls_tree(repo: Path, commit: str) -> dict[str, str]:
         meta, _, raw_path = entry.partition(b"\t")
         mode, kind, blob = meta.decode().split()
         path = os.fsdecode(raw_path)
-        if kind != "blob" or mode == "120000" or not path.endswith(".py"):
+        if kind != "blob" or mode == "120000" or path.endswith(".py") != python:
             continue
         if not any(is_ignored_part(part) for part in path.split("/")[:-1]):
             listing[path] = blob

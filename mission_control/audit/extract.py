@@ -16,7 +16,8 @@ them cheaply:
   ``(line, level, module or "", names or (), guarded)``; ``names`` is empty for
   ``import a.b``; ``guarded`` marks imports inside a ``try`` body (optional imports).
 - ``bound``: names bound at module level (what ``from module import name`` may take).
-- ``flags``: :data:`STAR_IMPORT` | :data:`HAS_GETATTR` (the module's names are open-ended).
+- ``flags``: :data:`STAR_IMPORT` | :data:`HAS_GETATTR` | :data:`DYNAMIC_GLOBALS` (the module's
+  names are open-ended: a name it does not bind visibly is unknown, not missing).
 
 Parse, extract, drop: trees are never kept (keeping them makes the GC re-walk them).
 """
@@ -30,9 +31,10 @@ from typing import Final
 
 from mission_control.util import pyast
 
-FACTS_VERSION = 1
+FACTS_VERSION = 2
 STAR_IMPORT = 1
 HAS_GETATTR = 2
+DYNAMIC_GLOBALS = 4  # writes ``globals()[...]`` / ``globals().update(...)`` (boltons' statsutils.mode)
 
 # Indices into a facts tuple (Final, so that type checkers know each element's type).
 LINES: Final = 0
@@ -139,6 +141,21 @@ class _Collector:
                     self._top_level(child)
         else:
             self._bind_targets(node)
+            self._note_globals_write(node)
+
+    def _note_globals_write(self, node: ast.stmt) -> None:
+        """Flag ``globals()[name] = …``, ``globals().update(…)`` and the like (also in functions)."""
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        elif isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if isinstance(func, ast.Attribute) and func.attr in _GLOBALS_WRITERS:
+                targets = [func]
+        if any(isinstance(t, (ast.Subscript, ast.Attribute)) and _is_globals_call(t.value) for t in targets):
+            self.flags |= DYNAMIC_GLOBALS
 
     def _try(self, node: ast.Try | ast.TryStar) -> None:
         for child in node.body:
@@ -162,6 +179,7 @@ class _Collector:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 self._import(node, guarded=guarded, top=False)
                 continue
+            self._note_globals_write(node)
             is_try = isinstance(node, ast.Try | ast.TryStar)
             for field in _BLOCK_FIELDS:
                 children = getattr(node, field, None)
@@ -212,6 +230,20 @@ class _Collector:
         first = node.body[0].lineno if node.body else node.lineno + 1
         last = node.end_lineno or first
         return (node.name, node.lineno, _fingerprint(self.source_lines[first - 1 : last]))
+
+
+_GLOBALS_WRITERS: Final = frozenset({"update", "setdefault", "__setitem__"})
+
+
+def _is_globals_call(node: ast.expr) -> bool:
+    """``globals()`` (or ``vars()``, which is the same dict at module level)."""
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("globals", "vars")
+        and not node.args
+        and not node.keywords
+    )
 
 
 def _fingerprint(lines: list[bytes]) -> tuple[int, ...]:

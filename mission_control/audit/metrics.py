@@ -92,6 +92,7 @@ class MetricStatus:
     target: float | None = None
     met: bool | None = None
     source: str = "plan"  # "plan" (recognised phrase) or "config" (mapped in [metrics])
+    note: str = ""  # why there is no data, when that is not obvious
 
     @property
     def kind(self) -> str:
@@ -114,6 +115,7 @@ class MetricStatus:
             "target": self.target,
             "met": self.met,
             "source": self.source,
+            "note": self.note,
         }
 
 
@@ -355,11 +357,18 @@ def evaluate(
             continue
         base = measure(spec.metric, baseline, extra_baseline)
         value = measure(spec.metric, now, extra_now)
+        note = ""
+        if spec.metric.startswith(("defs~", "lines~")) and not value and not base:
+            # the words match nothing, now or at the baseline: nothing was measured, so "0 <= 1" proves nothing
+            value = base = None
+            note = f"nothing in the code matches {spec.metric.partition('~')[2]!r}"
+        elif value is None and spec.metric.startswith("tests."):
+            note = "no recorded test run"
         target = spec.target
         if spec.relative is not None:
             target = None if base is None else round(base * spec.relative, 6)
         met = None if value is None or target is None else bool(_OPS[spec.op](value, target))
-        statuses.append(MetricStatus(item, spec, base, value, target, met, source))
+        statuses.append(MetricStatus(item, spec, base, value, target, met, source, note))
     return statuses
 
 

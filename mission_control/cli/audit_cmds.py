@@ -18,6 +18,7 @@ from mission_control.audit import AuditError, Auditor, AuditResult
 from mission_control.audit.metrics import MetricStatus, evaluate, load_overrides, parse_plan_metrics, plan_text
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_json_flag, print_json
 from mission_control.config import ConfigError, ProjectConfig, load_config
+from mission_control.services.dashboard import recorded_test_values
 from mission_control.util.git import head_commit
 from mission_control.watch import ChangeSet, RepoWatcher, WatchError
 
@@ -171,7 +172,10 @@ def cmd_metrics(ns: argparse.Namespace) -> int:
         baseline = _optional_baseline(auditor, config)
     except AuditError as exc:
         raise CliError(str(exc)) from None
-    statuses = evaluate(items, now, baseline, overrides=overrides)
+    tests, problem = recorded_test_values(auditor.repo)
+    if problem:
+        print(f"mission-control: test history not read: {problem}", file=sys.stderr)
+    statuses = evaluate(items, now, baseline, overrides=overrides, extra_now=tests)
     if ns.json:
         print_json([s.to_json() for s in statuses])
     else:
@@ -198,7 +202,7 @@ def _print_metrics(statuses: list[MetricStatus]) -> None:
         assert s.spec is not None  # only manual metrics have none
         print(
             f"[{mark}]  {s.item.text}: {s.spec.metric} {_num(s.baseline)} -> {_num(s.now)}"
-            f" (target {s.spec.op} {_num(s.target)})"
+            f" (target {s.spec.op} {_num(s.target)})" + (f": {s.note}" if s.note else "")
         )
 
 

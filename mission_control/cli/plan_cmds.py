@@ -6,13 +6,17 @@ import argparse
 import re
 import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, CliError, add_json_flag, print_json
+from mission_control.config import ConfigError, ConfigProblem, load_config
 from mission_control.plan import PlanChangedOnDisk, PlanError, PlanFile, load_plan
 from mission_control.plan.dates import DateFormat, parse_duration
 from mission_control.plan.export import iso, plan_to_json
+from mission_control.repo.config_check import config_warnings
 from mission_control.schedule import format_time
+from mission_control.util.git import RepoError, open_repo
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -113,7 +117,8 @@ def _print_problems(pf: PlanFile) -> None:
 def cmd_check(ns: argparse.Namespace) -> int:
     pf = _load(ns.plan)
     plan, analysis = pf.plan, pf.analysis
-    failed = bool(plan.errors or analysis.conflicts)
+    config_file, config_errors, config_warnings = _check_config(pf)
+    failed = bool(plan.errors or analysis.conflicts or config_errors)
     if ns.json:
         print_json(
             {
@@ -124,15 +129,47 @@ def cmd_check(ns: argparse.Namespace) -> int:
                     {"task": c.task, "depends_on": c.depends_on, "kind": c.kind, "message": c.message}
                     for c in analysis.conflicts
                 ],
+                "config": {
+                    "file": str(config_file) if config_file else None,
+                    "errors": [p.to_json() for p in config_errors],
+                    "warnings": [p.to_json() for p in config_warnings],
+                },
             }
         )
         return EXIT_PROBLEMS if failed else EXIT_OK
     _print_problems(pf)
-    print(
+    for problem in config_errors:
+        print(f"error: {problem}")
+    for problem in config_warnings:
+        print(f"warning: {problem}")
+    summary = (
         f"{ns.plan}: {counted(len(plan.tasks), 'task')}, {counted(len(plan.errors), 'error')}, "
         f"{counted(len(plan.warnings), 'warning')}, {counted(len(analysis.conflicts), 'conflict')}"
     )
+    if config_file is not None:
+        summary += (
+            f"; {config_file.name}: {counted(len(config_errors), 'error')}, {counted(len(config_warnings), 'warning')}"
+        )
+    print(summary)
     return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def _check_config(pf: PlanFile) -> tuple[Path | None, list[ConfigProblem], list[ConfigProblem]]:
+    """The configuration of the repository holding the plan: (its file, errors, warnings)."""
+    if pf.path is None:
+        return None, [], []
+    try:
+        root = open_repo(pf.path.resolve().parent).root
+    except RepoError:
+        return None, [], []
+    try:
+        config = load_config(root)
+    except ConfigError as exc:
+        return (exc.problems[0].file if exc.problems else None), exc.problems, []
+    if config.source is None:
+        return None, [], []
+    same = config.plan is None or config.plan.resolve() == pf.path.resolve()
+    return config.source, [], config_warnings(root, config, pf.plan if same else None)
 
 
 def parse_when(pf: PlanFile, text: str) -> datetime:

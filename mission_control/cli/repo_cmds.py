@@ -13,7 +13,7 @@ from typing import Any
 from mission_control.cli import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, CliError, add_json_flag, print_json
 from mission_control.config import ConfigError
 from mission_control.repo.components import UnknownComponent
-from mission_control.repo.rollback import plan_rollback, rollback, undo_rollback
+from mission_control.repo.rollback import RollbackPlan, plan_rollback, rollback, undo_rollback
 from mission_control.repo.snapshots import Snapshot, find_snapshot, list_snapshots
 from mission_control.repo.status import FileChange, repo_status
 from mission_control.util.git import Git, RepoError, open_repo
@@ -52,6 +52,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="restore a snapshot (default: the latest rollback not yet undone)",
     )
     back.add_argument("--dry-run", action="store_true", help="list what would change; change nothing")
+    back.add_argument(
+        "--yes", action="store_true", help="do not ask when the component shares files with another component"
+    )
     add_json_flag(back)
     back.set_defaults(handler=cmd_rollback)
 
@@ -127,6 +130,8 @@ def cmd_rollback(ns: argparse.Namespace) -> int:
             plan = plan_rollback(git, ns.component, full=ns.full)
             _print_plan(ns, plan.to_json(), plan.target, plan.diffstat, dry_run=True)
             return EXIT_OK
+        if ns.component is not None and not ns.yes:
+            _confirm_shared(plan_rollback(git, ns.component))
         result = rollback(git, ns.component, full=ns.full, on_progress=None if ns.json else _progress)
     except (RepoError, ConfigError) as exc:
         raise _refused(exc) from None
@@ -134,6 +139,22 @@ def cmd_rollback(ns: argparse.Namespace) -> int:
     if not ns.json:
         print(f"snapshot {result.snapshot.id} stored; undo with: mission-control rollback --undo")
     return EXIT_OK
+
+
+def _confirm_shared(plan: RollbackPlan) -> None:
+    """List the files the component shares with others and ask (refuse without a terminal)."""
+    if not plan.shared:
+        return
+    print(f"{plan.target} shares files that will be rolled back with other components:", file=sys.stderr)
+    for line in plan.shared_text:
+        print(f"  {line}", file=sys.stderr)
+    if not sys.stdin.isatty():
+        raise CliError(
+            "refused: the rollback changes files of other components; pass --yes to roll back anyway", EXIT_PROBLEMS
+        )
+    answer = input("Roll back anyway? [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise CliError("not rolled back", EXIT_PROBLEMS)
 
 
 def _undo(git: Git, ns: argparse.Namespace) -> int:
@@ -184,6 +205,8 @@ def _print_plan(ns: argparse.Namespace, data: dict[str, Any], target: str, diffs
         print(f"  {item['action']:<7} {item['path']}  ({item['change']}{_counts(item)})")
     for note in data["notes"]:
         print(f"note: {note}")
+    for name, files in data["shared"].items():
+        print(f"note: also in component {name}: {', '.join(files)}")
 
 
 def _counts(item: dict[str, Any]) -> str:

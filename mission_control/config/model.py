@@ -47,10 +47,16 @@ class ConfigProblem:
     file: Path
     key: str
     message: str
+    line: int | None = None
 
     def __str__(self) -> str:
-        where = f"{self.file}: {self.key}" if self.key else str(self.file)
+        place = f"{self.file}:{self.line}" if self.line else str(self.file)
+        where = f"{place}: {self.key}" if self.key else place
         return f"{where}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        """``{"file", "line", "key", "message"}``."""
+        return {"file": str(self.file), "line": self.line, "key": self.key, "message": self.message}
 
 
 class ConfigError(Exception):

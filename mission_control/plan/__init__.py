@@ -12,7 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 from mission_control.plan.document import Document, LineEdit, PlanChangedOnDisk, PlanError
-from mission_control.plan.editing import EditResult, Move, PlanFile
+from mission_control.plan.editing import DiskMerge, EditResult, Move, PlanFile
 from mission_control.plan.loader import parse_plan
 from mission_control.plan.model import (
     FINISH_TO_START,
@@ -42,6 +42,7 @@ __all__ = [
     "CodeBlock",
     "Dependency",
     "Diagnostic",
+    "DiskMerge",
     "Document",
     "EditResult",
     "Graph",

@@ -166,8 +166,27 @@ class Document:
             self.original = data
             self.digest = hashlib.sha256(data).digest()
 
+    def save_as(self, path: str | Path) -> None:
+        """Write to ``path`` and make it this document's file (File › Save As…)."""
+        target = Path(path)
+        self.save(target)
+        self.path = target
+        self.original = self.to_bytes()
+        self.digest = hashlib.sha256(self.original).digest()
+
     def _encode(self, text: str) -> bytes:
         return self.bom + text.encode(self.encoding, errors="surrogateescape")
+
+    def full_lines(self) -> list[str]:
+        """Each line with its own ending (for a three-way merge that keeps every line's ending)."""
+        return [line + end for line, end in zip(self.lines, self.endings, strict=True)]
+
+    def rebased(self, text: str, onto: Document) -> Document:
+        """``text`` as a document whose last known disk state is ``onto`` (after a merge with it):
+        encoded as ``onto`` is, modified relative to it, and saved over it without a warning."""
+        document = Document(onto._encode(text), onto.path)
+        document.original, document.digest = onto.original, onto.digest
+        return document
 
 
 def _detect_encoding(data: bytes) -> tuple[bytes, str]:

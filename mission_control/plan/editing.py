@@ -22,6 +22,7 @@ from mission_control.plan.document import Document, LineEdit, PlanError
 from mission_control.plan.gantt import GanttChart, _Resolver, default_today, parse_gantt
 from mission_control.plan.loader import ParseMemo, build_plan, gc_paused
 from mission_control.plan.markdown import Structure, parse_structure, update_structure
+from mission_control.plan.merge import MergeResult, merge3
 from mission_control.plan.model import TAG_NAMES, ChecklistItem, Dependency, Plan, Span, Task
 
 
@@ -44,6 +45,18 @@ class EditResult:
     edits: list[LineEdit] = field(default_factory=list)
     moves: list[Move] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DiskMerge:
+    """The file as loaded (``base``), the lead's version (``ours``), the file on disk now (``theirs``),
+    as lines without endings for showing diffs, and their three-way merge."""
+
+    base: list[str]
+    ours: list[str]
+    theirs: list[str]
+    result: MergeResult
+    disk: Document
 
 
 class PlanFile:
@@ -140,6 +153,31 @@ class PlanFile:
     def save(self, force: bool = False) -> None:
         """Write the file atomically; PlanChangedOnDisk if it changed since it was loaded."""
         self.document.save(force=force)
+
+    def save_as(self, path: str | Path) -> None:
+        """Write the plan to ``path``, which becomes its file (PlanError if it cannot be written)."""
+        self.document.save_as(path)
+        self.plan = self._parse()  # the plan knows its file
+        self._analysis = None
+
+    def merge_with_disk(self) -> DiskMerge:
+        """The three-way merge of the file as loaded, the unsaved edits, and the file on disk now."""
+        if self.document.path is None:
+            raise PlanError("<plan>: has no file to merge with")
+        disk = Document.read(self.document.path)
+        base = Document(self.document.original, self.document.path)
+        result = merge3(base.full_lines(), self.document.full_lines(), disk.full_lines())
+        return DiskMerge(base.lines, list(self.document.lines), disk.lines, result, disk)
+
+    def take_merge(self, merge: DiskMerge) -> None:
+        """Make a clean merge the current version, relative to the disk version it merged (save then
+        writes it without a warning, unless the file changed again)."""
+        if not merge.result.clean:
+            raise PlanError(f"{self.path or '<plan>'}: the merge has conflicts; it cannot be taken")
+        self.document = self.document.rebased("".join(merge.result.lines), merge.disk)
+        self._structure = None
+        self.plan = self._parse()
+        self._analysis = None
 
     def reload(self) -> None:
         """Read the file again from disk, dropping unsaved edits."""

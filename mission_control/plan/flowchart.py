@@ -3,8 +3,9 @@
 Covers what dependency edges need: every bracket shape and quoted label, ``A@{ label: ... }``,
 ``:::class`` suffixes, every link stroke and head (``-->``, ``---``, ``==>``, ``-.->``, ``--x``,
 ``<-->``, ``~~~`` and their longer spellings), ``|label|`` and ``-- label -->`` labels, chains,
-``&`` groups, ``;`` separators and subgraphs. ``style``, ``classDef``, ``class``, ``linkStyle``
-and ``click`` lines add nothing and are skipped without error.
+``&`` groups, ``;`` separators and subgraphs (a node only when an edge names its id, shown with its
+title). ``style X`` creates node X, as Mermaid's ``addVertex`` does; ``classDef``, ``class``,
+``linkStyle`` and ``click`` lines add nothing (``click`` on an unknown id creates nothing in Mermaid).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from mission_control.plan.frontmatter import split_front_matter
 from mission_control.plan.model import Diagnostic
 
 _HEADER_RE = re.compile(r"^(graph|flowchart|flowchart-elk)\b\s*(TB|TD|BT|RL|LR|>|<|\^|v)?\s*;?\s*$", re.IGNORECASE)
@@ -51,11 +53,13 @@ _LINK_RE = re.compile(
     # A head letter right after the stroke belongs to the link, as in Mermaid: A---oB is A --o B.
     r"\s*(?P<l>[xo<]?)(?P<body>-{2,}|={2,}|-\.+-|~{3,})(?P<r>>|[xo]|)\s*"
 )
+_QUOTED_RE = re.compile(r'"([^"]*)"')
 _EDGE_ID_RE = re.compile(r"\s+[A-Za-z0-9_]+@(?=\s*[xo<]?(?:--|==|-\.|~~))")
 _TEXT_LINK_OPEN_RE = re.compile(r"\s*(?P<l>[xo<]?)(?P<open>--|==|-\.)(?=[^-=.>])")
+# A closing stroke without a head needs three characters: ``-- t --- B`` is a link, ``-- t -- B`` an error.
 _CLOSE_RES = {
-    "--": re.compile(r"\s*-{2,}(?P<r>>|[xo](?!\w)|)\s*"),
-    "==": re.compile(r"\s*={2,}(?P<r>>|[xo](?!\w)|)\s*"),
+    "--": re.compile(r"\s*-{2,}(?P<r>>|[xo](?!\w)|(?<=---))\s*"),
+    "==": re.compile(r"\s*={2,}(?P<r>>|[xo](?!\w)|(?<====))\s*"),
     "-.": re.compile(r"\s*\.+-(?P<r>>|[xo](?!\w)|)\s*"),
 }
 
@@ -69,6 +73,7 @@ class Flowchart:
     node_lines: dict[str, int] = field(default_factory=dict)
     edges: list[tuple[str, str, str | None, str, int]] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    subgraphs: dict[str, str] = field(default_factory=dict)  # id -> title; a node only once an edge names it
 
 
 class FlowchartSyntaxError(Exception):
@@ -83,7 +88,10 @@ def parse_flowchart(lines: list[tuple[int, str]], file: str | None = None) -> Fl
     """Parse a flowchart block given as (0-based line index, text) pairs."""
     chart = Flowchart()
     header_seen = False
-    for index, text in lines:
+    found = split_front_matter(lines)
+    for level, at, message in found.problems:
+        chart.diagnostics.append(Diagnostic(level, at + 1, message, file))
+    for index, text in found.body:
         stripped = text.strip()
         if not stripped or (stripped.startswith("%%")):
             continue
@@ -125,7 +133,11 @@ def _parse_line(chart: Flowchart, index: int, text: str, file: str | None) -> No
             return
         rest = text[pos:]
         if _SKIP_RE.match(rest):
-            return  # styling and interaction lines carry no dependencies
+            styled = re.match(r"style\s+(\S+)", rest)
+            if styled and styled.group(1) not in chart.nodes:  # Mermaid's addVertex: 'style X' creates X
+                chart.nodes[styled.group(1)] = chart.subgraphs.get(styled.group(1), styled.group(1))
+                chart.node_lines[styled.group(1)] = index + 1
+            return  # otherwise styling and interaction lines carry no dependencies (click, class: no node)
         if re.match(r"subgraph\b", rest):
             if not _subgraph(chart, index, rest[8:].strip()):
                 chart.diagnostics.append(
@@ -155,13 +167,13 @@ def _subgraph(chart: Flowchart, index: int, rest: str) -> bool:
     match = re.fullmatch(r"([\w.\-]+)\s*(?:\[(.*)\])?\s*;?\s*|([\w.\- ]+)", rest)
     if not rest or match is None:
         return False
-    if match.group(3) is not None:  # ``subgraph Some Title``: the title is the id
-        node_id = label = match.group(3).strip()
-    else:
-        node_id = match.group(1)
-        label = (match.group(2) or node_id).strip().strip('"')
-    chart.nodes.setdefault(node_id, label)
-    chart.node_lines.setdefault(node_id, index + 1)
+    if match.group(3) is not None:  # ``subgraph Some Title``: an automatic id nobody can name
+        return True
+    node_id = match.group(1)
+    title = (match.group(2) or node_id).strip().strip('"')
+    chart.subgraphs[node_id] = title
+    if chart.nodes.get(node_id) == node_id:  # an edge named it first: it shows the title
+        chart.nodes[node_id] = title
     return True
 
 
@@ -227,7 +239,7 @@ def _node(chart: Flowchart, index: int, text: str, pos: int) -> tuple[str, int]:
         while pos < len(text) and (text[pos].isalnum() or text[pos] in "_-"):
             pos += 1
     if label is not None or node_id not in chart.nodes:
-        chart.nodes[node_id] = label if label is not None else chart.nodes.get(node_id, node_id)
+        chart.nodes[node_id] = label if label is not None else chart.subgraphs.get(node_id, node_id)
     chart.node_lines.setdefault(node_id, index + 1)
     return node_id, pos
 
@@ -311,10 +323,9 @@ def _link(text: str, pos: int) -> tuple[str, str | None, int] | None:
 
 
 def _clean_label(text: str) -> str:
-    text = text.strip()
-    if len(text) >= 2 and text[0] == text[-1] == '"':
-        text = text[1:-1]
-    return text
+    """An edge label as Mermaid keeps it: each ``"quoted"`` part without its quotes, then trimmed
+    (``-- " q  r " -->`` is ``q  r``; ``-- "a" b -->`` is ``a b``)."""
+    return _QUOTED_RE.sub(r"\1", text).strip()
 
 
 def _canonical(left: str, body: str, right: str) -> str:

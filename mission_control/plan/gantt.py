@@ -18,6 +18,7 @@ from functools import lru_cache
 from typing import Final
 
 from mission_control.plan.dates import EPOCH, DateFormat, from_epoch, parse_duration
+from mission_control.plan.frontmatter import split_front_matter
 from mission_control.plan.model import TAG_NAMES, Diagnostic, Span, Task
 
 MAX_PASSES: Final = 11
@@ -94,18 +95,13 @@ class _Parser:
         return self.chart
 
     def _front_matter(self, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
-        """Drop a YAML front matter block (``---`` on the first line), reading its ``title``."""
-        if not lines or lines[0][1].rstrip() != "---":
-            return lines
-        for pos in range(1, len(lines)):
-            if lines[pos][1].rstrip() == "---":
-                for _, text in lines[1:pos]:
-                    match = re.match(r"\s*title:\s*(.*)$", text)
-                    if match:
-                        self.chart.title = match.group(1).strip().strip("\"'")
-                return lines[pos + 1 :]
-        self.error(lines[0][0], "front matter opened with '---' is never closed")
-        return []
+        """Drop a YAML front matter block (see :mod:`.frontmatter`), reading its ``title``."""
+        found = split_front_matter(lines)
+        if found.title is not None:
+            self.chart.title = found.title
+        for level, index, message in found.problems:
+            (self.error if level == "error" else self.warn)(index, message)
+        return found.body
 
     def statement(self, index: int, text: str, pos: int) -> None:
         """Read the statements of one line starting at column ``pos``."""
@@ -460,9 +456,10 @@ class _Resolver:
         if task.start_item is None and task.prev_key is None:
             diag.append(
                 Diagnostic(
-                    "warning",
+                    "error",
                     line,
-                    f"task {task.name!r} has no start and no task before it; it starts at the mission's start",
+                    f"task {task.name!r} is the first task and has no start: Mermaid rejects the diagram "
+                    f"(e.g. '{task.name} :{task.id or 'id'}, <start>, {task.end_item}')",
                     self.file,
                 )
             )

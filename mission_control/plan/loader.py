@@ -155,10 +155,11 @@ def _mermaid_blocks(plan: Plan, lines: list[str]) -> tuple[list[Body], list[Body
 
 def _diagram_kind(body: Body) -> str | None:
     in_front_matter = False
-    for pos, (_, text) in enumerate(body):
+    opened = False
+    for _, text in body:
         stripped = text.strip()
-        if pos == 0 and stripped == "---":
-            in_front_matter = True
+        if stripped == "---" and not opened:  # the parser reports a misplaced or unclosed one
+            in_front_matter = opened = True
             continue
         if in_front_matter:
             in_front_matter = stripped != "---"

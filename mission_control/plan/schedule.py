@@ -8,6 +8,7 @@ A task with no float (or negative float, i.e. already behind) is critical.
 
 from __future__ import annotations
 
+import functools
 from collections import deque
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -153,11 +154,17 @@ def _topological(by_key: Collection[str], links: dict[str, list[tuple[str, str]]
     return order + [key for key in by_key if key not in seen]
 
 
+@functools.cache
+def _date_less(date_format: str) -> bool:
+    """Whether ``date_format`` has no calendar date (asked once per format: a page of times asks it per time)."""
+    return not DateFormat(date_format).has_date
+
+
 def format_time(plan: Plan, value: datetime | None) -> str:
     """A time as the lead reads it: ``08:00`` (``+1d 02:00`` past day one) for date-less plans."""
     if value is None:
         return "unscheduled"
-    if plan.date_format and not DateFormat(plan.date_format).has_date:
+    if plan.date_format and _date_less(plan.date_format):
         days = (value.date() - EPOCH.date()).days
         clock = value.strftime("%H:%M") if not value.second else value.strftime("%H:%M:%S")
         return clock if days == 0 else f"{'+' if days > 0 else ''}{days}d {clock}"

@@ -6,7 +6,10 @@ so, and a rollback of such a component is refused with that reason.
 
 Globs follow git's ``:(glob)`` pathspec rules, relative to the repository root: ``*`` and ``?``
 stay inside one folder, ``**`` spans folders, ``[abc]`` is a class, and a pattern that names a
-folder (with or without a trailing ``/``) covers every file under it.
+folder (with or without a trailing ``/``) covers every file under it. A pattern starting with ``!``
+excludes what it matches, with git's own rule for ``.gitignore``: the last pattern that matches
+a path decides (``["docs", "!docs/plan.md"]`` is every file under ``docs/`` but the plan); ``\\!``
+starts a pattern with a literal ``!``.
 """
 
 from __future__ import annotations
@@ -41,8 +44,7 @@ class Component:
         Raises:
             RepoError: a glob leads outside the repository.
         """
-        regex = re.compile("|".join(f"(?:{glob_to_regex(p, self.name)})" for p in self.paths) or "(?!)")
-        return lambda path: regex.fullmatch(path) is not None
+        return paths_matcher(self.paths, self.name)
 
     def files(self, candidates: Iterable[str]) -> list[str]:
         """The sorted ``candidates`` that belong to this component."""
@@ -133,6 +135,35 @@ def plan_component_names(repo: Path, config: ProjectConfig) -> tuple[list[str], 
         return [], str(exc)
 
 
+def negation(pattern: str) -> tuple[bool, str]:
+    """``(excludes, the glob)`` of a component pattern: ``!x`` excludes ``x``; ``\\!x`` is the glob ``!x``."""
+    if pattern.startswith("!"):
+        return True, pattern[1:]
+    if pattern.startswith("\\!"):
+        return False, pattern[1:]
+    return False, pattern
+
+
+def paths_matcher(patterns: Iterable[str], component: str = "") -> Callable[[str], bool]:
+    """A predicate for repo-relative paths: the last of ``patterns`` that matches decides (git's rule).
+
+    Raises:
+        RepoError: a glob leads outside the repository.
+    """
+    rules = [(excl, re.compile(glob_to_regex(glob, component))) for excl, glob in map(negation, patterns)]
+    if not any(excl for excl, _ in rules):  # the common case: one regex
+        regex = re.compile("|".join(f"(?:{r.pattern})" for _, r in rules) or "(?!)")
+        return lambda path: regex.fullmatch(path) is not None
+
+    def belongs(path: str) -> bool:
+        for excl, regex in reversed(rules):
+            if regex.fullmatch(path) is not None:
+                return not excl
+        return False
+
+    return belongs
+
+
 def glob_to_regex(pattern: str, component: str = "") -> str:
     """A regular expression for ``pattern`` (git ``:(glob)`` rules), also matching files under it.
 
@@ -194,7 +225,9 @@ def check_symlinks(root: Path, component: Component) -> None:
         RepoError: naming the component, the glob and the symlink.
     """
     real_root = root.resolve()
-    for pattern in component.paths:
+    for excl, pattern in map(negation, component.paths):
+        if excl:
+            continue  # an exclusion takes files away; it never reaches any
         current = root
         for part in literal_prefix(pattern).split("/"):
             if not part:

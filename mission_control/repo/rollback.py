@@ -16,8 +16,10 @@ a merge/rebase/cherry-pick/revert in progress, a locked index, a component witho
 glob or symlink leading outside the repository, a component that matches no file, or a write
 that would go through a symlinked folder.
 
-A full rollback keeps Mission Control's own files (``mission-control.toml``, ``.mission-control/``
-and the configured plan), so the mission's plan, config and sign-offs survive it.
+A rollback, full or of a component, keeps Mission Control's own files (``mission-control.toml``,
+the file holding ``[tool.mission-control]``, ``.mission-control/`` and the plan, configured or
+discovered), so the mission's plan, config and sign-offs survive it; a component whose paths name
+one of them exactly (no glob) does roll it back: it was asked for by name.
 
 Typical use (the Components dock)::
 
@@ -29,13 +31,15 @@ Typical use (the Components dock)::
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
 from mission_control.config import CONFIG_FILE, ConfigError, ProjectConfig, load_config
 from mission_control.repo.baseline import Baseline, resolve_baseline
 from mission_control.repo.components import Component, Components, UnknownComponent, check_symlinks, load_components
+from mission_control.repo.config_check import shared_files
 from mission_control.repo.snapshots import (
     FULL,
     RestoreResult,
@@ -72,6 +76,8 @@ class RollbackPlan:
         files: the files that will change, with the kind of change since the baseline and line
             counts: ``added`` ones are removed, ``modified``/``deleted`` ones rewritten.
         notes: things the user should know (kept files, skipped submodules).
+        shared: of the files that will change, those other components own too (other -> files):
+            rolling them back rolls them back for those components as well, so the faces ask.
     """
 
     root: Path
@@ -80,6 +86,12 @@ class RollbackPlan:
     paths: tuple[str, ...]
     files: tuple[FileChange, ...]
     notes: tuple[str, ...] = ()
+    shared: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def shared_text(self) -> list[str]:
+        """One line per other component: ``also in component cart: src/a.py, src/b.py``."""
+        return [f"also in component {name}: {', '.join(files)}" for name, files in self.shared.items()]
 
     @property
     def target(self) -> str:
@@ -104,6 +116,7 @@ class RollbackPlan:
             "diffstat": self.diffstat,
             "files": [_action_json(f) for f in self.files],
             "notes": list(self.notes),
+            "shared": {name: list(files) for name, files in self.shared.items()},
         }
 
 
@@ -277,6 +290,7 @@ def _prepare(
         paths = _full_paths(git, config, candidates, notes)
     else:
         paths = _component_paths(comp, candidates)
+        paths = _without_own_files(git, config, paths, notes, named=set(comp.paths))
     gitlinks = {p for p in paths if _is_gitlink(p, base_entries, index_entries)}
     if gitlinks:
         notes.append(f"submodules are left alone: {', '.join(sorted(gitlinks))}")
@@ -289,7 +303,13 @@ def _prepare(
         raise RollbackRefused(f"{exc}") from None
     files = _listing(git, baseline.commit, changed, base_entries, current)
     index_reset = {p: head_entries.get(p) for p in paths if index_entries.get(p) != head_entries.get(p)}
-    plan = RollbackPlan(git.root, None if full else component, baseline, tuple(paths), tuple(files), tuple(notes))
+    shared = {}
+    if comp is not None:
+        others = (components or load_components(git.root, config)).components
+        shared = shared_files(config, comp.name, [f.path for f in files], others)
+    plan = RollbackPlan(
+        git.root, None if full else component, baseline, tuple(paths), tuple(files), tuple(notes), shared
+    )
     return _Prepared(git, plan, wanted, current, index_reset)
 
 
@@ -327,17 +347,33 @@ def _component_paths(comp: Component, candidates: set[str]) -> list[str]:
 
 
 def _full_paths(git: Git, config: ProjectConfig, candidates: set[str], notes: list[str]) -> list[str]:
-    kept = {CONFIG_FILE}
-    if config.plan is not None:
-        with contextlib.suppress(ValueError):
-            kept.add(config.plan.resolve().relative_to(git.root.resolve()).as_posix())
-    keep = [p for p in candidates if p in kept or p.startswith(".mission-control/")]
-    if keep:
-        notes.append(f"Mission Control's own files are kept: {', '.join(sorted(keep))}")
-    paths = sorted(candidates - set(keep))
+    paths = _without_own_files(git, config, sorted(candidates), notes)
     if not paths:
         raise RollbackRefused(f"{git.root}: nothing to roll back: no file in the baseline or the working tree")
     return paths
+
+
+def own_files(root: Path, config: ProjectConfig) -> set[str]:
+    """Mission Control's own files (repo-relative): the config file(s) and the plan, configured or found."""
+    from mission_control.plan.discover import find_plan
+
+    own = {CONFIG_FILE}
+    for path in (config.source, config.plan or find_plan(root)):
+        if path is not None:
+            with contextlib.suppress(ValueError):
+                own.add(path.resolve().relative_to(root.resolve()).as_posix())
+    return own
+
+
+def _without_own_files(
+    git: Git, config: ProjectConfig, paths: list[str], notes: list[str], named: set[str] | None = None
+) -> list[str]:
+    """``paths`` less Mission Control's own files (those in ``named``, asked for by name, stay in)."""
+    own = own_files(git.root, config) - (named or set())
+    keep = [p for p in paths if (p in own or p.startswith(".mission-control/")) and p not in (named or set())]
+    if keep:
+        notes.append(f"Mission Control's own files are kept: {', '.join(sorted(keep))}")
+    return [p for p in paths if p not in set(keep)]
 
 
 def _is_gitlink(path: str, base: dict[str, TreeEntry], index: dict[str, TreeEntry]) -> bool:

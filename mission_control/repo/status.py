@@ -17,7 +17,9 @@ from typing import Any, Final
 from mission_control.config import ProjectConfig, load_config
 from mission_control.repo.baseline import Baseline, resolve_baseline
 from mission_control.repo.components import Components, load_components
+from mission_control.repo.config_check import config_warnings
 from mission_control.repo.snapshots import last_rollbacks
+from mission_control.util.files import project_files
 from mission_control.util.git import Git, RepoError, open_repo
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -65,8 +67,8 @@ class ComponentStatus:
     """A component's changes since the baseline.
 
     Attributes:
-        state: ``"no paths"``, ``"clean"``, ``"changed"`` or ``"rolled back"`` (clean, and its last
-            rollback was not undone).
+        state: ``"no paths"``, ``"no files"`` (its paths match no file: a typo, see the notes),
+            ``"clean"``, ``"changed"`` or ``"rolled back"`` (clean, and its last rollback was not undone).
         last_rollback: the id of the component's latest rollback snapshot not undone, if any.
     """
 
@@ -75,14 +77,17 @@ class ComponentStatus:
     has_paths: bool
     tasks: tuple[str, ...] = ()
     last_rollback: str | None = None
+    owns_files: bool = True
 
     @property
     def state(self) -> str:
-        """One word for the row: no paths / clean / changed / rolled back."""
+        """One word for the row: no paths / no files / clean / changed / rolled back."""
         if not self.has_paths:
             return "no paths"
         if self.files:
             return "changed"
+        if not self.owns_files:
+            return "no files"
         return "rolled back" if self.last_rollback else "clean"
 
     @property
@@ -199,6 +204,7 @@ def repo_status(
     statuses: dict[str, ComponentStatus] = {}
     assigned: set[str] = set()
     notes = list(comps.notes)
+    files = project_files(git.root, None) if comps.source == "config" else []
     for name, comp in comps.components.items():
         try:
             belongs = comp.matcher()
@@ -207,8 +213,11 @@ def repo_status(
             belongs = None
         mine = [c for c in changes if belongs and belongs(c.path)]
         assigned.update(c.path for c in mine)
-        statuses[name] = ComponentStatus(name, tuple(mine), bool(comp.paths), comp.tasks, rolled.get(name))
+        owns = comps.source != "config" or (belongs is not None and any(belongs(f) for f in files))
+        statuses[name] = ComponentStatus(name, tuple(mine), bool(comp.paths), comp.tasks, rolled.get(name), owns)
     unassigned = tuple(c for c in changes if c.path not in assigned)
+    if comps.source == "config":
+        notes += [str(p) for p in config_warnings(git.root, config, files=files)]
     notes += [baseline.problem] if baseline.problem else []
     report(Progress(2, 2, f"{len(changes)} files changed since the baseline"))
     return RepoStatus(git.root, baseline, statuses, tuple(changes), unassigned, tuple(notes))

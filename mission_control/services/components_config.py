@@ -16,7 +16,7 @@ import tomllib
 from pathlib import Path
 
 from mission_control.config import CONFIG_FILE, ConfigError, load_config
-from mission_control.repo.components import glob_to_regex
+from mission_control.repo.components import glob_to_regex, negation, plan_component_names
 from mission_control.util.fsutil import atomic_write_text
 from mission_control.util.git import RepoError
 
@@ -43,19 +43,25 @@ def add_component_paths(repo: Path, name: str, globs: list[str], tasks: list[str
         raise ComponentConfigError(f"component {name!r}: enter at least one path or glob")
     for glob in globs:
         try:
-            glob_to_regex(glob, name)
+            glob_to_regex(negation(glob)[1], name)
         except RepoError as exc:
             raise ComponentConfigError(str(exc)) from None
     try:
-        current = load_config(repo).components.get(name)
+        config = load_config(repo)
     except ConfigError as exc:
         raise ComponentConfigError(f"fix the configuration first: {exc}") from None
+    current = config.components.get(name)
     if current is not None and current.paths:
         raise ComponentConfigError(f"component {name!r} already has paths: {', '.join(current.paths)}")
+    # Components listed in the configuration replace the plan's: the first one written must bring the
+    # plan's others along (as tables without paths), or they vanish from the project.
+    others = [] if config.components else [n for n in plan_component_names(repo, config)[0] if n != name]
     path, prefix = _config_file(repo)
     existed = path.exists()
     old = path.read_text(encoding="utf-8") if existed else ""
     new = _with_paths(old, prefix, name, globs, tasks or [])
+    for other in others:
+        new = _with_table(new, prefix, other)
     _check_toml(path, new)
     atomic_write_text(path, new)
     try:
@@ -115,6 +121,13 @@ def _with_paths(text: str, prefix: str, name: str, globs: list[str], tasks: list
         return text[: match.end()] + "\n" + "\n".join(lines) + text[match.end() :]
     sep = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
     return f"{text}{sep}[{prefix}components.{key}]\n" + "\n".join(lines) + "\n"
+
+
+def _with_table(text: str, prefix: str, name: str) -> str:
+    """``text`` with an empty ``[components.NAME]`` table appended (a component without paths yet)."""
+    key = name if _BARE_KEY.fullmatch(name) else json.dumps(name)
+    sep = "" if not text or text.endswith("\n\n") else ("\n" if text.endswith("\n") else "\n\n")
+    return f"{text}{sep}[{prefix}components.{key}]\n"
 
 
 def _toml_list(items: list[str]) -> str:

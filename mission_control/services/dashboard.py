@@ -22,7 +22,8 @@ from mission_control.audit import AuditError, Auditor, AuditResult
 from mission_control.audit.metrics import Checkpoint, MetricStatus, evaluate, load_overrides, parse_plan_metrics
 from mission_control.config import ConfigError, ProjectConfig
 from mission_control.history import History, HistoryError, TestRunRecord, open_history
-from mission_control.signoff.mission import MissionError, read_mission
+from mission_control.plan import parse_plan
+from mission_control.signoff.mission import MissionError, plan_origin, read_mission
 from mission_control.testing.results import FAILING
 from mission_control.util.git import head_commit
 from mission_control.util.progress import CancelToken, ProgressCallback
@@ -59,6 +60,20 @@ class Snapshot:
     baseline_label: str = "no baseline"
     problems: tuple[str, ...] = ()
     taken: datetime = field(default_factory=lambda: datetime.now(UTC))
+    mission_end: datetime | None = None  # where the plan ends, in real time (None: unknown)
+
+    def time_span(self) -> tuple[datetime, datetime] | None:
+        """The plots' time axis: the mission, from its start (else the first point) to now, or to the
+        plan's end when that is later; None without a start or any point."""
+        points = [x for plot in self.plots.values() for xs, _ys in plot.values() for x in xs]
+        first = self.mission_start or (datetime.fromtimestamp(min(points), UTC) if points else None)
+        if first is None:
+            return None
+        last = max([self.taken, *([self.mission_end] if self.mission_end else [])])
+        if points:
+            last = max(last, datetime.fromtimestamp(max(points), UTC))
+            first = min(first, datetime.fromtimestamp(min(points), UTC))
+        return first, max(last, first + timedelta(minutes=1))
 
 
 # -- mission start and checkpoints ---------------------------------------------------------------
@@ -75,6 +90,19 @@ def read_mission_start(repo: Path) -> datetime | None:
     except MissionError:
         return None
     return mission.started_at if mission is not None else None
+
+
+def plan_end(plan_text: str, start: datetime | None) -> datetime | None:
+    """When the plan's last task ends, in real time: ``start`` plus the plan's length for a plan in
+    hours from the mission start (``dateFormat HH:mm``), else its last end date (local time)."""
+    plan = parse_plan(plan_text, "plan.md")  # never raises: problems become diagnostics
+    ends = [t.end for t in plan.tasks if t.end is not None]
+    if not ends:
+        return None
+    origin = plan_origin(plan)
+    if origin is not None:
+        return start + (max(ends) - origin) if start is not None else None
+    return max(ends).astimezone(UTC)
 
 
 def checkpoint_times(checkpoints: Sequence[Checkpoint], start: datetime | None) -> tuple[tuple[str, datetime], ...]:
@@ -306,7 +334,7 @@ class DashboardSource:
             problems.append(str(exc))
             runs, plots, broken, first = [], {}, [], None
         plots["tests"] = tests_series(runs)
-        statuses = evaluate(items, self.last, self.baseline, overrides=overrides, extra_now=_test_values(runs))
+        statuses = evaluate(items, self.last, self.baseline, overrides=overrides, extra_now=test_values(runs))
         start = read_mission_start(self.repo) or first
         alerts = regression_alerts(runs) + broken_import_alerts(broken, self.last, self._previous)
         alerts.sort(key=lambda a: a.when, reverse=True)
@@ -319,10 +347,23 @@ class DashboardSource:
             self.last,
             self.baseline_label,
             tuple(problems),
+            mission_end=plan_end(plan_text, start),
         )
 
 
-def _test_values(runs: Sequence[TestRunRecord]) -> Mapping[str, float]:
+def recorded_test_values(repo: Path) -> tuple[Mapping[str, float], str | None]:
+    """The figures of the newest recorded test run (see :func:`test_values`) and a problem, if any.
+
+    What ``metrics`` on the command line feeds its gauges with, as the dashboard does.
+    """
+    try:
+        with open_history(repo) as history:
+            return test_values(history.test_runs(limit=None)), None
+    except HistoryError as exc:
+        return {}, str(exc)
+
+
+def test_values(runs: Sequence[TestRunRecord]) -> Mapping[str, float]:
     """The newest run's figures, under the names the success metrics use (``tests.failed``)."""
     if not runs:
         return {}

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from mission_control.config import ConfigError, ProjectConfig, load_config
-from mission_control.plan import EditResult, LineEdit, Plan, PlanError, PlanFile
+from mission_control.plan import DiskMerge, EditResult, LineEdit, Plan, PlanError, PlanFile
 from mission_control.plan.discover import find_plan
 from mission_control.schedule import ScheduleAnalysis, analyse
 
@@ -118,6 +118,23 @@ class Project:
 
     def reload(self) -> None:
         self.plan_file.reload()
+
+    def save_as(self, path: Path) -> None:
+        """Write the plan to ``path`` and go on editing that file."""
+        self.plan_file.save_as(path)
+
+    def merge_with_disk(self) -> DiskMerge:
+        """The plan changed on disk while edited: the three-way merge (see :class:`DiskMerge`)."""
+        return self.plan_file.merge_with_disk()
+
+    def save_merged(self, merge: DiskMerge) -> None:
+        """Take a clean merge and write it (both sides' edits kept).
+
+        Raises:
+            PlanChangedOnDisk: the file changed again since the merge was made.
+        """
+        self.plan_file.take_merge(merge)
+        self.plan_file.save()
 
 
 def _enclosing_repo(path: Path) -> Path | None:

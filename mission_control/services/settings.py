@@ -56,6 +56,8 @@ class Settings:
     log_level: str = "INFO"
     sync_remote: str = DEFAULT_REMOTE
     sync_minutes: int = 0
+    gantt_label_width: int = 0  # the Gantt's lane-name column in pixels (0: fit the names)
+    task_table_visible: bool = True  # the task table beside the Gantt is shown (not collapsed)
 
     def add_recent(self, repo: Path | None, plan: Path | None) -> None:
         """Put a project first in the recent list (deduplicated, capped, missing ones pruned)."""
@@ -99,7 +101,9 @@ def load_settings() -> Settings:
         settings.sync_remote = data["sync_remote"]
     if _is_int(data.get("sync_minutes")) and data["sync_minutes"] >= 0:
         settings.sync_minutes = data["sync_minutes"]
-    for name in ("cascade", "run_tests_on_change"):
+    if _is_int(data.get("gantt_label_width")) and data["gantt_label_width"] >= 0:
+        settings.gantt_label_width = data["gantt_label_width"]
+    for name in ("cascade", "run_tests_on_change", "task_table_visible"):
         if isinstance(data.get(name), bool):
             setattr(settings, name, data[name])
     return settings

@@ -139,12 +139,23 @@ def _state(
 
 def _when(plan: Plan, value: datetime) -> str:
     """``13:00`` on a one-day plan; with the day (``2026-03-04 13:00``, ``+1d 13:00``) on a longer one."""
-    days = {d.date() for t in plan.tasks for d in (t.start, t.end) if d is not None and d.time() != time(0)}
-    days |= {t.start.date() for t in plan.tasks if t.start is not None}
-    if len(days) <= 1:
+    if not _spans_days(plan):
         return f"{value:%H:%M}"
     shown = format_time(plan, value)
     return shown if ":" in shown else f"{shown} {value:%H:%M}"
+
+
+_SPANS_DAYS: list[tuple[Plan, bool]] = []  # the last plan asked about (task_states asks once per late task)
+
+
+def _spans_days(plan: Plan) -> bool:
+    """Whether ``plan``'s tasks fall on more than one day (one pass per plan: the answer is cached)."""
+    if _SPANS_DAYS and _SPANS_DAYS[0][0] is plan:
+        return _SPANS_DAYS[0][1]
+    days = {d.date() for t in plan.tasks for d in (t.start, t.end) if d is not None and d.time() != time(0)}
+    days |= {t.start.date() for t in plan.tasks if t.start is not None}
+    _SPANS_DAYS[:] = [(plan, len(days) > 1)]
+    return len(days) > 1
 
 
 def _work_reasons(task: Task, now: datetime | None, evidence: TaskEvidence, ident: str) -> list[str]:

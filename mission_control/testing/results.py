@@ -5,7 +5,7 @@ All frozen dataclasses, safe to hand from a worker thread to the UI.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -186,13 +186,18 @@ def short_summary(result: TestRunResult) -> list[str]:
 
 def summary_line(result: TestRunResult) -> str:
     """A pytest-like summary: "3 failed, 10 passed, 1 error in 2.31s"."""
+    return totals_line(result.totals, result.duration)
+
+
+def totals_line(totals: Mapping[str, int], duration: float) -> str:
+    """:func:`summary_line` from stored totals (a run restored from the history)."""
     words = {"error": "errors"}
     order = ("failed", "passed", "skipped", "xfailed", "xpassed", "error")
     parts = []
     for key in order:
-        count = result.totals.get(key, 0)
+        count = totals.get(key, 0)
         if count:
             word = words.get(key, key) if (key == "error" and count != 1) else key
             parts.append(f"{count} {word}")
     body = ", ".join(parts) or "no tests ran"
-    return f"{body} in {result.duration:.2f}s"
+    return f"{body} in {duration:.2f}s"

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mission_control.config import ProjectConfig
+from mission_control.repo.components import paths_matcher
 from mission_control.testing.imports import affected_tests, build_import_graph
 from mission_control.testing.results import FAILING
-from mission_control.util.git import GitError, run_git
+from mission_control.util.files import project_files
+from mission_control.util.git import GitError, RepoError, run_git
 
 KINDS = ("all", "component", "task", "failed", "affected")
 
@@ -107,14 +109,12 @@ def _component_tests(repo: Path, config: ProjectConfig, name: str) -> list[str]:
 
 
 def _component_files(repo: Path, patterns: Iterable[str]) -> list[str]:
-    found = set()
-    for pattern in patterns:
-        for path in Path(repo).glob(pattern):
-            if path.is_file():
-                found.add(path.relative_to(repo).as_posix())
-            elif path.is_dir():
-                found.update(p.relative_to(repo).as_posix() for p in path.rglob("*.py"))
-    return sorted(found)
+    """The component's Python files, by the same git glob rules (``!`` included) as its status and rollback."""
+    try:
+        belongs = paths_matcher(patterns)
+    except RepoError:
+        return []
+    return [rel for rel in project_files(repo) if belongs(rel)]
 
 
 def _task_selection(repo: Path, config: ProjectConfig, selection: Selection) -> ResolvedSelection:

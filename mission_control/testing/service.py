@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from mission_control.config import ConfigError, ProjectConfig, load_config
-from mission_control.history import History, HistoryError, TestRunRecord, open_history
+from mission_control.history import History, HistoryError, TestRunRecord, history_path, open_history
 from mission_control.testing.interpreter import InterpreterError, find_interpreter
 from mission_control.testing.results import FAILING, EventCallback, TestRunResult
 from mission_control.testing.runner import DEFAULT_IDLE_TIMEOUT, EXIT_UNAVAILABLE, run_tests
@@ -124,6 +124,27 @@ class ProjectRun:
     alerts: tuple[Alert, ...] = ()
     note: str = ""
     parallel: str = ""  # "serial: last run 3 s", "-n 2: last run 40 s"
+
+
+@dataclass(frozen=True)
+class RecordedRun:
+    """What the history remembers of the last run: its record and every test's last known outcome."""
+
+    record: TestRunRecord
+    outcomes: dict[str, str]
+
+
+def last_recorded_run(repo: Path) -> RecordedRun | None:
+    """The newest stored run of ``repo`` with the last outcome of every test (None without history;
+    a history that cannot be read counts as none). Reads only: no history file is created."""
+    if not history_path(repo).is_file():
+        return None
+    try:
+        with open_history(repo) as history:
+            runs = history.test_runs(limit=1)
+            return RecordedRun(runs[0], history.last_outcomes()) if runs else None
+    except HistoryError:
+        return None
 
 
 def regression_alerts(record: TestRunRecord) -> tuple[Alert, ...]:

@@ -37,6 +37,13 @@ class RollbackConfirmDialog(QtWidgets.QDialog):
         layout.addWidget(self._file_list(), 1)
         for note in plan.notes:
             layout.addWidget(_wrapped(f"<i>{_escape(note)}</i>"))
+        if plan.shared:
+            shared = _wrapped(
+                "<b>⚠ Other components own some of these files</b>; rolling back rolls them back for them too:<br>"
+                + "<br>".join(_escape(line) for line in plan.shared_text)
+            )
+            shared.setObjectName("rollbackShared")
+            layout.addWidget(shared)
         layout.addWidget(
             _wrapped(
                 "A snapshot of the current files is saved first; <b>Undo</b> in the Components "

@@ -27,6 +27,7 @@ STATE_STYLE = {  # state -> (symbol, colour)
     "changed": ("●", "#c77700"),
     "rolled back": ("⟲", "#1565c0"),
     "no paths": ("○", "#777777"),
+    "no files": ("⚠", "#c62828"),
 }
 
 
@@ -70,6 +71,8 @@ def files_tip(comp: ComponentStatus) -> str:
     """The Status cell's tooltip: the changed files (at most 30), or why there are none."""
     if not comp.has_paths:
         return f"{comp.name} has no paths yet: Add paths… says which files it owns."
+    if comp.state == "no files":
+        return f"{comp.name}'s paths match no file: a typo? The notes above name the glob."
     if not comp.files:
         rolled = f"\nRolled back ({comp.last_rollback})." if comp.last_rollback else ""
         return "Every file matches the baseline." + rolled

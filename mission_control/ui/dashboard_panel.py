@@ -38,6 +38,7 @@ PALETTE = ("#2a9d8f", "#e76f51", "#457b9d", "#f4a261", "#8e7dbe", "#e9c46a", "#6
 FIXED_COLOURS = {"passed": "#2a9d8f", "failed": "#d62839", "duplicates": "#e76f51", "broken imports": "#d62839"}
 MET_COLOUR, UNMET_COLOUR, GREY = QtGui.QColor("#1b873f"), QtGui.QColor("#c62828"), QtGui.QColor("#757575")
 HISTORY_POLL_MS = 3000
+TEXT_MARGIN = 8  # what a view item's style keeps around its text, both sides
 
 
 class _Request:
@@ -128,15 +129,19 @@ class DashboardPanel(DockPanel):
         tree.setObjectName("dashboardGauges")
         tree.setHeaderLabels(["Success metric", "Baseline", "Now", "Target", "Status"])
         tree.setRootIsDecorated(True)
-        tree.setUniformRowHeights(True)
+        # a metric's name is never cut: the name column takes the room left and long names wrap
+        tree.setUniformRowHeights(False)
+        tree.setWordWrap(True)
+        tree.setTextElideMode(QtCore.Qt.TextElideMode.ElideNone)
         tree.setAlternatingRowColors(True)
         header = tree.header()
         header.setMinimumSectionSize(48)
-        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Interactive)
-        header.resizeSection(0, 230)
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QtWidgets.QHeaderView.ResizeMode.Stretch)
         for column in range(1, 5):
             header.setSectionResizeMode(column, QtWidgets.QHeaderView.ResizeMode.ResizeToContents)
-        header.setStretchLastSection(True)
+        tree.setItemDelegateForColumn(0, _WrappingDelegate(tree))
+        header.sectionResized.connect(lambda *_: tree.scheduleDelayedItemsLayout())  # rows re-wrap to the width
         self.gauges = tree
         return tree
 
@@ -162,26 +167,38 @@ class DashboardPanel(DockPanel):
         box = QtWidgets.QWidget()
         grid = QtWidgets.QGridLayout(box)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setSpacing(4)
+        grid.setSpacing(6)
         self.plots: dict[str, pg.PlotItem] = {}
         self.plot_widgets: dict[str, pg.PlotWidget] = {}
+        self.legends: dict[str, QtWidgets.QLabel] = {}
+        tick_font = QtGui.QFont(self.font())
         for index, (name, title) in enumerate(PLOTS):
             widget = pg.PlotWidget(axisItems={"bottom": pg.DateAxisItem(orientation="bottom")})
             widget.setObjectName(f"dashboard{name.title()}Plot")
             widget.setBackground("w")
             widget.setMinimumSize(220, 150)
             plot = widget.getPlotItem()
-            plot.setTitle(f"<span style='font-size:10pt; color:#333'>{title}</span>")
+            plot.setTitle(f"<span style='color:#333'>{title}</span>", size=f"{tick_font.pointSizeF():g}pt")
             plot.showGrid(x=True, y=True, alpha=0.15)
             plot.setMenuEnabled(False)
-            legend = plot.addLegend(offset=(-4, 4), labelTextSize="8pt", verSpacing=-8)
-            legend.setBrush(pg.mkBrush(255, 255, 255, 170))
-            legend.setPen(pg.mkPen("#dddddd"))
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setTextPen("#444")
                 plot.getAxis(axis).setPen("#999")
-            grid.addWidget(widget, index // 2, index % 2)
-            self.plots[name], self.plot_widgets[name] = plot, widget
+                plot.getAxis(axis).setStyle(tickFont=tick_font)
+            plot.getAxis("left").setWidth(QtGui.QFontMetrics(tick_font).horizontalAdvance("00000") + 8)
+            # the legend is a label under the plot: it never covers a curve and wraps instead of clipping
+            legend = QtWidgets.QLabel("")
+            legend.setObjectName(f"dashboard{name.title()}Legend")
+            legend.setWordWrap(True)
+            legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
+            cell = QtWidgets.QWidget()
+            column = QtWidgets.QVBoxLayout(cell)
+            column.setContentsMargins(0, 0, 0, 0)
+            column.setSpacing(0)
+            column.addWidget(widget, 1)
+            column.addWidget(legend)
+            grid.addWidget(cell, index // 2, index % 2)
+            self.plots[name], self.plot_widgets[name], self.legends[name] = plot, widget, legend
         return box
 
     # reacting to the window -----------------------------------------------------------------
@@ -415,16 +432,24 @@ class DashboardPanel(DockPanel):
         for plot, line in self.checkpoint_lines:
             plot.removeItem(line)
         self.checkpoint_lines = []
+        span = snapshot.time_span()
         for name, plot in self.plots.items():
             self._draw_curves(name, plot, snapshot.plots.get(name, {}))
-            for label, when in snapshot.checkpoints:
+            for number, (label, when) in enumerate(snapshot.checkpoints):
+                late = span is not None and when >= span[0] + (span[1] - span[0]) * 0.85
+                side = (1, 0.5) if late else (0, 0.5)  # near the right end the label goes left of its line
                 line = pg.InfiniteLine(
                     when.timestamp(),
                     angle=90,
                     movable=False,
                     pen=pg.mkPen("#9e9e9e", width=1, style=QtCore.Qt.PenStyle.DashLine),
                     label=label,
-                    labelOpts={"position": 0.92, "color": "#616161"},
+                    # right of the line, at two alternating heights: close checkpoints' labels do not overlap
+                    labelOpts={
+                        "position": 0.93 if number % 2 == 0 else 0.8,
+                        "color": "#616161",
+                        "anchors": [side, side],
+                    },
                 )
                 plot.addItem(line, ignoreBounds=True)
                 self.checkpoint_lines.append((plot, line))
@@ -452,24 +477,29 @@ class DashboardPanel(DockPanel):
         self._label_curves(plot_name, plot, series)
 
     def _label_curves(self, plot_name: str, plot: pg.PlotItem, series: dict[str, Series]) -> None:
-        """A translucent legend; two columns when many curves share the plot."""
-        if plot.legend is not None:
-            plot.legend.setColumnCount(2 if len(series) > 4 else 1)
+        """The legend under the plot: each curve's colour and its whole name (wrapped, never cut)."""
+        entries = []
+        for index, curve_name in enumerate(sorted(series)):
+            colour = FIXED_COLOURS.get(curve_name, PALETTE[index % len(PALETTE)])
+            entries.append(f"<span style='color:{colour}; font-weight:bold'>━●━</span>&nbsp;{_escape(curve_name)}")
+        self.legends[plot_name].setText("&nbsp;&nbsp; ".join(entries) if entries else "<i>no data yet</i>")
 
     def _fit_x(self, plot: pg.PlotItem, snapshot: Snapshot) -> None:
-        """Show the data from the mission start up to the next checkpoint still ahead."""
-        xs = [x for curve in self.curves.values() for x in (curve.xData if curve.xData is not None else ())]
-        if not xs:
+        """The whole mission on the time axis: from its start to now, or to the plan's end if later."""
+        span = snapshot.time_span()
+        if span is None:
             return
-        first, last = min(xs), max(xs)
-        if snapshot.mission_start is not None:
-            first = min(first, snapshot.mission_start.timestamp())
-        ahead = [w.timestamp() for _, w in snapshot.checkpoints if w.timestamp() >= last]
-        if ahead:
-            last = min(ahead)
-        span = max(last - first, 60.0)
-        plot.setXRange(first - span * 0.02, last + span * 0.05, padding=0)
-        plot.enableAutoRange(axis="y")
+        first, last = (moment.timestamp() for moment in span)
+        margin = (last - first) * 0.03
+        plot.setXRange(first - margin, last + margin, padding=0)
+        ys = [
+            y
+            for (name, _curve), item in self.curves.items()
+            if item.getViewBox() is plot.getViewBox()
+            for y in (item.yData if item.yData is not None else ())
+        ]
+        # counts start at 0; at least 0..4, so the ticks are whole numbers
+        plot.setYRange(0, max([4.0, *ys]) * 1.12, padding=0)
 
     def _show_alerts(self, snapshot: Snapshot) -> None:
         self.alerts.clear()
@@ -500,6 +530,29 @@ class DashboardPanel(DockPanel):
                 if child is not None:
                     rows.setdefault(child.text(0), tuple(child.text(c) for c in range(1, 5)))
         return rows
+
+
+class _WrappingDelegate(QtWidgets.QStyledItemDelegate):
+    """Column 0 of a tree: rows as tall as their text wrapped at the column's width (Qt's own size
+    hint ignores the width, so a long metric name was cut at one line)."""
+
+    def __init__(self, tree: QtWidgets.QTreeWidget) -> None:
+        super().__init__(tree)
+        self.tree = tree
+
+    def sizeHint(
+        self, option: QtWidgets.QStyleOptionViewItem, index: QtCore.QModelIndex | QtCore.QPersistentModelIndex
+    ) -> QtCore.QSize:
+        hint = super().sizeHint(option, index)
+        depth, parent = 1 if self.tree.rootIsDecorated() else 0, index.parent()
+        while parent.isValid():
+            depth, parent = depth + 1, parent.parent()
+        width = self.tree.header().sectionSize(0) - depth * self.tree.indentation() - TEXT_MARGIN
+        if width <= 0 or self.tree.isFirstColumnSpanned(index.row(), index.parent()):
+            return hint
+        text = str(index.data() or "")
+        box = option.fontMetrics.boundingRect(QtCore.QRect(0, 0, width, 100_000), QtCore.Qt.TextFlag.TextWordWrap, text)
+        return QtCore.QSize(hint.width(), max(hint.height(), box.height() + 4))
 
 
 def _number(value: float | None, unit: str = "") -> str:

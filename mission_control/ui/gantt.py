@@ -1,10 +1,13 @@
 """The interactive Gantt: swimlanes, bars, dependency arrows, drag to reschedule.
 
 Built on pyqtgraph: its ViewBox gives wheel zoom on the time axis and drag-to-pan on empty space;
-a custom :class:`TimeAxis` keeps hour/date ticks readable at every zoom; each task is a
-:class:`BarItem` that follows pyqtgraph's drag protocol (``mouseDragEvent`` with
-``isStart``/``isFinish``, right-click or Escape cancels). The view holds no domain logic: it draws
-what the project's plan and analysis say and reports what the lead did through signals.
+a custom :class:`TimeAxis` keeps hour/date ticks readable at every zoom. The bars of the whole plan
+are painted by one item and hit-tested by arithmetic (:mod:`mission_control.ui.gantt_items`), so a
+10,000-task plan costs what its visible rows cost; the bar being dragged is its own small item, so a
+drag frame repaints only that bar and its arrows. A row is as tall as the UI font needs (bars hold
+one line of text at the UI font's size); the left column names the lanes and is resized by dragging
+its edge. The view holds no domain logic: it draws what the project's plan and analysis say and
+reports what the lead did through signals.
 
 Signals:
     task_selected(str): a bar was clicked.
@@ -12,130 +15,71 @@ Signals:
         (the undo point; the window turns it into an undo command).
     span_changing(str, object, object): live position during a drag (for previews).
     task_nudged(str, object, object): an arrow key moved the selected task by one snap step.
+    label_width_changed(int): the lead dragged the label column to a new width (0: double-clicked
+        its edge, back to fitting the lane names).
 
 What the teams did is drawn over the plan (:meth:`GanttView.set_team_tracking`): each team's lane
 label shows its state; a task's mapped commits are ticks at their commit time and, once the
 mission has started, its actual span (first to last commit) is a thin bar under the planned one;
-all of them are one :class:`TrackItem` (a 2,000-task plan stays fluid), with the commits listed in
-the bar's tooltip; a blocked task carries a marker saying by what. The conflict forecast links the
-tasks whose commits collide (:meth:`GanttView.set_team_conflicts`): a red outline, a marker
-``⚡ conflicts with bravo2`` and the files in the tooltip, on both bars.
+all of them are one :class:`TrackItem`, with the commits listed in the bar's tooltip; a blocked task
+carries a marker saying by what. The conflict forecast links the tasks whose commits collide
+(:meth:`GanttView.set_team_conflicts`): a red outline, a marker ``⚡ conflicts with bravo2`` and the
+files in the tooltip, on both bars.
 """
 
 from __future__ import annotations
 
-import bisect
 import html
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.plan import FINISH_TO_START, Plan, Task
+from mission_control.plan import Plan, Task
 from mission_control.plan.dates import EPOCH, DateFormat
 from mission_control.schedule import ScheduleAnalysis, format_time
+from mission_control.ui.gantt_items import (
+    ArrowsItem,
+    Bar,
+    BarsItem,
+    DragBarItem,
+    LaneAxis,
+    LanesItem,
+    TrackData,
+    TrackItem,
+    bar_label,
+)
+from mission_control.ui.gantt_style import (
+    BAR_FILL,
+    COLORS,
+    BarGeometry,
+    hours_between,
+    palette_is_dark,
+    row_pixels,
+    use_dark_colours,
+)
 
-ROW_HEIGHT = 1.0
-BAR_FILL = 0.7
-EDGE_GRAB_PX = 7
-LABEL_ROOM_PX = 320
-ROW_PX = 26  # preferred height of a task row on screen
-LANE_COLORS = ["#f7f9fc", "#eef2f8"]
-COLORS = {
-    "bar": "#5b8def",
-    "bar_border": "#3866c4",
-    "crit": "#e4606d",
-    "crit_border": "#b83a48",
-    "done": "#a9b4c2",
-    "done_border": "#7d8896",
-    "active": "#7fb3ff",
-    "conflict": "#d7263d",
-    "critical_path": "#ff9f1c",
-    "arrow": "#5c6773",
-    "arrow_ss": "#7a5cc4",
-    "text": "#16202c",
-    "milestone": "#2b2f36",
-    "now": "#2a9d8f",
-    "selection": "#111111",
-    "background": "#ffffff",
-    "axis": "#9aa5b1",
-    "graph_background": "#fbfcfe",
-    "label_back": "#ffffffdc",
-    "tick": "#1b1f24",
-    "actual": "#2a9d8f",
-    "blocked": "#b5179e",
-}
+__all__ = [
+    "BAR_FILL",
+    "COLORS",
+    "Bar",
+    "BarGeometry",
+    "GanttView",
+    "TaskTrack",
+    "TrackData",
+    "blocked_marker",
+    "hours_between",
+    "palette_is_dark",
+    "use_dark_colours",
+]
+
 TRACK_SOURCE = "teams"  # the marker slot of the teams' blocked marks
 CONFLICT_SOURCE = "conflicts"  # the marker slot of the forecast's conflicts between teams' tasks
-#: What changes on a dark palette (the bar colours read well on both).
-_THEMES = {
-    False: {
-        "text": "#16202c",
-        "milestone": "#2b2f36",
-        "selection": "#111111",
-        "arrow": "#5c6773",
-        "background": "#ffffff",
-        "axis": "#9aa5b1",
-        "graph_background": "#fbfcfe",
-        "label_back": "#ffffffdc",
-        "tick": "#1b1f24",
-        "lanes": ("#f7f9fc", "#eef2f8"),
-    },
-    True: {
-        "text": "#e3e8ef",
-        "milestone": "#cfd6df",
-        "selection": "#f5f5f5",
-        "arrow": "#9aa5b1",
-        "background": "#1e2227",
-        "axis": "#5c6773",
-        "graph_background": "#23272e",
-        "label_back": "#23272edc",
-        "tick": "#f5f5f5",
-        "lanes": ("#23272e", "#2a2f37"),
-    },
-}
-
-
-def use_dark_colours(dark: bool) -> bool:
-    """Switch the chart colours (shared by the Gantt and the graph) to the dark or light set.
-
-    Returns whether anything changed.
-    """
-    theme = _THEMES[bool(dark)]
-    if COLORS["background"] == theme["background"]:
-        return False
-    COLORS.update({k: v for k, v in theme.items() if isinstance(v, str)})  # all but the lanes
-    LANE_COLORS[:] = theme["lanes"]
-    return True
-
-
-def palette_is_dark(widget: QtWidgets.QWidget) -> bool:
-    """Whether ``widget``'s palette has a dark window background."""
-    return widget.palette().color(QtGui.QPalette.ColorRole.Window).lightness() < 128
-
-
+FIT_LEFT_PX = 34  # room before the plan's first moment when fitted: its tick label ("00:00") shows whole
 _TICK_STEPS_H = [1 / 60, 5 / 60, 0.25, 0.5, 1, 2, 3, 6, 12, 24, 48, 24 * 7, 24 * 14, 24 * 30]
-
-
-@dataclass
-class BarGeometry:
-    """Where a task is drawn: its row and its hours from the plan's origin."""
-
-    row: int
-    x0: float
-    x1: float
-
-
-@dataclass(frozen=True)
-class _Drag:
-    """A bar's drag under way: moving or resizing, from where the press was, from which geometry."""
-
-    mode: str  # "move" or "resize"
-    origin: float
-    start: BarGeometry
 
 
 @dataclass(frozen=True)
@@ -156,21 +100,9 @@ class TaskTrack:
     blocked: str | None = None
 
 
-@dataclass
-class TrackData:
-    """The tracks in the view's coordinates: what :class:`TrackItem` paints (tests read it too)."""
-
-    ticks: list[tuple[int, float]] = field(default_factory=list)  # (row, hours), sorted
-    spans: list[tuple[int, float, float]] = field(default_factory=list)  # (row, first, last), sorted
-
-
 def blocked_marker(why: str | None) -> str | None:
     """The bar marker of a blocked task: ``blocked by alpha2 (Team Alpha, …)`` -> ``✗ blocked by alpha2``."""
     return f"✗ {why.split(' (', 1)[0]}" if why else None
-
-
-def hours_between(origin: datetime, value: datetime) -> float:
-    return (value - origin).total_seconds() / 3600.0
 
 
 class TimeAxis(pg.AxisItem):
@@ -208,423 +140,26 @@ class TimeAxis(pg.AxisItem):
         return moment.strftime("%H:%M") if moment.hour or moment.minute else moment.strftime("%b %d")
 
 
-class LaneAxis(pg.AxisItem):
-    """Left axis: the section (team) names at the middle of their swimlanes."""
+class GanttViewBox(pg.ViewBox):
+    """The wheel zooms the time axis only (Shift+wheel scrolls the rows); dragging empty space pans.
 
-    def __init__(self) -> None:
-        super().__init__("left")
-        self.lanes: list[tuple[str, float, float]] = []
-        self.states: dict[str, str] = {}  # section -> its team's state, shown after the name
-        self.setWidth(170)
-        self.setStyle(tickLength=0, tickTextOffset=8)
-
-    def set_lanes(self, lanes: list[tuple[str, float, float]]) -> None:
-        self.lanes = lanes
-        self.picture = None
-        self.update()
-
-    def tickValues(self, minVal, maxVal, size):
-        return [(1.0, [(top + bottom) / 2 for _, top, bottom in self.lanes])]
-
-    def tickStrings(self, values, scale, spacing):
-        names = {round((top + bottom) / 2, 6): name for name, top, bottom in self.lanes}
-        metrics = QtGui.QFontMetrics(self.font() if hasattr(self, "font") else QtGui.QFont())
-        return [self.lane_label(names.get(round(v, 6), ""), metrics) for v in values]
-
-    def lane_label(self, name: str, metrics: QtGui.QFontMetrics) -> str:
-        """The lane's name, elided to fit, with its team's state after it (the state always shows)."""
-        state = self.states.get(name)
-        suffix = f" · {state}" if state else ""
-        room = max(155 - metrics.horizontalAdvance(suffix), 40)
-        return metrics.elidedText(name, QtCore.Qt.TextElideMode.ElideRight, room) + suffix
-
-
-class LanesItem(pg.GraphicsObject):
-    """Alternating swimlane bands across the whole time range."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.lanes: list[tuple[str, float, float]] = []
-        self.setZValue(-20)
-
-    def set_lanes(self, lanes: list[tuple[str, float, float]]) -> None:
-        self.prepareGeometryChange()
-        self.lanes = lanes
-        self.update()
-
-    def boundingRect(self) -> QtCore.QRectF:
-        if not self.lanes:
-            return QtCore.QRectF()
-        return QtCore.QRectF(-1e5, self.lanes[0][1], 2e5, self.lanes[-1][2] - self.lanes[0][1])
-
-    def paint(self, painter: QtGui.QPainter, *args) -> None:
-        painter.setPen(QtCore.Qt.PenStyle.NoPen)
-        for index, (_, top, bottom) in enumerate(self.lanes):
-            painter.setBrush(pg.mkBrush(LANE_COLORS[index % 2]))
-            painter.drawRect(QtCore.QRectF(-1e5, top, 2e5, bottom - top))
-
-
-class BarItem(pg.GraphicsObject):
-    """One task's bar (or milestone diamond), draggable to move and resizable at its right edge."""
-
-    def __init__(self, view: GanttView, task: Task, geometry: BarGeometry) -> None:
-        super().__init__()
-        self.view = view
-        self.key = task.key
-        self.task = task
-        self.geometry = geometry
-        self.critical = False
-        self.conflicts: list[str] = []
-        self.selected = False
-        self.marker = ""
-        self._drag: _Drag | None = None
-        self._bounds = QtCore.QRectF()
-        self.refresh_bounds()
-        self.setAcceptHoverEvents(True)
-        self.setZValue(10)
-        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemIsFocusable, False)
-
-    # geometry -------------------------------------------------------------------------
-    def rect(self) -> QtCore.QRectF:
-        g = self.geometry
-        top = g.row + (1 - BAR_FILL) / 2
-        return QtCore.QRectF(g.x0, top, max(g.x1 - g.x0, 0.0), BAR_FILL)
-
-    def boundingRect(self) -> QtCore.QRectF:
-        return self._bounds
-
-    def refresh_bounds(self) -> None:
-        """Recompute the painted area: the bar plus room for a label beside it (zoom-dependent)."""
-        self.prepareGeometryChange()
-        r = self.rect()
-        self._bounds = r.adjusted(-self.pixel_hours(12), -0.2, self.pixel_hours(LABEL_ROOM_PX), 0.2)
-
-    def pixel_hours(self, pixels: float) -> float:
-        """How many hours ``pixels`` screen pixels span at the current zoom."""
-        return pixels * self.view.hours_per_pixel
-
-    def set_geometry(self, geometry: BarGeometry) -> None:
-        self.geometry = geometry
-        self.refresh_bounds()
-        self.update()
-
-    @property
-    def is_milestone(self) -> bool:
-        return "milestone" in self.task.tags
-
-    # painting ------------------------------------------------------------------------
-    def paint(self, painter: QtGui.QPainter, *args) -> None:
-        # item → device; deviceTransform() crashes PySide6 6.11 here (and a painter being torn down gives None)
-        device: QtGui.QTransform | None = painter.transform()
-        if device is None:
-            return
-        rect = device.mapRect(self.rect())
-        painter.save()
-        painter.resetTransform()
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        fill, border = self._colors()
-        if self.is_milestone:
-            self._paint_milestone(painter, rect, fill)
-        else:
-            self._paint_bar(painter, rect, fill, border)
-        painter.restore()
-
-    def _colors(self) -> tuple[str, str]:
-        tags = self.task.tags
-        if "done" in tags:
-            return COLORS["done"], COLORS["done_border"]
-        if "crit" in tags:
-            return COLORS["crit"], COLORS["crit_border"]
-        if "active" in tags:
-            return COLORS["active"], COLORS["bar_border"]
-        return COLORS["bar"], COLORS["bar_border"]
-
-    def _paint_bar(self, painter: QtGui.QPainter, rect: QtCore.QRectF, fill: str, border: str) -> None:
-        rect = rect if rect.width() >= 3 else QtCore.QRectF(rect.x(), rect.y(), 3, rect.height())
-        pen = _pen(border, 1.2)
-        if self.critical:
-            pen = _pen(COLORS["critical_path"], 3)
-        if self.key in self.view.team_conflicts:
-            pen = _pen(COLORS["conflict"], 2.5)
-        if self.conflicts:
-            pen = _pen(COLORS["conflict"], 3, QtCore.Qt.PenStyle.DashLine)
-        if self.selected:
-            painter.setPen(_pen(COLORS["selection"], 1.5, QtCore.Qt.PenStyle.DotLine))
-            painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect.adjusted(-4, -4, 4, 4), 6, 6)
-        painter.setPen(pen)
-        brush = QtGui.QBrush(QtGui.QColor(fill))
-        painter.setBrush(brush)
-        painter.drawRoundedRect(rect, 4, 4)
-        if "active" in self.task.tags:
-            painter.setBrush(QtGui.QBrush(QtGui.QColor(255, 255, 255, 90), QtCore.Qt.BrushStyle.BDiagPattern))
-            painter.drawRoundedRect(rect, 4, 4)
-        self._paint_label(painter, rect)
-
-    def _paint_label(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
-        label = self.task.name + (f"  {self.marker}" if self.marker else "")
-        if self._drag is not None:
-            label = f"{self.view.format_span(self.geometry)}  {self.task.name}"
-        font = painter.font()
-        font.setPixelSize(max(7, min(12, int(rect.height() * 0.78))))  # fits the bar at every row height
-        painter.setFont(font)
-        metrics = QtGui.QFontMetricsF(font)
-        inner = rect.adjusted(6, 0, -4, 0)
-        if metrics.horizontalAdvance(label) <= inner.width():
-            painter.setPen(QtGui.QColor("white" if "done" not in self.task.tags else COLORS["text"]))
-            painter.drawText(inner, QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignLeft, label)
-        else:
-            outside = QtCore.QRectF(rect.right() + 6, rect.top(), metrics.horizontalAdvance(label) + 4, rect.height())
-            painter.setPen(QtGui.QColor(COLORS["text"]))
-            painter.drawText(outside, QtCore.Qt.AlignmentFlag.AlignVCenter | QtCore.Qt.AlignmentFlag.AlignLeft, label)
-
-    def _paint_milestone(self, painter: QtGui.QPainter, rect: QtCore.QRectF, fill: str) -> None:
-        centre = QtCore.QPointF(rect.center().x(), rect.center().y())
-        size = rect.height() / 2
-        diamond = QtGui.QPolygonF(
-            [
-                centre + QtCore.QPointF(0, -size),
-                centre + QtCore.QPointF(size, 0),
-                centre + QtCore.QPointF(0, size),
-                centre + QtCore.QPointF(-size, 0),
-            ]
-        )
-        painter.setPen(_pen(COLORS["conflict"] if self.conflicts else COLORS["milestone"], 2 if self.conflicts else 1))
-        painter.setBrush(QtGui.QBrush(QtGui.QColor(COLORS["milestone"] if fill == COLORS["bar"] else fill)))
-        painter.drawPolygon(diamond)
-        painter.setPen(QtGui.QColor(COLORS["text"]))
-        painter.drawText(
-            QtCore.QRectF(centre.x() + size + 6, rect.top(), 400, rect.height()),
-            QtCore.Qt.AlignmentFlag.AlignVCenter,
-            self.task.name,
-        )
-
-    # interaction ---------------------------------------------------------------------
-    def near_right_edge(self, pos: QtCore.QPointF) -> bool:
-        return (
-            not self.is_milestone
-            and abs(pos.x() - self.geometry.x1) <= self.pixel_hours(EDGE_GRAB_PX)
-            and self.rect().top() <= pos.y() <= self.rect().bottom()
-        )
-
-    def inside(self, pos: QtCore.QPointF) -> bool:
-        r = self.rect()
-        if self.is_milestone:
-            mid = (r.left() + r.right()) / 2
-            half = self.pixel_hours(r.height() and 10)
-            return abs(pos.x() - mid) <= half and r.top() <= pos.y() <= r.bottom()
-        grab = self.pixel_hours(EDGE_GRAB_PX)
-        return r.left() - grab / 2 <= pos.x() <= r.right() + grab and r.top() <= pos.y() <= r.bottom()
-
-    def hoverEvent(self, ev) -> None:
-        if ev.isExit() or not self.inside(ev.pos()):
-            self.unsetCursor()
-            return
-        ev.acceptDrags(QtCore.Qt.MouseButton.LeftButton)
-        ev.acceptClicks(QtCore.Qt.MouseButton.LeftButton)
-        shape = (
-            QtCore.Qt.CursorShape.SizeHorCursor
-            if self.near_right_edge(ev.pos())
-            else QtCore.Qt.CursorShape.OpenHandCursor
-        )
-        self.setCursor(shape)
-        self.setToolTip(self.view.tooltip_for(self))
-
-    def mouseClickEvent(self, ev) -> None:
-        if ev.button() == QtCore.Qt.MouseButton.RightButton and self._drag is not None:
-            self.cancel_drag()
-            ev.accept()
-            return
-        if ev.button() == QtCore.Qt.MouseButton.LeftButton and self.inside(ev.pos()):
-            ev.accept()
-            self.view.select(self.key, emit=True)
-
-    def mouseDragEvent(self, ev) -> None:
-        if ev.button() != QtCore.Qt.MouseButton.LeftButton:
-            ev.ignore()
-            return
-        if ev.isStart():
-            if not self.inside(ev.buttonDownPos()) or not self.task.resolved:
-                ev.ignore()
-                return
-            mode = "resize" if self.near_right_edge(ev.buttonDownPos()) else "move"
-            self._drag = _Drag(mode, ev.buttonDownPos().x(), self.geometry)
-            self.view.select(self.key, emit=True)
-            self.setCursor(
-                QtCore.Qt.CursorShape.ClosedHandCursor if mode == "move" else QtCore.Qt.CursorShape.SizeHorCursor
-            )
-        if self._drag is None:
-            ev.ignore()
-            return
-        ev.accept()
-        snap = not (ev.modifiers() & QtCore.Qt.KeyboardModifier.AltModifier)
-        geometry = self._dragged_geometry(self._drag, ev.pos().x(), snap)
-        if ev.isFinish():
-            self._finish(self._drag, geometry)
-        else:
-            self.set_geometry(geometry)
-            self.view.drag_moved(self, geometry)
-
-    def _dragged_geometry(self, drag: _Drag, x: float, snap: bool) -> BarGeometry:
-        start = drag.start
-        delta = x - drag.origin
-        if drag.mode == "move":
-            x0 = self.view.snap(start.x0 + delta) if snap else self.view.fit_format(start.x0 + delta)
-            return BarGeometry(start.row, x0, x0 + (start.x1 - start.x0))
-        x1 = self.view.snap(start.x1 + delta) if snap else self.view.fit_format(start.x1 + delta)
-        return BarGeometry(start.row, start.x0, max(x1, start.x0))
-
-    def _finish(self, drag: _Drag, geometry: BarGeometry) -> None:
-        start = drag.start
-        self._drag = None
-        self.unsetCursor()
-        if (geometry.x0, geometry.x1) == (start.x0, start.x1):
-            self.set_geometry(start)
-            self.view.drag_cancelled()
-            return
-        self.set_geometry(geometry)
-        self.view.drag_finished(self, start, geometry)
-
-    def cancel_drag(self) -> None:
-        """Put the bar back where the drag started (right-click or Escape)."""
-        if self._drag is None:
-            return
-        self.set_geometry(self._drag.start)
-        self._drag = None
-        self.unsetCursor()
-        self.view.drag_cancelled()
-
-
-class ArrowsItem(pg.GraphicsObject):
-    """Dependency arrows, drawn in screen space so heads keep their size at every zoom."""
-
-    def __init__(self, view: GanttView) -> None:
-        super().__init__()
-        self.view = view
-        self.arrows: list[tuple[str, str, str, bool]] = []  # from key, to key, kind, conflict
-        self.setZValue(5)
-        # makes option.exposedRect the area being repainted, not the whole item, for culling
-        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
-
-    def set_arrows(self, arrows: list[tuple[str, str, str, bool]]) -> None:
-        self.prepareGeometryChange()
-        self.arrows = arrows
-        self.update()
-
-    def boundingRect(self) -> QtCore.QRectF:
-        return self.view.content_rect()
-
-    def paint(self, painter: QtGui.QPainter, option, *args) -> None:
-        device = painter.transform()  # item → device; deviceTransform() crashes PySide6 6.11 here
-        visible = device.mapRect(option.exposedRect).adjusted(-20, -20, 20, 20) if option is not None else None
-        painter.save()
-        painter.resetTransform()
-        painter.setRenderHint(QtGui.QPainter.RenderHint.Antialiasing)
-        exposed = option.exposedRect if option is not None else self.boundingRect()
-        top, bottom = exposed.top() - 1, exposed.bottom() + 1
-        left, right = exposed.left(), exposed.right()
-        bars = self.view.bars
-        for from_key, to_key, kind, conflict in self.arrows:
-            a, b = bars.get(from_key), bars.get(to_key)
-            if a is None or b is None:
-                continue
-            ga, gb = a.geometry, b.geometry
-            # cheap culling in data space first: most arrows of a large plan are off screen
-            if max(ga.row, gb.row) < top or min(ga.row, gb.row) > bottom:
-                continue
-            if max(ga.x1, gb.x1) < left or min(ga.x0, gb.x0) > right:
-                continue
-            self._paint_arrow(painter, device, a, b, kind, conflict, visible)
-        painter.restore()
-
-    def _paint_arrow(self, painter, device, a: BarItem, b: BarItem, kind: str, conflict: bool, visible) -> None:
-        ra, rb = device.mapRect(a.rect()), device.mapRect(b.rect())
-        if visible is not None and not visible.intersects(ra.united(rb)):
-            return  # off screen: most arrows of a large plan, on most frames
-        start = QtCore.QPointF(ra.right() if kind == FINISH_TO_START else ra.left(), ra.center().y())
-        end = QtCore.QPointF(rb.left(), rb.center().y())
-        color = COLORS["conflict"] if conflict else (COLORS["arrow"] if kind == FINISH_TO_START else COLORS["arrow_ss"])
-        pen = _pen(
-            color,
-            2 if conflict else 1.4,
-            QtCore.Qt.PenStyle.SolidLine if kind == FINISH_TO_START else QtCore.Qt.PenStyle.DashLine,
-        )
-        path = QtGui.QPainterPath(start)
-        out_x = start.x() + (10 if kind == FINISH_TO_START else -10)
-        in_x = end.x() - 10
-        mid_y = (ra.bottom() + 4) if rb.center().y() > ra.center().y() else (ra.top() - 4)
-        path.lineTo(out_x, start.y())
-        if in_x >= out_x or (kind != FINISH_TO_START and in_x >= out_x):
-            path.lineTo(out_x, end.y())
-        else:
-            path.lineTo(out_x, mid_y)
-            path.lineTo(in_x, mid_y)
-            path.lineTo(in_x, end.y())
-        path.lineTo(end)
-        painter.setPen(pen)
-        painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
-        painter.drawPath(path)
-        head = QtGui.QPolygonF([end, end + QtCore.QPointF(-8, -4.5), end + QtCore.QPointF(-8, 4.5)])
-        painter.setPen(_pen(color, 1))
-        painter.setBrush(QtGui.QColor(color))
-        painter.drawPolygon(head)
-
-
-class TrackItem(pg.GraphicsObject):
-    """Every task's commit ticks and actual spans in one item: two draw calls for what is visible.
-
-    Ticks cross the lower half of the bar's row, the span is a thin bar in the gap under the
-    planned bar; both use cosmetic pens, so they keep their pixel width at every zoom.
+    A zoom or pan by the lead ends the automatic fit (``on_user_zoom``): the chart then keeps
+    what the lead chose when the window is resized.
     """
 
-    def __init__(self, view: GanttView) -> None:
-        super().__init__()
-        self.view = view
-        self.data = TrackData()
-        self._tick_rows: list[int] = []
-        self._span_rows: list[int] = []
-        self.setZValue(12)
-        self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
-
-    def set_data(self, data: TrackData) -> None:
-        self.prepareGeometryChange()
-        self.data = data
-        self._tick_rows = [row for row, _ in data.ticks]
-        self._span_rows = [row for row, _, _ in data.spans]
-        self.update()
-
-    def boundingRect(self) -> QtCore.QRectF:
-        return self.view.content_rect() if self.data.ticks or self.data.spans else QtCore.QRectF()
-
-    def paint(self, painter: QtGui.QPainter, option, *args) -> None:
-        exposed = option.exposedRect if option is not None else self.boundingRect()
-        first, last = math.floor(exposed.top()) - 1, math.ceil(exposed.bottom()) + 1
-        left, right = exposed.left(), exposed.right()
-        low = bisect.bisect_left(self._span_rows, first)
-        high = bisect.bisect_right(self._span_rows, last)
-        spans = [
-            QtCore.QLineF(x0, row + 0.91, x1, row + 0.91)
-            for row, x0, x1 in self.data.spans[low:high]
-            if x1 >= left and x0 <= right
-        ]
-        if spans:
-            painter.setPen(_pen(COLORS["actual"], 3, cap=QtCore.Qt.PenCapStyle.SquareCap))
-            painter.drawLines(spans)
-        low = bisect.bisect_left(self._tick_rows, first)
-        high = bisect.bisect_right(self._tick_rows, last)
-        ticks = [
-            QtCore.QLineF(x, row + 0.6, x, row + 0.97) for row, x in self.data.ticks[low:high] if left <= x <= right
-        ]
-        if ticks:
-            painter.setPen(_pen(COLORS["tick"], 1.5))
-            painter.drawLines(ticks)
-
-
-class GanttViewBox(pg.ViewBox):
-    """The wheel zooms the time axis only; dragging empty space pans in time and across rows."""
+    on_user_zoom = staticmethod(lambda: None)
 
     def wheelEvent(self, ev, axis=None):
+        self.on_user_zoom()
+        if ev.modifiers() & QtCore.Qt.KeyboardModifier.ShiftModifier:
+            self.translateBy(y=-ev.delta() / 120 * 3)  # three rows a notch
+            ev.accept()
+            return
         super().wheelEvent(ev, axis=0)
+
+    def mouseDragEvent(self, ev, axis=None):
+        self.on_user_zoom()
+        super().mouseDragEvent(ev, axis=axis)
 
 
 class GanttView(pg.PlotWidget):
@@ -634,13 +169,15 @@ class GanttView(pg.PlotWidget):
     span_change_finished = QtCore.Signal(str, object, object)
     span_changing = QtCore.Signal(str, object, object)
     task_nudged = QtCore.Signal(str, object, object)
+    label_width_changed = QtCore.Signal(int)
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         pg.setConfigOptions(antialias=True, mouseRateLimit=-1)
         time_axis, lane_axis = TimeAxis("bottom"), LaneAxis()
+        view_box = GanttViewBox()
         super().__init__(
             parent,
-            viewBox=GanttViewBox(),
+            viewBox=view_box,
             background="w",
             axisItems={"bottom": time_axis, "left": lane_axis, "top": TimeAxis("top")},
         )
@@ -661,9 +198,17 @@ class GanttView(pg.PlotWidget):
         self.origin = EPOCH
         self.plan: Plan | None = None
         self.analysis: ScheduleAnalysis | None = None
-        self.bars: dict[str, BarItem] = {}
+        self.bars: dict[str, Bar] = {}
+        self.row_keys: list[str | None] = []  # row -> the task drawn on it
         self.selected_key: str | None = None
+        self.hours_per_pixel = 0.01
+        self.label_font = QtGui.QFont(self.font())
+        self.label_metrics = QtGui.QFontMetricsF(self.label_font)
+        self.row_px = row_pixels(self.font())
+        self.user_label_width = 0  # 0: the label column fits the lane names
         self.lanes = LanesItem()
+        self.bars_item = BarsItem(self)
+        self.drag_item = DragBarItem(self)
         self.arrows = ArrowsItem(self)
         self.now_line = pg.InfiniteLine(
             angle=90,
@@ -683,15 +228,20 @@ class GanttView(pg.PlotWidget):
         self.drag_label.setZValue(50)
         self.drag_label.setVisible(False)
         self.track = TrackItem(self)
-        for extra in (self.lanes, self.arrows, self.track, self.now_line, self.drag_label):
+        for extra in (self.lanes, self.arrows, self.bars_item, self.drag_item, self.track, self.now_line):
             item.addItem(extra, ignoreBounds=extra is not self.lanes)
+        item.addItem(self.drag_label, ignoreBounds=True)
         self.tracks: dict[str, TaskTrack] = {}
-        self.hours_per_pixel = 0.01
         self._markers: dict[str, dict[str, str]] = {}
         self.team_conflicts: dict[str, tuple[str, ...]] = {}
         self._content = QtCore.QRectF(0, 0, 1, 1)
+        self._arrow_region = QtCore.QRectF()
         item.vb.sigRangeChanged.connect(self._on_range_changed)
+        item.vb.sigResized.connect(self._on_resized)
+        view_box.on_user_zoom = self._stop_auto_fit
+        lane_axis.on_width_changed = self._on_label_column_dragged
         self._fitted = False
+        self._auto_fit = False  # refit on resize until the lead zooms or pans
         self.apply_palette()
 
     def apply_palette(self) -> None:
@@ -705,16 +255,28 @@ class GanttView(pg.PlotWidget):
         self.drag_label.fill = pg.mkBrush(COLORS["background"])
         self.drag_label.setColor(COLORS["text"])
         self.drag_label.border = pg.mkPen(COLORS["axis"])
-        self.lanes.update()
-        self.arrows.update()
-        self.track.update()
-        for bar in self.bars.values():
-            bar.update()
+        for part in (self.lanes, self.arrows, self.track, self.bars_item, self.drag_item):
+            part.update()
 
     def changeEvent(self, event: QtCore.QEvent) -> None:
         super().changeEvent(event)
-        if event.type() == QtCore.QEvent.Type.PaletteChange and hasattr(self, "drag_label"):
-            self.apply_palette()  # (not during construction)
+        if not hasattr(self, "drag_label") or self.plotItem is None:
+            return  # (during construction, or after close)
+        if event.type() == QtCore.QEvent.Type.PaletteChange:
+            self.apply_palette()
+        elif event.type() == QtCore.QEvent.Type.FontChange:
+            self.apply_font()
+
+    def apply_font(self) -> None:
+        """Follow the widget's (the application's) font: bar labels, row height, axis labels."""
+        self.label_font = QtGui.QFont(self.font())
+        self.label_metrics = QtGui.QFontMetricsF(self.label_font)
+        self.row_px = row_pixels(self.font())
+        for name in ("bottom", "top", "left"):
+            self.plotItem.getAxis(name).setStyle(tickFont=self.font())
+        self._fit_label_column()
+        self._apply_row_height()
+        self.bars_item.update()
 
     @staticmethod
     def make_legend() -> QtWidgets.QLabel:
@@ -727,7 +289,8 @@ class GanttView(pg.PlotWidget):
             f"<span style='color:{COLORS['conflict']}'>┅</span> conflict &nbsp; "
             f"<span style='color:{COLORS['arrow']}'>→</span> finish-to-start &nbsp; "
             f"<span style='color:{COLORS['arrow_ss']}'>⇢</span> start-to-start &nbsp;&nbsp; "
-            "<span style='color:#5c6773'>drag to move · drag the right edge to resize · Alt: no snap · wheel: zoom</span>"
+            "<span style='color:#5c6773'>drag to move · drag the right edge to resize · Alt: no snap · "
+            "wheel: zoom · Shift+wheel: scroll</span>"
         )
         legend = QtWidgets.QLabel(html)
         legend.setObjectName("ganttLegend")
@@ -738,13 +301,17 @@ class GanttView(pg.PlotWidget):
         legend.setContentsMargins(10, 3, 10, 3)
         legend.setWordWrap(True)  # wraps on a narrow window instead of setting its minimum width
         font = legend.font()
-        font.setPointSizeF(8)
+        font.setPointSizeF(max(font.pointSizeF() - 1, 8))
         legend.setFont(font)
         return legend
 
     # model -> view ---------------------------------------------------------------------
     def set_plan(self, plan: Plan, analysis: ScheduleAnalysis) -> None:
-        """Draw ``plan``; keeps the zoom unless this is the first plan shown."""
+        """Draw ``plan``; keeps the zoom unless this is the first plan shown.
+
+        Bars are records updated in place (a task that did not move costs a comparison); the
+        items repaint only what is on screen.
+        """
         self.plan, self.analysis = plan, analysis
         self.origin = _origin(plan)
         for axis in (self.time_axis, self.plotItem.getAxis("top")):
@@ -752,30 +319,35 @@ class GanttView(pg.PlotWidget):
             axis.date_less = bool(plan.date_format) and not DateFormat(plan.date_format).has_date
             axis.picture = None
         rows, lanes = self._layout(plan)
-        keys = {t.key for t in plan.tasks}
-        for key in list(self.bars):
-            if key not in keys:
-                self.plotItem.removeItem(self.bars.pop(key))
+        keys = rows.keys()
+        for key in [k for k in self.bars if k not in keys]:
+            del self.bars[key]
+        row_keys: list[str | None] = [None] * (int(lanes[-1][2]) if lanes else 0)
         for task in plan.tasks:
-            geometry = self._geometry(task, rows[task.key])
+            row = rows[task.key]
+            geometry = self._geometry(task, row)
             bar = self.bars.get(task.key)
             if bar is None:
-                bar = BarItem(self, task, geometry)
+                bar = self.bars[task.key] = Bar(task, geometry)
                 bar.marker = "  ".join(v for _, v in sorted(self._markers.get(task.key, {}).items()))
-                self.bars[task.key] = bar
-                self.plotItem.addItem(bar)
             else:
                 bar.task = task
-                bar.set_geometry(geometry)
+                bar.geometry = geometry
+            row_keys[row] = task.key
+        self.row_keys = row_keys
+        self.bars_item.drag = None
+        self.drag_item.show_bar(None)
         self._style(analysis)
         self.lanes.set_lanes(lanes)
         self.lane_axis.set_lanes(lanes)
-        self.plotItem.vb.setLimits(yMin=-0.3, yMax=(lanes[-1][2] if lanes else 1) + 0.3)
+        self._fit_label_column()
         self._update_content_rect()
+        self._apply_row_height()
+        self._show_selected_row()
         if not self._fitted:
             self.zoom_fit()
             self._fitted = True
-        self.arrows.update()
+        self.bars_item.update()
         self._place_tracks()
 
     def _style(self, analysis: ScheduleAnalysis) -> None:
@@ -787,7 +359,6 @@ class GanttView(pg.PlotWidget):
             bar.critical = key in critical
             bar.conflicts = messages.get(key, [])
             bar.selected = key == self.selected_key
-            bar.update()
         conflicted = {(c.depends_on, c.task) for c in analysis.conflicts}
         self.arrows.set_arrows(
             [
@@ -797,14 +368,18 @@ class GanttView(pg.PlotWidget):
         )
 
     def _layout(self, plan: Plan) -> tuple[dict[str, int], list[tuple[str, float, float]]]:
+        """Each task's row, section by section, and the lanes (name, top row, bottom row)."""
+        by_section: dict[str, list[Task]] = {}
+        for task in plan.tasks:
+            by_section.setdefault(task.section, []).append(task)
+        sections = list(plan.sections) or [""]
+        if any(section not in sections for section in by_section):
+            sections = ["", *sections]
         rows: dict[str, int] = {}
         lanes: list[tuple[str, float, float]] = []
         row = 0
-        sections = list(plan.sections) or [""]
-        if any(t.section not in sections for t in plan.tasks):
-            sections = [""] + sections
         for section in sections:
-            tasks = [t for t in plan.tasks if t.section == section]
+            tasks = by_section.get(section, [])
             if not tasks and section == "":
                 continue
             top = row
@@ -825,47 +400,112 @@ class GanttView(pg.PlotWidget):
         return self._content
 
     def _update_content_rect(self) -> None:
-        self.arrows.prepareGeometryChange()
+        for part in (self.arrows, self.bars_item, self.track):
+            part.prepareGeometryChange()
         if not self.bars:
             self._content = QtCore.QRectF(0, 0, 1, 1)
             return
-        xs = [b.geometry.x0 for b in self.bars.values()] + [b.geometry.x1 for b in self.bars.values()]
-        rows = [b.geometry.row for b in self.bars.values()]
-        self._content = QtCore.QRectF(min(xs) - 1e3, min(rows) - 1, max(xs) - min(xs) + 2e3, max(rows) - min(rows) + 3)
+        lo = min(b.geometry.x0 for b in self.bars.values())
+        hi = max(b.geometry.x1 for b in self.bars.values())
+        self._content = QtCore.QRectF(lo - 1e3, -1, hi - lo + 2e3, len(self.row_keys) + 3)
 
     def _on_range_changed(self, *_) -> None:
-        """Zoom changed: pixel-sized margins of every bar change with it."""
         vb = self.plotItem.vb
         (x0, x1), _ = vb.viewRange()
-        per_pixel = (x1 - x0) / max(vb.width(), 1)
-        if abs(per_pixel - self.hours_per_pixel) > 1e-9 * max(per_pixel, 1e-9):
-            self.hours_per_pixel = per_pixel
-            for bar in self.bars.values():
-                bar.refresh_bounds()
-        self.arrows.update()
+        self.hours_per_pixel = (x1 - x0) / max(vb.width(), 1)
+
+    def _on_resized(self, *_) -> None:
+        self._fit_label_column()  # (its cap is a share of the widget's width)
+        self._apply_row_height()
+        if self._auto_fit:
+            self.zoom_fit()
+
+    def _stop_auto_fit(self) -> None:
+        self._auto_fit = False
+
+    def _apply_row_height(self) -> None:
+        """Keep a row ``row_px`` pixels tall whatever the widget's height (the bars hold the UI font)."""
+        vb = self.plotItem.vb
+        span = max(vb.height(), 1) / self.row_px
+        rows = len(self.row_keys) or 1
+        top = vb.viewRange()[1][0]
+        vb.setLimits(yMin=-0.3, yMax=max(rows + 0.3, span - 0.3), minYRange=span, maxYRange=span)
+        vb.setYRange(top, top + span, padding=0)
+
+    def _fit_label_column(self) -> None:
+        """The label column: the lead's width if they set one, else wide enough for the lane names."""
+        if self.user_label_width:
+            width = self.user_label_width
+        else:
+            width = min(self.lane_axis.fitting_width(), max(round(self.width() * 0.35), 160))
+        if self.lane_axis.label_width() != width:
+            self.lane_axis.set_label_width(width)
+
+    def set_label_width(self, width: int) -> None:
+        """Set the label column's width (0: fit the lane names), as a drag of its edge does."""
+        self.user_label_width = max(int(width), 0)
+        self._fit_label_column()
+
+    def _on_label_column_dragged(self, width: int) -> None:
+        self.user_label_width = width
+        self._fit_label_column()
+        self.label_width_changed.emit(width)
 
     # view operations -------------------------------------------------------------------
     def zoom_fit(self) -> None:
-        """Show the whole plan."""
+        """Show the whole plan's time span, from its first row (the rows keep their height)."""
         if not self.bars:
             return
-        xs = [b.geometry.x0 for b in self.bars.values()] + [b.geometry.x1 for b in self.bars.values()]
-        lo, hi = min(xs), max(xs)
+        self._auto_fit = True
+        vb = self.plotItem.vb
+        resolved = [b for b in self.bars.values() if b.task.resolved] or list(self.bars.values())
+        lo = min(b.geometry.x0 for b in resolved)
+        hi = max(b.geometry.x1 for b in resolved)
         span = max(hi - lo, 0.5)
-        width = max(self.plotItem.vb.width(), 300)
-        # room on the right for the labels of short bars drawn beside them (~170 px)
-        right = span * 170 / max(width - 170, 100)
-        rows = max(b.geometry.row for b in self.bars.values()) + 1
-        visible_rows = min(rows, max(self.plotItem.vb.height(), 200) / ROW_PX) if rows > 40 else rows
-        self.plotItem.vb.setRange(xRange=(lo - span * 0.02, hi + right), yRange=(0, visible_rows), padding=0)
+        width = max(vb.width(), 200)
+        right_px = self._label_overhang(resolved, hi, span / width)
+        inner = max(width - FIT_LEFT_PX - right_px, width * 0.5)
+        per_pixel = span / inner
+        vb.setXRange(lo - FIT_LEFT_PX * per_pixel, hi + right_px * per_pixel, padding=0)
+        rows_span = max(vb.height(), 1) / self.row_px
+        vb.setYRange(-0.15, -0.15 + rows_span, padding=0)
+
+    def _label_overhang(self, bars: list[Bar], hi: float, per_pixel: float) -> float:
+        """Pixels needed after the plan's end for the labels drawn beside the last bars."""
+        last = sorted(bars, key=lambda b: b.geometry.x1, reverse=True)[:12]
+        metrics = self.label_metrics
+        need = 0.0
+        for bar in last:
+            g = bar.geometry
+            text = metrics.horizontalAdvance(bar_label(bar)) + 12
+            if text <= (g.x1 - g.x0) / per_pixel:
+                continue  # fits inside its bar
+            need = max(need, text - (hi - g.x1) / per_pixel)
+        return min(need, 0.35 * max(self.plotItem.vb.width(), 200))
 
     def zoom(self, factor: float) -> None:
         """Zoom the time axis about the centre (factor < 1 zooms in)."""
+        self._auto_fit = False
         vb = self.plotItem.vb
         (x0, x1), _ = vb.viewRange()
         centre = (x0 + x1) / 2
         half = (x1 - x0) * factor / 2
         vb.setXRange(centre - half, centre + half, padding=0)
+
+    def scroll_to(self, key: str) -> None:
+        """Bring task ``key``'s row (and its start) into view if it is not."""
+        bar = self.bars.get(key)
+        if bar is None:
+            return
+        vb = self.plotItem.vb
+        (x0, x1), (y0, y1) = vb.viewRange()
+        g = bar.geometry
+        if g.row < y0 or g.row + 1 > y1:
+            top = max(g.row - (y1 - y0) / 3, -0.15)
+            vb.setYRange(top, top + (y1 - y0), padding=0)
+        if g.x1 < x0 or g.x0 > x1:
+            width = x1 - x0
+            vb.setXRange(g.x0 - width * 0.1, g.x0 + width * 0.9, padding=0)
 
     def set_marker(self, key: str, source: str, text: str | None) -> None:
         """Show a short marker after task ``key``'s name (e.g. ``⟲ rolled back``, ``✓ 12/12``).
@@ -879,8 +519,10 @@ class GanttView(pg.PlotWidget):
             markers.pop(source, None)
         bar = self.bars.get(key)
         if bar is not None:
-            bar.marker = "  ".join(markers[s] for s in sorted(markers))
-            bar.update()
+            marker = "  ".join(markers[s] for s in sorted(markers))
+            if marker != bar.marker:
+                bar.marker = marker
+                self.bars_item.update_bar(bar)
 
     def set_team_tracking(self, states: Mapping[str, str], tracks: Mapping[str, TaskTrack]) -> None:
         """Show what the teams did: ``states`` by section (after the lane name), ``tracks`` by task key.
@@ -895,6 +537,7 @@ class GanttView(pg.PlotWidget):
         self.tracks = dict(tracks)
         for key, track in self.tracks.items():
             self.set_marker(key, TRACK_SOURCE, blocked_marker(track.blocked))
+        self._fit_label_column()
         self._place_tracks()
 
     def set_team_conflicts(self, links: Mapping[str, tuple[str, ...]]) -> None:
@@ -908,6 +551,7 @@ class GanttView(pg.PlotWidget):
             first = lines[0].split(" — ", 1)[0]
             more = f" +{len(lines) - 1}" if len(lines) > 1 else ""
             self.set_marker(key, CONFLICT_SOURCE, f"⚡ {first}{more}")
+        self.bars_item.update()
 
     def _place_tracks(self) -> None:
         """Turn the tracks' times into rows and hours from the origin (after a new plan or new tracks)."""
@@ -934,14 +578,32 @@ class GanttView(pg.PlotWidget):
         self.now_line.setVisible(True)
 
     def select(self, key: str | None, emit: bool = False) -> None:
-        """Highlight ``key``'s bar; emit ``task_selected`` when the user did it."""
+        """Highlight ``key``'s bar and band its row; emit ``task_selected`` when the user did it."""
+        previous = self.bars.get(self.selected_key) if self.selected_key else None
         self.selected_key = key
-        for bar_key, bar in self.bars.items():
-            if bar.selected != (bar_key == key):
-                bar.selected = bar_key == key
-                bar.update()
+        if previous is not None and previous.key != key:
+            previous.selected = False
+            self.bars_item.update_bar(previous)
+        bar = self.bars.get(key) if key else None
+        if bar is not None and not bar.selected:
+            bar.selected = True
+            self.bars_item.update_bar(bar)
+        self._show_selected_row()
         if emit and key is not None:
             self.task_selected.emit(key)
+
+    def _show_selected_row(self) -> None:
+        bar = self.bars.get(self.selected_key) if self.selected_key else None
+        self.lanes.set_selected_row(bar.geometry.row if bar is not None else None)
+
+    def bar_at(self, pos: QtCore.QPointF) -> Bar | None:
+        """The bar at ``pos`` (chart coordinates): the task of row ``floor(y)``, if ``pos`` is on its bar."""
+        row = math.floor(pos.y())
+        if not 0 <= row < len(self.row_keys):
+            return None
+        key = self.row_keys[row]
+        bar = self.bars.get(key) if key is not None else None
+        return bar if bar is not None and bar.inside(pos, self.hours_per_pixel) else None
 
     def task_rect(self, key: str) -> QtCore.QRect:
         """The bar of task ``key`` in this widget's coordinates."""
@@ -990,10 +652,10 @@ class GanttView(pg.PlotWidget):
         plan = self.plan
         return f"{format_time(plan, _round_s(start))} – {format_time(plan, _round_s(end))}" if plan else ""
 
-    def tooltip_for(self, bar: BarItem) -> str:
+    def tooltip_for(self, bar: Bar) -> str:
         task = bar.task
         plan = self.plan
-        lines = [f"<b>{task.name}</b>" + (f" ({task.id})" if task.id else "")]
+        lines = [f"<b>{html.escape(task.name)}</b>" + (f" ({task.id})" if task.id else "")]
         if plan is not None:
             lines.append(f"{format_time(plan, task.start)} – {format_time(plan, task.end)}")
         if task.tags:
@@ -1022,23 +684,42 @@ class GanttView(pg.PlotWidget):
         return lines
 
     # drag plumbing ----------------------------------------------------------------------
-    def drag_moved(self, bar: BarItem, geometry: BarGeometry) -> None:
+    def drag_started(self, bar: Bar) -> None:
+        """A drag took ``bar``: the drag item paints it from now on, the bars item no more."""
+        self.bars_item.update_bar(bar)
+        self.drag_item.show_bar(bar)
+        self._arrow_region = self.arrows.region_of(bar.key)
+
+    def drag_moved(self, bar: Bar, geometry: BarGeometry) -> None:
+        self.drag_item.show_bar(bar)
         self.drag_label.setText(self.format_span(geometry))
         self.drag_label.setPos(geometry.x0, geometry.row + (1 - BAR_FILL) / 2 - 0.02)
         self.drag_label.setVisible(True)
-        self.arrows.update()
+        region = self.arrows.region_of(bar.key)
+        self.arrows.update(region.united(self._arrow_region))  # only the arrows touching the bar
+        self._arrow_region = region
         start, duration = self.to_times(geometry)
         self.span_changing.emit(bar.key, start, duration)
 
-    def drag_finished(self, bar: BarItem, old: BarGeometry, new: BarGeometry) -> None:
+    def drag_finished(self, bar: Bar, old: BarGeometry, new: BarGeometry) -> None:
         self.drag_label.setVisible(False)
         start, duration = self.to_times(new)
         self.span_change_finished.emit(bar.key, start, duration)
+        if self.drag_item.bar is bar:  # nobody redrew the plan (no window listening): stay where dropped
+            self._end_drag(bar)
 
-    def drag_cancelled(self) -> None:
+    def drag_cancelled(self, bar: Bar, start: BarGeometry) -> None:
+        """Put ``bar`` back at ``start`` (and the bars a preview moved, by drawing the plan again)."""
         self.drag_label.setVisible(False)
+        bar.geometry = start
+        self._end_drag(bar)
         if self.plan is not None and self.analysis is not None:
             self.set_plan(self.plan, self.analysis)
+
+    def _end_drag(self, bar: Bar) -> None:
+        self.drag_item.show_bar(None)
+        self.bars_item.update_bar(bar)
+        self.arrows.update(self._arrow_region.united(self.arrows.region_of(bar.key)))
 
     def to_times(self, geometry: BarGeometry) -> tuple[datetime, timedelta]:
         """Bar position → (start, duration), to the minute (to the day for date-only plans)."""
@@ -1052,16 +733,24 @@ class GanttView(pg.PlotWidget):
         for task in plan.tasks:
             bar = self.bars.get(task.key)
             if bar is not None and task.key != dragged and task.resolved:
-                bar.set_geometry(self._geometry(task, bar.geometry.row))
+                bar.geometry = self._geometry(task, bar.geometry.row)
         saved = self.plan
         self.plan = plan
         self._style(analysis)
         self.plan = saved
+        self.bars_item.update()
+
+    def mousePressEvent(self, ev: QtGui.QMouseEvent) -> None:
+        super().mousePressEvent(ev)
+        ev.accept()  # the scene turns every press into a click or a drag (pan, bar, label column)
+
+    def mouseReleaseEvent(self, ev: QtGui.QMouseEvent) -> None:
+        super().mouseReleaseEvent(ev)
+        ev.accept()
 
     def keyPressEvent(self, ev: QtGui.QKeyEvent) -> None:
         if ev.key() == QtCore.Qt.Key.Key_Escape:
-            for bar in self.bars.values():
-                bar.cancel_drag()
+            self.bars_item.cancel_drag()
             ev.accept()
             return
         if ev.key() in (QtCore.Qt.Key.Key_Left, QtCore.Qt.Key.Key_Right) and self.selected_key in self.bars:
@@ -1072,27 +761,6 @@ class GanttView(pg.PlotWidget):
             ev.accept()
             return
         super().keyPressEvent(ev)
-
-
-_PENS: dict[tuple, QtGui.QPen] = {}
-
-
-def _pen(
-    color: str,
-    width: float,
-    style: QtCore.Qt.PenStyle = QtCore.Qt.PenStyle.SolidLine,
-    cap: QtCore.Qt.PenCapStyle = QtCore.Qt.PenCapStyle.SquareCap,
-) -> QtGui.QPen:
-    """A cached cosmetic pen (mkPen per paint call is a measurable cost on large plans)."""
-    key = (color, width, style, cap)
-    pen = _PENS.get(key)
-    if pen is None:
-        pen = QtGui.QPen(QtGui.QColor(color), width)
-        pen.setStyle(style)
-        pen.setCapStyle(cap)
-        pen.setCosmetic(True)
-        _PENS[key] = pen
-    return pen
 
 
 def _origin(plan: Plan) -> datetime:

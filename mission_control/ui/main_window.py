@@ -7,7 +7,6 @@ from the project's one plan, so they never disagree.
 
 from __future__ import annotations
 
-import itertools
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -39,6 +38,7 @@ from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.gantt import GanttView
 from mission_control.ui.graph import DependencyGraph
 from mission_control.ui.sync_control import SyncControl
+from mission_control.ui.task_table import TaskTable
 from mission_control.ui.welcome import WelcomeScreen
 from mission_control.ui.workers import ensure_gui_garbage_collection
 
@@ -119,6 +119,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_views(self) -> None:
         self.gantt = GanttView()
         self.gantt.snap_minutes = self.settings.snap_minutes
+        self.gantt.set_label_width(self.settings.gantt_label_width)
+        self.task_table = TaskTable()
         self.graph = DependencyGraph()
         self.splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Vertical)
         self.splitter.setObjectName("centralSplitter")
@@ -127,8 +129,28 @@ class MainWindow(QtWidgets.QMainWindow):
         box_layout.setContentsMargins(0, 0, 0, 0)
         box_layout.setSpacing(0)
         box_layout.addWidget(self.gantt, 1)
-        box_layout.addWidget(GanttView.make_legend())
-        self.splitter.addWidget(gantt_box)
+        legend_row = QtWidgets.QHBoxLayout()
+        legend_row.setContentsMargins(0, 0, 0, 0)
+        legend_row.setSpacing(0)
+        self.task_table_button = QtWidgets.QToolButton()  # its action is made with the others
+        self.task_table_button.setObjectName("taskTableButton")
+        self.task_table_button.setAutoRaise(True)
+        legend_row.addWidget(self.task_table_button, 0, QtCore.Qt.AlignmentFlag.AlignTop)
+        legend_row.addWidget(GanttView.make_legend(), 1)
+        box_layout.addLayout(legend_row)
+        # the task table beside the chart (collapsible: View › Task Table)
+        self.gantt_splitter = QtWidgets.QSplitter(QtCore.Qt.Orientation.Horizontal)
+        self.gantt_splitter.setObjectName("ganttSplitter")
+        self.gantt_splitter.addWidget(self.task_table)
+        self.gantt_splitter.addWidget(gantt_box)
+        self.gantt_splitter.setStretchFactor(0, 0)
+        self.gantt_splitter.setStretchFactor(1, 1)
+        self.gantt_splitter.setSizes([320, 900])
+        for side in (0, 1):  # the table collapses by its toggle only (which remembers it)
+            self.gantt_splitter.setCollapsible(side, False)
+        self.task_table.setMinimumWidth(160)
+        self.task_table.setVisible(self.settings.task_table_visible)
+        self.splitter.addWidget(self.gantt_splitter)
         self.splitter.addWidget(self.graph)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
@@ -136,7 +158,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # Small minimums so the window fits a 1366x768 laptop; the stretch factors and the saved layout
         # keep the Gantt the biggest thing on screen.
         self.gantt.setMinimumHeight(200)
-        self.graph.setMinimumHeight(90)
+        self.graph.setMinimumHeight(140)  # three rows of nodes at the UI font size: never collapsed
         self.welcome = WelcomeScreen()
         self.welcome.open_repository_requested.connect(self.open_repository_dialog)
         self.welcome.open_plan_requested.connect(self.open_plan_dialog)
@@ -163,6 +185,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.gantt.task_nudged.connect(
             lambda key, start, duration: self._on_span_change_finished(key, start, duration, nudge=True)
         )
+        self.gantt.label_width_changed.connect(self._remember_label_width)
+        self.task_table.task_selected.connect(self.select_task)
+        self.task_table.span_edit_requested.connect(self._on_span_change_finished)
+        self.task_table.table_model.edit_rejected.connect(self._edit_rejected)
 
     def _install_panels(self) -> None:
         """Build every dock; a panel that fails to build is a bug and fails the window (and the tests)."""
@@ -185,10 +211,15 @@ class MainWindow(QtWidgets.QMainWindow):
         bottom = QtCore.Qt.DockWidgetArea.BottomDockWidgetArea
         for names, area in ((self.RIGHT_DOCKS, right), (self.BOTTOM_DOCKS, bottom)):
             docks = [d for d in (self.findChild(QtWidgets.QDockWidget, n) for n in names) if d is not None]
-            for dock in docks:
-                self.addDockWidget(area, dock)
-            for first, other in itertools.pairwise(docks):
-                self.tabifyDockWidget(first, other)
+            hidden = {dock.objectName() for dock in docks if dock.isHidden()}
+            for dock in docks:  # out of the side-by-side places add_dock gave them, or Qt leaves a stray tab bar
+                self.removeDockWidget(dock)
+            for index, dock in enumerate(docks):
+                if index == 0:
+                    self.addDockWidget(area, dock)
+                else:
+                    self.tabifyDockWidget(docks[0], dock)
+                dock.setHidden(dock.objectName() in hidden)
             if docks:
                 docks[0].raise_()
         self._needs_dock_sizes = not self.settings.window_state
@@ -247,6 +278,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_open_plan = self._action("Open &Plan…", self.open_plan_dialog, "Ctrl+Shift+O", sp.SP_FileIcon)
         self.act_open_demo = self._action("Open &Demo Mission", self.open_demo, "Ctrl+Shift+D", sp.SP_ComputerIcon)
         self.act_save = self._action("&Save", self.save, QtGui.QKeySequence.StandardKey.Save, sp.SP_DialogSaveButton)
+        self.act_save_as = self._action("Save &As…", self.save_as_dialog, QtGui.QKeySequence.StandardKey.SaveAs)
+        self.act_save_as.setObjectName("saveAsAction")
         self.act_export_gantt = self._action("Export &Gantt Image…", self.export_gantt_dialog, "Ctrl+E")
         self.act_export_graph = self._action(
             "Export Dependency &Graph Image…", self.export_graph_dialog, "Ctrl+Shift+E"
@@ -255,7 +288,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.act_sync = self._action(
             "S&ync",
             self.sync_now,
-            "Ctrl+Shift+S",
+            "Ctrl+Shift+Y",  # Ctrl+Shift+S is Save As
             sp.SP_BrowserReload,
             tip="Share sign-offs, the mission clock and team branches through the git remote (Preferences › Sync)",
         )
@@ -274,6 +307,13 @@ class MainWindow(QtWidgets.QMainWindow):
             "Zoom &Out", lambda: self.gantt.zoom(1.25), QtGui.QKeySequence.StandardKey.ZoomOut
         )
         self.act_zoom_fit = self._action("Zoom to &Fit", self.zoom_fit, "Ctrl+0")
+        self.act_task_table = self._action("&Task Table", self._task_table_toggled, "Ctrl+T")
+        self.act_task_table.setObjectName("taskTableAction")
+        self.act_task_table.setCheckable(True)
+        self.act_task_table.setChecked(self.settings.task_table_visible)
+        self.act_task_table.setToolTip("Show or collapse the task table beside the Gantt (Ctrl+T)")
+        self.act_task_table.setIconText("◧ Table")  # what the button beside the legend says
+        self.task_table_button.setDefaultAction(self.act_task_table)
         self.act_cascade = self._action(
             "&Cascade",
             self._cascade_toggled,
@@ -295,6 +335,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
         file_menu.addSeparator()
         file_menu.addAction(self.act_save)
+        file_menu.addAction(self.act_save_as)
         file_menu.addAction(self.act_export_gantt)
         file_menu.addAction(self.act_export_graph)
         file_menu.addSeparator()
@@ -309,6 +350,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.view_menu = bar.addMenu("&View")
         for action in (self.act_zoom_in, self.act_zoom_out, self.act_zoom_fit):
             self.view_menu.addAction(action)
+        self.view_menu.addAction(self.act_task_table)
         self.view_menu.addSeparator()
         self.view_menu.addAction(self.details_dock.toggleViewAction())
         self.help_menu = bar.addMenu("&Help")
@@ -384,6 +426,7 @@ class MainWindow(QtWidgets.QMainWindow):
         """What needs an open project: disabled on the welcome screen (Sync: SyncControl decides)."""
         return (
             self.act_save,
+            self.act_save_as,
             self.act_zoom_in,
             self.act_zoom_out,
             self.act_zoom_fit,
@@ -436,6 +479,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_stack.clear()
         self.selected = None
         self.gantt._fitted = False
+        self.graph.auto_fit = True
         self.refresh()
         self.settings.add_recent(project.repo, project.plan_file.path)
         save_settings(self.settings)
@@ -492,7 +536,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 self,
                 "Plan changed on disk",
                 "The plan file was changed outside Mission Control, and you have unsaved edits.\n\n"
-                "Reload it and discard your edits? (No keeps your version; saving will ask before overwriting.)",
+                "Reload it and discard your edits? (No keeps your version; saving then offers to merge both.)",
                 Button.Yes | Button.No,
                 Button.No,
             )
@@ -514,9 +558,11 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         plan, analysis = self.project.plan, self.project.analysis
         self.gantt.set_plan(plan, analysis)
+        self.task_table.set_plan(plan, analysis, [k for k in self.gantt.row_keys if k is not None])
         self.graph.set_plan(plan, analysis)
         self.graph.select(self.selected)
         self.gantt.select(self.selected)
+        self.task_table.select(self.selected)
         self.details.show_task(plan, analysis, self.selected)
         count = len(analysis.conflicts)
         self.conflict_label.setText(
@@ -539,6 +585,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """Select ``key`` in every view."""
         self.selected = key or None
         self.gantt.select(self.selected)
+        self.task_table.select(self.selected)
+        if self.selected:
+            self.gantt.scroll_to(self.selected)
         self.graph.select(self.selected)
         if self.project is not None:
             self.details.show_task(self.project.plan, self.project.analysis, self.selected)
@@ -577,8 +626,22 @@ class MainWindow(QtWidgets.QMainWindow):
             self._edit_failed,
             nudge=nudge,
         )
-        self.undo_stack.push(command)
-        self.refresh()
+        self.undo_stack.push(command)  # its redo refreshes every view (a failed edit too: the bar goes back)
+
+    def _edit_rejected(self, message: str) -> None:
+        """A task-table cell got text that is no start or duration: say why; the plan is unchanged."""
+        self.statusBar().showMessage(message, 12000)
+        dialogs.inform(self, "Cannot change the task", message, warning=True)
+
+    def _task_table_toggled(self) -> None:
+        shown = self.act_task_table.isChecked()
+        self.task_table.setVisible(shown)
+        self.settings.task_table_visible = shown
+        save_settings(self.settings)
+
+    def _remember_label_width(self, width: int) -> None:
+        self.settings.gantt_label_width = width
+        save_settings(self.settings)
 
     def _edit_failed(self, message: str) -> None:
         self.statusBar().showMessage(message, 12000)
@@ -608,24 +671,92 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         try:
             self.project.save()
-        except PlanChangedOnDisk as exc:
-            answer = dialogs.ask(
-                self,
-                "Plan changed on disk",
-                f"{exc}\n\nOverwrite the file with your version?",
-                Button.Save | Button.Cancel,
-                Button.Cancel,
-            )
-            if answer != Button.Save:
-                return False
-            self.project.save(force=True)
+        except PlanChangedOnDisk:
+            return self._save_over_disk_change()
         except PlanError as exc:
             dialogs.inform(self, "Cannot save", str(exc), warning=True)
             return False
+        self._saved()
+        return True
+
+    def _saved(self, what: str = "Saved") -> None:
+        if self.project is None:
+            return
         self.undo_stack.setClean()
         self._update_title()
-        log.info("plan saved: %s", self.project.plan_file.path)
-        self.statusBar().showMessage(f"Saved {self.project.plan_file.path}", 5000)
+        log.info("plan %s: %s", what.lower(), self.project.plan_file.path)
+        self.statusBar().showMessage(f"{what} {self.project.plan_file.path}", 5000)
+
+    def _save_over_disk_change(self) -> bool:
+        """Saving found the plan changed on disk: Merge when the edits touch different lines, else
+        Compare / Reload / Overwrite / Save As (:mod:`mission_control.ui.disk_change`)."""
+        from mission_control.ui import disk_change
+
+        if self.project is None or self.project.plan_file.path is None:
+            return False
+        try:
+            merge = self.project.merge_with_disk()
+            choice = disk_change.ask(self, self.project.plan_file.path, merge)
+            if choice == "merge":
+                self.project.save_merged(merge)
+                self.undo_stack.clear()  # the line numbers the undo steps hold may have moved
+                self.refresh()
+                self._saved("Merged and saved")
+                return True
+            if choice == "overwrite":
+                self.project.save(force=True)
+                self._saved("Overwrote")
+                return True
+        except PlanError as exc:  # PlanChangedOnDisk too: it changed again meanwhile
+            dialogs.inform(self, "Cannot save", str(exc), warning=True)
+            return False
+        if choice == "reload":
+            return self._reload_from_disk()
+        if choice == "save_as":
+            return self.save_as()
+        return False
+
+    def _reload_from_disk(self) -> bool:
+        if self.project is None:
+            return False
+        try:
+            self.project.reload()
+        except PlanError as exc:
+            dialogs.inform(self, "Cannot reload plan", str(exc), warning=True)
+            return False
+        self.undo_stack.clear()
+        self.refresh()
+        log.info("plan reloaded from disk, unsaved edits dropped: %s", self.project.plan_file.path)
+        self.statusBar().showMessage("Plan reloaded from disk; your unsaved edits were dropped.", 8000)
+        return True
+
+    def save_as_dialog(self) -> bool:
+        """File › Save As… (Ctrl+Shift+S): ask for the file."""
+        return self.save_as()
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        """File › Save As…: write the plan to another file (asked for when not given) and go on editing it."""
+        if self.project is None:
+            return False
+        if path is None:
+            current = self.project.plan_file.path
+            chosen, _ = QtWidgets.QFileDialog.getSaveFileName(
+                self, "Save plan as", str(current or "plan.md"), "Markdown (*.md *.markdown);;All files (*)"
+            )
+            if not chosen:
+                return False
+            path = chosen
+        try:
+            self.project.save_as(Path(path))
+        except PlanError as exc:
+            dialogs.inform(self, "Cannot save", str(exc), warning=True)
+            return False
+        self._saved("Saved as")
+        new = self.project.plan_file.path
+        self.plan_label.setText(f"Plan: {new}")
+        self.settings.add_recent(self.project.repo, new)
+        save_settings(self.settings)
+        self._start_watching()  # the new file is the one to watch
         return True
 
     def open_project(self, repo: str | Path | None, plan: str | Path | None = None) -> bool:
@@ -753,6 +884,11 @@ class MainWindow(QtWidgets.QMainWindow):
             ("Nudge selected task", "Left / Right"),
             ("Move without snapping", "Alt + drag"),
             ("Cancel a drag", "Esc or right-click"),
+            ("Scroll the Gantt's rows", "Shift + wheel"),
+            ("Widen the Gantt's lane names", "drag the name column's edge"),
+            ("Edit a start or duration in the task table", "F2 or double-click"),
+            ("Zoom the dependency graph", "Wheel, + / − (graph focused)"),
+            ("Fit the dependency graph", "0 or Home (graph focused)"),
         ]
         return rows
 

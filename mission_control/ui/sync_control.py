@@ -1,6 +1,6 @@
 """The Sync action's behaviour: share the mission through the git remote, off the GUI thread.
 
-The window builds the action (``syncAction``, toolbar button ``syncButton``, Ctrl+Shift+S) and the
+The window builds the action (``syncAction``, toolbar button ``syncButton``, Ctrl+Shift+Y) and the
 permanent status label (``syncStatus``); :class:`SyncControl` drives them:
 
 - the action is enabled only while a repository with the chosen remote (Preferences, default

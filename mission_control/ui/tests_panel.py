@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,12 +30,14 @@ from mission_control.testing import (
     ScheduleSettings,
     Selection,
     TestFinished,
+    TestResult,
     TestStarted,
     interval_from_plan,
+    last_recorded_run,
     run_project_tests,
     summary_line,
 )
-from mission_control.testing.results import FAILING, OUTCOMES
+from mission_control.testing.results import FAILING, OUTCOMES, totals_line
 from mission_control.testing.schedule import DEFAULT_DEBOUNCE
 from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.tests_details import TestDetailsPane
@@ -106,6 +109,7 @@ class TestsPanel(DockPanel):
         self.component_tests: dict[str, tuple[str, ...]] = {}
         self._pending: list[object] = []
         self._found = 0  # tests collected so far in the run under way (before its first result)
+        self._run_counts: Counter[str] = Counter()  # outcomes streamed by the current run
         self._result_waiting: RunPayload | None = None
         self._repo: Path | None = None
         self._project: Any = None
@@ -336,6 +340,33 @@ class TestsPanel(DockPanel):
         self.progress.setValue(0)
         self._fill_components()
         self._apply_schedule_defaults()
+        if repo is not None:
+            self._restore_last_run(repo)
+
+    def _restore_last_run(self, repo: Path) -> None:
+        """Show the last recorded run (after a relaunch the dock said "No run yet" although the history
+        had it): every test's last known outcome, the newest run's summary, failures opened."""
+        recorded = last_recorded_run(repo)
+        if recorded is None or not recorded.outcomes:
+            return
+        record = recorded.record
+        when = record.when.astimezone().strftime("%Y-%m-%d %H:%M")
+        note = f"Failed in the run of {when}. Tracebacks are not kept between sessions: Rerun failed shows it again."
+        self.model.apply(
+            finished=[
+                TestResult(nodeid, outcome, longrepr=note if outcome in FAILING else None)
+                for nodeid, outcome in sorted(recorded.outcomes.items())
+            ]
+        )
+        self.latest = dict(recorded.outcomes)
+        if self.main_window.project is not None:  # the Gantt's task states from that run, as after a run
+            self.component_tests = component_test_args(repo, self._config())
+        counts = totals_line(record.totals, record.duration)
+        self.summary.setText(f"Last run {when} ({record.selection}): {counts} — from history")
+        self.summary.setToolTip("Restored from the run history; each test shows the outcome of its last run.")
+        self.progress.setRange(0, 1)
+        self.progress.setValue(1)
+        self.show_failures()
 
     def _fill_components(self) -> None:
         self.component_combo.clear()
@@ -386,7 +417,10 @@ class TestsPanel(DockPanel):
         self._pending.clear()
         self._result_waiting = None
         self._found = 0
-        self.model.reset()
+        self._run_counts = Counter()
+        if selection.kind == "all":
+            self.model.reset()  # a full run shows what exists now: removed tests go
+        # else (Rerun failed, a component, affected): the rows it runs are updated in the full tree
         self.show_details(QtCore.QModelIndex())
         self.progress.setRange(0, 0)  # busy until pytest says how many tests it collected
         what = selection.label.replace(":", " ")
@@ -417,6 +451,7 @@ class TestsPanel(DockPanel):
         for event in batch:
             if isinstance(event, TestFinished):
                 finished.append(event.result)
+                self._run_counts[event.result.outcome] += 1
             elif isinstance(event, TestStarted):
                 started.append(event.nodeid)
             elif isinstance(event, CollectionFailed):
@@ -434,8 +469,9 @@ class TestsPanel(DockPanel):
             self.summary.setText(self._live_text())
 
     def _live_text(self) -> str:
-        totals = self.model.totals()
-        parts = [f"{count} {name}" for name, count in totals.items() if count]
+        """This run's counts so far (the tree may also hold earlier runs' rows)."""
+        totals = self._run_counts
+        parts = [f"{totals[name]} {name}" for name in OUTCOMES if totals.get(name)]
         if parts:
             return "Running… " + ", ".join(parts)
         return f"Running… collecting tests: {self._found:,} found" if self._found else "Running… collecting tests"
