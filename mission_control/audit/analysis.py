@@ -219,6 +219,7 @@ class LiveAnalysis:
         self._importers: dict[str, set[str]] = {}  # module -> the files that asked it for a name
         self._roles: dict[str, tuple[str, ...]] = {}
         self._summaries: dict[str, ModuleSummary] = {}
+        self._imported: dict[str, set[tuple[str, str]]] = {}  # path -> the (module, name)s it imports
 
     def analyse(
         self,
@@ -251,7 +252,7 @@ class LiveAnalysis:
             files=len(paths),
             lines=sum(facts_by_path[p][fx.LINES] for p in paths),
             parse_errors=_parse_errors(facts_by_path, paths),
-            duplicates=_duplicates(facts_by_path, good, self._modules, duplicate_excludes),
+            duplicates=_duplicates(facts_by_path, good, self._modules, duplicate_excludes, self._imported),
             roles=counts,
             broken_imports=tuple(b for p in good for b in self._broken[p]),
             components=_components(facts_by_path, paths, components or {}, others or {}),
@@ -262,7 +263,7 @@ class LiveAnalysis:
         self._key = key
         self._modules = {p: module_name(p) for p in facts_by_path}
         self._index = _ModuleIndex(facts_by_path, sorted(facts_by_path), self._modules)
-        self._broken, self._roles, self._summaries, self._importers = {}, {}, {}, {}
+        self._broken, self._roles, self._summaries, self._importers, self._imported = {}, {}, {}, {}, {}
         self._update(facts_by_path, list(facts_by_path))
 
     def _update(self, facts_by_path: Mapping[str, fx.Facts], paths: Iterable[str]) -> None:
@@ -284,6 +285,7 @@ class LiveAnalysis:
             found = (next((r for r in ordered if name.endswith(r)), None) for name, _line, _fp in facts[fx.CLASSES])
             self._roles[path] = tuple(role for role in found if role is not None)
             self._summaries[path] = _summary(path, module, facts)
+            self._imported[path] = _imported_names(path, module, facts)
 
 
 def _interface(facts: fx.Facts) -> tuple[object, ...]:
@@ -315,14 +317,18 @@ def _duplicates(
     paths: list[str],
     modules: Mapping[str, str],
     excludes: Sequence[str],
+    imported_by_path: Mapping[str, set[tuple[str, str]]] | None = None,
 ) -> tuple[Duplicate, ...]:
+    """``imported_by_path``: each path's :func:`_imported_names`, when the caller keeps them."""
     groups: dict[tuple[str, str], dict[str, tuple[int, ...]]] = defaultdict(dict)
     imported: dict[str, set[tuple[str, str]]] = {}  # module -> (module, name) it imports
     for path in paths:
         if matches_any(path, excludes):
             continue
         facts = facts_by_path[path]
-        imported[modules[path]] = _imported_names(path, modules[path], facts)
+        imported[modules[path]] = (
+            imported_by_path[path] if imported_by_path is not None else _imported_names(path, modules[path], facts)
+        )
         for kind, definitions in (("class", facts[fx.CLASSES]), ("function", facts[fx.FUNCTIONS])):
             for name, _line, fingerprint in definitions:
                 groups[(kind, name)].setdefault(modules[path], fingerprint)
