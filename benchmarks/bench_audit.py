@@ -154,6 +154,7 @@ def write_to_dashboard(root: Path, target: Path) -> tuple[float, float]:
     window.close()
     if not in_app:
         return float("nan"), float("nan")
+    print(f"  (each write, change set -> redrawn: {', '.join(f'{t * 1000:.0f}' for t in in_app)} ms)")
     return statistics.median(latencies), statistics.median(in_app)
 
 
