@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_plan_roundtrip import plans
 
-from mission_control.plan import LineEdit, PlanError, PlanFile, parse_plan
+from mission_control.plan import LineEdit, PlanError, PlanFile, incremental, parse_plan
 from mission_control.plan.document import Document
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -189,3 +189,134 @@ def test_the_one_pass_cascade_parses_once(monkeypatch):
     assert len(calls) == 2  # the task's own retime, then every cascade line at once
     assert [e.index for e in calls[1]] == [4, 6]
     assert {m.key: m.new_start.hour for m in result.moves} == {"a": 0, "b": 4, "c": 6, "d": 7}
+
+
+# --------------------------------------------------------------------------- incremental re-scheduling
+
+
+@st.composite
+def forward_plans(draw) -> str:
+    """A generated plan whose tasks wait only for earlier ones: the incremental re-scheduler's case.
+
+    Sections, explicit starts, ``after`` one or two earlier ids, implicit starts, ``until``, tags,
+    a flowchart over some tasks, sometimes ``excludes weekends`` or a date-less format.
+    """
+    fmt = draw(st.sampled_from(["YYYY-MM-DD HH:mm", "YYYY-MM-DD", "HH:mm"]))
+    lines = ["# Generated", "", "```mermaid", "gantt", f"dateFormat {fmt}"]
+    if fmt != "HH:mm" and draw(st.booleans()):
+        lines.append("excludes weekends")
+    ids: list[str] = []
+    for i in range(draw(st.integers(2, 14))):
+        if i % 5 == 0:
+            lines.append(f"section S{i}")
+        tags = draw(st.sampled_from(["", "crit, ", "done, "]))
+        form = draw(st.sampled_from(["date", "after", "after", "implicit", "until"]) if ids else st.just("date"))
+        dur = f"{draw(st.integers(1, 9))}{draw(st.sampled_from(['h', 'd'] if fmt != 'HH:mm' else ['h', 'm']))}"
+        if form == "date":
+            lines.append(f"    Task {i} :{tags}t{i}, {_when(fmt, draw(st.integers(0, 20)))}, {dur}")
+        elif form == "after":
+            preds = draw(st.lists(st.sampled_from(ids), min_size=1, max_size=2, unique=True))
+            lines.append(f"    Task {i} :{tags}t{i}, after {' '.join(preds)}, {dur}")
+        elif form == "until":
+            lines.append(
+                f"    Task {i} :t{i}, {_when(fmt, draw(st.integers(0, 5)))}, until {draw(st.sampled_from(ids))}"
+            )
+        else:
+            lines.append(f"    Task {i} :{tags}{dur}")
+            continue
+        ids.append(f"t{i}")
+    lines += ["```", "", "```mermaid", "graph TD"]
+    for _ in range(draw(st.integers(0, 4))):
+        a, b = sorted(
+            draw(st.lists(st.sampled_from(ids), min_size=2, max_size=2, unique=True)) if len(ids) > 1 else ids * 2
+        )
+        lines.append(f"    {a} -->{draw(st.sampled_from(['', '|Can Start Parallel|']))} {b}")
+    lines += ["```", "", "- [ ] signed", ""]
+    return "\n".join(lines)
+
+
+def _when(fmt: str, hours: int) -> str:
+    moment = TODAY + timedelta(hours=hours)
+    return {
+        "YYYY-MM-DD HH:mm": f"{moment:%Y-%m-%d %H:%M}",
+        "YYYY-MM-DD": f"{moment:%Y-%m-%d}",
+        "HH:mm": f"{moment:%H}:00",
+    }[fmt]
+
+
+def task_line_edit(draw, pf: PlanFile) -> LineEdit:
+    """An edit of one task line: its duration, start or tags, an id dropped from ``after``, or worse."""
+    task = draw(st.sampled_from(pf.plan.tasks))
+    index = task.item_spans[0].index
+    old = pf.document.lines[index]
+    start, end = task.item_spans[-2] if len(task.item_spans) > 1 else None, task.item_spans[-1]
+    kind = draw(st.sampled_from(["duration", "duration", "start", "drop_after", "tag", "name", "new_after", "splice"]))
+    if kind == "duration":
+        return LineEdit(index, old, old[: end.start] + f"{draw(st.integers(0, 30))}h" + old[end.end :])
+    if kind == "start" and start is not None and task.start is not None:
+        new = _when(pf.plan.date_format, draw(st.integers(0, 30)))
+        return LineEdit(index, old, old[: start.start] + new + old[start.end :])
+    if kind == "drop_after" and len(task.after_ids) > 1:
+        return LineEdit(index, old, old.replace(f" {task.after_ids[-1]},", ",", 1))
+    if kind == "tag":
+        return LineEdit(index, old, old.replace(":", ":active, ", 1))
+    if kind == "name":
+        return LineEdit(index, old, old.replace("Task", "Renamed", 1))
+    if kind == "new_after" and start is not None:
+        return LineEdit(index, old, old[: start.start] + f"after {pf.plan.tasks[-1].key}" + old[start.end :])
+    a = draw(st.integers(0, len(old)))
+    return LineEdit(index, old, old[:a] + draw(st.sampled_from(PIECES)) + old[a:])
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=forward_plans(), data=st.data())
+def test_incremental_rescheduling_equals_a_full_parse_after_random_task_edits(text, data):
+    pf = PlanFile(Document(text.encode()), today=TODAY)
+    for _ in range(data.draw(st.integers(1, 5))):
+        if not pf.plan.tasks:
+            break
+        pf.apply([data.draw(st.composite(task_line_edit)(pf))])
+        full = parse_plan(pf.document.text, None, TODAY)
+        assert pf.plan == full
+        assert [t.times for t in pf.plan.tasks] == [t.times for t in full.tasks]
+
+
+def test_a_reschedule_re_resolves_only_the_tasks_downstream(monkeypatch):
+    lines = ["```mermaid", "gantt", "dateFormat YYYY-MM-DD HH:mm"]
+    lines += [f"    T{i} :t{i}, after t{i - 1}, 1h" if i else "    T0 :t0, 2024-03-01 00:00, 1h" for i in range(30)]
+    lines += ["    Other :o1, 2024-03-05 00:00, 2h", "```", "```mermaid", "graph TD", "    t3 --> o1", "```", ""]
+    pf = PlanFile(Document("\n".join(lines).encode()), today=TODAY)
+    import mission_control.plan.editing as editing
+
+    monkeypatch.setattr(editing, "build_plan", lambda *a, **k: pytest.fail("parsed in full"))
+    compiled = []
+    compile_task = incremental._Resolver.compile
+    monkeypatch.setattr(
+        incremental._Resolver, "compile", lambda self, t: compiled.append(t.key) or compile_task(self, t)
+    )
+    result = pf.reschedule("t20", start=datetime(2024, 3, 2))  # 'after t19' becomes a fixed start
+    assert compiled == [f"t{i}" for i in range(20, 30)]  # t0..t19 and o1 are not touched
+    assert {m.key for m in result.moves} == {f"t{i}" for i in range(20, 30)}
+    assert pf.plan.task("t29").end == datetime(2024, 3, 2, 10)
+    assert [(d.from_key, d.to_key) for d in pf.plan.dependencies if d.to_key == "t20"] == []
+    assert pf.plan == parse_plan(pf.document.text, None, TODAY)
+
+
+def test_edits_the_fast_path_cannot_be_sure_of_parse_in_full():
+    text = (
+        "```mermaid\ngantt\ndateFormat YYYY-MM-DD\nA :a, 2024-03-01, 1d\nB :b, after c, 1d\nC :c, 2024-03-04, 1d\n```\n"
+    )
+    pf = PlanFile(Document(text.encode()), today=TODAY)  # b waits for a task further down
+    assert incremental.shape_of(pf.plan, pf._memo.chart) is None
+    pf.reschedule("c", start=datetime(2024, 3, 6))
+    assert pf.plan.task("b").start == datetime(2024, 3, 7)
+    assert pf.plan == parse_plan(pf.document.text, None, TODAY)
+
+
+def test_a_warning_the_edit_cures_goes_away():
+    text = "```mermaid\ngantt\ndateFormat YYYY-MM-DD\nA :a, 2024-03-01, 1d\nB :b, 2024-03-03, until a\n```\n"
+    pf = PlanFile(Document(text.encode()), today=TODAY)
+    assert [d.line for d in pf.plan.warnings] == [5]  # B ends (when A starts) before it starts
+    pf.apply([LineEdit(4, "B :b, 2024-03-03, until a", "B :b, 2024-02-28, until a")])
+    assert pf.plan.warnings == []
+    assert pf.plan == parse_plan(pf.document.text, None, TODAY)

@@ -146,6 +146,21 @@ def test_parallel_only_when_it_cannot_be_slower_than_plain_pytest(requested, cor
     assert (choice.workers, choice.reason) == (workers, reason)
 
 
+@pytest.mark.parametrize(
+    ("cores", "load", "workers", "reason"),
+    [
+        (2, 0.2, 2, "-n 2: last run 42 s, load 0.2 on 2 cores"),
+        (2, 0.7, None, "serial: the machine is busy (load 0.7 on 2 cores)"),
+        (2, 3.9, None, "serial: the machine is busy (load 3.9 on 2 cores)"),
+        (8, 3.0, 5, "-n 5: last run 42 s, load 3.0 on 8 cores"),
+        (4, 0.0, 4, "-n 4: last run 42 s, load 0.0 on 4 cores"),
+    ],
+)
+def test_parallel_only_on_cores_the_machine_leaves_free(cores, load, workers, reason):
+    choice = decide_parallelism("auto", cores=cores, last_duration=42.0, has_xdist=True, load=load)
+    assert (choice.workers, choice.reason) == (workers, reason)
+
+
 def test_the_parallel_choice_is_shown(src_repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert run_project_tests(src_repo, workers=None).result.ok
     monkeypatch.setattr(Interpreter, "has_xdist", property(lambda self: True))

@@ -14,6 +14,7 @@ from helpers import process_alive, wait_until
 
 from mission_control.testing import (
     Collected,
+    Collecting,
     CollectionFailed,
     TestFinished,
     TestStarted,
@@ -157,6 +158,23 @@ def test_events_stream_in_order_with_progress(mixed_suite: Path) -> None:
     assert progress[-1].done == progress[-1].total == 10
     started = [e.nodeid for e in events if isinstance(e, TestStarted)]
     assert started == [t.nodeid for t in result.tests]
+
+
+def test_collection_streams_before_the_first_result(tmp_path: Path) -> None:
+    """A large suite collects for seconds: the tests found so far stream after each test file."""
+    for name, count in (("a", 3), ("b", 0), ("c", 2)):
+        body = "".join(f"def test_{i}():\n    pass\n" for i in range(count)) or "X = 1\n"
+        (tmp_path / f"test_{name}.py").write_text(body)
+    (tmp_path / "test_d.py").write_text(
+        "import pytest\n@pytest.mark.parametrize('n', range(4))\ndef test_p(n):\n    pass\n"
+    )
+    events: list[object] = []
+    result = run_tests(tmp_path, ["-p", "no:cacheprovider"], workers=None, on_event=events.append)
+    assert result.ok and len(result.tests) == 9
+    found = [e.count for e in events if isinstance(e, Collecting)]
+    assert found == [3, 5, 9]  # after test_a, test_c and test_d; test_b adds nothing
+    kinds = [type(e) for e in events]
+    assert kinds.index(Collected) > max(i for i, k in enumerate(kinds) if k is Collecting)
 
 
 def test_collection_error_interrupts_like_pytest(mixed_suite: Path) -> None:

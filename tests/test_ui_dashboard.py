@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from helpers import git
+from PySide6 import QtWidgets
 from PySide6.QtCore import Qt
 
 from mission_control.history import open_history
@@ -91,6 +92,7 @@ def dashboard(qtbot, mission_repo):
     record_past(mission_repo)
     win = create_window(mission_repo)
     qtbot.addWidget(win)
+    win.findChild(QtWidgets.QDockWidget, "dashboardDock").raise_()  # its plots are drawn when shown
     panel = win.panels["dashboard_panel"]
     yield win, panel
     panel.cleanup()
@@ -121,6 +123,19 @@ def test_plots_show_recorded_history_and_the_audit_that_ran_on_open(qtbot, dashb
     assert panel.curve_data("ssot", "duplicates")[1] == [3, 2, 0]
     assert panel.curve_data("roles", "Manager")[1] == [4, 3, 2]
     assert panel.curve_data("components", "core")[1] == [6]
+
+
+def test_a_dashboard_behind_another_tab_draws_its_plots_when_shown(qtbot, dashboard):
+    win, panel = dashboard
+    wait_idle(qtbot, panel)
+    win.findChild(QtWidgets.QDockWidget, "testsPanelDock").raise_()  # the dashboard's tab is left
+    before = panel.curve_data("tests", "passed")
+    panel.curves[("tests", "passed")].setData([], [])  # so a redraw shows
+    with qtbot.waitSignal(panel.refreshed, timeout=20_000):
+        panel.request_refresh(audit=False)
+    assert panel.curve_data("tests", "passed") == ([], [])  # refreshed, but the hidden plots not drawn
+    win.findChild(QtWidgets.QDockWidget, "dashboardDock").raise_()
+    assert panel.curve_data("tests", "passed") == before  # drawn as the tab is shown
 
 
 def test_checkpoints_are_marked_hours_after_the_recorded_mission_start(qtbot, dashboard):

@@ -118,3 +118,44 @@ def test_the_cores_own_errors_are_expected_anything_else_is_a_bug():
 
     assert is_expected(CodemodError("bad argument")) and is_expected(RepoError("not a repository"))
     assert not is_expected(ValueError("a bug")) and not is_expected(KeyError("x"))
+
+
+def test_held_jobs_start_after_the_windows_first_paint(qtbot):
+    """At start-up the docks' first jobs wait for the first paint instead of slowing it down."""
+    from mission_control.ui import workers
+
+    window = QtWidgets.QWidget()
+    qtbot.addWidget(window)
+    painted, order = [], []
+    workers.on_first_paint(window, lambda: painted.append(True))
+    workers.hold_jobs()
+    try:
+        job = run_in_thread(window, lambda progress, event, cancel: order.append("work") or 42, on_result=order.append)
+        qtbot.wait(100)
+        assert order == [] and not job.qthread.isRunning()  # held: not started
+        workers.release_jobs_when_painted(window, fallback_ms=60_000)
+        window.show()
+        qtbot.waitUntil(lambda: order == ["work", 42], timeout=10_000)
+        assert painted  # released by the paint, not by the fallback timer
+        assert job.wait(5000)
+        later = run_in_thread(window, lambda progress, event, cancel: 7, on_result=order.append)
+        qtbot.waitUntil(lambda: order[-1:] == [7], timeout=10_000)  # no longer holding
+        assert later.wait(5000)
+    finally:
+        workers.release_jobs()
+
+
+def test_held_jobs_of_a_window_never_shown_start_after_the_fallback(qtbot):
+    from mission_control.ui import workers
+
+    window = QtWidgets.QWidget()
+    qtbot.addWidget(window)
+    results = []
+    workers.hold_jobs()
+    try:
+        job = run_in_thread(window, lambda progress, event, cancel: 1, on_result=results.append)
+        workers.release_jobs_when_painted(window, fallback_ms=200)
+        qtbot.waitUntil(lambda: results == [1], timeout=10_000)
+        assert job.wait(5000)
+    finally:
+        workers.release_jobs()

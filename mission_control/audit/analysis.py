@@ -198,6 +198,101 @@ def analyse(
     )
 
 
+class LiveAnalysis:
+    """:func:`analyse` for a long-lived auditor: after one changed file, only that file is analysed.
+
+    Facts objects of unchanged files are the same objects from run to run (the auditor keeps
+    them), so "changed" is "another object". The module index (which modules exist, which names
+    each binds) is rebuilt only when files come or go; else the changed files' imports are checked
+    again, plus, when a changed file binds other names than before, the imports of the files that
+    asked that module for a name; only the changed files' roles and summaries are redone.
+    Duplicates, parse errors, lines and components are recomputed from the kept per-file parts.
+    The result always equals :func:`analyse` of the same facts (``tests/test_audit.py`` checks).
+    """
+
+    def __init__(self) -> None:
+        self._facts: dict[str, fx.Facts] = {}
+        self._key: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+        self._modules: dict[str, str] = {}
+        self._index: _ModuleIndex | None = None
+        self._broken: dict[str, list[BrokenImport]] = {}
+        self._importers: dict[str, set[str]] = {}  # module -> the files that asked it for a name
+        self._roles: dict[str, tuple[str, ...]] = {}
+        self._summaries: dict[str, ModuleSummary] = {}
+        self._imported: dict[str, set[tuple[str, str]]] = {}  # path -> the (module, name)s it imports
+
+    def analyse(
+        self,
+        facts_by_path: Mapping[str, fx.Facts],
+        *,
+        components: Mapping[str, Sequence[str]] | None = None,
+        roles: Sequence[str] = DEFAULT_ROLES,
+        duplicate_excludes: Sequence[str] = DEFAULT_DUPLICATE_EXCLUDES,
+        others: Mapping[str, int] | None = None,
+    ) -> AuditResult:
+        """The audit of ``facts_by_path`` (and ``others`` as :func:`analyse`), reusing what the previous call learnt."""
+        key = (tuple(roles), tuple(duplicate_excludes))
+        changed = [p for p, facts in facts_by_path.items() if self._facts.get(p) is not facts]
+        if key != self._key or self._index is None or facts_by_path.keys() != self._facts.keys():
+            self._rebuild(facts_by_path, key)
+        else:
+            again = set(changed)
+            for path in changed:
+                if _interface(facts_by_path[path]) != _interface(self._facts[path]):
+                    again |= self._importers.get(self._modules[path], set())
+            self._update(facts_by_path, sorted(again))
+        self._facts = dict(facts_by_path)
+        paths = sorted(facts_by_path)
+        good = [p for p in paths if facts_by_path[p][fx.ERROR] is None]
+        counts = dict.fromkeys(roles, 0)
+        for path in good:
+            for role in self._roles[path]:
+                counts[role] += 1
+        return AuditResult(
+            files=len(paths),
+            lines=sum(facts_by_path[p][fx.LINES] for p in paths),
+            parse_errors=_parse_errors(facts_by_path, paths),
+            duplicates=_duplicates(facts_by_path, good, self._modules, duplicate_excludes, self._imported),
+            roles=counts,
+            broken_imports=tuple(b for p in good for b in self._broken[p]),
+            components=_components(facts_by_path, paths, components or {}, others or {}),
+            modules=tuple(self._summaries[p] for p in paths),
+        )
+
+    def _rebuild(self, facts_by_path: Mapping[str, fx.Facts], key: tuple[tuple[str, ...], tuple[str, ...]]) -> None:
+        self._key = key
+        self._modules = {p: module_name(p) for p in facts_by_path}
+        self._index = _ModuleIndex(facts_by_path, sorted(facts_by_path), self._modules)
+        self._broken, self._roles, self._summaries, self._importers, self._imported = {}, {}, {}, {}, {}
+        self._update(facts_by_path, list(facts_by_path))
+
+    def _update(self, facts_by_path: Mapping[str, fx.Facts], paths: Iterable[str]) -> None:
+        index = self._index
+        assert index is not None and self._key is not None
+        ordered = sorted(self._key[0], key=len, reverse=True)  # "ToolRegistryManager" is a Manager
+        paths = list(paths)
+        for path in paths:  # first the index, then the imports that read it
+            module = self._modules[path]
+            if module and index.files.get(module) is self._facts.get(path):
+                index.files[module] = facts_by_path[path]
+        for path in paths:
+            facts, module = facts_by_path[path], self._modules[path]
+            index.queried = set()
+            self._broken[path] = _file_broken_imports(index, path, facts)
+            for target in index.queried:
+                self._importers.setdefault(target, set()).add(path)
+            index.queried = None
+            found = (next((r for r in ordered if name.endswith(r)), None) for name, _line, _fp in facts[fx.CLASSES])
+            self._roles[path] = tuple(role for role in found if role is not None)
+            self._summaries[path] = _summary(path, module, facts)
+            self._imported[path] = _imported_names(path, module, facts)
+
+
+def _interface(facts: fx.Facts) -> tuple[object, ...]:
+    """What other files' imports can see of a module: the names it binds, ``*`` or ``__getattr__``."""
+    return (facts[fx.FLAGS] & (fx.STAR_IMPORT | fx.HAS_GETATTR), facts[fx.BOUND])
+
+
 def _summary(path: str, module: str, facts: fx.Facts) -> ModuleSummary:
     return ModuleSummary(
         path=path,
@@ -222,14 +317,18 @@ def _duplicates(
     paths: list[str],
     modules: Mapping[str, str],
     excludes: Sequence[str],
+    imported_by_path: Mapping[str, set[tuple[str, str]]] | None = None,
 ) -> tuple[Duplicate, ...]:
+    """``imported_by_path``: each path's :func:`_imported_names`, when the caller keeps them."""
     groups: dict[tuple[str, str], dict[str, tuple[int, ...]]] = defaultdict(dict)
     imported: dict[str, set[tuple[str, str]]] = {}  # module -> (module, name) it imports
     for path in paths:
         if matches_any(path, excludes):
             continue
         facts = facts_by_path[path]
-        imported[modules[path]] = _imported_names(path, modules[path], facts)
+        imported[modules[path]] = (
+            imported_by_path[path] if imported_by_path is not None else _imported_names(path, modules[path], facts)
+        )
         for kind, definitions in (("class", facts[fx.CLASSES]), ("function", facts[fx.FUNCTIONS])):
             for name, _line, fingerprint in definitions:
                 groups[(kind, name)].setdefault(modules[path], fingerprint)
@@ -355,12 +454,15 @@ class _ModuleIndex:
             self.package_of[path] = ".".join(parts[:upto])
         self.roots = {m.split(".")[0] for m in list(self.files) + list(self.packages)}
         self.roots -= set(sys.stdlib_module_names)
+        self.queried: set[str] | None = None  # when a set: the modules asked for a name (LiveAnalysis)
 
     def exists(self, module: str) -> bool:
         return module in self.files or module in self.packages
 
     def provides(self, module: str, name: str) -> bool:
         """Whether ``from module import name`` can succeed."""
+        if self.queried is not None:
+            self.queried.add(module)
         if self.exists(f"{module}.{name}"):
             return True
         facts = self.files.get(module)
@@ -375,15 +477,18 @@ def _broken_imports(
     facts_by_path: Mapping[str, fx.Facts], paths: list[str], modules: Mapping[str, str]
 ) -> tuple[BrokenImport, ...]:
     index = _ModuleIndex(facts_by_path, paths, modules)
+    return tuple(b for path in paths for b in _file_broken_imports(index, path, facts_by_path[path]))
+
+
+def _file_broken_imports(index: _ModuleIndex, path: str, facts: fx.Facts) -> list[BrokenImport]:
     broken = []
-    for path in paths:
-        for line, level, module, names, guarded in facts_by_path[path][fx.IMPORTS]:
-            if guarded:
-                continue
-            problem = _check_import(index, path, level, module, names)
-            if problem:
-                broken.append(BrokenImport(path, line, problem))
-    return tuple(broken)
+    for line, level, module, names, guarded in facts[fx.IMPORTS]:
+        if guarded:
+            continue
+        problem = _check_import(index, path, level, module, names)
+        if problem:
+            broken.append(BrokenImport(path, line, problem))
+    return broken
 
 
 def _check_import(index: _ModuleIndex, path: str, level: int, module: str, names: tuple[str, ...]) -> str | None:

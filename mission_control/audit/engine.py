@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from mission_control.audit import extract as fx
-from mission_control.audit.analysis import DEFAULT_ROLES, AuditResult, analyse, component_matcher
+from mission_control.audit.analysis import DEFAULT_ROLES, AuditResult, LiveAnalysis, analyse, component_matcher
 from mission_control.audit.cache import AuditCache, StatKey, stat_key
 from mission_control.audit.files import NotARepository, check_repo
 from mission_control.util.files import is_ignored_part, project_files
@@ -65,6 +65,7 @@ class Auditor:
         self._cache = AuditCache.load(self.repo, use_cache)
         self._files: set[str] | None = None
         self._last: dict[str, fx.Facts] | None = None
+        self._analysis = LiveAnalysis()  # one changed file: only its part of the analysis is redone
         self._others: dict[str, tuple[StatKey, int]] = {}  # the components' other files: stat, lines
         self._lock = threading.Lock()
 
@@ -98,7 +99,7 @@ class Auditor:
             self._last = facts
             relist = not incremental or any(self._needs_relist(p) for p in changed or ())
             others = self._other_files(None if relist else changed)
-            result = analyse(facts, components=self.components, roles=self.roles, others=others)
+            result = self._analysis.analyse(facts, components=self.components, roles=self.roles, others=others)
             return _with_counts(result, parsed, read)
 
     def flush(self) -> None:

@@ -66,6 +66,8 @@ def is_subcommand(args: list[str]) -> bool:
         return False
     if args[0] in ("-h", "--help", "--version"):
         return True
+    if args[0].startswith("-") or not args[0].replace("-", "").replace("_", "").isalnum():
+        return False  # an option or a path: the app (building the parser imports every command, ~0.3 s)
     parser = build_parser()
     choices = parser._subparsers._group_actions[0].choices if parser._subparsers else None
     return args[0] in (choices or {})

@@ -15,13 +15,10 @@ Built-in codemods (one module each): ``rename``, ``consolidate``, ``remove-unuse
 
 from __future__ import annotations
 
+import importlib
 import os
+from typing import TYPE_CHECKING, Any
 
-from mission_control.codemods.apply import AppliedCodemod, apply_run, codemod_history, planned_changes, undo_codemod
-from mission_control.codemods.base import CodemodError
-from mission_control.codemods.completion import qualified_names
-from mission_control.codemods.engine import Eta, check_repo, run_builtin
-from mission_control.codemods.external import list_codemods
 from mission_control.codemods.model import (
     CHANGED,
     FAILED,
@@ -34,8 +31,47 @@ from mission_control.codemods.model import (
     FileResult,
     Hunk,
 )
-from mission_control.codemods.registry import BUILTINS, builtin_infos
 from mission_control.util.progress import CancelToken, ProgressCallback
+
+if TYPE_CHECKING:
+    from mission_control.codemods.apply import (
+        AppliedCodemod,
+        apply_run,
+        codemod_history,
+        planned_changes,
+        undo_codemod,
+    )
+    from mission_control.codemods.base import CodemodError
+    from mission_control.codemods.completion import qualified_names
+    from mission_control.codemods.engine import Eta
+    from mission_control.codemods.external import list_codemods
+    from mission_control.codemods.registry import builtin_infos
+
+#: Where each name that needs a heavier module lives. libcst takes ~0.5 s to import: the package
+#: imports it only when a codemod runs or the built-ins are listed, never when the UI or the CLI
+#: merely imports ``mission_control.codemods`` (``tests/test_startup_imports.py`` keeps it so).
+_LAZY = {
+    "AppliedCodemod": "apply",
+    "apply_run": "apply",
+    "codemod_history": "apply",
+    "planned_changes": "apply",
+    "undo_codemod": "apply",
+    "CodemodError": "base",
+    "qualified_names": "completion",
+    "Eta": "engine",
+    "list_codemods": "external",
+    "builtin_infos": "registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Import the submodule that defines ``name`` on first use (PEP 562)."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 def run_codemod(
@@ -55,11 +91,13 @@ def run_codemod(
     Raises:
         CodemodError: not a folder, unknown codemod, or bad arguments (the message says which).
     """
+    from mission_control.codemods.base import CodemodError
+    from mission_control.codemods.engine import check_repo, run_builtin
+    from mission_control.codemods.registry import BUILTINS, builtin
+
     root = check_repo(repo)
     args = dict(args or {})
     if name in BUILTINS or name.replace("_", "-") in BUILTINS:
-        from mission_control.codemods.registry import builtin
-
         return run_builtin(
             root,
             builtin(name),

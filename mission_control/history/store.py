@@ -139,6 +139,9 @@ class History:
         try:
             self._conn = sqlite3.connect(str(self.path), check_same_thread=False, timeout=10)
             self._conn.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a commit does not wait for the disk (the database stays consistent; a
+            # power cut may lose the last records). A dock records an audit on every file change.
+            self._conn.execute("PRAGMA synchronous=NORMAL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as exc:
@@ -148,6 +151,8 @@ class History:
         version = self._conn.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise HistoryError(f"{self.path}: written by a newer Mission Control (schema {version})")
+        if version == SCHEMA_VERSION:
+            return  # up to date: no write (each open would otherwise commit, and wait for the disk)
         with self._conn:
             self._conn.executescript(_SCHEMA)
             self._conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")

@@ -86,6 +86,7 @@ _UNIT_MS = {
 }
 
 
+@lru_cache(maxsize=1024)  # a plan repeats a few durations thousands of times; Duration is frozen
 def parse_duration(text: str) -> Duration | None:
     """Parse ``8h``, ``1.5d``, ``30m``...; None if ``text`` is not exactly a duration.
 

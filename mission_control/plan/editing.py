@@ -13,12 +13,14 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from mission_control.plan import incremental
+
 # ``schedule`` needs ``plan``'s model; binding the package (not its names) lets either be imported first.
 from mission_control.plan import schedule as _schedule
 from mission_control.plan.dates import DateFormat, format_duration, parse_duration
 from mission_control.plan.document import Document, LineEdit, PlanError
 from mission_control.plan.gantt import GanttChart, _Resolver, default_today, parse_gantt
-from mission_control.plan.loader import ParseMemo, build_plan
+from mission_control.plan.loader import ParseMemo, build_plan, gc_paused
 from mission_control.plan.markdown import Structure, parse_structure, update_structure
 from mission_control.plan.merge import MergeResult, merge3
 from mission_control.plan.model import TAG_NAMES, ChecklistItem, Dependency, Plan, Span, Task
@@ -65,6 +67,7 @@ class PlanFile:
         self.today = today
         self._memo = ParseMemo()
         self._structure: Structure | None = None
+        self._shape: incremental.Shape | None = None  # for incremental re-scheduling; made on the first edit
         self.plan: Plan = self._parse()
         self._analysis: _schedule.ScheduleAnalysis | None = None
 
@@ -92,8 +95,9 @@ class PlanFile:
     def _parse(self) -> Plan:
         """A full parse of the document (Markdown included)."""
         text = self.document.text
-        self._structure = parse_structure(text)
-        return build_plan(text, self._structure, self.document.path, self.today, self._memo)
+        with gc_paused():
+            self._structure = parse_structure(text)
+            return build_plan(text, self._structure, self.document.path, self.today, self._memo)
 
     def _reparse(self, edits: list[LineEdit]) -> Plan:
         """The plan after ``edits`` (already in the document), re-reading only what they can change.
@@ -109,9 +113,30 @@ class PlanFile:
         text = self.document.text
         if structure.code_blocks is previous.code_blocks:
             self._structure = structure
-            return replace(self.plan, text=text, checklist=list(structure.checklist))
+            plan = replace(self.plan, text=text, checklist=list(structure.checklist))
+            if self._shape is not None and self._shape.plan is self.plan:
+                self._shape.plan = plan  # the same tasks: the shape still holds
+            return plan
         self._structure = structure
+        retimed = self._retime_incrementally(edits, text, structure)
+        if retimed is not None:
+            return retimed
         return build_plan(text, structure, self.document.path, self.today, self._memo)
+
+    def _retime_incrementally(self, edits: list[LineEdit], text: str, structure: Structure) -> Plan | None:
+        """The plan after edits of task lines, re-resolving only what they move (None: parse in full)."""
+        shape = self._shape
+        if shape is None or shape.plan is not self.plan:
+            chart = self._memo.chart
+            shape = self._shape = (
+                incremental.shape_of(self.plan, chart, self._memo.forward) if chart is not None else None
+            )
+        if shape is None:
+            return None
+        plan = incremental.retime(shape, self.document.lines, sorted({e.index for e in edits}), text, structure)
+        if plan is None:
+            self._shape = None  # a full parse follows
+        return plan
 
     def apply(self, edits: list[LineEdit]) -> None:
         """Apply ``edits`` (e.g. an undo's inverse) and parse again (incrementally when safe)."""

@@ -14,6 +14,7 @@ import calendar
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Final
 
 from mission_control.plan.dates import EPOCH, DateFormat, from_epoch, parse_duration
@@ -105,13 +106,13 @@ class _Parser:
     def statement(self, index: int, text: str, pos: int) -> None:
         """Read the statements of one line starting at column ``pos``."""
         rest = text[pos:]
-        lowered = rest.lower()
+        lowered = rest[:17].lower()  # the longest prefix looked at: "inclusiveenddates"
         if lowered.startswith("inclusiveenddates"):
             self.chart.inclusive_end_dates = True
             return
         if lowered.startswith("topaxis"):
             return  # display only (and broken in Mermaid 11 as a statement)
-        if _DATE_START_RE.match(rest):
+        if rest[:1].isdigit() and _DATE_START_RE.match(rest):
             self.error(index, "a line may not start with a date; expected 'name : data'")
             return
         if lowered.startswith("gantt"):
@@ -211,7 +212,7 @@ class _Parser:
                 end_item=items[-1][0],
                 prev_key=self.last_key,
                 data_span=Span(index, start, end),
-                item_spans=tuple(Span(index, a, b) for _, a, b in items),
+                item_spans=tuple([Span(index, a, b) for _, a, b in items]),
                 order=self.order,
             )
         )
@@ -497,11 +498,12 @@ class _Resolver:
 _IDS_RES = {k: re.compile(rf"{k}\s+([\w\- ]+)", re.ASCII) for k in ("after", "until")}
 
 
-def _ids(item: str, keyword: str) -> list[str] | None:
+@lru_cache(maxsize=1 << 17)  # every pass and the report ask again for the same items
+def _ids(item: str, keyword: str) -> tuple[str, ...] | None:
     match = _IDS_RES[keyword].match(item)
     if not match:
         return None
-    return match.group(1).split(" ")
+    return tuple(match.group(1).split(" "))
 
 
 def _later(a: datetime | None, b: datetime | None) -> bool:

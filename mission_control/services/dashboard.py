@@ -10,9 +10,10 @@ The dock only draws a Snapshot; everything slow (files, git, SQLite) happens her
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -225,6 +226,7 @@ class DashboardSource:
         self._baseline_tried = False
         self.last: AuditResult | None = None
         self._previous: AuditResult | None = None
+        self._shared: list[History] | None = None  # the history opened for the refresh under way
 
     def refresh(
         self,
@@ -242,11 +244,35 @@ class DashboardSource:
         history) are listed in ``Snapshot.problems``; a missing repository raises AuditError.
         """
         problems: list[str] = []
-        if audit or self.last is None:
-            self._audit(changed, on_progress, cancel, problems)
-        if not self._baseline_tried:
-            self._audit_baseline(problems)
-        return self._snapshot(plan_text, problems)
+        with self._one_history():  # one connection for the record and the reads (each open costs a commit)
+            if audit or self.last is None:
+                self._audit(changed, on_progress, cancel, problems)
+            if not self._baseline_tried:
+                self._audit_baseline(problems)
+            return self._snapshot(plan_text, problems)
+
+    @contextlib.contextmanager
+    def _one_history(self) -> Iterator[None]:
+        """Within this block, :meth:`_history` opens the history once and closes it at the end."""
+        self._shared = []
+        try:
+            yield
+        finally:
+            for history in self._shared:
+                history.close()
+            self._shared = None
+
+    @contextlib.contextmanager
+    def _history(self) -> Iterator[History]:
+        """The project's history: the one opened in this refresh, else a new one (HistoryError if unusable)."""
+        shared = self._shared
+        if shared is None:
+            with open_history(self.repo) as history:
+                yield history
+            return
+        if not shared:
+            shared.append(open_history(self.repo))
+        yield shared[0]
 
     def flush(self) -> None:
         """Save what incremental audits learnt to the on-disk cache (on close)."""
@@ -268,7 +294,7 @@ class DashboardSource:
         result = self.auditor.run(paths, on_progress=on_progress, cancel=cancel)
         self._previous, self.last = self.last, result
         try:
-            with open_history(self.repo) as history:
+            with self._history() as history:
                 history.record_metrics("audit", result.metrics(), commit=head_commit(self.repo))
         except HistoryError as exc:
             problems.append(f"history not recorded: {exc}")
@@ -299,7 +325,7 @@ class DashboardSource:
             problems.append(str(exc))
             overrides = {}
         try:
-            with open_history(self.repo) as history:
+            with self._history() as history:
                 runs = history.test_runs(limit=None)
                 plots = metric_plots(history)
                 broken = history.metric_series("broken_imports", "audit")

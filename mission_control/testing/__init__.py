@@ -16,6 +16,7 @@ from mission_control.testing.interpreter import (
 from mission_control.testing.results import (
     OUTCOMES,
     Collected,
+    Collecting,
     CollectionError,
     CollectionFailed,
     RunEvent,
@@ -53,6 +54,7 @@ __all__ = [
     "PLUGIN_MODULE",
     "Alert",
     "Collected",
+    "Collecting",
     "CollectionError",
     "CollectionFailed",
     "Interpreter",

@@ -66,6 +66,13 @@ class Collected:
 
 
 @dataclass(frozen=True)
+class Collecting:
+    """Collection is under way: ``count`` tests found so far (serial runs, after each test file)."""
+
+    count: int
+
+
+@dataclass(frozen=True)
 class TestStarted:
     """A test started running."""
 
@@ -92,7 +99,7 @@ class CollectionFailed:
     error: CollectionError
 
 
-RunEvent = Collected | TestStarted | TestFinished | CollectionFailed
+RunEvent = Collecting | Collected | TestStarted | TestFinished | CollectionFailed
 EventCallback = Callable[[RunEvent], None]
 
 

@@ -29,6 +29,7 @@ from mission_control.testing.interpreter import Interpreter, InterpreterError, f
 from mission_control.testing.results import (
     OUTCOMES,
     Collected,
+    Collecting,
     CollectionError,
     CollectionFailed,
     EventCallback,
@@ -180,6 +181,9 @@ class _Dispatcher:
 
     def _on_start(self, data: StreamEvent) -> None:
         self.state.started = True
+
+    def _on_collecting(self, data: StreamEvent) -> None:
+        self._emit(Collecting(int(data["count"])), f"collecting: {data['count']} tests found")
 
     def _on_collected(self, data: StreamEvent) -> None:
         self.state.total = self.state.collected = int(data["count"])

@@ -47,6 +47,8 @@ def parse_gui_args(args: list[str]) -> argparse.Namespace:
     parser.add_argument("--reset", action="store_true", help="with --demo: recreate the demo mission from scratch")
     parser.add_argument("--exit-after", type=int, metavar="MS", help=argparse.SUPPRESS)
     parser.add_argument("--screenshot", metavar="PNG", help=argparse.SUPPRESS)
+    # benchmarks/bench_startup.py: print the wall clock once the window is painted, then quit
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(args)
 
 
@@ -60,6 +62,7 @@ def run_app(args: list[str]) -> int:
 
     from mission_control.services.project import Project, ProjectError
     from mission_control.services.settings import load_settings
+    from mission_control.ui import workers
     from mission_control.ui.crash import install_excepthook
     from mission_control.ui.main_window import MainWindow
     from mission_control.util.logsetup import setup_logging
@@ -91,11 +94,32 @@ def run_app(args: list[str]) -> int:
         print(f"mission-control: {exc}", file=sys.stderr)
         if ns.repo or ns.plan or ns.demo:
             return 2
+    workers.hold_jobs()  # the docks' first jobs start after the first paint, not during it
     window = MainWindow(project, settings)
     window.show()
+    workers.release_jobs_when_painted(window)
     if ns.screenshot:
         QtCore.QTimer.singleShot(300, lambda: window.grab().save(ns.screenshot))
+    if ns.startup_probe:
+        quit_when_painted(app, window)
     if ns.exit_after is not None:
         QtCore.QTimer.singleShot(max(ns.exit_after, 0), window.close)
         QtCore.QTimer.singleShot(max(ns.exit_after, 0) + 50, app.quit)
     return app.exec()
+
+
+def quit_when_painted(app, window) -> None:
+    """Print ``painted <time.time()>`` once ``window`` has been painted the first time, then quit.
+
+    The parent process (``benchmarks/bench_startup.py``) subtracts the time it started us.
+    """
+    import time
+
+    from mission_control.ui.workers import on_first_paint
+
+    def done() -> None:
+        print(f"painted {time.time():.6f}", flush=True)
+        window.close()
+        app.quit()
+
+    on_first_paint(window, done)

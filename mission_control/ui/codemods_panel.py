@@ -25,9 +25,7 @@ from mission_control.codemods import (
     CodemodInfo,
     CodemodRun,
     apply_run,
-    builtin_infos,
     codemod_history,
-    list_codemods,
     qualified_names,
     run_codemod,
     undo_codemod,
@@ -86,7 +84,11 @@ class CodemodsPanel(DockPanel):
     def __init__(self, window: Any) -> None:
         super().__init__(window)
         self.setObjectName("codemodsPanel")
-        self.infos: list[CodemodInfo] = builtin_infos()
+        # The built-ins and the repository's codemods, read once the dock is first shown: listing
+        # them imports libcst (~0.5 s), which the window's start must not wait for.
+        self.infos: list[CodemodInfo] = []
+        self._choice_stale = True
+        self._tab_shown = False
         self.run: CodemodRun | None = None
         self.history: list[AppliedCodemod] = []
         self.job: Job | None = None
@@ -252,9 +254,15 @@ class CodemodsPanel(DockPanel):
     def info(self) -> CodemodInfo:
         """The chosen codemod."""
         name = self.choice.currentData()
+        if not self.infos:
+            from mission_control.codemods import builtin_infos  # imports libcst
+
+            self.infos = builtin_infos()
         return next((i for i in self.infos if i.name == name), self.infos[0])
 
     def _show_codemod(self) -> None:
+        if self._choice_stale:  # filled when the dock is first shown
+            return
         info = self.info()
         self.description.setText(info.description or "")
         previous = {name: edit.text() for name, edit in self._arg_edits.items()}
@@ -294,6 +302,8 @@ class CodemodsPanel(DockPanel):
 
     def set_args(self, codemod: str, **values: str) -> None:
         """Choose ``codemod`` and fill its arguments (scripting, tests)."""
+        if self._choice_stale:
+            self._fill_codemods()
         self.choice.setCurrentIndex(self.choice.findData(codemod))
         for name, value in values.items():
             if name in self._arg_checks:
@@ -316,16 +326,31 @@ class CodemodsPanel(DockPanel):
             self._repo = repo
             self.run = None
             self._show_run()
-            self.infos = builtin_infos()
-            self._fill_choice()
-            self._show_codemod()
-            if repo is not None:
-                self._discover()
-                self._load_names()
+            self._choice_stale = True
+            if self._tab_shown:
+                self._fill_codemods()
             self.refresh_history()
         else:
             self._apply_markers()
         self._update_buttons()
+
+    def _on_dock_visibility(self, visible: bool) -> None:
+        """The dock's tab was selected or left (a tabbed dock stays "visible" behind the current one)."""
+        self._tab_shown = visible
+        if visible and self._choice_stale:
+            self._fill_codemods()
+
+    def _fill_codemods(self) -> None:
+        """List the built-in codemods, then discover the repository's and its names in workers."""
+        from mission_control.codemods import builtin_infos  # imports libcst
+
+        self._choice_stale = False
+        self.infos = builtin_infos()
+        self._fill_choice()
+        self._show_codemod()
+        if self._repo is not None:
+            self._discover()
+            self._load_names()
 
     def refresh(self, change: Any = None) -> None:
         """Python files changed: refresh the completion names (soon, once per burst)."""
@@ -353,6 +378,8 @@ class CodemodsPanel(DockPanel):
         self.task_choice.blockSignals(False)
 
     def _discover(self) -> None:
+        from mission_control.codemods import list_codemods
+
         repo = self._repo
 
         def found(result: tuple[list[CodemodInfo], list[str]]) -> None:
@@ -376,8 +403,8 @@ class CodemodsPanel(DockPanel):
 
     def _load_names(self) -> None:
         repo = self._repo
-        if repo is None:
-            return
+        if repo is None or self._choice_stale:
+            return  # never shown yet: the names are read when it is (a large repo costs seconds of CPU)
 
         def loaded(names: list[str]) -> None:
             if repo == self._repo:
@@ -652,8 +679,7 @@ class CodemodsPanel(DockPanel):
         if self._filling:
             return
         has_repo = self._repo is not None
-        info = self.info()
-        ready = all(a.name in self.args() for a in info.args if a.required)
+        ready = not self._choice_stale and all(a.name in self.args() for a in self.info().args if a.required)
         self.run_button.setEnabled(has_repo and not self.busy and ready)
         self.run_button.setToolTip(
             "Compute every change and show it; nothing is written" if has_repo else "Open a repository to run codemods"
@@ -713,7 +739,8 @@ def _label(name: str) -> QtWidgets.QLabel:
 def install(window: Any) -> CodemodsPanel:
     """Build the Codemods dock in ``window`` and connect it to the window's signals."""
     panel = CodemodsPanel(window)
-    panel.dock_into("Codemods", "codemodsPanelDock", Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock = panel.dock_into("Codemods", "codemodsPanelDock", Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock.visibilityChanged.connect(panel._on_dock_visibility)
     window.selection_changed.connect(panel._on_selection_changed)
     panel.set_project(window.project)
     return panel

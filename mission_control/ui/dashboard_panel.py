@@ -71,6 +71,8 @@ class DashboardPanel(DockPanel):
         self.setObjectName("dashboard")
         self.source: DashboardSource | None = None
         self.snapshot: Snapshot | None = None
+        self._tab_shown = False  # the dock's tab is the one shown (plots are drawn only then)
+        self._plots_stale = False  # a snapshot's plots wait for the tab to be shown
         self.job: Job | None = None
         self.audits_started = 0
         self._pending: _Request | None = None
@@ -344,7 +346,10 @@ class DashboardPanel(DockPanel):
         """Draw a snapshot: status line, gauges, plots with checkpoints, alerts."""
         self._show_status(snapshot)
         self._show_gauges(snapshot.statuses)
-        self._show_plots(snapshot)
+        if self._tab_shown:
+            self._show_plots(snapshot)
+        else:  # behind another tab: drawing the plots (20-200 ms) waits until they can be seen
+            self._plots_stale = True
         self._show_alerts(snapshot)
 
     def _show_status(self, snapshot: Snapshot) -> None:
@@ -415,6 +420,13 @@ class DashboardPanel(DockPanel):
         item.setToolTip(0, f"{where}\nmeasures {spec.metric} ({how})")
         item.setData(0, QtCore.Qt.ItemDataRole.UserRole, status)
         return item
+
+    def _on_dock_visibility(self, visible: bool) -> None:
+        """The dock's tab was selected or left (a tabbed dock stays "visible" behind the current one)."""
+        self._tab_shown = visible
+        if visible and self._plots_stale and self.snapshot is not None:
+            self._plots_stale = False
+            self._show_plots(self.snapshot)
 
     def _show_plots(self, snapshot: Snapshot) -> None:
         for plot, line in self.checkpoint_lines:
@@ -566,7 +578,8 @@ def _coloured(text: str, bad: bool) -> str:
 def install(window: QtWidgets.QMainWindow) -> DashboardPanel:
     """Build the Dashboard dock (bottom area), wire it to the window and return the panel."""
     panel = DashboardPanel(window)
-    panel.dock_into("Dashboard", "dashboardDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock = panel.dock_into("Dashboard", "dashboardDock", QtCore.Qt.DockWidgetArea.BottomDockWidgetArea)
+    dock.visibilityChanged.connect(panel._on_dock_visibility)
     panel.main_window.tests_finished.connect(panel._on_tests_finished)
     app = QtWidgets.QApplication.instance()
     if app is not None:

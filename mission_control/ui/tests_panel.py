@@ -23,6 +23,7 @@ from mission_control.config import ProjectConfig
 from mission_control.services.test_markers import component_outcomes, component_test_args, task_markers
 from mission_control.testing import (
     Collected,
+    Collecting,
     CollectionFailed,
     ProjectRun,
     RunScheduler,
@@ -107,6 +108,7 @@ class TestsPanel(DockPanel):
         self.latest: dict[str, str] = {}
         self.component_tests: dict[str, tuple[str, ...]] = {}
         self._pending: list[object] = []
+        self._found = 0  # tests collected so far in the run under way (before its first result)
         self._run_counts: Counter[str] = Counter()  # outcomes streamed by the current run
         self._result_waiting: RunPayload | None = None
         self._repo: Path | None = None
@@ -414,6 +416,7 @@ class TestsPanel(DockPanel):
     def _start_display(self, selection: Selection, reason: str) -> None:
         self._pending.clear()
         self._result_waiting = None
+        self._found = 0
         self._run_counts = Counter()
         if selection.kind == "all":
             self.model.reset()  # a full run shows what exists now: removed tests go
@@ -455,6 +458,8 @@ class TestsPanel(DockPanel):
                 errors.append(event.error)
             elif isinstance(event, Collected) and event.count:
                 self.progress.setRange(0, event.count)
+            elif isinstance(event, Collecting):
+                self._found = event.count
         self.model.apply(started, finished, errors)
         if self._pending:
             self._flush_timer.start(0)
@@ -467,7 +472,9 @@ class TestsPanel(DockPanel):
         """This run's counts so far (the tree may also hold earlier runs' rows)."""
         totals = self._run_counts
         parts = [f"{totals[name]} {name}" for name in OUTCOMES if totals.get(name)]
-        return "Running… " + (", ".join(parts) if parts else "collecting tests")
+        if parts:
+            return "Running… " + ", ".join(parts)
+        return f"Running… collecting tests: {self._found:,} found" if self._found else "Running… collecting tests"
 
     def _result_arrived(self, payload: RunPayload) -> None:
         if self._run_repo != self._repo:

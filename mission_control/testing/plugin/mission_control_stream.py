@@ -7,6 +7,8 @@ old interpreters understand. Events go to the file named by ``MISSION_CONTROL_ST
 line by line (the model is pytest-reportlog):
 
 ``{"e": "start", "pytest": "8.3.2", "xdist": false}``
+``{"e": "collecting", "count": 7}``   tests found so far, after each test file (not under xdist): the
+run shows it is under way long before a large suite's collection ends
 ``{"e": "collected", "count": 12}``
 ``{"e": "collect", "nodeid": ..., "outcome": "failed"|"skipped", "category": ..., "longrepr": ...}``
 ``{"e": "begin", "nodeid": ...}``        a test started (names the culprit when a run hangs)
@@ -51,6 +53,8 @@ class _Stream:
         self.handle = open(path, "a", encoding="utf-8")  # noqa: SIM115 - open for the whole session, closed at its end
         self.pending: dict[str, list[pytest.TestReport]] = {}
         self._xdist_counted = False
+        self._found = 0  # tests collected so far
+        self._told = 0  # ... of which a "collecting" line has said
 
     def emit(self, data: "dict[str, object]") -> None:
         self.handle.write(json.dumps(data, default=str) + "\n")
@@ -82,8 +86,14 @@ class _Stream:
             self._xdist_counted = True
             self.emit({"e": "collected", "count": len(ids)})
 
+    def pytest_itemcollected(self, item: "pytest.Item") -> None:
+        self._found += 1
+
     def pytest_collectreport(self, report: "pytest.CollectReport") -> None:
         if report.passed:
+            if self._found != self._told and report.nodeid.endswith(".py"):  # a test file is done
+                self._told = self._found
+                self.emit({"e": "collecting", "count": self._found})
             return
         self.emit(
             {
