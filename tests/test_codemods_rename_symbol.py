@@ -432,12 +432,140 @@ def test_moving_a_module_into_a_subpackage_rebases_its_relative_imports_and_can_
     assert git(root, "status", "--porcelain") == ""
 
 
-def test_a_module_move_onto_a_missing_package_or_of_a_package_is_refused(tmp_path: Path) -> None:
+def test_a_module_move_onto_a_missing_package_is_refused(tmp_path: Path) -> None:
     root = make_project(tmp_path / "p", LIB)
     with pytest.raises(CodemodError, match=r"package lib\.nowhere does not exist.*create it first"):
         run_codemod(root, "rename", {"old_name": "lib.iterutils", "new_name": "lib.nowhere.iterutils"})
-    with pytest.raises(CodemodError, match=r"lib\.deep is a package \(lib/deep/__init__\.py\)"):
-        run_codemod(root, "rename", {"old_name": "lib.deep", "new_name": "lib.shallow"})
+
+
+TOOLS = dict(
+    LIB,
+    **{
+        "lib/tools/__init__.py": 'from .. import iterutils\nfrom .core import double\n\n__all__ = ["double", "iterutils"]\n',
+        "lib/tools/core.py": (
+            "from ..iterutils import chunked\nfrom .sub.leaf import LEAF\n\n\n"
+            "def double(x):\n    return x * 2\n\n\n"
+            "def pieces(items):\n    return chunked(items, LEAF)\n"
+        ),
+        "lib/tools/sub/__init__.py": "",
+        "lib/tools/sub/leaf.py": (
+            "from pathlib import Path\n\nfrom ...iterutils import SIZE\n\n"
+            'LEAF = SIZE + 1\nDATA = (Path(__file__).parent / "data.txt").read_text()\n'
+        ),
+        "lib/tools/sub/data.txt": "payload\n",
+        "lib/consumer.py": (
+            "import lib.tools.core\n"
+            "import lib.tools.sub.leaf as leafmod\n\n"
+            "from . import tools\n"
+            "from .tools import core\n"
+            "from .tools.sub.leaf import LEAF\n\n\n"
+            "def total():\n"
+            "    return tools.double(LEAF) + leafmod.LEAF + lib.tools.core.double(1) + core.double(0)\n"
+        ),
+        "tests/test_tools.py": (
+            "from lib import tools\n"
+            "from lib.consumer import total\n"
+            "from lib.tools.core import pieces\n"
+            "from lib.tools.sub import leaf\n\n\n"
+            "def test_tools():\n"
+            "    assert total() == 11 and tools.double(2) == 4 and tools.iterutils.SIZE == 2\n"
+            '    assert pieces([1, 2, 3, 4]) == [[1, 2, 3], [4]] and leaf.DATA == "payload\\n"\n'
+        ),
+    },
+)
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    """Every file of the fixture project (git's and caches left out), by path."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not {".git", "__pycache__", ".mission-control"} & set(p.relative_to(root).parts)
+    }
+
+
+@pytest.mark.parametrize("prefix", ["", "src/"])
+def test_moving_a_package_moves_every_file_and_every_import_follows_and_undo_restores(
+    tmp_path: Path, prefix: str
+) -> None:
+    from mission_control.codemods import undo_codemod
+
+    root = make_project(tmp_path / "p", TOOLS, prefix)
+    project_tests_pass(root)
+    before = _tree(root)
+    run = run_codemod(root, "rename", {"old_name": "lib.tools", "new_name": "lib.toolbox"}, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    by_path = {r.path: r for r in run.changed}
+    for rel in ("__init__.py", "core.py", "sub/__init__.py", "sub/leaf.py", "sub/data.txt"):
+        old, new = by_path[f"{prefix}lib/tools/{rel}"], by_path[f"{prefix}lib/toolbox/{rel}"]
+        assert old.deleted and new.created
+        assert new.new_text == TOOLS[f"lib/tools/{rel}"]  # relative imports inside and out still reach the same
+    assert by_path[f"{prefix}lib/consumer.py"].new_text == (
+        "import lib.toolbox.core\n"
+        "import lib.toolbox.sub.leaf as leafmod\n\n"
+        "from . import toolbox as tools\n"
+        "from .toolbox import core\n"
+        "from .toolbox.sub.leaf import LEAF\n\n\n"
+        "def total():\n"
+        "    return tools.double(LEAF) + leafmod.LEAF + lib.toolbox.core.double(1) + core.double(0)\n"
+    )
+    assert by_path["tests/test_tools.py"].new_text == TOOLS["tests/test_tools.py"].replace(
+        "from lib import tools\n", "from lib import toolbox as tools\n"
+    ).replace("lib.tools.", "lib.toolbox.")
+    result = apply_run(root, run)
+    assert not result.problems
+    assert not (root / prefix / "lib/tools").exists() or not any((root / prefix / "lib/tools").rglob("*.py"))
+    project_tests_pass(root)
+    undo_codemod(root, result.snapshot_id)
+    assert _tree(root) == before
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_moving_a_package_into_another_package_rebases_the_imports_that_reach_outside(tmp_path: Path) -> None:
+    from mission_control.codemods import undo_codemod
+
+    root = make_project(tmp_path / "p", TOOLS)
+    before = _tree(root)
+    run = run_codemod(root, "rename", {"old_name": "lib.tools", "new_name": "lib.deep.tools"}, use_cache=False)
+    assert not run.failed and not run.problems, (run.failed, run.problems)
+    new = {r.path: r.new_text for r in run.changed}
+    assert new["lib/deep/tools/__init__.py"] == TOOLS["lib/tools/__init__.py"].replace(
+        "from .. import", "from ... import"
+    )
+    assert new["lib/deep/tools/core.py"] == TOOLS["lib/tools/core.py"].replace("..iterutils", "...iterutils")
+    assert new["lib/deep/tools/sub/leaf.py"] == TOOLS["lib/tools/sub/leaf.py"].replace("...iterutils", "....iterutils")
+    assert new["lib/deep/tools/sub/data.txt"] == "payload\n"
+    consumer = new["lib/consumer.py"] or ""
+    assert "from .deep import tools\nfrom .deep.tools import core\nfrom .deep.tools.sub.leaf import LEAF\n" in consumer
+    assert "import lib.deep.tools.sub.leaf as leafmod\n" in consumer
+    assert "from lib.deep import tools\n" in (new["tests/test_tools.py"] or "")
+    result = apply_run(root, run)
+    assert not result.problems
+    project_tests_pass(root)
+    undo_codemod(root, result.snapshot_id)
+    assert _tree(root) == before
+    assert git(root, "status", "--porcelain") == ""
+
+
+def test_a_package_move_onto_a_taken_name_a_missing_package_or_inside_itself_is_refused(tmp_path: Path) -> None:
+    root = make_project(tmp_path / "p", TOOLS)
+    for new, message in [
+        ("lib.deep", r"module lib\.deep already exists \(lib/deep/__init__\.py\)"),
+        ("lib.iterutils", r"module lib\.iterutils already exists \(lib/iterutils\.py\)"),
+        ("lib.nowhere.tools", r"package lib\.nowhere does not exist.*create it first"),
+        ("lib.tools.sub.tools", r"cannot move package lib\.tools inside itself \(lib\.tools\.sub\.tools\)"),
+        ("lib.tools", r"cannot move package lib\.tools inside itself"),
+    ]:
+        with pytest.raises(CodemodError, match=message):
+            run_codemod(root, "rename", {"old_name": "lib.tools", "new_name": new})
+    (root / "lib/toolbox").mkdir()
+    (root / "lib/toolbox/notes.txt").write_text("not a package yet\n")
+    with pytest.raises(CodemodError, match=r"lib/toolbox/ already holds files \(lib/toolbox/notes\.txt\)"):
+        run_codemod(root, "rename", {"old_name": "lib.tools", "new_name": "lib.toolbox"})
+    (root / "lib/toolbox/notes.txt").unlink()
+    (root / "lib/tools/sub/blob.bin").write_bytes(b"\xff\xfe\x00")
+    with pytest.raises(CodemodError, match=r"lib/tools/sub/blob\.bin: cannot be moved with its package"):
+        run_codemod(root, "rename", {"old_name": "lib.tools", "new_name": "lib.toolbox"})
 
 
 TRICKY = '''"""Docstring naming chunked."""
@@ -529,3 +657,13 @@ def test_doctests_of_the_renamed_name_are_mentions_prose_is_not(tmp_path: Path) 
     rewritten = run_codemod(root, "rename", dict(args, rewrite_mentions="true"), use_cache=False)
     new = {r.path: r.new_text or "" for r in rewritten.changed}["lib/iterutils.py"]
     assert new.startswith('"""Iteration helpers: chunked is the one you want.\n\n>>> chunked_list([1, 2, 3])\n')
+
+
+def test_a_package_file_that_would_not_move_makes_the_move_unsafe_to_apply(tmp_path: Path) -> None:
+    marker = "@" + "generated"
+    root = make_project(tmp_path / "p", dict(TOOLS, **{"lib/tools/gen.py": f"# {marker}\nX = 1\n"}))
+    run = run_codemod(root, "rename", {"old_name": "lib.tools", "new_name": "lib.toolbox"}, use_cache=False)
+    assert [p for p in run.problems if "would not move" in p] == [
+        "lib/tools/gen.py would not move with lib.tools (generated code (@" + "generated marker)); fix it first"
+    ]
+    assert apply_run(root, run).problems and (root / "lib/tools/core.py").exists()

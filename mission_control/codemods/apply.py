@@ -30,7 +30,7 @@ from mission_control.repo.snapshots import (
     restore_snapshot,
     undone_ids,
 )
-from mission_control.util.fsutil import UnsafePathError, atomic_write_text, write_target
+from mission_control.util.fsutil import UnsafePathError, atomic_write_text, ensure_dir, write_target
 from mission_control.util.git import RepoError
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
 
@@ -120,11 +120,27 @@ def apply_run(
             (root / path).unlink()
             deleted.append(path)
         else:
+            if current[path].created:  # a moved package's new folders
+                ensure_dir((root / path).parent, root)
             atomic_write_text(root / path, text, root=root)  # a symlinked file: its target inside the repo
             written.append(path)
+    _prune_emptied(root, deleted)
     _record_result(root, run, snapshot_id, [*written, *deleted])
     report(Progress(len(changes), len(changes), f"{len(written)} written, {len(deleted)} deleted"))
     return ApplyResult(tuple(written), tuple(deleted), snapshot_id, False, tuple(problems))
+
+
+def _prune_emptied(root: Path, deleted: list[str]) -> None:
+    """Remove the folders the deletions left empty (a moved package's), deepest first."""
+    folders = {str(Path(p).parent) for p in deleted}
+    for folder in sorted(folders, key=len, reverse=True):
+        parts = Path(folder).parts
+        while parts:
+            try:
+                (root.joinpath(*parts)).rmdir()
+            except OSError:
+                break
+            parts = parts[:-1]
 
 
 def _unsafe_targets(root: Path, changes: dict[str, str | None]) -> dict[str, str]:

@@ -1,4 +1,4 @@
-"""Moving a module (``pkg.old_mod`` -> ``pkg.sub.new_mod``): the file moves and every import follows.
+"""Moving a module or package (``pkg.old_mod`` -> ``pkg.sub.new_mod``): the files move, every import follows.
 
 libcst's RenameCommand rewrites imports of a renamed module but never moves the file, and
 turns ``from . import old_mod`` into uses of a name nothing binds. Here, as Rope does:
@@ -11,8 +11,11 @@ turns ``from . import old_mod`` into uses of a name nothing binds. Here, as Rope
   ``import pkg.old_mod as m`` keeps ``m``;
 - ``from pkg import old_mod`` keeps its local name: ``from pkg.sub import new_mod as old_mod``.
 
-Only a single-file module moves (a package is refused), into a package that exists, onto a
-name that is free; strings naming it are "also mentions" (see :mod:`.mentions`).
+A package moves whole: every file under its folder (modules, subpackages, data files) is
+deleted and created under the new folder, the relative imports that stay inside it unchanged and
+those that reach outside re-based; imports of ``pkg.old_pkg`` and of ``pkg.old_pkg.anything``
+follow as above. It moves into a package that exists, onto a name (and a folder) that is free,
+never inside itself; strings naming it are "also mentions" (see :mod:`.mentions`).
 """
 
 from __future__ import annotations
@@ -36,61 +39,109 @@ from mission_control.codemods.resolve import (
     resolve,
 )
 from mission_control.util import pyast
+from mission_control.util.files import project_files
 
 
-def plan(repo: Path, old: str, new: str, files: dict[str, str]) -> dict[str, str]:
-    """Params of the move of module ``old`` (a key of ``files``: module -> path) to ``new``.
+def plan(repo: Path, old: str, new: str, files: dict[str, str]) -> dict[str, Any]:
+    """Params of the move of module or package ``old`` (a key of ``files``: module -> path) to ``new``.
+
+    ``moves`` maps each file that moves to its new path: the module's file, or every file under
+    the package's folder (its modules, subpackages and other files).
 
     Raises:
-        CodemodError: ``old`` is a package, ``new`` exists already, or its package does not.
+        CodemodError: ``new`` exists already, its package does not, a package would move inside
+            itself, or a file of the package is not UTF-8 text.
     """
     path = files[old]
-    if path.endswith("__init__.py"):
-        raise CodemodError(f"{old} is a package ({path}); move its modules one by one (moving a package is not done)")
+    package = path.endswith("__init__.py")
+    if package and (new == old or new.startswith(old + ".")):
+        raise CodemodError(f"cannot move package {old} inside itself ({new}); choose a name outside it")
     if new in files:
         raise CodemodError(f"module {new} already exists ({files[new]}); choose another name")
     parent = new.rpartition(".")[0]
     if parent and parent not in files:
         raise CodemodError(f"package {parent} does not exist in the repository: create it first ({parent}/__init__.py)")
-    root = path[: len(path) - len(old.replace(".", "/") + ".py")]  # "src/" in a src layout
-    new_path = root + new.replace(".", "/") + ".py"
-    if (repo / new_path).exists():
-        raise CodemodError(f"{new_path} already exists; choose another name")
-    return {"old": old, "new": new, "old_path": path, "new_path": new_path}
+    suffix = "/__init__.py" if package else ".py"
+    root = path[: len(path) - len(old.replace(".", "/") + suffix)]  # "src/" in a src layout
+    new_path = root + new.replace(".", "/") + suffix
+    for taken in (root + new.replace(".", "/") + ".py", root + new.replace(".", "/") + "/__init__.py"):
+        if (repo / taken).exists():
+            raise CodemodError(f"{taken} already exists; choose another name")
+    params: dict[str, Any] = {"old": old, "new": new, "old_path": path, "new_path": new_path, "moves": {path: new_path}}
+    if package:
+        old_dir, new_dir = path[: -len("__init__.py")], new_path[: -len("__init__.py")]
+        everything = project_files(repo, None)
+        inside = [rel for rel in everything if rel.startswith(new_dir)]
+        if inside:
+            raise CodemodError(f"{new_dir} already holds files ({inside[0]}); choose another name")
+        moving = [rel for rel in everything if rel.startswith(old_dir)]
+        params["moves"] = {rel: new_dir + rel[len(old_dir) :] for rel in moving}
+        params["others"] = {rel: _text(repo, rel) for rel in moving if not rel.endswith(".py")}
+    return params
 
 
-def wants(params: dict[str, str], source: Source) -> str | None:
-    """The module itself, and files whose ``ast`` shows them importing it."""
-    if source.path == params["old_path"]:
+def _text(repo: Path, rel: str) -> str:
+    try:
+        return (repo / rel).read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CodemodError(
+            f"{rel}: cannot be moved with its package (not UTF-8 text: {exc}); move it by hand first"
+        ) from None
+
+
+def wants(params: dict[str, Any], source: Source) -> str | None:
+    """The moved files, and files whose ``ast`` shows them importing the module or package."""
+    if source.path in params["moves"]:
         return ""
     if not has_words(source.text, params["old"].rpartition(".")[2]):
         return None
     return "" if find_reference(source.parse_ast(), source.package, params["old"]).uses else None
 
 
-def transform(params: dict[str, str], source: Source) -> str:
-    """``source``'s text with its imports of the module (or, for the module, its own) rewritten."""
+def transform(params: dict[str, Any], source: Source) -> str:
+    """``source``'s text with its imports of the module (or, for a moved file, its own) rewritten."""
     try:
         module = cst.parse_module(source.text)
     except cst.ParserSyntaxError as exc:
         raise FileFailed(f"{source.path}:{exc.raw_line}: does not parse: {str(exc).splitlines()[0]}") from None
-    moving = source.path == params["old_path"]
-    new_package = module_and_package(params["new_path"])[1] if moving else source.package
+    moved_to = params["moves"].get(source.path)
+    new_package = module_and_package(moved_to)[1] if moved_to else source.package
     mover = _Mover(params["old"], params["new"], source.package, new_package, source.text)
     return module.visit(mover).code
 
 
-def finish(params: dict[str, str], results: list[FileResult]) -> list[FileResult]:
-    """Turn the module's own result into its deletion and the new file's creation."""
+def finish(params: dict[str, Any], results: list[FileResult]) -> list[FileResult]:
+    """Turn each moved file's result into its deletion and the new file's creation (a package's
+    other files too)."""
+    moves: dict[str, str] = params["moves"]
     out = []
     for result in results:
-        if result.path != params["old_path"] or result.status not in (CHANGED, UNCHANGED) or result.old_text is None:
+        if result.path not in moves or result.status not in (CHANGED, UNCHANGED) or result.old_text is None:
             out.append(result)
             continue
         text = result.new_text if result.new_text is not None else result.old_text
         out.append(file_result(result.path, result.old_text, None))
-        out.append(dataclasses.replace(file_result(params["new_path"], "", text), created=True))
+        out.append(_created(moves[result.path], text))
+    for rel, text in sorted(params.get("others", {}).items()):
+        out.append(file_result(rel, text, None))
+        out.append(_created(moves[rel], text))
     return out
+
+
+def _created(path: str, text: str) -> FileResult:
+    """The creation of ``path`` holding ``text`` (an empty ``__init__.py`` too is a change)."""
+    return dataclasses.replace(file_result(path, "", text), status=CHANGED, created=True)
+
+
+def left_behind(params: dict[str, Any], results: Sequence[FileResult]) -> list[str]:
+    """The files of the move that would not move (skipped or failed): applying would split it."""
+    moved = {r.path for r in results if r.deleted}
+    reasons = {r.path: r.reason for r in results}
+    return [
+        f"{rel} would not move with {params['old']} ({reasons.get(rel) or 'not read'}); fix it first"
+        for rel in params["moves"]
+        if rel not in moved
+    ]
 
 
 def _dotted(module: str) -> cst.Attribute | cst.Name | None:
@@ -137,9 +188,10 @@ class _Mover(cst.CSTTransformer):
             return updated_node
         if target == self.old or target.startswith(self.old + "."):
             return self._from(updated_node, self.new + target[len(self.old) :], relative)
+        rebase = relative and self.new_package != self.package  # a moved file's own relative imports
         if target == self.old_parent and not isinstance(updated_node.names, cst.ImportStar):
-            return self._from_parent(updated_node, relative)
-        if relative and self.new_package != self.package:  # the moved module's own imports
+            return self._from_parent(updated_node, relative, rebase)
+        if rebase:
             return self._from(updated_node, target, relative)
         return updated_node
 
@@ -147,11 +199,14 @@ class _Mover(cst.CSTTransformer):
         level, module = _spell(self.new_package, target, relative)
         return node.with_changes(relative=[cst.Dot()] * level, module=_dotted(module))
 
-    def _from_parent(self, node: cst.ImportFrom, relative: bool) -> Any:
-        """``from pkg import old_mod [as m]``: the local name stays (``new_mod as old_mod``)."""
+    def _from_parent(self, node: cst.ImportFrom, relative: bool, rebase: bool) -> Any:
+        """``from pkg import old_mod [as m]``: the local name stays (``new_mod as old_mod``); a
+        moved file's ``from .. import other`` is re-based."""
         names = node.names
         assert not isinstance(names, cst.ImportStar)
         moved = [a for a in names if cst.helpers.get_full_name_for_node(a.name) == self.old_leaf]
+        if rebase:
+            node = self._from(node, self.old_parent, relative)
         if not moved:
             return node
         alias = moved[0]

@@ -2,8 +2,8 @@
 
 A rename in place (same module, a top-level function, class or assignment) is
 :mod:`.rename_symbol`'s: the definition and every reference, checked before anything is
-written. Moving a module of the repository is :mod:`.move_module`'s: the file moves and every
-import follows. A move onto a name or module that exists already is refused (unless the old
+written. Moving a module or package of the repository is :mod:`.move_module`'s: the files move
+and every import follows. A move onto a name or module that exists already is refused (unless the old
 name is only an alias of it), and every dry run is reviewed (files that would not compile,
 imports it would break: :mod:`.verify`). Strings that name the object (``mock.patch`` targets,
 entry points) are listed as "also mentions" and rewritten on request (:mod:`.mentions`).
@@ -145,6 +145,8 @@ class Rename:
         imports it would break (:func:`.verify.new_broken_imports`)."""
         problems = [params["definition_left"]] if params.get("definition_left") and results else []
         problems += rename_symbol.review(params, results)
+        if params.get("module") and results:
+            problems += move_module.left_behind(params["module"], results)
         after = move_module.review_paths(paths, results)
         return problems + new_broken_imports(repo, after, results, "the rename")
 
