@@ -194,9 +194,8 @@ class DependencyGraph(QtWidgets.QGraphicsView):
             self._restyle_nodes()
             self._restyle_edges()
             return
-        if structure != self._structure:
-            self._structure = structure
-            self._layouts = {}
+        self._structure = structure
+        self._layouts = {}
         self._wrap = self._best_wrap() if self.auto_fit else self._wrap
         self._draw()
         if self.auto_fit:
