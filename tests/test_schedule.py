@@ -251,3 +251,22 @@ def test_cascade_through_a_cycle_fails_cleanly(tmp_path):
     with pytest.raises(PlanError):
         pf.reschedule("a", duration=timedelta(hours=2), cascade=True)
     assert not pf.modified and pf.plan.task("a").end == at("01:00")
+
+
+def test_format_time_of_a_dated_plan_reads_as_before() -> None:
+    """The fast path (isoformat) writes what ``strftime`` wrote: the day at midnight, else day and minutes."""
+    from datetime import UTC
+
+    from mission_control.plan.schedule import format_time
+
+    plan = parse_plan("```mermaid\ngantt\n    dateFormat YYYY-MM-DD HH:mm\n    A :a, 2026-01-01 00:00, 2h\n```\n")
+    for value in (
+        datetime(2026, 1, 1),
+        datetime(2026, 3, 4, 13, 5),
+        datetime(2026, 3, 4, 13, 5, 42, 123),
+        datetime(2026, 3, 4, 0, 0, 0, 5),
+        datetime(2026, 3, 4, 9, 30, tzinfo=UTC),
+        datetime(999, 3, 4, 9, 30),
+    ):
+        midnight = value.time() == datetime.min.time()
+        assert format_time(plan, value) == value.strftime("%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M"), value

@@ -10,6 +10,7 @@ import pytest
 from helpers import git
 from PySide6 import QtCore, QtWidgets
 
+from mission_control.plan.document import LineEdit
 from mission_control.signoff import read_ledger, read_mission
 from mission_control.ui import dialogs
 
@@ -205,3 +206,33 @@ def test_runbook_runs_only_after_yes_and_stops(window, qtbot, monkeypatch) -> No
     (entry,) = read_ledger(repo).entries
     assert entry.kind == "run" and entry.extra["stopped"] and entry.extra["output_tail"] == ["start"]
     qtbot.waitUntil(lambda: runbook.run_button.isEnabled(), timeout=5_000)
+
+
+def test_a_reschedule_keeps_the_tree_while_markers_follow_and_an_item_edit_shows(window, qtbot) -> None:
+    """A drop changes no checklist item: the tree is kept (not rebuilt) but the task states and the
+    Gantt markers follow the new times; an edit of an item's text shows in the tree (and its undo)."""
+    panel, repo = window.panels["checklist_panel"], window.project.repo
+    panel.clock = lambda: T0 + timedelta(hours=9) if read_mission(repo) else T0
+    _click(qtbot, panel.findChild(QtWidgets.QPushButton, "startMissionButton"))
+    qtbot.waitUntil(lambda: panel.mission is not None, timeout=10_000)
+    _settle(qtbot, panel)
+    assert panel.task_status["a1"].state == "late"
+    kept = QtCore.Qt.ItemDataRole.UserRole + 77
+    next(r for r in panel._item_rows() if r.text(0) == "Tests passing 100%").setData(0, kept, "same row")
+    project = window.project
+    window.edit_plan(
+        "Move a1", lambda: project.reschedule("a1", start=datetime(1970, 1, 1, 2), duration=timedelta(hours=8)).edits
+    )
+    assert panel.task_status["a1"].state == "active"  # 02:00–10:00 holds the clock's 09:00
+    assert window.gantt._markers["a1"]["status"] == "▶ active" and "active" in window.gantt.bars["a1"].marker
+    assert next(r for r in panel._item_rows() if r.text(0) == "Tests passing 100%").data(0, kept) == "same row"
+    window.undo_stack.undo()
+    assert panel.task_status["a1"].state == "late" and "late" in window.gantt.bars["a1"].marker
+
+    lines = project.plan_file.document.text.splitlines()
+    index = lines.index("- [ ] Tests passing 100%")
+    edit = LineEdit(index, lines[index], "- [ ] Tests passing 100% on CI")
+    window.edit_plan("Rename an item", lambda: (project.apply([edit]), [edit])[1])
+    assert panel.button_for("Tests passing 100% on CI") is not None and panel.button_for("Tests passing 100%") is None
+    window.undo_stack.undo()
+    assert panel.button_for("Tests passing 100%") is not None and panel.button_for("Tests passing 100% on CI") is None

@@ -9,6 +9,7 @@ from PySide6.QtTest import QTest
 
 from mission_control.plan import load_plan, parse_plan
 from mission_control.schedule import analyse
+from mission_control.ui.gantt import COLORS
 from mission_control.ui.graph import DependencyGraph
 
 Qt = QtCore.Qt
@@ -176,3 +177,51 @@ def test_a_task_selected_elsewhere_is_scrolled_into_a_zoomed_view(qtbot, graph):
     assert not graph.viewport().rect().contains(on_screen(graph, "D"))
     graph.select("alpha4")  # D: Production Cutover, chosen in the Gantt
     assert graph.viewport().rect().contains(on_screen(graph, "D"))
+
+
+def two_branch_plan(beta: str, gamma: str, gamma_label: str = "Gamma"):
+    """Alpha then Beta and Gamma (graph a → b, a → c); the spans decide the critical path and conflicts."""
+    return parse_plan(
+        "# Plan\n\n```mermaid\ngantt\n    dateFormat HH:mm\n    section S\n    Alpha :a, 00:00, 2h\n"
+        f"    Beta :b, {beta}\n    Gamma :c, {gamma}\n```\n\n```mermaid\ngraph LR\n"
+        f"    a[Alpha] --> b[Beta]\n    a --> c[{gamma_label}]\n```\n",
+        "plan.md",
+    )
+
+
+def drawn(view: DependencyGraph) -> tuple[list, list]:
+    """What the view shows: each node's label and flags, each edge line's shape and pen."""
+    nodes = sorted((n.node_id, n.label, n.crit_tag, n.critical, n.conflict) for n in view.nodes.values())
+    lines = sorted(
+        (item.path().elementCount(), item.pen().color().name(), item.pen().widthF(), item.pen().style().value)
+        for item in view.scene().items()
+        if isinstance(item, QtWidgets.QGraphicsPathItem)
+    )
+    return nodes, lines
+
+
+def test_a_reschedule_keeps_the_drawing_but_its_colours_follow_the_new_analysis(qtbot):
+    """A drop changes no node or edge: the scene is kept, yet the critical path and the conflict show
+    exactly as a fresh drawing of the new plan would (no stale colours)."""
+    before = two_branch_plan("02:00, 3h", "02:00, 1h")
+    view = show_graph(qtbot, before, (700, 300))
+    assert view.nodes["b"].critical and not view.nodes["c"].critical
+    beta = view.nodes["b"]
+    after = two_branch_plan("01:00, 1h", "02:00, 5h")  # Beta starts before Alpha ends; Gamma is now longest
+    view.set_plan(after, analyse(after))
+    assert view.nodes["b"] is beta  # not rebuilt
+    assert not beta.critical and beta.conflict and view.nodes["c"].critical
+    fresh = show_graph(qtbot, after, (700, 300))
+    assert drawn(view) == drawn(fresh)
+    assert any(line[1] == QtGui.QColor(COLORS["conflict"]).name() for line in drawn(view)[1])
+    view.set_plan(before, analyse(before))  # undo: back to the first colours
+    assert drawn(view) == drawn(show_graph(qtbot, before, (700, 300)))
+
+
+def test_a_changed_node_label_redraws_the_graph(qtbot):
+    plan = two_branch_plan("02:00, 3h", "02:00, 1h")
+    view = show_graph(qtbot, plan, (700, 300))
+    renamed = two_branch_plan("02:00, 3h", "02:00, 1h", gamma_label="Gamma release")
+    view.set_plan(renamed, analyse(renamed))
+    assert view.nodes["c"].label == "Gamma release"
+    assert drawn(view) == drawn(show_graph(qtbot, renamed, (700, 300)))

@@ -399,3 +399,36 @@ def test_save_as_is_in_the_file_menu_with_the_standard_shortcut(window, tmp_path
     assert window.act_save_as.shortcut() == QtGui.QKeySequence(QtGui.QKeySequence.StandardKey.SaveAs)
     assert not window.act_save_as.shortcut().isEmpty()
     assert window.save_as(tmp_path / "copy.md") and (tmp_path / "copy.md").exists()
+
+
+def test_a_reschedule_keeps_the_codemods_task_list_and_a_rename_shows_in_it(qtbot, window):
+    """The Codemods dock's task list is refilled only when the tasks' keys or names change."""
+    from mission_control.plan.document import LineEdit
+
+    combo = window.findChild(QtWidgets.QComboBox, "codemodTask")
+    combo.setCurrentIndex(combo.findData("alpha3"))
+    count, name = combo.count(), window.project.plan.task("alpha3").name
+    window.project.reschedule("alpha3", start=datetime(1970, 1, 1, 15))
+    window.refresh()
+    assert combo.count() == count and combo.currentData() == "alpha3"
+    lines = window.project.plan_file.document.text.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.strip().startswith(name) and "alpha3" in line)
+    edit = LineEdit(index, lines[index], lines[index].replace(name, "Renamed task", 1))
+    window.project.apply([edit])
+    window.refresh()
+    assert combo.currentData() == "alpha3" and combo.currentText() == "alpha3 — Renamed task"
+    assert combo.count() == count
+
+
+def test_an_unchanged_gantt_marker_repaints_nothing_and_a_changed_one_shows(window, monkeypatch):
+    gantt, updated = window.gantt, []
+    inner = gantt.bars_item.update_bar
+    monkeypatch.setattr(gantt.bars_item, "update_bar", lambda bar: (updated.append(bar.key), inner(bar)))
+    gantt.set_marker("alpha3", "status", "⚠ late")
+    gantt.set_marker("alpha3", "status", "⚠ late")
+    gantt.set_marker("alpha3", "other", None)
+    assert updated == ["alpha3"] and gantt.bars["alpha3"].marker == "⚠ late"
+    gantt.set_marker("alpha3", "status", "✓ done")
+    assert gantt.bars["alpha3"].marker == "✓ done"
+    gantt.set_marker("alpha3", "status", None)
+    assert gantt.bars["alpha3"].marker == "" and updated == ["alpha3"] * 3

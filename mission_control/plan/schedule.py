@@ -168,6 +168,8 @@ def format_time(plan: Plan, value: datetime | None) -> str:
         days = (value.date() - EPOCH.date()).days
         clock = value.strftime("%H:%M") if not value.second else value.strftime("%H:%M:%S")
         return clock if days == 0 else f"{'+' if days > 0 else ''}{days}d {clock}"
+    if value.tzinfo is None and value.year >= 1000:  # isoformat: the same text, several times faster
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(" ", "minutes")
     if value.time() == datetime.min.time():
         return value.strftime("%Y-%m-%d")
     return value.strftime("%Y-%m-%d %H:%M")

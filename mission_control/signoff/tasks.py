@@ -78,7 +78,7 @@ def task_states(
 ) -> dict[str, TaskStatus]:
     """Every task's :class:`TaskStatus`; ``now`` is on the plan's axis (None: mission not started)."""
     evidence = evidence or TaskEvidence()
-    signed = _signed_items(checklist)
+    signed = [(_stems(item.text), item, ok) for item, ok in _signed_items(checklist)]  # each item's words once
     done = {t.key: _done_reasons(t, evidence, signed) for t in plan.tasks}
     preds = _predecessors(plan)
     result: dict[str, TaskStatus] = {}
@@ -93,13 +93,18 @@ def _signed_items(checklist: ChecklistState | None) -> list[tuple[CheckItem, boo
     return [(s.item, bool(s.signed and s.done)) for s in checklist.items]
 
 
-def _done_reasons(task: Task, evidence: TaskEvidence, signed: list[tuple[CheckItem, bool]]) -> tuple[str, ...] | None:
+def _done_reasons(
+    task: Task, evidence: TaskEvidence, signed: list[tuple[set[str], CheckItem, bool]]
+) -> tuple[str, ...] | None:
+    """Why ``task`` is done, or None; ``signed`` holds each checklist item's stems, the item, its sign-off."""
     if task.has_tag("done"):
         return ("tagged done in the plan",)
-    items = linked_items(task, [i for i, _ in signed])
-    flags = {id(i): ok for i, ok in signed}
-    if items and all(flags[id(i)] for i in items) and evidence.tests.get(task.id or task.key) != "failing":
-        return (f"checklist signed off: {', '.join(i.text for i in items)}",)
+    if not signed:
+        return None
+    name = _stems(task.name)  # the test of linked_items, on stems computed once per item
+    linked = [(item, ok) for stems, item, ok in signed if name and name <= stems]
+    if linked and all(ok for _, ok in linked) and evidence.tests.get(task.id or task.key) != "failing":
+        return (f"checklist signed off: {', '.join(item.text for item, _ in linked)}",)
     return None
 
 

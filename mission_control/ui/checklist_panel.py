@@ -84,6 +84,7 @@ class ChecklistPanel(DockPanel):
         self.clock = utc_now  # tests replace it with a fake clock
         self.state = ChecklistState()
         self.facts = Facts()
+        self._tree_shown: tuple[tuple, Facts] | None = None  # what the tree was built from (see redraw)
         self.task_evidence: TaskEvidence | None = None
         self.task_status: dict = {}
         self.mission: Mission | None = None
@@ -253,10 +254,30 @@ class ChecklistPanel(DockPanel):
 
     # rendering ---------------------------------------------------------------------------------
     def redraw(self) -> None:
-        """Rebuild the tree, discrepancies, clock and task states from the current plan + cached reads."""
+        """Render the tree, discrepancies, clock and task states from the current plan + cached reads.
+
+        The tree is rebuilt only when what it shows changed (items, sign-offs, evidence): a drop on the
+        Gantt moves no checklist item, and rebuilding would also reset the lead's scroll and collapsed groups.
+        """
         if self.project is None:
             return
         self.state = checklist_state(self.project.plan.checklist, self._entries, self.ledger_problems)
+        shown = (self._tree_key(self.state), self.facts)
+        if self._tree_shown is None or shown[0] != self._tree_shown[0] or shown[1] is not self._tree_shown[1]:
+            self._tree_shown = shown
+            self._render_tree()
+        self._render_discrepancies()
+        self._render_clock()
+
+    @staticmethod
+    def _tree_key(state: ChecklistState) -> tuple:
+        """What the tree shows of ``state`` (a reschedule moves no item: the tree is not rebuilt)."""
+        return tuple(
+            (s.heading, s.text, s.item.line, s.done, s.signed, s.signed_by, s.signed_at, s.note, s.history)
+            for s in state.items
+        )
+
+    def _render_tree(self) -> None:
         current = self._current_key()
         self.tree.clear()
         groups: dict[tuple, QtWidgets.QTreeWidgetItem] = {}
@@ -269,8 +290,6 @@ class ChecklistPanel(DockPanel):
             self._fill_group(parent, heading)
         self.tree.expandAll()
         self._restore_current(current)
-        self._render_discrepancies()
-        self._render_clock()
 
     def _group_row(self, heading: tuple) -> QtWidgets.QTreeWidgetItem:
         row = QtWidgets.QTreeWidgetItem(self.tree, [heading[-1].rstrip(":") if heading else "(no heading)"])

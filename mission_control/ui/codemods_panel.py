@@ -95,6 +95,7 @@ class CodemodsPanel(DockPanel):
         self.busy = ""  # "run", "apply", "undo" while a job of that kind runs
         self._repo: Path | None = None
         self._marked: set[str] = set()
+        self._task_entries: tuple[tuple[str, str], ...] = ()  # the (key, name) pairs the task list shows
         self._arg_edits: dict[str, QtWidgets.QLineEdit] = {}
         self._arg_checks: dict[str, QtWidgets.QCheckBox] = {}
         self._asked_for: list[str] = []  # the required arguments a "Fill in … first." names
@@ -367,12 +368,16 @@ class CodemodsPanel(DockPanel):
 
     def _fill_tasks(self) -> None:
         project = self.main_window.project
+        entries = tuple((task.key, task.name) for task in project.plan.tasks) if project is not None else ()
+        if entries == self._task_entries and self.task_choice.count() == len(entries) + 1:
+            return  # the same tasks (a reschedule): keep the list and the lead's choice
+        self._task_entries = entries
         current = self.task_choice.currentData()
         self.task_choice.blockSignals(True)
         self.task_choice.clear()
         self.task_choice.addItem("(no task)", NO_TASK)
-        for task in project.plan.tasks if project is not None else []:
-            self.task_choice.addItem(f"{task.key} — {task.name}", task.key)
+        for key, name in entries:
+            self.task_choice.addItem(f"{key} — {name}", key)
         index = self.task_choice.findData(current if current is not None else self.main_window.selected or NO_TASK)
         self.task_choice.setCurrentIndex(max(index, 0))
         self.task_choice.blockSignals(False)

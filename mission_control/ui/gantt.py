@@ -513,6 +513,8 @@ class GanttView(pg.PlotWidget):
         Several panels mark bars; each owns its ``source`` slot, and ``None`` clears it.
         """
         markers = self._markers.setdefault(key, {})
+        if markers.get(source) == (text or None):
+            return  # unchanged (a panel pushes every task's marker on each redraw): nothing to repaint
         if text:
             markers[source] = text
         else:

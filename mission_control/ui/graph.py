@@ -17,6 +17,7 @@ Signals:
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -86,6 +87,29 @@ class NodeItem(QtWidgets.QGraphicsObject):
         super().mousePressEvent(event)
 
 
+@dataclass(frozen=True)
+class _EdgeItems:
+    """The scene items of one drawn edge: its curve, arrow head and label (if any)."""
+
+    path: QtWidgets.QGraphicsPathItem
+    head: QtWidgets.QGraphicsPolygonItem
+    label: QtWidgets.QGraphicsSimpleTextItem | None
+
+    def style(self, start_to_start: bool, conflict: bool) -> None:
+        """Red and thicker in conflict; dashed start-to-start; the label a shade darker than the line."""
+        color = QtGui.QColor(
+            COLORS["conflict"] if conflict else (COLORS["arrow_ss"] if start_to_start else COLORS["arrow"])
+        )
+        pen = QtGui.QPen(color, 2.2 if conflict else 1.5)
+        if start_to_start:
+            pen.setStyle(QtCore.Qt.PenStyle.DashLine)
+        self.path.setPen(pen)
+        self.head.setPen(QtGui.QPen(color))
+        self.head.setBrush(QtGui.QBrush(color))
+        if self.label is not None:
+            self.label.setBrush(color.darker(115))
+
+
 class DependencyGraph(QtWidgets.QGraphicsView):
     """The flowchart view, linked to the Gantt by task selection."""
 
@@ -110,6 +134,8 @@ class DependencyGraph(QtWidgets.QGraphicsView):
         self._shown: tuple[Plan, ScheduleAnalysis] | None = None
         self._drawing = QtCore.QRectF()
         self._layouts: dict[int, tuple[Geometry, QtGui.QFont]] = {}
+        self._structure: tuple | None = None  # what the layouts were made from: nodes, edges, labels, font
+        self._edges: dict[int, tuple[tuple[bool, bool] | None, _EdgeItems]] = {}  # by edge index: style shown, items
         self._wrap = 16
         self._selected: str | None = None
         self.auto_fit = True  # fitted on show/resize until the lead zooms or pans
@@ -146,17 +172,29 @@ class DependencyGraph(QtWidgets.QGraphicsView):
             self.setBackgroundBrush(QtGui.QColor(COLORS["graph_background"]))
             if self._shown is not None:
                 selected = next((n.task for n in self.nodes.values() if n.selected_task), None)
+                self._structure = None  # new colours: draw again
                 self.set_plan(*self._shown)
                 self.select(selected)
         elif event.type() == QtCore.QEvent.Type.FontChange and getattr(self, "_shown", None) is not None:
             shown = self._shown
             if shown is not None:
+                self._structure = None  # the layouts measured the old font (the key has it too)
                 self.set_plan(*shown)
 
     # drawing -------------------------------------------------------------------------------
     def set_plan(self, plan: Plan, analysis: ScheduleAnalysis) -> None:
-        """Lay out and draw the plan's flowchart (refitted unless the lead zoomed or panned)."""
+        """Lay out and draw the plan's flowchart (refitted unless the lead zoomed or panned).
+
+        When the layout is the same (nodes, edges, labels and font: e.g. after a reschedule) the scene
+        is kept: only the nodes' crit/critical/conflict flags and the edges' pens are updated.
+        """
+        structure = _structure(plan, self.font())
         self._shown = (plan, analysis)
+        if structure == self._structure:
+            self._restyle_nodes()
+            self._restyle_edges()
+            return
+        self._structure = structure
         self._layouts = {}
         self._wrap = self._best_wrap() if self.auto_fit else self._wrap
         self._draw()
@@ -209,39 +247,70 @@ class DependencyGraph(QtWidgets.QGraphicsView):
         scene = self.scene()
         scene.clear()
         self.nodes.clear()
+        self._edges.clear()
         if self._shown is None:
             return
-        plan, analysis = self._shown
+        plan = self._shown[0]
         graph = plan.graph
         geometry, font = self._layout(self._wrap)
-        critical = set(analysis.critical_path)
-        conflicted = {c.task for c in analysis.conflicts} | {c.depends_on for c in analysis.conflicts}
         for node in graph.nodes:
             box = geometry.boxes[node.id]
             item = NodeItem(node.id, node.label, node.task, QtCore.QSizeF(box.w, box.h), font)
             item.setPos(box.x, box.y)
-            task = plan.find_task(node.task) if node.task else None
-            item.crit_tag = bool(task and "crit" in task.tags)
-            item.critical = node.task in critical
-            item.conflict = node.task in conflicted
             item.selected_task = self._selected is not None and node.task == self._selected
             item.clicked.connect(self._on_node_clicked)
             scene.addItem(item)
             self.nodes[node.id] = item
-        conflict_pairs = {(c.depends_on, c.task) for c in analysis.conflicts}
-        task_of = {n.id: n.task for n in graph.nodes}
+        self._restyle_nodes()
+        styles = self._edge_styles()
         for route in geometry.routes:
-            edge = graph.edges[route.index]
-            pair = (task_of.get(edge.from_id), task_of.get(edge.to_id))
-            ss = any(d.kind == START_TO_START and (d.from_key, d.to_key) == pair for d in plan.dependencies)
-            self._draw_edge(route, edge.label, font, ss, pair in conflict_pairs)
+            self._edges[route.index] = (None, self._draw_edge(route, graph.edges[route.index].label, font))
+        self._restyle_edges(styles)
         self._drawing = _drawing_rect(geometry)
         if not graph.nodes:  # say why the view is empty instead of showing nothing
             text = scene.addSimpleText("No dependency graph: the plan has no Mermaid graph/flowchart block.", font)
             text.setBrush(QtGui.QColor("#757575"))
             self._drawing = text.sceneBoundingRect().adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
 
-    def _draw_edge(self, route, label: str | None, font: QtGui.QFont, start_to_start: bool, conflict: bool) -> None:
+    def _restyle_nodes(self) -> None:
+        """Set each node's crit tag, critical-path and conflict flags from the shown plan (repaint if changed)."""
+        if self._shown is None:
+            return
+        plan, analysis = self._shown
+        critical = set(analysis.critical_path)
+        conflicted = {c.task for c in analysis.conflicts} | {c.depends_on for c in analysis.conflicts}
+        for item in self.nodes.values():
+            task = plan.find_task(item.task) if item.task else None
+            flags = (bool(task and "crit" in task.tags), item.task in critical, item.task in conflicted)
+            if flags != (item.crit_tag, item.critical, item.conflict):
+                item.crit_tag, item.critical, item.conflict = flags
+                item.update()
+
+    def _edge_styles(self) -> list[tuple[bool, bool]]:
+        """Per edge of the shown graph: (start-to-start, in conflict)."""
+        if self._shown is None:
+            return []
+        plan, analysis = self._shown
+        conflict_pairs = {(c.depends_on, c.task) for c in analysis.conflicts}
+        start_to_start = {(d.from_key, d.to_key) for d in plan.dependencies if d.kind == START_TO_START}
+        task_of = {n.id: n.task for n in plan.graph.nodes}
+        styles = []
+        for edge in plan.graph.edges:
+            pair = (task_of.get(edge.from_id), task_of.get(edge.to_id))
+            styles.append((pair in start_to_start, pair in conflict_pairs))
+        return styles
+
+    def _restyle_edges(self, styles: list[tuple[bool, bool]] | None = None) -> None:
+        """Give each drawn edge the pen of its (start-to-start, conflict) style; restyle only what changed."""
+        styles = self._edge_styles() if styles is None else styles
+        for index, (shown, items) in self._edges.items():
+            style = styles[index]
+            if style != shown:
+                self._edges[index] = (style, items)
+                items.style(*style)
+
+    def _draw_edge(self, route, label: str | None, font: QtGui.QFont) -> _EdgeItems:
+        """The edge's curve, arrow head and label, not styled yet (see _restyle_edges)."""
         points = [QtCore.QPointF(x, y) for x, y in route.points]
         path = QtGui.QPainterPath(points[0])
         for p0, p1 in itertools.pairwise(points):
@@ -250,24 +319,18 @@ class DependencyGraph(QtWidgets.QGraphicsView):
             else:  # horizontal tangents: the curve stays between the two columns
                 dx = (p1.x() - p0.x()) / 2
                 path.cubicTo(QtCore.QPointF(p0.x() + dx, p0.y()), QtCore.QPointF(p1.x() - dx, p1.y()), p1)
-        color = QtGui.QColor(
-            COLORS["conflict"] if conflict else (COLORS["arrow_ss"] if start_to_start else COLORS["arrow"])
-        )
-        pen = QtGui.QPen(color, 2.2 if conflict else 1.5)
-        if start_to_start:
-            pen.setStyle(QtCore.Qt.PenStyle.DashLine)
-        item = self.scene().addPath(path, pen)
+        item = self.scene().addPath(path)
         item.setZValue(-1)
         end, before = points[-1], points[-2]
         sign = 1 if end.x() >= before.x() else -1
         head = QtGui.QPolygonF([end, end + QtCore.QPointF(-9 * sign, -5), end + QtCore.QPointF(-9 * sign, 5)])
-        self.scene().addPolygon(head, QtGui.QPen(color), QtGui.QBrush(color))
+        text = None
         if label and route.label is not None:
             text = self.scene().addSimpleText(label, font)
-            text.setBrush(color.darker(115))
             text.setPos(route.label.x + 1, route.label.y)
             text.setToolTip(label)
             text.setZValue(2)
+        return _EdgeItems(item, self.scene().addPolygon(head), text)
 
     # selection -----------------------------------------------------------------------------
     def _on_node_clicked(self, task: str) -> None:
@@ -392,3 +455,13 @@ class DependencyGraph(QtWidgets.QGraphicsView):
 
 def _drawing_rect(geometry: Geometry) -> QtCore.QRectF:
     return QtCore.QRectF(0, 0, geometry.width, geometry.height).adjusted(-MARGIN, -MARGIN, MARGIN, MARGIN)
+
+
+def _structure(plan: Plan, font: QtGui.QFont) -> tuple:
+    """What the graph's layout depends on: its nodes, edges and labels, and the font they are measured in."""
+    graph = plan.graph
+    return (
+        tuple((n.id, n.label, n.task) for n in graph.nodes),
+        tuple((e.from_id, e.to_id, e.label) for e in graph.edges),
+        font.key(),
+    )
