@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import shutil
 import time
 import traceback
 import weakref
@@ -54,6 +55,14 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
 def sample_plan_path() -> Path:
     """The real sample plan shipped as the demo plan."""
     return SAMPLE_PLAN
+
+
+@pytest.fixture
+def plan_copy(tmp_path: Path, sample_plan_path: Path) -> Path:
+    """A writable copy of the sample plan."""
+    target = tmp_path / "ssot-refactor-plan.md"
+    shutil.copyfile(sample_plan_path, target)
+    return target
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from datetime import datetime
@@ -71,14 +70,6 @@ ISSUE_KEYS = {
 
 def at(clock: str) -> datetime:
     return datetime.fromisoformat(f"1970-01-01T{clock}")
-
-
-@pytest.fixture
-def plan_copy(tmp_path: Path, sample_plan_path: Path) -> Path:
-    """A writable copy of the sample plan."""
-    target = tmp_path / "ssot-refactor-plan.md"
-    shutil.copyfile(sample_plan_path, target)
-    return target
 
 
 @pytest.fixture(scope="module")

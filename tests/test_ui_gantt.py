@@ -3,7 +3,6 @@ the bar height at the UI font, the fit on open, and the task table beside the ch
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 
 import pytest
@@ -43,13 +42,6 @@ def big_view(qtbot):
     view.set_plan(plan, analyse(plan))
     QtWidgets.QApplication.processEvents()
     return view
-
-
-@pytest.fixture
-def plan_copy(tmp_path, sample_plan_path):
-    target = tmp_path / "plan.md"
-    shutil.copyfile(sample_plan_path, target)
-    return target
 
 
 @pytest.fixture

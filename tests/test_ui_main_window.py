@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime
 
 import pytest
@@ -12,13 +11,6 @@ from PySide6.QtTest import QTest
 from mission_control.ui import create_window, dialogs
 
 Qt = QtCore.Qt
-
-
-@pytest.fixture
-def plan_copy(tmp_path, sample_plan_path):
-    target = tmp_path / "plan.md"
-    shutil.copyfile(sample_plan_path, target)
-    return target
 
 
 @pytest.fixture
