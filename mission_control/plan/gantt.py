@@ -274,6 +274,8 @@ class _Resolver:
         self.all_excluded: set[int] = set()
         self.overflowed: set[int] = set()
         self.current: Task | None = None
+        self.today_date = self.today.date()
+        self.epoch_format = self.fmt.pattern.strip() in ("x", "X")
 
     def run(self) -> None:
         for task in self.chart.tasks:
@@ -292,35 +294,40 @@ class _Resolver:
 
     def compile(self, task: Task) -> None:
         self.current = task
-        if task.start_item is None:
-            prev = self.by_key.get(task.prev_key) if task.prev_key else None
-            task.start = prev.end if prev is not None else self.today
+        start_item = task.start_item
+        if start_item is None:
+            prev_key = task.prev_key
+            prev = self.by_key.get(prev_key) if prev_key else None
+            start = task.start = prev.end if prev is not None else self.today
         else:
-            start = self.start_date(task.start_item)
+            start = self.start_date(start_item)
             if start is not None:
                 task.start = start
-        if task.start is None:
+            else:
+                start = task.start
+        if start is None:
             return
-        end = self.end_date(task.start, task.end_item)
+        end = self.end_date(start, task.end_item)
         if end is not None:
-            task.end = self.apply_excludes(task, task.start, end)
+            task.end = self.apply_excludes(task, start, end) if self.chart.excludes else end
             self.processed[id(task)] = task.end is not None
 
     def start_date(self, item: str) -> datetime | None:
         ids = _ids(item, "after")
         if ids is not None:
             latest: Task | None = None
+            by_key = self.by_key
             for key in ids:
-                other = self.by_key.get(key)
+                other = by_key.get(key)
                 if other is not None and (latest is None or _later(other.end, latest.end)):
                     latest = other
             return latest.end if latest is not None else self.today
-        if self.fmt.pattern.strip() in ("x", "X") and item.isascii() and item.isdigit():
+        if self.epoch_format and item.isascii() and item.isdigit():
             try:
                 return from_epoch(item, 1)
             except OverflowError:
                 return None  # reported as a start that is not a date
-        return self.fmt.parse(item, self.today.date())
+        return self.fmt.parse(item, self.today_date)
 
     def end_date(self, start: datetime, item: str) -> datetime | None:
         ids = _ids(item, "until")
@@ -331,7 +338,7 @@ class _Resolver:
                 if other is not None and (earliest is None or _later(earliest.start, other.start)):
                     earliest = other
             return earliest.start if earliest is not None else self.today
-        parsed = self.fmt.parse(item, self.today.date())  # time-only ends fall on "today", as in Mermaid
+        parsed = self.fmt.parse(item, self.today_date)  # time-only ends fall on "today", as in Mermaid
         if parsed is not None:
             return parsed + timedelta(days=1) if self.chart.inclusive_end_dates else parsed
         duration = parse_duration(item)
@@ -438,9 +445,10 @@ class _Resolver:
                 )
             )
             return
-        if not task.resolved and (
-            task.start_item is None or _ids(task.start_item, "after") is not None or task.start is not None
-        ):
+        start_item = task.start_item
+        after = None if start_item is None else _ids(start_item, "after")
+        start, end = task.start, task.end
+        if (start is None or end is None) and (start_item is None or after is not None or start is not None):
             diag.append(
                 Diagnostic(
                     "error",
@@ -449,18 +457,11 @@ class _Resolver:
                     self.file,
                 )
             )
-        for keyword, ids in (("after", task.after_ids), ("until", task.until_ids)):
-            for key in ids:
-                if key not in self.by_key:
-                    diag.append(
-                        Diagnostic(
-                            "warning",
-                            line,
-                            f"task {task.name!r}: unknown id {key!r} in '{keyword} {' '.join(ids)}'",
-                            self.file,
-                        )
-                    )
-        if task.start_item is not None and _ids(task.start_item, "after") is None and task.start is None:
+        after_ids = task.after_ids
+        until_ids = task.until_ids
+        if after_ids or until_ids:
+            self.report_unknown_ids(task, after_ids, until_ids)
+        if start_item is not None and after is None and start is None:
             diag.append(
                 Diagnostic(
                     "error",
@@ -469,7 +470,7 @@ class _Resolver:
                     self.file,
                 )
             )
-        if task.start_item is None and task.prev_key is None:
+        if start_item is None and task.prev_key is None:
             diag.append(
                 Diagnostic(
                     "error",
@@ -479,10 +480,8 @@ class _Resolver:
                     self.file,
                 )
             )
-        times = task.times
-        if times is None:
+        if start is None or end is None:
             return
-        start, end = times
         if (
             _ids(task.end_item, "until") is None
             and parse_duration(task.end_item) is None
@@ -498,7 +497,7 @@ class _Resolver:
             )
         if end < start:
             diag.append(Diagnostic("warning", line, f"task {task.name!r} ends before it starts", self.file))
-        if len(task.after_ids) > 1:
+        if len(after_ids) > 1:
             ends = [e for k in task.after_ids if k in self.by_key and (e := self.by_key[k].end) is not None]
             if ends and max(ends) > start:
                 diag.append(
@@ -509,6 +508,19 @@ class _Resolver:
                         self.file,
                     )
                 )
+
+    def report_unknown_ids(self, task: Task, after_ids: tuple[str, ...], until_ids: tuple[str, ...]) -> None:
+        for keyword, ids in (("after", after_ids), ("until", until_ids)):
+            for key in ids:
+                if key not in self.by_key:
+                    self.diagnostics.append(
+                        Diagnostic(
+                            "warning",
+                            task.line,
+                            f"task {task.name!r}: unknown id {key!r} in '{keyword} {' '.join(ids)}'",
+                            self.file,
+                        )
+                    )
 
 
 _IDS_RES = {k: re.compile(rf"{k}\s+([\w\- ]+)", re.ASCII) for k in ("after", "until")}
