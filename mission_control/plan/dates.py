@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Final
 
 EPOCH: Final = datetime(1970, 1, 1)
@@ -58,13 +58,21 @@ class Duration:
             raise OverflowError(f"{self} from {start:%Y-%m-%d} goes past the year 9999") from None
 
     def _add(self, start: datetime) -> datetime:
-        if self.unit in _EXACT_UNITS:
-            return start + timedelta(milliseconds=float(self.amount * _EXACT_UNITS[self.unit]))
-        if self.unit in ("d", "w"):
-            days = self.amount * (7 if self.unit == "w" else 1)
-            return start + timedelta(days=int(days.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+        delta = self._delta
+        if delta is not None:
+            return start + delta
         months = self.amount * (12 if self.unit == "y" else 1)
         return add_months(start, int(months.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+    @cached_property  # a plan adds the same few durations thousands of times; Decimal arithmetic is slow
+    def _delta(self) -> timedelta | None:
+        """The fixed length of an ``ms s m h d w`` duration; None for months and years."""
+        if self.unit in _EXACT_UNITS:
+            return timedelta(milliseconds=float(self.amount * _EXACT_UNITS[self.unit]))
+        if self.unit in ("d", "w"):
+            days = self.amount * (7 if self.unit == "w" else 1)
+            return timedelta(days=int(days.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+        return None
 
     def __str__(self) -> str:
         return f"{_plain(self.amount)}{self.unit}"
