@@ -302,7 +302,8 @@ class _TaskMatcher:
         self.indexed = False
 
     def _index_names(self) -> None:
-        self.words = [_normal(t.name).split() for t in self.tasks]  # once, not once per node
+        findall = _WORD_RE.findall  # the words of _normal(name), without joining and splitting them again
+        self.words = [findall(t.name.lower()) for t in self.tasks]  # once, not once per node
         for index, words in enumerate(self.words):
             self.exact.setdefault(tuple(words), []).append(index)
 
