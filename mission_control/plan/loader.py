@@ -222,7 +222,7 @@ def _after_dependencies(plan: Plan) -> None:
             continue  # an implicit start names no ids
         for key in task.after_ids:
             if key in keys:
-                deps.append(Dependency(key, task.key, FINISH_TO_START, None, "after", task.line))
+                deps.append(Dependency.fast(key, task.key, FINISH_TO_START, None, "after", task.line))
     plan.dependencies = deps + plan.dependencies
 
 
@@ -259,7 +259,7 @@ def _read_flowcharts(plan: Plan, flows: list[Body], file: str | None, memo: Pars
         from_task, to_task = task_of.get(a), task_of.get(b)
         if from_task and to_task:
             dep_kind = START_TO_START if _normal(edge_label or "") in START_TO_START_LABELS else FINISH_TO_START
-            plan.dependencies.append(Dependency(from_task, to_task, dep_kind, edge_label, "graph", line))
+            plan.dependencies.append(Dependency.fast(from_task, to_task, dep_kind, edge_label, "graph", line))
     plan.graph = Graph(tuple(graph_nodes), tuple(graph_edges), direction)
 
 
