@@ -50,6 +50,7 @@ _SHAPES = [
     ("{", ("}",)),
     (">", ("]",)),
 ]
+_SHAPE_STARTS: Final = frozenset(opening[0] for opening, _ in _SHAPES)
 _LINK_RE = re.compile(
     # A head letter right after the stroke belongs to the link, as in Mermaid: A---oB is A --o B.
     r"\s*(?P<l>[xo<]?)(?P<body>-{2,}|={2,}|-\.+-|~{3,})(?P<r>>|[xo]|)\s*"
@@ -265,6 +266,8 @@ def _id_char(text: str, pos: int) -> bool:
 
 
 def _shape(text: str, pos: int) -> tuple[str | None, int]:
+    if text[pos : pos + 1] not in _SHAPE_STARTS:
+        return None, pos  # no shape opens here (most nodes after the first mention)
     for opening, closings in _SHAPES:
         if not text.startswith(opening, pos):
             continue
