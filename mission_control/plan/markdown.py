@@ -123,7 +123,8 @@ def update_structure(structure: Structure, lines: list[str], edits: list[LineEdi
         blocks = structure.code_blocks  # the same list: callers may tell a checkbox-only edit by it
     for pos in touched:
         block = blocks[pos]
-        blocks[pos] = replace(block, text="".join(line + "\n" for line in lines[block.line : block.end_line - 1]))
+        body = lines[block.line : block.end_line - 1]
+        blocks[pos] = replace(block, text="\n".join(body) + "\n" if body else "")
     return Structure(
         structure.headings,
         blocks,
