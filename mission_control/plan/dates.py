@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Final
 
 EPOCH: Final = datetime(1970, 1, 1)
@@ -57,13 +58,21 @@ class Duration:
             raise OverflowError(f"{self} from {start:%Y-%m-%d} goes past the year 9999") from None
 
     def _add(self, start: datetime) -> datetime:
-        if self.unit in _EXACT_UNITS:
-            return start + timedelta(milliseconds=float(self.amount * _EXACT_UNITS[self.unit]))
-        if self.unit in ("d", "w"):
-            days = self.amount * (7 if self.unit == "w" else 1)
-            return start + timedelta(days=int(days.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+        delta = self._delta
+        if delta is not None:
+            return start + delta
         months = self.amount * (12 if self.unit == "y" else 1)
         return add_months(start, int(months.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+    @cached_property  # a plan adds the same few durations thousands of times; Decimal arithmetic is slow
+    def _delta(self) -> timedelta | None:
+        """The fixed length of an ``ms s m h d w`` duration; None for months and years."""
+        if self.unit in _EXACT_UNITS:
+            return timedelta(milliseconds=float(self.amount * _EXACT_UNITS[self.unit]))
+        if self.unit in ("d", "w"):
+            days = self.amount * (7 if self.unit == "w" else 1)
+            return timedelta(days=int(days.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+        return None
 
     def __str__(self) -> str:
         return f"{_plain(self.amount)}{self.unit}"
@@ -169,17 +178,20 @@ class DateFormat:
     @property
     def has_date(self) -> bool:
         """Whether the format carries a calendar date (any year, month, day or epoch token)."""
-        return any(tok in _DATE_TOKENS for tok in self.tokens)
+        return any(tok in _DATE_TOKENS for tok in _tokens(self.pattern))
 
     @property
     def has_year(self) -> bool:
-        return any(tok in ("YYYY", "YY", "X", "x") for tok in self.tokens)
+        return any(tok in ("YYYY", "YY", "X", "x") for tok in _tokens(self.pattern))
 
     def parse(self, text: str, reference: date | None = None) -> datetime | None:
         """Parse ``text`` strictly: it must match the pattern and format back to itself.
 
         ``reference`` supplies the day for time-only formats and the year for year-less ones.
         """
+        return _parse(self.pattern, text, reference)
+
+    def _parse_uncached(self, text: str, reference: date | None) -> datetime | None:
         if not self.pattern:
             return _parse_iso_fallback(text)
         fields = self._match(text)
@@ -194,7 +206,7 @@ class DateFormat:
         """Format ``value`` with the pattern (the inverse of :meth:`parse`)."""
         if not self.pattern:
             return value.strftime("%Y-%m-%d") if value.time() == datetime.min.time() else value.isoformat()
-        return "".join(_format_token(tok, value) for tok in self.tokens)
+        return "".join([_format_token(tok, value) for tok in _tokens(self.pattern)])
 
     def _match(self, text: str) -> dict[str, str] | None:
         regex, names = _matcher(self.pattern)
@@ -260,6 +272,12 @@ class DateFormat:
         if offset is not None:  # keep the wall-clock time as written; record nothing else
             value = value.replace(tzinfo=timezone(timedelta(minutes=offset))).replace(tzinfo=None)
         return value
+
+
+@lru_cache(maxsize=1 << 14)  # a plan parses the same items in every pass and again in its report
+def _parse(pattern: str, text: str, reference: date | None) -> datetime | None:
+    """:meth:`DateFormat.parse`, cached: it is a pure function and datetimes are immutable."""
+    return DateFormat(pattern)._parse_uncached(text, reference)
 
 
 @lru_cache(maxsize=64)
@@ -336,36 +354,39 @@ def _ordinal(day: int) -> str:
     return f"{day}{ {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th') }"
 
 
+_SIMPLE_FORMATS: dict[str, Callable[[datetime], str]] = {
+    "YYYY": lambda v: f"{v.year:04d}",
+    "YY": lambda v: f"{v.year % 100:02d}",
+    "Q": lambda v: str((v.month - 1) // 3 + 1),
+    "MMMM": lambda v: _MONTHS[v.month - 1],
+    "MMM": lambda v: _MONTHS[v.month - 1][:3],
+    "MM": lambda v: f"{v.month:02d}",
+    "M": lambda v: str(v.month),
+    "Do": lambda v: _ordinal(v.day),
+    "DD": lambda v: f"{v.day:02d}",
+    "D": lambda v: str(v.day),
+    "HH": lambda v: f"{v.hour:02d}",
+    "H": lambda v: str(v.hour),
+    "hh": lambda v: f"{(v.hour % 12) or 12:02d}",
+    "h": lambda v: str((v.hour % 12) or 12),
+    "a": lambda v: "pm" if v.hour >= 12 else "am",
+    "A": lambda v: "PM" if v.hour >= 12 else "AM",
+    "mm": lambda v: f"{v.minute:02d}",
+    "m": lambda v: str(v.minute),
+    "ss": lambda v: f"{v.second:02d}",
+    "s": lambda v: str(v.second),
+    "SSS": lambda v: f"{v.microsecond // 1000:03d}",
+    "SS": lambda v: f"{v.microsecond // 10000:02d}",
+    "S": lambda v: str(v.microsecond // 100000),
+    "ZZ": lambda v: "+0000",
+    "Z": lambda v: "+00:00",
+}
+
+
 def _format_token(tok: str, v: datetime) -> str:
-    simple = {
-        "YYYY": f"{v.year:04d}",
-        "YY": f"{v.year % 100:02d}",
-        "Q": str((v.month - 1) // 3 + 1),
-        "MMMM": _MONTHS[v.month - 1],
-        "MMM": _MONTHS[v.month - 1][:3],
-        "MM": f"{v.month:02d}",
-        "M": str(v.month),
-        "Do": _ordinal(v.day),
-        "DD": f"{v.day:02d}",
-        "D": str(v.day),
-        "HH": f"{v.hour:02d}",
-        "H": str(v.hour),
-        "hh": f"{(v.hour % 12) or 12:02d}",
-        "h": str((v.hour % 12) or 12),
-        "a": "pm" if v.hour >= 12 else "am",
-        "A": "PM" if v.hour >= 12 else "AM",
-        "mm": f"{v.minute:02d}",
-        "m": str(v.minute),
-        "ss": f"{v.second:02d}",
-        "s": str(v.second),
-        "SSS": f"{v.microsecond // 1000:03d}",
-        "SS": f"{v.microsecond // 10000:02d}",
-        "S": str(v.microsecond // 100000),
-        "ZZ": "+0000",
-        "Z": "+00:00",
-    }
-    if tok in simple:
-        return simple[tok]
+    simple = _SIMPLE_FORMATS.get(tok)
+    if simple is not None:
+        return simple(v)
     if tok == "x":
         return str(int((v - EPOCH).total_seconds() * 1000))
     if tok == "X":

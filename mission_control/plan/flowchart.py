@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Final
 
 from mission_control.plan.frontmatter import split_front_matter
 from mission_control.plan.model import Diagnostic
@@ -49,6 +50,7 @@ _SHAPES = [
     ("{", ("}",)),
     (">", ("]",)),
 ]
+_SHAPE_STARTS: Final = frozenset(opening[0] for opening, _ in _SHAPES)
 _LINK_RE = re.compile(
     # A head letter right after the stroke belongs to the link, as in Mermaid: A---oB is A --o B.
     r"\s*(?P<l>[xo<]?)(?P<body>-{2,}|={2,}|-\.+-|~{3,})(?P<r>>|[xo]|)\s*"
@@ -138,7 +140,7 @@ def _parse_line(chart: Flowchart, index: int, text: str, file: str | None) -> No
                 chart.nodes[styled.group(1)] = chart.subgraphs.get(styled.group(1), styled.group(1))
                 chart.node_lines[styled.group(1)] = index + 1
             return  # otherwise styling and interaction lines carry no dependencies (click, class: no node)
-        if re.match(r"subgraph\b", rest):
+        if _SUBGRAPH_RE.match(rest):
             if not _subgraph(chart, index, rest[8:].strip()):
                 chart.diagnostics.append(
                     Diagnostic(
@@ -149,7 +151,7 @@ def _parse_line(chart: Flowchart, index: int, text: str, file: str | None) -> No
                     )
                 )
             return
-        if re.fullmatch(r"end\s*;?\s*", rest):
+        if _END_RE.fullmatch(rest):
             return
         try:
             pos = _statement(chart, index, text, pos)
@@ -205,7 +207,7 @@ def _group(chart: Flowchart, index: int, text: str, pos: int) -> tuple[list[str]
     while True:
         node_id, pos = _node(chart, index, text, pos)
         ids.append(node_id)
-        match = re.compile(r"\s*&\s*").match(text, pos)
+        match = _AMPERSAND_RE.match(text, pos)
         if not match:
             return ids, pos
         pos = match.end()
@@ -215,14 +217,13 @@ def _node(chart: Flowchart, index: int, text: str, pos: int) -> tuple[str, int]:
     while pos < len(text) and text[pos] in " \t":
         pos += 1
     start = pos
+    pos = _PLAIN_ID_RE.match(text, pos).end()  # type: ignore[union-attr]  # (matches the empty string)
     while pos < len(text) and _id_char(text, pos):
         pos += 1
     node_id = text[start:pos]
     if not node_id:
         raise FlowchartSyntaxError("expected a node id", start)
-    if node_id in _RESERVED or re.match(
-        r"(end|subgraph|graph|flowchart|style|class|classDef|linkStyle)[.\-/]", node_id
-    ):
+    if node_id in _RESERVED or _KEYWORD_PREFIX_RE.match(node_id):
         raise FlowchartSyntaxError(f"{node_id!r} is a keyword and cannot be a node id", start)
     label, pos = _shape(text, pos)
     if text.startswith("@{", pos):
@@ -244,6 +245,14 @@ def _node(chart: Flowchart, index: int, text: str, pos: int) -> tuple[str, int]:
     return node_id, pos
 
 
+_SUBGRAPH_RE: Final = re.compile(r"subgraph\b")
+_END_RE: Final = re.compile(r"end\s*;?\s*")
+_AMPERSAND_RE: Final = re.compile(r"\s*&\s*")
+_KEYWORD_PREFIX_RE: Final = re.compile(r"(end|subgraph|graph|flowchart|style|class|classDef|linkStyle)[.\-/]")
+# Characters that are always part of an id, whatever follows (see _id_char): read in one step.
+_PLAIN_ID_RE: Final = re.compile(r"[A-Za-z0-9_]*")
+
+
 def _id_char(text: str, pos: int) -> bool:
     char = text[pos]
     nxt = text[pos + 1] if pos + 1 < len(text) else ""
@@ -257,6 +266,8 @@ def _id_char(text: str, pos: int) -> bool:
 
 
 def _shape(text: str, pos: int) -> tuple[str | None, int]:
+    if text[pos : pos + 1] not in _SHAPE_STARTS:
+        return None, pos  # no shape opens here (most nodes after the first mention)
     for opening, closings in _SHAPES:
         if not text.startswith(opening, pos):
             continue

@@ -100,9 +100,9 @@ def _waits_for(task: Task, moved: set[str]) -> bool:
     if task.start_item is None:
         if task.prev_key in moved:
             return True
-    elif any(key in moved for key in task.after_ids):
+    elif not moved.isdisjoint(task.after_ids):  # no generator: asked for every task below an edit
         return True
-    return any(key in moved for key in task.until_ids)
+    return not moved.isdisjoint(task.until_ids)
 
 
 def retime(shape: Shape, lines: Sequence[str], edited: Sequence[int], text: str, structure: Structure) -> Plan | None:
@@ -230,7 +230,7 @@ def _after_dependencies(shape: Shape, tasks: list[Task], changed: dict[int, Task
         elif task.key not in done:
             done.add(task.key)
             result.extend(
-                Dependency(key, task.key, FINISH_TO_START, None, "after", task.line)
+                Dependency.fast(key, task.key, FINISH_TO_START, None, "after", task.line)
                 for key in task.after_ids
                 if key in shape.by_key
             )

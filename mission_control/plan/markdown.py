@@ -94,7 +94,8 @@ def _editable_fence(token: Token, lines: list[str]) -> bool:
         return False
     if lines[first][:1] not in ("`", "~") or not _FENCE_RE.match(lines[end - 1]):
         return False
-    return token.content == "".join(line + "\n" for line in lines[first + 1 : end - 1])
+    body = lines[first + 1 : end - 1]
+    return token.content == ("\n".join(body) + "\n" if body else "")
 
 
 def update_structure(structure: Structure, lines: list[str], edits: list[LineEdit]) -> Structure | None:
@@ -122,7 +123,8 @@ def update_structure(structure: Structure, lines: list[str], edits: list[LineEdi
         blocks = structure.code_blocks  # the same list: callers may tell a checkbox-only edit by it
     for pos in touched:
         block = blocks[pos]
-        blocks[pos] = replace(block, text="".join(line + "\n" for line in lines[block.line : block.end_line - 1]))
+        body = lines[block.line : block.end_line - 1]
+        blocks[pos] = replace(block, text="\n".join(body) + "\n" if body else "")
     return Structure(
         structure.headings,
         blocks,
@@ -222,4 +224,6 @@ def _components(blocks: list[CodeBlock]) -> list[str]:
 
 def _split_lines(text: str) -> list[str]:
     """Lines without their endings, split exactly as markdown-it counts them."""
+    if "\r" not in text:
+        return text.split("\n")  # the usual file, and 6x faster than the regex
     return re.split(r"\r\n|\r|\n", text)

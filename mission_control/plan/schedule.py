@@ -65,15 +65,16 @@ def required_start(dep: Dependency, pred: Task) -> datetime | None:
 def find_conflicts(plan: Plan) -> list[Conflict]:
     """Every dependency whose successor starts before its predecessor allows."""
     conflicts = []
+    find = plan.find_task
     for dep in plan.dependencies:
-        pred, succ = plan.find_task(dep.from_key), plan.find_task(dep.to_key)
-        if pred is None or succ is None or not pred.resolved:
+        pred, succ = find(dep.from_key), find(dep.to_key)
+        if pred is None or succ is None or pred.start is None or pred.end is None:
             continue
-        succ_times = succ.times
-        if succ_times is None:
+        succ_start = succ.start
+        if succ_start is None or succ.end is None:
             continue
-        needed = required_start(dep, pred)
-        if needed is not None and succ_times[0] < needed:
+        needed = pred.start if dep.kind == START_TO_START else pred.end  # required_start, inlined
+        if succ_start < needed:
             conflicts.append(
                 Conflict(succ.key, pred.key, dep.kind, _message(plan, dep, pred, succ), dep.label, dep.line, needed)
             )
@@ -136,8 +137,9 @@ def critical_path(plan: Plan) -> tuple[list[str], dict[str, timedelta]]:
 def _topological(by_key: Collection[str], links: dict[str, list[tuple[str, str]]]) -> list[str]:
     """Kahn's order; members of cycles come last in file order (their floats stay approximate)."""
     indegree = dict.fromkeys(by_key, 0)
+    get = links.get
     for key in by_key:
-        for succ, _ in links.get(key, ()):
+        for succ, _ in get(key, ()):
             if succ in indegree:
                 indegree[succ] += 1
     queue = deque(key for key in by_key if indegree[key] == 0)
@@ -145,7 +147,7 @@ def _topological(by_key: Collection[str], links: dict[str, list[tuple[str, str]]
     while queue:
         key = queue.popleft()
         order.append(key)
-        for succ, _ in links.get(key, ()):
+        for succ, _ in get(key, ()):
             if succ in indegree:
                 indegree[succ] -= 1
                 if indegree[succ] == 0:

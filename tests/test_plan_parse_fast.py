@@ -1,0 +1,147 @@
+"""The plan parser's fast paths agree with the straightforward code they replaced.
+
+Each test keeps the slow reference next to the generated inputs it is compared on: item splitting,
+cached date parsing and formatting, fixed-length durations, flowchart ids read in one step, and
+``Dependency.fast``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mission_control.plan.dates import _MONTHS, DateFormat, _format_token, _tokens, parse_duration
+from mission_control.plan.flowchart import _PLAIN_ID_RE, _id_char
+from mission_control.plan.gantt import _split_items
+from mission_control.plan.model import Dependency, Span
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_ITEM_CHARS = st.sampled_from([" ", "\t", ",", "a", "t", "1", "-", ":", "\u00a0", "\u2003", "é", "\x1c", "x"])
+
+
+def _split_items_reference(text: str, start: int, end: int, index: int) -> tuple[list[str], list[Span]]:
+    items, spans = [], []
+    pos = start
+    for raw in text[start:end].split(","):
+        lead = len(raw) - len(raw.lstrip())
+        item = raw.strip()
+        items.append(item)
+        spans.append(Span(index, pos + lead, pos + lead + len(item)))
+        pos += len(raw) + 1
+    return items, spans
+
+
+@SETTINGS
+@given(st.text(_ITEM_CHARS, max_size=30), st.data())
+def test_split_items_matches_the_reference(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(0, len(text)))
+    end = data.draw(st.integers(start, len(text)))
+    assert _split_items(text, start, end, 7) == _split_items_reference(text, start, end, 7)
+
+
+def _format_reference(tok: str, v: datetime) -> str:
+    simple = {
+        "YYYY": f"{v.year:04d}",
+        "YY": f"{v.year % 100:02d}",
+        "Q": str((v.month - 1) // 3 + 1),
+        "MMMM": _MONTHS[v.month - 1],
+        "MMM": _MONTHS[v.month - 1][:3],
+        "MM": f"{v.month:02d}",
+        "M": str(v.month),
+        "DD": f"{v.day:02d}",
+        "D": str(v.day),
+        "HH": f"{v.hour:02d}",
+        "H": str(v.hour),
+        "hh": f"{(v.hour % 12) or 12:02d}",
+        "h": str((v.hour % 12) or 12),
+        "a": "pm" if v.hour >= 12 else "am",
+        "A": "PM" if v.hour >= 12 else "AM",
+        "mm": f"{v.minute:02d}",
+        "m": str(v.minute),
+        "ss": f"{v.second:02d}",
+        "s": str(v.second),
+        "SSS": f"{v.microsecond // 1000:03d}",
+        "SS": f"{v.microsecond // 10000:02d}",
+        "S": str(v.microsecond // 100000),
+        "ZZ": "+0000",
+        "Z": "+00:00",
+    }
+    return simple.get(tok, _format_token(tok, v))  # "Do", "x", "X" and literals are unchanged code
+
+
+_TOKENS = ["YYYY", "YY", "Q", "MMMM", "MMM", "MM", "M", "Do", "DD", "D", "HH", "H", "hh", "h", "a", "A"]
+_TOKENS += ["mm", "m", "ss", "s", "SSS", "SS", "S", "ZZ", "Z", "[at]", "-", " ", ":"]
+
+
+@SETTINGS
+@given(st.sampled_from(_TOKENS), st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 30)))
+def test_token_formatting_matches_the_reference(tok: str, value: datetime) -> None:
+    assert _format_token(tok, value) == _format_reference(tok, value)
+
+
+_PATTERNS = ["YYYY-MM-DD", "YYYY-MM-DD HH:mm", "HH:mm", "DD/MM/YY h:mm a", "MMM D, YYYY", "Do MMMM", "x", "X"]
+
+
+@SETTINGS
+@given(
+    st.sampled_from(_PATTERNS),
+    st.datetimes(min_value=datetime(1970, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.sampled_from([None, date(2024, 2, 29), date(1999, 12, 31)]),
+    st.sampled_from(["", " ", "x", "0", "th"]),
+)
+def test_cached_parse_matches_the_uncached_parse(pattern: str, value: datetime, ref: date | None, noise: str) -> None:
+    fmt = DateFormat(pattern)
+    for text in (fmt.format(value), fmt.format(value) + noise, noise + fmt.format(value)):
+        assert fmt.parse(text, ref) == fmt._parse_uncached(text, ref)
+        assert fmt.parse(text, ref) == fmt.parse(text, ref)  # a cache hit gives the same answer
+    assert fmt.format(value) == "".join(_format_reference(tok, value) for tok in _tokens(pattern))
+
+
+def _add_reference(amount: Decimal, unit: str, start: datetime) -> datetime:
+    exact = {"ms": Decimal(1), "s": Decimal(1000), "m": Decimal(60_000), "h": Decimal(3_600_000)}
+    if unit in exact:
+        return start + timedelta(milliseconds=float(amount * exact[unit]))
+    days = amount * (7 if unit == "w" else 1)
+    return start + timedelta(days=int(days.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+@SETTINGS
+@given(
+    st.decimals(min_value=0, max_value=5000, places=2, allow_nan=False),
+    st.sampled_from(["ms", "s", "m", "h", "d", "w"]),
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(2100, 1, 1)),
+)
+def test_fixed_durations_add_as_before(amount: Decimal, unit: str, start: datetime) -> None:
+    duration = parse_duration(f"{amount}{unit}")
+    assert duration is not None
+    assert duration.add_to(start) == _add_reference(duration.amount, unit, start)
+    assert duration.add_to(start) == _add_reference(duration.amount, unit, start)  # the cached length
+
+
+_ID_CHARS = st.sampled_from(list("aZ09_.-=>!#$%'*+`?\\/ &[](){}|:;é\u00b2\u2003\t") + ["ſ"])
+
+
+@SETTINGS
+@given(st.text(_ID_CHARS, max_size=20))
+def test_plain_id_run_is_what_id_char_accepts(text: str) -> None:
+    slow = 0
+    while slow < len(text) and _id_char(text, slow):
+        slow += 1
+    fast = _PLAIN_ID_RE.match(text, 0).end()  # type: ignore[union-attr]
+    assert fast <= slow  # every character of the plain run is an id character whatever follows
+    while fast < len(text) and _id_char(text, fast):
+        fast += 1
+    assert fast == slow
+
+
+def test_fast_dependency_is_an_ordinary_dependency() -> None:
+    assert [f.name for f in dataclasses.fields(Dependency)] == ["from_key", "to_key", "kind", "label", "source", "line"]
+    args = ("a", "b", "finish-to-start", None, "after", 3)
+    fast, slow = Dependency.fast(*args), Dependency(*args)
+    assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
+    assert type(fast) is Dependency and dataclasses.asdict(fast) == dataclasses.asdict(slow)
+    assert dataclasses.replace(fast, line=4) == Dependency("a", "b", "finish-to-start", None, "after", 4)
