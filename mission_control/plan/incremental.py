@@ -1,6 +1,6 @@
 """Re-scheduling after edits of task lines without parsing and resolving the whole gantt again.
 
-A drag rewrites one task line (a cascade a few); a full parse of a 5,000-task plan costs ~100 ms,
+A drag rewrites one task line (a cascade a few); a full parse of a 5,000-task plan costs ~75 ms,
 most of it reading and resolving lines that did not change. When the edit and the plan are simple
 enough that the answer is certain, :func:`retime` re-reads only the edited lines and re-resolves
 only the tasks downstream of them; otherwise it returns None and the caller parses in full. The
