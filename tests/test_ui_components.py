@@ -11,6 +11,7 @@ from pathlib import Path
 
 from helpers import git, tree_state, websocket_tests
 from PySide6 import QtCore, QtWidgets
+from ui_helpers import button, click
 
 from mission_control.services.demo import create_demo
 from mission_control.ui import components_panel, create_window
@@ -30,17 +31,6 @@ def open_window(qtbot, repo: Path):
 
 def wait_idle(qtbot, panel) -> None:
     qtbot.waitUntil(lambda: not panel.busy_now and panel.status is not None, timeout=TIMEOUT)
-
-
-def click(qtbot, button: QtWidgets.QAbstractButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.objectName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def button(win, name: str) -> QtWidgets.QPushButton:
-    found = win.findChild(QtWidgets.QPushButton, name)
-    assert found is not None, name
-    return found
 
 
 def marker(win, key: str) -> str | None:

@@ -18,6 +18,7 @@ from helpers import git
 from mission_fixtures import SETTINGS, commit, launched_teams
 from mission_fixtures import team_worktree as wt
 from PySide6 import QtCore, QtWidgets
+from ui_helpers import button, click
 
 from mission_control.repo.baseline import start_mission
 from mission_control.services import teams as flows
@@ -97,17 +98,6 @@ def open_window(qtbot, repo: Path):
 
 def wait_forecast(qtbot, teams) -> None:
     qtbot.waitUntil(lambda: not teams.busy_now and teams.forecast is not None, timeout=TIMEOUT)
-
-
-def click(qtbot, button: QtWidgets.QAbstractButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.objectName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def button(win, name: str) -> QtWidgets.QPushButton:
-    found = win.findChild(QtWidgets.QPushButton, name)
-    assert found is not None, name
-    return found
 
 
 def click_cell(qtbot, panel, a: str, b: str) -> None:

@@ -20,6 +20,7 @@ import pytest
 from helpers import git, process_alive
 from mission_fixtures import SECTIONS_PLAN as PLAN
 from PySide6 import QtCore, QtGui, QtWidgets
+from ui_helpers import button, click
 
 from mission_control.plan import parse_plan
 from mission_control.schedule import analyse
@@ -83,17 +84,6 @@ def open_window(qtbot, repo: Path, poll_ms: int = 3000):
 
 def wait_idle(qtbot, panel) -> None:
     qtbot.waitUntil(lambda: not panel.busy_now and panel.snapshot is not None, timeout=TIMEOUT)
-
-
-def click(qtbot, button: QtWidgets.QAbstractButton) -> None:
-    assert button.isVisible() and button.isEnabled(), button.objectName()
-    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-
-
-def button(win, name: str) -> QtWidgets.QPushButton:
-    found = win.findChild(QtWidgets.QPushButton, name)
-    assert found is not None, name
-    return found
 
 
 def commit(folder: Path, rel: str, text: str, message: str) -> str:
