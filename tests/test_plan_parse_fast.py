@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 
 from mission_control.plan.dates import _MONTHS, DateFormat, _format_token, _tokens, parse_duration
 from mission_control.plan.flowchart import _PLAIN_ID_RE, _id_char
-from mission_control.plan.gantt import _split_items
-from mission_control.plan.model import Dependency, Span
+from mission_control.plan.gantt import parse_gantt
+from mission_control.plan.model import Dependency, Span, item_spans
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _ITEM_CHARS = st.sampled_from([" ", "\t", ",", "a", "t", "1", "-", ":", "\u00a0", "\u2003", "é", "\x1c", "x"])
@@ -37,10 +37,27 @@ def _split_items_reference(text: str, start: int, end: int, index: int) -> tuple
 
 @SETTINGS
 @given(st.text(_ITEM_CHARS, max_size=30), st.data())
-def test_split_items_matches_the_reference(text: str, data: st.DataObject) -> None:
+def test_item_spans_match_the_reference(text: str, data: st.DataObject) -> None:
     start = data.draw(st.integers(0, len(text)))
     end = data.draw(st.integers(start, len(text)))
-    assert _split_items(text, start, end, 7) == _split_items_reference(text, start, end, 7)
+    items, spans = _split_items_reference(text, start, end, 7)
+    assert item_spans(text, start, end, 7) == tuple(spans)
+    assert [text[span.start : span.end] for span in spans] == items
+
+
+@SETTINGS
+@given(
+    st.lists(st.sampled_from(["crit", "done", "t1", "after a", "2024-01-01", "1d", " ", ""]), min_size=1, max_size=5),
+    st.text(st.sampled_from([" ", "\t", "\u00a0"]), max_size=2),
+)
+def test_a_parsed_tasks_spans_point_at_its_items(items: list[str], pad: str) -> None:
+    """The spans read on demand from a task's line show exactly its id, start and end items."""
+    line = f"    Task {pad}:{pad}" + f"{pad},{pad}".join(items)
+    chart = parse_gantt([(0, "gantt"), (1, "dateFormat YYYY-MM-DD"), (2, "section S"), (3, line)])
+    for task in chart.tasks:
+        written = [text for text in (task.id, task.start_item, task.end_item) if text is not None]
+        assert [line[s.start : s.end] for s in task.item_spans] == written
+        assert all(span.index == 3 for span in task.item_spans)
 
 
 def _format_reference(tok: str, v: datetime) -> str:

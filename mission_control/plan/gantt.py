@@ -183,7 +183,7 @@ class _Parser:
                 return
 
     def task(self, index: int, name: str, text: str, start: int, end: int) -> None:
-        items, spans = _split_items(text, start, end, index)
+        items = [item.strip() for item in text[start:end].split(",")]  # spans: Task.item_spans, on demand
         count = len(items)
         first = 0
         while first < count and items[first] in TAG_NAMES:
@@ -222,7 +222,7 @@ class _Parser:
                 None,
                 None,
                 _new_span(Span, (index, start, end)),
-                tuple(spans[first:]) if first else tuple(spans),
+                text,
                 self.order,
             )
         )
@@ -231,21 +231,6 @@ class _Parser:
 
 
 _new_span = tuple.__new__  # Span's own __new__ goes through a keyword-handling wrapper: 3x slower
-
-
-def _split_items(text: str, start: int, end: int, index: int) -> tuple[list[str], list[Span]]:
-    """Split ``text[start:end]`` on commas: the trimmed items and their spans on line ``index``."""
-    items = []
-    spans = []
-    pos = start
-    for raw in text[start:end].split(","):
-        lstripped = raw.lstrip()
-        item = lstripped.rstrip()
-        begin = pos + len(raw) - len(lstripped)
-        items.append(item)
-        spans.append(_new_span(Span, (index, begin, begin + len(item))))
-        pos += len(raw) + 1
-    return items, spans
 
 
 def parse_gantt(lines: list[tuple[int, str]], file: str | None = None) -> GanttChart:

@@ -160,7 +160,7 @@ def _reread(old: Task, index: int, line: str) -> Task | None:
         start_item=new.start_item,
         end_item=new.end_item,
         data_span=new.data_span,
-        item_spans=new.item_spans,
+        source=new.source,
     )
 
 

@@ -67,8 +67,18 @@ class Task:
     start: datetime | None = None
     end: datetime | None = None
     data_span: Span | None = None
-    item_spans: tuple[Span, ...] = ()
+    # The text of the task's line: its items' spans are read from it when an edit asks for them
+    # (a parse would otherwise build ~4 spans per task that only the few edited tasks ever use).
+    source: str = field(default="", compare=False, repr=False)
     order: int = 0
+
+    @property
+    def item_spans(self) -> tuple[Span, ...]:
+        """Where each item (id, start, end; tags excluded) is written in the line."""
+        if self.data_span is None:
+            return ()
+        index, start, end = self.data_span
+        return item_spans(self.source, start, end, index)[len(self.tags) :]
 
     @property
     def after_ids(self) -> tuple[str, ...]:
@@ -112,6 +122,18 @@ class Task:
     def label(self) -> str:
         """How the task is named in messages: its name and, when it has one, its id."""
         return f"{self.name} ({self.id})" if self.id else self.name
+
+
+def item_spans(text: str, start: int, end: int, index: int) -> tuple[Span, ...]:
+    """The spans on line ``index`` of the comma-separated items of ``text[start:end]``, each trimmed."""
+    spans = []
+    pos = start
+    for raw in text[start:end].split(","):
+        lstripped = raw.lstrip()
+        begin = pos + len(raw) - len(lstripped)
+        spans.append(Span(index, begin, begin + len(lstripped.rstrip())))
+        pos += len(raw) + 1
+    return tuple(spans)
 
 
 _ID_LIST_RES = {k: re.compile(rf"^{k}\s+([\w\- ]+)", re.ASCII) for k in ("after", "until")}
