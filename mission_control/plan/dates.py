@@ -57,6 +57,11 @@ class Duration:
         except (OverflowError, ValueError):
             raise OverflowError(f"{self} from {start:%Y-%m-%d} goes past the year 9999") from None
 
+    @property
+    def fixed_length(self) -> timedelta | None:
+        """The length of an ``ms s m h d w`` duration; None for months and years (calendar lengths)."""
+        return self._delta
+
     def _add(self, start: datetime) -> datetime:
         delta = self._delta
         if delta is not None:

@@ -261,6 +261,11 @@ class _Resolver:
         self.current: Task | None = None
         self.today_date = self.today.date()
         self.epoch_format = self.fmt.pattern.strip() in ("x", "X")
+        # What each distinct start and end item is, read once per resolution instead of once per
+        # task and pass (a plan repeats "1h" and "after x" thousands of times). The reference day
+        # of both readings is today's, the same for every task.
+        self.start_kinds: dict[str, tuple[str, ...] | datetime | None] = {}
+        self.end_kinds: dict[str, tuple[int, object]] = {}
 
     def run(self) -> None:
         for task in self.chart.tasks:
@@ -297,16 +302,17 @@ class _Resolver:
             task.end = self.apply_excludes(task, start, end) if self.chart.excludes else end
             self.processed[id(task)] = task.end is not None
 
-    def start_date(self, item: str) -> datetime | None:
+    def start_kind(self, item: str) -> tuple[str, ...] | datetime | None:
+        """The ids of an ``after`` item (a tuple), else the date it names (None: not a date)."""
+        kind = self.start_kinds.get(item, _UNREAD)
+        if kind is _UNREAD:
+            kind = self.start_kinds[item] = self._read_start(item)
+        return kind  # type: ignore[return-value]
+
+    def _read_start(self, item: str) -> tuple[str, ...] | datetime | None:
         ids = _ids(item, "after")
         if ids is not None:
-            latest: Task | None = None
-            by_key = self.by_key
-            for key in ids:
-                other = by_key.get(key)
-                if other is not None and (latest is None or _later(other.end, latest.end)):
-                    latest = other
-            return latest.end if latest is not None else self.today
+            return ids
         if self.epoch_format and item.isascii() and item.isdigit():
             try:
                 return from_epoch(item, 1)
@@ -314,26 +320,58 @@ class _Resolver:
                 return None  # reported as a start that is not a date
         return self.fmt.parse(item, self.today_date)
 
-    def end_date(self, start: datetime, item: str) -> datetime | None:
+    def start_date(self, item: str) -> datetime | None:
+        kind = self.start_kind(item)
+        if type(kind) is not tuple:
+            return kind  # type: ignore[return-value]
+        latest: Task | None = None
+        by_key = self.by_key
+        for key in kind:
+            other = by_key.get(key)
+            if other is not None and (latest is None or _later(other.end, latest.end)):
+                latest = other
+        return latest.end if latest is not None else self.today
+
+    def end_kind(self, item: str) -> tuple[int, object]:
+        """(``_UNTIL``, ids), (``_DATE``, end), (``_DELTA``, timedelta), (``_DURATION``, Duration) or (``_OTHER``, None)."""
+        kind = self.end_kinds.get(item)
+        if kind is None:
+            kind = self.end_kinds[item] = self._read_end(item)
+        return kind
+
+    def _read_end(self, item: str) -> tuple[int, object]:
         ids = _ids(item, "until")
         if ids is not None:
-            earliest: Task | None = None
-            for key in ids:
-                other = self.by_key.get(key)
-                if other is not None and (earliest is None or _later(earliest.start, other.start)):
-                    earliest = other
-            return earliest.start if earliest is not None else self.today
+            return _UNTIL, ids
         parsed = self.fmt.parse(item, self.today_date)  # time-only ends fall on "today", as in Mermaid
         if parsed is not None:
-            return parsed + timedelta(days=1) if self.chart.inclusive_end_dates else parsed
+            return _DATE, parsed + timedelta(days=1) if self.chart.inclusive_end_dates else parsed
         duration = parse_duration(item)
         if duration is None:
-            return start
+            return _OTHER, None
+        delta = duration.fixed_length
+        return (_DELTA, delta) if delta is not None else (_DURATION, duration)
+
+    def end_date(self, start: datetime, item: str) -> datetime | None:
+        kind, value = self.end_kind(item)
         try:
-            return duration.add_to(start)
+            if kind == _DELTA:
+                return start + value  # type: ignore[operator]
+            if kind == _DURATION:
+                return value.add_to(start)  # type: ignore[attr-defined, no-any-return]
         except OverflowError:
             self.overflowed.add(id(self.current))
             return start
+        if kind == _DATE:
+            return value  # type: ignore[return-value]
+        if kind == _OTHER:
+            return start
+        earliest: Task | None = None
+        for key in value:  # type: ignore[attr-defined]
+            other = self.by_key.get(key)
+            if other is not None and (earliest is None or _later(earliest.start, other.start)):
+                earliest = other
+        return earliest.start if earliest is not None else self.today
 
     def apply_excludes(self, task: Task, start: datetime, end: datetime) -> datetime | None:
         """Push the end one day later for each excluded day in (start, end] (Mermaid's rule).
@@ -411,7 +449,7 @@ class _Resolver:
     def report_task(self, task: Task) -> None:
         diag = self.diagnostics
         line = task.line
-        if id(task) in self.overflowed:
+        if self.overflowed and id(task) in self.overflowed:
             diag.append(
                 Diagnostic(
                     "error",
@@ -420,7 +458,7 @@ class _Resolver:
                     self.file,
                 )
             )
-        if id(task) in self.all_excluded:
+        if self.all_excluded and id(task) in self.all_excluded:
             diag.append(
                 Diagnostic(
                     "error",
@@ -431,7 +469,9 @@ class _Resolver:
             )
             return
         start_item = task.start_item
-        after = None if start_item is None else _ids(start_item, "after")
+        after = None if start_item is None else self.start_kind(start_item)
+        if type(after) is not tuple:
+            after = None
         start, end = task.start, task.end
         if (start is None or end is None) and (start_item is None or after is not None or start is not None):
             diag.append(
@@ -467,10 +507,11 @@ class _Resolver:
             )
         if start is None or end is None:
             return
+        end_item = task.end_item
         if (
-            _ids(task.end_item, "until") is None
-            and parse_duration(task.end_item) is None
-            and self.fmt.parse(task.end_item, start.date()) is None
+            self.end_kind(end_item)[0] in (_DATE, _OTHER)  # not until ids nor a duration
+            and parse_duration(end_item) is None
+            and self.fmt.parse(end_item, start.date()) is None
         ):
             diag.append(
                 Diagnostic(
@@ -507,6 +548,10 @@ class _Resolver:
                         )
                     )
 
+
+_UNREAD: Final = object()
+# What an end item is (Mermaid's order: ``until`` ids, a date, a duration, else nothing).
+_UNTIL, _DATE, _DELTA, _DURATION, _OTHER = range(5)
 
 _IDS_RES = {k: re.compile(rf"{k}\s+([\w\- ]+)", re.ASCII) for k in ("after", "until")}
 
