@@ -8,16 +8,20 @@ cached date parsing and formatting, fixed-length durations, flowchart ids read i
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mission_control.plan import gantt as gantt_module
 from mission_control.plan.dates import _MONTHS, DateFormat, _format_token, _tokens, parse_duration
 from mission_control.plan.flowchart import _PLAIN_ID_RE, _id_char
 from mission_control.plan.gantt import parse_gantt
-from mission_control.plan.model import Dependency, Span, item_spans
+from mission_control.plan.loader import ParseMemo, build_plan
+from mission_control.plan.markdown import parse_structure
+from mission_control.plan.model import Dependency, Plan, Span, item_spans
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _ITEM_CHARS = st.sampled_from([" ", "\t", ",", "a", "t", "1", "-", ":", "\u00a0", "\u2003", "é", "\x1c", "x"])
@@ -162,3 +166,84 @@ def test_fast_dependency_is_an_ordinary_dependency() -> None:
     assert fast == slow and hash(fast) == hash(slow) and repr(fast) == repr(slow)
     assert type(fast) is Dependency and dataclasses.asdict(fast) == dataclasses.asdict(slow)
     assert dataclasses.replace(fast, line=4) == Dependency("a", "b", "finish-to-start", None, "after", 4)
+
+
+_LINE_PARTS = st.sampled_from(
+    [
+        " ", "\t", "\u00a0", "\x1c", "Task", "title", "Title", "section", "ſection", "\u212aeep", "dateFormat",
+        "inclusiveEndDates", "topAxis", "gantt", "accTitle", "accDescr", "{", "}", ":", ",", ";", "#", "%%",
+        "2024-01-01", "1d", "after", "a", "crit", "x", "excludes", "weekend", "friday", "click", "todayMarker",
+    ]
+)  # fmt: skip
+
+
+@SETTINGS
+@given(st.lists(st.lists(_LINE_PARTS, max_size=8).map("".join), max_size=8))
+def test_task_lines_skip_the_statement_checks_only_when_they_would_find_nothing(lines: list[str]) -> None:
+    """Lines routed straight to the task reader parse as when every line takes the full checks."""
+    body = [(0, "gantt"), *((i + 1, line) for i, line in enumerate(lines))]
+    fast = parse_gantt(body)
+    original = gantt_module._STATEMENT_START_RE
+    gantt_module._STATEMENT_START_RE = re.compile("")  # every line "starts like a statement"
+    try:
+        slow = parse_gantt(body)
+    finally:
+        gantt_module._STATEMENT_START_RE = original
+    assert fast == slow
+
+
+def _forward_only_reference(plan: Plan) -> bool:
+    """The two-pass check the loader made before it folded it into reading ``after`` ids."""
+    position = {t.key: pos for pos, t in enumerate(plan.tasks)}
+    for dep in plan.dependencies:
+        if position.get(dep.from_key, len(position)) >= position.get(dep.to_key, -1):
+            return False
+    for pos, task in enumerate(plan.tasks):
+        if position[task.key] != pos:
+            return False
+        if task.start_item is None and task.prev_key is not None and position.get(task.prev_key, -1) >= pos:
+            return False
+        if any(position.get(key, -1) >= pos for key in task.until_ids):
+            return False
+    return True
+
+
+_IDS = st.sampled_from(["a", "b", "c", "d", "zz"])
+
+
+@st.composite
+def _small_plans(draw: st.DrawFn) -> str:
+    lines = ["```mermaid", "gantt", "dateFormat YYYY-MM-DD"]
+    for number in range(draw(st.integers(1, 6))):
+        task_id = draw(st.one_of(st.none(), _IDS))
+        start = draw(
+            st.one_of(
+                st.none(),
+                st.just("2024-01-01"),
+                st.lists(_IDS, min_size=1, max_size=2).map(lambda ids: "after " + " ".join(ids)),
+            )
+        )
+        end = draw(
+            st.one_of(st.just("1d"), st.lists(_IDS, min_size=1, max_size=2).map(lambda ids: "until " + " ".join(ids)))
+        )
+        items = [
+            item for item in (task_id if start is not None or task_id is None else None, start, end) if item is not None
+        ]
+        if task_id is not None and start is None:
+            items = [end]
+        lines.append(f"T{number} : " + ", ".join(items))
+    lines += ["```", "```mermaid", "graph TD"]
+    lines += [f"{a} --> {b}" for a, b in draw(st.lists(st.tuples(_IDS, _IDS), max_size=4))]
+    return "\n".join([*lines, "```", ""])
+
+
+@SETTINGS
+@given(_small_plans())
+def test_after_dependencies_and_the_forward_check_match_the_two_pass_reference(text: str) -> None:
+    memo = ParseMemo()
+    plan = build_plan(text, parse_structure(text), memo=memo)
+    after = [d for d in plan.dependencies if d.source == "after"]
+    keys = {t.key for t in plan.tasks}
+    expected = [(key, t.key) for t in plan.tasks if t.start_item is not None for key in t.after_ids if key in keys]
+    assert [(d.from_key, d.to_key) for d in after] == expected
+    assert memo.forward == _forward_only_reference(plan)

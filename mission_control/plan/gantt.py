@@ -30,6 +30,15 @@ _KEYWORD_RE = re.compile(
 _VALUE_END_RE = re.compile(r"[#;]")
 _DATE_START_RE = re.compile(r"\d\d\d\d-\d\d-\d\d")
 _ACC_RE = re.compile(r"(accTitle|accDescr)\s*(:|\{)", re.IGNORECASE)
+#: Whatever :meth:`_Parser.statement` (or the accessibility check) reads as something other than a
+#: task: a line not starting like this is a task line. It may match more than those checks (its
+#: case-insensitive match is at least as wide as ``lower()``); such a line takes the full checks.
+_STATEMENT_START_RE = re.compile(
+    r"(?:acc(?:title|descr)\s*[:{]|inclusiveenddates|topaxis|gantt"
+    r"|(?:dateformat|axisformat|tickinterval|includes|excludes|todaymarker|weekday|weekend"
+    r"|title|section|accdescription|click)\s|\d\d\d\d-\d\d-\d\d)",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -69,15 +78,14 @@ class _Parser:
         lines = self._front_matter(lines)
         seen_header = False
         in_acc_block = False
+        statement_start = _STATEMENT_START_RE.match
         for index, text in lines:
             stripped = text.strip()
             if in_acc_block:
                 in_acc_block = "}" not in stripped
                 continue
-            if not stripped or (stripped.startswith("%%") and not stripped.startswith("%%{")):
-                continue
-            if stripped.startswith("%%{"):
-                continue  # an init directive: configuration, not content
+            if not stripped or stripped.startswith("%%"):
+                continue  # a comment, or an init directive "%%{...}%%": configuration, not content
             if not seen_header:
                 if stripped.lower().startswith("gantt"):
                     seen_header = True
@@ -87,11 +95,15 @@ class _Parser:
                     continue
                 self.error(index, f"expected 'gantt' to open the diagram, found {stripped[:40]!r}")
                 seen_header = True
+            pos = len(text) - len(text.lstrip())
+            if statement_start(text, pos) is None:
+                self.tasks(index, text, pos)  # nearly every line: a task, and no other check applies
+                continue
             acc = _ACC_RE.match(stripped)
             if acc:
                 in_acc_block = acc.group(2) == "{" and "}" not in stripped
                 continue
-            self.statement(index, text, len(text) - len(text.lstrip()))
+            self.statement(index, text, pos)
         return self.chart
 
     def _front_matter(self, lines: list[tuple[int, str]]) -> list[tuple[int, str]]:

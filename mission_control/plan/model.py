@@ -83,12 +83,12 @@ class Task:
     @property
     def after_ids(self) -> tuple[str, ...]:
         """Ids named by an ``after`` start item (empty for other starts)."""
-        return _id_list(self.start_item, "after")
+        return id_list(self.start_item, "after")
 
     @property
     def until_ids(self) -> tuple[str, ...]:
         """Ids named by an ``until`` end item."""
-        return _id_list(self.end_item, "until")
+        return id_list(self.end_item, "until")
 
     @property
     def start_kind(self) -> str:
@@ -140,7 +140,7 @@ _ID_LIST_RES = {k: re.compile(rf"^{k}\s+([\w\- ]+)", re.ASCII) for k in ("after"
 
 
 @lru_cache(maxsize=1 << 17)  # asked for again and again (CPM, conflicts, the Gantt): one regex per item
-def _id_list(item: str | None, keyword: str) -> tuple[str, ...]:
+def id_list(item: str | None, keyword: str) -> tuple[str, ...]:
     r"""Mermaid's id list after ``after``/``until``: ``[\w\- ]+`` split on single spaces."""
     if not item:
         return ()
