@@ -19,9 +19,9 @@ from mission_control.plan import gantt as gantt_module
 from mission_control.plan.dates import _MONTHS, DateFormat, _format_token, _tokens, parse_duration
 from mission_control.plan.flowchart import _PLAIN_ID_RE, _id_char
 from mission_control.plan.gantt import parse_gantt
-from mission_control.plan.loader import ParseMemo, build_plan
+from mission_control.plan.loader import ParseMemo, _normal, _TaskMatcher, build_plan
 from mission_control.plan.markdown import parse_structure
-from mission_control.plan.model import Dependency, Plan, Span, item_spans
+from mission_control.plan.model import Dependency, Plan, Span, Task, item_spans
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _ITEM_CHARS = st.sampled_from([" ", "\t", ",", "a", "t", "1", "-", ":", "\u00a0", "\u2003", "é", "\x1c", "x"])
@@ -247,3 +247,20 @@ def test_after_dependencies_and_the_forward_check_match_the_two_pass_reference(t
     expected = [(key, t.key) for t in plan.tasks if t.start_item is not None for key in t.after_ids if key in keys]
     assert [(d.from_key, d.to_key) for d in after] == expected
     assert memo.forward == _forward_only_reference(plan)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.text(st.sampled_from(["a", "B", " ", "\t", "!", "é", "\u212a", "İ", "1", "-", "\u00a0"]), max_size=8),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_task_names_normalised_together_match_one_by_one(names: list[str]) -> None:
+    tasks = [Task(f"t{i}", f"t{i}", name, "S", (), i + 1, None, "1h") for i, name in enumerate(names)]
+    matcher = _TaskMatcher(tasks)
+    matcher._index_names()
+    assert matcher.normal == [_normal(name) for name in names]
+    for name in set(matcher.normal):
+        assert matcher.exact[name] == [i for i, other in enumerate(names) if _normal(other) == name]
