@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from mission_control.plan import gantt as gantt_module
 from mission_control.plan.dates import _MONTHS, DateFormat, _format_token, _tokens, parse_duration
 from mission_control.plan.flowchart import _PLAIN_ID_RE, _id_char
-from mission_control.plan.gantt import parse_gantt
+from mission_control.plan.gantt import _Resolver, parse_gantt
 from mission_control.plan.loader import ParseMemo, _normal, _TaskMatcher, build_plan
 from mission_control.plan.markdown import parse_structure
 from mission_control.plan.model import Dependency, Plan, Span, Task, item_spans
@@ -263,4 +263,19 @@ def test_task_names_normalised_together_match_one_by_one(names: list[str]) -> No
     matcher._index_names()
     assert matcher.normal == [_normal(name) for name in names]
     for name in set(matcher.normal):
-        assert matcher.exact[name] == [i for i, other in enumerate(names) if _normal(other) == name]
+        assert matcher._exact(name.split()) == [i for i, other in enumerate(names) if _normal(other) == name]
+
+
+@SETTINGS
+@given(_small_plans(), st.sampled_from(["1d", "0d", "2024-01-03", "x", "1M", "until a"]))
+def test_tasks_the_report_skips_are_those_it_would_find_nothing_about(text: str, last_end: str) -> None:
+    text = text.replace("```\n```mermaid\ngraph", f"Last : {last_end}\n```\n```mermaid\ngraph", 1)
+    body = [(i, line) for i, line in enumerate(text.split("\n")[1:]) if line and not line.startswith("```")]
+    chart = parse_gantt(body[: next(i for i, (_, line) in enumerate(body) if line.startswith("graph"))])
+    resolver = _Resolver(chart, datetime(2024, 1, 1), None)
+    resolver.run()
+    for task in chart.tasks:
+        if resolver.fine(task):
+            before = len(resolver.diagnostics)
+            resolver.report_task(task)
+            assert len(resolver.diagnostics) == before, task

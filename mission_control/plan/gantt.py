@@ -455,8 +455,30 @@ class _Resolver:
 
     def report(self) -> None:
         """Explain what Mermaid would silently get wrong or fail on."""
+        fine = self.fine if not (self.overflowed or self.all_excluded) else _never
         for task in self.chart.tasks:
-            self.report_task(task)
+            if not fine(task):
+                self.report_task(task)
+
+    def fine(self, task: Task) -> bool:
+        """Whether :meth:`report_task` would find nothing, known cheaply (most tasks of most plans).
+
+        Scheduled, not ending before it starts, a duration as its end (so no ``until`` ids), and
+        a start that is the previous line's end, a date, or ``after`` one id that exists.
+        """
+        start, end = task.start, task.end
+        if start is None or end is None or end < start:
+            return False
+        end_kind = self.end_kinds.get(task.end_item)
+        if end_kind is None or (end_kind[0] != _DELTA and end_kind[0] != _DURATION):
+            return False
+        start_item = task.start_item
+        if start_item is None:
+            return task.prev_key is not None
+        kind = self.start_kinds.get(start_item)
+        if type(kind) is tuple:
+            return len(kind) == 1 and kind[0] in self.by_key
+        return kind is not None
 
     def report_task(self, task: Task) -> None:
         diag = self.diagnostics
@@ -562,6 +584,12 @@ class _Resolver:
 
 
 _UNREAD: Final = object()
+
+
+def _never(task: Task) -> bool:
+    return False
+
+
 # What an end item is (Mermaid's order: ``until`` ids, a date, a duration, else nothing).
 _UNTIL, _DATE, _DELTA, _DURATION, _OTHER = range(5)
 

@@ -13,8 +13,10 @@ import bisect
 import contextlib
 import gc
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
+from operator import attrgetter
 from pathlib import Path
 from typing import Final, TypeAlias
 
@@ -307,6 +309,7 @@ def _matches(tasks: list[Task], nodes: dict[str, str], memo: ParseMemo | None) -
 _WORD_RE: Final = re.compile(r"[a-z0-9]+")
 _NON_WORD_RE: Final = re.compile(r"[^a-z0-9\n]+")
 _EDGE_BLANK_RE: Final = re.compile(r" ?\n ?")
+_NAME: Final = attrgetter("name")
 
 
 def _normal(text: str) -> str:
@@ -328,20 +331,20 @@ class _TaskMatcher:
         self.tasks = tasks
         self.normal: list[str] = []  # _normal() of each task's name, once a node is matched by label
         self.words: list[list[str]] = []
-        self.exact: dict[str, list[int]] = {}
+        self.exact: dict[str, int] = {}  # a normalised name -> the (last) task of that name
+        self.alike: dict[str, list[int]] = {}  # a name several tasks have -> all of them
         self.indexed = False
 
     def _index_names(self) -> None:
         # _normal() of every name in C-level passes over all names joined (names are single lines,
         # so "\n" separates them), instead of one regex call per task: 4x faster.
-        joined = _NON_WORD_RE.sub(" ", "\n".join(t.name for t in self.tasks).lower())
-        self.normal = _EDGE_BLANK_RE.sub("\n", joined).strip(" ").split("\n")
-        exact = dict(zip(self.normal, ([i] for i in range(len(self.normal)))))
-        if len(exact) < len(self.normal):  # names alike: list every task of each name
-            exact = {}
-            for index, name in enumerate(self.normal):
-                exact.setdefault(name, []).append(index)
-        self.exact = exact
+        joined = _NON_WORD_RE.sub(" ", "\n".join(map(_NAME, self.tasks)).lower())
+        self.normal = normal = _EDGE_BLANK_RE.sub("\n", joined).strip(" ").split("\n")
+        self.exact = dict(zip(normal, range(len(normal))))  # the last task of each name
+        if len(self.exact) < len(normal):  # names alike: list every task of those names
+            for name, count in Counter(normal).items():
+                if count > 1:
+                    self.alike[name] = [i for i, other in enumerate(normal) if other == name]
 
     def _index(self) -> None:
         self.indexed = True
@@ -378,7 +381,12 @@ class _TaskMatcher:
         return None, f"flowchart node {node_id!r} ({label!r}) matches no gantt task; it adds no dependency"
 
     def _exact(self, node: list[str]) -> list[int]:
-        return self.exact.get(" ".join(node), [])
+        name = " ".join(node)
+        alike = self.alike.get(name)
+        if alike is not None:
+            return alike
+        index = self.exact.get(name)
+        return [] if index is None else [index]
 
     def _prefix(self, node: list[str]) -> list[int]:
         """Tasks whose words start with the node's; the node's last word may be cut short."""
