@@ -15,9 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mission_control.plan import flowchart as flowchart_module
 from mission_control.plan import gantt as gantt_module
 from mission_control.plan.dates import _MONTHS, DateFormat, _format_token, _tokens, parse_duration
-from mission_control.plan.flowchart import _PLAIN_ID_RE, _id_char
+from mission_control.plan.flowchart import _PLAIN_ID_RE, _id_char, parse_flowchart
 from mission_control.plan.gantt import _Resolver, parse_gantt
 from mission_control.plan.loader import ParseMemo, _normal, _TaskMatcher, build_plan
 from mission_control.plan.markdown import parse_structure
@@ -279,3 +280,61 @@ def test_tasks_the_report_skips_are_those_it_would_find_nothing_about(text: str,
             before = len(resolver.diagnostics)
             resolver.report_task(task)
             assert len(resolver.diagnostics) == before, task
+
+
+_EDGE_PARTS = st.sampled_from(
+    [
+        " ", "\t", ";", "\u00a0", "a", "B", "t1", "_", "9", "é", ".", "-", "--", "-->", "--->", "---", ">", "|", "x",
+        "[", "]", "(", ")", "/", "\\", '"', "&", "@", "{", "}", ":::", "click ", "direction ", "end", "style ",
+        "subgraph ", "class ", "%%", "==>",
+    ]
+)  # fmt: skip
+
+
+_EDGE_PIECES = {
+    "pad": ["", " ", "\t", ";", " ;", "\u00a0"],
+    "id": ["a", "B", "t1", "_x", "9", "é", "a.b", "a-b", "end", "click", "direction", "style", "class", "x"],
+    "shape": ["", "[L]", "[ L ]", '["q"]', "[/p/]", "[[s]]", "(r)", "[a[b]", "@{ label: z }", ":::c", "[x"],
+    "link": ["-->", " --> ", "\u00a0-->\u00a0", "--->", "---", "==>", " x--> ", "-- t -->", " & c -->", " e1@--> "],
+    "label": ["", "|L|", "| L |", '|"q"|', "||", "|x"],
+    "tail": ["", ";", " ; ;", " %% c", "\u00a0", " --> c", " &"],
+}
+
+
+@st.composite
+def _edge_lines(draw: st.DrawFn) -> str:
+    pick = {name: st.sampled_from(options) for name, options in _EDGE_PIECES.items()}
+    parts = ["pad", "id", "shape", "link", "label", "pad", "id", "shape", "tail"]
+    return "".join(draw(pick[part]) for part in parts)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(_edge_lines(), st.lists(_EDGE_PARTS, max_size=10).map("".join)), max_size=6))
+def test_edge_lines_read_in_one_match_read_as_the_general_parser_reads_them(lines: list[str]) -> None:
+    body = [(0, "graph TD"), *((i + 1, line) for i, line in enumerate(lines))]
+    fast = parse_flowchart(body)
+    original = flowchart_module._FAST_EDGE_RE
+    flowchart_module._FAST_EDGE_RE = re.compile("(?!)")  # matches nothing: every line takes the general path
+    try:
+        slow = parse_flowchart(body)
+    finally:
+        flowchart_module._FAST_EDGE_RE = original
+    assert fast == slow
+    assert list(fast.nodes.items()) == list(slow.nodes.items())  # in order of appearance
+
+
+def test_keyword_and_unusual_edge_lines_read_as_the_general_parser_reads_them() -> None:
+    """Every combination of the pieces' first few spellings, the keywords and oddities among them."""
+    pieces = [options[:6] if name != "id" else options for name, options in _EDGE_PIECES.items()]
+    pad, ids, shapes, links, labels, tails = pieces
+    lines = [
+        f"{p}{a}{sa}{link}{label} {b}{sb}{tail}"
+        for p in pad[:2] for a in ids for sa in shapes[:3] for link in links[:3]
+        for label in labels[:3] for b in ids[:3] + ["end", "click"] for sb in shapes[:2] for tail in tails[:2]
+    ]  # fmt: skip
+    test_edge_lines_read_in_one_match_read_as_the_general_parser_reads_them.hypothesis.inner_test(lines)  # type: ignore[attr-defined]
+
+
+def test_the_usual_edge_lines_take_the_one_match_path() -> None:
+    for line in ("    t1[Task number 1] -->|Blocks| t6", "  t0 --> t50;", "a --> |q| b[ B ]"):
+        assert flowchart_module._FAST_EDGE_RE.match(line), line

@@ -35,6 +35,8 @@ _RESERVED = {
     "_parent",
     "_top",
 }
+# A line starting with these is a statement (or an error), never an edge from a node of that name.
+_NOT_A_SOURCE: Final = frozenset({*_RESERVED, "click", "direction"})
 # Shapes, longest opening first; each maps to the closings that end it.
 _SHAPES = [
     ("(((", (")))",)),
@@ -97,7 +99,18 @@ def parse_flowchart(lines: list[tuple[int, str]], file: str | None = None) -> Fl
         stripped = text.strip()
         if not stripped or (stripped.startswith("%%")):
             continue
-        if not header_seen:
+        if header_seen:
+            fast = _FAST_EDGE_RE.match(text)
+            if fast is not None and fast.group(1) not in _NOT_A_SOURCE and fast.group(4) not in _RESERVED:
+                source, target = fast.group(1, 4)
+                _add_node(chart, index, source, _label(fast.group(2)))
+                _add_node(chart, index, target, _label(fast.group(5)))
+                edge_label = fast.group(3)
+                chart.edges.append(
+                    (source, target, None if edge_label is None else edge_label.strip(), "-->", index + 1)
+                )
+                continue
+        else:
             header_seen = True
             header = _HEADER_RE.match(stripped)
             if header:
@@ -239,10 +252,29 @@ def _node(chart: Flowchart, index: int, text: str, pos: int) -> tuple[str, int]:
         pos += 3
         while pos < len(text) and (text[pos].isalnum() or text[pos] in "_-"):
             pos += 1
+    _add_node(chart, index, node_id, label)
+    return node_id, pos
+
+
+def _add_node(chart: Flowchart, index: int, node_id: str, label: str | None) -> None:
+    """Record a node mention: a label given here wins; a first bare mention shows its id (or subgraph title)."""
     if label is not None or node_id not in chart.nodes:
         chart.nodes[node_id] = label if label is not None else chart.subgraphs.get(node_id, node_id)
     chart.node_lines.setdefault(node_id, index + 1)
-    return node_id, pos
+
+
+def _label(text: str | None) -> str | None:
+    return None if text is None else text.strip()
+
+
+#: The usual dependency line in one match: ``A --> B``, ``A[label] -->|text| B[label]``: plain ids,
+#: square shapes with unquoted labels, one ``-->``. What :func:`_parse_line` reads from such a line
+#: (Hypothesis compares both); any other line, or a keyword as an id, takes the general path.
+_SQUARE_LABEL: Final = r"(?:\[(?![\[(/\\])([^\]\"]*)\])?"
+_FAST_EDGE_RE: Final = re.compile(
+    r"[ \t;]*([A-Za-z0-9_]+)" + _SQUARE_LABEL + r"\s*-->\s*(?:\|([^|\"]*)\|[ \t]*)?"
+    r"([A-Za-z0-9_]+)" + _SQUARE_LABEL + r"[ \t;]*\Z"
+)
 
 
 _SUBGRAPH_RE: Final = re.compile(r"subgraph\b")
