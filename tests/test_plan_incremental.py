@@ -320,3 +320,40 @@ def test_a_warning_the_edit_cures_goes_away():
     pf.apply([LineEdit(4, "B :b, 2024-03-03, until a", "B :b, 2024-02-28, until a")])
     assert pf.plan.warnings == []
     assert pf.plan == parse_plan(pf.document.text, None, TODAY)
+
+
+def _reference_moves(before: dict[str, tuple], pf: PlanFile) -> set[tuple]:
+    """What a reschedule reports as moved: tasks whose times differ from the last task of their key before."""
+    return {
+        (t.key, *before[t.key], t.start, t.end) for t in pf.plan.tasks if t.key in before and before[t.key] != t.times
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=forward_plans(), data=st.data())
+def test_a_reschedule_reports_exactly_the_tasks_whose_times_changed(text, data):
+    pf = PlanFile(Document(text.encode()), today=TODAY)
+    movable = [t for t in pf.plan.tasks if t.start is not None]
+    if not movable:
+        return
+    task = data.draw(st.sampled_from(movable))
+    before = {t.key: (t.start, t.end) for t in pf.plan.tasks}
+    try:
+        result = pf.reschedule(task.key, start=task.start + timedelta(hours=data.draw(st.integers(-3, 3))))
+    except PlanError:
+        return
+    assert {(m.key, m.old_start, m.old_end, m.new_start, m.new_end) for m in result.moves} == _reference_moves(
+        before, pf
+    )
+
+
+def test_a_reschedule_with_an_id_written_twice_compares_with_the_last_one():
+    lines = ["```mermaid", "gantt", "dateFormat YYYY-MM-DD HH:mm", "    A :a, 2024-03-01 00:00, 1h"]
+    lines += ["    B :b, after a, 2h", "    A again :a, 2024-03-01 05:00, 1h", "    C :c, after a, 1h", "```", ""]
+    pf = PlanFile(Document("\n".join(lines).encode()), today=TODAY)
+    before = {t.key: (t.start, t.end) for t in pf.plan.tasks}
+    result = pf.reschedule("c", start=datetime(2024, 3, 1, 9))
+    assert {(m.key, m.old_start, m.old_end, m.new_start, m.new_end) for m in result.moves} == _reference_moves(
+        before, pf
+    )
+    assert [m.key for m in result.moves] == ["a", "c"]  # the first 'a' differs from the last one's times

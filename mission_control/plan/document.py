@@ -108,7 +108,13 @@ class Document:
     @property
     def text(self) -> str:
         """The whole text with its original line endings (BOM removed)."""
-        return "".join(line + end for line, end in zip(self.lines, self.endings))
+        endings = self.endings
+        newlines = endings.count("\n")
+        if newlines == len(endings):  # every line ends in "\n": one join (the usual file)
+            return "\n".join(self.lines) + "\n"
+        if newlines == len(endings) - 1 and endings[-1] == "":  # ... but the last
+            return "\n".join(self.lines)
+        return "".join(line + end for line, end in zip(self.lines, endings))
 
     def to_bytes(self) -> bytes:
         """The document encoded exactly as it was read, with the current lines."""

@@ -209,7 +209,7 @@ class PlanFile:
         its successor to the earliest start it allows (the least move), repeatedly. All edits are
         applied; on any error nothing is changed and PlanError says why.
         """
-        before = {t.key: (t.start, t.end) for t in self.plan.tasks}
+        before = self.plan  # a plan is never changed in place: each edit makes a new one
         original = list(self.document.lines)
         notes: list[str] = []
         try:
@@ -225,12 +225,19 @@ class PlanFile:
         self._analysis = None
         return EditResult(edits, self._moves(before), notes)
 
-    def _moves(self, before: dict[str, tuple[datetime | None, datetime | None]]) -> list[Move]:
+    def _moves(self, before: Plan) -> list[Move]:
+        """The tasks whose times differ from ``before``'s task of the same key (Mermaid's: the last)."""
         moves = []
-        for task in self.plan.tasks:
-            old = before.get(task.key)
-            if old is not None and old != (task.start, task.end):
-                moves.append(Move(task.key, task.name, old[0], old[1], task.start, task.end))
+        old_tasks = before.tasks
+        positional = len(old_tasks) == len(self.plan.tasks) and before.keys_unique()
+        for pos, task in enumerate(self.plan.tasks):
+            old = old_tasks[pos] if positional else None
+            if old is task:
+                continue  # an incremental edit keeps the tasks it did not visit
+            if old is None or old.key != task.key:
+                old = before.find_task(task.key)
+            if old is not None and (old.start, old.end) != (task.start, task.end):
+                moves.append(Move(task.key, task.name, old.start, old.end, task.start, task.end))
         return moves
 
     def _retime(self, task: Task, start: datetime | None, duration: timedelta | None, notes: list[str]) -> None:

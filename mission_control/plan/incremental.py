@@ -30,7 +30,7 @@ from dataclasses import dataclass, field, replace
 
 from mission_control.plan.gantt import GanttChart, _Resolver, parse_gantt
 from mission_control.plan.markdown import Structure
-from mission_control.plan.model import FINISH_TO_START, Dependency, Plan, Task
+from mission_control.plan.model import FINISH_TO_START, Dependency, Plan, Task, id_list
 
 CYCLE_PREFIX = "dependency cycle"
 
@@ -96,13 +96,19 @@ def _references(task: Task) -> tuple[str, ...]:
 
 
 def _waits_for(task: Task, moved: set[str]) -> bool:
-    """Whether ``task``'s resolution reads the times of a task in ``moved``."""
-    if task.start_item is None:
+    """Whether ``task``'s resolution reads the times of a task in ``moved``.
+
+    Asked for every task below an edit: no generator, and the id lists only of items that can
+    hold ids (``after``/``until`` as written; :func:`id_list` reads nothing from anything else).
+    """
+    start_item = task.start_item
+    if start_item is None:
         if task.prev_key in moved:
             return True
-    elif not moved.isdisjoint(task.after_ids):  # no generator: asked for every task below an edit
+    elif start_item.startswith("after") and not moved.isdisjoint(id_list(start_item, "after")):
         return True
-    return not moved.isdisjoint(task.until_ids)
+    end_item = task.end_item
+    return end_item.startswith("until") and not moved.isdisjoint(id_list(end_item, "until"))
 
 
 def retime(shape: Shape, lines: Sequence[str], edited: Sequence[int], text: str, structure: Structure) -> Plan | None:

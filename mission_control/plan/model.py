@@ -279,6 +279,12 @@ class Plan:
             self._by_key = {t.key: t for t in self.tasks}
         return self._by_key[key]
 
+    def keys_unique(self) -> bool:
+        """Whether no two tasks share a key (an id written twice: Mermaid uses the last)."""
+        if self._by_key is None:
+            self._by_key = {t.key: t for t in self.tasks}
+        return len(self._by_key) == len(self.tasks)
+
     def find_task(self, key: str) -> Task | None:
         """Like :meth:`task` but None when unknown."""
         try:
