@@ -195,10 +195,10 @@ class _Parser:
                 return
 
     def task(self, index: int, name: str, text: str, start: int, end: int) -> None:
-        items = [item.strip() for item in text[start:end].split(",")]  # spans: Task.item_spans, on demand
+        items = list(map(str.strip, text[start:end].split(",")))  # spans: Task.item_spans, on demand
         count = len(items)
         first = 0
-        while first < count and items[first] in TAG_NAMES:
+        while first < count and items[first] in _TAGS:
             first += 1
         if first:
             tags = tuple(items[:first])
@@ -242,6 +242,7 @@ class _Parser:
         self.last_key = key
 
 
+_TAGS: Final = frozenset(TAG_NAMES)
 _new_span = tuple.__new__  # Span's own __new__ goes through a keyword-handling wrapper: 3x slower
 
 
