@@ -14,15 +14,18 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 from mission_control.plan import flowchart as flowchart_module
 from mission_control.plan import gantt as gantt_module
+from mission_control.plan import markdown as markdown_module
 from mission_control.plan.dates import _MONTHS, DateFormat, _format_token, _tokens, parse_duration
 from mission_control.plan.flowchart import _PLAIN_ID_RE, _id_char, parse_flowchart
 from mission_control.plan.gantt import _Resolver, parse_gantt
 from mission_control.plan.loader import ParseMemo, _normal, _TaskMatcher, build_plan
-from mission_control.plan.markdown import parse_structure
-from mission_control.plan.model import Dependency, Plan, Span, Task, item_spans
+from mission_control.plan.markdown import display_text, parse_structure
+from mission_control.plan.model import Dependency, Heading, Plan, Span, Task, item_spans
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _ITEM_CHARS = st.sampled_from([" ", "\t", ",", "a", "t", "1", "-", ":", "\u00a0", "\u2003", "é", "\x1c", "x"])
@@ -338,3 +341,46 @@ def test_keyword_and_unusual_edge_lines_read_as_the_general_parser_reads_them() 
 def test_the_usual_edge_lines_take_the_one_match_path() -> None:
     for line in ("    t1[Task number 1] -->|Blocks| t6", "  t0 --> t50;", "a --> |q| b[ B ]"):
         assert flowchart_module._FAST_EDGE_RE.match(line), line
+
+
+_MARKDOWN_LINES = st.sampled_from(
+    [
+        "# Title", "## *Team* `one` \\*x\\*", "### [link][ref] and [b](http://x) &amp; <b>h</b>", "Setext", "---", "===",
+        "- [ ] item *one*", "- [x] done \\[x\\]", "  - [ ] nested", "1. [ ] numbered", "> - [ ] quoted", "",
+        "```mermaid", "```", "~~~bash", "rollback --component core", "[ref]: http://example.com", "    code",
+        "text with \0 nul", "para **bold**", "## heading with trailing #", "<div>", "</div>",
+    ]
+)  # fmt: skip
+
+
+@SETTINGS
+@given(st.lists(_MARKDOWN_LINES, max_size=14), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_the_structure_read_without_the_inline_pass_is_the_structure_read_with_it(
+    lines: list[str], ending: str
+) -> None:
+    text = ending.join(lines) + ending
+    fast = parse_structure(text)
+    blocks, clean = markdown_module._BLOCKS, markdown_module._CLEAN_BLOCKS
+    markdown_module._BLOCKS = markdown_module._CLEAN_BLOCKS = markdown_module._MD  # every pass, as before
+    try:
+        slow = parse_structure(text)
+    finally:
+        markdown_module._BLOCKS, markdown_module._CLEAN_BLOCKS = blocks, clean
+    assert fast == slow
+    tokens = MarkdownIt("commonmark").parse(text)  # every pass, text_join included
+    expected = [
+        Heading(int(token.tag[1:]), display_text(_inline_text_reference(tokens[pos + 1])), token.map[0] + 1)
+        for pos, token in enumerate(tokens)
+        if token.type == "heading_open" and token.map
+    ]
+    assert fast.headings == expected
+
+
+def _inline_text_reference(token: Token) -> str:
+    parts = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts) if token.children else token.content

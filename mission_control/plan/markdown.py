@@ -22,6 +22,12 @@ _COMPONENT_RE = re.compile(r"--component(?:=|\s+)([A-Za-z0-9_.\-]+)")
 _LEADING_SYMBOLS_RE = re.compile(r"^[^\w(\[<\"'`]+", re.UNICODE)
 _FENCE_RE = re.compile(r"^\s*(`{3,}|~{3,})")
 _MD = MarkdownIt("commonmark")
+# The structure needs the block tokens; of the inline content only headings' is read as Markdown
+# (their text without emphasis markers), so the block pass runs without the inline pass (a third
+# of markdown-it's time on a real plan) and headings are read inline one by one. A text without
+# "\r" or NUL also skips the normalising pass, which would change nothing in it.
+_BLOCKS = MarkdownIt("commonmark").disable(["inline", "text_join"])
+_CLEAN_BLOCKS = MarkdownIt("commonmark").disable(["normalize", "inline", "text_join"])
 
 
 @dataclass
@@ -55,14 +61,18 @@ def display_text(text: str) -> str:
 
 def parse_structure(text: str) -> Structure:
     """Read headings, fences, checklists and rollback components from Markdown ``text``."""
-    tokens = _MD.parse(text)
+    env: dict[str, object] = {}
+    tokens = (_CLEAN_BLOCKS if "\r" not in text and "\0" not in text else _BLOCKS).parse(text, env)
     lines = _split_lines(text)
     result = Structure()
     stack: list[Heading] = []
     title_level = _title_level(tokens)
     for pos, token in enumerate(tokens):
         if token.type == "heading_open" and token.map:
-            heading = Heading(int(token.tag[1:]), display_text(_inline_text(tokens[pos + 1])), token.map[0] + 1)
+            inline = tokens[pos + 1]
+            inline.children = []
+            _MD.inline.parse(inline.content, _MD, env, inline.children)  # what the core "inline" rule does
+            heading = Heading(int(token.tag[1:]), display_text(_inline_text(inline)), token.map[0] + 1)
             result.headings.append(heading)
             while stack and stack[-1].level >= heading.level:
                 stack.pop()
@@ -181,7 +191,7 @@ def _inline_text(token: Token) -> str:
         return token.content
     parts: list[str] = []
     for child in token.children:
-        if child.type in ("text", "code_inline", "html_inline"):
+        if child.type in ("text", "text_special", "code_inline", "html_inline"):  # (text_special: an escape)
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
