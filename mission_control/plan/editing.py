@@ -70,6 +70,7 @@ class PlanFile:
         self._shape: incremental.Shape | None = None  # for incremental re-scheduling; made on the first edit
         self.plan: Plan = self._parse()
         self._analysis: _schedule.ScheduleAnalysis | None = None
+        self._analysed: tuple[Plan, _schedule.ScheduleAnalysis] | None = None  # the last plan analysed
 
     @classmethod
     def load(cls, path: str | Path, today: datetime | None = None) -> PlanFile:
@@ -82,9 +83,18 @@ class PlanFile:
 
     @property
     def analysis(self) -> _schedule.ScheduleAnalysis:
-        """Conflicts, floats and critical path of the current plan (cached until the next edit)."""
+        """Conflicts, floats and critical path of the current plan (cached until the next edit).
+
+        After an edit that only moved tasks (a drop, its undo) the last analysis is brought up to
+        date for what moved (:func:`~mission_control.plan.schedule.reanalyse`) instead of made again.
+        """
         if self._analysis is None:
-            self._analysis = _schedule.analyse(self.plan)
+            last = self._analysed
+            if last is not None and last[0] is not self.plan:
+                self._analysis = _schedule.reanalyse(last[0], last[1], self.plan)
+            else:
+                self._analysis = _schedule.analyse(self.plan)
+            self._analysed = (self.plan, self._analysis)
         return self._analysis
 
     @property
