@@ -219,7 +219,7 @@ class PlanFile:
         its successor to the earliest start it allows (the least move), repeatedly. All edits are
         applied; on any error nothing is changed and PlanError says why.
         """
-        before = {t.key: (t.start, t.end) for t in self.plan.tasks}
+        before = self.plan  # (re-parsing makes new Task objects: the old plan's keep their times)
         original = list(self.document.lines)
         notes: list[str] = []
         try:
@@ -235,12 +235,21 @@ class PlanFile:
         self._analysis = None
         return EditResult(edits, self._moves(before), notes)
 
-    def _moves(self, before: dict[str, tuple[datetime | None, datetime | None]]) -> list[Move]:
+    def _moves(self, before: Plan) -> list[Move]:
+        """The tasks whose times differ from ``before``'s task of the same key.
+
+        A task an incremental re-parse did not visit is the same object in both plans: it did not
+        move, and is skipped without a lookup (and without the 10,000 tuples a table of old
+        times would allocate, which wake the cyclic collector on the GUI thread).
+        """
         moves = []
-        for task in self.plan.tasks:
-            old = before.get(task.key)
-            if old is not None and old != (task.start, task.end):
-                moves.append(Move(task.key, task.name, old[0], old[1], task.start, task.end))
+        old_tasks = before.tasks if len(before.tasks) == len(self.plan.tasks) else [None] * len(self.plan.tasks)
+        for task, same_place in zip(self.plan.tasks, old_tasks):
+            if task is same_place:
+                continue
+            old = before.find_task(task.key)
+            if old is not None and (old.start, old.end) != (task.start, task.end):
+                moves.append(Move(task.key, task.name, old.start, old.end, task.start, task.end))
         return moves
 
     def _retime(self, task: Task, start: datetime | None, duration: timedelta | None, notes: list[str]) -> None:
