@@ -298,11 +298,13 @@ class Retiming:
 
     ``moved``: the keys of the tasks whose start or end differ. ``unlinked``: the dependencies the
     new plan no longer has (a drop turns ``after x`` into a fixed start); the rest are the same, in
-    the same order.
+    the same order. ``reread``: the keys of the tasks that are new objects, moved or not (an
+    unmoved one may have a new start item). Shared by every caller: read it, never change it.
     """
 
     moved: set[str]
     unlinked: list[Dependency]
+    reread: set[str] = field(default_factory=set, compare=False)
 
 
 def retiming(old: Plan, new: Plan) -> Retiming | None:
@@ -315,15 +317,28 @@ def retiming(old: Plan, new: Plan) -> Retiming | None:
     only; anything else (a new task, a renamed one, a new dependency) gives None: derive everything
     again. Unchanged tasks of an incremental re-schedule are the same objects, which makes this cheap.
     """
+    if _LAST_RETIMING and _LAST_RETIMING[0][0] is old and _LAST_RETIMING[0][1] is new:
+        return _LAST_RETIMING[0][2]  # (a drop asks three times: the analysis, the Gantt, the task states)
+    change = _retiming(old, new)
+    _LAST_RETIMING[:] = [(old, new, change)]
+    return change
+
+
+_LAST_RETIMING: list[tuple[Plan, Plan, Retiming | None]] = []  # the last call's plans and answer
+
+
+def _retiming(old: Plan, new: Plan) -> Retiming | None:
     if len(old.tasks) != len(new.tasks) or old.sections != new.sections or old.date_format != new.date_format:
         return None
     unlinked = _dropped(old.dependencies, new.dependencies)
     if unlinked is None:
         return None
     moved: set[str] = set()
+    reread: set[str] = set()
     for a, b in zip(old.tasks, new.tasks):
         if a is b:
             continue
+        reread.add(b.key)
         if (
             a.key != b.key
             or a.id != b.id
@@ -338,7 +353,7 @@ def retiming(old: Plan, new: Plan) -> Retiming | None:
             return None
         if a.start != b.start or a.end != b.end:
             moved.add(b.key)
-    return Retiming(moved, unlinked)
+    return Retiming(moved, unlinked, reread)
 
 
 def _dropped(old: list[Dependency], new: list[Dependency]) -> list[Dependency] | None:

@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.plan import Plan, Retiming, Task, retiming
+from mission_control.plan import Dependency, Plan, Retiming, Task, retiming
 from mission_control.plan.dates import EPOCH, DateFormat
 from mission_control.schedule import ScheduleAnalysis, format_time
 from mission_control.ui.gantt_items import (
@@ -391,12 +391,12 @@ class GanttView(pg.PlotWidget):
             if not (lo < old.x0 <= old.x1 < hi and lo <= new.x0 <= new.x1 <= hi):
                 measure = True  # it held or now passes an end of the plan
         self._unsure = {}
-        for task in plan.tasks:  # tasks re-read without moving (a fixed start instead of 'after')
-            bar = bars[task.key]
-            if bar.task is not task:
-                bar.task = task
-        if old_analysis is not analysis:
-            self._restyle(old_analysis, analysis, bool(change.unlinked))
+        for key in change.reread:  # tasks re-read without moving (a fixed start instead of 'after')
+            task = find(key)
+            if task is not None:
+                bars[key].task = task
+        if old_analysis is not analysis or change.unlinked:
+            self._restyle(old_analysis, analysis, change.unlinked)
         self.bars_item.drag = None
         self.drag_item.show_bar(None)
         if measure:
@@ -404,16 +404,19 @@ class GanttView(pg.PlotWidget):
         self.arrows.update()
         self.bars_item.update()
 
-    def _restyle(self, old: ScheduleAnalysis | None, new: ScheduleAnalysis, relinked: bool) -> None:
-        """Restyle only the bars whose critical mark or conflicts differ between ``old`` and ``new``."""
+    def _restyle(self, old: ScheduleAnalysis | None, new: ScheduleAnalysis, unlinked: list[Dependency]) -> None:
+        """Restyle only the bars whose critical mark or conflicts differ between ``old`` and ``new``,
+        and only the arrows of ``unlinked`` dependencies or of changed conflicts."""
         old_critical, critical = set(old.critical_path if old else ()), set(new.critical_path)
         for key in old_critical ^ critical:
             self.bars[key].critical = key in critical
         old_messages, messages = _conflict_messages(old), _conflict_messages(new)
         for key in old_messages.keys() | messages.keys():
             self.bars[key].conflicts = messages.get(key, [])
-        if relinked or _conflict_pairs(old) != _conflict_pairs(new):
-            self.arrows.set_arrows(self._arrow_list(new))
+        conflicted = _conflict_pairs(new)
+        changed = _conflict_pairs(old) ^ conflicted
+        if unlinked or changed:
+            self.arrows.drop_and_mark([(d.from_key, d.to_key, d.kind) for d in unlinked], conflicted, changed)
 
     def _style(self, analysis: ScheduleAnalysis) -> None:
         critical = set(analysis.critical_path)

@@ -502,6 +502,29 @@ class ArrowsItem(pg.GraphicsObject):
             self.links.setdefault(b, set()).add(a)
         self.update()
 
+    def drop_and_mark(
+        self, dropped: list[tuple[str, str, str]], conflicted: set[tuple[str, str]], changed: set[tuple[str, str]]
+    ) -> None:
+        """Take away the arrows ``dropped`` (from key, to key, kind; one each) and mark again as
+        conflicts (or not, by ``conflicted``) the arrows between the pairs in ``changed``.
+
+        What :meth:`set_arrows` of the whole new list gives, at the cost of the few arrows a drop
+        changes (and a pass over the list when conflicts changed).
+        """
+        arrows = list(self.arrows)
+        for a, b, kind in dropped:
+            at = next(i for i, arrow in enumerate(arrows) if arrow[:3] == (a, b, kind))
+            del arrows[at]
+            if not any({x, y} == {a, b} for x, y, _, _ in arrows if x in (a, b)):
+                self.links.get(a, set()).discard(b)
+                self.links.get(b, set()).discard(a)
+        if changed:
+            for i, (a, b, kind, _) in enumerate(arrows):
+                if (a, b) in changed:
+                    arrows[i] = (a, b, kind, (a, b) in conflicted)
+        self.arrows = arrows
+        self.update()
+
     def region_of(self, key: str) -> QtCore.QRectF:
         """Where the arrows touching ``key`` are drawn (chart coordinates, padded for their heads)."""
         bars = self.view.bars
