@@ -110,7 +110,48 @@ def reanalyse(previous: Plan, analysis: ScheduleAnalysis, plan: Plan) -> Schedul
                 critical.discard(key)
         path = sorted(critical, key=lambda k: (find(k).start, find(k).order))  # type: ignore[union-attr]
         kept = BackwardPass(plan, backward.links, backward.preds, backward.rank, project_end, latest)
-        return ScheduleAnalysis(find_conflicts(plan), floats, path, kept)
+        touched = change.moved | {d.to_key for d in change.unlinked}
+        return ScheduleAnalysis(_conflicts_after(plan, analysis.conflicts, touched), floats, path, kept)
+
+
+def _conflicts_after(plan: Plan, before: list[Conflict], touched: set[str]) -> list[Conflict]:
+    """``find_conflicts(plan)``, knowing ``before`` are the conflicts of a plan that differs only in
+    the times of ``touched`` tasks and in dependencies dropped into them.
+
+    A dependency between two untouched tasks keeps its conflict (or its lack of one): only the
+    dependencies of touched tasks are checked again; the list keeps the dependencies' order.
+    """
+    kept: dict[str, list[Conflict]] = {}
+    for conflict in before:
+        if conflict.task not in touched and conflict.depends_on not in touched:
+            kept.setdefault(conflict.task, []).append(conflict)
+    conflicts: list[Conflict] = []
+    find = plan.find_task
+    for dep in plan.dependencies:
+        from_key, to_key = dep.from_key, dep.to_key
+        if from_key in touched or to_key in touched:
+            found = _conflict(plan, dep, find(from_key), find(to_key))
+            if found is not None:
+                conflicts.append(found)
+        elif to_key in kept:
+            same = kept[to_key]
+            for i, c in enumerate(same):
+                if (c.depends_on, c.kind, c.line, c.label) == (from_key, dep.kind, dep.line, dep.label):
+                    conflicts.append(same.pop(i))
+                    break
+    return conflicts
+
+
+def _conflict(plan: Plan, dep: Dependency, pred: Task | None, succ: Task | None) -> Conflict | None:
+    """The conflict ``dep`` makes in ``plan``, or None (what :func:`find_conflicts` asks of each)."""
+    if pred is None or succ is None or pred.start is None or pred.end is None:
+        return None
+    if succ.start is None or succ.end is None:
+        return None
+    needed = pred.start if dep.kind == START_TO_START else pred.end
+    if succ.start >= needed:
+        return None
+    return Conflict(succ.key, pred.key, dep.kind, _message(plan, dep, pred, succ), dep.label, dep.line, needed)
 
 
 def _unlink(backward: BackwardPass, dropped: list[Dependency]) -> BackwardPass:
