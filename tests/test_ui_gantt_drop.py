@@ -46,6 +46,7 @@ def plan_text(sections: int = 4, per: int = 20) -> str:
     for s in range(sections - 1):
         lines.append(f"    t{s}_3 --> t{s + 1}_5")
         lines.append(f"    t{s}_8 -->|Can Start Parallel| t{s + 1}_9")
+    lines.append(f"    t0_1 --> t{sections - 1}_{per - 2}")  # an arrow across most rows
     lines += ["```", "", "## Checklist", "", "- [ ] Task 0-2 reviewed", ""]
     return "\n".join(lines)
 
@@ -95,6 +96,11 @@ def what_is_shown(win) -> dict:
         for key, bar in gantt.bars.items()
     }
     assert all(bar.task is project.plan.task(key) for key, bar in gantt.bars.items())
+    for top, bottom in [(-1, len(gantt.row_keys) + 1), (10, 30), (45, 47)]:  # what a repaint of those rows draws
+        near = [arrow for arrow in gantt.arrows.arrows if _crosses(gantt, arrow, top, bottom)]
+        assert sorted(a for a in gantt.arrows._near_rows(top, bottom) if _crosses(gantt, a, top, bottom)) == sorted(
+            near
+        )
     states = win.panels["checklist_panel"].task_status
     assert {key: bar.marker for key, bar in gantt.bars.items()} == {k: s.marker or "" for k, s in states.items()}
     status = {key: (s.state, s.reasons) for key, s in states.items()}
@@ -109,6 +115,11 @@ def what_is_shown(win) -> dict:
         "critical": project.analysis.critical_path,
         "states": status,
     }
+
+
+def _crosses(gantt, arrow, top: float, bottom: float) -> bool:
+    rows = [gantt.bars[key].geometry.row for key in arrow[:2]]
+    return max(rows) >= top and min(rows) <= bottom
 
 
 def fresh_load(qtbot, win, tmp_path) -> dict:
