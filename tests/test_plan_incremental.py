@@ -320,3 +320,16 @@ def test_a_warning_the_edit_cures_goes_away():
     pf.apply([LineEdit(4, "B :b, 2024-03-03, until a", "B :b, 2024-02-28, until a")])
     assert pf.plan.warnings == []
     assert pf.plan == parse_plan(pf.document.text, None, TODAY)
+
+
+def test_prepare_edits_learns_the_shape_so_the_first_edit_need_not(monkeypatch):
+    lines = ["```mermaid", "gantt", "dateFormat YYYY-MM-DD HH:mm"]
+    lines += [f"    T{i} :t{i}, after t{i - 1}, 1h" if i else "    T0 :t0, 2024-03-01 00:00, 1h" for i in range(10)]
+    pf = PlanFile(Document("\n".join([*lines, "```", ""]).encode()), today=TODAY)
+    pf.prepare_edits()
+    monkeypatch.setattr(incremental, "shape_of", lambda *a: pytest.fail("the shape was learnt again"))
+    pf.prepare_edits()  # (already known: nothing to do)
+    pf.reschedule("t4", duration=timedelta(hours=3))
+    pf.reschedule("t2", start=datetime(2024, 3, 1, 5))  # the shape follows the plan from edit to edit
+    assert pf.plan.task("t9").end == datetime(2024, 3, 1, 15)
+    assert pf.plan == parse_plan(pf.document.text, None, TODAY)

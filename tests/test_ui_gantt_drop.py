@@ -165,6 +165,8 @@ DROPS = [
 
 def test_each_drop_undo_and_redo_ends_where_a_fresh_load_is(qtbot, window, tmp_path, full_work):
     show_hours(window, -1, 30)
+    plan_file = window.project.plan_file
+    assert plan_file._shape is not None and plan_file._shape.plan is plan_file.plan  # learnt when idle
     assert what_is_shown(window) == fresh_load(qtbot, window, tmp_path)
     assert {state for state, _ in what_is_shown(window)["states"].values()} == {"late", "blocked", "planned", "done"}
     states_full, gantt_updates = full_work

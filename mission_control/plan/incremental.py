@@ -24,6 +24,7 @@ What the fast path requires (else: None, a full parse):
 
 from __future__ import annotations
 
+import heapq
 from collections import ChainMap
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -41,13 +42,16 @@ class Shape:
 
     ``plan`` is the plan it describes; ``chart`` holds the gantt settings the Plan does not carry
     (``weekend``, ``inclusiveEndDates``); ``line_task`` maps a 0-based line to the position of its
-    only task; ``by_key`` maps each key to its task.
+    only task; ``by_key`` maps each key to its task; ``waiters`` maps a key to the positions of the
+    tasks whose resolution reads its times (``after``, ``until``, an implicit start). An edit may
+    only drop references (see the module doc), so ``waiters`` stays a superset for later plans.
     """
 
     plan: Plan
     chart: GanttChart
     line_task: dict[int, int] = field(default_factory=dict)
     by_key: dict[str, Task] = field(default_factory=dict)
+    waiters: dict[str, list[int]] = field(default_factory=dict)
 
 
 def shape_of(plan: Plan, chart: GanttChart, forward: bool = False) -> Shape | None:
@@ -66,6 +70,7 @@ def shape_of(plan: Plan, chart: GanttChart, forward: bool = False) -> Shape | No
         return None
     lines: dict[int, int] = {}
     shared: set[int] = set()
+    waiters: dict[str, list[int]] = {}
     for pos, task in enumerate(plan.tasks):
         if task.data_span is None:
             return None
@@ -73,9 +78,27 @@ def shape_of(plan: Plan, chart: GanttChart, forward: bool = False) -> Shape | No
         if line in lines:
             shared.add(line)
         lines[line] = pos
+        item = task.start_item
+        if item is None:
+            if task.prev_key is not None:
+                _wait(waiters, task.prev_key, pos)
+        elif item.startswith("after"):  # (an id list only when the item starts with its keyword)
+            for key in _id_list(item, "after"):
+                _wait(waiters, key, pos)
+        if task.end_item.startswith("until"):
+            for key in _id_list(task.end_item, "until"):
+                _wait(waiters, key, pos)
     for line in shared:
         del lines[line]
-    return Shape(plan, chart, lines, by_key)
+    return Shape(plan, chart, lines, by_key, waiters)
+
+
+def _wait(waiters: dict[str, list[int]], key: str, pos: int) -> None:
+    known = waiters.get(key)
+    if known is None:
+        waiters[key] = [pos]
+    else:
+        known.append(pos)
 
 
 def _references_point_back(plan: Plan) -> bool:
@@ -192,14 +215,14 @@ def _resolve_downstream(shape: Shape, tasks: list[Task], changed: dict[int, Task
     current: dict[str, Task] = {}
     resolver.by_key = ChainMap(current, shape.by_key)  # type: ignore[assignment]
     flagged = {d.line for d in plan.diagnostics}
-    last_edited = max(changed)
     moved: set[str] = set()
     visited = []
-    for pos in range(min(changed), len(tasks)):
+    queue = sorted(changed)  # positions to look at, in file order (a sorted list is a heap)
+    queued = set(queue)
+    while queue:
+        pos = heapq.heappop(queue)
         old = tasks[pos]
         if pos not in changed and not _waits_for(old, moved):
-            if pos > last_edited and not moved:
-                break  # nothing moved: nothing further down can change
             continue
         if old.line in flagged:
             return None
@@ -213,6 +236,10 @@ def _resolve_downstream(shape: Shape, tasks: list[Task], changed: dict[int, Task
         tasks[pos] = task
         if (task.start, task.end) != (old.start, old.end):
             moved.add(task.key)
+            for waiter in shape.waiters.get(task.key, ()):  # (further down: references point back)
+                if waiter > pos and waiter not in queued:
+                    queued.add(waiter)
+                    heapq.heappush(queue, waiter)
     return visited
 
 
