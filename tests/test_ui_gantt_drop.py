@@ -104,7 +104,13 @@ def what_is_shown(win) -> dict:
     states = win.panels["checklist_panel"].task_status
     assert {key: bar.marker for key, bar in gantt.bars.items()} == {k: s.marker or "" for k, s in states.items()}
     status = {key: (s.state, s.reasons) for key, s in states.items()}
+    model = win.task_table.table_model
+    assert win.task_table.isVisible()
+    table = [
+        [model.index(row, column).data() for column in range(model.columnCount())] for row in range(model.rowCount())
+    ]
     return {
+        "table": table,
         "bars": bars,
         "rows": list(gantt.row_keys),
         "arrows": list(gantt.arrows.arrows),
