@@ -132,16 +132,19 @@ def test_the_backward_pass_revisits_only_the_moved_task_and_what_leads_to_it(mon
     assert pf.analysis.total_float["a0"] == pf._analysed[1].total_float["a0"]
 
 
-def test_a_moved_project_end_is_analysed_in_full(monkeypatch):
-    text = "```mermaid\ngantt\ndateFormat YYYY-MM-DD HH:mm\nA :a, 2024-03-01 00:00, 1h\nB :b, after a, 1h\n```\n"
-    pf = PlanFile(Document(text.encode()), today=TODAY)
-    assert pf.analysis.critical_path == ["a", "b"]
-    full = schedule.analyse
-    calls = []
-    monkeypatch.setattr(schedule, "analyse", lambda plan: calls.append(plan) or full(plan))
-    pf.reschedule("b", duration=timedelta(hours=3))  # b ends the plan: every float is measured from it
-    assert pf.analysis == full(pf.plan)
-    assert calls == [pf.plan]
+def test_a_moved_project_end_runs_the_whole_backward_pass_on_the_links_kept(monkeypatch):
+    lines = ["```mermaid", "gantt", "dateFormat YYYY-MM-DD HH:mm", "section A"]
+    lines += [f"    A{i} :a{i}, after a{i - 1}, 1h" if i else "    A0 :a0, 2024-03-01 00:00, 1h" for i in range(6)]
+    lines += ["section B", "    B0 :b0, 2024-03-01 00:00, 2h", "    B1 :b1, after b0, 3h", "```", ""]
+    pf = PlanFile(Document("\n".join(lines).encode()), today=TODAY)
+    assert pf.analysis.critical_path == ["a0", "a1", "a2", "a3", "a4", "a5"]  # A ends the plan at 06:00
+    monkeypatch.setattr(schedule, "analyse", lambda plan: pytest.fail("a full analysis"))
+    monkeypatch.setattr(schedule, "successors", lambda plan: pytest.fail("the links were worked out again"))
+    pf.reschedule("b1", duration=timedelta(hours=9))  # B now ends the plan, at 11:00: every float moves
+    incremental = pf.analysis
+    monkeypatch.undo()
+    assert incremental == analyse(pf.plan)
+    assert incremental.critical_path == ["b0", "b1"] and incremental.total_float["a5"] == timedelta(hours=5)
 
 
 def test_retiming_says_what_moved_and_which_links_went_or_is_none():
