@@ -272,6 +272,8 @@ def task_line_edit(draw, pf: PlanFile) -> LineEdit:
 @given(text=forward_plans(), data=st.data())
 def test_incremental_rescheduling_equals_a_full_parse_after_random_task_edits(text, data):
     pf = PlanFile(Document(text.encode()), today=TODAY)
+    if data.draw(st.booleans(), label="waiters indexed (as the app does when idle)"):
+        pf.prepare_edits()
     for _ in range(data.draw(st.integers(1, 5))):
         if not pf.plan.tasks:
             break
@@ -357,3 +359,18 @@ def test_a_reschedule_with_an_id_written_twice_compares_with_the_last_one():
         before, pf
     )
     assert [m.key for m in result.moves] == ["a", "c"]  # the first 'a' differs from the last one's times
+
+
+def test_prepare_edits_learns_the_shape_so_the_first_edit_need_not(monkeypatch):
+    lines = ["```mermaid", "gantt", "dateFormat YYYY-MM-DD HH:mm"]
+    lines += [f"    T{i} :t{i}, after t{i - 1}, 1h" if i else "    T0 :t0, 2024-03-01 00:00, 1h" for i in range(10)]
+    pf = PlanFile(Document("\n".join([*lines, "```", ""]).encode()), today=TODAY)
+    pf.prepare_edits()
+    assert pf._shape is not None and pf._shape.waiters is not None
+    monkeypatch.setattr(incremental, "shape_of", lambda *a: pytest.fail("the shape was learnt again"))
+    monkeypatch.setattr(incremental, "index_waiters", lambda *a: pytest.fail("the waiters were indexed again"))
+    pf.prepare_edits()  # (already known: nothing to do)
+    pf.reschedule("t4", duration=timedelta(hours=3))
+    pf.reschedule("t2", start=datetime(2024, 3, 1, 5))  # the shape follows the plan from edit to edit
+    assert pf.plan.task("t9").end == datetime(2024, 3, 1, 15)
+    assert pf.plan == parse_plan(pf.document.text, None, TODAY)

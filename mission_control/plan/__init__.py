@@ -26,7 +26,9 @@ from mission_control.plan.model import (
     GraphNode,
     Heading,
     Plan,
+    Retiming,
     Task,
+    retiming,
 )
 
 
@@ -55,7 +57,9 @@ __all__ = [
     "PlanChangedOnDisk",
     "PlanError",
     "PlanFile",
+    "Retiming",
     "Task",
     "load_plan",
     "parse_plan",
+    "retiming",
 ]

@@ -24,8 +24,9 @@ What the fast path requires (else: None, a full parse):
 
 from __future__ import annotations
 
+import heapq
 from collections import ChainMap
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
 from mission_control.plan.gantt import GanttChart, _Resolver, parse_gantt
@@ -41,13 +42,18 @@ class Shape:
 
     ``plan`` is the plan it describes; ``chart`` holds the gantt settings the Plan does not carry
     (``weekend``, ``inclusiveEndDates``); ``line_task`` maps a 0-based line to the position of its
-    only task; ``by_key`` maps each key to its task.
+    only task; ``by_key`` maps each key to its task; ``waiters`` (once :func:`index_waiters` made
+    it) maps a key to the positions of the tasks whose resolution reads its times (``after``,
+    ``until``, an implicit start). An edit may only drop references (see the module doc), so
+    ``waiters`` stays a superset for later plans. Without it, re-resolving scans the tasks below
+    an edit.
     """
 
     plan: Plan
     chart: GanttChart
     line_task: dict[int, int] = field(default_factory=dict)
     by_key: dict[str, Task] = field(default_factory=dict)
+    waiters: dict[str, list[int]] | None = None
 
 
 def shape_of(plan: Plan, chart: GanttChart, forward: bool = False) -> Shape | None:
@@ -76,6 +82,31 @@ def shape_of(plan: Plan, chart: GanttChart, forward: bool = False) -> Shape | No
     for line in shared:
         del lines[line]
     return Shape(plan, chart, lines, by_key)
+
+
+def index_waiters(shape: Shape) -> None:
+    """Fill ``shape.waiters`` (~5 ms at 10,000 tasks: worth it for an editor, done when idle)."""
+    waiters: dict[str, list[int]] = {}
+    for pos, task in enumerate(shape.plan.tasks):
+        item = task.start_item
+        if item is None:
+            if task.prev_key is not None:
+                _wait(waiters, task.prev_key, pos)
+        elif item.startswith("after"):  # (an id list only when the item starts with its keyword)
+            for key in id_list(item, "after"):
+                _wait(waiters, key, pos)
+        if task.end_item.startswith("until"):
+            for key in id_list(task.end_item, "until"):
+                _wait(waiters, key, pos)
+    shape.waiters = waiters
+
+
+def _wait(waiters: dict[str, list[int]], key: str, pos: int) -> None:
+    known = waiters.get(key)
+    if known is None:
+        waiters[key] = [pos]
+    else:
+        known.append(pos)
 
 
 def _references_point_back(plan: Plan) -> bool:
@@ -192,14 +223,15 @@ def _resolve_downstream(shape: Shape, tasks: list[Task], changed: dict[int, Task
     current: dict[str, Task] = {}
     resolver.by_key = ChainMap(current, shape.by_key)  # type: ignore[assignment]
     flagged = {d.line for d in plan.diagnostics}
-    last_edited = max(changed)
     moved: set[str] = set()
     visited = []
-    for pos in range(min(changed), len(tasks)):
+    if shape.waiters is None:
+        positions = _scan(tasks, changed, moved)
+    else:
+        positions = _follow(shape.waiters, tasks, changed, moved)
+    for pos in positions:
         old = tasks[pos]
         if pos not in changed and not _waits_for(old, moved):
-            if pos > last_edited and not moved:
-                break  # nothing moved: nothing further down can change
             continue
         if old.line in flagged:
             return None
@@ -214,6 +246,33 @@ def _resolve_downstream(shape: Shape, tasks: list[Task], changed: dict[int, Task
         if (task.start, task.end) != (old.start, old.end):
             moved.add(task.key)
     return visited
+
+
+def _scan(tasks: list[Task], changed: dict[int, Task], moved: set[str]) -> Iterator[int]:
+    """Every position from the first edit on, in file order (below the last edit only while
+    something moved: else nothing further down can change)."""
+    last = max(changed)
+    for pos in range(min(changed), len(tasks)):
+        if pos > last and not moved:
+            return
+        yield pos
+
+
+def _follow(
+    waiters: dict[str, list[int]], tasks: list[Task], changed: dict[int, Task], moved: set[str]
+) -> Iterator[int]:
+    """The edited positions, then the waiters of each task that moved, in file order (a heap)."""
+    queue = sorted(changed)  # (a sorted list is a heap)
+    queued = set(queue)
+    while queue:
+        pos = heapq.heappop(queue)
+        yield pos  # (the caller re-resolves it, and adds its key to ``moved`` if it moved)
+        key = tasks[pos].key
+        if key in moved:
+            for waiter in waiters.get(key, ()):  # (further down: references point back)
+                if waiter > pos and waiter not in queued:
+                    queued.add(waiter)
+                    heapq.heappush(queue, waiter)
 
 
 def _after_dependencies(shape: Shape, tasks: list[Task], changed: dict[int, Task]) -> list[Dependency]:

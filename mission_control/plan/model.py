@@ -318,3 +318,81 @@ class Plan:
     def dependents_of(self, key: str) -> list[Dependency]:
         """Dependencies whose predecessor is ``key`` (what waits for ``key``)."""
         return [d for d in self.dependencies if d.from_key == key]
+
+
+@dataclass(frozen=True)
+class Retiming:
+    """How a plan differs from the one before when only times (and ``after`` links) changed.
+
+    ``moved``: the keys of the tasks whose start or end differ. ``unlinked``: the dependencies the
+    new plan no longer has (a drop turns ``after x`` into a fixed start); the rest are the same, in
+    the same order. ``reread``: the keys of the tasks that are new objects, moved or not (an
+    unmoved one may have a new start item). Shared by every caller: read it, never change it.
+    """
+
+    moved: set[str]
+    unlinked: list[Dependency]
+    reread: set[str] = field(default_factory=set, compare=False)
+
+
+def retiming(old: Plan, new: Plan) -> Retiming | None:
+    """What moved from ``old`` to ``new``, when that is all that changed; else None.
+
+    "All" is what views and the schedule read besides times: the same tasks in the same order and
+    sections (key, id, name, tags, line, implicit start and previous task), the same date format,
+    and the same dependencies but for some dropped. A drop on the Gantt gives a Retiming (usually of
+    a few tasks), so what is derived from the old plan can be brought up to date for those tasks
+    only; anything else (a new task, a renamed one, a new dependency) gives None: derive everything
+    again. Unchanged tasks of an incremental re-schedule are the same objects, which makes this cheap.
+    """
+    if _LAST_RETIMING and _LAST_RETIMING[0][0] is old and _LAST_RETIMING[0][1] is new:
+        return _LAST_RETIMING[0][2]  # (a drop asks three times: the analysis, the Gantt, the task states)
+    change = _retiming(old, new)
+    _LAST_RETIMING[:] = [(old, new, change)]
+    return change
+
+
+_LAST_RETIMING: list[tuple[Plan, Plan, Retiming | None]] = []  # the last call's plans and answer
+
+
+def _retiming(old: Plan, new: Plan) -> Retiming | None:
+    if len(old.tasks) != len(new.tasks) or old.sections != new.sections or old.date_format != new.date_format:
+        return None
+    unlinked = _dropped(old.dependencies, new.dependencies)
+    if unlinked is None:
+        return None
+    moved: set[str] = set()
+    reread: set[str] = set()
+    for a, b in zip(old.tasks, new.tasks):
+        if a is b:
+            continue
+        reread.add(b.key)
+        if (
+            a.key != b.key
+            or a.id != b.id
+            or a.name != b.name
+            or a.section != b.section
+            or a.tags != b.tags
+            or a.line != b.line
+            or a.order != b.order
+            or a.prev_key != b.prev_key
+            or (a.start_item is None) != (b.start_item is None)
+        ):
+            return None
+        if a.start != b.start or a.end != b.end:
+            moved.add(b.key)
+    return Retiming(moved, unlinked, reread)
+
+
+def _dropped(old: list[Dependency], new: list[Dependency]) -> list[Dependency] | None:
+    """The items of ``old`` missing from ``new`` when ``new`` is ``old`` with some dropped, else None."""
+    if old == new:  # (a list compares its items by identity first: cheap for an untouched list)
+        return []
+    dropped: list[Dependency] = []
+    j = 0
+    for dep in old:
+        if j < len(new) and (new[j] is dep or new[j] == dep):
+            j += 1
+        else:
+            dropped.append(dep)
+    return dropped if j == len(new) else None

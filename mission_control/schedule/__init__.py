@@ -13,7 +13,17 @@ from mission_control.plan.schedule import (
     critical_path,
     find_conflicts,
     format_time,
+    reanalyse,
     successors,
 )
 
-__all__ = ["Conflict", "ScheduleAnalysis", "analyse", "critical_path", "find_conflicts", "format_time", "successors"]
+__all__ = [
+    "Conflict",
+    "ScheduleAnalysis",
+    "analyse",
+    "critical_path",
+    "find_conflicts",
+    "format_time",
+    "reanalyse",
+    "successors",
+]

@@ -49,6 +49,7 @@ from mission_control.signoff.tasks import (
     gather_task_evidence,
     linked_items,
     task_states,
+    update_task_states,
 )
 from mission_control.util.git import head_commit
 
@@ -97,5 +98,6 @@ __all__ = [
     "start_mission",
     "task_states",
     "to_plan_time",
+    "update_task_states",
     "utc_now",
 ]

@@ -16,14 +16,14 @@ and the test history and belongs in a worker.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from mission_control.config import ComponentConfig, ProjectConfig
-from mission_control.plan import Plan, Task
+from mission_control.plan import START_TO_START, Plan, Task, retiming
 from mission_control.plan.schedule import format_time
 from mission_control.signoff.checklist import CheckItem, ChecklistState
 from mission_control.signoff.matching import Titled
@@ -85,6 +85,73 @@ def task_states(
     for task in plan.tasks:
         result[task.key] = _state(task, now, evidence, done, preds.get(task.key, ()), plan)
     return result
+
+
+def update_task_states(
+    previous: Mapping[str, TaskStatus],
+    before: Plan,
+    then: datetime | None,
+    plan: Plan,
+    now: datetime | None,
+    evidence: TaskEvidence | None = None,
+    checklist: ChecklistState | None = None,
+) -> dict[str, TaskStatus]:
+    """``task_states(plan, now, evidence, checklist)``, knowing ``previous`` is
+    ``task_states(before, then, evidence, checklist)``: the same result, cheaper after a drop.
+
+    When ``plan`` differs from ``before`` only in times and dropped links (:func:`retiming`), a
+    task's state can change only if its own times moved, the clock passed one of its times since
+    ``then``, it lost a predecessor, or a start-to-start predecessor's start moved or was passed:
+    only those are evaluated again. Whether a task is done does not depend on times, so it is read
+    from ``previous``. Anything else is a full :func:`task_states`.
+    """
+    change = retiming(before, plan)
+    if change is None or (then is None) != (now is None) or _spans_days(before) != _spans_days(plan):
+        return task_states(plan, now, evidence, checklist)
+    timed = set(change.moved)
+    if now is not None and then is not None and now != then:
+        timed |= _passed(plan, min(now, then), max(now, then))
+    affected = timed | {d.to_key for d in change.unlinked}
+    dependencies = plan.dependencies
+    affected.update(d.to_key for d in dependencies if d.kind == START_TO_START and d.from_key in timed)
+    preds: dict[str, list[tuple[str, str]]] = {}
+    for dep in dependencies:
+        if dep.to_key in affected:
+            preds.setdefault(dep.to_key, []).append((dep.from_key, dep.kind))
+    evidence = evidence or TaskEvidence()
+    done = _DoneIn(previous)
+    result = dict(previous)
+    for key in affected:
+        task = plan.find_task(key)
+        if task is not None:
+            result[key] = _state(task, now, evidence, done, preds.get(key, ()), plan)
+    return result
+
+
+def _passed(plan: Plan, after: datetime, until: datetime) -> set[str]:
+    """Tasks with a start or end in ``(after, until]``: where a clock moving over it changes a comparison."""
+    return {
+        t.key
+        for t in plan.tasks
+        if (t.start is not None and after < t.start <= until) or (t.end is not None and after < t.end <= until)
+    }
+
+
+class _DoneIn(Mapping[str, "tuple[str, ...] | None"]):
+    """Why each task is done (None: it is not), read from earlier states of the same tasks."""
+
+    def __init__(self, states: Mapping[str, TaskStatus]) -> None:
+        self.states = states
+
+    def __getitem__(self, key: str) -> tuple[str, ...] | None:
+        status = self.states[key]
+        return status.reasons if status.state == "done" else None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.states)
+
+    def __len__(self) -> int:
+        return len(self.states)
 
 
 def _signed_items(checklist: ChecklistState | None) -> list[tuple[CheckItem, bool]]:
@@ -154,13 +221,30 @@ _SPANS_DAYS: list[tuple[Plan, bool]] = []  # the last plan asked about (task_sta
 
 
 def _spans_days(plan: Plan) -> bool:
-    """Whether ``plan``'s tasks fall on more than one day (one pass per plan: the answer is cached)."""
+    """Whether ``plan``'s tasks fall on more than one day (the answer is cached per plan).
+
+    The days are each start's and each end's but midnight (a task ending at midnight ends the day
+    before); the search stops at the second day, so a plan over several days answers at once.
+    """
     if _SPANS_DAYS and _SPANS_DAYS[0][0] is plan:
         return _SPANS_DAYS[0][1]
-    days = {d.date() for t in plan.tasks for d in (t.start, t.end) if d is not None and d.time() != time(0)}
-    days |= {t.start.date() for t in plan.tasks if t.start is not None}
-    _SPANS_DAYS[:] = [(plan, len(days) > 1)]
-    return len(days) > 1
+    midnight = time(0)
+    first = None
+    spans = False
+    for t in plan.tasks:
+        for moment in (t.start, t.end if t.end is not None and t.end.time() != midnight else None):
+            if moment is None:
+                continue
+            day = moment.date()
+            if first is None:
+                first = day
+            elif day != first:
+                spans = True
+                break
+        if spans:
+            break
+    _SPANS_DAYS[:] = [(plan, spans)]
+    return spans
 
 
 def _work_reasons(task: Task, now: datetime | None, evidence: TaskEvidence, ident: str) -> list[str]:

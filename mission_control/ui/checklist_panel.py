@@ -32,6 +32,7 @@ from mission_control.signoff import (
     start_mission,
     task_states,
     to_plan_time,
+    update_task_states,
     utc_now,
 )
 from mission_control.signoff.actions import SignoffError
@@ -87,6 +88,9 @@ class ChecklistPanel(DockPanel):
         self._tree_shown: tuple[tuple, Facts] | None = None  # what the tree was built from (see redraw)
         self.task_evidence: TaskEvidence | None = None
         self.task_status: dict = {}
+        # what task_status was computed from: (plan, plan time, task evidence, the checklist's _tree_key)
+        self._states_basis: tuple | None = None
+        self._state_key: tuple = ()
         self.mission: Mission | None = None
         self.ledger_problems: tuple[str, ...] = ()
         self._entries: tuple = ()
@@ -263,6 +267,7 @@ class ChecklistPanel(DockPanel):
             return
         self.state = checklist_state(self.project.plan.checklist, self._entries, self.ledger_problems)
         shown = (self._tree_key(self.state), self.facts)
+        self._state_key = shown[0]
         if self._tree_shown is None or shown[0] != self._tree_shown[0] or shown[1] is not self._tree_shown[1]:
             self._tree_shown = shown
             self._render_tree()
@@ -545,14 +550,29 @@ class ChecklistPanel(DockPanel):
         )
         plan = self.project.plan
         plan_now = to_plan_time(plan, self.mission, now)
-        self.task_status = task_states(plan, plan_now, self.task_evidence, self.state)
+        previous = self.task_status
+        self.task_status = self._task_states(plan, plan_now)
         gantt = getattr(self.main_window, "gantt", None)
         if gantt is not None:
             for key, status in self.task_status.items():
-                gantt.set_marker(key, "status", status.marker)
+                if previous.get(key) is not status:  # (a state kept after a drop is the same object)
+                    gantt.set_marker(key, "status", status.marker)
             if hasattr(gantt, "set_now"):
                 gantt.set_now(plan_now if self.mission is not None else None)
         self._render_task_row()
+
+    def _task_states(self, plan: Any, plan_now: Any) -> dict:
+        """Every task's state; after a drop (same evidence and checklist) only what it can change is
+        evaluated again (:func:`update_task_states`: ~1 ms instead of ~40 at 10,000 tasks)."""
+        basis = self._states_basis
+        if basis is not None and basis[2] is self.task_evidence and basis[3] == self._state_key:
+            states = update_task_states(
+                self.task_status, basis[0], basis[1], plan, plan_now, self.task_evidence, self.state
+            )
+        else:
+            states = task_states(plan, plan_now, self.task_evidence, self.state)
+        self._states_basis = (plan, plan_now, self.task_evidence, self._state_key)
+        return states
 
     def _on_selection_changed(self, _key: str) -> None:
         self._render_task_row()

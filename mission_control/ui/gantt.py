@@ -38,7 +38,7 @@ from datetime import datetime, timedelta
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.plan import Plan, Task
+from mission_control.plan import Dependency, Plan, Retiming, Task, retiming
 from mission_control.plan.dates import EPOCH, DateFormat
 from mission_control.schedule import ScheduleAnalysis, format_time
 from mission_control.ui.gantt_items import (
@@ -235,6 +235,9 @@ class GanttView(pg.PlotWidget):
         self._markers: dict[str, dict[str, str]] = {}
         self.team_conflicts: dict[str, tuple[str, ...]] = {}
         self._content = QtCore.QRectF(0, 0, 1, 1)
+        self._extent = (0.0, 0.0)  # the bars' earliest start and latest end (hours)
+        self._unsure: dict[str, BarGeometry] = {}  # bars a drag moved since the plan was drawn: where it drew them
+        self._all_unsure = False  # a preview moved and restyled bars: draw the next plan in full
         self._arrow_region = QtCore.QRectF()
         item.vb.sigRangeChanged.connect(self._on_range_changed)
         item.vb.sigResized.connect(self._on_resized)
@@ -309,9 +312,16 @@ class GanttView(pg.PlotWidget):
     def set_plan(self, plan: Plan, analysis: ScheduleAnalysis) -> None:
         """Draw ``plan``; keeps the zoom unless this is the first plan shown.
 
-        Bars are records updated in place (a task that did not move costs a comparison); the
-        items repaint only what is on screen.
+        Bars are records updated in place; the items repaint only what is on screen. When ``plan``
+        is the one shown with some tasks moved (a drop, its undo: :func:`retiming`), only the bars
+        that moved, or whose style changed, are touched (:meth:`_update_moved`).
         """
+        change = self._retiming(plan)
+        if change is not None and self.analysis is not None:
+            self._update_moved(plan, analysis, change)
+            return
+        self._unsure = {}
+        self._all_unsure = False
         self.plan, self.analysis = plan, analysis
         self.origin = _origin(plan)
         for axis in (self.time_axis, self.plotItem.getAxis("top")):
@@ -350,22 +360,79 @@ class GanttView(pg.PlotWidget):
         self.bars_item.update()
         self._place_tracks()
 
+    def _retiming(self, plan: Plan) -> Retiming | None:
+        """How ``plan`` differs from the plan the bars show, when only by moved tasks; else None.
+
+        None too when the bars no longer show ``self.plan`` exactly (a preview moved and restyled
+        them) or the time axis would start elsewhere (every bar moves).
+        """
+        if self.plan is None or self._all_unsure or len(self.bars) != len(plan.tasks):
+            return None
+        change = retiming(self.plan, plan)
+        if change is None or _origin(plan) != self.origin:
+            return None
+        return change
+
+    def _update_moved(self, plan: Plan, analysis: ScheduleAnalysis, change: Retiming) -> None:
+        """:meth:`set_plan` for a plan that differs from the one shown only by ``change``."""
+        old_analysis = self.analysis
+        self.plan, self.analysis = plan, analysis
+        bars, find = self.bars, plan.find_task
+        lo, hi = self._extent
+        measure = False
+        drawn = {key: bars[key].geometry for key in change.moved}
+        drawn.update(self._unsure)  # a dragged bar: where the plan drew it (the drag moved it since)
+        for key, old in drawn.items():
+            bar, task = bars[key], find(key)
+            if task is None:
+                continue
+            bar.task, bar.geometry = task, self._geometry(task, old.row)
+            new = bar.geometry
+            if not (lo < old.x0 <= old.x1 < hi and lo <= new.x0 <= new.x1 <= hi):
+                measure = True  # it held or now passes an end of the plan
+        self._unsure = {}
+        for key in change.reread:  # tasks re-read without moving (a fixed start instead of 'after')
+            task = find(key)
+            if task is not None:
+                bars[key].task = task
+        if old_analysis is not analysis or change.unlinked:
+            self._restyle(old_analysis, analysis, change.unlinked)
+        self.bars_item.drag = None
+        self.drag_item.show_bar(None)
+        if measure:
+            self._update_content_rect()
+        self.arrows.update()
+        self.bars_item.update()
+
+    def _restyle(self, old: ScheduleAnalysis | None, new: ScheduleAnalysis, unlinked: list[Dependency]) -> None:
+        """Restyle only the bars whose critical mark or conflicts differ between ``old`` and ``new``,
+        and only the arrows of ``unlinked`` dependencies or of changed conflicts."""
+        old_critical, critical = set(old.critical_path if old else ()), set(new.critical_path)
+        for key in old_critical ^ critical:
+            self.bars[key].critical = key in critical
+        old_messages, messages = _conflict_messages(old), _conflict_messages(new)
+        for key in old_messages.keys() | messages.keys():
+            self.bars[key].conflicts = messages.get(key, [])
+        conflicted = _conflict_pairs(new)
+        changed = _conflict_pairs(old) ^ conflicted
+        if unlinked or changed:
+            self.arrows.drop_and_mark([(d.from_key, d.to_key, d.kind) for d in unlinked], conflicted, changed)
+
     def _style(self, analysis: ScheduleAnalysis) -> None:
         critical = set(analysis.critical_path)
-        messages: dict[str, list[str]] = {}
-        for conflict in analysis.conflicts:
-            messages.setdefault(conflict.task, []).append(conflict.message)
+        messages = _conflict_messages(analysis)
         for key, bar in self.bars.items():
             bar.critical = key in critical
             bar.conflicts = messages.get(key, [])
             bar.selected = key == self.selected_key
-        conflicted = {(c.depends_on, c.task) for c in analysis.conflicts}
-        self.arrows.set_arrows(
-            [
-                (d.from_key, d.to_key, d.kind, (d.from_key, d.to_key) in conflicted)
-                for d in (self.plan.dependencies if self.plan else [])
-            ]
-        )
+        self.arrows.set_arrows(self._arrow_list(analysis))
+
+    def _arrow_list(self, analysis: ScheduleAnalysis) -> list[tuple[str, str, str, bool]]:
+        conflicted = _conflict_pairs(analysis)
+        return [
+            (d.from_key, d.to_key, d.kind, (d.from_key, d.to_key) in conflicted)
+            for d in (self.plan.dependencies if self.plan else [])
+        ]
 
     def _layout(self, plan: Plan) -> tuple[dict[str, int], list[tuple[str, float, float]]]:
         """Each task's row, section by section, and the lanes (name, top row, bottom row)."""
@@ -404,9 +471,11 @@ class GanttView(pg.PlotWidget):
             part.prepareGeometryChange()
         if not self.bars:
             self._content = QtCore.QRectF(0, 0, 1, 1)
+            self._extent = (0.0, 0.0)
             return
         lo = min(b.geometry.x0 for b in self.bars.values())
         hi = max(b.geometry.x1 for b in self.bars.values())
+        self._extent = (lo, hi)
         self._content = QtCore.QRectF(lo - 1e3, -1, hi - lo + 2e3, len(self.row_keys) + 3)
 
     def _on_range_changed(self, *_) -> None:
@@ -688,6 +757,7 @@ class GanttView(pg.PlotWidget):
     # drag plumbing ----------------------------------------------------------------------
     def drag_started(self, bar: Bar) -> None:
         """A drag took ``bar``: the drag item paints it from now on, the bars item no more."""
+        self._unsure.setdefault(bar.key, bar.geometry)
         self.bars_item.update_bar(bar)
         self.drag_item.show_bar(bar)
         self._arrow_region = self.arrows.region_of(bar.key)
@@ -732,6 +802,7 @@ class GanttView(pg.PlotWidget):
 
     def show_preview(self, plan: Plan, analysis: ScheduleAnalysis, dragged: str) -> None:
         """Show a would-be schedule during a drag: other bars move, conflicts recolour."""
+        self._all_unsure = True
         for task in plan.tasks:
             bar = self.bars.get(task.key)
             if bar is not None and task.key != dragged and task.resolved:
@@ -763,6 +834,19 @@ class GanttView(pg.PlotWidget):
             ev.accept()
             return
         super().keyPressEvent(ev)
+
+
+def _conflict_messages(analysis: ScheduleAnalysis | None) -> dict[str, list[str]]:
+    """Each late-starting task's conflict messages."""
+    messages: dict[str, list[str]] = {}
+    for conflict in analysis.conflicts if analysis else ():
+        messages.setdefault(conflict.task, []).append(conflict.message)
+    return messages
+
+
+def _conflict_pairs(analysis: ScheduleAnalysis | None) -> set[tuple[str, str]]:
+    """(predecessor, successor) of every conflict: the arrows drawn as conflicts."""
+    return {(c.depends_on, c.task) for c in analysis.conflicts} if analysis else set()
 
 
 def _origin(plan: Plan) -> datetime:

@@ -481,6 +481,10 @@ class LaneAxis(pg.AxisItem):
             self.on_width_changed(self.label_width())
 
 
+ROW_BUCKET = 32  # rows per bucket of the arrows' index
+LONG_ARROW_ROWS = 64  # an arrow joining rows further apart is checked on every paint
+
+
 class ArrowsItem(pg.GraphicsObject):
     """Dependency arrows, drawn in screen space so heads keep their size at every zoom."""
 
@@ -489,6 +493,9 @@ class ArrowsItem(pg.GraphicsObject):
         self.view = view
         self.arrows: list[tuple[str, str, str, bool]] = []  # from key, to key, kind, conflict
         self.links: dict[str, set[str]] = {}  # key -> the keys it has an arrow with
+        # the arrows by rows, for painting only those near the rows shown (see _near_rows)
+        self._by_rows: dict[int, list[tuple[str, str, str, bool]]] | None = None
+        self._long: list[tuple[str, str, str, bool]] = []
         self.setZValue(5)
         # makes option.exposedRect the area being repainted, not the whole item, for culling
         self.setFlag(QtWidgets.QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption, True)
@@ -496,11 +503,83 @@ class ArrowsItem(pg.GraphicsObject):
     def set_arrows(self, arrows: list[tuple[str, str, str, bool]]) -> None:
         self.prepareGeometryChange()
         self.arrows = arrows
+        self._by_rows = None  # indexed again on the next paint (the rows may have changed too)
         self.links = {}
         for a, b, _, _ in arrows:
             self.links.setdefault(a, set()).add(b)
             self.links.setdefault(b, set()).add(a)
         self.update()
+
+    def drop_and_mark(
+        self, dropped: list[tuple[str, str, str]], conflicted: set[tuple[str, str]], changed: set[tuple[str, str]]
+    ) -> None:
+        """Take away the arrows ``dropped`` (from key, to key, kind; one each) and mark again as
+        conflicts (or not, by ``conflicted``) the arrows between the pairs in ``changed``.
+
+        What :meth:`set_arrows` of the whole new list gives, at the cost of the few arrows a drop
+        changes (and a pass over the list when conflicts changed).
+        """
+        arrows = list(self.arrows)
+        for a, b, kind in dropped:
+            at = next(i for i, arrow in enumerate(arrows) if arrow[:3] == (a, b, kind))
+            self._reindex(arrows.pop(at), None)
+            if not any({x, y} == {a, b} for x, y, _, _ in arrows if x in (a, b)):
+                self.links.get(a, set()).discard(b)
+                self.links.get(b, set()).discard(a)
+        if changed:
+            for i, (a, b, kind, was) in enumerate(arrows):
+                if (a, b) in changed:
+                    arrows[i] = (a, b, kind, (a, b) in conflicted)
+                    self._reindex((a, b, kind, was), arrows[i])
+        self.arrows = arrows
+        self.update()
+
+    # which arrows to paint -------------------------------------------------------------------
+    def _rows(self, arrow: tuple[str, str, str, bool]) -> tuple[int, int] | None:
+        """The top and bottom rows ``arrow`` joins (None: one end has no bar)."""
+        bars = self.view.bars
+        a, b = bars.get(arrow[0]), bars.get(arrow[1])
+        if a is None or b is None:
+            return None
+        rows = (a.geometry.row, b.geometry.row)
+        return min(rows), max(rows)
+
+    def _index(self) -> dict[int, list[tuple[str, str, str, bool]]]:
+        """The arrows by the bucket of their top row (long ones apart), in list order."""
+        if self._by_rows is None:
+            self._by_rows, self._long = {}, []
+            for arrow in self.arrows:
+                rows = self._rows(arrow)
+                if rows is not None:
+                    self._bucket(rows).append(arrow)
+        return self._by_rows
+
+    def _bucket(self, rows: tuple[int, int]) -> list[tuple[str, str, str, bool]]:
+        if rows[1] - rows[0] > LONG_ARROW_ROWS:
+            return self._long
+        assert self._by_rows is not None
+        return self._by_rows.setdefault(int(rows[0]) // ROW_BUCKET, [])
+
+    def _reindex(self, old: tuple[str, str, str, bool], new: tuple[str, str, str, bool] | None) -> None:
+        """``old`` was taken away from the list, or replaced by ``new`` (same ends: same rows)."""
+        rows = self._rows(old)
+        if self._by_rows is None or rows is None:
+            return
+        bucket = self._bucket(rows)
+        at = bucket.index(old)
+        if new is None:
+            del bucket[at]
+        else:
+            bucket[at] = new
+
+    def _near_rows(self, top: float, bottom: float) -> list[tuple[str, str, str, bool]]:
+        """The arrows that may cross rows ``top``..``bottom``: a 10,000-task plan has 10,000 arrows,
+        a repaint shows a few dozen rows (a drag frame only the dragged bar's)."""
+        index = self._index()
+        first = max(math.floor(top) - LONG_ARROW_ROWS, 0) // ROW_BUCKET
+        last = max(math.floor(bottom), 0) // ROW_BUCKET
+        near = [arrow for k in range(first, last + 1) for arrow in index.get(k, ())]
+        return near + self._long
 
     def region_of(self, key: str) -> QtCore.QRectF:
         """Where the arrows touching ``key`` are drawn (chart coordinates, padded for their heads)."""
@@ -527,7 +606,7 @@ class ArrowsItem(pg.GraphicsObject):
         top, bottom = exposed.top() - 1, exposed.bottom() + 1
         left, right = exposed.left(), exposed.right()
         bars = self.view.bars
-        for from_key, to_key, kind, conflict in self.arrows:
+        for from_key, to_key, kind, conflict in self._near_rows(top, bottom):
             a, b = bars.get(from_key), bars.get(to_key)
             if a is None or b is None:
                 continue

@@ -98,6 +98,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._on_welcome = False
         self._preview_timer = QtCore.QTimer(self, singleShot=True, interval=60)
         self._preview_timer.timeout.connect(self._on_preview_timer)
+        # after a plan is shown, when the event loop is idle: what a fast first drop needs
+        self._prepare_timer = QtCore.QTimer(self, singleShot=True, interval=0)
+        self._prepare_timer.timeout.connect(self._prepare_edits)
         self._build_views()
         self._build_actions()
         self._build_menus()
@@ -571,6 +574,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.conflict_label.setToolTip("\n".join(c.message for c in analysis.conflicts))
         self._update_title()
         self.project_changed.emit()
+        self._prepare_timer.start()
+
+    def _prepare_edits(self) -> None:
+        if self.project is not None:
+            self.project.prepare_edits()
 
     def _update_title(self, *_) -> None:
         if self.project is None:

@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from mission_control.plan import Plan, Task
+from mission_control.plan import Plan, Task, retiming
 from mission_control.plan.dates import EPOCH, DateFormat, format_duration, parse_duration
 from mission_control.schedule import ScheduleAnalysis, format_time
 
@@ -58,9 +58,26 @@ class TaskTableModel(QtCore.QAbstractTableModel):
         self.tasks: list[Task] = []
         self.rows: dict[str, int] = {}
         self._conflicted: set[str] = set()
+        self._order: list[str] | None = None  # the order asked for by the last reset
 
     def set_plan(self, plan: Plan, analysis: ScheduleAnalysis, order: list[str] | None = None) -> None:
-        """Show ``plan``'s tasks, in ``order`` (task keys) if given."""
+        """Show ``plan``'s tasks, in ``order`` (task keys) if given.
+
+        A plan that only moved tasks (a drop: :func:`retiming`) in the same order keeps the rows: the
+        re-read tasks are put in their rows and the views told the data changed (no reset, which
+        would also lose the current cell and cost a pass over every task).
+        """
+        change = retiming(self.plan, plan) if self.plan is not None and order == self._order else None
+        if change is not None:
+            self.plan, self.analysis = plan, analysis
+            for key in change.reread:
+                if key in self.rows:
+                    self.tasks[self.rows[key]] = plan.task(key)
+            self._conflicted = {c.task for c in analysis.conflicts}
+            if self.tasks:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self.tasks) - 1, len(COLUMNS) - 1))
+            return
+        self._order = list(order) if order is not None else None
         by_key = {t.key: t for t in plan.tasks}
         keys = [k for k in order if k in by_key] if order is not None else list(by_key)
         self.beginResetModel()
