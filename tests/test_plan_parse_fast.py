@@ -23,9 +23,10 @@ from mission_control.plan import markdown as markdown_module
 from mission_control.plan.dates import _MONTHS, DateFormat, _format_token, _tokens, parse_duration
 from mission_control.plan.flowchart import _PLAIN_ID_RE, _id_char, parse_flowchart
 from mission_control.plan.gantt import _Resolver, parse_gantt
-from mission_control.plan.loader import ParseMemo, _normal, _TaskMatcher, build_plan
+from mission_control.plan.loader import ParseMemo, _normal, _TaskMatcher, build_plan, parse_plan
 from mission_control.plan.markdown import display_text, parse_structure
 from mission_control.plan.model import Dependency, Heading, Plan, Span, Task, item_spans
+from mission_control.plan.schedule import analyse
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 _ITEM_CHARS = st.sampled_from([" ", "\t", ",", "a", "t", "1", "-", ":", "\u00a0", "\u2003", "é", "\x1c", "x"])
@@ -384,3 +385,23 @@ def _inline_text_reference(token: Token) -> str:
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
     return "".join(parts) if token.children else token.content
+
+
+@SETTINGS
+@given(_small_plans())
+def test_the_schedule_of_a_plan_in_file_order_is_the_schedule_found_by_sorting(text: str) -> None:
+    plan = build_plan(text, parse_structure(text), today=datetime(2024, 1, 1))
+    fast = analyse(plan)
+    plan.forward = False  # the general way: Kahn's sort of the links
+    slow = analyse(plan)
+    assert (fast.critical_path, fast.total_float, fast.conflicts) == (
+        slow.critical_path,
+        slow.total_float,
+        slow.conflicts,
+    )
+
+
+def test_a_plan_whose_dependencies_point_down_the_file_is_known_to_be_in_order() -> None:
+    text = "```mermaid\ngantt\ndateFormat YYYY-MM-DD\nA :a, 2024-01-01, 1d\nB :b, after a, 1d\n```\n"
+    assert parse_plan(text).forward
+    assert not parse_plan(text.replace("A :a, 2024-01-01, 1d", "A :a, after b, 1d")).forward

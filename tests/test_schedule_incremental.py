@@ -122,7 +122,7 @@ def test_the_backward_pass_revisits_only_the_moved_task_and_what_leads_to_it(mon
     monkeypatch.setattr(pf.plan.__class__, "find_task", counting)
     change = retiming(pf._analysed[0], pf.plan)
     assert change is not None and change.unlinked == []
-    _, renewed = schedule._latest_finishes(pf.plan, pf._analysed[1].backward, change.moved, set())
+    _, renewed = schedule._latest_finishes(pf.plan, schedule._indexed(pf._analysed[1].backward), change.moved, set())
     monkeypatch.undo()
     assert not {k for k in visited if k.startswith("b")}  # section B is not visited at all
     # a5..a9 keep their latest finishes (less float: they end later); a5 got longer, so it must start

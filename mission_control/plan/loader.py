@@ -126,7 +126,7 @@ def build_plan(
     else:
         plan.diagnostics.append(Diagnostic("warning", None, "the plan has no ```mermaid gantt block: no tasks", file))
     _read_flowcharts(plan, flows, file, memo)
-    forward = _after_dependencies(plan)
+    forward = plan.forward = _after_dependencies(plan)
     if not forward:  # else the file's order is a topological order: no cycle
         _report_cycles(plan, file)
     if memo is not None:

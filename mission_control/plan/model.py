@@ -265,6 +265,10 @@ class Plan:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     gantt_line: int | None = None
     reference_day: datetime | None = None
+    # Every dependency (``after``, ``until``, implicit starts, graph edges) points from a task to one
+    # further down the file and no key repeats: the file's order is a topological order (the
+    # parse knows it for free; the schedule's pass then needs no sort). False when unknown.
+    forward: bool = field(default=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._by_key: dict[str, Task] | None = None
@@ -278,6 +282,12 @@ class Plan:
         if self._by_key is None:
             self._by_key = {t.key: t for t in self.tasks}
         return self._by_key[key]
+
+    def by_key(self) -> dict[str, Task]:
+        """Every task by key (the last of a repeated key); built once per plan. Do not change it."""
+        if self._by_key is None:
+            self._by_key = {t.key: t for t in self.tasks}
+        return self._by_key
 
     def keys_unique(self) -> bool:
         """Whether no two tasks share a key (an id written twice: Mermaid uses the last)."""

@@ -62,11 +62,25 @@ class BackwardPass:
 
     plan: Plan
     links: dict[str, list[tuple[str, str]]]
-    preds: dict[str, list[str]]
     order: list[str]
-    rank: dict[str, int]
     project_end: datetime
     latest_finish: dict[str, datetime]
+    # Built by the first incremental analysis (:func:`_indexed`), not by every full one.
+    preds: dict[str, list[str]] | None = None
+    rank: dict[str, int] | None = None
+
+
+def _indexed(backward: BackwardPass) -> BackwardPass:
+    """``backward`` with each task's predecessors and place in the order (once; kept by later increments)."""
+    if backward.preds is not None and backward.rank is not None:
+        return backward
+    preds: dict[str, list[str]] = {}
+    known = backward.latest_finish
+    for key in backward.order:
+        for succ_key, _ in backward.links.get(key, ()):
+            if succ_key in known:
+                preds.setdefault(succ_key, []).append(key)
+    return replace(backward, preds=preds, rank={key: i for i, key in enumerate(backward.order)})
 
 
 def analyse(plan: Plan) -> ScheduleAnalysis:
@@ -98,7 +112,7 @@ def reanalyse(previous: Plan, analysis: ScheduleAnalysis, plan: Plan) -> Schedul
             return analyse(plan)
     with gc_paused():
         project_end = max(t.end for t in plan.tasks if t.start is not None and t.end is not None)
-        backward = _unlink(backward, change.unlinked)
+        backward = _unlink(_indexed(backward), change.unlinked)
         if project_end == backward.project_end:
             latest, renewed = _latest_finishes(plan, backward, change.moved, {d.from_key for d in change.unlinked})
             floats = dict(analysis.total_float)
@@ -183,6 +197,7 @@ def _unlink(backward: BackwardPass, dropped: list[Dependency]) -> BackwardPass:
     """``backward``'s links without ``dropped`` (copies of the lists that change; the order stays one)."""
     if not dropped:
         return backward
+    assert backward.preds is not None  # (_indexed)
     links, preds = dict(backward.links), dict(backward.preds)
     for dep in dropped:
         links[dep.from_key] = succs = list(links[dep.from_key])
@@ -204,6 +219,7 @@ def _latest_finishes(
     """
     latest = dict(backward.latest_finish)
     rank, links, preds, project_end = backward.rank, backward.links, backward.preds, backward.project_end
+    assert rank is not None and preds is not None  # (_indexed)
     find = plan.find_task
     heap = [(-rank[key], key) for key in moved | (unlinked & latest.keys())]
     heapq.heapify(heap)
@@ -244,7 +260,7 @@ def required_start(dep: Dependency, pred: Task) -> datetime | None:
 def find_conflicts(plan: Plan) -> list[Conflict]:
     """Every dependency whose successor starts before its predecessor allows."""
     conflicts = []
-    find = plan.find_task
+    find = plan.by_key().get
     for dep in plan.dependencies:
         pred, succ = find(dep.from_key), find(dep.to_key)
         if pred is None or succ is None or pred.start is None or pred.end is None:
@@ -302,7 +318,10 @@ def _critical_path(plan: Plan) -> tuple[list[str], dict[str, timedelta], Backwar
     links = successors(plan)
     project_end = max(t[2] for t in tasks)
     latest_finish = dict.fromkeys(by_key, project_end)
-    order, acyclic = _topological(by_key, links)
+    if plan.forward:  # the file's order is a topological order (and has no cycle)
+        order, acyclic = [t[0].key for t in tasks], True
+    else:
+        order, acyclic = _topological(by_key, links)
     for key in reversed(order):
         duration = by_key[key][3]
         latest = latest_finish[key]
@@ -330,15 +349,9 @@ def _backward_pass(
     latest_finish: dict[str, datetime],
 ) -> BackwardPass | None:
     """The pass's data for :func:`reanalyse` (None for duplicate keys: the rule for them is Mermaid's)."""
-    if len({t.key for t in plan.tasks}) != len(plan.tasks):
+    if not plan.keys_unique():
         return None
-    preds: dict[str, list[str]] = {}
-    for key in by_key:
-        for succ_key, _ in links.get(key, ()):
-            if succ_key in by_key:
-                preds.setdefault(succ_key, []).append(key)
-    rank = {key: i for i, key in enumerate(order)}
-    return BackwardPass(plan, links, preds, order, rank, project_end, latest_finish)
+    return BackwardPass(plan, links, order, project_end, latest_finish)
 
 
 def _topological(by_key: Collection[str], links: dict[str, list[tuple[str, str]]]) -> tuple[list[str], bool]:
