@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_plan_roundtrip import plans
 
-from mission_control.plan import LineEdit, PlanError, PlanFile, incremental, parse_plan
+from mission_control.plan import LineEdit, PlanError, PlanFile, incremental, parse_plan, schedule
 from mission_control.plan.document import Document
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -365,8 +365,14 @@ def test_prepare_edits_learns_the_shape_so_the_first_edit_need_not(monkeypatch):
     lines = ["```mermaid", "gantt", "dateFormat YYYY-MM-DD HH:mm"]
     lines += [f"    T{i} :t{i}, after t{i - 1}, 1h" if i else "    T0 :t0, 2024-03-01 00:00, 1h" for i in range(10)]
     pf = PlanFile(Document("\n".join([*lines, "```", ""]).encode()), today=TODAY)
+    before = pf.analysis
     pf.prepare_edits()
     assert pf._shape is not None and pf._shape.waiters is not None
+    assert pf.analysis == before and pf.analysis.backward.preds is not None  # the first drop's analysis index too
+    indexed = schedule._indexed
+    monkeypatch.setattr(
+        schedule, "_indexed", lambda b: indexed(b) if b.preds is not None else pytest.fail("indexed again")
+    )
     monkeypatch.setattr(incremental, "shape_of", lambda *a: pytest.fail("the shape was learnt again"))
     monkeypatch.setattr(incremental, "index_waiters", lambda *a: pytest.fail("the waiters were indexed again"))
     pf.prepare_edits()  # (already known: nothing to do)
@@ -374,3 +380,4 @@ def test_prepare_edits_learns_the_shape_so_the_first_edit_need_not(monkeypatch):
     pf.reschedule("t2", start=datetime(2024, 3, 1, 5))  # the shape follows the plan from edit to edit
     assert pf.plan.task("t9").end == datetime(2024, 3, 1, 15)
     assert pf.plan == parse_plan(pf.document.text, None, TODAY)
+    assert pf.analysis.critical_path == schedule.analyse(pf.plan).critical_path

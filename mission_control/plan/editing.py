@@ -155,6 +155,9 @@ class PlanFile:
             self._learn_shape()
             if self._shape is not None and self._shape.waiters is None:
                 incremental.index_waiters(self._shape)
+            if self._analysed is not None and self._analysed[0] is self.plan:  # (~2 ms at 10,000 tasks, off the drop)
+                self._analysis = _schedule.prepared(self._analysed[1])
+                self._analysed = (self.plan, self._analysis)
 
     def _learn_shape(self) -> None:
         """The incremental shape of the current plan, if not known yet (None: edits parse in full)."""

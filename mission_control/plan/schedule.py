@@ -70,6 +70,13 @@ class BackwardPass:
     rank: dict[str, int] | None = None
 
 
+def prepared(analysis: ScheduleAnalysis) -> ScheduleAnalysis:
+    """``analysis`` with what the first :func:`reanalyse` after it needs, built now (an editor does this when idle)."""
+    if analysis.backward is None or analysis.backward.preds is not None:
+        return analysis
+    return replace(analysis, backward=_indexed(analysis.backward))
+
+
 def _indexed(backward: BackwardPass) -> BackwardPass:
     """``backward`` with each task's predecessors and place in the order (once; kept by later increments)."""
     if backward.preds is not None and backward.rank is not None:
