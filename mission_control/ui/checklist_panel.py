@@ -9,6 +9,7 @@ done, late, blocked) are shown as Gantt markers, with the now-line on the missio
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control.services import signoff as signoff_flow
+from mission_control.services.status_cache import StatusCache
 from mission_control.signoff import (
     ChecklistState,
     Facts,
@@ -27,6 +29,8 @@ from mission_control.signoff import (
     evidence_for,
     gather_facts,
     gather_task_evidence,
+    latest_audit,
+    legacy_files_affected,
     read_ledger,
     read_mission,
     start_mission,
@@ -92,6 +96,7 @@ class ChecklistPanel(DockPanel):
         self._entries: tuple = ()
         self._jobs: list[Job] = []
         self._reload_pending = False
+        self._pending_fresh = False  # a queued reload reads the components' status from scratch
         self._reload_job: Job | None = None
         self._loaded_repo: Path | None = None
         self._build()
@@ -189,8 +194,36 @@ class ChecklistPanel(DockPanel):
         self.redraw()
 
     def refresh(self, change: Any = None) -> None:
-        """Files changed (the ledger, the code, the test history's inputs): read the evidence again."""
-        self.reload()
+        """Files changed: read again if they can change what the dock shows.
+
+        That is the components' status (files changed since the baseline, the task evidence; the
+        shared :class:`StatusCache` decides) and the legacy files. The ledger and the mission clock live in git refs, the test
+        history and the audit outside the tree: no change set carries them (a test run and an audit
+        are signalled, :meth:`_on_tests_finished` and :meth:`_on_audit_recorded`).
+        """
+        if change is None:
+            self.reload()
+            return
+        cache = self._status_cache()
+        status_due = cache.note_change(change) if cache is not None else False
+        if status_due or legacy_files_affected(change):
+            self.reload(fresh=False)
+
+    @QtCore.Slot(object)
+    def _on_audit_recorded(self, _snapshot: Any) -> None:
+        """The Dashboard recorded an audit: read its metrics again (only them) for the evidence."""
+        project = self.project
+        if project is None or project.repo is None:
+            return
+        repo = project.repo
+        self._start(lambda progress, event, cancel: (repo, latest_audit(repo)), on_result=self._audit_read)
+
+    def _audit_read(self, result: tuple[Path, dict[str, float] | None]) -> None:
+        repo, audit = result
+        if self.project is None or repo != self.project.repo or audit == self.facts.audit:
+            return
+        self.facts = dataclasses.replace(self.facts, audit=audit)
+        self.redraw()
 
     @QtCore.Slot(object)
     def _on_tests_finished(self, _run: Any) -> None:
@@ -200,17 +233,25 @@ class ChecklistPanel(DockPanel):
     def _on_refresh_clicked(self) -> None:
         self.reload()
 
-    def reload(self) -> None:
-        """Read ledger, mission, evidence and task evidence in a worker, then render."""
+    def reload(self, fresh: bool = True) -> None:
+        """Read ledger, mission, evidence and task evidence in a worker, then render.
+
+        ``fresh``: the components' status is read from scratch too; else only as far as the change
+        sets noted since require.
+        """
         project = self.project
         if project is None or project.repo is None:
             return
+        self._pending_fresh = self._pending_fresh or fresh
         if self._reload_job is not None and self._reload_job.running:
             self._reload_pending = True
             return
-        repo, config = project.repo, project.config
+        fresh, self._pending_fresh = self._pending_fresh, False
+        repo, config, cache = project.repo, project.config, self._status_cache()
+        if fresh and cache is not None:
+            cache.invalidate()
         self._reload_job = self._start(
-            lambda progress, event, cancel: _load(repo, config, progress, cancel),
+            lambda progress, event, cancel: _load(repo, config, progress, cancel, cache),
             on_result=self._loaded_result,
             on_error=self._reload_failed,
             on_end=self._reload_ended,
@@ -231,7 +272,13 @@ class ChecklistPanel(DockPanel):
 
     def _run_pending_reload(self) -> None:
         self._reload_pending = False
-        self.reload()
+        self.reload(fresh=False)  # fresh if a pending request wanted it (kept in _pending_fresh)
+
+    def _status_cache(self) -> StatusCache | None:
+        """The project's shared components status (None without a repository)."""
+        project = self.project
+        cache = getattr(project, "status_cache", None)
+        return cache if isinstance(cache, StatusCache) else None
 
     def _loaded_result(self, data: dict) -> None:
         if self.project is None or data["repo"] != self.project.repo:
@@ -619,8 +666,8 @@ def _history_line(entry: Any) -> str:
     return f"{when}: {what} by {who}{commit}{detail}"
 
 
-def _load(repo: Path, config: Any, progress, cancel) -> dict:
-    """Everything the panel shows that needs the disk or git (runs in a worker)."""
+def _load(repo: Path, config: Any, progress, cancel, cache: StatusCache | None = None) -> dict:
+    """Everything the panel shows that needs the disk or git (runs in a worker); ``cache`` gives the status."""
     ledger = read_ledger(repo)
     try:
         mission = read_mission(repo)
@@ -629,7 +676,8 @@ def _load(repo: Path, config: Any, progress, cancel) -> dict:
     else:
         problems = ledger.problems
     facts = gather_facts(repo, ledger.entries)
-    tasks = gather_task_evidence(repo, config, on_progress=progress, cancel=cancel)
+    read_status = (lambda: cache.read(cancel)) if cache is not None else None
+    tasks = gather_task_evidence(repo, config, on_progress=progress, cancel=cancel, read_status=read_status)
     return {
         "repo": repo,
         "entries": ledger.entries,
@@ -646,6 +694,7 @@ def install(window: Any) -> ChecklistPanel:
     panel.dock_into("Checklist", "checklistPanelDock", QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
     window.selection_changed.connect(panel._on_selection_changed)
     window.tests_finished.connect(panel._on_tests_finished)
+    window.audit_recorded.connect(panel._on_audit_recorded)
     app = QtCore.QCoreApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(panel.cleanup)
