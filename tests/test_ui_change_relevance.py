@@ -157,6 +157,7 @@ def test_a_components_file_edit_updates_components_and_checklist_with_one_shared
     reads = dict(cache.reads)
     teams_shown = Spy(teams.teams_refreshed)
     change_sets = Spy(win.repo_changed)
+    facts, entries = checklist.facts, checklist._entries
 
     write_and_wait_for_audit(qtbot, win, win.project.repo / "app" / "core.py", "CORE = 2\n")
     qtbot.waitUntil(lambda: components.status.components["core"].state == "changed", timeout=TIMEOUT)
@@ -168,6 +169,7 @@ def test_a_components_file_edit_updates_components_and_checklist_with_one_shared
     assert cache.reads[FULL] == reads[FULL]  # no config, plan or file list read again
     assert 1 <= cache.reads[CHANGES] - reads[CHANGES] <= change_sets.count  # one rescan per change set, shared
     assert teams_shown.count == 0 and not teams.busy_now  # the teams do not read the lead's files
+    assert checklist.facts is facts and checklist._entries is entries  # only the task evidence was read
 
 
 def test_a_legacy_file_appearing_updates_the_checklist_evidence(qtbot, window):

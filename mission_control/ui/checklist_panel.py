@@ -45,6 +45,8 @@ from mission_control.ui.dock_panel import DockPanel
 from mission_control.ui.workers import Job, Work, run_in_thread
 
 log = logging.getLogger(__name__)
+#: The parts of a reload (see :func:`_load`).
+EVERYTHING = frozenset({"ledger", "facts", "tasks"})
 UNDO_REASON = "sign-off taken back with Edit › Undo/Redo"
 UNDO_NOTE = "signed again with Edit › Undo/Redo"
 Button = QtWidgets.QMessageBox.StandardButton
@@ -75,7 +77,8 @@ class ChecklistPanel(DockPanel):
     """The checklist dock's widget (objectName ``checklistPanel``).
 
     Signals:
-        loaded(): the ledger, evidence and task states were read again and shown.
+        loaded(): the ledger, evidence and task states (or the part of them a change set concerned)
+            were read again and shown.
         signed(object): a ledger entry was written (sign-off or revoke).
     """
 
@@ -97,6 +100,7 @@ class ChecklistPanel(DockPanel):
         self._jobs: list[Job] = []
         self._reload_pending = False
         self._pending_fresh = False  # a queued reload reads the components' status from scratch
+        self._pending_parts: frozenset[str] = frozenset()  # what a queued reload reads
         self._reload_job: Job | None = None
         self._loaded_repo: Path | None = None
         self._build()
@@ -206,8 +210,9 @@ class ChecklistPanel(DockPanel):
             return
         cache = self._status_cache()
         status_due = cache.note_change(change) if cache is not None else False
-        if status_due or legacy_files_affected(change):
-            self.reload(fresh=False)
+        parts = ({"tasks"} if status_due else set()) | ({"facts"} if legacy_files_affected(change) else set())
+        if parts:
+            self.reload(fresh=False, parts=frozenset(parts))
 
     @QtCore.Slot(object)
     def _on_audit_recorded(self, _snapshot: Any) -> None:
@@ -233,25 +238,27 @@ class ChecklistPanel(DockPanel):
     def _on_refresh_clicked(self) -> None:
         self.reload()
 
-    def reload(self, fresh: bool = True) -> None:
-        """Read ledger, mission, evidence and task evidence in a worker, then render.
+    def reload(self, fresh: bool = True, parts: frozenset[str] = EVERYTHING) -> None:
+        """Read ``parts`` of what the dock shows in a worker, then render (see :func:`_load`).
 
         ``fresh``: the components' status is read from scratch too; else only as far as the change
-        sets noted since require.
+        sets noted since require. A reload asked for while one runs runs once more, for every part asked.
         """
         project = self.project
         if project is None or project.repo is None:
             return
         self._pending_fresh = self._pending_fresh or fresh
+        self._pending_parts |= parts
         if self._reload_job is not None and self._reload_job.running:
             self._reload_pending = True
             return
         fresh, self._pending_fresh = self._pending_fresh, False
-        repo, config, cache = project.repo, project.config, self._status_cache()
+        parts, self._pending_parts = self._pending_parts, frozenset()
+        repo, config, cache, entries = project.repo, project.config, self._status_cache(), self._entries
         if fresh and cache is not None:
             cache.invalidate()
         self._reload_job = self._start(
-            lambda progress, event, cancel: _load(repo, config, progress, cancel, cache),
+            lambda progress, event, cancel: _load(repo, config, progress, cancel, cache, parts, entries),
             on_result=self._loaded_result,
             on_error=self._reload_failed,
             on_end=self._reload_ended,
@@ -272,7 +279,7 @@ class ChecklistPanel(DockPanel):
 
     def _run_pending_reload(self) -> None:
         self._reload_pending = False
-        self.reload(fresh=False)  # fresh if a pending request wanted it (kept in _pending_fresh)
+        self.reload(fresh=False, parts=frozenset())  # what the queued requests asked for (kept pending)
 
     def _status_cache(self) -> StatusCache | None:
         """The project's shared components status (None without a repository)."""
@@ -283,8 +290,12 @@ class ChecklistPanel(DockPanel):
     def _loaded_result(self, data: dict) -> None:
         if self.project is None or data["repo"] != self.project.repo:
             return
-        self._entries, self.ledger_problems = data["entries"], data["problems"]
-        self.facts, self.task_evidence, self.mission = data["facts"], data["tasks"], data["mission"]
+        if "entries" in data:
+            self._entries, self.ledger_problems, self.mission = data["entries"], data["problems"], data["mission"]
+        if "facts" in data:
+            self.facts = data["facts"]
+        if "tasks" in data:
+            self.task_evidence = data["tasks"]
         self.redraw()
         self.loaded.emit()
 
@@ -666,26 +677,38 @@ def _history_line(entry: Any) -> str:
     return f"{when}: {what} by {who}{commit}{detail}"
 
 
-def _load(repo: Path, config: Any, progress, cancel, cache: StatusCache | None = None) -> dict:
-    """Everything the panel shows that needs the disk or git (runs in a worker); ``cache`` gives the status."""
-    ledger = read_ledger(repo)
-    try:
-        mission = read_mission(repo)
-    except Exception as exc:
-        mission, problems = None, ledger.problems + (str(exc),)
-    else:
-        problems = ledger.problems
-    facts = gather_facts(repo, ledger.entries)
-    read_status = (lambda: cache.read(cancel)) if cache is not None else None
-    tasks = gather_task_evidence(repo, config, on_progress=progress, cancel=cancel, read_status=read_status)
-    return {
-        "repo": repo,
-        "entries": ledger.entries,
-        "problems": problems,
-        "facts": facts,
-        "tasks": tasks,
-        "mission": mission,
-    }
+def _load(
+    repo: Path,
+    config: Any,
+    progress,
+    cancel,
+    cache: StatusCache | None = None,
+    parts: frozenset[str] = EVERYTHING,
+    entries: tuple = (),
+) -> dict:
+    """``parts`` of what the panel shows that needs the disk or git (runs in a worker).
+
+    ``"ledger"``: entries, problems and the mission clock; ``"facts"``: the evidence's measurements
+    (with ``entries`` unless the ledger is read too); ``"tasks"``: the task evidence, its status
+    through ``cache``. The result holds the keys of the parts read.
+    """
+    data: dict[str, Any] = {"repo": repo}
+    if "ledger" in parts:
+        ledger = read_ledger(repo)
+        try:
+            mission = read_mission(repo)
+        except Exception as exc:
+            mission, problems = None, ledger.problems + (str(exc),)
+        else:
+            problems = ledger.problems
+        entries = ledger.entries
+        data.update(entries=entries, problems=problems, mission=mission)
+    if "facts" in parts:
+        data["facts"] = gather_facts(repo, entries)
+    if "tasks" in parts:
+        read_status = (lambda: cache.read(cancel)) if cache is not None else None
+        data["tasks"] = gather_task_evidence(repo, config, on_progress=progress, cancel=cancel, read_status=read_status)
+    return data
 
 
 def install(window: Any) -> ChecklistPanel:
