@@ -42,7 +42,7 @@ from mission_control.signoff.actions import SignoffError
 from mission_control.ui import dialogs
 from mission_control.ui.commands import SignoffCommand
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import Job, Work, run_in_thread
+from mission_control.ui.workers import LOW, NORMAL, Job, Work, run_in_thread
 
 log = logging.getLogger(__name__)
 #: The parts of a reload (see :func:`_load`).
@@ -212,7 +212,7 @@ class ChecklistPanel(DockPanel):
         status_due = cache.note_change(change) if cache is not None else False
         parts = ({"tasks"} if status_due else set()) | ({"facts"} if legacy_files_affected(change) else set())
         if parts:
-            self.reload(fresh=False, parts=frozenset(parts))
+            self.reload(fresh=False, parts=frozenset(parts), priority=LOW)  # after the Dashboard's audit
 
     @QtCore.Slot(object)
     def _on_audit_recorded(self, _snapshot: Any) -> None:
@@ -238,7 +238,7 @@ class ChecklistPanel(DockPanel):
     def _on_refresh_clicked(self) -> None:
         self.reload()
 
-    def reload(self, fresh: bool = True, parts: frozenset[str] = EVERYTHING) -> None:
+    def reload(self, fresh: bool = True, parts: frozenset[str] = EVERYTHING, priority: str = NORMAL) -> None:
         """Read ``parts`` of what the dock shows in a worker, then render (see :func:`_load`).
 
         ``fresh``: the components' status is read from scratch too; else only as far as the change
@@ -262,6 +262,7 @@ class ChecklistPanel(DockPanel):
             on_result=self._loaded_result,
             on_error=self._reload_failed,
             on_end=self._reload_ended,
+            priority=priority,
         )
 
     def _reload_failed(self, message: str) -> None:

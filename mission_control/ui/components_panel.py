@@ -50,7 +50,7 @@ from mission_control.ui.components_model import (
     undo_work,
 )
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import Job, run_in_thread
+from mission_control.ui.workers import LOW, NORMAL, Job, run_in_thread
 from mission_control.util.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -241,7 +241,7 @@ class ComponentsPanel(DockPanel):
         if change is None:
             self.request_refresh()
         elif self._status_cache is not None and self._status_cache.note_change(change):
-            self._read_status()
+            self._read_status(priority=LOW)  # after the Dashboard's audit of the same change
 
     def _on_refresh_clicked(self) -> None:
         self.request_refresh()
@@ -252,7 +252,7 @@ class ComponentsPanel(DockPanel):
             self._status_cache.invalidate()
         self._read_status()
 
-    def _read_status(self) -> None:
+    def _read_status(self, priority: str = NORMAL) -> None:
         """Read the status in a worker; coalesced so that at most one runs at a time."""
         if self._repo is None or self._status_cache is None:
             return
@@ -267,6 +267,7 @@ class ComponentsPanel(DockPanel):
             on_result=self._status_arrived,
             on_error=self._refresh_failed,
             on_end=self._refresh_ended,
+            priority=priority,
         )
 
     def _refresh_ended(self) -> None:

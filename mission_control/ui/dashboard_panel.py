@@ -23,7 +23,7 @@ from mission_control.audit.metrics import MetricSpec, MetricStatus
 from mission_control.history import history_path
 from mission_control.services.dashboard import DashboardSource, Series, Snapshot
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import Job, run_in_thread
+from mission_control.ui.workers import NORMAL, URGENT, Job, run_in_thread
 from mission_control.util.progress import CancelToken, ProgressCallback
 
 log = logging.getLogger(__name__)
@@ -272,8 +272,12 @@ class DashboardPanel(DockPanel):
             )
             return generation, snapshot, request.audit
 
+        # The audit of a change set is what the lead waits for: the docks' own reads of it come after.
+        priority = URGENT if request.audit and request.paths else NORMAL
         # Bound methods, not lambdas: PySide runs a queued lambda in the sender's (worker) thread.
-        self.job = run_in_thread(self, work, on_result=self._finished, on_error=self._failed, on_end=self._ended)
+        self.job = run_in_thread(
+            self, work, on_result=self._finished, on_error=self._failed, on_end=self._ended, priority=priority
+        )
 
     def _finished(self, outcome: tuple[int, Snapshot, bool]) -> None:
         generation, snapshot, audited = outcome
