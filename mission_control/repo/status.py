@@ -217,11 +217,11 @@ def rescan_changes(
 ) -> RepoStatus:
     """``previous`` with the working tree compared with its baseline again, and nothing else read.
 
-    For a change set that touched only files' contents: the configuration, the components (as
-    ``components``, the ones ``previous`` was read with), the plan, the set of the project's files
-    and so each component's ownership and the notes are as ``previous`` found them; the files that
-    differ from the baseline and the latest rollbacks are read again. The caller checks that the
-    baseline still resolves to ``previous.baseline.commit``.
+    For changes that leave the configuration, the plan and (for configured components) the set of
+    the project's files alone: the components (as ``components``, the ones ``previous`` was read
+    with), each component's ownership of files and the notes are as ``previous`` found them; the
+    files that differ from the baseline and the latest rollbacks are read again. The caller checks
+    that the baseline still resolves to ``previous.baseline.commit``.
     """
     baseline = previous.baseline
     changes = changes_since(git, baseline.commit) if baseline.commit else []
