@@ -159,3 +159,54 @@ def test_held_jobs_of_a_window_never_shown_start_after_the_fallback(qtbot):
         assert job.wait(5000)
     finally:
         workers.release_jobs()
+
+
+def test_low_priority_jobs_wait_for_the_urgent_ones_even_when_asked_for_first(qtbot):
+    """A dock's read of a change set waits for the Dashboard's audit of it, whatever the order of the asks."""
+    from mission_control.ui.workers import LOW, URGENT
+
+    widget = QtWidgets.QWidget()
+    qtbot.addWidget(widget)
+    order: list[str] = []
+    release = threading.Event()
+
+    def urgent(progress, event, cancel):
+        order.append("urgent started")
+        release.wait(10)
+        order.append("urgent done")
+        return "urgent"
+
+    low = run_in_thread(widget, lambda progress, event, cancel: order.append("low ran"), priority=LOW)
+    audit = run_in_thread(widget, urgent, priority=URGENT)  # asked for after the low one, same turn
+    qtbot.waitUntil(lambda: order == ["urgent started"], timeout=10_000)
+    qtbot.wait(100)
+    assert order == ["urgent started"] and not low.qthread.isRunning()  # still waiting
+    release.set()
+    qtbot.waitUntil(lambda: order == ["urgent started", "urgent done", "low ran"], timeout=10_000)
+    assert audit.wait(5000) and low.wait(5000)
+    alone = []
+    later = run_in_thread(widget, lambda progress, event, cancel: 1, on_result=alone.append, priority=LOW)
+    qtbot.waitUntil(lambda: alone == [1], timeout=10_000)  # no urgent job: a low one just runs
+    assert later.wait(5000)
+
+
+def test_a_waiting_low_job_cancelled_ends_without_running_and_one_waited_for_runs(qtbot):
+    from mission_control.ui.workers import LOW, URGENT
+
+    widget = QtWidgets.QWidget()
+    qtbot.addWidget(widget)
+    release = threading.Event()
+    ran, errors, results = [], [], []
+    audit = run_in_thread(widget, lambda progress, event, cancel: release.wait(10), priority=URGENT)
+    cancelled = run_in_thread(
+        widget, lambda progress, event, cancel: ran.append("cancelled one"), on_error=errors.append, priority=LOW
+    )
+    waited = run_in_thread(widget, lambda progress, event, cancel: 5, on_result=results.append, priority=LOW)
+    qtbot.wait(50)
+    cancelled.cancel()
+    assert cancelled.wait(5000) and waited.wait(5000)  # both ended while the urgent job still runs
+    assert audit.running
+    qtbot.waitUntil(lambda: errors == ["cancelled"] and results == [5], timeout=10_000)
+    assert ran == []
+    release.set()
+    assert audit.wait(5000)

@@ -6,22 +6,26 @@ baseline or the test settings reads them from :class:`ProjectConfig`, loaded onc
 
 from mission_control.config.model import (
     CONFIG_FILE,
+    CONFIG_FILES,
     ComponentConfig,
     ConfigError,
     ConfigProblem,
     ProjectConfig,
     TeamConfig,
     find_config_table,
+    is_config_path,
     load_config,
 )
 
 __all__ = [
     "CONFIG_FILE",
+    "CONFIG_FILES",
     "ComponentConfig",
     "ConfigError",
     "ConfigProblem",
     "ProjectConfig",
     "TeamConfig",
     "find_config_table",
+    "is_config_path",
     "load_config",
 ]

@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any
 
 CONFIG_FILE = "mission-control.toml"
+#: The files, at the repository's top, a configuration is read from (see :func:`find_config_table`).
+CONFIG_FILES = (CONFIG_FILE, "pyproject.toml")
 _TOP_KEYS = {"plan", "baseline", "python", "components", "metrics", "tests", "integration", "teams", "idle_minutes"}
 _COMPONENT_KEYS = {"paths", "tasks", "tests", "description"}
 _TEAM_KEYS = {"section", "branch", "worktree", "command", "setup", "copy"}
@@ -106,6 +108,11 @@ class ProjectConfig:
     idle_minutes: float | None = None
     test_env: dict[str, str] = field(default_factory=dict)
     pytest_args: tuple[str, ...] = ()
+
+
+def is_config_path(rel: str) -> bool:
+    """Whether the repo-relative POSIX path ``rel`` is a file the configuration may be read from."""
+    return rel in CONFIG_FILES
 
 
 def find_config_table(repo: Path) -> tuple[Path, dict[str, Any], str] | None:

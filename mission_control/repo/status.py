@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -201,26 +202,65 @@ def repo_status(
     if cancel:
         cancel.raise_if_cancelled()
     rolled = last_rollbacks(git)
-    statuses: dict[str, ComponentStatus] = {}
-    assigned: set[str] = set()
     notes = list(comps.notes)
     files = project_files(git.root, None) if comps.source == "config" else []
-    for name, comp in comps.components.items():
-        try:
-            belongs = comp.matcher()
-        except RepoError as exc:
-            notes.append(str(exc))
-            belongs = None
-        mine = [c for c in changes if belongs and belongs(c.path)]
-        assigned.update(c.path for c in mine)
-        owns = comps.source != "config" or (belongs is not None and any(belongs(f) for f in files))
-        statuses[name] = ComponentStatus(name, tuple(mine), bool(comp.paths), comp.tasks, rolled.get(name), owns)
-    unassigned = tuple(c for c in changes if c.path not in assigned)
+    statuses, unassigned = _assign(comps, changes, rolled, notes, lambda _name, belongs: _owns(comps, files, belongs))
     if comps.source == "config":
         notes += [str(p) for p in config_warnings(git.root, config, files=files)]
     notes += [baseline.problem] if baseline.problem else []
     report(Progress(2, 2, f"{len(changes)} files changed since the baseline"))
     return RepoStatus(git.root, baseline, statuses, tuple(changes), unassigned, tuple(notes))
+
+
+def rescan_changes(
+    previous: RepoStatus, git: Git, components: Components, *, cancel: CancelToken | None = None
+) -> RepoStatus:
+    """``previous`` with the working tree compared with its baseline again, and nothing else read.
+
+    For changes that leave the configuration, the plan and (for configured components) the set of
+    the project's files alone: the components (as ``components``, the ones ``previous`` was read
+    with), each component's ownership of files and the notes are as ``previous`` found them; the
+    files that differ from the baseline and the latest rollbacks are read again. The caller checks
+    that the baseline still resolves to ``previous.baseline.commit``.
+    """
+    baseline = previous.baseline
+    changes = changes_since(git, baseline.commit) if baseline.commit else []
+    if cancel:
+        cancel.raise_if_cancelled()
+    rolled = last_rollbacks(git)
+    notes: list[str] = []
+    owns = {name: comp.owns_files for name, comp in previous.components.items()}
+    statuses, unassigned = _assign(components, changes, rolled, notes, lambda name, _belongs: owns.get(name, True))
+    return RepoStatus(git.root, baseline, statuses, tuple(changes), unassigned, previous.notes)
+
+
+def _assign(
+    comps: Components,
+    changes: list[FileChange],
+    rolled: dict[str, str],
+    notes: list[str],
+    owns: Callable[[str, Callable[[str], bool] | None], bool],
+) -> tuple[dict[str, ComponentStatus], tuple[FileChange, ...]]:
+    """Each component's status from ``changes``, and the changes no component claims."""
+    statuses: dict[str, ComponentStatus] = {}
+    assigned: set[str] = set()
+    for name, comp in comps.components.items():
+        try:
+            belongs: Callable[[str], bool] | None = comp.matcher()
+        except RepoError as exc:
+            notes.append(str(exc))
+            belongs = None
+        mine = [c for c in changes if belongs and belongs(c.path)]
+        assigned.update(c.path for c in mine)
+        statuses[name] = ComponentStatus(
+            name, tuple(mine), bool(comp.paths), comp.tasks, rolled.get(name), owns(name, belongs)
+        )
+    return statuses, tuple(c for c in changes if c.path not in assigned)
+
+
+def _owns(comps: Components, files: list[str], belongs: Callable[[str], bool] | None) -> bool:
+    """Whether a component's paths match a file of the project (only asked of configured components)."""
+    return comps.source != "config" or (belongs is not None and any(belongs(f) for f in files))
 
 
 def status_json(status: RepoStatus) -> str:

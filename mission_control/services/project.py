@@ -15,6 +15,7 @@ from mission_control.config import ConfigError, ProjectConfig, load_config
 from mission_control.plan import DiskMerge, EditResult, LineEdit, Plan, PlanError, PlanFile
 from mission_control.plan.discover import find_plan
 from mission_control.schedule import ScheduleAnalysis, analyse
+from mission_control.services.status_cache import StatusCache
 
 
 class ProjectError(Exception):
@@ -38,6 +39,7 @@ class Project:
         self.repo = repo
         self.plan_file = plan_file
         self.config = config
+        self._status_cache: StatusCache | None = None
 
     @classmethod
     def open(cls, repo: str | Path | None = None, plan: str | Path | None = None) -> Project:
@@ -69,6 +71,13 @@ class Project:
         except PlanError as exc:
             raise ProjectError(str(exc)) from None
         return cls(repo_path, plan_file, config)
+
+    @property
+    def status_cache(self) -> StatusCache | None:
+        """The repository's component status, shared by the views of this project (None without a repository)."""
+        if self._status_cache is None and self.repo is not None:
+            self._status_cache = StatusCache(self.repo)
+        return self._status_cache
 
     @property
     def plan(self) -> Plan:

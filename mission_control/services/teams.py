@@ -24,6 +24,7 @@ from mission_control.teams.model import TeamError, TeamSpec, find_team, integrat
 from mission_control.teams.tracking import MissionTeams, read_teams
 from mission_control.util.git import Git, RepoError, open_repo
 from mission_control.util.progress import CancelToken, ProgressCallback
+from mission_control.watch import ChangeSet
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,17 @@ def _worktree_stamp(folder: Path) -> str:
         except OSError:
             parts.append("-")
     return ",".join(parts)
+
+
+def affected_by(change: ChangeSet) -> bool:
+    """Whether a change set of the lead's working tree can change what :func:`overview` reads.
+
+    Only the repository vanishing can: the teams are read from git (branches, refs, commits, and
+    worktrees, which lie outside the lead's tree), from the open plan and from the configuration
+    loaded with the project. An edit of the plan reaches the views as a new plan, not as a change
+    set; git's own changes never come as change sets (:func:`change_stamp` polling sees them).
+    """
+    return change.repo_deleted
 
 
 def overview(context: TeamsContext, now: datetime | None = None) -> MissionTeams:
@@ -186,8 +198,10 @@ def order(context: TeamsContext) -> forecasting.IntegrationOrder:
 
 
 def _components(context: TeamsContext) -> list[Component]:
+    """The components (configured, else the open plan's rollback ones: no plan is looked for on disk)."""
+    names = list(context.project.plan.components)
     try:
-        return list(load_components(context.git.root, context.project.config).components.values())
+        return list(load_components(context.git.root, context.project.config, names).components.values())
     except (ConfigError, RepoError):
         return []
 

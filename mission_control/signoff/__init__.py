@@ -21,7 +21,15 @@ from mission_control.signoff.actions import (
     sign_off_file,
 )
 from mission_control.signoff.checklist import ChecklistState, Discrepancy, ItemState, checklist_state
-from mission_control.signoff.evidence import Evidence, Facts, evidence_for, gather_facts, metric_for
+from mission_control.signoff.evidence import (
+    Evidence,
+    Facts,
+    evidence_for,
+    gather_facts,
+    latest_audit,
+    legacy_files_affected,
+    metric_for,
+)
 from mission_control.signoff.ledger import (
     LedgerEntry,
     LedgerError,
@@ -80,8 +88,10 @@ __all__ = [
     "gather_task_evidence",
     "git_identity",
     "head_commit",
+    "latest_audit",
     "latest_test_totals",
     "ledger_path",
+    "legacy_files_affected",
     "linked_items",
     "make_entry",
     "metric_for",

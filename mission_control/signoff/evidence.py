@@ -20,6 +20,7 @@ from mission_control.signoff.ledger import LedgerEntry
 from mission_control.signoff.matching import normalise
 from mission_control.testing.results import FAILING, OUTCOMES
 from mission_control.util.git import GitError, run_git
+from mission_control.watch import ChangeSet
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<=": operator.le,
@@ -155,17 +156,18 @@ def gather_facts(repo: str | Path, entries: Sequence[LedgerEntry] = ()) -> Facts
 
     return Facts(
         latest_test_totals(repo),
-        _latest_audit(Path(repo)),
+        latest_audit(repo),
         _legacy_files(Path(repo)),
         tuple(e for e in entries if e.kind == "run"),
     )
 
 
-def _latest_audit(repo: Path) -> dict[str, float] | None:
+def latest_audit(repo: str | Path) -> dict[str, float] | None:
+    """The latest value of each metric the audit recorded in the history (None: none, or unreadable)."""
     try:
         from mission_control.history import open_history
 
-        with open_history(repo) as history:
+        with open_history(Path(repo)) as history:
             values = {}
             for name in history.metric_names():
                 series = history.metric_series(name, source="audit")
@@ -174,6 +176,15 @@ def _latest_audit(repo: Path) -> dict[str, float] | None:
     except Exception:
         return None
     return values or None
+
+
+def legacy_files_affected(change: ChangeSet) -> bool:
+    """Whether a change set can change :attr:`Facts.legacy_files`: a file whose name says legacy
+    appeared or went, or a ``.gitignore`` changed which files git lists (an edit inside a file cannot)."""
+    came_or_went = [*change.created, *change.deleted, *(p for pair in change.moved for p in pair)]
+    return any("legacy" in p.rsplit("/", 1)[-1].lower() for p in came_or_went) or any(
+        p.rsplit("/", 1)[-1] == ".gitignore" for p in change.paths
+    )
 
 
 def _legacy_files(repo: Path) -> tuple[str, ...] | None:

@@ -16,11 +16,11 @@ and the test history and belongs in a worker.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 from mission_control.config import ComponentConfig, ProjectConfig
 from mission_control.plan import START_TO_START, Plan, Task, retiming
@@ -29,6 +29,9 @@ from mission_control.signoff.checklist import CheckItem, ChecklistState
 from mission_control.signoff.matching import Titled
 from mission_control.testing.results import FAILING
 from mission_control.util.progress import CancelToken, Progress, ProgressCallback, no_progress
+
+if TYPE_CHECKING:
+    from mission_control.repo.status import RepoStatus
 
 STATES: Final = ("planned", "active", "done", "late", "blocked")
 MARKERS: Final = {"planned": None, "active": "▶ active", "done": "✓ done", "late": "⚠ late", "blocked": "✗ blocked"}
@@ -288,10 +291,13 @@ def gather_task_evidence(
     config: ProjectConfig | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    read_status: Callable[[], RepoStatus] | None = None,
 ) -> TaskEvidence:
     """Files changed per task (through its components) and its tests' last outcomes.
 
-    Never raises for a missing baseline or history: the notes say what could not be read.
+    ``read_status`` gives the repository's status (the app's shared, incrementally read one);
+    by default it is read here. Never raises for a missing baseline or history: the notes say
+    what could not be read.
     """
     from mission_control.repo.status import repo_status
 
@@ -301,7 +307,7 @@ def gather_task_evidence(
     changed: dict[str, int] = {}
     components: dict[str, ComponentConfig] = {}
     try:
-        status = repo_status(repo, config=config, cancel=cancel)
+        status = read_status() if read_status is not None else repo_status(repo, config=config, cancel=cancel)
         notes += list(status.notes)
         for comp in status.components.values():
             for task_id in comp.tasks:

@@ -9,6 +9,7 @@ done, late, blocked) are shown as Gantt markers, with the now-line on the missio
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from mission_control.services import signoff as signoff_flow
+from mission_control.services.status_cache import StatusCache
 from mission_control.signoff import (
     ChecklistState,
     Facts,
@@ -27,6 +29,8 @@ from mission_control.signoff import (
     evidence_for,
     gather_facts,
     gather_task_evidence,
+    latest_audit,
+    legacy_files_affected,
     read_ledger,
     read_mission,
     start_mission,
@@ -39,9 +43,11 @@ from mission_control.signoff.actions import SignoffError
 from mission_control.ui import dialogs
 from mission_control.ui.commands import SignoffCommand
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import Job, Work, run_in_thread
+from mission_control.ui.workers import LOW, NORMAL, Job, Work, run_in_thread
 
 log = logging.getLogger(__name__)
+#: The parts of a reload (see :func:`_load`).
+EVERYTHING = frozenset({"ledger", "facts", "tasks"})
 UNDO_REASON = "sign-off taken back with Edit › Undo/Redo"
 UNDO_NOTE = "signed again with Edit › Undo/Redo"
 Button = QtWidgets.QMessageBox.StandardButton
@@ -72,7 +78,8 @@ class ChecklistPanel(DockPanel):
     """The checklist dock's widget (objectName ``checklistPanel``).
 
     Signals:
-        loaded(): the ledger, evidence and task states were read again and shown.
+        loaded(): the ledger, evidence and task states (or the part of them a change set concerned)
+            were read again and shown.
         signed(object): a ledger entry was written (sign-off or revoke).
     """
 
@@ -96,6 +103,8 @@ class ChecklistPanel(DockPanel):
         self._entries: tuple = ()
         self._jobs: list[Job] = []
         self._reload_pending = False
+        self._pending_fresh = False  # a queued reload reads the components' status from scratch
+        self._pending_parts: frozenset[str] = frozenset()  # what a queued reload reads
         self._reload_job: Job | None = None
         self._loaded_repo: Path | None = None
         self._build()
@@ -193,8 +202,37 @@ class ChecklistPanel(DockPanel):
         self.redraw()
 
     def refresh(self, change: Any = None) -> None:
-        """Files changed (the ledger, the code, the test history's inputs): read the evidence again."""
-        self.reload()
+        """Files changed: read again if they can change what the dock shows.
+
+        That is the components' status (files changed since the baseline, the task evidence; the
+        shared :class:`StatusCache` decides) and the legacy files. The ledger and the mission clock live in git refs, the test
+        history and the audit outside the tree: no change set carries them (a test run and an audit
+        are signalled, :meth:`_on_tests_finished` and :meth:`_on_audit_recorded`).
+        """
+        if change is None:
+            self.reload()
+            return
+        cache = self._status_cache()
+        status_due = cache.note_change(change) if cache is not None else False
+        parts = ({"tasks"} if status_due else set()) | ({"facts"} if legacy_files_affected(change) else set())
+        if parts:
+            self.reload(fresh=False, parts=frozenset(parts), priority=LOW)  # after the Dashboard's audit
+
+    @QtCore.Slot(object)
+    def _on_audit_recorded(self, _snapshot: Any) -> None:
+        """The Dashboard recorded an audit: read its metrics again (only them) for the evidence."""
+        project = self.project
+        if project is None or project.repo is None:
+            return
+        repo = project.repo
+        self._start(lambda progress, event, cancel: (repo, latest_audit(repo)), on_result=self._audit_read)
+
+    def _audit_read(self, result: tuple[Path, dict[str, float] | None]) -> None:
+        repo, audit = result
+        if self.project is None or repo != self.project.repo or audit == self.facts.audit:
+            return
+        self.facts = dataclasses.replace(self.facts, audit=audit)
+        self.redraw()
 
     @QtCore.Slot(object)
     def _on_tests_finished(self, _run: Any) -> None:
@@ -204,20 +242,31 @@ class ChecklistPanel(DockPanel):
     def _on_refresh_clicked(self) -> None:
         self.reload()
 
-    def reload(self) -> None:
-        """Read ledger, mission, evidence and task evidence in a worker, then render."""
+    def reload(self, fresh: bool = True, parts: frozenset[str] = EVERYTHING, priority: str = NORMAL) -> None:
+        """Read ``parts`` of what the dock shows in a worker, then render (see :func:`_load`).
+
+        ``fresh``: the components' status is read from scratch too; else only as far as the change
+        sets noted since require. A reload asked for while one runs runs once more, for every part asked.
+        """
         project = self.project
         if project is None or project.repo is None:
             return
+        self._pending_fresh = self._pending_fresh or fresh
+        self._pending_parts |= parts
         if self._reload_job is not None and self._reload_job.running:
             self._reload_pending = True
             return
-        repo, config = project.repo, project.config
+        fresh, self._pending_fresh = self._pending_fresh, False
+        parts, self._pending_parts = self._pending_parts, frozenset()
+        repo, config, cache, entries = project.repo, project.config, self._status_cache(), self._entries
+        if fresh and cache is not None:
+            cache.invalidate()
         self._reload_job = self._start(
-            lambda progress, event, cancel: _load(repo, config, progress, cancel),
+            lambda progress, event, cancel: _load(repo, config, progress, cancel, cache, parts, entries),
             on_result=self._loaded_result,
             on_error=self._reload_failed,
             on_end=self._reload_ended,
+            priority=priority,
         )
 
     def _reload_failed(self, message: str) -> None:
@@ -235,13 +284,23 @@ class ChecklistPanel(DockPanel):
 
     def _run_pending_reload(self) -> None:
         self._reload_pending = False
-        self.reload()
+        self.reload(fresh=False, parts=frozenset())  # what the queued requests asked for (kept pending)
+
+    def _status_cache(self) -> StatusCache | None:
+        """The project's shared components status (None without a repository)."""
+        project = self.project
+        cache = getattr(project, "status_cache", None)
+        return cache if isinstance(cache, StatusCache) else None
 
     def _loaded_result(self, data: dict) -> None:
         if self.project is None or data["repo"] != self.project.repo:
             return
-        self._entries, self.ledger_problems = data["entries"], data["problems"]
-        self.facts, self.task_evidence, self.mission = data["facts"], data["tasks"], data["mission"]
+        if "entries" in data:
+            self._entries, self.ledger_problems, self.mission = data["entries"], data["problems"], data["mission"]
+        if "facts" in data:
+            self.facts = data["facts"]
+        if "tasks" in data:
+            self.task_evidence = data["tasks"]
         self.redraw()
         self.loaded.emit()
 
@@ -639,25 +698,38 @@ def _history_line(entry: Any) -> str:
     return f"{when}: {what} by {who}{commit}{detail}"
 
 
-def _load(repo: Path, config: Any, progress, cancel) -> dict:
-    """Everything the panel shows that needs the disk or git (runs in a worker)."""
-    ledger = read_ledger(repo)
-    try:
-        mission = read_mission(repo)
-    except Exception as exc:
-        mission, problems = None, ledger.problems + (str(exc),)
-    else:
-        problems = ledger.problems
-    facts = gather_facts(repo, ledger.entries)
-    tasks = gather_task_evidence(repo, config, on_progress=progress, cancel=cancel)
-    return {
-        "repo": repo,
-        "entries": ledger.entries,
-        "problems": problems,
-        "facts": facts,
-        "tasks": tasks,
-        "mission": mission,
-    }
+def _load(
+    repo: Path,
+    config: Any,
+    progress,
+    cancel,
+    cache: StatusCache | None = None,
+    parts: frozenset[str] = EVERYTHING,
+    entries: tuple = (),
+) -> dict:
+    """``parts`` of what the panel shows that needs the disk or git (runs in a worker).
+
+    ``"ledger"``: entries, problems and the mission clock; ``"facts"``: the evidence's measurements
+    (with ``entries`` unless the ledger is read too); ``"tasks"``: the task evidence, its status
+    through ``cache``. The result holds the keys of the parts read.
+    """
+    data: dict[str, Any] = {"repo": repo}
+    if "ledger" in parts:
+        ledger = read_ledger(repo)
+        try:
+            mission = read_mission(repo)
+        except Exception as exc:
+            mission, problems = None, ledger.problems + (str(exc),)
+        else:
+            problems = ledger.problems
+        entries = ledger.entries
+        data.update(entries=entries, problems=problems, mission=mission)
+    if "facts" in parts:
+        data["facts"] = gather_facts(repo, entries)
+    if "tasks" in parts:
+        read_status = (lambda: cache.read(cancel)) if cache is not None else None
+        data["tasks"] = gather_task_evidence(repo, config, on_progress=progress, cancel=cancel, read_status=read_status)
+    return data
 
 
 def install(window: Any) -> ChecklistPanel:
@@ -666,6 +738,7 @@ def install(window: Any) -> ChecklistPanel:
     panel.dock_into("Checklist", "checklistPanelDock", QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
     window.selection_changed.connect(panel._on_selection_changed)
     window.tests_finished.connect(panel._on_tests_finished)
+    window.audit_recorded.connect(panel._on_audit_recorded)
     app = QtCore.QCoreApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(panel.cleanup)

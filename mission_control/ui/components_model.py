@@ -18,7 +18,8 @@ from mission_control.config import ConfigError
 from mission_control.repo.baseline import Baseline, start_mission
 from mission_control.repo.rollback import RollbackPlan, RollbackResult, plan_rollback, rollback, undo_rollback
 from mission_control.repo.snapshots import RestoreResult
-from mission_control.repo.status import ComponentStatus, RepoStatus, repo_status
+from mission_control.repo.status import ComponentStatus, RepoStatus
+from mission_control.services.status_cache import StatusCache
 from mission_control.util.git import RepoError
 from mission_control.util.progress import CancelToken, ProgressCallback
 
@@ -149,10 +150,12 @@ T = TypeVar("T")
 WorkOf = Callable[[ProgressCallback, Callable[[Any], None], CancelToken], T | Problem]
 
 
-def status_work(repo: Path) -> WorkOf[RepoStatus]:
+def status_work(cache: StatusCache) -> WorkOf[RepoStatus]:
+    """Read the status through the project's shared cache (only what the noted changes require)."""
+
     def work(_progress: ProgressCallback, _event: Callable[[Any], None], cancel: CancelToken) -> RepoStatus | Problem:
         try:
-            return repo_status(repo, cancel=cancel)
+            return cache.read(cancel)
         except (RepoError, ConfigError) as exc:
             return Problem(str(exc))
 

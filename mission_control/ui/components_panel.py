@@ -28,6 +28,7 @@ from mission_control.repo.rollback import RollbackPlan, RollbackResult
 from mission_control.repo.snapshots import RestoreResult
 from mission_control.repo.status import ComponentStatus, RepoStatus
 from mission_control.services.components_config import ComponentConfigError, add_component_paths
+from mission_control.services.status_cache import StatusCache
 from mission_control.ui import dialogs
 from mission_control.ui.components_dialogs import AddPathsDialog, RollbackConfirmDialog
 from mission_control.ui.components_model import (
@@ -49,7 +50,7 @@ from mission_control.ui.components_model import (
     undo_work,
 )
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import Job, run_in_thread
+from mission_control.ui.workers import LOW, NORMAL, Job, run_in_thread
 from mission_control.util.progress import Progress
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ class ComponentsPanel(DockPanel):
         self.last_problem: str | None = None
         self._project: Any = None
         self._repo: Path | None = None
+        self._status_cache: StatusCache | None = None
         self._refresh_job: Job | None = None
         self._refresh_again = False
         self._action_job: Job | None = None
@@ -224,6 +226,7 @@ class ComponentsPanel(DockPanel):
             return
         self._project = project
         self._repo = project.repo if project is not None else None
+        self._status_cache = _status_cache_of(project)
         self.status = None
         self._hide_undo()
         self._clear_markers()
@@ -234,15 +237,24 @@ class ComponentsPanel(DockPanel):
         self.request_refresh()
 
     def refresh(self, change: Any = None) -> None:
-        """Files changed: read the status again."""
-        self.request_refresh()
+        """Files changed: read again what the change set can alter of the status (often nothing at all)."""
+        if change is None:
+            self.request_refresh()
+        elif self._status_cache is not None and self._status_cache.note_change(change):
+            self._read_status(priority=LOW)  # after the Dashboard's audit of the same change
 
     def _on_refresh_clicked(self) -> None:
         self.request_refresh()
 
     def request_refresh(self) -> None:
-        """Read the status again, in a worker; coalesced so that at most one runs at a time."""
-        if self._repo is None:
+        """Read the whole status again (an action ended, the config was edited, the lead asked)."""
+        if self._status_cache is not None:
+            self._status_cache.invalidate()
+        self._read_status()
+
+    def _read_status(self, priority: str = NORMAL) -> None:
+        """Read the status in a worker; coalesced so that at most one runs at a time."""
+        if self._repo is None or self._status_cache is None:
             return
         if self._refresh_job is not None or self._action_job is not None:
             self._refresh_again = True
@@ -251,17 +263,18 @@ class ComponentsPanel(DockPanel):
         self._set_busy("checking…")
         self._refresh_job = run_in_thread(
             self,
-            status_work(self._repo),
+            status_work(self._status_cache),
             on_result=self._status_arrived,
             on_error=self._refresh_failed,
             on_end=self._refresh_ended,
+            priority=priority,
         )
 
     def _refresh_ended(self) -> None:
         self._refresh_job = None
         self._set_busy("")
         if self._refresh_again:
-            self.request_refresh()
+            self._read_status()
 
     def _refresh_failed(self, message: str) -> None:
         self._show_problem(f"Cannot read the components: {message}")
@@ -608,3 +621,11 @@ def install(window: Any) -> ComponentsPanel:
     window.resizeDocks([dock], [380], QtCore.Qt.Orientation.Vertical)
     window.resizeDocks([dock], [540], QtCore.Qt.Orientation.Horizontal)
     return panel
+
+
+def _status_cache_of(project: Any) -> StatusCache | None:
+    """The project's shared status cache (a project without one, in tests, gets its own)."""
+    if project is None or project.repo is None:
+        return None
+    cache = getattr(project, "status_cache", None)
+    return cache if isinstance(cache, StatusCache) else StatusCache(project.repo)

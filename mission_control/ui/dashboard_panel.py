@@ -23,7 +23,7 @@ from mission_control.audit.metrics import MetricSpec, MetricStatus
 from mission_control.history import history_path
 from mission_control.services.dashboard import DashboardSource, Series, Snapshot
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import Job, run_in_thread
+from mission_control.ui.workers import NORMAL, URGENT, Job, run_in_thread
 from mission_control.util.progress import CancelToken, ProgressCallback
 
 log = logging.getLogger(__name__)
@@ -264,25 +264,32 @@ class DashboardPanel(DockPanel):
             self.audits_started += 1
             self.status_label.setText(self.status_label.text().split(" · auditing")[0] + " · auditing…")
 
-        def work(progress: ProgressCallback, _event: object, cancel: CancelToken) -> tuple[int, Snapshot]:
+        def work(progress: ProgressCallback, _event: object, cancel: CancelToken) -> tuple[int, Snapshot, bool]:
             for old in retired:  # save what the previous project's audits learnt
                 old.flush()
             snapshot = source.refresh(
                 plan_text, request.paths, audit=request.audit, on_progress=progress, cancel=cancel
             )
-            return generation, snapshot
+            return generation, snapshot, request.audit
 
+        # The audit of a change set is what the lead waits for: the docks' own reads of it come after.
+        priority = URGENT if request.audit and request.paths else NORMAL
         # Bound methods, not lambdas: PySide runs a queued lambda in the sender's (worker) thread.
-        self.job = run_in_thread(self, work, on_result=self._finished, on_error=self._failed, on_end=self._ended)
+        self.job = run_in_thread(
+            self, work, on_result=self._finished, on_error=self._failed, on_end=self._ended, priority=priority
+        )
 
-    def _finished(self, outcome: tuple[int, Snapshot]) -> None:
-        generation, snapshot = outcome
+    def _finished(self, outcome: tuple[int, Snapshot, bool]) -> None:
+        generation, snapshot, audited = outcome
         if generation != self._generation:
             return  # a project opened meanwhile; this belongs to the old one
         self.snapshot = snapshot
         self._history_stamp = self._history_files_stamp()
         self.show_snapshot(snapshot)
         self.refreshed.emit(snapshot)
+        window = self.main_window
+        if audited and window is not None and hasattr(window, "audit_recorded"):
+            window.audit_recorded.emit(snapshot)  # after the redraw: what others then read waits behind it
 
     def _failed(self, message: str) -> None:
         if message != "cancelled":

@@ -7,7 +7,9 @@ methods, the same in every dock:
 - :meth:`DockPanel.set_project` — another project was opened, or the plan changed (edit, undo,
   reload from disk); the project may be None.
 - :meth:`DockPanel.refresh` — files in the repository changed (the watcher's change set), or
-  the panel should read again what it shows.
+  the panel should read again what it shows (``change`` None). A change set reaches every dock at
+  once: read again only what it can alter (often nothing), after the Dashboard's audit of it
+  (``run_in_thread(..., priority=LOW)``).
 - :meth:`DockPanel.cleanup` — the window closed (after the lead confirmed): stop timers, cancel
   and wait for background jobs, save caches.
 

@@ -74,6 +74,8 @@ class MainWindow(QtWidgets.QMainWindow):
         tests_finished(object): a test run in the Tests dock ended and wrote the test history (its
             ProjectRun): what is derived from that history (checklist evidence, task states on the
             Gantt, the dashboard's regression alerts) reads it again, without a Refresh.
+        audit_recorded(object): the Dashboard audited the code and recorded its metrics in the history
+            (its Snapshot): the checklist's evidence reads them again.
         closing(): the window is closing (after the lead agreed); stop background work.
     """
 
@@ -81,6 +83,7 @@ class MainWindow(QtWidgets.QMainWindow):
     selection_changed = QtCore.Signal(str)
     repo_changed = QtCore.Signal(object)
     tests_finished = QtCore.Signal(object)
+    audit_recorded = QtCore.Signal(object)
     closing = QtCore.Signal()
 
     def __init__(self, project: Project | None = None, settings: Settings | None = None) -> None:

@@ -27,7 +27,7 @@ from PySide6 import QtCore
 
 from mission_control.services import sync as sync_service
 from mission_control.ui.dock_panel import DockPanel
-from mission_control.ui.workers import Job, run_in_thread
+from mission_control.ui.workers import LOW, Job, run_in_thread
 
 log = logging.getLogger(__name__)
 #: The docks that show what a sync brings in (the ledger and clock; team branches).
@@ -189,6 +189,7 @@ class SyncControl(QtCore.QObject):
             on_result=lambda waiting: self._pending_counted(repo, remote, waiting),
             on_error=lambda message: log.warning("sync: cannot count the records to push: %s", message),
             on_end=self._pending_ended,
+            priority=LOW,  # a count for the status bar: after an audit of the same change set
         )
 
     def _pending_counted(self, repo: Path | None, remote: str, waiting: int | None) -> None:

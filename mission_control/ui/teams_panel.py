@@ -562,8 +562,9 @@ class TeamsPanel(DockPanel):
         self.request_refresh()
 
     def refresh(self, change: Any = None) -> None:
-        """Files of the lead's repository changed: read again."""
-        self.request_refresh()
+        """Files of the lead's repository changed: read again only if that can change the teams (see `affected_by`)."""
+        if change is None or flows.affected_by(change):
+            self.request_refresh()
 
     def _on_refresh_clicked(self) -> None:
         self.request_refresh()

@@ -58,6 +58,7 @@ class Worker(QtCore.QObject):
     @QtCore.Slot()
     def run(self) -> None:
         try:
+            self.token.raise_if_cancelled()  # cancelled before it started (held, waiting): nothing to do
             result = self.work(self.progressed.emit, self.evented.emit, self.token)
         except Cancelled:
             self.failed.emit("cancelled")
@@ -108,8 +109,9 @@ class Job(QtCore.QObject):
         self._finished = False
 
     def cancel(self) -> None:
-        """Ask the call to stop at its next safe point."""
+        """Ask the call to stop at its next safe point (one still waiting to start ends at once)."""
         self.worker.token.cancel()
+        _start_now_if_waiting(self)
 
     @property
     def running(self) -> bool:
@@ -119,6 +121,7 @@ class Job(QtCore.QObject):
         """Block until the thread ends (tests, shutdown); True if it did."""
         if self._finished:
             return True  # the thread object may already be deleted
+        _start_now_if_waiting(self)  # waited for: it runs now, whatever it was waiting for
         return self.qthread.wait(ms)
 
     @QtCore.Slot()
@@ -151,6 +154,9 @@ class Job(QtCore.QObject):
     @QtCore.Slot()
     def _on_ended(self) -> None:
         self._running = False
+        if self in _URGENT:
+            _URGENT.discard(self)
+            QtCore.QTimer.singleShot(0, _start_waiting)
         self._call("on_end")
 
     def _on_thread_finished(self) -> None:
@@ -164,6 +170,12 @@ class Job(QtCore.QObject):
 
 
 _RUNNING: set[Job] = set()
+
+#: Priorities of :func:`run_in_thread`.
+URGENT, NORMAL, LOW = "urgent", "normal", "low"
+#: Urgent jobs not yet ended, and low ones waiting for them.
+_URGENT: set[Job] = set()
+_WAITING: list[Job] = []
 _GC = None
 
 
@@ -206,11 +218,15 @@ def run_in_thread(
     on_progress: Callable[[Progress], None] | None = None,
     on_event: Callable[[Any], None] | None = None,
     on_end: Callable[[], None] | None = None,
+    priority: str = NORMAL,
 ) -> Job:
     """Start ``work(progress, event, cancel)`` in a new thread; callbacks run on the GUI thread.
 
     ``parent`` (the owner, on the GUI thread) receives the callbacks; if it is destroyed first,
-    the job is cancelled and its callbacks are skipped.
+    the job is cancelled and its callbacks are skipped. ``priority``: :data:`URGENT` for what the
+    lead waits on (the Dashboard's audit of a change), :data:`LOW` for reads that can come after it
+    (a dock catching up with the same change): a low job starts once no urgent job runs. Python runs
+    one thread at a time, so a low job started beside an urgent one only makes it wait.
     """
     ensure_gui_garbage_collection()
     worker = Worker(work)
@@ -225,11 +241,36 @@ def run_in_thread(
             "on_end": on_end,
         },
     )
+    if priority == URGENT:
+        _URGENT.add(job)
     if _HELD is not None:
         _HELD.append(job)  # started once the window has been painted (hold_jobs)
+    elif priority == LOW:
+        _WAITING.append(job)
+        # Decided on the next turn of the event loop: an urgent job asked for by the same event
+        # (the same change set reaching another dock a moment later) is then known.
+        QtCore.QTimer.singleShot(0, _start_waiting)
     else:
         job.qthread.start()
     return job
+
+
+def _start_waiting() -> None:
+    """Start the low-priority jobs, unless an urgent one is running (its end calls this again)."""
+    if _URGENT:
+        return
+    waiting, _WAITING[:] = list(_WAITING), []
+    for job in waiting:
+        if shiboken6.isValid(job) and shiboken6.isValid(job.qthread) and not job._finished:
+            job.qthread.start()
+
+
+def _start_now_if_waiting(job: Job) -> None:
+    """A waiting job that is cancelled or waited for starts at once (a cancelled one ends at once)."""
+    if job in _WAITING:
+        _WAITING.remove(job)
+        if shiboken6.isValid(job.qthread):
+            job.qthread.start()
 
 
 #: Jobs asked for while the app's window is being built and first drawn (None: not holding).
