@@ -216,3 +216,27 @@ def test_change_set_json() -> None:
     assert data["moved"] == [["b.py", "c.py"]] and data["mode"] == "native"
     assert change.paths == ("a.py", "b.py", "c.py")
     assert ChangeSet().is_empty() and not change.is_empty()
+
+
+def test_reading_files_sends_no_events_so_git_reads_cannot_flood_the_queue(repo: Path) -> None:
+    """Only changes reach the watcher: opens and closes of files merely read are not subscribed to.
+
+    git reading thousands of objects in .git (watched: inotify cannot leave a folder out) used to
+    send two events per file read, overflowing the kernel's queue (16,384), which then lost edits.
+    """
+    folder = repo / "pkg"
+    folder.mkdir()
+    for i in range(300):
+        (folder / f"m{i}.py").write_text(f"x = {i}\n")
+    sink = Collector()
+    seen: list[str] = []
+    watcher = RepoWatcher(repo, sink, debounce=0.15)
+    intake = watcher._on_event
+    watcher._on_event = lambda event: (seen.append(event.event_type), intake(event))[-1]  # type: ignore[method-assign]
+    with watcher.start():
+        for _ in range(3):
+            for i in range(300):
+                (folder / f"m{i}.py").read_text()
+        (repo / "edited.py").write_text("y = 1\n")
+        sink.wait_for(lambda c: "edited.py" in c.created)
+    assert seen and not {"opened", "closed", "closed_no_write"} & set(seen), sorted(set(seen))

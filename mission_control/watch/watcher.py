@@ -25,7 +25,17 @@ import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.events import (
+    DirCreatedEvent,
+    DirDeletedEvent,
+    DirMovedEvent,
+    FileCreatedEvent,
+    FileDeletedEvent,
+    FileModifiedEvent,
+    FileMovedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 from watchdog.observers.polling import PollingObserverVFS
@@ -45,6 +55,18 @@ log = logging.getLogger(__name__)
 ChangeCallback = Callable[[ChangeSet], None]
 _IGNORED_SUFFIXES = (".pyc", ".pyo", ".swp", ".swx", ".swo", "~")
 _EVENT_KINDS = {"created", "modified", "deleted", "moved"}
+# Only what changes a file: without a filter inotify also reports every open and every close of
+# a file only read, and git reading thousands of objects (in .git, ignored, but watched: inotify
+# cannot leave a folder out) overflowed the kernel's queue, which then lost real edits.
+_EVENT_FILTER: list[type[FileSystemEvent]] = [
+    FileCreatedEvent,
+    DirCreatedEvent,
+    FileModifiedEvent,
+    FileDeletedEvent,
+    DirDeletedEvent,
+    FileMovedEvent,
+    DirMovedEvent,
+]
 
 
 class WatchError(Exception):
@@ -145,9 +167,9 @@ class RepoWatcher:
 
     def _schedule(self, observer: BaseObserver) -> BaseObserver:
         handler = _Handler(self._on_event)
-        observer.schedule(handler, str(self.repo), recursive=True)
+        observer.schedule(handler, str(self.repo), recursive=True, event_filter=_EVENT_FILTER)
         if self.plan is not None and not _inside(self.plan, self.repo) and self.plan.parent.is_dir():
-            observer.schedule(handler, str(self.plan.parent), recursive=False)
+            observer.schedule(handler, str(self.plan.parent), recursive=False, event_filter=_EVENT_FILTER)
         return observer
 
     def _stop_observer(self) -> None:
