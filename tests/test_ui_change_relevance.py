@@ -217,3 +217,27 @@ def test_a_config_edit_reads_the_whole_status_again(qtbot, window):
     qtbot.waitUntil(lambda: "other" in components.status.components, timeout=TIMEOUT)
     assert cache.reads[FULL] > full
     assert components.status.components["other"].state == "clean"
+
+
+def test_a_config_edit_reaches_the_teams_and_checklist_through_the_projects_config(qtbot, window):
+    win = window(baseline=True)
+    teams, checklist = win.panels["teams_panel"], win.panels["checklist_panel"]
+    evidence_before = checklist.task_evidence
+    teams.poll_timer.stop()  # (its polling would read the teams again sooner or later: only the change set may)
+    config = win.project.repo / "mission-control.toml"
+    text = config.read_text().replace('tasks = ["a1"]', 'tasks = ["b1"]')
+    config.write_text(text + '[teams.core]\nbranch = "team/kernel"\n')
+    qtbot.waitUntil(lambda: win.project.config.components["core"].tasks == ("b1",), timeout=TIMEOUT)
+    branch = lambda: {t.spec.name: t.spec.branch for t in teams.snapshot.mission.teams}.get("core")
+    qtbot.waitUntil(lambda: branch() == "team/kernel", timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: checklist.task_evidence is not evidence_before and not checklist.busy, timeout=TIMEOUT)
+
+
+def test_an_invalid_config_edit_keeps_the_config_last_read_and_says_why(qtbot, window):
+    win = window(baseline=True)
+    kept = win.project.config
+    config = win.project.repo / "mission-control.toml"
+    with qtbot.waitSignal(win.repo_changed, timeout=TIMEOUT):
+        config.write_text(config.read_text() + "[components.broken\n")
+    assert win.project.config is kept
+    assert "mission-control.toml" in win.statusBar().currentMessage()

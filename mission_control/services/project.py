@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from mission_control.config import ConfigError, ProjectConfig, load_config
+from mission_control.config import ConfigError, ProjectConfig, is_config_path, load_config
 from mission_control.plan import DiskMerge, EditResult, LineEdit, Plan, PlanError, PlanFile
 from mission_control.plan.discover import find_plan
 from mission_control.schedule import ScheduleAnalysis, analyse
 from mission_control.services.status_cache import StatusCache
+from mission_control.watch import ChangeSet
 
 
 class ProjectError(Exception):
@@ -40,6 +41,20 @@ class Project:
         self.plan_file = plan_file
         self.config = config
         self._status_cache: StatusCache | None = None
+
+    def reload_config(self, change: ChangeSet) -> str | None:
+        """Read the configuration again when ``change`` touched its file; a message if it is invalid.
+
+        The docks that read :attr:`config` (Teams, Checklist) then see the edit; an invalid file
+        keeps the configuration last read and says why (file and line).
+        """
+        if self.repo is None or not any(is_config_path(path) for path in change.paths):
+            return None
+        try:
+            self.config = load_config(self.repo)
+        except ConfigError as exc:
+            return f"{exc} (the configuration last read stays in use)"
+        return None
 
     @classmethod
     def open(cls, repo: str | Path | None = None, plan: str | Path | None = None) -> Project:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from mission_control.config import ConfigError
+from mission_control.config import ConfigError, is_config_path
 from mission_control.repo.components import Component, load_components
 from mission_control.services.project import Project, ProjectError
 from mission_control.signoff.mission import MissionError, read_mission, to_plan_time
@@ -100,12 +100,14 @@ def _worktree_stamp(folder: Path) -> str:
 def affected_by(change: ChangeSet) -> bool:
     """Whether a change set of the lead's working tree can change what :func:`overview` reads.
 
-    Only the repository vanishing can: the teams are read from git (branches, refs, commits, and
-    worktrees, which lie outside the lead's tree), from the open plan and from the configuration
-    loaded with the project. An edit of the plan reaches the views as a new plan, not as a change
-    set; git's own changes never come as change sets (:func:`change_stamp` polling sees them).
+    Only the repository vanishing or the configuration's file changing can: the teams are read
+    from git (branches, refs, commits, and worktrees, which lie outside the lead's tree), from the
+    open plan and from the project's configuration (read again by
+    :meth:`~mission_control.services.project.Project.reload_config`). An edit of the plan reaches
+    the views as a new plan, not as a change set; git's own changes never come as change sets
+    (:func:`change_stamp` polling sees them).
     """
-    return change.repo_deleted
+    return change.repo_deleted or any(is_config_path(path) for path in change.paths)
 
 
 def overview(context: TeamsContext, now: datetime | None = None) -> MissionTeams:

@@ -531,6 +531,9 @@ class MainWindow(QtWidgets.QMainWindow):
             )
         elif change.plan_changed and self.project.plan_file.document.changed_on_disk():
             self._plan_changed_on_disk()
+        problem = self.project.reload_config(change)
+        if problem:
+            self.statusBar().showMessage(problem, 15000)
         self.repo_changed.emit(change)
 
     def _plan_changed_on_disk(self) -> None:
