@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from helpers import git
 from PySide6 import QtWidgets
+from ui_helpers import click
 
 from mission_control.services.status_cache import CHANGES, FULL
 from mission_control.ui import create_window
@@ -241,3 +242,20 @@ def test_an_invalid_config_edit_keeps_the_config_last_read_and_says_why(qtbot, w
         config.write_text(config.read_text() + "[components.broken\n")
     assert win.project.config is kept
     assert "mission-control.toml" in win.statusBar().currentMessage()
+
+
+def test_a_mission_started_in_the_checklist_shows_its_baseline_in_the_components_dock(qtbot, window):
+    win = window(baseline=False, components=True)
+    components, checklist = win.panels["components_panel"], win.panels["checklist_panel"]
+    assert components.status.baseline.commit is None and checklist.mission is None
+    click(qtbot, checklist.start_button)
+    qtbot.waitUntil(lambda: checklist.mission is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: components.status.baseline.commit is not None, timeout=TIMEOUT)
+
+
+def test_a_mission_started_in_the_components_dock_starts_the_checklists_clock(qtbot, window):
+    win = window(baseline=False, components=True)
+    components, checklist = win.panels["components_panel"], win.panels["checklist_panel"]
+    click(qtbot, components.start_button)
+    qtbot.waitUntil(lambda: components.status.baseline.commit is not None, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: checklist.mission is not None, timeout=TIMEOUT)

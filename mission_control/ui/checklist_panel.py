@@ -598,6 +598,13 @@ class ChecklistPanel(DockPanel):
             f"Mission started: Hour 0 = {mission.started_at:%Y-%m-%d %H:%M} UTC", 8000
         )
         self.reload()
+        self.main_window.mission_started.emit(self)  # the Components dock shows the new baseline
+
+    @QtCore.Slot(object)
+    def _on_mission_started(self, source: Any) -> None:
+        """Another dock started the mission: read Hour 0 and the evidence again."""
+        if source is not self:
+            self.reload()
 
     def _render_clock(self) -> None:
         """Clock label, task states, Gantt markers and the now-line."""
@@ -739,6 +746,7 @@ def install(window: Any) -> ChecklistPanel:
     window.selection_changed.connect(panel._on_selection_changed)
     window.tests_finished.connect(panel._on_tests_finished)
     window.audit_recorded.connect(panel._on_audit_recorded)
+    window.mission_started.connect(panel._on_mission_started)
     app = QtCore.QCoreApplication.instance()
     if app is not None:
         app.aboutToQuit.connect(panel.cleanup)

@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
 from mission_control.config import ConfigError
-from mission_control.repo.baseline import Baseline, start_mission
+from mission_control.repo.baseline import BASELINE_REF, Baseline
 from mission_control.repo.rollback import RollbackPlan, RollbackResult, plan_rollback, rollback, undo_rollback
 from mission_control.repo.snapshots import RestoreResult
 from mission_control.repo.status import ComponentStatus, RepoStatus
 from mission_control.services.status_cache import StatusCache
+from mission_control.signoff.mission import MissionError, start_mission
 from mission_control.util.git import RepoError
 from mission_control.util.progress import CancelToken, ProgressCallback
 
@@ -197,10 +198,13 @@ def undo_work(repo: Path, snapshot: str | None) -> WorkOf[RestoreResult]:
 
 
 def start_work(repo: Path) -> WorkOf[Baseline]:
+    """Start the mission as the Checklist's button of the same name does: Hour 0 now, HEAD the baseline."""
+
     def work(_progress: ProgressCallback, _event: Callable[[Any], None], _cancel: CancelToken) -> Baseline | Problem:
         try:
-            return start_mission(repo)
-        except RepoError as exc:
+            mission = start_mission(repo)
+        except MissionError as exc:
             return Problem(str(exc))
+        return Baseline(BASELINE_REF, mission.baseline, "mission")
 
     return work

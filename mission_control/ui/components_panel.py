@@ -486,6 +486,13 @@ class ComponentsPanel(DockPanel):
             self._refused("Cannot start the mission", result.message)
             return
         self.main_window.statusBar().showMessage(f"Mission started: the baseline is {result.label}.", 10000)
+        self.main_window.mission_started.emit(self)  # the Checklist shows Hour 0
+
+    @QtCore.Slot(object)
+    def _on_mission_started(self, source: Any) -> None:
+        """Another dock started the mission: read the status (its new baseline) again."""
+        if source is not self:
+            self.request_refresh()
 
     def add_paths(self, component: str) -> None:
         """Ask for a plan-only component's globs and write them to the configuration."""
@@ -618,6 +625,7 @@ def install(window: Any) -> ComponentsPanel:
     panel = ComponentsPanel(window)
     panel.install_status_widgets(window.statusBar())
     dock = panel.dock_into("Components", "componentsPanelDock", QtCore.Qt.DockWidgetArea.RightDockWidgetArea)
+    window.mission_started.connect(panel._on_mission_started)
     window.resizeDocks([dock], [380], QtCore.Qt.Orientation.Vertical)
     window.resizeDocks([dock], [540], QtCore.Qt.Orientation.Horizontal)
     return panel

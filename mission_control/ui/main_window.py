@@ -76,6 +76,8 @@ class MainWindow(QtWidgets.QMainWindow):
             Gantt, the dashboard's regression alerts) reads it again, without a Refresh.
         audit_recorded(object): the Dashboard audited the code and recorded its metrics in the history
             (its Snapshot): the checklist's evidence reads them again.
+        mission_started(object): a dock (the argument) started the mission, recording Hour 0 and the
+            baseline: the other docks that show them (Components, Checklist) read them again.
         closing(): the window is closing (after the lead agreed); stop background work.
     """
 
@@ -84,6 +86,7 @@ class MainWindow(QtWidgets.QMainWindow):
     repo_changed = QtCore.Signal(object)
     tests_finished = QtCore.Signal(object)
     audit_recorded = QtCore.Signal(object)
+    mission_started = QtCore.Signal(object)
     closing = QtCore.Signal()
 
     def __init__(self, project: Project | None = None, settings: Settings | None = None) -> None:
