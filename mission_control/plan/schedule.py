@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import heapq
 from collections import deque
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Final
@@ -187,17 +187,28 @@ def _whole_pass(plan: Plan, backward: BackwardPass, project_end: datetime) -> di
     latest = dict.fromkeys(backward.order, project_end)
     links, find = backward.links, plan.find_task
     for key in reversed(backward.order):
-        task = find(key)
-        duration = task.end - task.start  # type: ignore[union-attr,operator]
-        value = project_end
-        for succ_key, kind in links.get(key, ()):
-            if succ_key not in latest:
-                continue  # not resolved: the full pass skips it too
-            succ = find(succ_key)
-            succ_latest_start = latest[succ_key] - (succ.end - succ.start)  # type: ignore[union-attr,operator]
-            value = min(value, succ_latest_start if kind == FINISH_TO_START else succ_latest_start + duration)
-        latest[key] = value
+        latest[key] = _latest_finish(key, links, find, latest, project_end)
     return latest
+
+
+def _latest_finish(
+    key: str,
+    links: dict[str, list[tuple[str, str]]],
+    find: Callable[[str], Task | None],
+    latest: dict[str, datetime],
+    project_end: datetime,
+) -> datetime:
+    """Task ``key``'s latest finish from its successors' (``latest``, resolved tasks only): the CPM rule."""
+    task = find(key)
+    duration = task.end - task.start  # type: ignore[union-attr,operator]
+    value = project_end
+    for succ_key, kind in links.get(key, ()):
+        if succ_key not in latest:
+            continue  # not resolved: the full pass skips it too
+        succ = find(succ_key)
+        succ_latest_start = latest[succ_key] - (succ.end - succ.start)  # type: ignore[union-attr,operator]
+        value = min(value, succ_latest_start if kind == FINISH_TO_START else succ_latest_start + duration)
+    return value
 
 
 def _unlink(backward: BackwardPass, dropped: list[Dependency]) -> BackwardPass:
@@ -237,15 +248,7 @@ def _latest_finishes(
         if key in seen:
             continue
         seen.add(key)
-        task = find(key)
-        duration = task.end - task.start  # type: ignore[union-attr,operator]
-        value = project_end
-        for succ_key, kind in links.get(key, ()):
-            if succ_key not in latest:
-                continue  # not resolved: the full pass skips it too
-            succ = find(succ_key)
-            succ_latest_start = latest[succ_key] - (succ.end - succ.start)  # type: ignore[union-attr,operator]
-            value = min(value, succ_latest_start if kind == FINISH_TO_START else succ_latest_start + duration)
+        value = _latest_finish(key, links, find, latest, project_end)
         if value != latest[key]:
             latest[key] = value
             renewed.add(key)
