@@ -200,3 +200,18 @@ def shop_project(repo: Path, config: str | None = SHOP_CONFIG, plan: str = SHOP_
     commit(repo, files, "the shop")
     start_mission(repo)
     return repo
+
+
+CORE_COMPONENT = '[components.core]\npaths = ["app/core*.py"]\ntasks = ["a1"]\n'
+
+
+def core_component_repo(repo: Path, config: str) -> Path:
+    """``repo`` with ``config`` as mission-control.toml, app/core.py and app/other.py, committed and tagged ``pre``."""
+    (repo / "mission-control.toml").write_text(config)
+    (repo / "app").mkdir()
+    (repo / "app" / "core.py").write_text("CORE = 1\n")
+    (repo / "app" / "other.py").write_text("OTHER = 1\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "mission")
+    git(repo, "tag", "pre")
+    return repo

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from helpers import git
+from mission_fixtures import CORE_COMPONENT, core_component_repo
 
 from mission_control.repo.components import Component, Components
 from mission_control.repo.status import repo_status
@@ -17,16 +18,7 @@ from mission_control.watch import ChangeSet
 
 def make_repo(repo: Path) -> Path:
     """A component ``core`` (app/core*.py) and the baseline ``pre``."""
-    (repo / "mission-control.toml").write_text(
-        'baseline = "pre"\n[components.core]\npaths = ["app/core*.py"]\ntasks = ["a1"]\n'
-    )
-    (repo / "app").mkdir()
-    (repo / "app" / "core.py").write_text("CORE = 1\n")
-    (repo / "app" / "other.py").write_text("OTHER = 1\n")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "mission")
-    git(repo, "tag", "pre")
-    return repo
+    return core_component_repo(repo, 'baseline = "pre"\n' + CORE_COMPONENT)
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from helpers import git
+from mission_fixtures import CORE_COMPONENT, core_component_repo
 from PySide6 import QtWidgets
 from ui_helpers import click
 
@@ -47,16 +47,7 @@ def make_repo(git_repo: Path, baseline: bool, components: bool = True) -> Path:
     """A plan with two teams, maybe a component ``core`` (app/core*.py, task a1), maybe a baseline."""
     (git_repo / "plan.md").write_text(PLAN)
     config = 'plan = "plan.md"\n' + ('baseline = "pre"\n' if baseline else "")
-    if components:
-        config += '[components.core]\npaths = ["app/core*.py"]\ntasks = ["a1"]\n'
-    (git_repo / "mission-control.toml").write_text(config)
-    (git_repo / "app").mkdir()
-    (git_repo / "app" / "core.py").write_text("CORE = 1\n")
-    (git_repo / "app" / "other.py").write_text("OTHER = 1\n")
-    git(git_repo, "add", "-A")
-    git(git_repo, "commit", "-qm", "mission")
-    git(git_repo, "tag", "pre")
-    return git_repo
+    return core_component_repo(git_repo, config + (CORE_COMPONENT if components else ""))
 
 
 @pytest.fixture
